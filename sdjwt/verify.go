@@ -1,0 +1,177 @@
+package sdjwt
+
+import (
+	"crypto"
+	"encoding/json"
+	"time"
+
+	"github.com/lestrrat-go/jwx/v2/jwa"
+	"github.com/lestrrat-go/jwx/v2/jwk"
+	"github.com/lestrrat-go/jwx/v2/jws"
+)
+
+// VerifyOptions configures Verify.
+type VerifyOptions struct {
+	// IssuerKey resolves the issuer's verification key from the protected
+	// header (the caller checks x5c chains there). Required. It is called only
+	// after the header's alg passed AllowedAlgs. It may return an
+	// *ecdsa.PublicKey, ed25519.PublicKey or a jwk.Key.
+	IssuerKey func(h jws.Headers) (crypto.PublicKey, error)
+	// AllowedAlgs for the issuer JWS and the KB-JWT. Default ES256, ES384,
+	// ES512, EdDSA. "none" and HS* are refused even if listed.
+	AllowedAlgs []jwa.SignatureAlgorithm
+	// KeyBinding: nil means key binding is not required, but a KB-JWT that is
+	// present is still fully checked except aud/nonce/iat freshness (typ,
+	// signature by cnf.jwk, required claims, sd_hash), so a forged KB-JWT is
+	// never silently accepted; its claims are returned for the caller to check.
+	// Non-nil: the KB-JWT is checked against Audience/Nonce/Now/MaxAge/Skew
+	// and, when Required, must be present.
+	KeyBinding *KBOptions
+}
+
+// KBOptions are the verifier's expectations for the KB-JWT (RFC 9901 §7.3).
+type KBOptions struct {
+	Required bool
+	Audience string        // required, exact match
+	Nonce    string        // required, exact match
+	Now      time.Time     // zero: time.Now()
+	MaxAge   time.Duration // zero: 5 minutes
+	Skew     time.Duration // zero: 30 seconds
+}
+
+// Verified is the result of a successful Verify.
+type Verified struct {
+	Header      jws.Headers
+	Claims      map[string]any // processed payload: disclosed claims in place, _sd/_sd_alg/"..." removed, undisclosed array elements dropped
+	Disclosures []*Disclosure
+	HolderKey   jwk.Key        // from cnf.jwk (when present)
+	KeyBinding  map[string]any // KB-JWT claims when verified
+}
+
+// Verify checks an SD-JWT (optionally with KB-JWT) per RFC 9901 §7.1 and
+// §7.3. Order: structure and bounds, alg allow-list, key resolution, issuer
+// signature, _sd_alg, disclosure processing, cnf, key binding. Every failure
+// is an *Error with a distinct Code; nothing is returned on failure.
+func Verify(s string, opts VerifyOptions) (*Verified, error) {
+	if opts.IssuerKey == nil {
+		return nil, newErr(CodeConfigInvalid, "IssuerKey resolver is required")
+	}
+	if kb := opts.KeyBinding; kb != nil && (kb.Audience == "" || kb.Nonce == "") {
+		return nil, newErr(CodeConfigInvalid, "KeyBinding needs Audience and Nonce")
+	}
+	tok, err := Parse(s)
+	if err != nil {
+		return nil, err
+	}
+	c, err := parseCompact(tok.IssuerJWT)
+	if err != nil {
+		return nil, err
+	}
+	hdr := jws.NewHeaders()
+	if err := json.Unmarshal(c.header, hdr); err != nil {
+		return nil, wrapErr(CodeMalformed, "issuer JWS header", err)
+	}
+	alg := hdr.Algorithm()
+	if !algPermitted(alg, opts.AllowedAlgs) {
+		return nil, newErr(CodeAlgNotAllowed, "issuer alg "+string(alg)+" not allowed")
+	}
+	if len(hdr.Critical()) > 0 {
+		return nil, newErr(CodeMalformed, "unsupported crit header")
+	}
+	key, err := opts.IssuerKey(hdr)
+	if err != nil {
+		return nil, wrapErr(CodeKeyUnresolved, "issuer key", err)
+	}
+	if key == nil {
+		return nil, newErr(CodeKeyUnresolved, "issuer key resolver returned nil")
+	}
+	if err := verifySig(alg, key, c.signingInput, c.sig, CodeKeyUnresolved, CodeSignatureInvalid); err != nil {
+		return nil, err
+	}
+
+	var payload map[string]any
+	if err := json.Unmarshal(c.payload, &payload); err != nil || payload == nil {
+		return nil, wrapErr(CodeMalformed, "issuer JWT payload is not a JSON object", err)
+	}
+	sdAlg, err := payloadSDAlg(payload)
+	if err != nil {
+		return nil, err
+	}
+	p, err := newProcessor(tok.Disclosures, sdAlg, false)
+	if err != nil {
+		return nil, err
+	}
+	claims, err := p.run(payload)
+	if err != nil {
+		return nil, err
+	}
+	v := &Verified{Header: hdr, Claims: claims, Disclosures: tok.Disclosures}
+
+	if v.HolderKey, err = holderKey(claims); err != nil {
+		return nil, err
+	}
+	if tok.KeyBinding == "" {
+		if opts.KeyBinding != nil && opts.KeyBinding.Required {
+			return nil, newErr(CodeKBMissing, "key binding JWT required")
+		}
+		return v, nil
+	}
+	if v.HolderKey == nil {
+		return nil, newErr(CodeCnfMissing, "KB-JWT present but no cnf.jwk holder key")
+	}
+	if v.KeyBinding, err = verifyKB(tok.KeyBinding, sdHashInput(s), sdAlg, v.HolderKey, opts); err != nil {
+		return nil, err
+	}
+	return v, nil
+}
+
+// payloadSDAlg reads _sd_alg (default sha-256, RFC 9901 §4.1.1).
+func payloadSDAlg(payload map[string]any) (string, error) {
+	raw, ok := payload["_sd_alg"]
+	if !ok {
+		return SHA256, nil
+	}
+	s, ok := raw.(string)
+	if !ok {
+		return "", newErr(CodeSDAlgUnsupported, "_sd_alg is not a string")
+	}
+	switch s {
+	case SHA256, SHA384, SHA512:
+		return s, nil
+	}
+	return "", newErr(CodeSDAlgUnsupported, "unsupported _sd_alg")
+}
+
+// holderKey extracts cnf.jwk (RFC 7800) as a public jwk.Key, or nil if the
+// payload has no cnf.jwk. A cnf that is present but unusable is an error.
+func holderKey(claims map[string]any) (jwk.Key, error) {
+	cnfRaw, ok := claims["cnf"]
+	if !ok {
+		return nil, nil
+	}
+	cnf, ok := cnfRaw.(map[string]any)
+	if !ok {
+		return nil, newErr(CodeCnfMissing, "cnf is not an object")
+	}
+	jraw, ok := cnf["jwk"]
+	if !ok {
+		return nil, nil
+	}
+	jm, ok := jraw.(map[string]any)
+	if !ok {
+		return nil, newErr(CodeCnfMissing, "cnf.jwk is not an object")
+	}
+	js, err := json.Marshal(jm)
+	if err != nil {
+		return nil, wrapErr(CodeCnfMissing, "cnf.jwk", err)
+	}
+	k, err := jwk.ParseKey(js)
+	if err != nil {
+		return nil, wrapErr(CodeCnfMissing, "cnf.jwk is not a valid JWK", err)
+	}
+	pk, err := k.PublicKey() // never keep private material a careless issuer put there
+	if err != nil {
+		return nil, wrapErr(CodeCnfMissing, "cnf.jwk public key", err)
+	}
+	return pk, nil
+}
