@@ -1,0 +1,51 @@
+package certs
+
+import "fmt"
+
+// Error is the typed error of this package. Code is a stable machine string (for logs, metrics and
+// API responses); Detail is for humans. errors.Is matches on Code, so errors.Is(err, ErrUntrusted)
+// holds for every untrusted-chain error whatever its detail.
+type Error struct {
+	Code   string
+	Detail string
+	Err    error // underlying cause, if any
+}
+
+func (e *Error) Error() string {
+	msg := "certs: " + e.Code
+	if e.Detail != "" {
+		msg += ": " + e.Detail
+	}
+	if e.Err != nil {
+		msg += ": " + e.Err.Error()
+	}
+	return msg
+}
+
+func (e *Error) Unwrap() error { return e.Err }
+
+// Is reports whether target is an *Error with the same Code.
+func (e *Error) Is(target error) bool {
+	t, ok := target.(*Error)
+	return ok && t.Code == e.Code
+}
+
+// Sentinels for errors.Is.
+var (
+	// ErrUntrusted: no anchor for the purpose and scope, or the chain does not reach its roots.
+	ErrUntrusted = &Error{Code: "untrusted"}
+	// ErrNotValidAtTime: a certificate of the chain is expired or not yet valid at the given time.
+	ErrNotValidAtTime = &Error{Code: "not_valid_at_time"}
+	// ErrNameNotAllowed: the leaf's Subject CN is not on the anchor's allow-list.
+	ErrNameNotAllowed = &Error{Code: "name_not_allowed"}
+	// ErrKeyUsage: the leaf may not sign (no DigitalSignature key usage, or it is a CA).
+	ErrKeyUsage = &Error{Code: "key_usage"}
+	// ErrMalformed: bytes that do not parse (x5c, PEM, trust list JSON).
+	ErrMalformed = &Error{Code: "malformed"}
+	// ErrPKI: a development PKI directory that cannot be created or loaded as it stands.
+	ErrPKI = &Error{Code: "pki"}
+)
+
+func newErr(kind *Error, cause error, format string, args ...any) *Error {
+	return &Error{Code: kind.Code, Detail: fmt.Sprintf(format, args...), Err: cause}
+}

@@ -1,0 +1,389 @@
+package certs
+
+import (
+	"crypto"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"errors"
+	"fmt"
+	"io/fs"
+	"math/big"
+	"net"
+	"net/url"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"time"
+)
+
+// File base names of a development PKI: a contract the issuer, verifier and gate packages use.
+const (
+	FileRoot           = "root"
+	FileIssuerEmployee = "issuer-employee"
+	FileIssuerMDL      = "issuer-mdl"
+	FileStatusList     = "status-list"
+	FileGateReader     = "gate-reader"
+	FileTLSIssuer      = "tls-issuer"
+	FileTLSVerifier    = "tls-verifier"
+	FileTrust          = "trust.json"
+)
+
+// Subject common names of the development PKI's leaves (also the trust list's name allow-lists).
+const (
+	CNRoot           = "idgate Development Root CA"
+	CNIssuerEmployee = "idgate Employee ID Issuer"
+	CNIssuerMDL      = "idgate Driving Licence Issuer"
+	CNStatusList     = "idgate Status List Signer"
+	CNGateReader     = "idgate Gate Reader"
+)
+
+// AirlineFile is the file base name of an airline's boarding pass signer, e.g. "airline-IG".
+func AirlineFile(designator string) string { return "airline-" + designator }
+
+// AirlineCN is the Subject CN of an airline's boarding pass signer, e.g. "idgate Airline IG".
+func AirlineCN(designator string) string { return "idgate Airline " + designator }
+
+const (
+	rootValidity = 10 * 365 * 24 * time.Hour
+	leafValidity = 2 * 365 * 24 * time.Hour
+	tlsValidity  = 397 * 24 * time.Hour // CA/B Forum ceiling, so browsers accept it too
+	backdate     = time.Hour            // tolerate clock skew between machines
+)
+
+// iataDesignator is a two-character IATA airline designator (letters and digits, e.g. IG, U2).
+var iataDesignator = regexp.MustCompile(`^[A-Z0-9]{2}$`)
+
+// Options configures Init. Zero values take the documented defaults.
+type Options struct {
+	IssuerURL string           // SAN URI of the credential and status list signers (the SD-JWT VC iss); default http://127.0.0.1:8081
+	Airlines  []string         // IATA designators; default ["IG"]
+	Hosts     []string         // TLS SANs (DNS names or IPs); default localhost, 127.0.0.1
+	Now       func() time.Time // clock for validity windows; default time.Now
+}
+
+func (o Options) withDefaults() (Options, error) {
+	if o.IssuerURL == "" {
+		o.IssuerURL = "http://127.0.0.1:8081"
+	}
+	u, err := url.Parse(o.IssuerURL)
+	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+		return o, newErr(ErrPKI, err, "issuer URL %q must be an absolute http(s) URL", o.IssuerURL)
+	}
+	if len(o.Airlines) == 0 {
+		o.Airlines = []string{"IG"}
+	}
+	seen := map[string]bool{}
+	var airlines []string
+	for _, a := range o.Airlines {
+		a = strings.ToUpper(strings.TrimSpace(a))
+		if !iataDesignator.MatchString(a) {
+			return o, newErr(ErrPKI, nil, "airline designator %q is not two letters/digits", a)
+		}
+		if !seen[a] {
+			seen[a] = true
+			airlines = append(airlines, a)
+		}
+	}
+	o.Airlines = airlines
+	if len(o.Hosts) == 0 {
+		o.Hosts = []string{"localhost", "127.0.0.1"}
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	return o, nil
+}
+
+// PKI is a loaded development PKI.
+//
+// Design: one self-signed root (MaxPathLen 0) signs every leaf directly; there is no intermediate,
+// so every x5c is just [leaf]. The root's key stays in the directory because this is a
+// development PKI; a production deployment replaces the directory with HSM-backed Signers.
+type PKI struct {
+	Dir            string
+	Root           *x509.Certificate
+	EmployeeIssuer Signer
+	MDLIssuer      Signer
+	StatusList     Signer
+	Airlines       map[string]Signer // by designator
+	GateReader     *ecdsa.PrivateKey
+	GateReaderCert *x509.Certificate
+	Trust          *TrustList
+}
+
+// plan lists every file base name (.key + .crt) the PKI with these options consists of.
+func plan(o Options) []string {
+	names := []string{FileRoot, FileIssuerEmployee, FileIssuerMDL, FileStatusList, FileGateReader, FileTLSIssuer, FileTLSVerifier}
+	for _, a := range o.Airlines {
+		names = append(names, AirlineFile(a))
+	}
+	return names
+}
+
+func planFiles(o Options) []string {
+	var files []string
+	for _, n := range plan(o) {
+		files = append(files, n+".key", n+".crt")
+	}
+	return append(files, FileTrust)
+}
+
+// Init creates a development PKI in dir, or loads the one already there (created=false). It never
+// overwrites: a directory holding only part of the PKI's files is refused with ErrPKI naming the
+// missing files. Keys are ECDSA P-256, written 0600 in a 0700 directory.
+func Init(dir string, opts Options) (pki *PKI, created bool, err error) {
+	o, err := opts.withDefaults()
+	if err != nil {
+		return nil, false, err
+	}
+	var present, missing []string
+	for _, f := range planFiles(o) {
+		switch _, err := os.Stat(filepath.Join(dir, f)); {
+		case err == nil:
+			present = append(present, f)
+		case errors.Is(err, fs.ErrNotExist):
+			missing = append(missing, f)
+		default:
+			return nil, false, newErr(ErrPKI, err, "stat %s", f)
+		}
+	}
+	switch {
+	case len(missing) == 0:
+		p, err := Load(dir, o.Airlines)
+		return p, false, err
+	case len(present) > 0:
+		return nil, false, newErr(ErrPKI, nil, "%s holds a partial PKI (missing %s); move it away or complete it by hand", dir, strings.Join(missing, ", "))
+	}
+	files, err := generate(o)
+	if err != nil {
+		return nil, false, err
+	}
+	if err := writeAll(dir, files); err != nil {
+		return nil, false, err
+	}
+	p, err := Load(dir, o.Airlines)
+	return p, err == nil, err
+}
+
+// Load reads a PKI written by Init (the airline signers named by airlines).
+func Load(dir string, airlines []string) (*PKI, error) {
+	p := &PKI{Dir: dir, Airlines: map[string]Signer{}}
+	rootChain, err := readChain(filepath.Join(dir, FileRoot+".crt"))
+	if err != nil {
+		return nil, newErr(ErrPKI, err, "root")
+	}
+	p.Root = rootChain[0]
+	for _, s := range []struct {
+		name string
+		dst  *Signer
+	}{{FileIssuerEmployee, &p.EmployeeIssuer}, {FileIssuerMDL, &p.MDLIssuer}, {FileStatusList, &p.StatusList}} {
+		if *s.dst, err = LoadSigner(dir, s.name); err != nil {
+			return nil, newErr(ErrPKI, err, "%s", s.name)
+		}
+	}
+	for _, a := range airlines {
+		a = strings.ToUpper(a)
+		if p.Airlines[a], err = LoadSigner(dir, AirlineFile(a)); err != nil {
+			return nil, newErr(ErrPKI, err, "airline %s", a)
+		}
+	}
+	if p.GateReader, p.GateReaderCert, err = LoadGateReader(dir); err != nil {
+		return nil, err
+	}
+	if p.Trust, err = LoadTrustList(filepath.Join(dir, FileTrust)); err != nil {
+		return nil, newErr(ErrPKI, err, "trust list")
+	}
+	return p, nil
+}
+
+// LoadGateReader reads the gate readers' key-agreement key and certificate. The key is returned
+// as *ecdsa.PrivateKey because that is the P-256 type JOSE libraries (jwx v2 ECDH-ES) accept;
+// call its ECDH method for crypto/ecdh. Its certificate carries only KeyUsageKeyAgreement: it
+// must never verify a signature.
+func LoadGateReader(dir string) (*ecdsa.PrivateKey, *x509.Certificate, error) {
+	key, err := readKey(filepath.Join(dir, FileGateReader+".key"))
+	if err != nil {
+		return nil, nil, newErr(ErrPKI, err, "gate reader key")
+	}
+	ek, ok := key.(*ecdsa.PrivateKey)
+	if !ok || ek.Curve != elliptic.P256() {
+		return nil, nil, newErr(ErrPKI, nil, "gate reader key is %T, want ECDSA P-256", key)
+	}
+	chain, err := readChain(filepath.Join(dir, FileGateReader+".crt"))
+	if err != nil {
+		return nil, nil, newErr(ErrPKI, err, "gate reader certificate")
+	}
+	if !ek.PublicKey.Equal(chain[0].PublicKey) {
+		return nil, nil, newErr(ErrPKI, nil, "gate reader key does not match its certificate")
+	}
+	if chain[0].KeyUsage&x509.KeyUsageKeyAgreement == 0 {
+		return nil, nil, newErr(ErrPKI, nil, "gate reader certificate lacks KeyUsageKeyAgreement")
+	}
+	return ek, chain[0], nil
+}
+
+// leafSpec describes one leaf certificate Init issues.
+type leafSpec struct {
+	file string
+	tmpl *x509.Certificate
+}
+
+// generate issues the whole PKI in memory: file name -> contents.
+func generate(o Options) (map[string][]byte, error) {
+	now := o.Now()
+	issuerURL, _ := url.Parse(o.IssuerURL)
+	rootKey, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		return nil, err
+	}
+	rootTmpl := &x509.Certificate{
+		Subject:               pkix.Name{CommonName: CNRoot, Organization: []string{"idgate"}},
+		NotBefore:             now.Add(-backdate),
+		NotAfter:              now.Add(rootValidity),
+		IsCA:                  true,
+		BasicConstraintsValid: true,
+		MaxPathLen:            0,
+		MaxPathLenZero:        true,
+		KeyUsage:              x509.KeyUsageCertSign | x509.KeyUsageCRLSign,
+	}
+	root, err := CreateCertificate(rootTmpl, nil, rootKey.Public(), rootKey)
+	if err != nil {
+		return nil, err
+	}
+	files := map[string][]byte{FileRoot + ".crt": EncodeCertsPEM([]*x509.Certificate{root})}
+	if files[FileRoot+".key"], err = EncodeKeyPEM(rootKey); err != nil {
+		return nil, err
+	}
+
+	signing := func(cn string, uris ...*url.URL) *x509.Certificate {
+		return &x509.Certificate{
+			Subject:               pkix.Name{CommonName: cn, Organization: []string{"idgate"}},
+			NotBefore:             now.Add(-backdate),
+			NotAfter:              now.Add(leafValidity),
+			KeyUsage:              x509.KeyUsageDigitalSignature,
+			URIs:                  uris,
+			BasicConstraintsValid: true,
+		}
+	}
+	tlsLeaf := func(cn string) *x509.Certificate {
+		t := signing(cn)
+		t.NotAfter = now.Add(tlsValidity)
+		t.ExtKeyUsage = []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}
+		for _, h := range o.Hosts {
+			if ip := net.ParseIP(h); ip != nil {
+				t.IPAddresses = append(t.IPAddresses, ip)
+			} else {
+				t.DNSNames = append(t.DNSNames, h)
+			}
+		}
+		return t
+	}
+	gate := signing(CNGateReader)
+	gate.KeyUsage = x509.KeyUsageKeyAgreement
+
+	leaves := []leafSpec{
+		{FileIssuerEmployee, signing(CNIssuerEmployee, issuerURL)},
+		{FileIssuerMDL, signing(CNIssuerMDL, issuerURL)},
+		{FileStatusList, signing(CNStatusList, issuerURL)},
+		{FileGateReader, gate},
+		{FileTLSIssuer, tlsLeaf("idgate issuer TLS")},
+		{FileTLSVerifier, tlsLeaf("idgate verifier TLS")},
+	}
+	for _, a := range o.Airlines {
+		leaves = append(leaves, leafSpec{AirlineFile(a), signing(AirlineCN(a))})
+	}
+	for _, l := range leaves {
+		key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+		if err != nil {
+			return nil, err
+		}
+		cert, err := CreateCertificate(l.tmpl, root, key.Public(), rootKey)
+		if err != nil {
+			return nil, fmt.Errorf("certs: issue %s: %w", l.file, err)
+		}
+		files[l.file+".crt"] = EncodeCertsPEM([]*x509.Certificate{cert})
+		if files[l.file+".key"], err = EncodeKeyPEM(key); err != nil {
+			return nil, err
+		}
+	}
+
+	anchors := []trustFileAnchor{
+		{Purpose: PurposeCredential, Scope: ScopeAny, Roots: []string{FileRoot + ".crt"}, Names: []string{CNIssuerEmployee, CNIssuerMDL}},
+		{Purpose: PurposeStatusList, Scope: ScopeAny, Roots: []string{FileRoot + ".crt"}, Names: []string{CNStatusList}},
+	}
+	for _, a := range o.Airlines {
+		anchors = append(anchors, trustFileAnchor{
+			Purpose: PurposeBoardingPass, Scope: a, Roots: []string{FileRoot + ".crt"},
+			Names: []string{AirlineCN(a)}, Certs: []string{AirlineFile(a) + ".crt"},
+		})
+	}
+	if files[FileTrust], err = marshalTrustFile(anchors); err != nil {
+		return nil, err
+	}
+	return files, nil
+}
+
+// CreateCertificate signs tmpl with parentKey (self-signed when parent is nil), giving it a random
+// 128-bit serial, and parses the result.
+func CreateCertificate(tmpl, parent *x509.Certificate, pub crypto.PublicKey, parentKey crypto.Signer) (*x509.Certificate, error) {
+	serial, err := rand.Int(rand.Reader, new(big.Int).Lsh(big.NewInt(1), 128))
+	if err != nil {
+		return nil, err
+	}
+	t := *tmpl
+	t.SerialNumber = serial.Add(serial, big.NewInt(1)) // never zero
+	if parent == nil {
+		parent = &t
+	}
+	der, err := x509.CreateCertificate(rand.Reader, &t, parent, pub, parentKey)
+	if err != nil {
+		return nil, err
+	}
+	return x509.ParseCertificate(der)
+}
+
+// writeAll creates dir (0700) and every file with O_EXCL (keys 0600, the rest 0644). On any failure
+// it removes the files it created, so a failed Init leaves no partial PKI behind.
+func writeAll(dir string, files map[string][]byte) (err error) {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return newErr(ErrPKI, err, "create %s", dir)
+	}
+	if err := os.Chmod(dir, 0o700); err != nil {
+		return newErr(ErrPKI, err, "chmod %s", dir)
+	}
+	var written []string
+	defer func() {
+		if err != nil {
+			for _, w := range written {
+				os.Remove(w)
+			}
+		}
+	}()
+	for name, data := range files {
+		mode := os.FileMode(0o644)
+		if strings.HasSuffix(name, ".key") {
+			mode = 0o600
+		}
+		path := filepath.Join(dir, name)
+		f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, mode)
+		if err != nil {
+			return newErr(ErrPKI, err, "create %s", name)
+		}
+		written = append(written, path)
+		_, werr := f.Write(data)
+		if serr := f.Sync(); werr == nil {
+			werr = serr
+		}
+		if cerr := f.Close(); werr == nil {
+			werr = cerr
+		}
+		if werr != nil {
+			return newErr(ErrPKI, werr, "write %s", name)
+		}
+	}
+	return nil
+}

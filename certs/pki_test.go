@@ -1,0 +1,201 @@
+package certs_test
+
+import (
+	"bytes"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/sha256"
+	"crypto/x509"
+	"errors"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/idgate/idgate/certs"
+)
+
+func TestInitCreatesThenLoads(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "pki")
+	now := time.Now()
+	opts := certs.Options{IssuerURL: "https://issuer.idgate.test", Airlines: []string{"ig", "U2"}, Now: func() time.Time { return now }}
+	p, created, err := certs.Init(dir, opts)
+	if err != nil || !created {
+		t.Fatalf("Init: created=%v err=%v", created, err)
+	}
+	if fi, err := os.Stat(dir); err != nil || fi.Mode().Perm() != 0o700 {
+		t.Fatalf("dir mode %v %v", fi.Mode(), err)
+	}
+	keys, _ := filepath.Glob(filepath.Join(dir, "*.key"))
+	if len(keys) != 9 { // root, 2 issuers, status list, gate reader, 2 TLS, 2 airlines
+		t.Fatalf("%d key files", len(keys))
+	}
+	for _, k := range keys {
+		if fi, _ := os.Stat(k); fi.Mode().Perm() != 0o600 {
+			t.Errorf("%s mode %v", k, fi.Mode())
+		}
+	}
+
+	if !p.Root.IsCA || p.Root.KeyUsage&x509.KeyUsageCertSign == 0 || p.Root.NotAfter.Sub(now) < 9*365*24*time.Hour {
+		t.Errorf("root: IsCA=%v ku=%v notAfter=%v", p.Root.IsCA, p.Root.KeyUsage, p.Root.NotAfter)
+	}
+	for _, tc := range []struct {
+		s  certs.Signer
+		cn string
+	}{{p.EmployeeIssuer, certs.CNIssuerEmployee}, {p.MDLIssuer, certs.CNIssuerMDL}, {p.StatusList, certs.CNStatusList}} {
+		leaf := tc.s.Chain()[0]
+		if leaf.Subject.CommonName != tc.cn || len(leaf.URIs) != 1 || leaf.URIs[0].String() != opts.IssuerURL ||
+			leaf.KeyUsage != x509.KeyUsageDigitalSignature || len(tc.s.Chain()) != 1 {
+			t.Errorf("%s: cn=%q uris=%v ku=%v", tc.cn, leaf.Subject.CommonName, leaf.URIs, leaf.KeyUsage)
+		}
+	}
+
+	// trust.json trusts each signer for its purpose only.
+	tl, err := certs.LoadTrustList(filepath.Join(dir, certs.FileTrust))
+	if err != nil {
+		t.Fatal(err)
+	}
+	checks := []struct {
+		name    string
+		p       certs.Purpose
+		scope   string
+		s       certs.Signer
+		wantErr error
+	}{
+		{"employee credential", certs.PurposeCredential, "https://idgate.test/EmployeeID", p.EmployeeIssuer, nil},
+		{"mdl credential", certs.PurposeCredential, "urn:mdl", p.MDLIssuer, nil},
+		{"status list", certs.PurposeStatusList, "*", p.StatusList, nil},
+		{"airline IG", certs.PurposeBoardingPass, "IG", p.Airlines["IG"], nil},
+		{"airline U2", certs.PurposeBoardingPass, "U2", p.Airlines["U2"], nil},
+		{"issuer signing status list", certs.PurposeStatusList, "*", p.EmployeeIssuer, certs.ErrNameNotAllowed},
+		{"status signer as credential", certs.PurposeCredential, "x", p.StatusList, certs.ErrNameNotAllowed},
+		{"IG signer for U2", certs.PurposeBoardingPass, "U2", p.Airlines["IG"], certs.ErrNameNotAllowed},
+	}
+	for _, c := range checks {
+		if _, err := tl.Verify(c.p, c.scope, c.s.Chain(), now); !errors.Is(err, c.wantErr) && !(c.wantErr == nil && err == nil) {
+			t.Errorf("%s: err = %v, want %v", c.name, err, c.wantErr)
+		}
+	}
+	if pinned := tl.Certificates(certs.PurposeBoardingPass, "IG", now); len(pinned) != 1 || !pinned[0].Equal(p.Airlines["IG"].Chain()[0]) {
+		t.Errorf("pinned IG certs: %d", len(pinned))
+	}
+
+	// The signers really sign with the key of their leaf.
+	digest := sha256.Sum256([]byte("boarding"))
+	sig, err := p.Airlines["U2"].Sign(rand.Reader, digest[:], nil)
+	if err != nil || !ecdsa.VerifyASN1(p.Airlines["U2"].Chain()[0].PublicKey.(*ecdsa.PublicKey), digest[:], sig) {
+		t.Fatalf("airline signature: %v", err)
+	}
+
+	// Gate reader: key agreement only, usable for ECDH against a wallet's ephemeral key.
+	if p.GateReaderCert.KeyUsage != x509.KeyUsageKeyAgreement {
+		t.Errorf("gate reader ku = %v", p.GateReaderCert.KeyUsage)
+	}
+	if _, err := tl.Verify(certs.PurposeCredential, "x", []*x509.Certificate{p.GateReaderCert}, now); err == nil {
+		t.Error("gate reader certificate verified as a signer")
+	}
+	eph, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	ephECDH, _ := eph.ECDH()
+	gateECDH, _ := p.GateReader.ECDH()
+	pubFromCert, _ := p.GateReaderCert.PublicKey.(*ecdsa.PublicKey).ECDH()
+	z1, err1 := ephECDH.ECDH(pubFromCert)
+	z2, err2 := gateECDH.ECDH(ephECDH.PublicKey())
+	if err1 != nil || err2 != nil || !bytes.Equal(z1, z2) {
+		t.Fatalf("ECDH mismatch: %v %v", err1, err2)
+	}
+
+	// TLS leaves: ServerAuth for the hosts, under the root.
+	tc, err := certs.LoadTLSCertificate(dir, certs.FileTLSVerifier)
+	if err != nil {
+		t.Fatal(err)
+	}
+	roots := x509.NewCertPool()
+	roots.AddCert(p.Root)
+	for _, host := range []string{"localhost", "127.0.0.1"} {
+		if _, err := tc.Leaf.Verify(x509.VerifyOptions{DNSName: host, Roots: roots, CurrentTime: now}); err != nil {
+			t.Errorf("TLS cert for %s: %v", host, err)
+		}
+	}
+
+	// Second run: loads, reports created=false, and leaves every file untouched.
+	before, _ := os.ReadFile(filepath.Join(dir, "root.crt"))
+	p2, created, err := certs.Init(dir, opts)
+	if err != nil || created {
+		t.Fatalf("re-Init: created=%v err=%v", created, err)
+	}
+	after, _ := os.ReadFile(filepath.Join(dir, "root.crt"))
+	if !bytes.Equal(before, after) || !p2.Root.Equal(p.Root) {
+		t.Fatal("re-Init changed the root")
+	}
+	s, err := certs.LoadSigner(dir, certs.FileIssuerEmployee)
+	if err != nil || !s.Chain()[0].Equal(p.EmployeeIssuer.Chain()[0]) {
+		t.Fatalf("LoadSigner: %v", err)
+	}
+}
+
+func TestInitRefuses(t *testing.T) {
+	t.Run("partial PKI", func(t *testing.T) {
+		dir := t.TempDir()
+		if _, _, err := certs.Init(dir, certs.Options{}); err != nil {
+			t.Fatal(err)
+		}
+		os.Remove(filepath.Join(dir, "status-list.key"))
+		before, _ := os.ReadFile(filepath.Join(dir, "root.key"))
+		if _, _, err := certs.Init(dir, certs.Options{}); !errors.Is(err, certs.ErrPKI) {
+			t.Fatalf("err = %v, want ErrPKI", err)
+		}
+		if after, _ := os.ReadFile(filepath.Join(dir, "root.key")); !bytes.Equal(before, after) {
+			t.Fatal("partial PKI was overwritten")
+		}
+	})
+	for _, tc := range []struct {
+		name string
+		opts certs.Options
+	}{
+		{"bad airline", certs.Options{Airlines: []string{"IGX"}}},
+		{"bad airline chars", certs.Options{Airlines: []string{"I-"}}},
+		{"relative issuer URL", certs.Options{IssuerURL: "/issuer"}},
+		{"ftp issuer URL", certs.Options{IssuerURL: "ftp://x"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := filepath.Join(t.TempDir(), "pki")
+			if _, _, err := certs.Init(dir, tc.opts); !errors.Is(err, certs.ErrPKI) {
+				t.Fatalf("err = %v, want ErrPKI", err)
+			}
+			if _, err := os.Stat(dir); !os.IsNotExist(err) {
+				t.Fatal("rejected options still created the directory")
+			}
+		})
+	}
+}
+
+func TestNewSigner(t *testing.T) {
+	dir := t.TempDir()
+	p, _, err := certs.Init(dir, certs.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	other, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if _, err := certs.NewSigner(other, p.StatusList.Chain()); !errors.Is(err, certs.ErrMalformed) {
+		t.Fatalf("mismatched key: %v", err)
+	}
+	if _, err := certs.NewSigner(other, nil); !errors.Is(err, certs.ErrMalformed) {
+		t.Fatalf("empty chain: %v", err)
+	}
+	// Chain() hands out a copy.
+	c := p.StatusList.Chain()
+	c[0] = nil
+	if p.StatusList.Chain()[0] == nil {
+		t.Fatal("Chain exposes internal slice")
+	}
+	// Corrupt files fail with typed errors.
+	os.WriteFile(filepath.Join(dir, "bad.key"), []byte("-----BEGIN RSA PRIVATE KEY-----\nAAAA\n-----END RSA PRIVATE KEY-----\n"), 0o600)
+	os.WriteFile(filepath.Join(dir, "bad.crt"), []byte("nope"), 0o600)
+	if _, err := certs.LoadSigner(dir, "bad"); !errors.Is(err, certs.ErrMalformed) {
+		t.Fatalf("bad key: %v", err)
+	}
+	if _, err := certs.LoadSigner(dir, "missing"); err == nil {
+		t.Fatal("missing files loaded")
+	}
+}

@@ -1,0 +1,214 @@
+package certs
+
+import (
+	"bytes"
+	"crypto/x509"
+	"errors"
+	"slices"
+	"time"
+)
+
+// Purpose is what a trust anchor may be used to verify.
+type Purpose string
+
+const (
+	PurposeCredential   Purpose = "credential"    // SD-JWT VC issuer signatures; Scope is the vct
+	PurposeStatusList   Purpose = "status-list"   // status list tokens; Scope is "*"
+	PurposeBoardingPass Purpose = "boarding-pass" // BCBP signatures; Scope is the airline designator
+)
+
+func (p Purpose) valid() bool {
+	return p == PurposeCredential || p == PurposeStatusList || p == PurposeBoardingPass
+}
+
+// ScopeAny in an Anchor's Scope matches every scope of its purpose.
+const ScopeAny = "*"
+
+// Anchor trusts Roots for one (Purpose, Scope).
+type Anchor struct {
+	Purpose Purpose
+	Scope   string              // credential: the vct it may sign ("*" any); boarding-pass: airline designator; status-list: "*"
+	Roots   []*x509.Certificate // trust anchors for chains presented in x5c
+	Names   []string            // allowed leaf Subject CNs; empty = any leaf under the roots
+	Certs   []*x509.Certificate // boarding-pass: pinned signing certificates (BCBP carries no chain)
+}
+
+func (a *Anchor) matches(p Purpose, scope string) bool {
+	return a.Purpose == p && (a.Scope == ScopeAny || a.Scope == scope)
+}
+
+func (a *Anchor) hasRoot(c *x509.Certificate) bool {
+	return slices.ContainsFunc(a.Roots, func(r *x509.Certificate) bool { return bytes.Equal(r.Raw, c.Raw) })
+}
+
+func (a *Anchor) allows(cn string) bool { return len(a.Names) == 0 || slices.Contains(a.Names, cn) }
+
+// TrustList says which roots, and which leaf names under them, are trusted for what. It is
+// immutable after construction and safe for concurrent use; successful verifications are cached.
+type TrustList struct {
+	anchors []Anchor
+	cache   *verifyCache
+}
+
+// NewTrustList builds a trust list from anchors (copied).
+func NewTrustList(anchors ...Anchor) *TrustList {
+	t := &TrustList{cache: newVerifyCache(defaultCacheSize)}
+	for _, a := range anchors {
+		a.Roots = slices.Clone(a.Roots)
+		a.Names = slices.Clone(a.Names)
+		a.Certs = slices.Clone(a.Certs)
+		t.anchors = append(t.anchors, a)
+	}
+	return t
+}
+
+// Anchors returns a copy of the anchors (for display and for writing a trust file).
+func (t *TrustList) Anchors() []Anchor { return slices.Clone(t.anchors) }
+
+// Verify validates chain (leaf first, as from x5c) to a root trusted for (p, scope) at time at
+// (the credential's issuance time, or now) with crypto/x509, then checks that the leaf may sign
+// (KeyUsageDigitalSignature, not a CA) and that its Subject CN is on the anchor's allow-list.
+// It returns the leaf. Identical chains verified before cost a hash plus the validity check.
+func (t *TrustList) Verify(p Purpose, scope string, chain []*x509.Certificate, at time.Time) (*x509.Certificate, error) {
+	if len(chain) == 0 || len(chain) > maxChainLen {
+		return nil, newErr(ErrMalformed, nil, "chain has %d certificates", len(chain))
+	}
+	ders := make([][]byte, len(chain))
+	for i, c := range chain {
+		if c == nil {
+			return nil, newErr(ErrMalformed, nil, "chain[%d] is nil", i)
+		}
+		ders[i] = c.Raw
+	}
+	key := cacheKey(p, scope, ders)
+	if leaf, ok := t.cache.get(key, at); ok {
+		return leaf, nil
+	}
+	return t.verifySlow(key, p, scope, chain, at)
+}
+
+// VerifyX5C is ParseX5C followed by Verify, but a cached chain skips certificate parsing too: the
+// cache is keyed on the DER bytes, so the hot path is base64 decoding plus one SHA-256.
+func (t *TrustList) VerifyX5C(p Purpose, scope string, x5c []string, at time.Time) (*x509.Certificate, error) {
+	ders, err := decodeX5C(x5c)
+	if err != nil {
+		return nil, err
+	}
+	key := cacheKey(p, scope, ders)
+	if leaf, ok := t.cache.get(key, at); ok {
+		return leaf, nil
+	}
+	chain, err := parseDERs(ders)
+	if err != nil {
+		return nil, err
+	}
+	return t.verifySlow(key, p, scope, chain, at)
+}
+
+func (t *TrustList) verifySlow(key [32]byte, p Purpose, scope string, chain []*x509.Certificate, at time.Time) (*x509.Certificate, error) {
+	var anchors []*Anchor
+	roots := x509.NewCertPool()
+	for i := range t.anchors {
+		if a := &t.anchors[i]; a.matches(p, scope) {
+			anchors = append(anchors, a)
+			for _, r := range a.Roots {
+				roots.AddCert(r)
+			}
+		}
+	}
+	if len(anchors) == 0 {
+		return nil, newErr(ErrUntrusted, nil, "no trust anchor for %s %q", p, scope)
+	}
+	// Check the presented certificates' windows first so an expired leaf reads as such rather
+	// than as a generic chain failure.
+	for i, c := range chain {
+		if at.Before(c.NotBefore) || at.After(c.NotAfter) {
+			return nil, newErr(ErrNotValidAtTime, nil, "chain[%d] %q valid %s..%s, not at %s", i, c.Subject.CommonName,
+				c.NotBefore.UTC().Format(time.RFC3339), c.NotAfter.UTC().Format(time.RFC3339), at.UTC().Format(time.RFC3339))
+		}
+	}
+	leaf := chain[0]
+	inter := x509.NewCertPool()
+	for _, c := range chain[1:] {
+		inter.AddCert(c)
+	}
+	chains, err := leaf.Verify(x509.VerifyOptions{
+		Roots:         roots,
+		Intermediates: inter,
+		CurrentTime:   at,
+		// Credential signers carry no EKU; key usage is checked below instead.
+		KeyUsages: []x509.ExtKeyUsage{x509.ExtKeyUsageAny},
+	})
+	if err != nil {
+		var inv x509.CertificateInvalidError
+		if errors.As(err, &inv) && inv.Reason == x509.Expired {
+			return nil, newErr(ErrNotValidAtTime, err, "chain for %s %q", p, scope)
+		}
+		return nil, newErr(ErrUntrusted, err, "chain for %s %q", p, scope)
+	}
+	if leaf.IsCA || leaf.KeyUsage&x509.KeyUsageDigitalSignature == 0 {
+		return nil, newErr(ErrKeyUsage, nil, "leaf %q may not sign (needs DigitalSignature, not a CA)", leaf.Subject.CommonName)
+	}
+	rootMatched := false
+	for _, vc := range chains {
+		root := vc[len(vc)-1]
+		for _, a := range anchors {
+			if !a.hasRoot(root) {
+				continue
+			}
+			rootMatched = true
+			if a.allows(leaf.Subject.CommonName) {
+				t.cache.put(key, leaf, window(vc))
+				return leaf, nil
+			}
+		}
+	}
+	if !rootMatched {
+		return nil, newErr(ErrUntrusted, nil, "chain for %s %q ends at no anchor root", p, scope)
+	}
+	return nil, newErr(ErrNameNotAllowed, nil, "leaf %q not allowed for %s %q", leaf.Subject.CommonName, p, scope)
+}
+
+// window is the intersection of the validity periods of a verified chain, root included.
+func window(chain []*x509.Certificate) validity {
+	w := validity{notBefore: chain[0].NotBefore, notAfter: chain[0].NotAfter}
+	for _, c := range chain[1:] {
+		if c.NotBefore.After(w.notBefore) {
+			w.notBefore = c.NotBefore
+		}
+		if c.NotAfter.Before(w.notAfter) {
+			w.notAfter = c.NotAfter
+		}
+	}
+	return w
+}
+
+// Certificates returns the pinned certificates for (p, scope) that are valid at at, chain to their
+// anchor's roots, may sign and carry an allowed name. BCBP signatures carry no chain, so the
+// verifier tries these keys.
+func (t *TrustList) Certificates(p Purpose, scope string, at time.Time) []*x509.Certificate {
+	var out []*x509.Certificate
+	for i := range t.anchors {
+		a := &t.anchors[i]
+		if !a.matches(p, scope) || len(a.Certs) == 0 {
+			continue
+		}
+		roots := x509.NewCertPool()
+		for _, r := range a.Roots {
+			roots.AddCert(r)
+		}
+		for _, c := range a.Certs {
+			if at.Before(c.NotBefore) || at.After(c.NotAfter) || c.IsCA ||
+				c.KeyUsage&x509.KeyUsageDigitalSignature == 0 || !a.allows(c.Subject.CommonName) {
+				continue
+			}
+			if _, err := c.Verify(x509.VerifyOptions{Roots: roots, CurrentTime: at, KeyUsages: []x509.ExtKeyUsage{x509.ExtKeyUsageAny}}); err != nil {
+				continue
+			}
+			if !slices.ContainsFunc(out, func(o *x509.Certificate) bool { return bytes.Equal(o.Raw, c.Raw) }) {
+				out = append(out, c)
+			}
+		}
+	}
+	return out
+}
