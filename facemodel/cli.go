@@ -1,0 +1,39 @@
+package facemodel
+
+import (
+	"flag"
+	"fmt"
+	"io"
+)
+
+// RunBuildCLI implements `models build --out DIR --tfjs DIR [--placeholder-detector]` for
+// both `idgate models` and facemodel/cmd/dlibconvert; it returns the process exit code.
+func RunBuildCLI(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("models build", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var o BuildOptions
+	fs.StringVar(&o.OutDir, "out", "", "output models directory (required)")
+	fs.StringVar(&o.TFJSDir, "tfjs", "", "directory with "+TFJSManifestFile+" and "+TFJSWeightsFile+" (required)")
+	fs.BoolVar(&o.PlaceholderDetector, "placeholder-detector", false, "also write an all-zero "+DetectorFile+" and the "+PlaceholderMarker+" marker")
+	if len(args) == 0 || args[0] != "build" {
+		fmt.Fprintln(stderr, "usage: models build --out DIR --tfjs DIR [--placeholder-detector]")
+		return 2
+	}
+	if err := fs.Parse(args[1:]); err != nil {
+		return 2
+	}
+	if o.OutDir == "" || o.TFJSDir == "" || fs.NArg() != 0 {
+		fmt.Fprintln(stderr, "models build: --out and --tfjs are required, no positional arguments")
+		return 2
+	}
+	r, err := Build(o)
+	if err != nil {
+		fmt.Fprintf(stderr, "models build: %v\n", err)
+		return 1
+	}
+	fmt.Fprintf(stdout, "models: wrote %s (%d bytes, %d parameters)\n", r.ResNetPath, r.ResNetBytes, r.Params)
+	if r.Detector != "" {
+		fmt.Fprintf(stdout, "models: wrote placeholder CNN detector %s (CNN detection unavailable)\n", r.Detector)
+	}
+	return 0
+}
