@@ -6,7 +6,6 @@ import (
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"fmt"
-	"math/big"
 
 	"github.com/lestrrat-go/jwx/v2/jwa"
 	"github.com/lestrrat-go/jwx/v2/jwe"
@@ -97,9 +96,11 @@ func p256Public(k crypto.PublicKey) (*ecdsa.PublicKey, error) {
 		if k == nil || k.Curve() != ecdh.P256() {
 			return nil, fmt.Errorf("%w: recipient must be a P-256 key", ErrInvalidKey)
 		}
-		b := k.Bytes() // 0x04 || X || Y
-		return &ecdsa.PublicKey{Curve: elliptic.P256(),
-			X: new(big.Int).SetBytes(b[1:33]), Y: new(big.Int).SetBytes(b[33:65])}, nil
+		pub, err := ecdsa.ParseUncompressedPublicKey(elliptic.P256(), k.Bytes())
+		if err != nil {
+			return nil, fmt.Errorf("%w: %v", ErrInvalidKey, err)
+		}
+		return pub, nil
 	}
 	return nil, fmt.Errorf("%w: %T is not an ECDH P-256 public key", ErrInvalidKey, k)
 }
@@ -115,11 +116,11 @@ func p256Private(k crypto.PrivateKey) (*ecdsa.PrivateKey, error) {
 		if k == nil || k.Curve() != ecdh.P256() {
 			return nil, fmt.Errorf("%w: key must be a P-256 key", ErrInvalidKey)
 		}
-		pub, err := p256Public(k.PublicKey())
+		priv, err := ecdsa.ParseRawPrivateKey(elliptic.P256(), k.Bytes())
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("%w: %v", ErrInvalidKey, err)
 		}
-		return &ecdsa.PrivateKey{PublicKey: *pub, D: new(big.Int).SetBytes(k.Bytes())}, nil
+		return priv, nil
 	}
 	return nil, fmt.Errorf("%w: %T is not an ECDH P-256 private key", ErrInvalidKey, k)
 }
