@@ -1,0 +1,86 @@
+package main
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"maps"
+	"os"
+	"slices"
+	"strings"
+
+	"github.com/idgate/idgate/certs"
+)
+
+func init() { register("certs", "PKI: certs init --dir DIR", runCerts) }
+
+// listFlag collects a repeatable flag whose values may also be comma-separated.
+type listFlag []string
+
+func (l *listFlag) String() string { return strings.Join(*l, ",") }
+
+func (l *listFlag) Set(v string) error {
+	for _, p := range strings.Split(v, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			*l = append(*l, p)
+		}
+	}
+	return nil
+}
+
+func runCerts(args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
+		fmt.Fprintln(stdout, "usage: idgate certs init [--dir DIR] [--issuer-url URL] [--airline XX]... [--host H]...")
+		fmt.Fprintln(stdout, "\nCreates a development PKI (root CA, credential, status list, airline, gate reader and TLS")
+		fmt.Fprintln(stdout, "certificates, trust.json) or, if DIR already holds one, loads and describes it.")
+		return 0
+	}
+	if args[0] != "init" {
+		fmt.Fprintf(stderr, "idgate certs: unknown subcommand %q (want init)\n", args[0])
+		return 2
+	}
+	fs := flag.NewFlagSet("idgate certs init", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	defDir := os.Getenv("IDGATE_PKI_DIR")
+	if defDir == "" {
+		defDir = "var/pki"
+	}
+	dir := fs.String("dir", defDir, "PKI directory (env IDGATE_PKI_DIR)")
+	issuerURL := fs.String("issuer-url", "http://127.0.0.1:8081", "credential issuer URL (SAN URI, the SD-JWT VC iss)")
+	var airlines, hosts listFlag
+	fs.Var(&airlines, "airline", "IATA airline designator, repeatable or comma list (default IG)")
+	fs.Var(&hosts, "host", "TLS SAN host or IP, repeatable or comma list (default localhost,127.0.0.1)")
+	if err := fs.Parse(args[1:]); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
+		return 2
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "idgate certs init: unexpected arguments %q\n", fs.Args())
+		return 2
+	}
+	pki, created, err := certs.Init(*dir, certs.Options{IssuerURL: *issuerURL, Airlines: airlines, Hosts: hosts})
+	if err != nil {
+		fmt.Fprintf(stderr, "idgate certs init: %v\n", err)
+		return 1
+	}
+	verb := "loaded existing"
+	if created {
+		verb = "created"
+	}
+	fp := sha256.Sum256(pki.Root.Raw)
+	fmt.Fprintf(stdout, "%s PKI in %s\n", verb, *dir)
+	fmt.Fprintf(stdout, "  root        %q SHA-256 %s\n", pki.Root.Subject.CommonName, hex.EncodeToString(fp[:]))
+	fmt.Fprintf(stdout, "  credential  %q, %q\n", certs.CNIssuerEmployee, certs.CNIssuerMDL)
+	fmt.Fprintf(stdout, "  status list %q\n", certs.CNStatusList)
+	for _, a := range slices.Sorted(maps.Keys(pki.Airlines)) {
+		fmt.Fprintf(stdout, "  airline     %q\n", certs.AirlineCN(a))
+	}
+	fmt.Fprintf(stdout, "  gate reader %q (key agreement)\n", pki.GateReaderCert.Subject.CommonName)
+	fmt.Fprintf(stdout, "  trust list  %s\n", certs.FileTrust)
+	return 0
+}
