@@ -1,0 +1,33 @@
+// Package walletsdk is the holder-side SDK a mobile wallet app embeds: it receives SD-JWT VC
+// credentials (RFC 9901, SD-JWT VC) over OpenID4VCI 1.0 and presents them with selective
+// disclosure and key binding.
+//
+// Data flow.
+//
+// Issuance: AcceptOffer parses the credential offer (inline or by reference), fetches the
+// issuer and authorization-server metadata (checking each names the identifier it was fetched
+// for), redeems the pre-authorised code (plus transaction code) at the token endpoint, creates
+// a fresh device key in the KeyStore, signs an openid4vci-proof+jwt over the issuer's c_nonce
+// and requests the credential (retrying once with a fresh nonce on invalid_nonce). The answer
+// is parsed and checked before anything is stored: the issuer signature verifies with the x5c
+// leaf key, cnf.jwk is our device key, vct is the offered one. The wallet does not hold a trust
+// list; whether the issuer is trusted is the relying party's decision.
+//
+// Storage: every credential and every software device key is a separate AES-256-GCM sealed
+// file under Config.Dir (0600, written via temp file + rename), bound to its name by the AAD.
+// The data-encryption key is Config.StoreKey (32 bytes from the platform keychain) or is
+// derived from Config.Passphrase with PBKDF2-SHA256 (600k iterations, random salt in the store
+// header). A key-check tag in the header tells a wrong key (CodeWrongKey) from a modified file
+// (CodeStoreTampered).
+//
+// Presentation: Present takes a PresentationRequest (ParsePresentationRequest decodes the
+// verifier's JSON), keeps only the disclosures of the requested claims, and appends a KB-JWT
+// (typ kb+jwt; aud, nonce, iat, sd_hash) signed with the credential's device key.
+//
+// Device keys: KeyStore is the seam for hardware keys. NewSoftwareKeyStore keeps P-256 keys
+// in the encrypted store; an app on iOS or Android passes a Secure Enclave / StrongBox
+// implementation instead, whose crypto.Signer never exports the private key.
+//
+// Every failure is an *Error with a stable Code. Package mobile wraps this API in plain types
+// for gomobile.
+package walletsdk

@@ -1,0 +1,322 @@
+package walletsdk
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+)
+
+// Wire types of OpenID4VCI 1.0 (§12.2 issuer metadata, §6 token, §7 nonce, §8 credential)
+// and RFC 8414 authorization-server metadata.
+type issuerMetadata struct {
+	CredentialIssuer     string                      `json:"credential_issuer"`
+	CredentialEndpoint   string                      `json:"credential_endpoint"`
+	NonceEndpoint        string                      `json:"nonce_endpoint"`
+	AuthorizationServers []string                    `json:"authorization_servers"`
+	Configurations       map[string]credentialConfig `json:"credential_configurations_supported"`
+}
+
+type credentialConfig struct {
+	Format         string   `json:"format"`
+	VCT            string   `json:"vct"`
+	BindingMethods []string `json:"cryptographic_binding_methods_supported"`
+	ProofTypes     map[string]struct {
+		Algs []string `json:"proof_signing_alg_values_supported"`
+	} `json:"proof_types_supported"`
+}
+
+type asMetadata struct {
+	Issuer        string `json:"issuer"`
+	TokenEndpoint string `json:"token_endpoint"`
+}
+
+type tokenResponse struct {
+	AccessToken string `json:"access_token"`
+	TokenType   string `json:"token_type"`
+	CNonce      string `json:"c_nonce"`
+}
+
+type credentialRequest struct {
+	ConfigurationID string `json:"credential_configuration_id"`
+	Proofs          struct {
+		JWT []string `json:"jwt"`
+	} `json:"proofs"`
+}
+
+type credentialResponse struct {
+	Credentials []struct {
+		Credential string `json:"credential"`
+	} `json:"credentials"`
+	TransactionID string `json:"transaction_id"`
+}
+
+// sdJWTFormats are the formats this wallet accepts (vc+sd-jwt is the pre-1.0 name).
+var sdJWTFormats = []string{"dc+sd-jwt", "vc+sd-jwt"}
+
+// pending is a received, checked credential not yet committed to the store.
+type pending struct {
+	rec   storedCredential
+	keyID string
+}
+
+// AcceptOffer runs the OpenID4VCI pre-authorised code flow for every configuration in the
+// offer and stores the received credentials. Either all of them are stored or none (and the
+// device keys generated on the way are deleted).
+func (w *Wallet) AcceptOffer(ctx context.Context, offerURI, txCode string) ([]Credential, error) {
+	ref, err := ParseOfferURI(offerURI)
+	if err != nil {
+		return nil, err
+	}
+	offer := ref.Offer
+	if offer == nil {
+		var raw json.RawMessage
+		if err := w.getJSON(ctx, ref.URI, maxOfferJSON, CodeInvalidOffer, &raw); err != nil {
+			return nil, err
+		}
+		if offer, err = ParseOffer(raw); err != nil {
+			return nil, err
+		}
+	}
+	grant := offer.Grants.PreAuthorizedCode
+	if grant.TxCode != nil && txCode == "" {
+		return nil, newErr(CodeTxCodeRequired, "the offer requires a transaction code: "+grant.TxCode.Description, nil)
+	}
+
+	md, err := w.issuerMetadata(ctx, offer.CredentialIssuer)
+	if err != nil {
+		return nil, err
+	}
+	configs := make([]credentialConfig, len(offer.CredentialConfigurationIDs))
+	for i, id := range offer.CredentialConfigurationIDs {
+		if configs[i], err = md.supported(id); err != nil {
+			return nil, err
+		}
+	}
+	asID := offer.CredentialIssuer
+	if grant.AuthorizationServer != "" {
+		if !slices.Contains(md.AuthorizationServers, grant.AuthorizationServer) {
+			return nil, newErr(CodeIssuerMismatch, "offer's authorization_server is not in the issuer metadata", nil)
+		}
+		asID = grant.AuthorizationServer
+	} else if len(md.AuthorizationServers) > 0 {
+		asID = md.AuthorizationServers[0]
+	}
+	tokenEndpoint, err := w.authServerMetadata(ctx, asID)
+	if err != nil {
+		return nil, err
+	}
+	tok, err := w.token(ctx, tokenEndpoint, grant, txCode)
+	if err != nil {
+		return nil, err
+	}
+
+	var got []pending
+	rollback := func() {
+		for _, p := range got {
+			_ = w.keys.Delete(p.keyID) // best effort: the key never had a stored credential
+		}
+	}
+	nonce := tok.CNonce
+	for i, id := range offer.CredentialConfigurationIDs {
+		p, err := w.requestCredential(ctx, md, id, configs[i], tok.AccessToken, nonce)
+		if p != nil {
+			got = append(got, *p)
+		}
+		if err != nil {
+			rollback()
+			return nil, err
+		}
+		nonce = "" // c_nonce is single-use; fetch a fresh one for the next credential
+	}
+	out := make([]Credential, 0, len(got))
+	for i, p := range got {
+		if err := w.saveCredential(&p.rec); err != nil {
+			for _, q := range got[:i] {
+				_ = w.store.Delete(kindCredentials, q.rec.ID)
+			}
+			rollback()
+			return nil, err
+		}
+		c, err := w.view(&p.rec)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, *c)
+	}
+	return out, nil
+}
+
+func (w *Wallet) issuerMetadata(ctx context.Context, issuer string) (*issuerMetadata, error) {
+	var md issuerMetadata
+	if err := w.getJSON(ctx, wellKnown(issuer, "openid-credential-issuer"), maxMetadataBody, CodeMetadata, &md); err != nil {
+		return nil, err
+	}
+	if md.CredentialIssuer != issuer {
+		return nil, newErr(CodeIssuerMismatch, "issuer metadata names "+quote(md.CredentialIssuer)+", the offer "+quote(issuer), nil)
+	}
+	if err := allowedURL(md.CredentialEndpoint, w.allowHTTP); err != nil {
+		return nil, newErr(CodeMetadata, "credential_endpoint", err)
+	}
+	if md.NonceEndpoint != "" {
+		if err := allowedURL(md.NonceEndpoint, w.allowHTTP); err != nil {
+			return nil, newErr(CodeMetadata, "nonce_endpoint", err)
+		}
+	}
+	for _, as := range md.AuthorizationServers {
+		if err := checkIssuerID(as); err != nil {
+			return nil, newErr(CodeMetadata, "authorization_servers", err)
+		}
+	}
+	return &md, nil
+}
+
+// supported returns configuration id if this wallet can hold it: SD-JWT VC, bound to a JWK,
+// with ES256 JWT proofs (where the issuer says which binding and proofs it takes).
+func (md *issuerMetadata) supported(id string) (credentialConfig, error) {
+	c, ok := md.Configurations[id]
+	switch {
+	case !ok:
+		return c, newErr(CodeUnsupportedOffer, "issuer metadata has no configuration "+quote(id), nil)
+	case !slices.Contains(sdJWTFormats, c.Format):
+		return c, newErr(CodeUnsupportedOffer, "configuration "+quote(id)+" has format "+quote(c.Format)+", want dc+sd-jwt", nil)
+	case c.VCT == "":
+		return c, newErr(CodeMetadata, "configuration "+quote(id)+" has no vct", nil)
+	case len(c.BindingMethods) > 0 && !slices.Contains(c.BindingMethods, "jwk"):
+		return c, newErr(CodeUnsupportedOffer, "configuration "+quote(id)+" does not bind to a JWK", nil)
+	}
+	if len(c.ProofTypes) > 0 {
+		pt, ok := c.ProofTypes["jwt"]
+		if !ok || (len(pt.Algs) > 0 && !slices.Contains(pt.Algs, "ES256")) {
+			return c, newErr(CodeUnsupportedOffer, "configuration "+quote(id)+" takes no ES256 jwt proof", nil)
+		}
+	}
+	return c, nil
+}
+
+func (w *Wallet) authServerMetadata(ctx context.Context, as string) (string, error) {
+	var md asMetadata
+	if err := w.getJSON(ctx, wellKnown(as, "oauth-authorization-server"), maxMetadataBody, CodeMetadata, &md); err != nil {
+		return "", err
+	}
+	if md.Issuer != as { // RFC 8414 §3.3
+		return "", newErr(CodeIssuerMismatch, "authorization server metadata names "+quote(md.Issuer)+", want "+quote(as), nil)
+	}
+	if err := allowedURL(md.TokenEndpoint, w.allowHTTP); err != nil {
+		return "", newErr(CodeMetadata, "token_endpoint", err)
+	}
+	return md.TokenEndpoint, nil
+}
+
+func (w *Wallet) token(ctx context.Context, endpoint string, g *PreAuthorizedGrant, txCode string) (*tokenResponse, error) {
+	form := url.Values{"grant_type": {preAuthGrantType}, "pre-authorized_code": {g.PreAuthorizedCode}}
+	if g.TxCode != nil {
+		form.Set("tx_code", txCode)
+	}
+	res, err := w.postForm(ctx, endpoint, form, maxTokenBody)
+	if err != nil {
+		return nil, err
+	}
+	if res.status != http.StatusOK {
+		pe := protocolError(res)
+		return nil, newErr(CodeTokenError, "token endpoint refused the pre-authorized code", pe)
+	}
+	var tok tokenResponse
+	if err := json.Unmarshal(res.body, &tok); err != nil {
+		return nil, newErr(CodeTokenError, "token response is not JSON", err)
+	}
+	if tok.AccessToken == "" || !strings.EqualFold(tok.TokenType, "Bearer") {
+		return nil, newErr(CodeTokenError, "token response lacks a Bearer access_token", nil)
+	}
+	return &tok, nil
+}
+
+func (w *Wallet) freshNonce(ctx context.Context, md *issuerMetadata) (string, error) {
+	if md.NonceEndpoint == "" {
+		return "", newErr(CodeCredentialError, "issuer wants a fresh nonce but has no nonce_endpoint", nil)
+	}
+	res, err := w.postJSON(ctx, md.NonceEndpoint, "", nil, maxTokenBody)
+	if err != nil {
+		return "", err
+	}
+	var body struct {
+		CNonce string `json:"c_nonce"`
+	}
+	if res.status != http.StatusOK || json.Unmarshal(res.body, &body) != nil || body.CNonce == "" {
+		return "", newErr(CodeCredentialError, "nonce endpoint gave no c_nonce", protocolError(res))
+	}
+	return body.CNonce, nil
+}
+
+// requestCredential generates the device key, proves possession and fetches and checks one
+// credential, retrying once on invalid_nonce. A non-nil pending carries the key to clean up.
+func (w *Wallet) requestCredential(ctx context.Context, md *issuerMetadata, id string, cfg credentialConfig, accessToken, nonce string) (*pending, error) {
+	var err error
+	if nonce == "" && md.NonceEndpoint != "" {
+		if nonce, err = w.freshNonce(ctx, md); err != nil {
+			return nil, err
+		}
+	}
+	keyID, err := w.keys.Generate()
+	if err != nil {
+		return nil, err
+	}
+	p := &pending{keyID: keyID}
+	signer, err := w.keys.Signer(keyID)
+	if err != nil {
+		return p, err
+	}
+	for attempt := 0; ; attempt++ {
+		proof, err := buildProof(signer, md.CredentialIssuer, nonce, w.now())
+		if err != nil {
+			return p, err
+		}
+		var req credentialRequest
+		req.ConfigurationID = id
+		req.Proofs.JWT = []string{proof}
+		res, err := w.postJSON(ctx, md.CredentialEndpoint, accessToken, req, maxCredentialBody)
+		if err != nil {
+			return p, err
+		}
+		if res.status != http.StatusOK {
+			pe := protocolError(res)
+			if pe.ErrorCode == "invalid_nonce" && attempt == 0 {
+				if nonce, err = w.freshNonce(ctx, md); err != nil {
+					return p, err
+				}
+				continue
+			}
+			return p, newErr(CodeCredentialError, "credential endpoint refused the request", pe)
+		}
+		var cr credentialResponse
+		if err := json.Unmarshal(res.body, &cr); err != nil {
+			return p, newErr(CodeCredentialError, "credential response is not JSON", err)
+		}
+		if len(cr.Credentials) != 1 || cr.Credentials[0].Credential == "" {
+			if cr.TransactionID != "" {
+				return p, newErr(CodeUnsupportedOffer, "deferred issuance is not supported", nil)
+			}
+			return p, newErr(CodeCredentialError, "credential response must hold exactly one credential", nil)
+		}
+		rec, err := w.checkReceived(cr.Credentials[0].Credential, cfg.VCT, signer)
+		if err != nil {
+			return p, err
+		}
+		rec.KeyID, rec.ConfigurationID = keyID, id
+		if rec.Issuer == "" {
+			rec.Issuer = md.CredentialIssuer
+		}
+		p.rec = *rec
+		return p, nil
+	}
+}
+
+// quote bounds and quotes a peer-supplied string for an error message.
+func quote(s string) string {
+	if len(s) > 100 {
+		s = s[:100] + "..."
+	}
+	return `"` + strings.ToValidUTF8(s, "?") + `"`
+}

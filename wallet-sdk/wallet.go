@@ -1,0 +1,64 @@
+package walletsdk
+
+import (
+	"net/http"
+	"time"
+)
+
+// Config wires a Wallet. Dir and exactly one of StoreKey / Passphrase are required.
+type Config struct {
+	// Dir holds the encrypted store; the app's private data directory.
+	Dir string
+	// StoreKey is the 32-byte data-encryption key from the platform keychain (preferred).
+	StoreKey []byte
+	// Passphrase, if StoreKey is not used, is stretched with PBKDF2-SHA256 (600k iterations,
+	// random salt in the store header).
+	Passphrase string
+	// KeyStore holds device keys; nil means NewSoftwareKeyStore over the encrypted store.
+	KeyStore KeyStore
+	// HTTP is the client for issuer calls; nil means a client with a 30s timeout that does not
+	// follow redirects.
+	HTTP *http.Client
+	// Now is the clock (tests pin it); nil means time.Now.
+	Now func() time.Time
+	// AllowInsecureHTTP permits plain-http issuers on non-loopback hosts (never in production).
+	AllowInsecureHTTP bool
+}
+
+// Wallet is a holder wallet: credentials and device keys in an encrypted store, OpenID4VCI
+// issuance and SD-JWT presentation. Safe for concurrent use.
+type Wallet struct {
+	store     *Store
+	keys      KeyStore
+	http      *http.Client
+	now       func() time.Time
+	allowHTTP bool
+}
+
+const defaultHTTPTimeout = 30 * time.Second
+
+// New opens (creating on first use) the wallet in cfg.Dir.
+func New(cfg Config) (*Wallet, error) {
+	store, err := OpenStore(cfg.Dir, cfg.StoreKey, cfg.Passphrase)
+	if err != nil {
+		return nil, err
+	}
+	w := &Wallet{store: store, keys: cfg.KeyStore, http: cfg.HTTP, now: cfg.Now, allowHTTP: cfg.AllowInsecureHTTP}
+	if w.keys == nil {
+		w.keys = NewSoftwareKeyStore(store)
+	}
+	if w.http == nil {
+		w.http = &http.Client{
+			Timeout: defaultHTTPTimeout,
+			// OpenID4VCI endpoints come from metadata; a redirect elsewhere is not followed.
+			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+		}
+	}
+	if w.now == nil {
+		w.now = time.Now
+	}
+	return w, nil
+}
+
+// Store returns the wallet's encrypted store (e.g. to share it with a SoftwareKeyStore).
+func (w *Wallet) Store() *Store { return w.store }
