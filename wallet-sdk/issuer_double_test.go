@@ -158,7 +158,7 @@ func (d *issuerDouble) issuerMetadata(w http.ResponseWriter, r *http.Request) {
 				"format": "dc+sd-jwt", "vct": testVCT,
 				"cryptographic_binding_methods_supported": []string{"jwk"},
 				"credential_signing_alg_values_supported": []string{"ES256"},
-				"proof_types_supported": map[string]any{"jwt": map[string]any{"proof_signing_alg_values_supported": []string{"ES256"}}},
+				"proof_types_supported":                   map[string]any{"jwt": map[string]any{"proof_signing_alg_values_supported": []string{"ES256"}}},
 			},
 			"mdoc-only": map[string]any{"format": "mso_mdoc", "doctype": "org.iso.18013.5.1.mDL"},
 		},
