@@ -4,7 +4,7 @@ package boardingpass
 // ASCII, leg count, Julian date, version, section sizes) and pads shorter values with trailing
 // spaces; a value that does not fit is an error, never truncated.
 func (p *Pass) Encode() (string, error) {
-	b, err := p.appendTo(make([]byte, 0, 160))
+	b, err := p.appendTo(make([]byte, 0, p.sizeHint()))
 	if err != nil {
 		return "", err
 	}
@@ -215,3 +215,18 @@ const hexDigits = "0123456789ABCDEF"
 func appendHex2(b []byte, n int) []byte { return append(b, hexDigits[n>>4], hexDigits[n&0xF]) }
 
 func putHex2(b []byte, n int) { b[0], b[1] = hexDigits[n>>4], hexDigits[n&0xF] }
+
+// sizeHint estimates the encoded length so that Encode allocates once in the common case.
+func (p *Pass) sizeHint() int {
+	n := uniqueLen + 4
+	for i := range p.Legs {
+		n += legLen + 4 + 2*len(legItems)*2 + len(p.Legs[i].AirlineUse)
+	}
+	if p.Unique != nil {
+		n += 56
+	}
+	if p.Security != nil {
+		n += 4 + len(p.Security.Data)
+	}
+	return min(n, MaxLen)
+}

@@ -24,16 +24,32 @@ func Parse(s string) (*Pass, error) {
 	if n < 1 || n > maxLegs {
 		return nil, errAt(CodeBadLegCount, "number of legs encoded", 1)
 	}
-	p := &Pass{Name: s[2:22], ETicket: s[22], Legs: make([]Leg, n)}
-	pos := uniqueLen
+	// One allocation holds the pass and everything it points to (the gate parses one pass
+	// per passenger; this is 1 allocation instead of up to 11).
+	a := new(passAlloc)
+	p := &a.pass
+	p.Name, p.ETicket, p.Legs = s[2:22], s[22], a.legs[:n:n]
+	p.Unique, p.Security = &a.unique, &a.security // cleared below when absent
 	for i := range p.Legs {
-		next, err := parseLeg(s, pos, i, p)
+		p.Legs[i].Cond = &a.conds[i]
+	}
+	pos := uniqueLen
+	var hasUnique bool
+	for i := range p.Legs {
+		next, hasCond, err := parseLeg(s, pos, i, p, &hasUnique)
 		if err != nil {
 			return nil, err
 		}
+		if !hasCond {
+			p.Legs[i].Cond = nil
+		}
 		pos = next
 	}
+	if !hasUnique {
+		p.Unique = nil
+	}
 	if pos == len(s) {
+		p.Security = nil
 		return p, nil
 	}
 	if s[pos] != '^' {
@@ -53,14 +69,25 @@ func Parse(s string) (*Pass, error) {
 	case start+size < len(s):
 		return nil, errAt(CodeTrailingData, "", start+size)
 	}
-	p.Security = &Security{Type: s[pos+1], Data: s[start:]}
+	*p.Security = Security{Type: s[pos+1], Data: s[start:]}
 	return p, nil
 }
 
-// parseLeg reads leg i starting at pos and returns the position after its conditional section.
-func parseLeg(s string, pos, i int, p *Pass) (int, error) {
+// passAlloc is the single allocation behind a parsed Pass.
+type passAlloc struct {
+	pass     Pass
+	legs     [maxLegs]Leg
+	conds    [maxLegs]LegConditional
+	unique   UniqueConditional
+	security Security
+}
+
+// parseLeg reads leg i starting at pos into p.Legs[i] (whose Cond, like p.Unique, points at
+// preallocated storage) and returns the position after its conditional section and whether
+// the repeated conditional items were present; *hasUnique reports the unique items.
+func parseLeg(s string, pos, i int, p *Pass, hasUnique *bool) (next int, hasCond bool, err error) {
 	if len(s) < pos+legLen {
-		return 0, errAt(CodeTooShort, "repeated mandatory items", len(s))
+		return 0, false, errAt(CodeTooShort, "repeated mandatory items", len(s))
 	}
 	l := &p.Legs[i]
 	f := s[pos : pos+legLen]
@@ -70,10 +97,10 @@ func parseLeg(s string, pos, i int, p *Pass) (int, error) {
 	l.Carrier = trim(f[13:16])
 	l.Flight = trim(f[16:21])
 	if !allDigits(f[21:24]) {
-		return 0, errAt(CodeBadJulianDate, "date of flight", pos+21)
+		return 0, false, errAt(CodeBadJulianDate, "date of flight", pos+21)
 	}
 	if l.JulianDate = atoi3(f[21:24]); l.JulianDate < 1 || l.JulianDate > 366 {
-		return 0, errAt(CodeBadJulianDate, "date of flight", pos+21)
+		return 0, false, errAt(CodeBadJulianDate, "date of flight", pos+21)
 	}
 	l.Compartment = f[24]
 	l.Seat = trim(f[25:29])
@@ -81,30 +108,30 @@ func parseLeg(s string, pos, i int, p *Pass) (int, error) {
 	l.Status = f[34]
 	size, ok := hex2(f[35:37])
 	if !ok {
-		return 0, errAt(CodeBadHex, "field size of variable size field", pos+35)
+		return 0, false, errAt(CodeBadHex, "field size of variable size field", pos+35)
 	}
 	start := pos + legLen
 	end := start + size
 	if end > len(s) {
-		return 0, errAt(CodeSizeOverflow, "variable size field", start)
+		return 0, false, errAt(CodeSizeOverflow, "variable size field", start)
 	}
 	if size == 0 {
-		return end, nil
+		return end, false, nil
 	}
 	cur := start
 	if i == 0 {
 		// Leg 1's section opens with '>' and the version number, then the unique items.
-		if s[cur] != '>' || end-cur < 2 || s[cur+1] < '0' || s[cur+1] > '9' {
-			return 0, errAt(CodeBadVersion, "version number", cur)
+		if s[cur] != '>' || end-cur < 2 || s[cur+1] < '1' || s[cur+1] > '9' {
+			return 0, false, errAt(CodeBadVersion, "version number", cur)
 		}
 		p.Version = int(s[cur+1] - '0')
 		cur += 2
 		if cur < end {
 			sub, next, err := sized(s, cur, end, "field size of unique conditional data")
 			if err != nil {
-				return 0, err
+				return 0, false, err
 			}
-			p.Unique = &UniqueConditional{}
+			*hasUnique = true
 			p.Unique.Fields, p.Unique.Extra = readItems(sub, uniqueItems[:], p.Unique.setItem)
 			cur = next
 		}
@@ -112,14 +139,14 @@ func parseLeg(s string, pos, i int, p *Pass) (int, error) {
 	if cur < end {
 		sub, next, err := sized(s, cur, end, "field size of repeated conditional data")
 		if err != nil {
-			return 0, err
+			return 0, false, err
 		}
-		l.Cond = &LegConditional{}
+		hasCond = true
 		l.Cond.Fields, l.Cond.Extra = readItems(sub, legItems[:], l.Cond.setItem)
 		cur = next
 	}
 	l.AirlineUse = s[cur:end]
-	return end, nil
+	return end, hasCond, nil
 }
 
 // sized reads a 2-hex size at cur and returns the section it announces, which must end by end.

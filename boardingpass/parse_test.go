@@ -137,6 +137,7 @@ func TestParseErrors(t *testing.T) {
 		{"julian with space (easyJet style)", ok[:44] + "99 " + ok[47:] + "00", CodeBadJulianDate, 44},
 		{"no '>' in leg 1 section", ok + "02" + "X5", CodeBadVersion, 60},
 		{"version not a digit", ok + "02" + ">X", CodeBadVersion, 60},
+		{"version 0", ok + "02" + ">0", CodeBadVersion, 60},
 		{"section holds only '>'", ok + "01" + ">", CodeBadVersion, 60},
 		{"unique size past section", ok + "04" + ">5" + "05", CodeSizeOverflow, 62},
 		{"unique size non-hex", ok + "04" + ">5" + "Z0", CodeBadHex, 62},

@@ -24,7 +24,7 @@ type Pass struct {
 	ETicket byte   // electronic ticket indicator, 'E' or ' '
 	Legs    []Leg  // 1..4 legs, leg 1 first
 
-	// Version is the BCBP version number following '>' in leg 1's conditional section;
+	// Version is the BCBP version number (1..9) following '>' in leg 1's conditional section;
 	// 0 means the pass has no conditional section at all.
 	Version int
 	// Unique holds the unique conditional items (leg 1 only); nil when the size field is absent.
