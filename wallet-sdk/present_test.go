@@ -6,6 +6,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/idgate/idgate/wallet-sdk/internal/oid4vcitest"
+
 	"github.com/lestrrat-go/jwx/v2/jws"
 
 	"github.com/idgate/idgate/sdjwt"
@@ -13,18 +15,18 @@ import (
 
 // verifyAsRP checks a presentation the way a relying party does (x5c leaf key, KB-JWT bound
 // to aud and nonce) and returns the disclosed claims.
-func verifyAsRP(t *testing.T, ca *testCA, pres, aud, nonce string) (*sdjwt.Verified, error) {
+func verifyAsRP(t *testing.T, ca *oid4vcitest.CA, pres, aud, nonce string) (*sdjwt.Verified, error) {
 	t.Helper()
 	return sdjwt.Verify(pres, sdjwt.VerifyOptions{
-		IssuerKey:  func(jws.Headers) (crypto.PublicKey, error) { return &ca.leafKey.PublicKey, nil },
+		IssuerKey:  func(jws.Headers) (crypto.PublicKey, error) { return &ca.LeafKey.PublicKey, nil },
 		KeyBinding: &sdjwt.KBOptions{Required: true, Audience: aud, Nonce: nonce},
 	})
 }
 
 func TestPresentDisclosesOnlyRequestedClaims(t *testing.T) {
-	iss := newIssuerDouble(t)
+	iss := oid4vcitest.New(t)
 	w := newTestWallet(t)
-	creds, err := w.AcceptOffer(t.Context(), iss.OfferURI(), iss.txCode)
+	creds, err := w.AcceptOffer(t.Context(), iss.OfferURI(), iss.TxCode)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -37,23 +39,23 @@ func TestPresentDisclosesOnlyRequestedClaims(t *testing.T) {
 		hidden  []string
 		addr    map[string]bool // address sub-claim -> visible
 	}{
-		{"one top-level", []string{"given_name"}, map[string]any{"given_name": testGivenName},
+		{"one top-level", []string{"given_name"}, map[string]any{"given_name": oid4vcitest.GivenName},
 			[]string{"family_name", "birth_date", "address"}, nil},
-		{"nested path", []string{"family_name", "/address/locality"}, map[string]any{"family_name": testFamilyName},
+		{"nested path", []string{"family_name", "/address/locality"}, map[string]any{"family_name": oid4vcitest.FamilyName},
 			[]string{"given_name", "birth_date"}, map[string]bool{"locality": true, "street_address": false, "country": true}},
 		{"slash name form", []string{"address/street_address"}, map[string]any{},
 			[]string{"given_name", "family_name", "birth_date"}, map[string]bool{"locality": false, "street_address": true}},
-		{"always-visible only", []string{"iss", "vct"}, map[string]any{"iss": iss.URL, "vct": testVCT},
+		{"always-visible only", []string{"iss", "vct"}, map[string]any{"iss": iss.URL, "vct": oid4vcitest.VCT},
 			[]string{"given_name", "family_name", "birth_date", "address"}, nil},
 		{"nothing", nil, map[string]any{}, []string{"given_name", "family_name", "birth_date", "address"}, nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			pres, err := w.Present(t.Context(), id, PresentationRequest{Audience: aud, Nonce: nonce, VCT: testVCT, Claims: tt.claims})
+			pres, err := w.Present(t.Context(), id, PresentationRequest{Audience: aud, Nonce: nonce, VCT: oid4vcitest.VCT, Claims: tt.claims})
 			if err != nil {
 				t.Fatal(err)
 			}
-			v, err := verifyAsRP(t, iss.ca, pres, aud, nonce)
+			v, err := verifyAsRP(t, iss.CA, pres, aud, nonce)
 			if err != nil {
 				t.Fatalf("relying party rejects the presentation: %v", err)
 			}
@@ -75,7 +77,7 @@ func TestPresentDisclosesOnlyRequestedClaims(t *testing.T) {
 			}
 			// The undisclosed values are not in the bytes either.
 			for _, k := range tt.hidden {
-				if k == "given_name" && strings.Contains(pres, testGivenName) {
+				if k == "given_name" && strings.Contains(pres, oid4vcitest.GivenName) {
 					t.Error("given_name value leaks into the presentation")
 				}
 			}
@@ -87,9 +89,9 @@ func TestPresentDisclosesOnlyRequestedClaims(t *testing.T) {
 }
 
 func TestPresentBindsAudienceAndNonce(t *testing.T) {
-	iss := newIssuerDouble(t)
+	iss := oid4vcitest.New(t)
 	w := newTestWallet(t)
-	creds, err := w.AcceptOffer(t.Context(), iss.OfferURI(), iss.txCode)
+	creds, err := w.AcceptOffer(t.Context(), iss.OfferURI(), iss.TxCode)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -97,10 +99,10 @@ func TestPresentBindsAudienceAndNonce(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := verifyAsRP(t, iss.ca, pres, "https://rp.example", "other-nonce"); sdjwt.ErrorCode(err) != sdjwt.CodeKBNonce {
+	if _, err := verifyAsRP(t, iss.CA, pres, "https://rp.example", "other-nonce"); sdjwt.ErrorCode(err) != sdjwt.CodeKBNonce {
 		t.Fatalf("replay with another nonce: %v", err)
 	}
-	if _, err := verifyAsRP(t, iss.ca, pres, "https://other-rp.example", "abc"); sdjwt.ErrorCode(err) != sdjwt.CodeKBAud {
+	if _, err := verifyAsRP(t, iss.CA, pres, "https://other-rp.example", "abc"); sdjwt.ErrorCode(err) != sdjwt.CodeKBAud {
 		t.Fatalf("other audience: %v", err)
 	}
 	// Dropping a disclosure after signing breaks sd_hash.
@@ -108,15 +110,15 @@ func TestPresentBindsAudienceAndNonce(t *testing.T) {
 	kb := tok.KeyBinding
 	tok.KeyBinding = ""
 	tok.Disclosures = nil
-	if _, err := verifyAsRP(t, iss.ca, tok.String()+kb, "https://rp.example", "abc"); sdjwt.ErrorCode(err) != sdjwt.CodeKBSDHash {
+	if _, err := verifyAsRP(t, iss.CA, tok.String()+kb, "https://rp.example", "abc"); sdjwt.ErrorCode(err) != sdjwt.CodeKBSDHash {
 		t.Fatalf("stripped disclosure: %v", err)
 	}
 }
 
 func TestPresentErrors(t *testing.T) {
-	iss := newIssuerDouble(t)
+	iss := oid4vcitest.New(t)
 	w := newTestWallet(t)
-	creds, err := w.AcceptOffer(t.Context(), iss.OfferURI(), iss.txCode)
+	creds, err := w.AcceptOffer(t.Context(), iss.OfferURI(), iss.TxCode)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -5,6 +5,8 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/idgate/idgate/wallet-sdk/internal/oid4vcitest"
 )
 
 func TestStoreRoundTripAndKeys(t *testing.T) {
@@ -142,10 +144,10 @@ func flip(t *testing.T, path string, at int) {
 }
 
 func TestTamperedCredentialFileIsReported(t *testing.T) {
-	iss := newIssuerDouble(t)
+	iss := oid4vcitest.New(t)
 	dir, key := t.TempDir(), testKey()
 	w, _ := New(Config{Dir: dir, StoreKey: key})
-	creds, err := w.AcceptOffer(t.Context(), iss.OfferURI(), iss.txCode)
+	creds, err := w.AcceptOffer(t.Context(), iss.OfferURI(), iss.TxCode)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -11,6 +11,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/idgate/idgate/wallet-sdk/internal/oid4vcitest"
 )
 
 func testKey() []byte {
@@ -49,7 +51,7 @@ func dirContains(t testing.TB, dir string, needle []byte) bool {
 func TestAcceptOfferHappyPath(t *testing.T) {
 	for _, byRef := range []bool{false, true} {
 		t.Run(map[bool]string{false: "by value", true: "by reference"}[byRef], func(t *testing.T) {
-			iss := newIssuerDouble(t)
+			iss := oid4vcitest.New(t)
 			dir := t.TempDir()
 			w, err := New(Config{Dir: dir, StoreKey: testKey()})
 			if err != nil {
@@ -59,7 +61,7 @@ func TestAcceptOfferHappyPath(t *testing.T) {
 			if byRef {
 				uri = iss.OfferRefURI()
 			}
-			creds, err := w.AcceptOffer(context.Background(), uri, iss.txCode)
+			creds, err := w.AcceptOffer(context.Background(), uri, iss.TxCode)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -67,8 +69,8 @@ func TestAcceptOfferHappyPath(t *testing.T) {
 				t.Fatalf("got %d credentials", len(creds))
 			}
 			c := creds[0]
-			if c.VCT != testVCT || c.Issuer != iss.URL || c.ConfigurationID != testConfigID ||
-				c.Claims["given_name"] != testGivenName || c.Claims["cnf"] != nil || c.ExpiresAt.Before(time.Now()) {
+			if c.VCT != oid4vcitest.VCT || c.Issuer != iss.URL || c.ConfigurationID != oid4vcitest.ConfigID ||
+				c.Claims["given_name"] != oid4vcitest.GivenName || c.Claims["cnf"] != nil || c.ExpiresAt.Before(time.Now()) {
 				t.Fatalf("credential view: %+v", c)
 			}
 			addr, _ := c.Claims["address"].(map[string]any)
@@ -87,7 +89,7 @@ func TestAcceptOfferHappyPath(t *testing.T) {
 				t.Fatalf("keys %v, credential key %s", keys, c.KeyID)
 			}
 			// Nothing readable at rest: neither a claim value nor the credential's JWS.
-			for _, needle := range []string{testGivenName, testStreet, "eyJ"} {
+			for _, needle := range []string{oid4vcitest.GivenName, oid4vcitest.Street, "eyJ"} {
 				if dirContains(t, dir, []byte(needle)) {
 					t.Fatalf("%q found in plaintext under the wallet directory", needle)
 				}
@@ -100,7 +102,7 @@ func TestAcceptOfferHappyPath(t *testing.T) {
 				return nil
 			})
 			// A second wallet instance over the same directory sees the same credential.
-			if got, err := w.FindCredential(testVCT); err != nil || got.ID != c.ID {
+			if got, err := w.FindCredential(oid4vcitest.VCT); err != nil || got.ID != c.ID {
 				t.Fatalf("FindCredential = %v, %v", got, err)
 			}
 		})
@@ -110,41 +112,41 @@ func TestAcceptOfferHappyPath(t *testing.T) {
 func TestAcceptOfferFailures(t *testing.T) {
 	tests := []struct {
 		name   string
-		setup  func(*issuerDouble)
-		uri    func(*issuerDouble) string
+		setup  func(*oid4vcitest.Issuer)
+		uri    func(*oid4vcitest.Issuer) string
 		txCode string
 		code   string
 		proto  string // expected ProtocolError.ErrorCode, if any
 	}{
-		{name: "metadata names another issuer", setup: func(d *issuerDouble) { d.metadataIssuer = "https://evil.example" }, code: CodeIssuerMismatch},
+		{name: "metadata names another issuer", setup: func(d *oid4vcitest.Issuer) { d.MetadataIssuer = "https://evil.example" }, code: CodeIssuerMismatch},
 		{name: "wrong tx code", txCode: "000000", code: CodeTokenError, proto: "invalid_grant"},
 		{name: "missing tx code", txCode: "-", code: CodeTxCodeRequired},
-		{name: "wrong pre-authorized code", setup: func(d *issuerDouble) { d.code = "something-else" }, uri: func(d *issuerDouble) string {
+		{name: "wrong pre-authorized code", setup: func(d *oid4vcitest.Issuer) { d.Code = "something-else" }, uri: func(d *oid4vcitest.Issuer) string {
 			u := d.OfferURI()
-			d.code = "the-real-code"
+			d.Code = "the-real-code"
 			return u
 		}, code: CodeTokenError, proto: "invalid_grant"},
-		{name: "bound to another key", setup: func(d *issuerDouble) { d.bindOtherKey = true }, code: CodeKeyMismatch},
-		{name: "other vct", setup: func(d *issuerDouble) { d.issueVCT = "urn:other" }, code: CodeVCTMismatch},
-		{name: "signature not by x5c leaf", setup: func(d *issuerDouble) { d.signWithOther = true }, code: CodeBadSignature},
-		{name: "already expired", setup: func(d *issuerDouble) { d.exp = -time.Minute }, code: CodeInvalidCredential},
-		{name: "nonce always invalid", setup: func(d *issuerDouble) { d.alwaysBadNonce = true }, code: CodeCredentialError, proto: "invalid_nonce"},
-		{name: "response too large", setup: func(d *issuerDouble) { d.hugeCredential = true }, code: CodeResponseTooLarge},
-		{name: "unsupported format", uri: func(d *issuerDouble) string {
-			return strings.Replace(d.OfferURI(), testConfigID, "mdoc-only", 1)
+		{name: "bound to another key", setup: func(d *oid4vcitest.Issuer) { d.BindOtherKey = true }, code: CodeKeyMismatch},
+		{name: "other vct", setup: func(d *oid4vcitest.Issuer) { d.IssueVCT = "urn:other" }, code: CodeVCTMismatch},
+		{name: "signature not by x5c leaf", setup: func(d *oid4vcitest.Issuer) { d.SignWithOther = true }, code: CodeBadSignature},
+		{name: "already expired", setup: func(d *oid4vcitest.Issuer) { d.Exp = -time.Minute }, code: CodeInvalidCredential},
+		{name: "nonce always invalid", setup: func(d *oid4vcitest.Issuer) { d.AlwaysBadNonce = true }, code: CodeCredentialError, proto: "invalid_nonce"},
+		{name: "response too large", setup: func(d *oid4vcitest.Issuer) { d.OversizeBy = maxCredentialBody }, code: CodeResponseTooLarge},
+		{name: "unsupported format", uri: func(d *oid4vcitest.Issuer) string {
+			return strings.Replace(d.OfferURI(), oid4vcitest.ConfigID, "mdoc-only", 1)
 		}, code: CodeUnsupportedOffer},
-		{name: "unknown configuration", uri: func(d *issuerDouble) string {
-			return strings.Replace(d.OfferURI(), testConfigID, "nope", 1)
+		{name: "unknown configuration", uri: func(d *oid4vcitest.Issuer) string {
+			return strings.Replace(d.OfferURI(), oid4vcitest.ConfigID, "nope", 1)
 		}, code: CodeUnsupportedOffer},
-		{name: "issuer unreachable", uri: func(d *issuerDouble) string {
+		{name: "issuer unreachable", uri: func(d *oid4vcitest.Issuer) string {
 			u := d.OfferURI()
-			d.srv.Close()
+			d.Server.Close()
 			return u
 		}, code: CodeTransport},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			iss := newIssuerDouble(t)
+			iss := oid4vcitest.New(t)
 			if tt.setup != nil {
 				tt.setup(iss)
 			}
@@ -152,7 +154,7 @@ func TestAcceptOfferFailures(t *testing.T) {
 			if tt.uri != nil {
 				uri = tt.uri(iss)
 			}
-			tx := iss.txCode
+			tx := iss.TxCode
 			switch tt.txCode {
 			case "-":
 				tx = ""
@@ -186,15 +188,15 @@ func TestAcceptOfferFailures(t *testing.T) {
 }
 
 func TestAcceptOfferInvalidNonceRetry(t *testing.T) {
-	iss := newIssuerDouble(t)
-	iss.staleTokenNonce = true
+	iss := oid4vcitest.New(t)
+	iss.StaleTokenNonce = true
 	w := newTestWallet(t)
-	creds, err := w.AcceptOffer(context.Background(), iss.OfferURI(), iss.txCode)
+	creds, err := w.AcceptOffer(context.Background(), iss.OfferURI(), iss.TxCode)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(creds) != 1 || iss.nonceCalls != 1 || iss.credentialCalls != 2 {
-		t.Fatalf("creds=%d nonce calls=%d credential calls=%d, want 1/1/2", len(creds), iss.nonceCalls, iss.credentialCalls)
+	if nonceCalls, credCalls := iss.Calls(); len(creds) != 1 || nonceCalls != 1 || credCalls != 2 {
+		t.Fatalf("creds=%d nonce calls=%d credential calls=%d, want 1/1/2", len(creds), nonceCalls, credCalls)
 	}
 }
 
@@ -208,9 +210,9 @@ func TestAcceptOfferRefusesPlainHTTPToRemoteHosts(t *testing.T) {
 }
 
 func TestDeleteRemovesCredentialAndKey(t *testing.T) {
-	iss := newIssuerDouble(t)
+	iss := oid4vcitest.New(t)
 	w := newTestWallet(t)
-	creds, err := w.AcceptOffer(context.Background(), iss.OfferURI(), iss.txCode)
+	creds, err := w.AcceptOffer(context.Background(), iss.OfferURI(), iss.TxCode)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -226,7 +228,7 @@ func TestDeleteRemovesCredentialAndKey(t *testing.T) {
 	if err := w.Delete(creds[0].ID); CodeOf(err) != CodeNotFound {
 		t.Fatalf("second delete: %v", err)
 	}
-	if _, err := w.FindCredential(testVCT); CodeOf(err) != CodeNotFound {
+	if _, err := w.FindCredential(oid4vcitest.VCT); CodeOf(err) != CodeNotFound {
 		t.Fatalf("FindCredential after delete: %v", err)
 	}
 }

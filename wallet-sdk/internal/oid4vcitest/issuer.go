@@ -1,4 +1,8 @@
-package walletsdk
+// Package oid4vcitest is a test double of an OpenID4VCI 1.0 issuer for the wallet SDK's tests
+// and examples, at the HTTP edge: it checks proof JWTs for real and issues real SD-JWT VCs
+// (sdjwt.Issue) under an in-process test CA. Knobs make it misbehave per test. Test-only:
+// nothing outside _test.go files imports it.
+package oid4vcitest
 
 import (
 	"context"
@@ -9,6 +13,7 @@ import (
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/base64"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"math/big"
@@ -16,7 +21,6 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"sync"
-	"testing"
 	"time"
 
 	"github.com/lestrrat-go/jwx/v2/cert"
@@ -28,77 +32,108 @@ import (
 	"github.com/idgate/idgate/sdjwt"
 )
 
-// Test double of an OpenID4VCI issuer at the HTTP edge: real proof checking, real SD-JWT
-// issuance (sdjwt.Issue) under an in-process test CA. Knobs make it misbehave per test.
-
+// What the double issues.
 const (
-	testVCT        = "urn:idgate:vct:government-employee-id:1"
-	testConfigID   = "employee-id"
-	testGivenName  = "Erika"
-	testFamilyName = "Mustermann"
-	testStreet     = "Heidestrasse 17"
+	preAuthGrantType = "urn:ietf:params:oauth:grant-type:pre-authorized_code"
+	proofType        = "openid4vci-proof+jwt"
+	VCT              = "urn:idgate:vct:government-employee-id:1"
+	ConfigID         = "employee-id"
+	GivenName        = "Erika"
+	FamilyName       = "Mustermann"
+	Street           = "Heidestrasse 17"
 )
 
-// testCA is an in-process root with one issuer leaf; x5c carries the leaf only.
-type testCA struct {
-	rootKey *ecdsa.PrivateKey
-	root    *x509.Certificate
-	leafKey *ecdsa.PrivateKey
-	leaf    *x509.Certificate
+// CA is an in-process root with one issuer leaf; x5c carries the leaf only.
+type CA struct {
+	RootKey *ecdsa.PrivateKey
+	Root    *x509.Certificate
+	LeafKey *ecdsa.PrivateKey
+	Leaf    *x509.Certificate
 }
 
-func newTestCA(t testing.TB) *testCA {
+// NewCA makes a root and an issuer leaf valid from an hour ago for a day.
+func NewCA(t T) *CA {
 	t.Helper()
-	ca := &testCA{}
+	ca := &CA{}
 	var err error
-	ca.rootKey, _ = ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	ca.leafKey, _ = ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	ca.RootKey, _ = ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	ca.LeafKey, _ = ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	now := time.Now()
 	rootTmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "test root"},
 		NotBefore: now.Add(-time.Hour), NotAfter: now.Add(24 * time.Hour), IsCA: true,
 		BasicConstraintsValid: true, KeyUsage: x509.KeyUsageCertSign}
-	der, err := x509.CreateCertificate(rand.Reader, rootTmpl, rootTmpl, &ca.rootKey.PublicKey, ca.rootKey)
+	der, err := x509.CreateCertificate(rand.Reader, rootTmpl, rootTmpl, &ca.RootKey.PublicKey, ca.RootKey)
 	if err != nil {
 		t.Fatal(err)
 	}
-	ca.root, _ = x509.ParseCertificate(der)
+	ca.Root, _ = x509.ParseCertificate(der)
 	leafTmpl := &x509.Certificate{SerialNumber: big.NewInt(2), Subject: pkix.Name{CommonName: "test issuer"},
 		NotBefore: now.Add(-time.Hour), NotAfter: now.Add(24 * time.Hour), KeyUsage: x509.KeyUsageDigitalSignature}
-	der, err = x509.CreateCertificate(rand.Reader, leafTmpl, ca.root, &ca.leafKey.PublicKey, ca.rootKey)
+	der, err = x509.CreateCertificate(rand.Reader, leafTmpl, ca.Root, &ca.LeafKey.PublicKey, ca.RootKey)
 	if err != nil {
 		t.Fatal(err)
 	}
-	ca.leaf, _ = x509.ParseCertificate(der)
+	ca.Leaf, _ = x509.ParseCertificate(der)
 	return ca
 }
 
-type issuerDouble struct {
-	t   testing.TB
-	ca  *testCA
-	srv *httptest.Server
-	URL string
+// Issuer is the running double. Set knobs before the wallet talks to it.
+type Issuer struct {
+	t      T
+	CA     *CA
+	Server *httptest.Server
+	URL    string
 
 	mu              sync.Mutex
-	code, txCode    string
+	Code, TxCode    string
 	token           string
 	nonces          map[string]bool // issued and unused
 	nonceCalls      int
 	credentialCalls int
 
 	// knobs
-	metadataIssuer  string        // credential_issuer in metadata ("" = correct)
-	staleTokenNonce bool          // the token's c_nonce is rejected as invalid_nonce
-	alwaysBadNonce  bool          // every nonce is rejected
-	bindOtherKey    bool          // cnf.jwk is not the proof key
-	issueVCT        string        // vct to issue ("" = testVCT)
-	signWithOther   bool          // issuer signs with a key not in x5c
-	hugeCredential  bool          // credential response over the size bound
-	exp             time.Duration // credential lifetime (0 = 1 year)
+	MetadataIssuer  string        // credential_issuer in metadata ("" = correct)
+	StaleTokenNonce bool          // the token's c_nonce is rejected as invalid_nonce
+	AlwaysBadNonce  bool          // every nonce is rejected
+	BindOtherKey    bool          // cnf.jwk is not the proof key
+	IssueVCT        string        // vct to issue ("" = VCT)
+	SignWithOther   bool          // issuer signs with a key not in x5c
+	OversizeBy      int           // pad the credential response by this many bytes
+	Exp             time.Duration // credential lifetime (0 = 1 year)
 }
 
-func newIssuerDouble(t testing.TB) *issuerDouble {
+// T is the part of testing.TB the double uses.
+type T interface {
+	Helper()
+	Fatal(args ...any)
+	Errorf(format string, args ...any)
+	Logf(format string, args ...any)
+	Cleanup(func())
+}
+
+// exampleT lets Example functions, which have no *testing.T, run the double.
+type exampleT struct{ cleanups []func() }
+
+func (e *exampleT) Helper()                   {}
+func (e *exampleT) Fatal(args ...any)         { panic(fmt.Sprint(args...)) }
+func (e *exampleT) Errorf(f string, a ...any) { panic(fmt.Sprintf(f, a...)) }
+func (e *exampleT) Logf(string, ...any)       {}
+func (e *exampleT) Cleanup(f func())          { e.cleanups = append(e.cleanups, f) }
+
+// Start runs the double outside a test (for Example functions); call stop when done.
+func Start() (iss *Issuer, stop func()) {
+	e := &exampleT{}
+	return New(e), func() {
+		for i := len(e.cleanups) - 1; i >= 0; i-- {
+			e.cleanups[i]()
+		}
+	}
+}
+
+// New starts the double on a loopback httptest server, stopped at test cleanup.
+func New(t T) *Issuer {
 	t.Helper()
-	d := &issuerDouble{t: t, ca: newTestCA(t), code: "pre-auth-" + randomID(), txCode: "493536", nonces: map[string]bool{}}
+	d := &Issuer{t: t, CA: NewCA(t), Code: "pre-auth-" + randomID(), TxCode: "493536", nonces: map[string]bool{}}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /.well-known/openid-credential-issuer", d.issuerMetadata)
 	mux.HandleFunc("GET /.well-known/oauth-authorization-server", d.asMetadata)
@@ -106,32 +141,45 @@ func newIssuerDouble(t testing.TB) *issuerDouble {
 	mux.HandleFunc("POST /nonce", d.nonceEndpoint)
 	mux.HandleFunc("POST /credential", d.credentialEndpoint)
 	mux.HandleFunc("GET /offer", func(w http.ResponseWriter, r *http.Request) { writeJSON(w, 200, d.offer()) })
-	d.srv = httptest.NewServer(mux)
-	d.URL = d.srv.URL
-	t.Cleanup(d.srv.Close)
+	d.Server = httptest.NewServer(mux)
+	d.URL = d.Server.URL
+	t.Cleanup(d.Server.Close)
 	return d
 }
 
-func (d *issuerDouble) offer() map[string]any {
+// Calls reports how often the nonce and credential endpoints were hit.
+func (d *Issuer) Calls() (nonce, credential int) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.nonceCalls, d.credentialCalls
+}
+
+func (d *Issuer) offer() map[string]any {
 	return map[string]any{
 		"credential_issuer":            d.URL,
-		"credential_configuration_ids": []string{testConfigID},
+		"credential_configuration_ids": []string{ConfigID},
 		"grants": map[string]any{preAuthGrantType: map[string]any{
-			"pre-authorized_code": d.code,
+			"pre-authorized_code": d.Code,
 			"tx_code":             map[string]any{"input_mode": "numeric", "length": 6},
 		}},
 	}
 }
 
 // OfferURI is the by-value offer URI.
-func (d *issuerDouble) OfferURI() string {
+func (d *Issuer) OfferURI() string {
 	b, _ := json.Marshal(d.offer())
 	return "openid-credential-offer://?credential_offer=" + url.QueryEscape(string(b))
 }
 
 // OfferRefURI is the by-reference offer URI.
-func (d *issuerDouble) OfferRefURI() string {
+func (d *Issuer) OfferRefURI() string {
 	return "openid-credential-offer://?credential_offer_uri=" + url.QueryEscape(d.URL+"/offer")
+}
+
+func randomID() string {
+	b := make([]byte, 16)
+	rand.Read(b)
+	return hex.EncodeToString(b)
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
@@ -144,18 +192,18 @@ func oauthError(w http.ResponseWriter, status int, code string) {
 	writeJSON(w, status, map[string]string{"error": code, "error_description": code + " (test double)"})
 }
 
-func (d *issuerDouble) issuerMetadata(w http.ResponseWriter, r *http.Request) {
+func (d *Issuer) issuerMetadata(w http.ResponseWriter, r *http.Request) {
 	iss := d.URL
-	if d.metadataIssuer != "" {
-		iss = d.metadataIssuer
+	if d.MetadataIssuer != "" {
+		iss = d.MetadataIssuer
 	}
 	writeJSON(w, 200, map[string]any{
 		"credential_issuer":   iss,
 		"credential_endpoint": d.URL + "/credential",
 		"nonce_endpoint":      d.URL + "/nonce",
 		"credential_configurations_supported": map[string]any{
-			testConfigID: map[string]any{
-				"format": "dc+sd-jwt", "vct": testVCT,
+			ConfigID: map[string]any{
+				"format": "dc+sd-jwt", "vct": VCT,
 				"cryptographic_binding_methods_supported": []string{"jwk"},
 				"credential_signing_alg_values_supported": []string{"ES256"},
 				"proof_types_supported":                   map[string]any{"jwt": map[string]any{"proof_signing_alg_values_supported": []string{"ES256"}}},
@@ -165,38 +213,38 @@ func (d *issuerDouble) issuerMetadata(w http.ResponseWriter, r *http.Request) {
 	})
 }
 
-func (d *issuerDouble) asMetadata(w http.ResponseWriter, r *http.Request) {
+func (d *Issuer) asMetadata(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, 200, map[string]any{"issuer": d.URL, "token_endpoint": d.URL + "/token",
 		"pre-authorized_grant_anonymous_access_supported": true})
 }
 
-func (d *issuerDouble) newNonce() string {
+func (d *Issuer) newNonce() string {
 	n := randomID()
 	d.nonces[n] = true
 	return n
 }
 
-func (d *issuerDouble) tokenEndpoint(w http.ResponseWriter, r *http.Request) {
+func (d *Issuer) tokenEndpoint(w http.ResponseWriter, r *http.Request) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	if r.PostFormValue("grant_type") != preAuthGrantType || r.PostFormValue("pre-authorized_code") != d.code {
+	if r.PostFormValue("grant_type") != preAuthGrantType || r.PostFormValue("pre-authorized_code") != d.Code {
 		oauthError(w, 400, "invalid_grant")
 		return
 	}
-	if r.PostFormValue("tx_code") != d.txCode {
+	if r.PostFormValue("tx_code") != d.TxCode {
 		oauthError(w, 400, "invalid_grant")
 		return
 	}
 	d.token = randomID()
 	nonce := d.newNonce()
-	if d.staleTokenNonce {
+	if d.StaleTokenNonce {
 		delete(d.nonces, nonce)
 	}
 	writeJSON(w, 200, map[string]any{"access_token": d.token, "token_type": "Bearer", "expires_in": 300,
 		"c_nonce": nonce, "c_nonce_expires_in": 300})
 }
 
-func (d *issuerDouble) nonceEndpoint(w http.ResponseWriter, r *http.Request) {
+func (d *Issuer) nonceEndpoint(w http.ResponseWriter, r *http.Request) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	d.nonceCalls++
@@ -205,7 +253,7 @@ func (d *issuerDouble) nonceEndpoint(w http.ResponseWriter, r *http.Request) {
 }
 
 // checkProof verifies the openid4vci-proof+jwt as a real issuer would and returns its key.
-func (d *issuerDouble) checkProof(proof string) (jwk.Key, string, error) {
+func (d *Issuer) checkProof(proof string) (jwk.Key, string, error) {
 	msg, err := jws.Parse([]byte(proof))
 	if err != nil || len(msg.Signatures()) != 1 {
 		return nil, "", fmt.Errorf("proof is not a JWS: %v", err)
@@ -229,7 +277,7 @@ func (d *issuerDouble) checkProof(proof string) (jwk.Key, string, error) {
 	return h.JWK(), s, nil
 }
 
-func (d *issuerDouble) credentialEndpoint(w http.ResponseWriter, r *http.Request) {
+func (d *Issuer) credentialEndpoint(w http.ResponseWriter, r *http.Request) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	d.credentialCalls++
@@ -237,12 +285,17 @@ func (d *issuerDouble) credentialEndpoint(w http.ResponseWriter, r *http.Request
 		oauthError(w, 401, "invalid_token")
 		return
 	}
-	var req credentialRequest
+	var req struct {
+		ConfigurationID string `json:"credential_configuration_id"`
+		Proofs          struct {
+			JWT []string `json:"jwt"`
+		} `json:"proofs"`
+	}
 	if err := json.NewDecoder(r.Body).Decode(&req); err != nil || len(req.Proofs.JWT) != 1 {
 		oauthError(w, 400, "invalid_credential_request")
 		return
 	}
-	if req.ConfigurationID != testConfigID {
+	if req.ConfigurationID != ConfigID {
 		oauthError(w, 400, "unknown_credential_configuration")
 		return
 	}
@@ -252,32 +305,32 @@ func (d *issuerDouble) credentialEndpoint(w http.ResponseWriter, r *http.Request
 		oauthError(w, 400, "invalid_proof")
 		return
 	}
-	if !d.nonces[nonce] || d.alwaysBadNonce {
+	if !d.nonces[nonce] || d.AlwaysBadNonce {
 		oauthError(w, 400, "invalid_nonce")
 		return
 	}
 	delete(d.nonces, nonce)
-	if d.bindOtherKey {
+	if d.BindOtherKey {
 		other, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 		key, _ = jwk.FromRaw(&other.PublicKey)
 	}
 	cred := d.issue(key)
-	if d.hugeCredential {
-		cred += string(make([]byte, maxCredentialBody))
+	if d.OversizeBy > 0 {
+		cred += string(make([]byte, d.OversizeBy))
 	}
 	writeJSON(w, 200, map[string]any{"credentials": []map[string]string{{"credential": cred}}})
 }
 
-func (d *issuerDouble) issue(holder jwk.Key) string {
+func (d *Issuer) issue(holder jwk.Key) string {
 	jm, err := holder.AsMap(context.Background())
 	if err != nil {
 		d.t.Errorf("issuer double: %v", err)
 	}
-	vct := testVCT
-	if d.issueVCT != "" {
-		vct = d.issueVCT
+	vct := VCT
+	if d.IssueVCT != "" {
+		vct = d.IssueVCT
 	}
-	life := d.exp
+	life := d.Exp
 	if life == 0 {
 		life = 365 * 24 * time.Hour
 	}
@@ -285,17 +338,17 @@ func (d *issuerDouble) issue(holder jwk.Key) string {
 	claims := map[string]any{
 		"iss": d.URL, "vct": vct, "iat": now.Unix(), "exp": now.Add(life).Unix(),
 		"cnf":         map[string]any{"jwk": jm},
-		"given_name":  testGivenName,
-		"family_name": testFamilyName,
+		"given_name":  GivenName,
+		"family_name": FamilyName,
 		"birth_date":  "1984-01-26",
-		"address":     map[string]any{"street_address": testStreet, "locality": "Berlin", "country": "DE"},
+		"address":     map[string]any{"street_address": Street, "locality": "Berlin", "country": "DE"},
 	}
-	var signer crypto.Signer = d.ca.leafKey
-	if d.signWithOther {
+	var signer crypto.Signer = d.CA.LeafKey
+	if d.SignWithOther {
 		signer, _ = ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	}
 	var x5c cert.Chain
-	x5c.AddString(base64.StdEncoding.EncodeToString(d.ca.leaf.Raw))
+	x5c.AddString(base64.StdEncoding.EncodeToString(d.CA.Leaf.Raw))
 	out, err := sdjwt.Issue(claims, []string{"/given_name", "/family_name", "/birth_date", "/address",
 		"/address/street_address", "/address/locality"}, sdjwt.IssueOptions{
 		Signer: signer, Alg: jwa.ES256, Decoys: 1,

@@ -1,0 +1,10 @@
+// Package mobile is the gomobile-bindable facade over walletsdk for iOS and Android apps
+// (gomobile bind ./wallet-sdk/mobile). Its signatures use only types gomobile can bridge:
+// string, []byte, int64, bool and error; structured results travel as JSON strings.
+//
+// Data flow: the app fetches the 32-byte store key from the platform keychain and calls
+// NewWallet; AcceptOffer takes the scanned offer URI (and the transaction code the user typed)
+// and returns the new credential ids; ListJSON feeds the credential list UI; Present takes the
+// verifier's request JSON and returns the SD-JWT+KB presentation to send. ErrorCode maps any
+// returned error to walletsdk's stable code so the app can localise messages.
+package mobile
