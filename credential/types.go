@@ -1,0 +1,199 @@
+package credential
+
+import (
+	"fmt"
+	"regexp"
+	"slices"
+	"sort"
+	"time"
+)
+
+// Type identifies one of the credential configurations the issuer offers (the OpenID4VCI
+// credential_configuration_id).
+type Type string
+
+const (
+	EmployeeID     Type = "employee-id"
+	DrivingLicence Type = "mdl"
+)
+
+// VCT values (SD-JWT VC "vct") of the two credential types.
+const (
+	VCTEmployeeID     = "urn:idgate:vct:government-employee-id:1"
+	VCTDrivingLicence = "urn:idgate:vct:mdl:1"
+)
+
+// FaceTemplateClaim holds the holder's face template sealed to the gate readers' key (a compact
+// JWE, see package biometric). It is selectively disclosable in both types.
+const FaceTemplateClaim = "face_template"
+
+// AgeThresholds are the age_over_NN claims computed at issuance (ISO/IEC 18013-5 §7.2.5).
+var ageThresholds = []int{16, 18, 19, 21, 25, 65}
+
+// Spec describes one credential type: its vct, required and optional subject claims.
+type Spec struct {
+	Type     Type
+	VCT      string
+	Name     string
+	Required []string
+	Optional []string
+}
+
+var specs = map[Type]Spec{
+	EmployeeID: {
+		Type: EmployeeID, VCT: VCTEmployeeID, Name: "Government Employee ID",
+		Required: []string{"family_name", "given_name", "birth_date", "employee_number", "organisation"},
+		Optional: []string{"department", "position", "grade", "photo_ref", "issuing_country", FaceTemplateClaim},
+	},
+	DrivingLicence: {
+		Type: DrivingLicence, VCT: VCTDrivingLicence, Name: "Mobile Driving Licence",
+		Required: []string{"family_name", "given_name", "birth_date", "issuing_country",
+			"issuing_authority", "document_number", "driving_privileges"},
+		Optional: []string{"issue_date", "expiry_date", "un_distinguishing_sign", "sex", "height",
+			"weight", "eye_colour", "hair_colour", "birth_place", "resident_address", "resident_city",
+			"resident_postal_code", "resident_country", "nationality", "administrative_number",
+			"issuing_jurisdiction", "portrait_capture_date", "photo_ref", FaceTemplateClaim},
+	},
+}
+
+// Lookup returns the spec of a credential type.
+func Lookup(t Type) (Spec, bool) { s, ok := specs[t]; return s, ok }
+
+// LookupVCT returns the spec whose vct is v.
+func LookupVCT(v string) (Spec, bool) {
+	for _, s := range specs {
+		if s.VCT == v {
+			return s, true
+		}
+	}
+	return Spec{}, false
+}
+
+// Types lists the configured credential types in a stable order.
+func Types() []Spec {
+	out := make([]Spec, 0, len(specs))
+	for _, s := range specs {
+		out = append(out, s)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Type < out[j].Type })
+	return out
+}
+
+var (
+	dateRE    = regexp.MustCompile(`^\d{4}-\d{2}-\d{2}$`)
+	countryRE = regexp.MustCompile(`^[A-Z]{2}$`)
+	sexValues = []any{0.0, 1.0, 2.0, 9.0, 0, 1, 2, 9} // ISO/IEC 5218
+)
+
+// SubjectClaims validates enrolment attributes for type t and returns the subject claims to
+// sign: only known claims, required ones present, dates well formed, age_over_NN derived from
+// birth_date at `at`.
+func SubjectClaims(t Type, attrs map[string]any, at time.Time) (map[string]any, error) {
+	spec, ok := specs[t]
+	if !ok {
+		return nil, newError(CodeInvalidRequest, "unknown credential type %q", t)
+	}
+	out := make(map[string]any, len(attrs)+len(ageThresholds))
+	for k, v := range attrs {
+		if !slices.Contains(spec.Required, k) && !slices.Contains(spec.Optional, k) {
+			return nil, newError(CodeInvalidRequest, "%s: unknown claim %q", t, k)
+		}
+		out[k] = v
+	}
+	for _, k := range spec.Required {
+		if v, ok := out[k]; !ok || v == nil || v == "" {
+			return nil, newError(CodeInvalidRequest, "%s: missing required claim %q", t, k)
+		}
+	}
+	for k, v := range out {
+		if err := checkClaim(k, v); err != nil {
+			return nil, err
+		}
+	}
+	birth, err := time.Parse(time.DateOnly, out["birth_date"].(string))
+	if err != nil {
+		return nil, newError(CodeInvalidRequest, "birth_date: %v", err)
+	}
+	if t == DrivingLicence {
+		age := ageAt(birth, at)
+		for _, n := range ageThresholds {
+			out[fmt.Sprintf("age_over_%d", n)] = age >= n
+		}
+		out["age_birth_year"] = birth.Year()
+	}
+	return out, nil
+}
+
+func checkClaim(k string, v any) error {
+	switch k {
+	case "birth_date", "issue_date", "expiry_date", "portrait_capture_date":
+		s, ok := v.(string)
+		if !ok || !dateRE.MatchString(s) {
+			return newError(CodeInvalidRequest, "%s: want YYYY-MM-DD", k)
+		}
+		if _, err := time.Parse(time.DateOnly, s); err != nil {
+			return newError(CodeInvalidRequest, "%s: %v", k, err)
+		}
+	case "issuing_country", "resident_country", "nationality":
+		s, ok := v.(string)
+		if !ok || !countryRE.MatchString(s) {
+			return newError(CodeInvalidRequest, "%s: want an ISO 3166-1 alpha-2 code", k)
+		}
+	case "sex":
+		if !slices.Contains(sexValues, v) {
+			return newError(CodeInvalidRequest, "sex: want an ISO/IEC 5218 code (0, 1, 2, 9)")
+		}
+	case "driving_privileges":
+		list, ok := v.([]any)
+		if !ok || len(list) == 0 {
+			return newError(CodeInvalidRequest, "driving_privileges: want a non-empty array")
+		}
+		for i, p := range list {
+			m, ok := p.(map[string]any)
+			if !ok {
+				return newError(CodeInvalidRequest, "driving_privileges[%d]: want an object", i)
+			}
+			if c, _ := m["vehicle_category_code"].(string); c == "" {
+				return newError(CodeInvalidRequest, "driving_privileges[%d]: missing vehicle_category_code", i)
+			}
+			for _, dk := range []string{"issue_date", "expiry_date"} {
+				if d, ok := m[dk]; ok {
+					if err := checkClaim(dk, d); err != nil {
+						return newError(CodeInvalidRequest, "driving_privileges[%d].%s: want YYYY-MM-DD", i, dk)
+					}
+				}
+			}
+		}
+	default:
+		switch v.(type) {
+		case string, bool, float64, int, int64, map[string]any, []any:
+		default:
+			return newError(CodeInvalidRequest, "%s: unsupported value type %T", k, v)
+		}
+	}
+	return nil
+}
+
+func ageAt(birth, at time.Time) int {
+	age := at.Year() - birth.Year()
+	if at.Month() < birth.Month() || (at.Month() == birth.Month() && at.Day() < birth.Day()) {
+		age--
+	}
+	return age
+}
+
+// Select returns the attributes that belong to credential type t (a holder enrolled for both
+// types carries the union of their attributes).
+func Select(t Type, attrs map[string]any) map[string]any {
+	spec, ok := specs[t]
+	if !ok {
+		return nil
+	}
+	out := make(map[string]any)
+	for k, v := range attrs {
+		if slices.Contains(spec.Required, k) || slices.Contains(spec.Optional, k) {
+			out[k] = v
+		}
+	}
+	return out
+}

@@ -1,0 +1,95 @@
+package issuer
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/url"
+	"time"
+
+	"github.com/idgate/idgate/certs"
+	"github.com/idgate/idgate/credential"
+	"github.com/idgate/idgate/issuer/storage"
+)
+
+// FaceSealer seals a face template claim to the gate readers' key before it is signed into a
+// credential (package biometric provides one). Optional: without it, enrolment rejects
+// face_template attributes that are not already sealed.
+type FaceSealer interface {
+	SealTemplate(encoded string) (string, error)
+}
+
+// Config wires a Service. Zero durations take the defaults noted.
+type Config struct {
+	Store storage.Storage
+	// PublicURL is the credential issuer identifier (OpenID4VCI credential_issuer and the
+	// SD-JWT VC iss); it must be a SAN URI of every signing certificate.
+	PublicURL string
+	// Signers maps each credential type to its signing key.
+	Signers      map[credential.Type]certs.Signer
+	StatusSigner certs.Signer
+	Now          func() time.Time
+	Logger       *slog.Logger
+
+	OfferTTL       time.Duration // pre-authorised code lifetime (10 min)
+	TokenTTL       time.Duration // access token lifetime (5 min)
+	NonceTTL       time.Duration // c_nonce lifetime (5 min)
+	CredentialTTL  time.Duration // credential validity (365 days)
+	StatusListSize int           // slots per status list (65536)
+	StatusTTL      time.Duration // list token ttl claim (5 min)
+	StatusExpiry   time.Duration // list token exp (24 h)
+	ProofMaxAge    time.Duration // proof JWT iat window (5 min)
+}
+
+func (c *Config) defaults() error {
+	if c.Store == nil || c.StatusSigner == nil || len(c.Signers) == 0 {
+		return errors.New("issuer: Store, Signers and StatusSigner are required")
+	}
+	u, err := url.Parse(c.PublicURL)
+	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+		return fmt.Errorf("issuer: PublicURL %q must be an absolute http(s) URL", c.PublicURL)
+	}
+	for t, s := range c.Signers {
+		if _, ok := credential.Lookup(t); !ok {
+			return fmt.Errorf("issuer: signer for unknown credential type %q", t)
+		}
+		if !namesURI(s, c.PublicURL) {
+			return fmt.Errorf("issuer: %s signing certificate does not name %s", t, c.PublicURL)
+		}
+	}
+	if c.Now == nil {
+		c.Now = time.Now
+	}
+	if c.Logger == nil {
+		c.Logger = slog.New(slog.DiscardHandler)
+	}
+	def := func(d *time.Duration, v time.Duration) {
+		if *d == 0 {
+			*d = v
+		}
+	}
+	def(&c.OfferTTL, 10*time.Minute)
+	def(&c.TokenTTL, 5*time.Minute)
+	def(&c.NonceTTL, 5*time.Minute)
+	def(&c.CredentialTTL, 365*24*time.Hour)
+	def(&c.StatusTTL, 5*time.Minute)
+	def(&c.StatusExpiry, 24*time.Hour)
+	def(&c.ProofMaxAge, 5*time.Minute)
+	if c.StatusListSize == 0 {
+		c.StatusListSize = 1 << 16
+	}
+	return nil
+}
+
+func namesURI(s certs.Signer, uri string) bool {
+	chain := s.Chain()
+	if len(chain) == 0 {
+		return false
+	}
+	for _, u := range chain[0].URIs {
+		if u.String() == uri {
+			return true
+		}
+	}
+	return false
+}

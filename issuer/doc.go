@@ -1,0 +1,15 @@
+// Package issuer is idgate's credential issuing service: operators enrol holders and create
+// credential offers; wallets redeem offers through the OpenID4VCI pre-authorised code flow and
+// receive SD-JWT VCs bound to their device key; operators revoke, suspend and reinstate; the
+// Token Status Lists that relying parties check are served here.
+//
+// Data flow. Service holds the domain logic and talks to one storage.Storage (SQLite by default,
+// PostgreSQL or memory). Enrol stores a holder's validated attributes. CreateOffer stores the
+// sha-256 of a random pre-authorised code (the code itself only travels in the offer URI).
+// Token redeems the code once (an atomic updater) for an access token and a c_nonce. Credential
+// checks the proof JWT (openid4vci-proof+jwt, aud, fresh single-use nonce, holder jwk), reserves
+// a status-list slot and records the credential in one transaction, then signs the SD-JWT VC
+// with the type's certs.Signer. Status changes update the slot; the next list token served
+// reflects them. Every operator and issuance action is written to the audit log without
+// credential contents or biometrics. http.go is a thin net/http shell over Service.
+package issuer

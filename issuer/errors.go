@@ -1,0 +1,66 @@
+package issuer
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+
+	"github.com/idgate/idgate/credential"
+	"github.com/idgate/idgate/issuer/storage"
+)
+
+// Error codes. Wallet-facing ones are the OAuth 2.0 / OpenID4VCI error codes, so wallets can act
+// on them (e.g. fetch a fresh nonce on invalid_nonce).
+const (
+	CodeInvalidRequest       = "invalid_request"
+	CodeInvalidGrant         = "invalid_grant"
+	CodeUnsupportedGrant     = "unsupported_grant_type"
+	CodeInvalidToken         = "invalid_token"
+	CodeInvalidProof         = "invalid_proof"
+	CodeInvalidNonce         = "invalid_nonce"
+	CodeUnknownConfiguration = "unknown_credential_configuration"
+	CodeUnauthorized         = "unauthorized"
+	CodeNotFound             = "not_found"
+	CodeConflict             = "conflict"
+	CodeInternal             = "server_error"
+)
+
+// Error is a typed issuer failure with the HTTP status it maps to.
+type Error struct {
+	Code   string
+	Status int
+	Msg    string
+	Err    error
+}
+
+func (e *Error) Error() string {
+	if e.Err != nil {
+		return fmt.Sprintf("issuer: %s: %s: %v", e.Code, e.Msg, e.Err)
+	}
+	return fmt.Sprintf("issuer: %s: %s", e.Code, e.Msg)
+}
+
+func (e *Error) Unwrap() error { return e.Err }
+
+func errf(code string, status int, format string, args ...any) *Error {
+	return &Error{Code: code, Status: status, Msg: fmt.Sprintf(format, args...)}
+}
+
+// asError maps any error to an *Error: typed ones pass, storage and credential errors get
+// their codes, anything else is an internal error whose detail stays in the log.
+func asError(err error) *Error {
+	var ie *Error
+	if errors.As(err, &ie) {
+		return ie
+	}
+	var ce *credential.Error
+	switch {
+	case errors.As(err, &ce) && ce.Code == credential.CodeInvalidRequest:
+		return &Error{Code: CodeInvalidRequest, Status: http.StatusBadRequest, Msg: ce.Msg, Err: err}
+	case errors.Is(err, storage.ErrNotFound):
+		return &Error{Code: CodeNotFound, Status: http.StatusNotFound, Msg: "not found", Err: err}
+	case errors.Is(err, storage.ErrAlreadyExists), errors.Is(err, storage.ErrConflict):
+		return &Error{Code: CodeConflict, Status: http.StatusConflict, Msg: "conflict", Err: err}
+	}
+	return &Error{Code: CodeInternal, Status: http.StatusInternalServerError, Msg: "internal error", Err: err}
+}

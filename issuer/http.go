@@ -1,0 +1,252 @@
+package issuer
+
+import (
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/idgate/idgate/credential"
+	"github.com/idgate/idgate/issuer/storage"
+)
+
+// MaxBodyBytes bounds every request body.
+const MaxBodyBytes = 64 << 10
+
+// Handler returns the issuer's HTTP API: the wallet-facing OpenID4VCI endpoints, the status
+// lists, and the token-authenticated operator API under /v1/.
+func (s *Service) Handler() http.Handler {
+	mux := http.NewServeMux()
+	// Wallet side (public).
+	mux.HandleFunc("GET /.well-known/openid-credential-issuer", s.getJSON(func() (any, error) { return s.CredentialIssuerMetadata(), nil }))
+	mux.HandleFunc("GET /.well-known/oauth-authorization-server", s.getJSON(func() (any, error) { return s.AuthorizationServerMetadata(), nil }))
+	mux.HandleFunc("GET /.well-known/jwt-vc-issuer", s.getJSON(func() (any, error) { return s.JWTVCIssuerMetadata() }))
+	mux.HandleFunc("POST /token", s.handleToken)
+	mux.HandleFunc("POST /nonce", s.handleNonce)
+	mux.HandleFunc("POST /credential", s.handleCredential)
+	mux.HandleFunc("GET /status/{id}", s.handleStatusList)
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { _, _ = io.WriteString(w, "ok\n") })
+	// Operator side.
+	mux.HandleFunc("POST /v1/holders", s.operator(s.handleEnrol))
+	mux.HandleFunc("GET /v1/holders/{id}", s.operator(s.handleGetHolder))
+	mux.HandleFunc("POST /v1/offers", s.operator(s.handleCreateOffer))
+	mux.HandleFunc("GET /v1/credentials", s.operator(s.handleListCredentials))
+	mux.HandleFunc("POST /v1/credentials/{id}/{action}", s.operator(s.handleSetStatus))
+	mux.HandleFunc("GET /v1/audit", s.operator(s.handleAudit))
+	return http.MaxBytesHandler(mux, MaxBodyBytes)
+}
+
+type operatorHandler func(w http.ResponseWriter, r *http.Request, actor string) (any, int, error)
+
+func (s *Service) operator(h operatorHandler) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		actor, err := s.Authenticate(r.Context(), bearer(r))
+		if err != nil {
+			s.writeError(w, err)
+			return
+		}
+		v, status, err := h(w, r, actor)
+		if err != nil {
+			s.writeError(w, err)
+			return
+		}
+		writeJSON(w, status, v)
+	}
+}
+
+func (s *Service) getJSON(f func() (any, error)) http.HandlerFunc {
+	return func(w http.ResponseWriter, _ *http.Request) {
+		v, err := f()
+		if err != nil {
+			s.writeError(w, err)
+			return
+		}
+		writeJSON(w, http.StatusOK, v)
+	}
+}
+
+func bearer(r *http.Request) string {
+	h := r.Header.Get("Authorization")
+	if len(h) > 7 && strings.EqualFold(h[:7], "bearer ") {
+		return strings.TrimSpace(h[7:])
+	}
+	return ""
+}
+
+// decode reads exactly one JSON object from the body into v.
+func decode(r *http.Request, v any) error {
+	dec := json.NewDecoder(r.Body)
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			return errf(CodeInvalidRequest, http.StatusRequestEntityTooLarge, "request body over %d bytes", MaxBodyBytes)
+		}
+		return errf(CodeInvalidRequest, http.StatusBadRequest, "malformed JSON body")
+	}
+	if dec.More() {
+		return errf(CodeInvalidRequest, http.StatusBadRequest, "trailing data after the JSON body")
+	}
+	return nil
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(v)
+}
+
+// writeError is the single error rendering: OAuth-style {error, error_description} plus
+// {code, message} for operator clients. Internal details stay in the log.
+func (s *Service) writeError(w http.ResponseWriter, err error) {
+	e := asError(err)
+	if e.Status >= 500 {
+		s.cfg.Logger.Error("request failed", "code", e.Code, "err", err)
+	}
+	body := map[string]any{"error": e.Code, "error_description": e.Msg, "code": e.Code, "message": e.Msg}
+	if e.Code == CodeInvalidNonce {
+		nonce, ttl := s.Nonce()
+		body["c_nonce"], body["c_nonce_expires_in"] = nonce, ttl
+	}
+	if e.Status == http.StatusUnauthorized {
+		w.Header().Set("WWW-Authenticate", `Bearer error="`+e.Code+`"`)
+	}
+	writeJSON(w, e.Status, body)
+}
+
+func (s *Service) handleToken(w http.ResponseWriter, r *http.Request) {
+	if err := r.ParseForm(); err != nil {
+		s.writeError(w, errf(CodeInvalidRequest, http.StatusBadRequest, "malformed form body"))
+		return
+	}
+	resp, err := s.Token(r.Context(), r.PostForm.Get("grant_type"), r.PostForm.Get("pre-authorized_code"))
+	if err != nil {
+		s.writeError(w, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, resp)
+}
+
+func (s *Service) handleNonce(w http.ResponseWriter, _ *http.Request) {
+	n, ttl := s.Nonce()
+	writeJSON(w, http.StatusOK, map[string]any{"c_nonce": n, "c_nonce_expires_in": ttl})
+}
+
+func (s *Service) handleCredential(w http.ResponseWriter, r *http.Request) {
+	var req CredentialRequest
+	if err := decode(r, &req); err != nil {
+		s.writeError(w, err)
+		return
+	}
+	vc, err := s.Credential(r.Context(), bearer(r), req)
+	if err != nil {
+		s.writeError(w, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"credentials": []map[string]string{{"credential": vc}}})
+}
+
+func (s *Service) handleStatusList(w http.ResponseWriter, r *http.Request) {
+	tok, err := s.StatusListToken(r.Context(), r.PathValue("id"))
+	if err != nil {
+		s.writeError(w, err)
+		return
+	}
+	w.Header().Set("Content-Type", "application/statuslist+jwt")
+	w.Header().Set("Cache-Control", "max-age="+strconv.Itoa(int(s.cfg.StatusTTL.Seconds())))
+	_, _ = io.WriteString(w, tok)
+}
+
+func (s *Service) handleEnrol(_ http.ResponseWriter, r *http.Request, actor string) (any, int, error) {
+	var req struct {
+		CredentialTypes []credential.Type `json:"credential_types"`
+		Attributes      map[string]any    `json:"attributes"`
+	}
+	if err := decode(r, &req); err != nil {
+		return nil, 0, err
+	}
+	h, err := s.Enrol(r.Context(), actor, req.CredentialTypes, req.Attributes)
+	if err != nil {
+		return nil, 0, err
+	}
+	return map[string]any{"id": h.ID, "created_at": h.CreatedAt}, http.StatusCreated, nil
+}
+
+func (s *Service) handleGetHolder(_ http.ResponseWriter, r *http.Request, _ string) (any, int, error) {
+	h, err := s.cfg.Store.GetHolder(r.Context(), r.PathValue("id"))
+	if err != nil {
+		return nil, 0, err
+	}
+	return map[string]any{"id": h.ID, "created_at": h.CreatedAt, "attributes": h.Attributes}, http.StatusOK, nil
+}
+
+func (s *Service) handleCreateOffer(_ http.ResponseWriter, r *http.Request, actor string) (any, int, error) {
+	var req struct {
+		HolderID       string          `json:"holder_id"`
+		CredentialType credential.Type `json:"credential_type"`
+	}
+	if err := decode(r, &req); err != nil {
+		return nil, 0, err
+	}
+	o, err := s.CreateOffer(r.Context(), actor, req.HolderID, req.CredentialType)
+	if err != nil {
+		return nil, 0, err
+	}
+	return o, http.StatusCreated, nil
+}
+
+type credentialView struct {
+	ID          string    `json:"id"`
+	HolderID    string    `json:"holder_id"`
+	VCT         string    `json:"vct"`
+	Status      string    `json:"status"`
+	StatusList  string    `json:"status_list"`
+	StatusIndex int       `json:"status_idx"`
+	IssuedAt    time.Time `json:"issued_at"`
+	ExpiresAt   time.Time `json:"expires_at"`
+}
+
+func view(c storage.Credential) credentialView {
+	return credentialView{
+		ID: c.ID, HolderID: c.HolderID, VCT: c.VCT, Status: StatusName(c.Status), StatusList: c.StatusListID,
+		StatusIndex: c.StatusIndex, IssuedAt: c.IssuedAt, ExpiresAt: c.ExpiresAt,
+	}
+}
+
+func (s *Service) handleListCredentials(_ http.ResponseWriter, r *http.Request, _ string) (any, int, error) {
+	q := r.URL.Query()
+	f := storage.CredentialFilter{HolderID: q.Get("holder_id"), AfterID: q.Get("after"), Limit: 100}
+	if l, err := strconv.Atoi(q.Get("limit")); err == nil && l > 0 && l <= 1000 {
+		f.Limit = l
+	}
+	cs, err := s.cfg.Store.ListCredentials(r.Context(), f)
+	if err != nil {
+		return nil, 0, err
+	}
+	out := make([]credentialView, len(cs))
+	for i, c := range cs {
+		out[i] = view(c)
+	}
+	return map[string]any{"credentials": out}, http.StatusOK, nil
+}
+
+func (s *Service) handleSetStatus(_ http.ResponseWriter, r *http.Request, actor string) (any, int, error) {
+	c, err := s.SetStatus(r.Context(), actor, r.PathValue("id"), r.PathValue("action"))
+	if err != nil {
+		return nil, 0, err
+	}
+	return view(c), http.StatusOK, nil
+}
+
+func (s *Service) handleAudit(_ http.ResponseWriter, r *http.Request, _ string) (any, int, error) {
+	after, _ := strconv.ParseInt(r.URL.Query().Get("after"), 10, 64)
+	ev, err := s.cfg.Store.ListAudit(r.Context(), after, 500)
+	if err != nil {
+		return nil, 0, err
+	}
+	return map[string]any{"events": ev}, http.StatusOK, nil
+}

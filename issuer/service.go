@@ -1,0 +1,258 @@
+package issuer
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"errors"
+	"net/http"
+	"net/url"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/idgate/idgate/credential"
+	"github.com/idgate/idgate/issuer/storage"
+)
+
+// Service is the issuer's domain logic. Safe for concurrent use.
+type Service struct {
+	cfg    Config
+	nonces *nonceStore
+
+	listMu sync.Mutex // serialises creation of a new status list when the current one fills
+}
+
+// New validates cfg and returns a Service.
+func New(cfg Config) (*Service, error) {
+	if err := cfg.defaults(); err != nil {
+		return nil, err
+	}
+	return &Service{cfg: cfg, nonces: newNonceStore(cfg.NonceTTL)}, nil
+}
+
+// PublicURL is the credential issuer identifier.
+func (s *Service) PublicURL() string { return s.cfg.PublicURL }
+
+// randomToken returns n random bytes, base64url.
+func randomToken(n int) string {
+	b := make([]byte, n)
+	if _, err := rand.Read(b); err != nil {
+		panic("issuer: crypto/rand failed: " + err.Error()) // the platform RNG never fails on Linux ≥ 3.17
+	}
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+func randomID() string {
+	b := make([]byte, 12)
+	if _, err := rand.Read(b); err != nil {
+		panic("issuer: crypto/rand failed: " + err.Error())
+	}
+	return hex.EncodeToString(b)
+}
+
+func hashSecret(s string) []byte {
+	h := sha256.Sum256([]byte(s))
+	return h[:]
+}
+
+func (s *Service) audit(ctx context.Context, actor, action, subject string, details map[string]string) {
+	_, err := s.cfg.Store.AppendAudit(ctx, storage.AuditEvent{
+		Time: s.cfg.Now().UTC(), Actor: actor, Action: action, Subject: subject, Details: details,
+	})
+	if err != nil {
+		s.cfg.Logger.Error("audit append failed", "action", action, "subject", subject, "err", err)
+	}
+}
+
+// --- operators ---
+
+// EnsureOperatorToken registers token (stored hashed) for an operator named name; re-registering
+// the same token is a no-op.
+func (s *Service) EnsureOperatorToken(ctx context.Context, token, name string) error {
+	if len(token) < 32 {
+		return errf(CodeInvalidRequest, http.StatusBadRequest, "operator token too short")
+	}
+	err := s.cfg.Store.CreateOperatorToken(ctx, storage.OperatorToken{Hash: hashSecret(token), Name: name, CreatedAt: s.cfg.Now().UTC()})
+	if err != nil && !errors.Is(err, storage.ErrAlreadyExists) {
+		return err
+	}
+	return nil
+}
+
+// NewOperatorToken creates, registers and returns a fresh operator token.
+func (s *Service) NewOperatorToken(ctx context.Context, name string) (string, error) {
+	tok := randomToken(32)
+	return tok, s.EnsureOperatorToken(ctx, tok, name)
+}
+
+// Authenticate resolves an operator bearer token to the operator's name.
+func (s *Service) Authenticate(ctx context.Context, token string) (string, error) {
+	if token == "" {
+		return "", errf(CodeUnauthorized, http.StatusUnauthorized, "operator token required")
+	}
+	op, err := s.cfg.Store.GetOperatorToken(ctx, hashSecret(token))
+	if err != nil {
+		if errors.Is(err, storage.ErrNotFound) {
+			return "", errf(CodeUnauthorized, http.StatusUnauthorized, "unknown operator token")
+		}
+		return "", err
+	}
+	return op.Name, nil
+}
+
+// --- holders and offers ---
+
+// Enrol validates attrs for each requested credential type and stores the holder.
+func (s *Service) Enrol(ctx context.Context, actor string, types []credential.Type, attrs map[string]any) (storage.Holder, error) {
+	if len(types) == 0 {
+		return storage.Holder{}, errf(CodeInvalidRequest, http.StatusBadRequest, "credential_types is required")
+	}
+	now := s.cfg.Now()
+	for _, t := range types {
+		if _, ok := s.cfg.Signers[t]; !ok {
+			return storage.Holder{}, errf(CodeUnknownConfiguration, http.StatusBadRequest, "credential type %q is not issued here", t)
+		}
+		if _, err := credential.SubjectClaims(t, credential.Select(t, attrs), now); err != nil {
+			return storage.Holder{}, err
+		}
+	}
+	h := storage.Holder{ID: randomID(), Attributes: attrs, CreatedAt: now.UTC()}
+	if err := s.cfg.Store.CreateHolder(ctx, h); err != nil {
+		return storage.Holder{}, err
+	}
+	s.audit(ctx, actor, "holder.enrol", h.ID, map[string]string{"types": joinTypes(types)})
+	return h, nil
+}
+
+// Offer is a created credential offer. The pre-authorised code exists only inside URI.
+type Offer struct {
+	ID        string    `json:"offer_id"`
+	URI       string    `json:"offer_uri"`
+	ByRefURI  string    `json:"offer_uri_by_reference"`
+	ExpiresAt time.Time `json:"expires_at"`
+}
+
+// offerJSON is the OpenID4VCI credential offer object.
+type offerJSON struct {
+	CredentialIssuer string         `json:"credential_issuer"`
+	ConfigurationIDs []string       `json:"credential_configuration_ids"`
+	Grants           map[string]any `json:"grants"`
+}
+
+const preAuthGrant = "urn:ietf:params:oauth:grant-type:pre-authorized_code"
+
+// CreateOffer makes a single-use, expiring credential offer of type t for a holder.
+func (s *Service) CreateOffer(ctx context.Context, actor, holderID string, t credential.Type) (Offer, error) {
+	if _, ok := s.cfg.Signers[t]; !ok {
+		return Offer{}, errf(CodeUnknownConfiguration, http.StatusBadRequest, "credential type %q is not issued here", t)
+	}
+	h, err := s.cfg.Store.GetHolder(ctx, holderID)
+	if err != nil {
+		return Offer{}, err
+	}
+	now := s.cfg.Now()
+	if _, err := credential.SubjectClaims(t, credential.Select(t, h.Attributes), now); err != nil {
+		return Offer{}, err
+	}
+	code := randomToken(32)
+	o := storage.Offer{
+		ID: randomID(), HolderID: h.ID, CredentialType: string(t), PreAuthCodeHash: hashSecret(code),
+		CreatedAt: now.UTC(), ExpiresAt: now.Add(s.cfg.OfferTTL).UTC(),
+	}
+	if err := s.cfg.Store.CreateOffer(ctx, o); err != nil {
+		return Offer{}, err
+	}
+	body, err := jsonMarshal(offerJSON{
+		CredentialIssuer: s.cfg.PublicURL,
+		ConfigurationIDs: []string{string(t)},
+		Grants:           map[string]any{preAuthGrant: map[string]any{"pre-authorized_code": code}},
+	})
+	if err != nil {
+		return Offer{}, err
+	}
+	s.audit(ctx, actor, "offer.create", o.ID, map[string]string{"holder": h.ID, "type": string(t)})
+	return Offer{
+		ID:        o.ID,
+		URI:       "openid-credential-offer://?credential_offer=" + url.QueryEscape(string(body)),
+		ExpiresAt: o.ExpiresAt,
+	}, nil
+}
+
+// --- token endpoint ---
+
+// TokenResponse is the OAuth token endpoint's answer.
+type TokenResponse struct {
+	AccessToken     string `json:"access_token"`
+	TokenType       string `json:"token_type"`
+	ExpiresIn       int    `json:"expires_in"`
+	CNonce          string `json:"c_nonce"`
+	CNonceExpiresIn int    `json:"c_nonce_expires_in"`
+}
+
+// Token redeems a pre-authorised code, exactly once, for an access token and a c_nonce.
+func (s *Service) Token(ctx context.Context, grantType, code string) (TokenResponse, error) {
+	if grantType != preAuthGrant {
+		return TokenResponse{}, errf(CodeUnsupportedGrant, http.StatusBadRequest, "grant_type must be %s", preAuthGrant)
+	}
+	if code == "" {
+		return TokenResponse{}, errf(CodeInvalidRequest, http.StatusBadRequest, "pre-authorized_code is required")
+	}
+	o, err := s.cfg.Store.GetOfferByCodeHash(ctx, hashSecret(code))
+	if errors.Is(err, storage.ErrNotFound) {
+		return TokenResponse{}, errf(CodeInvalidGrant, http.StatusBadRequest, "unknown pre-authorized code")
+	} else if err != nil {
+		return TokenResponse{}, err
+	}
+	now := s.cfg.Now()
+	err = s.cfg.Store.UpdateOffer(ctx, o.ID, func(o *storage.Offer) error {
+		if o.RedeemedAt != nil {
+			return errf(CodeInvalidGrant, http.StatusBadRequest, "pre-authorized code already used")
+		}
+		if !now.Before(o.ExpiresAt) {
+			return errf(CodeInvalidGrant, http.StatusBadRequest, "pre-authorized code expired")
+		}
+		t := now.UTC()
+		o.RedeemedAt = &t
+		return nil
+	})
+	if err != nil {
+		return TokenResponse{}, err
+	}
+	tok, nonce := randomToken(32), randomToken(16)
+	at := storage.AccessToken{
+		TokenHash: hashSecret(tok), OfferID: o.ID, CNonce: nonce,
+		CNonceExpiresAt: now.Add(s.cfg.NonceTTL).UTC(), ExpiresAt: now.Add(s.cfg.TokenTTL).UTC(),
+	}
+	if err := s.cfg.Store.CreateAccessToken(ctx, at); err != nil {
+		return TokenResponse{}, err
+	}
+	s.audit(ctx, "wallet", "offer.redeem", o.ID, nil)
+	return TokenResponse{
+		AccessToken: tok, TokenType: "Bearer", ExpiresIn: int(s.cfg.TokenTTL.Seconds()),
+		CNonce: nonce, CNonceExpiresIn: int(s.cfg.NonceTTL.Seconds()),
+	}, nil
+}
+
+// Nonce hands out a fresh single-use c_nonce (the OpenID4VCI nonce endpoint).
+func (s *Service) Nonce() (string, int) {
+	return s.nonces.issue(s.cfg.Now()), int(s.cfg.NonceTTL.Seconds())
+}
+
+func joinTypes(ts []credential.Type) string {
+	ss := make([]string, len(ts))
+	for i, t := range ts {
+		ss[i] = string(t)
+	}
+	slices.Sort(ss)
+	out := ""
+	for i, x := range ss {
+		if i > 0 {
+			out += ","
+		}
+		out += x
+	}
+	return out
+}

@@ -1,0 +1,11 @@
+// Package verifier is idgate's verification service on fasthttp. Relying parties (banks, rental
+// desks) create a presentation request — a fresh single-use nonce, the audience and the claims
+// they need — hand it to the holder's wallet, and post back the SD-JWT + KB-JWT presentation;
+// the answer is the verified, disclosed claims or a typed {code, message} error.
+//
+// Data flow: http.go decodes once and calls RP (rp.go), which consumes the request from the
+// RequestStore (single use, so a replayed nonce fails) and runs credential.Verifier: RFC 9901
+// checks, trust list, time, key binding and the Token Status List (fetched, signature-checked and
+// cached by statuslist.Checker; unreachable means reject). errors.go is the one mapping from
+// domain errors to HTTP statuses and codes.
+package verifier

@@ -1,0 +1,65 @@
+package verifier
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+
+	"github.com/idgate/idgate/credential"
+)
+
+// Error is a verifier-level failure with a stable code.
+type Error struct {
+	Code string
+	Msg  string
+}
+
+func (e *Error) Error() string { return fmt.Sprintf("verifier: %s: %s", e.Code, e.Msg) }
+
+// ErrorBody is the JSON shape of every error answer.
+type ErrorBody struct {
+	Code    string `json:"code"`
+	Message string `json:"message"`
+}
+
+// Render maps any error to (HTTP status, body). It is the only place that does so.
+// Rejections of a presentation are 422 with the precise reason code; messages never echo
+// credential contents.
+func Render(err error) (int, ErrorBody) {
+	var ve *Error
+	switch {
+	case errors.As(err, &ve):
+		return statusOf(ve.Code), ErrorBody{Code: ve.Code, Message: ve.Msg}
+	case errors.Is(err, ErrRequestNotFound):
+		return http.StatusNotFound, ErrorBody{"request_not_found", err.Error()}
+	case errors.Is(err, ErrRequestUsed):
+		return http.StatusConflict, ErrorBody{"nonce_replayed", "this presentation request (and its nonce) was already used"}
+	case errors.Is(err, ErrRequestExpired):
+		return http.StatusGone, ErrorBody{"request_expired", err.Error()}
+	case errors.Is(err, ErrTooManyRequests):
+		return http.StatusServiceUnavailable, ErrorBody{"overloaded", err.Error()}
+	}
+	code := string(credential.CodeOf(err))
+	if code == string(credential.CodeInternal) {
+		return http.StatusInternalServerError, ErrorBody{code, "internal error"}
+	}
+	return statusOf(code), ErrorBody{Code: code, Message: err.Error()}
+}
+
+func statusOf(code string) int {
+	switch code {
+	case "invalid_request", "malformed_json":
+		return http.StatusBadRequest
+	case "body_too_large":
+		return http.StatusRequestEntityTooLarge
+	case "not_found", "request_not_found", "unknown_gate":
+		return http.StatusNotFound
+	case "method_not_allowed":
+		return http.StatusMethodNotAllowed
+	case string(credential.CodeStatusUnavailable):
+		return http.StatusUnprocessableEntity
+	case string(credential.CodeInternal):
+		return http.StatusInternalServerError
+	}
+	return http.StatusUnprocessableEntity
+}

@@ -1,0 +1,117 @@
+package verifier
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"net/http"
+	"strings"
+
+	"github.com/valyala/fasthttp"
+)
+
+// MaxBodyBytes bounds every request body (a presentation with a face template is a few KB).
+const MaxBodyBytes = 256 << 10
+
+// API is the fasthttp shell over the verifier's domain services.
+type API struct {
+	RP *RP
+	// Extra routes (the gate API) are tried first; they return false when the path is not theirs.
+	Extra func(ctx *fasthttp.RequestCtx) bool
+}
+
+// Handler routes requests. It decodes once, calls the domain, and renders errors through Render.
+func (a *API) Handler(ctx *fasthttp.RequestCtx) {
+	if a.Extra != nil && a.Extra(ctx) {
+		return
+	}
+	path := string(ctx.Path())
+	switch {
+	case path == "/healthz" || path == "/readyz":
+		ctx.SetBodyString("ok\n")
+	case path == "/v1/presentation-requests":
+		if !ctx.IsPost() {
+			writeErr(ctx, &Error{Code: "method_not_allowed", Msg: "POST only"})
+			return
+		}
+		a.createRequest(ctx)
+	case strings.HasPrefix(path, "/v1/presentation-requests/") && strings.HasSuffix(path, "/verify"):
+		if !ctx.IsPost() {
+			writeErr(ctx, &Error{Code: "method_not_allowed", Msg: "POST only"})
+			return
+		}
+		id := strings.TrimSuffix(strings.TrimPrefix(path, "/v1/presentation-requests/"), "/verify")
+		if id == "" || strings.Contains(id, "/") {
+			writeErr(ctx, &Error{Code: "not_found", Msg: "no such route"})
+			return
+		}
+		a.verify(ctx, id)
+	default:
+		writeErr(ctx, &Error{Code: "not_found", Msg: "no such route"})
+	}
+}
+
+func (a *API) createRequest(ctx *fasthttp.RequestCtx) {
+	var in struct {
+		VCT    string   `json:"vct"`
+		Claims []string `json:"claims"`
+	}
+	if err := DecodeJSON(ctx.PostBody(), &in); err != nil {
+		writeErr(ctx, err)
+		return
+	}
+	r, err := a.RP.CreateRequest(in.VCT, in.Claims)
+	if err != nil {
+		writeErr(ctx, err)
+		return
+	}
+	writeJSON(ctx, http.StatusCreated, r)
+}
+
+func (a *API) verify(ctx *fasthttp.RequestCtx, id string) {
+	var in struct {
+		Presentation string `json:"presentation"`
+	}
+	if err := DecodeJSON(ctx.PostBody(), &in); err != nil {
+		writeErr(ctx, err)
+		return
+	}
+	if in.Presentation == "" {
+		writeErr(ctx, &Error{Code: "invalid_request", Msg: "presentation is required"})
+		return
+	}
+	v, err := a.RP.Verify(context.Background(), id, in.Presentation)
+	if err != nil {
+		writeErr(ctx, err)
+		return
+	}
+	writeJSON(ctx, http.StatusOK, v)
+}
+
+// DecodeJSON strictly decodes one JSON object: unknown fields and trailing data are errors.
+func DecodeJSON(body []byte, v any) error {
+	if len(body) > MaxBodyBytes {
+		return &Error{Code: "body_too_large", Msg: "request body too large"}
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return &Error{Code: "malformed_json", Msg: "request body is not the expected JSON object"}
+	}
+	if dec.More() {
+		return &Error{Code: "malformed_json", Msg: "trailing data after the JSON object"}
+	}
+	return nil
+}
+
+func writeJSON(ctx *fasthttp.RequestCtx, status int, v any) {
+	ctx.SetStatusCode(status)
+	ctx.SetContentType("application/json")
+	ctx.Response.Header.Set("Cache-Control", "no-store")
+	_ = json.NewEncoder(ctx).Encode(v)
+}
+
+func writeErr(ctx *fasthttp.RequestCtx, err error) {
+	status, body := Render(err)
+	writeJSON(ctx, status, body)
+}
