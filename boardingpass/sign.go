@@ -102,8 +102,11 @@ func Verify(s string, keys Keys, at time.Time) (*Pass, error) {
 	if p.Unique != nil && p.Unique.Issuer != "" {
 		airline = p.Unique.Issuer
 	}
+	if airline == "" {
+		return nil, &Error{Code: CodeUnknownAirline, Offset: -1}
+	}
 	cands := keys.Certificates(certs.PurposeBoardingPass, airline, at)
-	if airline == "" || len(cands) == 0 {
+	if len(cands) == 0 {
 		return nil, &Error{Code: CodeUnknownAirline, Field: airline, Offset: -1}
 	}
 	var signed [MaxLen]byte
