@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/lestrrat-go/jwx/v2/jwa"
-	"github.com/lestrrat-go/jwx/v2/jwk"
 )
 
 // KBType is the required "typ" of a Key Binding JWT (RFC 9901 §4.3).
@@ -73,7 +72,7 @@ type kbHeader struct {
 }
 
 // verifyKB checks the KB-JWT per RFC 9901 §7.3 steps 5a–5f.
-func verifyKB(kb, presented, sdAlg string, holder jwk.Key, opts VerifyOptions) (map[string]any, error) {
+func verifyKB(kb, presented, sdAlg string, holder crypto.PublicKey, opts VerifyOptions) (map[string]any, error) {
 	c, err := parseCompact(kb)
 	if err != nil {
 		return nil, wrapErr(CodeKBMalformed, "KB-JWT", err)

@@ -2,6 +2,9 @@ package sdjwt
 
 import (
 	"crypto"
+	"crypto/ecdsa"
+	"crypto/ed25519"
+	"crypto/elliptic"
 	"encoding/json"
 	"time"
 
@@ -107,7 +110,8 @@ func Verify(s string, opts VerifyOptions) (*Verified, error) {
 	}
 	v := &Verified{Header: hdr, Claims: claims, Disclosures: tok.Disclosures}
 
-	if v.HolderKey, err = holderKey(claims); err != nil {
+	var holderRaw crypto.PublicKey
+	if v.HolderKey, holderRaw, err = holderKey(claims); err != nil {
 		return nil, err
 	}
 	if tok.KeyBinding == "" {
@@ -119,7 +123,7 @@ func Verify(s string, opts VerifyOptions) (*Verified, error) {
 	if v.HolderKey == nil {
 		return nil, newErr(CodeCnfMissing, "KB-JWT present but no cnf.jwk holder key")
 	}
-	if v.KeyBinding, err = verifyKB(tok.KeyBinding, sdHashInput(s), sdAlg, v.HolderKey, opts); err != nil {
+	if v.KeyBinding, err = verifyKB(tok.KeyBinding, sdHashInput(s), sdAlg, holderRaw, opts); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -142,36 +146,98 @@ func payloadSDAlg(payload map[string]any) (string, error) {
 	return "", newErr(CodeSDAlgUnsupported, "unsupported _sd_alg")
 }
 
-// holderKey extracts cnf.jwk (RFC 7800) as a public jwk.Key, or nil if the
-// payload has no cnf.jwk. A cnf that is present but unusable is an error.
-func holderKey(claims map[string]any) (jwk.Key, error) {
+// holderKey extracts cnf.jwk (RFC 7800) as a public jwk.Key plus the raw
+// crypto key, or nils if the payload has no cnf.jwk. A cnf that is present
+// but unusable is an error.
+func holderKey(claims map[string]any) (jwk.Key, crypto.PublicKey, error) {
 	cnfRaw, ok := claims["cnf"]
 	if !ok {
-		return nil, nil
+		return nil, nil, nil
 	}
 	cnf, ok := cnfRaw.(map[string]any)
 	if !ok {
-		return nil, newErr(CodeCnfMissing, "cnf is not an object")
+		return nil, nil, newErr(CodeCnfMissing, "cnf is not an object")
 	}
 	jraw, ok := cnf["jwk"]
 	if !ok {
-		return nil, nil
+		return nil, nil, nil
 	}
 	jm, ok := jraw.(map[string]any)
 	if !ok {
-		return nil, newErr(CodeCnfMissing, "cnf.jwk is not an object")
+		return nil, nil, newErr(CodeCnfMissing, "cnf.jwk is not an object")
 	}
-	js, err := json.Marshal(jm)
+	raw, err := fastJWK(jm)
 	if err != nil {
-		return nil, wrapErr(CodeCnfMissing, "cnf.jwk", err)
+		return nil, nil, err
 	}
-	k, err := jwk.ParseKey(js)
+	var k jwk.Key
+	if raw != nil {
+		k, err = jwk.FromRaw(raw)
+	} else {
+		// Uncommon key types: let jwx do the full parse.
+		var js []byte
+		if js, err = json.Marshal(jm); err == nil {
+			k, err = jwk.ParseKey(js)
+		}
+	}
 	if err != nil {
-		return nil, wrapErr(CodeCnfMissing, "cnf.jwk is not a valid JWK", err)
+		return nil, nil, wrapErr(CodeCnfMissing, "cnf.jwk is not a valid JWK", err)
 	}
 	pk, err := k.PublicKey() // never keep private material a careless issuer put there
 	if err != nil {
-		return nil, wrapErr(CodeCnfMissing, "cnf.jwk public key", err)
+		return nil, nil, wrapErr(CodeCnfMissing, "cnf.jwk public key", err)
 	}
-	return pk, nil
+	if raw == nil {
+		if raw, err = rawPublicKey(pk); err != nil {
+			return nil, nil, wrapErr(CodeCnfMissing, "cnf.jwk public key", err)
+		}
+	}
+	if kid, ok := jm["kid"].(string); ok {
+		_ = pk.Set(jwk.KeyIDKey, kid)
+	}
+	return pk, raw, nil
+}
+
+// fastJWK builds EC (P-256/384/521) and Ed25519 public keys straight from
+// the decoded JWK members, validating the point, without a JSON round trip
+// through jwx. It returns nil, nil for other key types.
+func fastJWK(m map[string]any) (crypto.PublicKey, error) {
+	kty, _ := m["kty"].(string)
+	crv, _ := m["crv"].(string)
+	x, _ := m["x"].(string)
+	switch {
+	case kty == "EC":
+		var curve elliptic.Curve
+		switch crv {
+		case "P-256":
+			curve = elliptic.P256()
+		case "P-384":
+			curve = elliptic.P384()
+		case "P-521":
+			curve = elliptic.P521()
+		default:
+			return nil, newErr(CodeCnfMissing, "cnf.jwk: unsupported curve")
+		}
+		y, _ := m["y"].(string)
+		n := (curve.Params().BitSize + 7) / 8
+		xb, errX := b64.DecodeString(x)
+		yb, errY := b64.DecodeString(y)
+		if errX != nil || errY != nil || len(xb) != n || len(yb) != n { // full-length coordinates, RFC 7518 §6.2.1.2
+			return nil, newErr(CodeCnfMissing, "cnf.jwk: bad EC coordinates")
+		}
+		pt := make([]byte, 0, 1+2*n)
+		pt = append(append(append(pt, 4), xb...), yb...)
+		pub, err := ecdsa.ParseUncompressedPublicKey(curve, pt)
+		if err != nil {
+			return nil, wrapErr(CodeCnfMissing, "cnf.jwk: point not on curve", err)
+		}
+		return pub, nil
+	case kty == "OKP" && crv == "Ed25519":
+		xb, err := b64.DecodeString(x)
+		if err != nil || len(xb) != ed25519.PublicKeySize {
+			return nil, newErr(CodeCnfMissing, "cnf.jwk: bad Ed25519 key")
+		}
+		return ed25519.PublicKey(xb), nil
+	}
+	return nil, nil
 }
