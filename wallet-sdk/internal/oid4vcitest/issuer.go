@@ -5,7 +5,6 @@
 package oid4vcitest
 
 import (
-	"context"
 	"crypto"
 	"crypto/ecdsa"
 	"crypto/elliptic"
@@ -322,7 +321,13 @@ func (d *Issuer) credentialEndpoint(w http.ResponseWriter, r *http.Request) {
 }
 
 func (d *Issuer) issue(holder jwk.Key) string {
-	jm, err := holder.AsMap(context.Background())
+	// Through JSON, not AsMap: AsMap yields raw coordinate bytes, which would marshal as
+	// padded standard base64 instead of the base64url a JWK requires.
+	var jm map[string]any
+	js, err := json.Marshal(holder)
+	if err == nil {
+		err = json.Unmarshal(js, &jm)
+	}
 	if err != nil {
 		d.t.Errorf("issuer double: %v", err)
 	}
