@@ -1,0 +1,43 @@
+package face
+
+import (
+	"testing"
+)
+
+// benchExtract measures Template on bona.jpg (1000x1000, 1 MP, one face) with n workers and
+// n goroutines, so ns/op at 2 workers vs 1 shows the pool's scaling.
+func benchExtract(b *testing.B, workers int) {
+	dir := modelsDir(b)
+	img := readPhoto(b, "bona.jpg")
+	e, err := New(Config{ModelsDir: dir, Workers: workers})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer e.Close()
+	b.ReportAllocs()
+	b.SetParallelism(1) // GOMAXPROCS * 1 goroutines; capped to workers by the pool
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			if _, err := e.Template(img, Gate); err != nil {
+				b.Error(err)
+				return
+			}
+		}
+	})
+}
+
+func BenchmarkTemplate1MP_1Worker(b *testing.B)  { benchExtract(b, 1) }
+func BenchmarkTemplate1MP_2Workers(b *testing.B) { benchExtract(b, 2) }
+
+// BenchmarkNewWorker is the cost of loading one recognizer (all three models).
+func BenchmarkNewWorker(b *testing.B) {
+	dir := modelsDir(b)
+	for b.Loop() {
+		e, err := New(Config{ModelsDir: dir, Workers: 1})
+		if err != nil {
+			b.Fatal(err)
+		}
+		e.Close()
+	}
+}

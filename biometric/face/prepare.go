@@ -1,0 +1,88 @@
+package face
+
+import (
+	"bytes"
+	"fmt"
+	"image"
+	"image/draw"
+	"image/jpeg"
+	"image/png"
+)
+
+// Defaults for Config's limits.
+const (
+	DefaultMaxBytes    = 15 << 20   // 15 MiB of encoded image
+	DefaultMaxPixels   = 24_000_000 // 24 MP; RGBA decode of that is ~96 MB
+	DefaultMinFaceSize = 80         // px, the smallest face dlib's HOG detector finds unscaled
+	reencodeQuality    = 95
+)
+
+// limits are the checks applied before any byte reaches dlib.
+type limits struct {
+	maxBytes, maxPixels int
+}
+
+// prepared is a validated image ready for dlib.
+type prepared struct {
+	jpeg   []byte
+	bounds image.Rectangle
+}
+
+// prepare validates and normalises untrusted image bytes into a baseline RGB JPEG. It never
+// panics: a decoder panic is turned into ErrUndecodable.
+func prepare(b []byte, l limits) (p prepared, err error) {
+	if len(b) == 0 {
+		return p, wrap(ErrUndecodable, "empty input")
+	}
+	if len(b) > l.maxBytes {
+		return p, wrap(ErrTooLarge, fmt.Sprintf("%d bytes, limit %d", len(b), l.maxBytes))
+	}
+	var decodeConfig func([]byte) (image.Config, error)
+	var decode func([]byte) (image.Image, error)
+	switch {
+	case bytes.HasPrefix(b, []byte{0xFF, 0xD8, 0xFF}):
+		decodeConfig = func(b []byte) (image.Config, error) { return jpeg.DecodeConfig(bytes.NewReader(b)) }
+		decode = func(b []byte) (image.Image, error) { return jpeg.Decode(bytes.NewReader(b)) }
+	case bytes.HasPrefix(b, []byte("\x89PNG\r\n\x1a\n")):
+		decodeConfig = func(b []byte) (image.Config, error) { return png.DecodeConfig(bytes.NewReader(b)) }
+		decode = func(b []byte) (image.Image, error) { return png.Decode(bytes.NewReader(b)) }
+	default:
+		return p, wrap(ErrUndecodable, "not a JPEG or PNG")
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			p, err = prepared{}, wrap(ErrUndecodable, "decoder failure")
+		}
+	}()
+	cfg, err := decodeConfig(b)
+	if err != nil {
+		return p, wrap(ErrUndecodable, err.Error())
+	}
+	if cfg.Width <= 0 || cfg.Height <= 0 {
+		return p, wrap(ErrUndecodable, "zero-size image")
+	}
+	if int64(cfg.Width)*int64(cfg.Height) > int64(l.maxPixels) {
+		return p, wrap(ErrTooLarge, fmt.Sprintf("%dx%d pixels, limit %d", cfg.Width, cfg.Height, l.maxPixels))
+	}
+	img, err := decode(b)
+	if err != nil {
+		return p, wrap(ErrUndecodable, err.Error())
+	}
+	r := img.Bounds()
+	if r.Dx() != cfg.Width || r.Dy() != cfg.Height {
+		return p, wrap(ErrUndecodable, "decoded size differs from header")
+	}
+	// Gray, CMYK, paletted, 16-bit and alpha images all become opaque RGB: libjpeg in go-face
+	// accepts only 3-component JPEGs, and Go's encoder writes baseline YCbCr for RGBA input.
+	rgba := image.NewRGBA(image.Rect(0, 0, r.Dx(), r.Dy()))
+	if o, ok := img.(interface{ Opaque() bool }); !ok || !o.Opaque() {
+		draw.Draw(rgba, rgba.Bounds(), image.White, image.Point{}, draw.Src) // flatten alpha on white
+	}
+	draw.Draw(rgba, rgba.Bounds(), img, r.Min, draw.Over)
+	var out bytes.Buffer
+	out.Grow(len(b) + len(b)/2)
+	if err := jpeg.Encode(&out, rgba, &jpeg.Options{Quality: reencodeQuality}); err != nil {
+		return p, wrap(ErrUndecodable, err.Error())
+	}
+	return prepared{jpeg: out.Bytes(), bounds: rgba.Bounds()}, nil
+}

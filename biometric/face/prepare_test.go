@@ -1,0 +1,119 @@
+package face
+
+import (
+	"bytes"
+	"errors"
+	"image"
+	"image/color"
+	"image/jpeg"
+	"testing"
+)
+
+var testLimits = limits{maxBytes: DefaultMaxBytes, maxPixels: DefaultMaxPixels}
+
+func TestPrepareRejects(t *testing.T) {
+	good := encodeJPEG(gradient(64, 48))
+	goodPNG := encodePNG(gradient(64, 48))
+	tests := []struct {
+		name string
+		in   []byte
+		lim  limits
+		want error
+	}{
+		{"empty", nil, testLimits, ErrUndecodable},
+		{"garbage", []byte("GIF89a not a face"), testLimits, ErrUndecodable},
+		{"jpeg magic only", []byte{0xFF, 0xD8, 0xFF}, testLimits, ErrUndecodable},
+		{"truncated jpeg", good[:len(good)/2], testLimits, ErrUndecodable},
+		{"truncated png", goodPNG[:len(goodPNG)-20], testLimits, ErrUndecodable},
+		{"corrupt png crc", append(append([]byte(nil), goodPNG[:30]...), goodPNG[31:]...), testLimits, ErrUndecodable},
+		{"zero-width jpeg", jpegWithSize(good, 0, 48), testLimits, ErrUndecodable},
+		{"too many bytes", good, limits{maxBytes: 100, maxPixels: DefaultMaxPixels}, ErrTooLarge},
+		{"too many pixels", good, limits{maxBytes: DefaultMaxBytes, maxPixels: 64*48 - 1}, ErrTooLarge},
+		{"png bomb header 60000x60000", pngWithSize(goodPNG, 60000, 60000), testLimits, ErrTooLarge},
+		{"jpeg bomb header 65535x65535", jpegWithSize(good, 65535, 65535), testLimits, ErrTooLarge},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := prepare(tt.in, tt.lim)
+			if !errors.Is(err, tt.want) {
+				t.Fatalf("got %v, want %v", err, tt.want)
+			}
+			if Code(err) == "" {
+				t.Errorf("error %v has no machine code", err)
+			}
+		})
+	}
+}
+
+// TestPrepareNormalises: every accepted input leaves as a baseline 3-component JPEG of the
+// same size, the only form go-face's libjpeg loader takes.
+func TestPrepareNormalises(t *testing.T) {
+	pal := image.NewPaletted(image.Rect(0, 0, 40, 30), color.Palette{color.Black, color.White})
+	nrgba := image.NewNRGBA(image.Rect(0, 0, 40, 30)) // fully transparent
+	tests := []struct {
+		name string
+		in   []byte
+		w, h int
+	}{
+		{"rgb jpeg", encodeJPEG(gradient(64, 48)), 64, 48},
+		{"gray jpeg", encodeJPEG(toGray(gradient(33, 17))), 33, 17},
+		{"cmyk jpeg", cmykJPEG(24, 16), 24, 16},
+		{"png rgba", encodePNG(gradient(20, 10)), 20, 10},
+		{"png paletted", encodePNG(pal), 40, 30},
+		{"png transparent", encodePNG(nrgba), 40, 30},
+		{"png 16-bit gray", encodePNG(image.NewGray16(image.Rect(0, 0, 9, 9))), 9, 9},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p, err := prepare(tt.in, testLimits)
+			if err != nil {
+				t.Fatal(err)
+			}
+			cfg, err := jpeg.DecodeConfig(bytes.NewReader(p.jpeg))
+			if err != nil || cfg.Width != tt.w || cfg.Height != tt.h || cfg.ColorModel != color.YCbCrModel {
+				t.Fatalf("output %+v %v", cfg, err)
+			}
+			if !bytes.Contains(p.jpeg, []byte{0xFF, 0xC0}) || bytes.Contains(p.jpeg, []byte{0xFF, 0xC2}) {
+				t.Error("output is not a baseline (SOF0) JPEG")
+			}
+			if p.bounds != image.Rect(0, 0, tt.w, tt.h) {
+				t.Errorf("bounds %v", p.bounds)
+			}
+		})
+	}
+}
+
+func TestCMYKFixtureIsCMYK(t *testing.T) {
+	img, err := jpeg.Decode(bytes.NewReader(cmykJPEG(24, 16)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := img.(*image.CMYK); !ok {
+		t.Fatalf("fixture decodes as %T, want *image.CMYK", img)
+	}
+}
+
+func TestPrepareProgressivePhoto(t *testing.T) {
+	b := readPhoto(t, "bona2.jpg") // a real progressive (SOF2) JPEG
+	if !bytes.Contains(b[:4096], []byte{0xFF, 0xC2}) {
+		t.Fatal("bona2.jpg is expected to be progressive")
+	}
+	p, err := prepare(b, testLimits)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.bounds != image.Rect(0, 0, 682, 1024) {
+		t.Errorf("bounds %v", p.bounds)
+	}
+}
+
+func BenchmarkPrepare1MP(b *testing.B) {
+	img := readPhoto(b, "bona.jpg") // 1000x1000 baseline
+	b.ReportAllocs()
+	b.SetBytes(int64(len(img)))
+	for b.Loop() {
+		if _, err := prepare(img, testLimits); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
