@@ -5,7 +5,6 @@ import (
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
-	"math/big"
 	"os"
 	"strings"
 	"testing"
@@ -16,16 +15,31 @@ import (
 // RFC 9901 Appendix A.5: the issuer key used by all examples (public part).
 func rfcIssuerKey(t testing.TB) *ecdsa.PublicKey {
 	t.Helper()
-	coord := func(s string) *big.Int {
-		b, err := b64.DecodeString(s)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return new(big.Int).SetBytes(b)
+	return pubFromJWKCoords(t, "b28d4MwZMjw8-00CG4xfnn9SLMVMM19SlqZpVb_uNtQ", "Xv5zWwuoaTgdS6hV43yI6gBwTnjukmFQQnJ_kCxzqk8")
+}
+
+func pubFromJWKCoords(t testing.TB, x, y string) *ecdsa.PublicKey {
+	t.Helper()
+	xb, err1 := b64.DecodeString(x)
+	yb, err2 := b64.DecodeString(y)
+	if err1 != nil || err2 != nil {
+		t.Fatal("bad coordinates")
 	}
-	return &ecdsa.PublicKey{Curve: elliptic.P256(),
-		X: coord("b28d4MwZMjw8-00CG4xfnn9SLMVMM19SlqZpVb_uNtQ"),
-		Y: coord("Xv5zWwuoaTgdS6hV43yI6gBwTnjukmFQQnJ_kCxzqk8")}
+	pub, err := ecdsa.ParseUncompressedPublicKey(elliptic.P256(), append(append([]byte{4}, xb...), yb...))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return pub
+}
+
+// holderJWK is a cnf claim carrying k's public JWK.
+func holderJWK(k *ecdsa.PrivateKey) map[string]any {
+	pt, err := k.PublicKey.Bytes() // 0x04 || X || Y
+	if err != nil {
+		panic(err)
+	}
+	return map[string]any{"jwk": map[string]any{"kty": "EC", "crv": "P-256",
+		"x": b64.EncodeToString(pt[1:33]), "y": b64.EncodeToString(pt[33:])}}
 }
 
 func readVector(t testing.TB, name string) string {

@@ -27,7 +27,7 @@ func sampleClaims() map[string]any {
 		"iss": "https://issuer.example", "sub": "user_42", "iat": 1683000000,
 		"given_name": "Erika", "family_name": "Mustermann", "birthdate": "1963-08-12",
 		"nationalities": []any{"DE", "FR", "NL"},
-		"address": map[string]any{"street_address": "Heidestraße 17", "locality": "Köln", "country": "DE"},
+		"address":       map[string]any{"street_address": "Heidestraße 17", "locality": "Köln", "country": "DE"},
 		"driving_privileges": []any{
 			map[string]any{"vehicle_category_code": "A", "issue_date": "2018-08-09"},
 			map[string]any{"vehicle_category_code": "B", "issue_date": "2017-02-23"},
@@ -210,9 +210,7 @@ func TestIssueErrors(t *testing.T) {
 func TestKeyBindingRoundTrip(t *testing.T) {
 	issuer, holder := newP256(t), newP256(t)
 	claims := sampleClaims()
-	claims["cnf"] = map[string]any{"jwk": map[string]any{"kty": "EC", "crv": "P-256",
-		"x": b64.EncodeToString(holder.X.FillBytes(make([]byte, 32))),
-		"y": b64.EncodeToString(holder.Y.FillBytes(make([]byte, 32)))}}
+	claims["cnf"] = holderJWK(holder)
 	s, err := Issue(claims, samplePaths, IssueOptions{Signer: issuer})
 	if err != nil {
 		t.Fatal(err)

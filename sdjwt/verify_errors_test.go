@@ -50,12 +50,6 @@ func disc(t *testing.T, parts ...any) (enc, digest string) {
 	return
 }
 
-func holderJWK(k *ecdsa.PrivateKey) map[string]any {
-	return map[string]any{"jwk": map[string]any{"kty": "EC", "crv": "P-256",
-		"x": b64.EncodeToString(k.X.FillBytes(make([]byte, 32))),
-		"y": b64.EncodeToString(k.Y.FillBytes(make([]byte, 32)))}}
-}
-
 // Every error code, one table row (or more) each.
 func TestVerifyErrorCodes(t *testing.T) {
 	iss, holder, other := newP256(t), newP256(t), newP256(t)
@@ -122,7 +116,7 @@ func TestVerifyErrorCodes(t *testing.T) {
 		{"disclosure _sd name", func() string { d, _ := disc(t, "s", "_sd", 1); return good + d + "~" }(), VerifyOptions{}, CodeDisclosureMalformed},
 		{"array disclosure in _sd", with(func(p map[string]any) { p["_sd"] = []any{hArr}; delete(p, "nat") }) + "~" + dArr + "~", VerifyOptions{}, CodeDisclosureMalformed},
 		{"object disclosure in array", with(func(p map[string]any) { p["nat"] = []any{map[string]any{"...": hGiven}}; delete(p, "_sd") }) + "~" + dGiven + "~", VerifyOptions{}, CodeDisclosureMalformed},
-		{"unreferenced", good[:len(good)] + dOther + "~", VerifyOptions{}, CodeDisclosureUnreferenced},
+		{"unreferenced", good + dOther + "~", VerifyOptions{}, CodeDisclosureUnreferenced},
 		{"duplicate disclosure", good + dGiven + "~", VerifyOptions{}, CodeDisclosureDuplicate},
 		{"digest twice in _sd", with(func(p map[string]any) { p["_sd"] = []any{hGiven, hGiven} }) + "~", VerifyOptions{}, CodeDigestDuplicate},
 		{"digest in _sd and array", with(func(p map[string]any) { p["nat"] = []any{map[string]any{"...": hGiven}} }) + "~", VerifyOptions{}, CodeDigestDuplicate},
@@ -185,7 +179,7 @@ func mustP384(t *testing.T) *ecdsa.PrivateKey {
 func TestAlgorithmAttacks(t *testing.T) {
 	iss := newP256(t)
 	payload := map[string]any{"iss": "x", "given_name": "Mallory"}
-	pubDER := elliptic.MarshalCompressed(elliptic.P256(), iss.X, iss.Y) //nolint:staticcheck // attacker's HMAC secret
+	pubDER, _ := iss.PublicKey.Bytes() // the attacker's HMAC secret
 	pubJWK, _ := json.Marshal(holderJWK(iss)["jwk"])
 	tests := []struct {
 		name  string
