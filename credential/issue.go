@@ -1,10 +1,9 @@
 package credential
 
 import (
-	"context"
 	"crypto"
 	"encoding/base64"
-	"fmt"
+	"encoding/json"
 	"sort"
 	"time"
 
@@ -115,18 +114,28 @@ func Issue(req IssueRequest, signer certs.Signer) (string, error) {
 	return out, nil
 }
 
-// publicJWKMap renders a public JWK as a plain JSON object for cnf.jwk.
+// publicJWKMap renders a public JWK as a plain JSON object for cnf.jwk (RFC 7517 encoding:
+// base64url coordinates, which is why it goes through the key's own JSON marshaller).
 func publicJWKMap(k jwk.Key) (map[string]any, error) {
 	pub, err := k.PublicKey()
 	if err != nil {
 		return nil, wrapError(CodeInvalidRequest, err, "holder key")
 	}
-	m, err := pub.AsMap(context.Background())
+	return JWKMap(pub)
+}
+
+// JWKMap returns the RFC 7517 JSON object of a key.
+func JWKMap(k jwk.Key) (map[string]any, error) {
+	raw, err := json.Marshal(k)
 	if err != nil {
-		return nil, wrapError(CodeInternal, err, "holder key")
+		return nil, wrapError(CodeInternal, err, "jwk")
+	}
+	var m map[string]any
+	if err := json.Unmarshal(raw, &m); err != nil {
+		return nil, wrapError(CodeInternal, err, "jwk")
 	}
 	if _, ok := m["d"]; ok {
-		return nil, fmt.Errorf("credential: private key material in cnf")
+		return nil, newError(CodeInvalidRequest, "private key material where a public key belongs")
 	}
 	return m, nil
 }

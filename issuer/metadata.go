@@ -1,7 +1,6 @@
 package issuer
 
 import (
-	"context"
 	"encoding/base64"
 	"encoding/json"
 	"sort"
@@ -70,7 +69,7 @@ func (s *Service) JWTVCIssuerMetadata() (map[string]any, error) {
 		for _, c := range signer.Chain() {
 			x5c = append(x5c, base64.StdEncoding.EncodeToString(c.Raw))
 		}
-		m, err := k.AsMap(context.Background())
+		m, err := credential.JWKMap(k)
 		if err != nil {
 			return nil, err
 		}

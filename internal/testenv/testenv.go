@@ -207,3 +207,10 @@ func (h *Holder) Present(t testing.TB, claims []string, aud, nonce string, iat t
 	}
 	return out
 }
+
+// CachingChecker returns a status checker that caches lists up to maxTTL (steady state).
+func (e *Env) CachingChecker(maxTTL time.Duration) *statuslist.Checker {
+	return statuslist.NewChecker(statuslist.CheckerConfig{
+		HTTP: &http.Client{Timeout: 2 * time.Second}, Trust: e.Trust, MaxTTL: maxTTL,
+	})
+}
