@@ -1,0 +1,16 @@
+package main
+
+import (
+	"io"
+
+	"github.com/idgate/idgate/biometric/face/facecli"
+)
+
+func init() {
+	register("face", "face templates: face template|compare|calibrate [--models DIR]", runFace)
+}
+
+// runFace delegates to facecli, where the subcommands are implemented and tested.
+func runFace(args []string, stdout, stderr io.Writer) int {
+	return facecli.Run(args, stdout, stderr)
+}
