@@ -1,6 +1,7 @@
 package credential
 
 import (
+	"encoding/json"
 	"fmt"
 	"regexp"
 	"slices"
@@ -82,7 +83,6 @@ func Types() []Spec {
 var (
 	dateRE    = regexp.MustCompile(`^\d{4}-\d{2}-\d{2}$`)
 	countryRE = regexp.MustCompile(`^[A-Z]{2}$`)
-	sexValues = []any{0.0, 1.0, 2.0, 9.0, 0, 1, 2, 9} // ISO/IEC 5218
 )
 
 // SubjectClaims validates enrolment attributes for type t and returns the subject claims to
@@ -98,7 +98,7 @@ func SubjectClaims(t Type, attrs map[string]any, at time.Time) (map[string]any, 
 		if !slices.Contains(spec.Required, k) && !slices.Contains(spec.Optional, k) {
 			return nil, newError(CodeInvalidRequest, "%s: unknown claim %q", t, k)
 		}
-		out[k] = v
+		out[k] = normalize(v)
 	}
 	for _, k := range spec.Required {
 		if v, ok := out[k]; !ok || v == nil || v == "" {
@@ -140,7 +140,7 @@ func checkClaim(k string, v any) error {
 			return newError(CodeInvalidRequest, "%s: want an ISO 3166-1 alpha-2 code", k)
 		}
 	case "sex":
-		if !slices.Contains(sexValues, v) {
+		if f, ok := v.(float64); !ok || !slices.Contains([]float64{0, 1, 2, 9}, f) {
 			return newError(CodeInvalidRequest, "sex: want an ISO/IEC 5218 code (0, 1, 2, 9)")
 		}
 	case "driving_privileges":
@@ -166,7 +166,7 @@ func checkClaim(k string, v any) error {
 		}
 	default:
 		switch v.(type) {
-		case string, bool, float64, int, int64, map[string]any, []any:
+		case string, bool, float64, map[string]any, []any:
 		default:
 			return newError(CodeInvalidRequest, "%s: unsupported value type %T", k, v)
 		}
@@ -196,4 +196,33 @@ func Select(t Type, attrs map[string]any) map[string]any {
 		}
 	}
 	return out
+}
+
+// normalize turns the numbers a store or decoder may hand back (json.Number, Go ints) into
+// float64, as encoding/json produces, so that validation and signing see one representation.
+func normalize(v any) any {
+	switch x := v.(type) {
+	case json.Number:
+		if f, err := x.Float64(); err == nil {
+			return f
+		}
+		return x.String()
+	case int:
+		return float64(x)
+	case int64:
+		return float64(x)
+	case map[string]any:
+		out := make(map[string]any, len(x))
+		for k, e := range x {
+			out[k] = normalize(e)
+		}
+		return out
+	case []any:
+		out := make([]any, len(x))
+		for i, e := range x {
+			out[i] = normalize(e)
+		}
+		return out
+	}
+	return v
 }
