@@ -1,0 +1,152 @@
+package sqlite
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/idgate/idgate/issuer/storage"
+	"github.com/idgate/idgate/issuer/storage/conformance"
+	"github.com/idgate/idgate/issuer/storage/sqlstore"
+)
+
+func openT(t *testing.T, path string) *Store {
+	t.Helper()
+	s, err := Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s
+}
+
+func TestConformance(t *testing.T) {
+	conformance.Run(t, func(t *testing.T) storage.Storage {
+		return openT(t, filepath.Join(t.TempDir(), "issuer.db"))
+	})
+}
+
+func TestDurabilityAcrossReopen(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "issuer.db")
+	conformance.RunDurability(t, func(t *testing.T) storage.Storage { return openT(t, path) })
+}
+
+func TestOpenSettings(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "issuer.db")
+	s := openT(t, path)
+	fi, err := os.Stat(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fi.Mode().Perm() != 0o600 {
+		t.Fatalf("database file mode %v, want 0600", fi.Mode().Perm())
+	}
+	tests := []struct {
+		pragma string
+		want   string
+	}{
+		{"journal_mode", "wal"},
+		{"foreign_keys", "1"},
+		{"busy_timeout", "5000"},
+		{"synchronous", "2"},
+	}
+	for _, tc := range tests {
+		var got string
+		if err := s.DB().QueryRowContext(t.Context(), "PRAGMA "+tc.pragma).Scan(&got); err != nil {
+			t.Fatal(err)
+		}
+		if got != tc.want {
+			t.Errorf("PRAGMA %s = %s, want %s", tc.pragma, got, tc.want)
+		}
+	}
+	var v int
+	if err := s.DB().QueryRowContext(t.Context(), "SELECT MAX(version) FROM schema_version").Scan(&v); err != nil || v != sqlstore.SchemaVersion {
+		t.Fatalf("schema_version = %d, %v; want %d", v, err, sqlstore.SchemaVersion)
+	}
+}
+
+// TestSlotUniquenessIsEnforcedByTheDatabase: even bypassing the Go code, the schema refuses
+// a second credential (or ledger row) on a used slot.
+func TestSlotUniquenessIsEnforcedByTheDatabase(t *testing.T) {
+	s := openT(t, filepath.Join(t.TempDir(), "issuer.db"))
+	ctx := t.Context()
+	must := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	must(s.CreateHolder(ctx, storage.Holder{ID: "h"}))
+	must(s.CreateStatusList(ctx, storage.StatusList{ID: "l", URI: "https://x/l", Bits: 1, Size: 4}))
+	c, err := s.IssueCredential(ctx, storage.Credential{ID: "c1", HolderID: "h", VCT: "v", StatusListID: "l"})
+	must(err)
+	db := s.DB()
+	_, err = db.ExecContext(ctx, `INSERT INTO status_slots (status_list_id, status_index) VALUES (?, ?)`, "l", c.StatusIndex)
+	if classify(err) != sqlstore.ErrUnique {
+		t.Fatalf("duplicate ledger row: %v", err)
+	}
+	_, err = db.ExecContext(ctx, `INSERT INTO credentials (id, holder_id, vct, status_list_id, status_index, status, holder_key_thumbprint) VALUES ('c2', 'h', 'v', 'l', ?, 0, '')`, c.StatusIndex)
+	if classify(err) != sqlstore.ErrUnique {
+		t.Fatalf("second credential on a used slot: %v", err)
+	}
+	// A credential on a slot missing from the ledger violates the foreign key.
+	_, err = db.ExecContext(ctx, `INSERT INTO credentials (id, holder_id, vct, status_list_id, status_index, status, holder_key_thumbprint) VALUES ('c3', 'h', 'v', 'l', ?, 0, '')`, (c.StatusIndex+1)%4)
+	if classify(err) != sqlstore.ErrForeignKey {
+		t.Fatalf("credential without ledger row: %v", err)
+	}
+}
+
+func TestRefusesNewerSchema(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "issuer.db")
+	s := openT(t, path)
+	if _, err := s.DB().ExecContext(t.Context(), `INSERT INTO schema_version (version) VALUES (?)`, sqlstore.SchemaVersion+1); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	if s2, err := Open(path); err == nil {
+		s2.Close()
+		t.Fatal("opened a database with a newer schema")
+	}
+}
+
+func TestCorruptRowsFailClosed(t *testing.T) {
+	s := openT(t, filepath.Join(t.TempDir(), "issuer.db"))
+	ctx := t.Context()
+	tests := []struct {
+		name string
+		sql  string
+		read func(context.Context) error
+	}{
+		{"attributes not JSON", `INSERT INTO holders (id, attributes) VALUES ('bad', '{"a":')`,
+			func(ctx context.Context) error { _, err := s.GetHolder(ctx, "bad"); return err }},
+		{"attributes array", `INSERT INTO holders (id, attributes) VALUES ('arr', '[1]')`,
+			func(ctx context.Context) error { _, err := s.ListHolders(ctx, 0, ""); return err }},
+		{"details not strings", `INSERT INTO audit_events (seq, actor, action, subject, details) VALUES (1, '', 'a', '', '{"k":1}')`,
+			func(ctx context.Context) error { _, err := s.ListAudit(ctx, 0, 0); return err }},
+	}
+	for _, tc := range tests {
+		if _, err := s.DB().ExecContext(ctx, tc.sql); err != nil {
+			t.Fatalf("%s: %v", tc.name, err)
+		}
+		if err := tc.read(ctx); !errors.Is(err, storage.ErrInvalid) {
+			t.Errorf("%s: err = %v, want ErrInvalid (corrupt)", tc.name, err)
+		}
+	}
+}
+
+func TestOpenErrors(t *testing.T) {
+	if _, err := Open(""); !errors.Is(err, storage.ErrInvalid) {
+		t.Fatalf("empty path: %v", err)
+	}
+	if _, err := Open(filepath.Join(t.TempDir(), "missing-dir", "x.db")); err == nil {
+		t.Fatal("opened a file in a missing directory")
+	}
+	// A path with URI metacharacters is a plain file name.
+	path := filepath.Join(t.TempDir(), "a?b#c%20.db")
+	openT(t, path)
+	if _, err := os.Stat(path); err != nil {
+		t.Fatalf("database not at the literal path: %v", err)
+	}
+}
