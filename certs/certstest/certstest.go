@@ -1,6 +1,3 @@
-// Package certstest is an in-process test CA: tests of every idgate package issue the
-// certificates they need in code (valid, expired, not yet valid, wrong key usage, under an
-// intermediate) instead of pasting fixture blobs.
 package certstest
 
 import (
