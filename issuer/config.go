@@ -12,11 +12,11 @@ import (
 	"github.com/idgate/idgate/issuer/storage"
 )
 
-// FaceSealer seals a face template claim to the gate readers' key before it is signed into a
-// credential (package biometric provides one). Optional: without it, enrolment rejects
-// face_template attributes that are not already sealed.
-type FaceSealer interface {
-	SealTemplate(encoded string) (string, error)
+// FaceEnroller turns a portrait photo into a face template sealed to the gate readers' key
+// (a compact JWE; see package biometric). The issuer stores only that sealed template, never
+// the photo. Optional: without one, enrolment with a portrait fails with a clear error.
+type FaceEnroller interface {
+	EnrolFace(portrait []byte) (sealed string, err error)
 }
 
 // Config wires a Service. Zero durations take the defaults noted.
@@ -28,6 +28,7 @@ type Config struct {
 	// Signers maps each credential type to its signing key.
 	Signers      map[credential.Type]certs.Signer
 	StatusSigner certs.Signer
+	Faces        FaceEnroller
 	Now          func() time.Time
 	Logger       *slog.Logger
 

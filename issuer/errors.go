@@ -22,6 +22,8 @@ const (
 	CodeUnauthorized         = "unauthorized"
 	CodeNotFound             = "not_found"
 	CodeConflict             = "conflict"
+	CodeInvalidPortrait      = "invalid_portrait"
+	CodeFaceUnavailable      = "face_enrolment_unavailable"
 	CodeInternal             = "server_error"
 )
 

@@ -13,8 +13,12 @@ import (
 	"github.com/idgate/idgate/issuer/storage"
 )
 
-// MaxBodyBytes bounds every request body.
-const MaxBodyBytes = 64 << 10
+// MaxBodyBytes bounds every request body but enrolment's; MaxEnrolBytes bounds enrolment,
+// which may carry a portrait photo.
+const (
+	MaxBodyBytes  = 64 << 10
+	MaxEnrolBytes = 8 << 20
+)
 
 // Handler returns the issuer's HTTP API: the wallet-facing OpenID4VCI endpoints, the status
 // lists, and the token-authenticated operator API under /v1/.
@@ -30,13 +34,25 @@ func (s *Service) Handler() http.Handler {
 	mux.HandleFunc("GET /status/{id}", s.handleStatusList)
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { _, _ = io.WriteString(w, "ok\n") })
 	// Operator side.
-	mux.HandleFunc("POST /v1/holders", s.operator(s.handleEnrol))
+	mux.Handle("POST /v1/holders", http.MaxBytesHandler(s.operator(s.handleEnrol), MaxEnrolBytes))
 	mux.HandleFunc("GET /v1/holders/{id}", s.operator(s.handleGetHolder))
 	mux.HandleFunc("POST /v1/offers", s.operator(s.handleCreateOffer))
 	mux.HandleFunc("GET /v1/credentials", s.operator(s.handleListCredentials))
 	mux.HandleFunc("POST /v1/credentials/{id}/{action}", s.operator(s.handleSetStatus))
 	mux.HandleFunc("GET /v1/audit", s.operator(s.handleAudit))
-	return http.MaxBytesHandler(mux, MaxBodyBytes)
+	return limitBodies(mux)
+}
+
+// limitBodies applies MaxBodyBytes to every route except enrolment, which has its own limit.
+func limitBodies(mux *http.ServeMux) http.Handler {
+	small := http.MaxBytesHandler(mux, MaxBodyBytes)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/v1/holders" && r.Method == http.MethodPost {
+			mux.ServeHTTP(w, r)
+			return
+		}
+		small.ServeHTTP(w, r)
+	})
 }
 
 type operatorHandler func(w http.ResponseWriter, r *http.Request, actor string) (any, int, error)
@@ -83,7 +99,7 @@ func decode(r *http.Request, v any) error {
 	if err := dec.Decode(v); err != nil {
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {
-			return errf(CodeInvalidRequest, http.StatusRequestEntityTooLarge, "request body over %d bytes", MaxBodyBytes)
+			return errf(CodeInvalidRequest, http.StatusRequestEntityTooLarge, "request body over %d bytes", tooBig.Limit)
 		}
 		return errf(CodeInvalidRequest, http.StatusBadRequest, "malformed JSON body")
 	}
@@ -165,15 +181,20 @@ func (s *Service) handleEnrol(_ http.ResponseWriter, r *http.Request, actor stri
 	var req struct {
 		CredentialTypes []credential.Type `json:"credential_types"`
 		Attributes      map[string]any    `json:"attributes"`
+		Portrait        []byte            `json:"portrait,omitempty"` // base64 JPEG or PNG
 	}
 	if err := decode(r, &req); err != nil {
 		return nil, 0, err
 	}
-	h, err := s.Enrol(r.Context(), actor, req.CredentialTypes, req.Attributes)
+	if req.Attributes == nil {
+		req.Attributes = map[string]any{}
+	}
+	h, err := s.Enrol(r.Context(), actor, req.CredentialTypes, req.Attributes, req.Portrait)
 	if err != nil {
 		return nil, 0, err
 	}
-	return map[string]any{"id": h.ID, "created_at": h.CreatedAt}, http.StatusCreated, nil
+	_, face := h.Attributes[credential.FaceTemplateClaim]
+	return map[string]any{"id": h.ID, "created_at": h.CreatedAt, "face_template": face}, http.StatusCreated, nil
 }
 
 func (s *Service) handleGetHolder(_ http.ResponseWriter, r *http.Request, _ string) (any, int, error) {

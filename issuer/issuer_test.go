@@ -227,7 +227,9 @@ func TestOperatorAPI(t *testing.T) {
 		{"missing required claim", f.token, `{"credential_types":["mdl"],"attributes":{"given_name":"A"}}`, http.StatusBadRequest},
 		{"bad date", f.token, `{"credential_types":["employee-id"],"attributes":{"family_name":"A","given_name":"B","birth_date":"17/05/1990","employee_number":"1","organisation":"O"}}`, http.StatusBadRequest},
 		{"unknown type", f.token, `{"credential_types":["passport"],"attributes":{}}`, http.StatusBadRequest},
-		{"oversized body", f.token, `{"attributes":{"x":"` + strings.Repeat("a", MaxBodyBytes) + `"}}`, http.StatusRequestEntityTooLarge},
+		{"oversized body", f.token, `{"attributes":{"x":"` + strings.Repeat("a", MaxEnrolBytes) + `"}}`, http.StatusRequestEntityTooLarge},
+		{"portrait without a face enroller", f.token, `{"credential_types":["mdl"],"attributes":` + mdlAttrs + `,"portrait":"/9j/4AAQ"}`, http.StatusServiceUnavailable},
+		{"face_template supplied directly", f.token, `{"credential_types":["mdl"],"attributes":{"face_template":"x"}}`, http.StatusBadRequest},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			st, body := f.call("POST", "/v1/holders", tc.bearer, "application/json", tc.body)
@@ -235,6 +237,9 @@ func TestOperatorAPI(t *testing.T) {
 				t.Fatalf("got %d %v, want %d with a code", st, body, tc.want)
 			}
 		})
+	}
+	if st, body := f.operator("POST", "/v1/offers", `{"holder_id":"`+strings.Repeat("a", MaxBodyBytes)+`"}`); st != http.StatusRequestEntityTooLarge {
+		t.Fatalf("oversized offer body: %d %v", st, body)
 	}
 	if st, _ := f.operator("POST", "/v1/offers", `{"holder_id":"nope","credential_type":"mdl"}`); st != http.StatusNotFound {
 		t.Fatalf("offer for unknown holder: %d", st)

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
+	"strconv"
 	"sync"
 	"time"
 
@@ -105,10 +106,24 @@ func (s *Service) Authenticate(ctx context.Context, token string) (string, error
 
 // --- holders and offers ---
 
-// Enrol validates attrs for each requested credential type and stores the holder.
-func (s *Service) Enrol(ctx context.Context, actor string, types []credential.Type, attrs map[string]any) (storage.Holder, error) {
+// Enrol validates attrs for each requested credential type and stores the holder. A portrait,
+// when given, becomes the sealed face_template claim; the photo itself is dropped here.
+func (s *Service) Enrol(ctx context.Context, actor string, types []credential.Type, attrs map[string]any, portrait []byte) (storage.Holder, error) {
 	if len(types) == 0 {
 		return storage.Holder{}, errf(CodeInvalidRequest, http.StatusBadRequest, "credential_types is required")
+	}
+	if _, ok := attrs[credential.FaceTemplateClaim]; ok {
+		return storage.Holder{}, errf(CodeInvalidRequest, http.StatusBadRequest, "face_template is derived from the portrait, not supplied")
+	}
+	if len(portrait) > 0 {
+		if s.cfg.Faces == nil {
+			return storage.Holder{}, errf(CodeFaceUnavailable, http.StatusServiceUnavailable, "face enrolment is not configured on this issuer")
+		}
+		sealed, err := s.cfg.Faces.EnrolFace(portrait)
+		if err != nil {
+			return storage.Holder{}, &Error{Code: CodeInvalidPortrait, Status: http.StatusUnprocessableEntity, Msg: "portrait: " + err.Error(), Err: err}
+		}
+		attrs[credential.FaceTemplateClaim] = sealed
 	}
 	now := s.cfg.Now()
 	for _, t := range types {
@@ -123,7 +138,7 @@ func (s *Service) Enrol(ctx context.Context, actor string, types []credential.Ty
 	if err := s.cfg.Store.CreateHolder(ctx, h); err != nil {
 		return storage.Holder{}, err
 	}
-	s.audit(ctx, actor, "holder.enrol", h.ID, map[string]string{"types": joinTypes(types)})
+	s.audit(ctx, actor, "holder.enrol", h.ID, map[string]string{"types": joinTypes(types), "face": strconv.FormatBool(len(portrait) > 0)})
 	return h, nil
 }
 
