@@ -1,7 +1,9 @@
 package walletsdk_test
 
 import (
+	"bytes"
 	"encoding/json"
+	"net/http"
 	"net/http/httptest"
 	"slices"
 	"testing"
@@ -40,23 +42,49 @@ func TestEndToEndRealIssuerAndVerifier(t *testing.T) {
 	srv.Start()
 	t.Cleanup(srv.Close)
 
-	holder, err := svc.Enrol(ctx, "test", []credential.Type{credential.EmployeeID}, map[string]any{
-		"family_name": "Mustermann", "given_name": "Erika", "birth_date": "1990-05-17",
-		"employee_number": "E-42", "organisation": "Ministry of Transport",
+	// Enrolment and offers through the operator HTTP API, as an issuing office would.
+	opToken, err := svc.NewOperatorToken(ctx, "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	operator := func(path string, body any) map[string]any {
+		t.Helper()
+		b, _ := json.Marshal(body)
+		req, _ := http.NewRequestWithContext(ctx, http.MethodPost, url+path, bytes.NewReader(b))
+		req.Header.Set("Authorization", "Bearer "+opToken)
+		req.Header.Set("Content-Type", "application/json")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		var out map[string]any
+		if err := json.NewDecoder(resp.Body).Decode(&out); err != nil || resp.StatusCode != http.StatusCreated {
+			t.Fatalf("POST %s: HTTP %d %v %v", path, resp.StatusCode, out, err)
+		}
+		return out
+	}
+	holder := operator("/v1/holders", map[string]any{
+		"credential_types": []string{"employee-id", "mdl"},
+		"attributes": map[string]any{
+			"family_name": "Mustermann", "given_name": "Erika", "birth_date": "1990-05-17",
+			"employee_number": "E-42", "organisation": "Ministry of Transport",
+			"issuing_country": "DE", "issuing_authority": "KBA", "document_number": "D1234567",
+			"driving_privileges": []any{map[string]any{"vehicle_category_code": "B", "issue_date": "2010-01-01", "expiry_date": "2030-01-01"}},
+		},
 	})
-	if err != nil {
-		t.Fatal(err)
+	offerURI := func(typ string) string {
+		o := operator("/v1/offers", map[string]any{"holder_id": holder["id"], "credential_type": typ})
+		u, _ := o["offer_uri"].(string)
+		return u
 	}
-	offer, err := svc.CreateOffer(ctx, "test", holder.ID, credential.EmployeeID)
-	if err != nil {
-		t.Fatal(err)
-	}
+	empOffer := offerURI("employee-id")
 
 	w, err := walletsdk.New(walletsdk.Config{Dir: t.TempDir(), StoreKey: make([]byte, 32)})
 	if err != nil {
 		t.Fatal(err)
 	}
-	creds, err := w.AcceptOffer(ctx, offer.URI, "")
+	creds, err := w.AcceptOffer(ctx, empOffer, "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -65,12 +93,13 @@ func TestEndToEndRealIssuerAndVerifier(t *testing.T) {
 		t.Fatalf("credential %+v", c)
 	}
 	// The offer is single-use.
-	if _, err := w.AcceptOffer(ctx, offer.URI, ""); walletsdk.CodeOf(err) != walletsdk.CodeTokenError {
+	if _, err := w.AcceptOffer(ctx, empOffer, ""); walletsdk.CodeOf(err) != walletsdk.CodeTokenError {
 		t.Fatalf("replayed offer: %v", err)
 	}
 
 	trust := certs.NewTrustList(
 		ca.Anchor(certs.PurposeCredential, credential.VCTEmployeeID, empCN),
+		ca.Anchor(certs.PurposeCredential, credential.VCTDrivingLicence, mdlCN),
 		ca.Anchor(certs.PurposeStatusList, "*"),
 	)
 	cv, err := credential.NewVerifier(credential.VerifierConfig{Trust: trust, Status: statuslist.NewChecker(statuslist.CheckerConfig{Trust: trust})})
@@ -81,29 +110,49 @@ func TestEndToEndRealIssuerAndVerifier(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	vr, err := rp.CreateRequest(credential.VCTEmployeeID, []string{"given_name", "organisation"})
+	present := func(credID, vct string, claims []string) map[string]any {
+		t.Helper()
+		vr, err := rp.CreateRequest(vct, claims)
+		if err != nil {
+			t.Fatal(err)
+		}
+		wire, _ := json.Marshal(vr) // what POST /v1/presentation-requests answers
+		req, err := walletsdk.ParsePresentationRequest(wire)
+		if err != nil {
+			t.Fatal(err)
+		}
+		pres, err := w.Present(ctx, credID, req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res, err := rp.Verify(ctx, req.ID, pres)
+		if err != nil {
+			t.Fatalf("verifier rejects the presentation: %v", err)
+		}
+		var got []string
+		for k := range res.Claims {
+			got = append(got, k)
+		}
+		slices.Sort(got)
+		if !slices.Equal(got, claims) {
+			t.Fatalf("verifier saw claims %v, requested %v", got, claims)
+		}
+		return res.Claims
+	}
+	if got := present(c.ID, credential.VCTEmployeeID, []string{"given_name", "organisation"}); got["given_name"] != "Erika" {
+		t.Fatalf("given_name = %v", got["given_name"])
+	}
+
+	// The driving licence: array-element disclosures (driving_privileges) and age_over_NN.
+	if _, err := w.AcceptOffer(ctx, offerURI("mdl"), ""); err != nil {
+		t.Fatal(err)
+	}
+	lic, err := w.FindCredential(credential.VCTDrivingLicence)
 	if err != nil {
 		t.Fatal(err)
 	}
-	wire, _ := json.Marshal(vr) // what POST /v1/presentation-requests answers
-	req, err := walletsdk.ParsePresentationRequest(wire)
-	if err != nil {
-		t.Fatal(err)
-	}
-	pres, err := w.Present(ctx, c.ID, req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	res, err := rp.Verify(ctx, req.ID, pres)
-	if err != nil {
-		t.Fatalf("verifier rejects the presentation: %v", err)
-	}
-	var got []string
-	for k := range res.Claims {
-		got = append(got, k)
-	}
-	slices.Sort(got)
-	if !slices.Equal(got, []string{"given_name", "organisation"}) || res.Claims["given_name"] != "Erika" {
-		t.Fatalf("verifier saw claims %v", res.Claims)
+	got := present(lic.ID, credential.VCTDrivingLicence, []string{"age_over_18", "driving_privileges"})
+	if dp, _ := got["driving_privileges"].([]any); got["age_over_18"] != true || len(dp) != 1 {
+		t.Fatalf("mdl claims %v", got)
 	}
 }
