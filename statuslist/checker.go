@@ -31,6 +31,8 @@ const (
 	defaultMaxTTL   = 5 * time.Minute
 	defaultMaxBytes = 8 << 20
 	defaultTimeout  = 10 * time.Second
+	// maxCachedLists bounds the cache: a verifier follows a handful of issuers' lists.
+	maxCachedLists = 1024
 )
 
 // Checker answers status entries for relying parties: it fetches, verifies and caches status
@@ -144,10 +146,29 @@ func (c *Checker) run(ctx context.Context, uri string, cl *call) {
 	c.mu.Lock()
 	delete(c.inflight, uri)
 	if cl.err == nil {
+		if len(c.cache) >= maxCachedLists {
+			c.evictLocked()
+		}
 		c.cache[uri] = cached{tok: cl.tok, until: cl.until}
 	}
 	c.mu.Unlock()
 	close(cl.done)
+}
+
+// evictLocked drops expired lists, or an arbitrary one if none has expired.
+func (c *Checker) evictLocked() {
+	now := c.cfg.Now()
+	for uri, e := range c.cache {
+		if !now.Before(e.until) {
+			delete(c.cache, uri)
+		}
+	}
+	for uri := range c.cache {
+		if len(c.cache) < maxCachedLists {
+			break
+		}
+		delete(c.cache, uri)
+	}
 }
 
 func (c *Checker) fetch(ctx context.Context, uri string) (*Token, time.Time, error) {
