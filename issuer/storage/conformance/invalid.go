@@ -34,7 +34,9 @@ func testInvalidInput(t *testing.T, s storage.Storage) {
 		{"holder empty id", func() error { return s.CreateHolder(ctx(t), storage.Holder{}) }},
 		{"holder NUL in id", func() error { return s.CreateHolder(ctx(t), storage.Holder{ID: "a\x00b"}) }},
 		{"holder invalid UTF-8", func() error { return s.CreateHolder(ctx(t), storage.Holder{ID: "\xff"}) }},
-		{"holder id too long", func() error { return s.CreateHolder(ctx(t), storage.Holder{ID: strings.Repeat("a", storage.MaxKeyLen+1)}) }},
+		{"holder id too long", func() error {
+			return s.CreateHolder(ctx(t), storage.Holder{ID: strings.Repeat("a", storage.MaxKeyLen+1)})
+		}},
 		{"holder attributes too deep", func() error { return s.CreateHolder(ctx(t), storage.Holder{ID: "h", Attributes: deep}) }},
 		{"holder attributes too big", func() error {
 			return s.CreateHolder(ctx(t), storage.Holder{ID: "h", Attributes: map[string]any{"x": strings.Repeat("a", storage.MaxJSONBytes)}})
@@ -74,7 +76,10 @@ func testInvalidInput(t *testing.T, s storage.Storage) {
 			_, err := s.AppendAudit(ctx(t), storage.AuditEvent{Action: "a", Details: map[string]string{"k": strings.Repeat("<", storage.MaxJSONBytes/2)}})
 			return err
 		}},
-		{"filter NUL", func() error { _, err := s.ListCredentials(ctx(t), storage.CredentialFilter{HolderID: "\x00"}); return err }},
+		{"filter NUL", func() error {
+			_, err := s.ListCredentials(ctx(t), storage.CredentialFilter{HolderID: "\x00"})
+			return err
+		}},
 	}
 	for _, tc := range tests {
 		if err := tc.call(); !errors.Is(err, storage.ErrInvalid) {

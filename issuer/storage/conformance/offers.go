@@ -90,9 +90,9 @@ func testUpdateOffer(t *testing.T, s storage.Storage) {
 
 	// Key fields are immutable: changing them fails with ErrConflict and writes nothing.
 	for name, mutate := range map[string]func(*storage.Offer){
-		"ID":                      func(o *storage.Offer) { o.ID = "offer-2" },
-		"HolderID":                func(o *storage.Offer) { o.HolderID = "other" },
-		"PreAuthCodeHash":         func(o *storage.Offer) { o.PreAuthCodeHash = hash(t) },
+		"ID":                       func(o *storage.Offer) { o.ID = "offer-2" },
+		"HolderID":                 func(o *storage.Offer) { o.HolderID = "other" },
+		"PreAuthCodeHash":          func(o *storage.Offer) { o.PreAuthCodeHash = hash(t) },
 		"PreAuthCodeHash in place": func(o *storage.Offer) { o.PreAuthCodeHash[0] ^= 1 },
 	} {
 		err := s.UpdateOffer(ctx(t), "offer-1", func(o *storage.Offer) error {
