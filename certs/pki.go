@@ -63,6 +63,10 @@ type Options struct {
 	Airlines  []string         // IATA designators; default ["IG"]
 	Hosts     []string         // TLS SANs (DNS names or IPs); default localhost, 127.0.0.1
 	Now       func() time.Time // clock for validity windows; default time.Now
+	// EmployeeVCT and LicenceVCT scope each credential issuer's certificate to its own vct in
+	// trust.json, so one issuer's key cannot sign the other's credential type. Left empty,
+	// both issuers are trusted for any vct (certs cannot import the credential profile).
+	EmployeeVCT, LicenceVCT string
 }
 
 func (o Options) withDefaults() (Options, error) {
@@ -312,8 +316,14 @@ func generate(o Options) (map[string][]byte, error) {
 	}
 
 	anchors := []trustFileAnchor{
-		{Purpose: PurposeCredential, Scope: ScopeAny, Roots: []string{FileRoot + ".crt"}, Names: []string{CNIssuerEmployee, CNIssuerMDL}},
 		{Purpose: PurposeStatusList, Scope: ScopeAny, Roots: []string{FileRoot + ".crt"}, Names: []string{CNStatusList}},
+	}
+	if o.EmployeeVCT != "" && o.LicenceVCT != "" {
+		anchors = append(anchors,
+			trustFileAnchor{Purpose: PurposeCredential, Scope: o.EmployeeVCT, Roots: []string{FileRoot + ".crt"}, Names: []string{CNIssuerEmployee}},
+			trustFileAnchor{Purpose: PurposeCredential, Scope: o.LicenceVCT, Roots: []string{FileRoot + ".crt"}, Names: []string{CNIssuerMDL}})
+	} else {
+		anchors = append(anchors, trustFileAnchor{Purpose: PurposeCredential, Scope: ScopeAny, Roots: []string{FileRoot + ".crt"}, Names: []string{CNIssuerEmployee, CNIssuerMDL}})
 	}
 	for _, a := range o.Airlines {
 		anchors = append(anchors, trustFileAnchor{

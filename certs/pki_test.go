@@ -199,3 +199,32 @@ func TestNewSigner(t *testing.T) {
 		t.Fatal("missing files loaded")
 	}
 }
+
+func TestInitScopesIssuersToTheirVCT(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "pki")
+	pki, _, err := certs.Init(dir, certs.Options{EmployeeVCT: "urn:test:employee", LicenceVCT: "urn:test:mdl"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	trust, err := certs.LoadTrustList(filepath.Join(dir, certs.FileTrust))
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now()
+	for _, tc := range []struct {
+		vct    string
+		signer certs.Signer
+		ok     bool
+	}{
+		{"urn:test:employee", pki.EmployeeIssuer, true},
+		{"urn:test:mdl", pki.MDLIssuer, true},
+		{"urn:test:mdl", pki.EmployeeIssuer, false},
+		{"urn:test:employee", pki.MDLIssuer, false},
+		{"urn:test:other", pki.MDLIssuer, false},
+	} {
+		_, err := trust.Verify(certs.PurposeCredential, tc.vct, tc.signer.Chain(), now)
+		if (err == nil) != tc.ok {
+			t.Errorf("%s signed by %s: err %v, want ok=%v", tc.vct, tc.signer.Chain()[0].Subject.CommonName, err, tc.ok)
+		}
+	}
+}

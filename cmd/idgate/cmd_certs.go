@@ -13,6 +13,7 @@ import (
 	"strings"
 
 	"github.com/idgate/idgate/certs"
+	"github.com/idgate/idgate/credential"
 )
 
 func init() { register("certs", "PKI: certs init --dir DIR", runCerts) }
@@ -63,7 +64,8 @@ func runCerts(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "idgate certs init: unexpected arguments %q\n", fs.Args())
 		return 2
 	}
-	pki, created, err := certs.Init(*dir, certs.Options{IssuerURL: *issuerURL, Airlines: airlines, Hosts: hosts})
+	pki, created, err := certs.Init(*dir, certs.Options{IssuerURL: *issuerURL, Airlines: airlines, Hosts: hosts,
+		EmployeeVCT: credential.VCTEmployeeID, LicenceVCT: credential.VCTDrivingLicence})
 	if err != nil {
 		fmt.Fprintf(stderr, "idgate certs init: %v\n", err)
 		return 1

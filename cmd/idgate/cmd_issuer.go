@@ -1,0 +1,170 @@
+package main
+
+import (
+	"context"
+	"crypto"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strings"
+	"syscall"
+
+	"github.com/idgate/idgate/biometric"
+	"github.com/idgate/idgate/biometric/face"
+	"github.com/idgate/idgate/certs"
+	"github.com/idgate/idgate/credential"
+	"github.com/idgate/idgate/internal/httpserve"
+	"github.com/idgate/idgate/issuer"
+	"github.com/idgate/idgate/issuer/storage"
+	"github.com/idgate/idgate/issuer/storage/memory"
+	"github.com/idgate/idgate/issuer/storage/postgres"
+	"github.com/idgate/idgate/issuer/storage/sqlite"
+)
+
+func init() {
+	register("issuer", "credential issuer: issuer serve", runIssuer)
+}
+
+func runIssuer(args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 || args[0] != "serve" {
+		fmt.Fprintln(stderr, "usage: idgate issuer serve [flags]   (idgate issuer serve --help)")
+		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help") {
+			return 0
+		}
+		return 2
+	}
+	fs := newFlags("issuer serve", "issuer serve [flags]", stderr)
+	pkiDir := stringFlag(fs, "pki", "IDGATE_PKI_DIR", "var/pki", "PKI directory (idgate certs init)")
+	db := stringFlag(fs, "db", "IDGATE_ISSUER_DB", "var/issuer/issuer.db", "SQLite file, postgres://… DSN, or memory")
+	listen := stringFlag(fs, "listen", "IDGATE_ISSUER_LISTEN", "127.0.0.1:8081", "listen address")
+	publicURL := stringFlag(fs, "public-url", "IDGATE_ISSUER_URL", "http://127.0.0.1:8081", "credential issuer identifier (must match the PKI)")
+	tokenFile := stringFlag(fs, "operator-token-file", "IDGATE_OPERATOR_TOKEN_FILE", "var/issuer/operator.token", "operator bearer token (created 0600 if absent)")
+	models := stringFlag(fs, "models", "IDGATE_MODELS", "var/models", "face models for portrait enrolment (`make models`); absent: enrolment without portraits only")
+	if code, ok := parse(fs, args[1:]); !ok {
+		return code
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	logger := slog.New(slog.NewJSONHandler(stderr, nil))
+	svc, closeStore, err := openIssuer(ctx, *pkiDir, *db, *publicURL, *models, logger)
+	if err != nil {
+		fmt.Fprintln(stderr, "idgate issuer:", err)
+		return 1
+	}
+	defer closeStore()
+	if err := ensureOperatorToken(ctx, svc, *tokenFile); err != nil {
+		fmt.Fprintln(stderr, "idgate issuer:", err)
+		return 1
+	}
+	l, err := net.Listen("tcp", *listen)
+	if err != nil {
+		fmt.Fprintln(stderr, "idgate issuer:", err)
+		return 1
+	}
+	logger.Info("issuer listening", "addr", l.Addr().String(), "public_url", *publicURL, "operator_token_file", *tokenFile)
+	if err := httpserve.Serve(ctx, l, svc.Handler()); err != nil {
+		fmt.Fprintln(stderr, "idgate issuer:", err)
+		return 1
+	}
+	return 0
+}
+
+// openStore opens the issuer's storage backend named by db.
+func openStore(ctx context.Context, db string) (storage.Storage, error) {
+	switch {
+	case db == "memory":
+		return memory.New(), nil
+	case strings.HasPrefix(db, "postgres://"), strings.HasPrefix(db, "postgresql://"):
+		return postgres.Open(ctx, db)
+	default:
+		if err := os.MkdirAll(filepath.Dir(db), 0o700); err != nil {
+			return nil, err
+		}
+		return sqlite.Open(db)
+	}
+}
+
+// openIssuer assembles an issuer Service from a PKI directory, a store and (when the models
+// are installed) a face enroller that seals portrait templates to the gate readers' key.
+func openIssuer(ctx context.Context, pkiDir, db, publicURL, modelsDir string, logger *slog.Logger) (*issuer.Service, func(), error) {
+	pki, err := certs.Load(pkiDir, nil)
+	if err != nil {
+		return nil, nil, fmt.Errorf("load PKI (run `idgate certs init`): %w", err)
+	}
+	faces, closeFaces, err := newFaceEnroller(modelsDir, pki.GateReaderCert.PublicKey)
+	if err != nil {
+		logger.Warn("face enrolment disabled", "reason", err.Error())
+	}
+	store, err := openStore(ctx, db)
+	if err != nil {
+		closeFaces()
+		return nil, nil, fmt.Errorf("open store: %w", err)
+	}
+	svc, err := issuer.New(issuer.Config{
+		Store:     store,
+		PublicURL: publicURL,
+		Signers: map[credential.Type]certs.Signer{
+			credential.EmployeeID:     pki.EmployeeIssuer,
+			credential.DrivingLicence: pki.MDLIssuer,
+		},
+		StatusSigner: pki.StatusList,
+		Faces:        faces,
+		Logger:       logger,
+	})
+	if err != nil {
+		store.Close()
+		closeFaces()
+		return nil, nil, err
+	}
+	return svc, func() { store.Close(); closeFaces() }, nil
+}
+
+// faceEnroller is the issuer's FaceEnroller over dlib: one face required, template sealed.
+type faceEnroller struct {
+	ex        *face.Extractor
+	recipient crypto.PublicKey
+}
+
+func (f faceEnroller) EnrolFace(img []byte) (string, error) {
+	res, err := f.ex.Template(img, face.Enrol)
+	if err != nil {
+		return "", err
+	}
+	return biometric.Seal(res.Template, f.recipient)
+}
+
+// newFaceEnroller loads the models; a nil enroller (and a no-op closer) when they are absent.
+func newFaceEnroller(modelsDir string, recipient crypto.PublicKey) (issuer.FaceEnroller, func(), error) {
+	if modelsDir == "" {
+		return nil, func() {}, errors.New("no models directory")
+	}
+	ex, err := face.New(face.Config{ModelsDir: modelsDir, Workers: 1})
+	if err != nil {
+		return nil, func() {}, err
+	}
+	return faceEnroller{ex: ex, recipient: recipient}, ex.Close, nil
+}
+
+// ensureOperatorToken registers the token in path, creating a fresh one (0600) when absent.
+func ensureOperatorToken(ctx context.Context, svc *issuer.Service, path string) error {
+	b, err := os.ReadFile(path)
+	if err == nil {
+		return svc.EnsureOperatorToken(ctx, strings.TrimSpace(string(b)), "operator")
+	}
+	if !errors.Is(err, os.ErrNotExist) {
+		return err
+	}
+	tok, err := svc.NewOperatorToken(ctx, "operator")
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return err
+	}
+	return os.WriteFile(path, []byte(tok+"\n"), 0o600)
+}

@@ -1,0 +1,91 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/idgate/idgate/certs"
+	"github.com/idgate/idgate/credential"
+	"github.com/idgate/idgate/statuslist"
+	"github.com/idgate/idgate/verifier"
+)
+
+func init() {
+	register("verifier", "verification service (relying parties, gates): verifier serve", runVerifier)
+}
+
+type verifierOptions struct {
+	trustFile    string
+	audience     string
+	statusMaxTTL time.Duration
+}
+
+func runVerifier(args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 || args[0] != "serve" {
+		fmt.Fprintln(stderr, "usage: idgate verifier serve [flags]   (idgate verifier serve --help)")
+		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help") {
+			return 0
+		}
+		return 2
+	}
+	fs := newFlags("verifier serve", "verifier serve [flags]", stderr)
+	var o verifierOptions
+	fs.StringVar(&o.trustFile, "trust", envOr("IDGATE_TRUST_LIST", "var/pki/trust.json"), "trust list [IDGATE_TRUST_LIST]")
+	listen := stringFlag(fs, "listen", "IDGATE_VERIFIER_LISTEN", "127.0.0.1:8082", "listen address")
+	fs.StringVar(&o.audience, "audience", envOr("IDGATE_VERIFIER_AUDIENCE", "http://127.0.0.1:8082"), "this verifier's identifier (KB-JWT aud) [IDGATE_VERIFIER_AUDIENCE]")
+	fs.DurationVar(&o.statusMaxTTL, "status-max-ttl", envDuration("IDGATE_STATUS_MAX_TTL", 5*time.Minute), "upper bound on status list caching [IDGATE_STATUS_MAX_TTL]")
+	if code, ok := parse(fs, args[1:]); !ok {
+		return code
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	logger := slog.New(slog.NewJSONHandler(stderr, nil))
+	api, err := newVerifierAPI(o)
+	if err != nil {
+		fmt.Fprintln(stderr, "idgate verifier:", err)
+		return 1
+	}
+	l, err := net.Listen("tcp", *listen)
+	if err != nil {
+		fmt.Fprintln(stderr, "idgate verifier:", err)
+		return 1
+	}
+	logger.Info("verifier listening", "addr", l.Addr().String(), "audience", o.audience)
+	if err := verifier.Serve(ctx, verifier.NewServer(api.Handler), l); err != nil {
+		fmt.Fprintln(stderr, "idgate verifier:", err)
+		return 1
+	}
+	return 0
+}
+
+// newVerifierAPI assembles the relying-party API from a trust list.
+func newVerifierAPI(o verifierOptions) (*verifier.API, error) {
+	trust, err := certs.LoadTrustList(o.trustFile)
+	if err != nil {
+		return nil, fmt.Errorf("trust list: %w", err)
+	}
+	checker := statuslist.NewChecker(statuslist.CheckerConfig{
+		HTTP:   &http.Client{Timeout: 5 * time.Second},
+		Trust:  trust,
+		MaxTTL: o.statusMaxTTL,
+	})
+	cv, err := credential.NewVerifier(credential.VerifierConfig{Trust: trust, Status: checker})
+	if err != nil {
+		return nil, err
+	}
+	rp, err := verifier.NewRP(verifier.RPConfig{
+		Credentials: cv, Requests: verifier.NewMemoryRequests(100_000), Audience: o.audience,
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &verifier.API{RP: rp}, nil
+}
