@@ -48,8 +48,12 @@ func Render(err error) (int, ErrorBody) {
 
 func statusOf(code string) int {
 	switch code {
-	case "invalid_request", "malformed_json":
+	case "invalid_request", "malformed_json", "malformed_request":
 		return http.StatusBadRequest
+	case "unauthorized": // gate operator / check-in token
+		return http.StatusUnauthorized
+	case "overloaded":
+		return http.StatusServiceUnavailable
 	case "body_too_large":
 		return http.StatusRequestEntityTooLarge
 	case "not_found", "request_not_found", "unknown_gate":

@@ -1,0 +1,128 @@
+package gate
+
+import (
+	"time"
+
+	"github.com/idgate/idgate/biometric"
+	"github.com/idgate/idgate/boardingpass"
+	"github.com/idgate/idgate/credential"
+)
+
+// Check is the outcome of one check of a decision.
+type Check string
+
+const (
+	CheckPass    Check = "pass"
+	CheckFail    Check = "fail"
+	CheckSkipped Check = "skipped" // not run: an earlier failure made it moot or impossible
+)
+
+// Checks lists every check of a gate decision.
+type Checks struct {
+	Credential   Check `json:"credential"`    // ID valid, bound to the holder, fresh nonce, not revoked
+	BoardingPass Check `json:"boarding_pass"` // pass signed by a trusted airline
+	Flight       Check `json:"flight"`        // pass is for the flight and date this gate boards
+	Name         Check `json:"name"`          // pass name matches the ID
+	Face         Check `json:"face"`          // live face matches (1:1 verify, 1:N identify)
+	SingleUse    Check `json:"single_use"`    // pass had not boarded already
+}
+
+// Decision is the answer of Verify, Identify and Enrol: allow or deny with machine reasons.
+type Decision struct {
+	Decision string   `json:"decision"` // "allow" or "deny"
+	Reasons  []Reason `json:"reasons"`  // empty when allowed
+	Checks   Checks   `json:"checks"`
+	// Score is the Euclidean distance between the live face and the reference (lower is more
+	// alike); a match needs Score < Threshold. Absent when no comparison ran.
+	Score     *float32 `json:"score,omitempty"`
+	Threshold float32  `json:"threshold,omitempty"`
+	Gate      string   `json:"gate,omitempty"`
+	Flight    *Flight  `json:"flight,omitempty"`
+	// PassRef is a short hash of the boarding pass (never the pass itself).
+	PassRef string `json:"pass_ref,omitempty"`
+	// CredentialCode is the precise credential/sdjwt code behind a credential_* reason.
+	CredentialCode string `json:"credential_code,omitempty"`
+}
+
+const (
+	Allow = "allow"
+	Deny  = "deny"
+)
+
+func newDecision(gate string) *Decision {
+	return &Decision{
+		Decision: Deny, Reasons: []Reason{}, Gate: gate,
+		Checks: Checks{CheckSkipped, CheckSkipped, CheckSkipped, CheckSkipped, CheckSkipped, CheckSkipped},
+	}
+}
+
+func (d *Decision) deny(r Reason) { d.Reasons = append(d.Reasons, r) }
+
+// finish decides: allow only when no reason was recorded and every required check (all six
+// when none are named) passed. A required check left unrun can never read as allow.
+func (d *Decision) finish(required ...Check) *Decision {
+	if len(required) == 0 {
+		c := d.Checks
+		required = []Check{c.Credential, c.BoardingPass, c.Flight, c.Name, c.Face, c.SingleUse}
+	}
+	d.Decision = Allow
+	for _, c := range required {
+		if c != CheckPass {
+			d.Decision = Deny
+		}
+	}
+	if len(d.Reasons) > 0 {
+		d.Decision = Deny
+	}
+	if d.Decision == Deny && len(d.Reasons) == 0 {
+		d.deny(ReasonInternal)
+	}
+	return d
+}
+
+// Allowed reports whether the decision is allow.
+func (d *Decision) Allowed() bool { return d.Decision == Allow }
+
+// credentialReason maps a credential/sdjwt code to the gate's reason vocabulary.
+func credentialReason(c credential.Code) Reason {
+	switch c {
+	case credential.CodeRevoked:
+		return ReasonCredentialRevoked
+	case credential.CodeSuspended:
+		return ReasonCredentialSuspend
+	case credential.CodeExpired:
+		return ReasonCredentialExpired
+	case credential.CodeStatusUnavailable:
+		return ReasonStatusUnavailable
+	case credential.CodeNotDisclosed:
+		return ReasonClaimNotDisclosed
+	case "kb_nonce":
+		return ReasonNonceInvalid
+	}
+	return ReasonCredentialInvalid
+}
+
+// passReason maps a boardingpass code to a reason.
+func passReason(c boardingpass.Code) Reason {
+	switch c {
+	case boardingpass.CodeUnsigned:
+		return ReasonPassUnsigned
+	case boardingpass.CodeSignatureInvalid, boardingpass.CodeBadSecurity:
+		return ReasonPassSignature
+	case boardingpass.CodeUnknownAirline:
+		return ReasonPassUnknownAirline
+	}
+	return ReasonPassMalformed
+}
+
+// faceReason maps a biometric failure of the live face to a reason.
+func liveFaceReason(err error) Reason {
+	if isErr(err, biometric.ErrModelMismatch) {
+		return ReasonFaceModelMismatch
+	}
+	return ReasonLiveFaceInvalid
+}
+
+func ptr[T any](v T) *T { return &v }
+
+func since(t time.Time) time.Duration { return time.Since(t) }

@@ -1,0 +1,48 @@
+// Package gate is idgate's airport boarding gate: one call decides whether a passenger may
+// board, from their mobile ID (SD-JWT VC + KB-JWT), their airline-signed IATA boarding pass
+// and a live face capture; or, for walk-through boarding, from the live face alone against the
+// flight's gallery of faces enrolled at check-in.
+//
+// # Data flow
+//
+// The domain takes decoded values and returns typed results; HTTP is a thin fasthttp shell in
+// verifier/gate_http.go (routes listed on verifier.GateAPI).
+//
+//   - Operators configure a gate (PutGate): the flight (carrier, number, date) it boards,
+//     boarding open or closed, the scheduled departure. Stored in the Store.
+//   - The gate terminal asks for a nonce (GateNonce): single use, short-lived (NonceTTL), kept
+//     in a bounded in-memory store, bound to the gate's audience Audience+"/gates/"+id.
+//   - Verify(gate, GateRequest): the nonce is read from the KB-JWT and consumed first (so a
+//     replay costs no crypto); then credential.Verifier checks the ID (issuer signature,
+//     trust list, time, key binding to that nonce and audience, Token Status List; name and
+//     face_template must be disclosed); boardingpass.Verify checks the airline signature;
+//     the pass must have a leg for the gate's flight and date; its Resolution 792 name must
+//     match the ID's (NameMatches: upper-case, diacritics folded or ICAO-transliterated,
+//     non-letters dropped, 20-character truncation, titles); the face_template is opened with
+//     the gate reader key (biometric.Open) and compared 1:1 with the live template at the
+//     OperatingPoint. Only when all of that passed is the pass marked boarded — an atomic
+//     insert in the Store keyed by flight and PassID (SHA-256 of the signed pass content), so
+//     exactly one of any number of concurrent requests for one pass is allowed.
+//   - Enrol(flight, EnrolRequest) at check-in runs the same credential, pass, flight and name
+//     checks against a check-in nonce and stores the sealed template (the JWE, never the
+//     vector) linked to the PassID. Identify(gate, live face) opens the flight's enrolments
+//     into a biometric.Gallery (cached per flight), searches 1:N, and boards the nearest
+//     enrolment under the threshold (deny ambiguous_match if a second one is also under it).
+//   - Purge (RunPurge) deletes a flight's enrolments and boarding records Retention after its
+//     departure and drops its in-memory gallery. Nothing else biometric is kept.
+//
+// Every outcome is a Decision {decision: allow|deny, reasons[], checks{credential,
+// boarding_pass, flight, name, face, single_use}, score, threshold, pass_ref}; reasons are
+// the stable Reason codes. Errors outside decisions are *Error with a stable Code. Logs
+// (log/slog) carry the gate, flight, decision, reasons and a 16-hex-digit pass hash — never a
+// pass, presentation or template. Metrics are Prometheus text (Metrics.WritePrometheus).
+//
+// # Driving the API (load tests, terminals)
+//
+// JSON in and out over keep-alive HTTP/1.1. Per boarding: POST /v1/gates/{gate}/nonce (201
+// {nonce, audience, expires_at}); the wallet signs its KB-JWT with that audience and nonce;
+// POST /v1/gates/{gate}/verify {"presentation", "bcbp", "live_template"} answers 200 allow or
+// 403 deny (404 unknown gate, 400 malformed). Pre-generate distinct passengers: a pass boards
+// once, a nonce works once. Setup: PUT /v1/gates/{gate} with "Authorization: Bearer
+// <operator token>" and {"carrier":"IG","number":"101","date":"YYYY-MM-DD","boarding":true}.
+package gate

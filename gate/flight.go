@@ -1,0 +1,96 @@
+package gate
+
+import (
+	"strings"
+	"time"
+
+	"github.com/idgate/idgate/boardingpass"
+)
+
+// Flight identifies one departure: operating carrier, flight number and the scheduled date.
+type Flight struct {
+	Carrier string `json:"carrier"` // IATA designator, two letters/digits, e.g. "IG"
+	Number  string `json:"number"`  // Resolution 792 form: four digits and an optional suffix, e.g. "0101"
+	Date    string `json:"date"`    // YYYY-MM-DD (the local departure date printed on the pass)
+}
+
+// NewFlight validates and normalises a flight ("ig", "101", "2026-11-27" → IG 0101 2026-11-27).
+func NewFlight(carrier, number, date string) (Flight, error) {
+	carrier = strings.ToUpper(strings.TrimSpace(carrier))
+	if len(carrier) != 2 || !isAlnumUpper(carrier) {
+		return Flight{}, errorf(CodeInvalidRequest, "carrier must be a two-character IATA designator")
+	}
+	n, err := boardingpass.NormalizeFlight(strings.ToUpper(strings.TrimSpace(number)))
+	if err != nil {
+		return Flight{}, errorf(CodeInvalidRequest, "flight number must be 1-4 digits and an optional letter")
+	}
+	d, err := time.Parse(time.DateOnly, date)
+	if err != nil || d.Format(time.DateOnly) != date {
+		return Flight{}, errorf(CodeInvalidRequest, "date must be YYYY-MM-DD")
+	}
+	return Flight{Carrier: carrier, Number: n, Date: date}, nil
+}
+
+// ParseFlightPath parses the path form "IG0101" (designator then number) and a date.
+func ParseFlightPath(designatorNumber, date string) (Flight, error) {
+	if len(designatorNumber) < 3 || len(designatorNumber) > 7 {
+		return Flight{}, errorf(CodeInvalidRequest, "flight must look like IG0101")
+	}
+	return NewFlight(designatorNumber[:2], designatorNumber[2:], date)
+}
+
+// Key is the flight's storage key, e.g. "IG0101/2026-11-27".
+func (f Flight) Key() string { return f.Carrier + f.Number + "/" + f.Date }
+
+// day returns the flight date at midnight UTC.
+func (f Flight) day() time.Time {
+	d, _ := time.Parse(time.DateOnly, f.Date)
+	return d
+}
+
+// DefaultDeparture is used when no departure time was configured: the end of the flight date
+// (UTC), which only ever delays a retention purge, never brings it forward.
+func (f Flight) DefaultDeparture() time.Time { return f.day().Add(24 * time.Hour) }
+
+// matchLeg reports whether a leg of the pass is for f. The BCBP date carries no year: it is
+// resolved nearest to the flight date, so a pass for the same day of another year never matches.
+func (f Flight) matchLeg(p *boardingpass.Pass) bool {
+	day := f.day()
+	for _, l := range p.Legs {
+		if strings.TrimSpace(l.Carrier) != f.Carrier {
+			continue
+		}
+		n, err := boardingpass.NormalizeFlight(strings.TrimSpace(l.Flight))
+		if err != nil || n != f.Number {
+			continue
+		}
+		if l.Date(day).Equal(day) {
+			return true
+		}
+	}
+	return false
+}
+
+func isAlnumUpper(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if (c < 'A' || c > 'Z') && (c < '0' || c > '9') {
+			return false
+		}
+	}
+	return true
+}
+
+// validGateID accepts 1..16 characters of [A-Za-z0-9-]: ids appear in paths, logs and metrics.
+func validGateID(id string) bool {
+	if id == "" || len(id) > 16 {
+		return false
+	}
+	for i := 0; i < len(id); i++ {
+		c := id[i]
+		if (c < 'A' || c > 'Z') && (c < 'a' || c > 'z') && (c < '0' || c > '9') && c != '-' {
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,83 @@
+package gate
+
+import (
+	"context"
+	"sync"
+
+	"github.com/idgate/idgate/biometric"
+)
+
+// flightGallery is a flight's enrolments opened into in-memory 1:N indexes, one per template
+// model (templates of different models are never compared). It is built from the Store on
+// first use and kept in step by Enrol; Purge drops it. Decrypted vectors live only here.
+type flightGallery struct {
+	mu      sync.RWMutex
+	loaded  bool
+	byModel map[biometric.ModelID]*biometric.Gallery
+	model   map[PassID]biometric.ModelID
+}
+
+func (s *Service) flightGallery(ctx context.Context, flight string) (*flightGallery, error) {
+	v, _ := s.galleries.LoadOrStore(flight, &flightGallery{})
+	fg := v.(*flightGallery)
+	fg.mu.RLock()
+	loaded := fg.loaded
+	fg.mu.RUnlock()
+	if loaded {
+		return fg, nil
+	}
+	fg.mu.Lock()
+	defer fg.mu.Unlock()
+	if fg.loaded {
+		return fg, nil
+	}
+	es, err := s.cfg.Store.Enrolments(ctx, flight)
+	if err != nil {
+		return nil, &Error{Code: ReasonInternal, Msg: "store", Err: err}
+	}
+	fg.byModel = map[biometric.ModelID]*biometric.Gallery{}
+	fg.model = map[PassID]biometric.ModelID{}
+	for _, e := range es {
+		t, err := biometric.Open(e.Sealed, s.readerKey())
+		if err != nil { // a row that no longer opens (key rotated) cannot match anyone
+			s.cfg.Logger.Warn("gallery row does not open", "flight", flight, "pass_ref", string(e.Pass[:min(16, len(e.Pass))]))
+			continue
+		}
+		fg.addLocked(e.Pass, t)
+	}
+	fg.loaded = true
+	return fg, nil
+}
+
+// addLocked adds or replaces pass's template; fg.mu must be held for writing.
+func (fg *flightGallery) addLocked(pass PassID, t biometric.Template) {
+	if m, ok := fg.model[pass]; ok {
+		fg.byModel[m].Remove(string(pass))
+	}
+	g := fg.byModel[t.Model]
+	if g == nil {
+		g = biometric.NewGallery(t.Model)
+		fg.byModel[t.Model] = g
+	}
+	if g.Add(string(pass), t) == nil {
+		fg.model[pass] = t.Model
+	}
+}
+
+// search returns the two nearest enrolments of the live template's model.
+func (fg *flightGallery) search(live biometric.Template) ([]biometric.Candidate, error) {
+	fg.mu.RLock()
+	g := fg.byModel[live.Model]
+	fg.mu.RUnlock()
+	if g == nil {
+		return nil, nil
+	}
+	return g.Search(live, 2)
+}
+
+// Len is the number of templates in the flight's galleries.
+func (fg *flightGallery) Len() int {
+	fg.mu.RLock()
+	defer fg.mu.RUnlock()
+	return len(fg.model)
+}

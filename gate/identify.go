@@ -1,0 +1,61 @@
+package gate
+
+import (
+	"context"
+	"time"
+)
+
+// Identify is walk-through boarding: the live face alone is searched (1:N) in the gallery of
+// the flight gate id boards. The nearest enrolment boards (single use applies) when it is
+// under the operating point's threshold and no second enrolment also is (ambiguous_match:
+// fail closed rather than board the wrong passenger). Only Face and SingleUse are checked
+// here; the rest was checked at enrolment.
+func (s *Service) Identify(ctx context.Context, id string, req *IdentifyRequest) *Decision {
+	start := time.Now()
+	d := newDecision(id)
+	var ref PassID
+	defer func() { s.record("identify", d, ref, start) }()
+
+	g, ok := s.gateFor(ctx, id, d)
+	if !ok {
+		return d.finish()
+	}
+	live, reason := s.liveTemplate(req.LiveFace)
+	if reason != "" {
+		d.Checks.Face = CheckFail
+		d.deny(reason)
+		return d.finish()
+	}
+	fg, err := s.flightGallery(ctx, g.Flight.Key())
+	if err != nil {
+		d.deny(ReasonInternal)
+		return d.finish()
+	}
+	cands, err := fg.search(live)
+	thr := s.cfg.OperatingPoint.Threshold
+	d.Threshold = thr
+	switch {
+	case err != nil:
+		d.Checks.Face = CheckFail
+		d.deny(liveFaceReason(err))
+		return d.finish()
+	case len(cands) == 0 || !(cands[0].Distance < thr):
+		d.Checks.Face = CheckFail
+		if len(cands) > 0 {
+			d.Score = ptr(cands[0].Distance)
+		}
+		d.deny(ReasonNoMatch)
+		return d.finish()
+	case len(cands) > 1 && cands[1].Distance < thr:
+		d.Checks.Face = CheckFail
+		d.Score = ptr(cands[0].Distance)
+		d.deny(ReasonAmbiguousMatch)
+		return d.finish()
+	}
+	d.Checks.Face = CheckPass
+	d.Score = ptr(cands[0].Distance)
+	ref = PassID(cands[0].ID)
+	d.PassRef = string(ref[:min(16, len(ref))])
+	s.markBoarded(ctx, d, g, ref, s.cfg.Now())
+	return d.finish(d.Checks.Face, d.Checks.SingleUse)
+}

@@ -1,0 +1,59 @@
+package gate
+
+import (
+	"crypto/rand"
+	"encoding/base64"
+	"sync"
+	"time"
+)
+
+// nonces is the bounded, single-use nonce store. A nonce is bound to one scope (a gate, or a
+// flight's check-in) and handed out once by take; expired ones are swept when the store is full.
+type nonces struct {
+	mu  sync.Mutex
+	max int
+	m   map[nonceKey]time.Time // → expiry
+}
+
+type nonceKey struct{ scope, nonce string }
+
+func newNonces(max int) *nonces { return &nonces{max: max, m: make(map[nonceKey]time.Time)} }
+
+// issue creates a nonce for scope valid until exp.
+func (n *nonces) issue(scope string, now, exp time.Time) (string, error) {
+	var b [24]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		return "", &Error{Code: ReasonInternal, Msg: "random source failed", Err: err}
+	}
+	v := base64.RawURLEncoding.EncodeToString(b[:])
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	if len(n.m) >= n.max {
+		for k, e := range n.m {
+			if !now.Before(e) {
+				delete(n.m, k)
+			}
+		}
+		if len(n.m) >= n.max {
+			return "", ErrOverloaded
+		}
+	}
+	n.m[nonceKey{scope, v}] = exp
+	return v, nil
+}
+
+// take consumes a nonce: true only the first time, for its scope, before it expires.
+func (n *nonces) take(scope, nonce string, now time.Time) bool {
+	if nonce == "" {
+		return false
+	}
+	k := nonceKey{scope, nonce}
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	exp, ok := n.m[k]
+	if !ok {
+		return false
+	}
+	delete(n.m, k)
+	return now.Before(exp)
+}

@@ -1,0 +1,187 @@
+package gate
+
+import (
+	"context"
+	"crypto"
+	"crypto/ecdsa"
+	"crypto/sha256"
+	"crypto/subtle"
+	"errors"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/idgate/idgate/biometric"
+	"github.com/idgate/idgate/boardingpass"
+	"github.com/idgate/idgate/credential"
+)
+
+// CredentialVerifier verifies an SD-JWT VC presentation (*credential.Verifier does).
+type CredentialVerifier interface {
+	Verify(ctx context.Context, presentation string, exp credential.Expectation) (*credential.Result, error)
+}
+
+// FaceExtractor turns a live JPEG from the gate camera into a template (biometric/face's
+// Extractor, through a small adapter). Optional.
+type FaceExtractor interface {
+	LiveTemplate(jpeg []byte) (biometric.Template, error)
+}
+
+// Config configures a Service. Credentials, Passes, ReaderKey and Store are required.
+type Config struct {
+	Credentials CredentialVerifier
+	Passes      boardingpass.Keys // airline certificates (certs.TrustList)
+	ReaderKey   *ecdsa.PrivateKey // gate reader key-agreement key: opens sealed face templates
+	Store       Store
+	// Audience is this verifier's identifier; a gate's KB-JWT audience is Audience+"/gates/"+id.
+	Audience       string
+	OperatingPoint biometric.OperatingPoint // default biometric.DefaultOperatingPoint()
+	Face           FaceExtractor            // nil: live_jpeg is denied with face_extractor_unavailable
+	Now            func() time.Time
+	NonceTTL       time.Duration // default 2 min
+	MaxNonces      int           // default 100 000
+	// Retention is how long after departure a flight's gallery and boarding records are kept
+	// (default 6 h).
+	Retention time.Duration
+	Logger    *slog.Logger // default: discard
+	Metrics   *Metrics     // default: a new registry
+}
+
+// Service is the gate domain: configuration, nonces, verify, enrol, identify, retention.
+// Safe for concurrent use.
+type Service struct {
+	cfg       Config
+	nonces    *nonces
+	galleries sync.Map // flight key → *flightGallery
+}
+
+// New validates cfg and returns a Service.
+func New(cfg Config) (*Service, error) {
+	if cfg.Credentials == nil || cfg.Passes == nil || cfg.ReaderKey == nil || cfg.Store == nil || cfg.Audience == "" {
+		return nil, errors.New("gate: Config needs Credentials, Passes, ReaderKey, Store and Audience")
+	}
+	if cfg.OperatingPoint == (biometric.OperatingPoint{}) {
+		cfg.OperatingPoint = biometric.DefaultOperatingPoint()
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.NonceTTL <= 0 {
+		cfg.NonceTTL = 2 * time.Minute
+	}
+	if cfg.MaxNonces <= 0 {
+		cfg.MaxNonces = 100_000
+	}
+	if cfg.Retention <= 0 {
+		cfg.Retention = 6 * time.Hour
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.Metrics == nil {
+		cfg.Metrics = NewMetrics()
+	}
+	return &Service{cfg: cfg, nonces: newNonces(cfg.MaxNonces)}, nil
+}
+
+// Metrics returns the service's metrics registry.
+func (s *Service) Metrics() *Metrics { return s.cfg.Metrics }
+
+// Ready reports whether the service can take traffic (its store answers).
+func (s *Service) Ready(ctx context.Context) error { return s.cfg.Store.Ping(ctx) }
+
+// GateUpdate is the operator's PUT body.
+type GateUpdate struct {
+	Carrier   string     `json:"carrier"`
+	Number    string     `json:"number"`
+	Date      string     `json:"date"`
+	Boarding  bool       `json:"boarding"`
+	Departure *time.Time `json:"departure,omitempty"`
+}
+
+// PutGate configures gate id to board a flight.
+func (s *Service) PutGate(ctx context.Context, id string, u GateUpdate) (GateConfig, error) {
+	if !validGateID(id) {
+		return GateConfig{}, errorf(CodeInvalidRequest, "gate id must be 1-16 characters of A-Z a-z 0-9 -")
+	}
+	f, err := NewFlight(u.Carrier, u.Number, u.Date)
+	if err != nil {
+		return GateConfig{}, err
+	}
+	dep := f.DefaultDeparture()
+	if u.Departure != nil {
+		dep = u.Departure.UTC()
+	}
+	g := GateConfig{Gate: id, Flight: f, Boarding: u.Boarding, Departure: dep, UpdatedAt: s.cfg.Now().UTC()}
+	if err := s.cfg.Store.PutGate(ctx, g); err != nil {
+		return GateConfig{}, &Error{Code: ReasonInternal, Msg: "store", Err: err}
+	}
+	return g, nil
+}
+
+// Gate returns a gate's configuration (ErrGateNotFound if unknown).
+func (s *Service) Gate(ctx context.Context, id string) (GateConfig, error) {
+	if !validGateID(id) {
+		return GateConfig{}, ErrGateNotFound
+	}
+	g, err := s.cfg.Store.Gate(ctx, id)
+	if err != nil && !errors.Is(err, ErrGateNotFound) {
+		return GateConfig{}, &Error{Code: ReasonInternal, Msg: "store", Err: err}
+	}
+	return g, err
+}
+
+// Nonce is what a gate terminal (or check-in desk) shows the wallet.
+type Nonce struct {
+	Nonce     string    `json:"nonce"`
+	Audience  string    `json:"audience"`
+	ExpiresAt time.Time `json:"expires_at"`
+}
+
+// GateAudience is the KB-JWT audience of presentations at gate id.
+func (s *Service) GateAudience(id string) string { return s.cfg.Audience + "/gates/" + id }
+
+// CheckinAudience is the KB-JWT audience of enrolment presentations for a flight.
+func (s *Service) CheckinAudience(f Flight) string {
+	return s.cfg.Audience + "/flights/" + f.Carrier + f.Number + "/" + f.Date
+}
+
+// GateNonce issues a single-use nonce for a configured gate.
+func (s *Service) GateNonce(ctx context.Context, id string) (Nonce, error) {
+	if _, err := s.Gate(ctx, id); err != nil {
+		return Nonce{}, err
+	}
+	return s.issueNonce(s.GateAudience(id))
+}
+
+// CheckinNonce issues a single-use nonce for enrolling on flight f.
+func (s *Service) CheckinNonce(f Flight) (Nonce, error) { return s.issueNonce(s.CheckinAudience(f)) }
+
+func (s *Service) issueNonce(aud string) (Nonce, error) {
+	now := s.cfg.Now()
+	exp := now.Add(s.cfg.NonceTTL)
+	n, err := s.nonces.issue(aud, now, exp)
+	if err != nil {
+		return Nonce{}, err
+	}
+	return Nonce{Nonce: n, Audience: aud, ExpiresAt: exp.UTC().Truncate(time.Second)}, nil
+}
+
+// TokenHash is how operator and check-in tokens are configured: only their SHA-256 is kept.
+type TokenHash [sha256.Size]byte
+
+// HashToken hashes a bearer token for Config-style storage.
+func HashToken(token string) TokenHash { return sha256.Sum256([]byte(token)) }
+
+// Matches compares a presented token with the hash in constant time. The zero hash (no token
+// configured) matches nothing.
+func (h TokenHash) Matches(token []byte) bool {
+	if h == (TokenHash{}) || len(token) == 0 {
+		return false
+	}
+	got := sha256.Sum256(token)
+	return subtle.ConstantTimeCompare(got[:], h[:]) == 1
+}
+
+// readerKey returns the key biometric.Open takes.
+func (s *Service) readerKey() crypto.PrivateKey { return s.cfg.ReaderKey }

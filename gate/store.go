@@ -1,0 +1,50 @@
+package gate
+
+import (
+	"context"
+	"time"
+)
+
+// GateConfig says which flight a gate is boarding and whether boarding is open.
+type GateConfig struct {
+	Gate     string `json:"gate"`
+	Flight   Flight `json:"flight"`
+	Boarding bool   `json:"boarding"`
+	// Departure is the scheduled departure; retention of boarding records counts from it.
+	Departure time.Time `json:"departure"`
+	UpdatedAt time.Time `json:"updated_at"`
+}
+
+// PassID identifies one boarding pass: the hex SHA-256 of its signed content (everything
+// before '^'). Hashing the content, not the signature, keeps a re-signed copy (ECDSA
+// signatures are randomised and malleable) the same pass.
+type PassID string
+
+// Enrolment links a boarding pass to the face template disclosed at check-in.
+type Enrolment struct {
+	Flight     string    // Flight.Key()
+	Pass       PassID    // the enrolled pass
+	Sealed     string    // compact JWE to the gate reader key, as disclosed: the only biometric kept
+	Departure  time.Time // retention counts from here
+	EnrolledAt time.Time
+}
+
+// Store is the gate's persistence: gate configuration, single-use boarding records and
+// per-flight galleries of sealed templates. Implementations must be safe for concurrent use;
+// MarkBoarded and Enrol must be atomic. gate/storetest is the shared conformance suite.
+type Store interface {
+	PutGate(ctx context.Context, g GateConfig) error
+	// Gate returns ErrGateNotFound for an unknown gate.
+	Gate(ctx context.Context, id string) (GateConfig, error)
+	// MarkBoarded records that pass boarded flight; ErrAlreadyBoarded if it already had.
+	MarkBoarded(ctx context.Context, flight string, pass PassID, departure, at time.Time) error
+	// Enrol adds or replaces the enrolment of (e.Flight, e.Pass).
+	Enrol(ctx context.Context, e Enrolment) error
+	// Enrolments lists a flight's enrolments.
+	Enrolments(ctx context.Context, flight string) ([]Enrolment, error)
+	// Purge deletes enrolments and boarding records of flights that departed before cutoff and
+	// returns the affected flight keys.
+	Purge(ctx context.Context, cutoff time.Time) ([]string, error)
+	// Ping reports whether the store can serve requests (readiness).
+	Ping(ctx context.Context) error
+}

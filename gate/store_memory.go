@@ -1,0 +1,112 @@
+package gate
+
+import (
+	"context"
+	"sort"
+	"sync"
+	"time"
+)
+
+// MemoryStore is the in-process Store: for tests and single-node demos (nothing survives a
+// restart, so single use holds only for the process lifetime).
+type MemoryStore struct {
+	mu      sync.Mutex
+	gates   map[string]GateConfig
+	boarded map[boardKey]time.Time // → departure
+	enrol   map[string]map[PassID]Enrolment
+}
+
+type boardKey struct {
+	flight string
+	pass   PassID
+}
+
+// NewMemoryStore returns an empty MemoryStore.
+func NewMemoryStore() *MemoryStore {
+	return &MemoryStore{
+		gates: map[string]GateConfig{}, boarded: map[boardKey]time.Time{},
+		enrol: map[string]map[PassID]Enrolment{},
+	}
+}
+
+func (m *MemoryStore) PutGate(_ context.Context, g GateConfig) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.gates[g.Gate] = g
+	return nil
+}
+
+func (m *MemoryStore) Gate(_ context.Context, id string) (GateConfig, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	g, ok := m.gates[id]
+	if !ok {
+		return GateConfig{}, ErrGateNotFound
+	}
+	return g, nil
+}
+
+func (m *MemoryStore) MarkBoarded(_ context.Context, flight string, pass PassID, departure, _ time.Time) error {
+	k := boardKey{flight, pass}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if _, ok := m.boarded[k]; ok {
+		return ErrAlreadyBoarded
+	}
+	m.boarded[k] = departure
+	return nil
+}
+
+func (m *MemoryStore) Enrol(_ context.Context, e Enrolment) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	f := m.enrol[e.Flight]
+	if f == nil {
+		f = map[PassID]Enrolment{}
+		m.enrol[e.Flight] = f
+	}
+	f[e.Pass] = e
+	return nil
+}
+
+func (m *MemoryStore) Enrolments(_ context.Context, flight string) ([]Enrolment, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	out := make([]Enrolment, 0, len(m.enrol[flight]))
+	for _, e := range m.enrol[flight] {
+		out = append(out, e)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Pass < out[j].Pass })
+	return out, nil
+}
+
+func (m *MemoryStore) Purge(_ context.Context, cutoff time.Time) ([]string, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	purged := map[string]bool{}
+	for flight, f := range m.enrol {
+		for id, e := range f {
+			if e.Departure.Before(cutoff) {
+				delete(f, id)
+				purged[flight] = true
+			}
+		}
+		if len(f) == 0 {
+			delete(m.enrol, flight)
+		}
+	}
+	for k, dep := range m.boarded {
+		if dep.Before(cutoff) {
+			delete(m.boarded, k)
+			purged[k.flight] = true
+		}
+	}
+	out := make([]string, 0, len(purged))
+	for f := range purged {
+		out = append(out, f)
+	}
+	sort.Strings(out)
+	return out, nil
+}
+
+func (m *MemoryStore) Ping(context.Context) error { return nil }

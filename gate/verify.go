@@ -1,0 +1,246 @@
+package gate
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"strings"
+	"time"
+
+	"github.com/idgate/idgate/biometric"
+	"github.com/idgate/idgate/boardingpass"
+	"github.com/idgate/idgate/credential"
+)
+
+// claimsAtGate are the claims a gate presentation must disclose.
+var claimsAtGate = []string{"family_name", "given_name", credential.FaceTemplateClaim}
+
+// Verify decides one boarding at gate id. It never returns an error: every failure, including
+// internal ones, is a deny with reasons (fail closed). The pass is marked boarded (atomically,
+// in the Store) only when every other check passed.
+func (s *Service) Verify(ctx context.Context, id string, req *GateRequest) *Decision {
+	start := time.Now()
+	d := newDecision(id)
+	var ref PassID
+	defer func() { s.record("verify", d, ref, start) }()
+
+	g, ok := s.gateFor(ctx, id, d)
+	if !ok {
+		return d.finish()
+	}
+	now := s.cfg.Now()
+
+	// Cheap checks first, so that garbage costs no public-key operation.
+	live, liveReason := s.liveTemplate(req.LiveFace)
+
+	aud := s.GateAudience(id)
+	res, credOK := s.verifyCredential(ctx, d, aud, req.Presentation)
+
+	pass, passOK := s.verifyPass(d, g.Flight, req.BCBP, now)
+	if passOK {
+		ref = passID(req.BCBP)
+		d.PassRef = string(ref[:16])
+	}
+
+	if credOK && passOK {
+		family, _ := res.Claims["family_name"].(string)
+		given, _ := res.Claims["given_name"].(string)
+		if NameMatches(pass.Name, family, given) {
+			d.Checks.Name = CheckPass
+		} else {
+			d.Checks.Name = CheckFail
+			d.deny(ReasonNameMismatch)
+		}
+	}
+
+	switch {
+	case liveReason != "":
+		d.Checks.Face = CheckFail
+		d.deny(liveReason)
+	case credOK:
+		sealed, _ := res.Claims[credential.FaceTemplateClaim].(string)
+		s.compareFace(d, live, sealed)
+	}
+
+	if len(d.Reasons) == 0 {
+		s.markBoarded(ctx, d, g, ref, now)
+	}
+	return d.finish()
+}
+
+// gateFor loads the gate and checks it is boarding.
+func (s *Service) gateFor(ctx context.Context, id string, d *Decision) (GateConfig, bool) {
+	g, err := s.Gate(ctx, id)
+	switch {
+	case errors.Is(err, ErrGateNotFound):
+		d.deny(ReasonUnknownGate)
+		return g, false
+	case err != nil:
+		d.deny(ReasonInternal)
+		return g, false
+	}
+	d.Flight = &g.Flight
+	if !g.Boarding {
+		d.deny(ReasonGateNotBoarding)
+		return g, false
+	}
+	return g, true
+}
+
+// liveTemplate turns the live capture into a template, or names why it cannot.
+func (s *Service) liveTemplate(f LiveFace) (biometric.Template, Reason) {
+	if f.Template != "" {
+		t, err := biometric.ParseTemplateString(f.Template)
+		if err != nil {
+			return t, ReasonLiveFaceInvalid
+		}
+		return t, ""
+	}
+	if s.cfg.Face == nil {
+		return biometric.Template{}, ReasonNoFaceExtractor
+	}
+	t, err := s.cfg.Face.LiveTemplate(f.JPEG)
+	if err != nil {
+		return t, ReasonLiveFaceInvalid
+	}
+	return t, ""
+}
+
+// verifyCredential consumes the presentation's nonce for aud, then verifies the presentation.
+func (s *Service) verifyCredential(ctx context.Context, d *Decision, aud, presentation string) (*credential.Result, bool) {
+	nonce := peekNonce(presentation)
+	if !s.nonces.take(aud, nonce, s.cfg.Now()) {
+		d.Checks.Credential = CheckFail
+		d.deny(ReasonNonceInvalid)
+		return nil, false
+	}
+	res, err := s.cfg.Credentials.Verify(ctx, presentation, credential.Expectation{Audience: aud, Nonce: nonce, Claims: claimsAtGate})
+	if err != nil {
+		code := credential.CodeOf(err)
+		d.Checks.Credential = CheckFail
+		d.CredentialCode = string(code)
+		d.deny(credentialReason(code))
+		return nil, false
+	}
+	d.Checks.Credential = CheckPass
+	return res, true
+}
+
+// verifyPass checks the airline signature and that the pass is for flight.
+func (s *Service) verifyPass(d *Decision, f Flight, bcbp string, now time.Time) (*boardingpass.Pass, bool) {
+	p, err := boardingpass.Verify(bcbp, s.cfg.Passes, now)
+	if err != nil {
+		var be *boardingpass.Error
+		code := boardingpass.Code("")
+		if errors.As(err, &be) {
+			code = be.Code
+		}
+		d.Checks.BoardingPass = CheckFail
+		d.deny(passReason(code))
+		return nil, false
+	}
+	d.Checks.BoardingPass = CheckPass
+	if !f.matchLeg(p) {
+		d.Checks.Flight = CheckFail
+		d.deny(ReasonWrongFlight)
+		return p, false
+	}
+	d.Checks.Flight = CheckPass
+	return p, true
+}
+
+// compareFace opens the ID's sealed template and compares the live one at the operating point.
+func (s *Service) compareFace(d *Decision, live biometric.Template, sealed string) {
+	ref, err := biometric.Open(sealed, s.readerKey())
+	if err != nil {
+		d.Checks.Face = CheckFail
+		d.deny(ReasonFaceTemplate)
+		return
+	}
+	dec, err := s.cfg.OperatingPoint.Verify(live, ref)
+	if err != nil {
+		d.Checks.Face = CheckFail
+		d.deny(liveFaceReason(err))
+		return
+	}
+	d.Score, d.Threshold = ptr(dec.Distance), dec.Threshold
+	if !dec.Match {
+		d.Checks.Face = CheckFail
+		d.deny(ReasonFaceMismatch)
+		return
+	}
+	d.Checks.Face = CheckPass
+}
+
+// markBoarded is the single-use check: the Store's atomic insert decides among concurrent
+// requests for the same pass.
+func (s *Service) markBoarded(ctx context.Context, d *Decision, g GateConfig, ref PassID, now time.Time) {
+	err := s.cfg.Store.MarkBoarded(ctx, g.Flight.Key(), ref, g.Departure, now)
+	switch {
+	case err == nil:
+		d.Checks.SingleUse = CheckPass
+	case errors.Is(err, ErrAlreadyBoarded):
+		d.Checks.SingleUse = CheckFail
+		d.deny(ReasonAlreadyBoarded)
+	default:
+		d.Checks.SingleUse = CheckFail
+		d.deny(ReasonInternal)
+		s.cfg.Logger.Error("gate store", "op", "mark_boarded", "err", err)
+	}
+}
+
+// record logs and counts a decision: gate, outcome, reasons and a pass hash only.
+func (s *Service) record(route string, d *Decision, ref PassID, start time.Time) {
+	s.cfg.Metrics.ObserveDecision(route, d)
+	if !s.cfg.Logger.Enabled(context.Background(), slog.LevelInfo) {
+		return
+	}
+	flight := ""
+	if d.Flight != nil {
+		flight = d.Flight.Key()
+	}
+	s.cfg.Logger.LogAttrs(context.Background(), slog.LevelInfo, "gate decision",
+		slog.String("route", route), slog.String("gate", d.Gate), slog.String("flight", flight),
+		slog.String("decision", d.Decision), slog.Any("reasons", d.Reasons),
+		slog.String("pass_ref", string(ref[:min(len(ref), 16)])), slog.Duration("took", since(start)))
+}
+
+// passID hashes the signed content of a verified pass (everything before '^').
+func passID(bcbp string) PassID {
+	if i := strings.IndexByte(bcbp, '^'); i >= 0 {
+		bcbp = bcbp[:i]
+	}
+	sum := sha256.Sum256([]byte(bcbp))
+	return PassID(hex.EncodeToString(sum[:]))
+}
+
+// peekNonce reads the nonce claim of the presentation's KB-JWT without verifying it, so the
+// single-use nonce can be consumed before any signature work; Verify then checks it for real.
+func peekNonce(presentation string) string {
+	i := strings.LastIndexByte(presentation, '~')
+	if i < 0 {
+		return ""
+	}
+	kb := presentation[i+1:]
+	a, b := strings.IndexByte(kb, '.'), strings.LastIndexByte(kb, '.')
+	if a < 0 || b <= a || b-a > 4096 {
+		return ""
+	}
+	raw, err := base64.RawURLEncoding.DecodeString(kb[a+1 : b])
+	if err != nil {
+		return ""
+	}
+	var p struct {
+		Nonce string `json:"nonce"`
+	}
+	if json.Unmarshal(raw, &p) != nil || len(p.Nonce) > 256 {
+		return ""
+	}
+	return p.Nonce
+}
+
+func isErr(err, target error) bool { return errors.Is(err, target) }
