@@ -11,7 +11,7 @@ export GOFLAGS := -mod=mod
 # Debian packages: dlib and BLAS for go-face (cgo), the landmark model, PostgreSQL for the
 # storage conformance suite.
 APT_PKGS := build-essential pkg-config libdlib-dev libblas-dev liblapack-dev libjpeg62-turbo-dev \
-            libatlas-base-dev libdlib-data postgresql npm
+            libatlas-base-dev libdlib-data postgresql
 
 .PHONY: help deps models build run test test-short bench fuzz lint clean
 
@@ -20,6 +20,7 @@ help: ## list targets
 
 deps: ## install missing Debian packages and download Go modules
 	@scripts/apt-deps.sh $(APT_PKGS)
+	@command -v npm >/dev/null || scripts/apt-deps.sh npm  # npm packs the face-api weights
 	@$(GO) mod download
 
 models: deps ## build the dlib models go-face needs into $(MODELS_DIR) (idempotent)
