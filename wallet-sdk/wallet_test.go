@@ -232,3 +232,28 @@ func TestDeleteRemovesCredentialAndKey(t *testing.T) {
 		t.Fatalf("FindCredential after delete: %v", err)
 	}
 }
+
+// Concurrent issuance and presentation on one wallet (run with -race).
+func TestConcurrentUse(t *testing.T) {
+	iss := oid4vcitest.New(t)
+	w := newTestWallet(t)
+	const n = 4
+	errs := make(chan error, n)
+	for range n {
+		go func() {
+			creds, err := w.AcceptOffer(t.Context(), iss.OfferURI(), iss.TxCode)
+			if err == nil {
+				_, err = w.Present(t.Context(), creds[0].ID, PresentationRequest{Audience: "a", Nonce: "n", Claims: []string{"given_name"}})
+			}
+			errs <- err
+		}()
+	}
+	for range n {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+	if list, err := w.Credentials(); err != nil || len(list) != n {
+		t.Fatalf("Credentials = %d, %v", len(list), err)
+	}
+}

@@ -19,6 +19,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"strings"
 	"sync"
 	"time"
 
@@ -85,7 +86,7 @@ type Issuer struct {
 
 	mu              sync.Mutex
 	Code, TxCode    string
-	token           string
+	tokens          map[string]bool // issued access tokens
 	nonces          map[string]bool // issued and unused
 	nonceCalls      int
 	credentialCalls int
@@ -132,7 +133,7 @@ func Start() (iss *Issuer, stop func()) {
 // New starts the double on a loopback httptest server, stopped at test cleanup.
 func New(t T) *Issuer {
 	t.Helper()
-	d := &Issuer{t: t, CA: NewCA(t), Code: "pre-auth-" + randomID(), TxCode: "493536", nonces: map[string]bool{}}
+	d := &Issuer{t: t, CA: NewCA(t), Code: "pre-auth-" + randomID(), TxCode: "493536", nonces: map[string]bool{}, tokens: map[string]bool{}}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /.well-known/openid-credential-issuer", d.issuerMetadata)
 	mux.HandleFunc("GET /.well-known/oauth-authorization-server", d.asMetadata)
@@ -234,12 +235,13 @@ func (d *Issuer) tokenEndpoint(w http.ResponseWriter, r *http.Request) {
 		oauthError(w, 400, "invalid_grant")
 		return
 	}
-	d.token = randomID()
+	token := randomID()
+	d.tokens[token] = true
 	nonce := d.newNonce()
 	if d.StaleTokenNonce {
 		delete(d.nonces, nonce)
 	}
-	writeJSON(w, 200, map[string]any{"access_token": d.token, "token_type": "Bearer", "expires_in": 300,
+	writeJSON(w, 200, map[string]any{"access_token": token, "token_type": "Bearer", "expires_in": 300,
 		"c_nonce": nonce, "c_nonce_expires_in": 300})
 }
 
@@ -280,7 +282,7 @@ func (d *Issuer) credentialEndpoint(w http.ResponseWriter, r *http.Request) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	d.credentialCalls++
-	if d.token == "" || r.Header.Get("Authorization") != "Bearer "+d.token {
+	if tok, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer "); !ok || !d.tokens[tok] {
 		oauthError(w, 401, "invalid_token")
 		return
 	}
