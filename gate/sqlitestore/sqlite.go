@@ -1,0 +1,176 @@
+package sqlitestore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/url"
+	"path/filepath"
+	"sort"
+	"time"
+
+	_ "modernc.org/sqlite" // registers the "sqlite" driver
+
+	"github.com/idgate/idgate/gate"
+)
+
+const schema = `
+CREATE TABLE IF NOT EXISTS gates (
+	id TEXT PRIMARY KEY, carrier TEXT NOT NULL, number TEXT NOT NULL, date TEXT NOT NULL,
+	boarding INTEGER NOT NULL, departure INTEGER NOT NULL, updated INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS boarded (
+	flight TEXT NOT NULL, pass TEXT NOT NULL, departure INTEGER NOT NULL, at INTEGER NOT NULL,
+	PRIMARY KEY (flight, pass));
+CREATE INDEX IF NOT EXISTS boarded_departure ON boarded (departure);
+CREATE TABLE IF NOT EXISTS enrolments (
+	flight TEXT NOT NULL, pass TEXT NOT NULL, sealed TEXT NOT NULL, departure INTEGER NOT NULL,
+	enrolled INTEGER NOT NULL, PRIMARY KEY (flight, pass));
+CREATE INDEX IF NOT EXISTS enrolments_departure ON enrolments (departure);
+`
+
+// Store is a gate.Store on one SQLite file.
+type Store struct{ db *sql.DB }
+
+var _ gate.Store = (*Store)(nil)
+
+// Open opens (creating if needed) the database at path.
+func Open(path string) (*Store, error) {
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return nil, err
+	}
+	q := url.Values{}
+	q.Add("_pragma", "busy_timeout(5000)")
+	q.Add("_pragma", "journal_mode(WAL)")
+	q.Add("_pragma", "synchronous(NORMAL)") // WAL + NORMAL: durable at checkpoints, no corruption
+	db, err := sql.Open("sqlite", "file:"+abs+"?"+q.Encode())
+	if err != nil {
+		return nil, fmt.Errorf("sqlitestore: open: %w", err)
+	}
+	db.SetMaxOpenConns(1)
+	if _, err := db.Exec(schema); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("sqlitestore: schema: %w", err)
+	}
+	return &Store{db: db}, nil
+}
+
+// Close closes the database.
+func (s *Store) Close() error { return s.db.Close() }
+
+func (s *Store) PutGate(ctx context.Context, g gate.GateConfig) error {
+	_, err := s.db.ExecContext(ctx, `INSERT INTO gates (id, carrier, number, date, boarding, departure, updated)
+		VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET carrier=excluded.carrier,
+		number=excluded.number, date=excluded.date, boarding=excluded.boarding,
+		departure=excluded.departure, updated=excluded.updated`,
+		g.Gate, g.Flight.Carrier, g.Flight.Number, g.Flight.Date, g.Boarding, g.Departure.UnixNano(), g.UpdatedAt.UnixNano())
+	return wrap(err)
+}
+
+func (s *Store) Gate(ctx context.Context, id string) (gate.GateConfig, error) {
+	g := gate.GateConfig{Gate: id}
+	var dep, upd int64
+	err := s.db.QueryRowContext(ctx, `SELECT carrier, number, date, boarding, departure, updated FROM gates WHERE id = ?`, id).
+		Scan(&g.Flight.Carrier, &g.Flight.Number, &g.Flight.Date, &g.Boarding, &dep, &upd)
+	if errors.Is(err, sql.ErrNoRows) {
+		return gate.GateConfig{}, gate.ErrGateNotFound
+	}
+	if err != nil {
+		return gate.GateConfig{}, wrap(err)
+	}
+	g.Departure, g.UpdatedAt = time.Unix(0, dep).UTC(), time.Unix(0, upd).UTC()
+	return g, nil
+}
+
+func (s *Store) MarkBoarded(ctx context.Context, flight string, pass gate.PassID, departure, at time.Time) error {
+	res, err := s.db.ExecContext(ctx, `INSERT INTO boarded (flight, pass, departure, at) VALUES (?, ?, ?, ?)
+		ON CONFLICT (flight, pass) DO NOTHING`, flight, string(pass), departure.UnixNano(), at.UnixNano())
+	if err != nil {
+		return wrap(err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return wrap(err)
+	}
+	if n == 0 {
+		return gate.ErrAlreadyBoarded
+	}
+	return nil
+}
+
+func (s *Store) Enrol(ctx context.Context, e gate.Enrolment) error {
+	_, err := s.db.ExecContext(ctx, `INSERT INTO enrolments (flight, pass, sealed, departure, enrolled)
+		VALUES (?, ?, ?, ?, ?) ON CONFLICT (flight, pass) DO UPDATE SET sealed=excluded.sealed,
+		departure=excluded.departure, enrolled=excluded.enrolled`,
+		e.Flight, string(e.Pass), e.Sealed, e.Departure.UnixNano(), e.EnrolledAt.UnixNano())
+	return wrap(err)
+}
+
+func (s *Store) Enrolments(ctx context.Context, flight string) ([]gate.Enrolment, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT pass, sealed, departure, enrolled FROM enrolments
+		WHERE flight = ? ORDER BY pass`, flight)
+	if err != nil {
+		return nil, wrap(err)
+	}
+	defer rows.Close()
+	var out []gate.Enrolment
+	for rows.Next() {
+		e := gate.Enrolment{Flight: flight}
+		var pass string
+		var dep, enr int64
+		if err := rows.Scan(&pass, &e.Sealed, &dep, &enr); err != nil {
+			return nil, wrap(err)
+		}
+		e.Pass, e.Departure, e.EnrolledAt = gate.PassID(pass), time.Unix(0, dep).UTC(), time.Unix(0, enr).UTC()
+		out = append(out, e)
+	}
+	return out, wrap(rows.Err())
+}
+
+// Purge deletes, in one transaction, what departed before cutoff.
+func (s *Store) Purge(ctx context.Context, cutoff time.Time) ([]string, error) {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, wrap(err)
+	}
+	defer tx.Rollback() //nolint:errcheck // no-op after Commit
+	c := cutoff.UnixNano()
+	rows, err := tx.QueryContext(ctx, `SELECT flight FROM enrolments WHERE departure < ?
+		UNION SELECT flight FROM boarded WHERE departure < ?`, c, c)
+	if err != nil {
+		return nil, wrap(err)
+	}
+	var flights []string
+	for rows.Next() {
+		var f string
+		if err := rows.Scan(&f); err != nil {
+			rows.Close()
+			return nil, wrap(err)
+		}
+		flights = append(flights, f)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, wrap(err)
+	}
+	for _, q := range []string{`DELETE FROM enrolments WHERE departure < ?`, `DELETE FROM boarded WHERE departure < ?`} {
+		if _, err := tx.ExecContext(ctx, q, c); err != nil {
+			return nil, wrap(err)
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return nil, wrap(err)
+	}
+	sort.Strings(flights)
+	return flights, nil
+}
+
+func (s *Store) Ping(ctx context.Context) error { return wrap(s.db.PingContext(ctx)) }
+
+func wrap(err error) error {
+	if err == nil {
+		return nil
+	}
+	return fmt.Errorf("sqlitestore: %w", err)
+}

@@ -1,0 +1,136 @@
+// Package storetest is the conformance suite every gate.Store implementation must pass:
+// gate round trips, single-use boarding (also under concurrency), enrolment replace, retention
+// purge and the not-found sentinel.
+package storetest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/idgate/idgate/gate"
+)
+
+// Run runs the suite; newStore returns an empty store (closed by the caller's cleanup).
+func Run(t *testing.T, newStore func(t *testing.T) gate.Store) {
+	ctx := context.Background()
+	t0 := time.Date(2026, 11, 27, 10, 0, 0, 0, time.UTC)
+	flightA, flightB := "IG0101/2026-11-27", "IG0202/2026-11-27"
+
+	t.Run("gates", func(t *testing.T) {
+		s := newStore(t)
+		if _, err := s.Gate(ctx, "A1"); !errors.Is(err, gate.ErrGateNotFound) {
+			t.Fatalf("unknown gate: %v", err)
+		}
+		g := gate.GateConfig{Gate: "A1", Flight: gate.Flight{Carrier: "IG", Number: "0101", Date: "2026-11-27"},
+			Boarding: true, Departure: t0, UpdatedAt: t0.Add(-time.Hour)}
+		for _, boarding := range []bool{true, false} { // second put replaces
+			g.Boarding = boarding
+			if err := s.PutGate(ctx, g); err != nil {
+				t.Fatal(err)
+			}
+			got, err := s.Gate(ctx, "A1")
+			if err != nil || got.Flight != g.Flight || got.Boarding != boarding || !got.Departure.Equal(t0) || !got.UpdatedAt.Equal(g.UpdatedAt) {
+				t.Fatalf("got %+v, %v; want %+v", got, err, g)
+			}
+		}
+		if err := s.Ping(ctx); err != nil {
+			t.Fatal(err)
+		}
+	})
+
+	t.Run("single use", func(t *testing.T) {
+		s := newStore(t)
+		if err := s.MarkBoarded(ctx, flightA, "p1", t0, t0); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.MarkBoarded(ctx, flightA, "p1", t0, t0); !errors.Is(err, gate.ErrAlreadyBoarded) {
+			t.Fatalf("second boarding: %v", err)
+		}
+		if err := s.MarkBoarded(ctx, flightB, "p1", t0, t0); err != nil {
+			t.Fatalf("same pass id on another flight: %v", err)
+		}
+	})
+
+	t.Run("single use under concurrency", func(t *testing.T) {
+		s := newStore(t)
+		var wg sync.WaitGroup
+		var mu sync.Mutex
+		ok, other := 0, 0
+		for range 32 {
+			wg.Go(func() {
+				err := s.MarkBoarded(ctx, flightA, "p-race", t0, t0)
+				mu.Lock()
+				defer mu.Unlock()
+				switch {
+				case err == nil:
+					ok++
+				case !errors.Is(err, gate.ErrAlreadyBoarded):
+					other++
+				}
+			})
+		}
+		wg.Wait()
+		if ok != 1 || other != 0 {
+			t.Fatalf("%d successes, %d other errors; want exactly one success", ok, other)
+		}
+	})
+
+	t.Run("enrol and replace", func(t *testing.T) {
+		s := newStore(t)
+		for i := range 3 {
+			e := gate.Enrolment{Flight: flightA, Pass: gate.PassID(fmt.Sprintf("p%d", i)), Sealed: "jwe-0", Departure: t0, EnrolledAt: t0}
+			if err := s.Enrol(ctx, e); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := s.Enrol(ctx, gate.Enrolment{Flight: flightA, Pass: "p1", Sealed: "jwe-1", Departure: t0, EnrolledAt: t0}); err != nil {
+			t.Fatal(err)
+		}
+		es, err := s.Enrolments(ctx, flightA)
+		if err != nil || len(es) != 3 || es[1].Pass != "p1" || es[1].Sealed != "jwe-1" || !es[1].Departure.Equal(t0) {
+			t.Fatalf("enrolments = %+v, %v", es, err)
+		}
+		if es, err := s.Enrolments(ctx, flightB); err != nil || len(es) != 0 {
+			t.Fatalf("other flight: %+v, %v", es, err)
+		}
+	})
+
+	t.Run("purge", func(t *testing.T) {
+		s := newStore(t)
+		depB := t0.Add(10 * time.Hour)
+		for _, e := range []gate.Enrolment{
+			{Flight: flightA, Pass: "a1", Sealed: "x", Departure: t0, EnrolledAt: t0},
+			{Flight: flightB, Pass: "b1", Sealed: "x", Departure: depB, EnrolledAt: t0},
+		} {
+			if err := s.Enrol(ctx, e); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := s.MarkBoarded(ctx, flightA, "a1", t0, t0); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.MarkBoarded(ctx, flightB, "b1", depB, t0); err != nil {
+			t.Fatal(err)
+		}
+		got, err := s.Purge(ctx, t0.Add(time.Hour))
+		if err != nil || len(got) != 1 || got[0] != flightA {
+			t.Fatalf("purged %v, %v; want [%s]", got, err, flightA)
+		}
+		if es, _ := s.Enrolments(ctx, flightA); len(es) != 0 {
+			t.Fatalf("flight A still holds %d enrolments", len(es))
+		}
+		if es, _ := s.Enrolments(ctx, flightB); len(es) != 1 {
+			t.Fatalf("flight B lost its enrolments")
+		}
+		if err := s.MarkBoarded(ctx, flightB, "b1", depB, t0); !errors.Is(err, gate.ErrAlreadyBoarded) {
+			t.Fatalf("flight B boarding record lost: %v", err)
+		}
+		if got, err := s.Purge(ctx, t0.Add(time.Hour)); err != nil || len(got) != 0 {
+			t.Fatalf("second purge: %v, %v", got, err)
+		}
+	})
+}
