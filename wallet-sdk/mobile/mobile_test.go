@@ -1,0 +1,41 @@
+package mobile
+
+import (
+	"bytes"
+	"testing"
+)
+
+func TestFacadeErrors(t *testing.T) {
+	dir := t.TempDir()
+	key := bytes.Repeat([]byte{3}, 32)
+	w, err := NewWallet(dir, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, err := w.ListJSON(); err != nil || got != "[]" {
+		t.Fatalf("empty ListJSON = %q, %v", got, err)
+	}
+	tests := []struct {
+		name string
+		err  func() error
+		code string
+	}{
+		{"short key", func() error { _, err := NewWallet(t.TempDir(), key[:16]); return err }, "config"},
+		{"wrong key", func() error { _, err := NewWallet(dir, bytes.Repeat([]byte{4}, 32)); return err }, "wrong_key"},
+		{"unknown credential", func() error {
+			_, err := w.Present("0123abcd", []byte(`{"audience":"a","nonce":"n","claims":["x"]}`))
+			return err
+		}, "not_found"},
+		{"request not JSON", func() error { _, err := w.Present("0123abcd", []byte(`<xml/>`)); return err }, "invalid_request"},
+		{"bad offer", func() error { _, err := w.AcceptOffer("openid-credential-offer://?x=1", ""); return err }, "invalid_offer"},
+		{"no such type", func() error { _, err := w.FindCredentialID("urn:none"); return err }, "not_found"},
+		{"delete unknown", func() error { return w.Delete("0123abcd") }, "not_found"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := ErrorCode(tt.err()); got != tt.code {
+				t.Fatalf("code %q, want %q", got, tt.code)
+			}
+		})
+	}
+}
