@@ -1,0 +1,62 @@
+package gate
+
+import (
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/idgate/idgate/boardingpass"
+)
+
+func TestNewFlight(t *testing.T) {
+	for _, c := range []struct {
+		carrier, number, date string
+		want                  Flight
+		ok                    bool
+	}{
+		{"ig", "101", "2026-11-27", Flight{"IG", "0101", "2026-11-27"}, true},
+		{"U2", "7A", "2026-02-28", Flight{"U2", "0007A", "2026-02-28"}, true},
+		{"IGX", "101", "2026-11-27", Flight{}, false},
+		{"I", "101", "2026-11-27", Flight{}, false},
+		{"IG", "", "2026-11-27", Flight{}, false},
+		{"IG", "12345", "2026-11-27", Flight{}, false},
+		{"IG", "101", "2026-02-30", Flight{}, false},
+		{"IG", "101", "27.11.2026", Flight{}, false},
+	} {
+		got, err := NewFlight(c.carrier, c.number, c.date)
+		if (err == nil) != c.ok || got != c.want {
+			t.Errorf("NewFlight(%q, %q, %q) = %+v, %v", c.carrier, c.number, c.date, got, err)
+		}
+		if err != nil && !errors.Is(err, ErrInvalid) {
+			t.Errorf("error %v is not ErrInvalid", err)
+		}
+	}
+	if f, err := ParseFlightPath("IG0101", "2026-11-27"); err != nil || f.Key() != "IG0101/2026-11-27" {
+		t.Errorf("ParseFlightPath = %+v, %v", f, err)
+	}
+}
+
+func TestMatchLeg(t *testing.T) {
+	f := Flight{"IG", "0101", "2026-11-27"}
+	day, _ := time.Parse(time.DateOnly, f.Date)
+	leg := func(carrier, flight string, julian int) *boardingpass.Pass {
+		return &boardingpass.Pass{Legs: []boardingpass.Leg{{Carrier: carrier, Flight: flight, JulianDate: julian}}}
+	}
+	for _, c := range []struct {
+		name string
+		p    *boardingpass.Pass
+		want bool
+	}{
+		{"same", leg("IG", "0101", day.YearDay()), true},
+		{"unpadded number", leg("IG", "101", day.YearDay()), true},
+		{"other carrier", leg("XX", "0101", day.YearDay()), false},
+		{"other number", leg("IG", "0102", day.YearDay()), false},
+		{"suffix differs", leg("IG", "0101A", day.YearDay()), false},
+		{"day before", leg("IG", "0101", day.YearDay()-1), false},
+		{"second leg", &boardingpass.Pass{Legs: []boardingpass.Leg{{Carrier: "IG", Flight: "0007", JulianDate: 1}, {Carrier: "IG", Flight: "0101", JulianDate: day.YearDay()}}}, true},
+	} {
+		if got := f.matchLeg(c.p); got != c.want {
+			t.Errorf("%s: %v", c.name, got)
+		}
+	}
+}
