@@ -81,6 +81,12 @@ func OpenStore(dir string, storeKey []byte, passphrase string) (*Store, error) {
 	raw, err := readBounded(hdrPath, headerLen)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
+		// Records without a header: re-creating it under a new key would orphan them.
+		for _, kind := range []string{kindCredentials, kindKeys} {
+			if _, err := os.Stat(filepath.Join(dir, kind)); err == nil {
+				return nil, newErr(CodeStoreTampered, "store header is missing but records exist", nil)
+			}
+		}
 		return createStore(dir, storeKey, passphrase)
 	case err != nil:
 		return nil, err

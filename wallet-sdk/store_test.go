@@ -102,6 +102,10 @@ func TestStoreTamper(t *testing.T) {
 			b, _ := os.ReadFile(filepath.Join(dir, "things", "b.sealed"))
 			os.WriteFile(filepath.Join(dir, "things", "a.sealed"), b, 0o600)
 		}, false, CodeStoreTampered},
+		{"header deleted", func(t *testing.T, dir string) {
+			os.MkdirAll(filepath.Join(dir, kindCredentials), 0o700)
+			os.Remove(filepath.Join(dir, headerFile))
+		}, true, CodeStoreTampered},
 		{"header magic", func(t *testing.T, dir string) { flip(t, filepath.Join(dir, headerFile), 0) }, true, CodeStoreTampered},
 		{"header salt", func(t *testing.T, dir string) { flip(t, filepath.Join(dir, headerFile), 20) }, true, CodeWrongKey},
 		{"header kdf", func(t *testing.T, dir string) { flip(t, filepath.Join(dir, headerFile), 8) }, true, CodeStoreTampered},
