@@ -11,6 +11,7 @@
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 dir="${1:?usage: models.sh DIR}"
+mkdir -p "$dir" && dir="$(cd "$dir" && pwd)" # absolute: the converter runs from the repo root
 pkg="@vladmandic/face-api@1.7.15"
 tgz="vladmandic-face-api-1.7.15.tgz"
 tgz_sha256="0d77fffeef362ef9c0939cf6c567f3a2e8e177f114fa257a3270cbd2e509b031"
@@ -18,9 +19,8 @@ landmarks_src="/usr/share/dlib/shape_predictor_68_face_landmarks.dat"
 cache="$root/var/cache"
 stamp="$dir/.models-stamp"
 # The stamp records every input, so a change of pin or detector choice triggers a rebuild.
-want_stamp="face-api $tgz_sha256; landmarks $(stat -c %s "$landmarks_src" 2>/dev/null || echo missing); detector ${IDGATE_CNN_DETECTOR:-placeholder}"
+want_stamp="face-api $tgz_sha256; landmarks $(stat -c %s "$landmarks_src" 2>/dev/null || echo missing); detector $( [ -n "${IDGATE_CNN_DETECTOR:-}" ] && sha256sum "$IDGATE_CNN_DETECTOR" 2>/dev/null | cut -c1-64 || echo placeholder)"
 
-mkdir -p "$dir"
 if [ -f "$dir/dlib_face_recognition_resnet_model_v1.dat" ] && [ -f "$dir/shape_predictor_5_face_landmarks.dat" ] \
   && [ -f "$dir/mmod_human_face_detector.dat" ] && [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want_stamp" ]; then
   echo "models: up to date ($dir)"

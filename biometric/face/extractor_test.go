@@ -270,3 +270,48 @@ func TestReencodeFaithful(t *testing.T) {
 		}
 	}
 }
+
+// TestCNNWithRealDetector runs the MMOD CNN path with the real detector from ../shared/models
+// (the product never ships it; the operator supplies it through IDGATE_CNN_DETECTOR).
+func TestCNNWithRealDetector(t *testing.T) {
+	if testing.Short() {
+		t.Skip("CNN detection takes seconds per image: skipped in -short")
+	}
+	models := modelsDir(t)
+	real, err := filepath.Abs(filepath.Join("..", "..", "..", "shared", "models", facemodel.DetectorFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(real); err != nil {
+		t.Skipf("real CNN detector unavailable: %v", err)
+	}
+	dir := t.TempDir()
+	for _, f := range []string{"shape_predictor_5_face_landmarks.dat", facemodel.ResNetFile} {
+		abs, _ := filepath.Abs(filepath.Join(models, f))
+		if err := os.Symlink(abs, filepath.Join(dir, f)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.Symlink(real, filepath.Join(dir, facemodel.DetectorFile)); err != nil {
+		t.Fatal(err)
+	}
+	e, err := New(Config{ModelsDir: dir, Workers: 1, Detector: DetectorCNN})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer e.Close()
+	b := readPhoto(t, "tzuyu.jpg")
+	cnn, err := e.Template(b, Enrol)
+	if err != nil {
+		t.Fatal(err)
+	}
+	hog, err := extractor(t).Template(b, Enrol)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, _ := biometric.Distance(cnn.Template, hog.Template)
+	t.Logf("CNN box %v, HOG box %v, template distance %.3f", cnn.Box, hog.Box, d)
+	if !cnn.Box.Overlaps(hog.Box) || d > 0.3 {
+		t.Errorf("CNN and HOG disagree: boxes %v %v, distance %.3f", cnn.Box, hog.Box, d)
+	}
+}
