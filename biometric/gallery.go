@@ -3,7 +3,6 @@ package biometric
 import (
 	"fmt"
 	"math"
-	"runtime"
 	"slices"
 	"sync"
 )
@@ -18,8 +17,6 @@ const (
 	// 32 nearest neighbours, so the exact top-k is inside the candidate set (tested against a
 	// brute-force float32 scan).
 	rerankExtra = 32
-	// minShardRows: below this a shard costs more to start than it saves.
-	minShardRows = 16384
 )
 
 // Candidate is one search result: an enrolled id and its exact Euclidean distance to the probe.
@@ -29,9 +26,9 @@ type Candidate struct {
 }
 
 // Gallery is an in-memory 1:N index of templates from one model, safe for concurrent use.
-// Rows are stored contiguously three ways: 7-bit codes (128 B/row, the only thing a search
-// streams through), per-row scan metadata, and the exact float32 vectors (512 B/row) that are
-// read only to re-rank the few best candidates.
+// Rows are stored contiguously three ways: 8-bit codes (128 B/row) and per-row scan metadata
+// (8 B/row), the only things a search streams through, and the exact float32 vectors
+// (512 B/row) that are read only to re-rank the few best candidates.
 type Gallery struct {
 	mu    sync.RWMutex
 	model ModelID
@@ -106,9 +103,9 @@ func (g *Gallery) Remove(id string) bool {
 }
 
 // Search returns the k enrolled templates nearest to probe, nearest first, with exact float32
-// distances. Fewer than k are returned when the gallery is smaller. The scan runs on the 7-bit
-// codes, sharded across GOMAXPROCS goroutines for large galleries, then the best k+32
-// candidates are re-ranked exactly.
+// distances. Fewer than k are returned when the gallery is smaller. The scan runs on the 8-bit
+// codes (scan.go), in parallel across GOMAXPROCS goroutines for large galleries, then the best
+// k+32 candidates of each worker are re-ranked exactly.
 func (g *Gallery) Search(p Template, k int) ([]Candidate, error) {
 	if k <= 0 || k > MaxSearchK {
 		return nil, fmt.Errorf("%w: k must be 1..%d", ErrInvalidArgument, MaxSearchK)
@@ -127,25 +124,9 @@ func (g *Gallery) Search(p Template, k int) ([]Candidate, error) {
 	if n == 0 {
 		return nil, nil
 	}
-	r := min(k+rerankExtra, n)
-	shards := min(runtime.GOMAXPROCS(0), max(1, n/minShardRows))
-	var cands []scored
-	if shards == 1 {
-		cands = g.scan(pr, 0, n, r)
-	} else {
-		parts := make([][]scored, shards)
-		var wg sync.WaitGroup
-		for s := range shards {
-			lo, hi := s*n/shards, (s+1)*n/shards
-			wg.Go(func() { parts[s] = g.scan(pr, lo, hi, r) })
-		}
-		wg.Wait()
-		for _, part := range parts {
-			cands = append(cands, part...)
-		}
-	}
+	cands := g.scanAll(pr, n, min(k+rerankExtra, n))
 
-	// Exact re-rank: cands holds at most shards*r rows.
+	// Exact re-rank: cands holds at most workers*(k+32) rows.
 	for i := range cands {
 		row := (*[Dim]float32)(g.exact[int(cands[i].row)*Dim:])
 		cands[i].score = sqDist(row, pr.exact)
@@ -164,59 +145,4 @@ func (g *Gallery) Search(p Template, k int) ([]Candidate, error) {
 		out[i] = Candidate{ID: g.ids[cands[i].row], Distance: float32(math.Sqrt(float64(cands[i].score)))}
 	}
 	return out, nil
-}
-
-type scored struct {
-	score float32
-	row   int32
-}
-
-// scan keeps the r rows in [lo, hi) with the smallest approximate score in a bounded max-heap:
-// the root is the worst kept candidate, so most rows cost one comparison after the kernel.
-func (g *Gallery) scan(pr *probe, lo, hi, r int) []scored {
-	heap := make([]scored, 0, r)
-	codes, meta := g.codes, g.meta
-	for i := lo; i < hi; i++ {
-		s := approxScore(rawDot(codes[i*Dim:], &pr.packed), &meta[i], &pr.meta)
-		if len(heap) < r {
-			heap = append(heap, scored{s, int32(i)})
-			siftUp(heap, len(heap)-1)
-			continue
-		}
-		if s < heap[0].score {
-			heap[0] = scored{s, int32(i)}
-			siftDown(heap)
-		}
-	}
-	return heap
-}
-
-func siftUp(h []scored, i int) {
-	for i > 0 {
-		p := (i - 1) / 2
-		if h[p].score >= h[i].score {
-			return
-		}
-		h[p], h[i] = h[i], h[p]
-		i = p
-	}
-}
-
-func siftDown(h []scored) {
-	i := 0
-	for {
-		l := 2*i + 1
-		if l >= len(h) {
-			return
-		}
-		c := l
-		if rr := l + 1; rr < len(h) && h[rr].score > h[l].score {
-			c = rr
-		}
-		if h[i].score >= h[c].score {
-			return
-		}
-		h[i], h[c] = h[c], h[i]
-		i = c
-	}
 }

@@ -55,19 +55,24 @@ func TestSearchMatchesExactIdols(t *testing.T) {
 		}
 		ids, ts = append(ids, id), append(ts, faces[i].T)
 	}
-	for i := 1; i < len(faces); i += 2 {
-		got, err := g.Search(faces[i].T, 5)
-		if err != nil {
-			t.Fatal(err)
-		}
-		checkSameTopK(t, got, bruteForce(ids, ts, faces[i].T, 5), fmt.Sprintf("probe %d", i))
+	for _, k := range kernels(t) {
+		withKernel(k.asm, func() {
+			for i := 1; i < len(faces); i += 2 {
+				got, err := g.Search(faces[i].T, 5)
+				if err != nil {
+					t.Fatal(err)
+				}
+				checkSameTopK(t, got, bruteForce(ids, ts, faces[i].T, 5), fmt.Sprintf("%s probe %d", k.name, i))
+			}
+		})
 	}
 }
 
-// TestSearchMatchesExactRandom covers the sharded path (n > minShardRows, several shards).
+// TestSearchMatchesExactRandom covers the parallel path (several scan chunks, a partial last
+// chunk and block) on every kernel.
 func TestSearchMatchesExactRandom(t *testing.T) {
 	r := rand.New(rand.NewPCG(7, 8))
-	const n = 3*minShardRows + 17
+	const n = 3*scanChunkRows + 17
 	g := NewGallery(testModel)
 	ids := make([]string, n)
 	ts := make([]Template, n)
@@ -77,18 +82,23 @@ func TestSearchMatchesExactRandom(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	for q := 0; q < 40; q++ {
-		var p Template
-		if q%2 == 0 {
-			p = nearTemplate(r, ts[r.IntN(n)], 0.02) // a genuine-like probe
-		} else {
-			p = randomTemplate(r) // an impostor: the nearest rows are all far and close together
-		}
-		got, err := g.Search(p, 3)
-		if err != nil {
-			t.Fatal(err)
-		}
-		checkSameTopK(t, got, bruteForce(ids, ts, p, 3), fmt.Sprintf("query %d", q))
+	for _, kern := range kernels(t) {
+		withKernel(kern.asm, func() {
+			for q := 0; q < 20; q++ {
+				var p Template
+				if q%2 == 0 {
+					p = nearTemplate(r, ts[r.IntN(n)], 0.02) // a genuine-like probe
+				} else {
+					p = randomTemplate(r) // an impostor: the nearest rows are all far and close together
+				}
+				k := []int{1, 3, 10}[q%3]
+				got, err := g.Search(p, k)
+				if err != nil {
+					t.Fatal(err)
+				}
+				checkSameTopK(t, got, bruteForce(ids, ts, p, k), fmt.Sprintf("%s query %d", kern.name, q))
+			}
+		})
 	}
 }
 
