@@ -31,6 +31,9 @@ type FaceExtractor interface {
 type Config struct {
 	Credentials CredentialVerifier
 	Passes      boardingpass.Keys // airline certificates (certs.TrustList)
+	// PassKeysTTL caches Passes' answers (a TrustList re-verifies chains on every call);
+	// default 1 min, negative disables.
+	PassKeysTTL time.Duration
 	ReaderKey   *ecdsa.PrivateKey // gate reader key-agreement key: opens sealed face templates
 	Store       Store
 	// Audience is this verifier's identifier; a gate's KB-JWT audience is Audience+"/gates/"+id.
@@ -80,6 +83,12 @@ func New(cfg Config) (*Service, error) {
 	}
 	if cfg.Metrics == nil {
 		cfg.Metrics = NewMetrics()
+	}
+	if cfg.PassKeysTTL == 0 {
+		cfg.PassKeysTTL = time.Minute
+	}
+	if cfg.PassKeysTTL > 0 {
+		cfg.Passes = newCachedKeys(cfg.Passes, cfg.PassKeysTTL)
 	}
 	return &Service{cfg: cfg, nonces: newNonces(cfg.MaxNonces)}, nil
 }
