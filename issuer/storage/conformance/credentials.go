@@ -96,6 +96,14 @@ func testIssueCredential(t *testing.T, s storage.Storage) {
 	}
 	_, err = s.GetCredential(ctx(t), "cred-404")
 	wantErr(t, err, storage.ErrNotFound)
+
+	// The failed issues did not leak slots from the ledger either: exactly 62 more fit.
+	for i := range 62 {
+		_, err := s.IssueCredential(ctx(t), newCred(fmt.Sprintf("fill-%02d", i), "holder-1", "", "list-1"))
+		must(t, err)
+	}
+	_, err = s.IssueCredential(ctx(t), newCred("fill-full", "holder-1", "", "list-1"))
+	wantErr(t, err, storage.ErrStatusListFull)
 }
 
 func testUpdateCredential(t *testing.T, s storage.Storage) {

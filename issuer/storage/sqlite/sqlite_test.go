@@ -2,10 +2,15 @@ package sqlite
 
 import (
 	"context"
+	"crypto/sha256"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
+	"sync"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/idgate/idgate/issuer/storage"
 	"github.com/idgate/idgate/issuer/storage/conformance"
@@ -148,5 +153,53 @@ func TestOpenErrors(t *testing.T) {
 	openT(t, path)
 	if _, err := os.Stat(path); err != nil {
 		t.Fatalf("database not at the literal path: %v", err)
+	}
+}
+
+// TestTwoHandlesOneFile: two Stores on one file behave like two processes (no shared Go
+// mutex): BEGIN IMMEDIATE plus the busy timeout still give concurrent redeemers of one offer
+// a single winner and no SQLITE_BUSY errors.
+func TestTwoHandlesOneFile(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "issuer.db")
+	a, b := openT(t, path), openT(t, path)
+	ctx := t.Context()
+	if err := a.CreateHolder(ctx, storage.Holder{ID: "h"}); err != nil {
+		t.Fatal(err)
+	}
+	errRedeemed := errors.New("redeemed")
+	for round := range 3 {
+		id := fmt.Sprintf("offer-%d", round)
+		code := sha256.Sum256([]byte(id))
+		if err := b.CreateOffer(ctx, storage.Offer{ID: id, HolderID: "h", CredentialType: storage.CredentialTypeMDL,
+			PreAuthCodeHash: code[:], ExpiresAt: time.Now().Add(time.Hour)}); err != nil {
+			t.Fatal(err)
+		}
+		var wg sync.WaitGroup
+		var winners atomic.Int32
+		for i := range 8 {
+			s := []*Store{a, b}[i%2]
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				err := s.UpdateOffer(ctx, id, func(o *storage.Offer) error {
+					if o.RedeemedAt != nil {
+						return errRedeemed
+					}
+					now := time.Now()
+					o.RedeemedAt = &now
+					return nil
+				})
+				switch {
+				case err == nil:
+					winners.Add(1)
+				case !errors.Is(err, errRedeemed):
+					t.Errorf("redeem: %v", err)
+				}
+			}()
+		}
+		wg.Wait()
+		if n := winners.Load(); n != 1 {
+			t.Fatalf("round %d: %d winners", round, n)
+		}
 	}
 }
