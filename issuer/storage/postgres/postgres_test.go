@@ -21,7 +21,7 @@ const dsnEnv = "IDGATE_TEST_POSTGRES_DSN"
 
 // freshSchema creates an empty schema for one test, drops it afterwards, and returns a DSN
 // whose search_path points at it.
-func freshSchema(t *testing.T) string {
+func freshSchema(t testing.TB) string {
 	t.Helper()
 	base := os.Getenv(dsnEnv)
 	if base == "" {
