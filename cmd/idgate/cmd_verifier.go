@@ -42,6 +42,7 @@ func runVerifier(args []string, stdout, stderr io.Writer) int {
 	listen := stringFlag(fs, "listen", "IDGATE_VERIFIER_LISTEN", "127.0.0.1:8082", "listen address")
 	fs.StringVar(&o.audience, "audience", envOr("IDGATE_VERIFIER_AUDIENCE", "http://127.0.0.1:8082"), "this verifier's identifier (KB-JWT aud) [IDGATE_VERIFIER_AUDIENCE]")
 	fs.DurationVar(&o.statusMaxTTL, "status-max-ttl", envDuration("IDGATE_STATUS_MAX_TTL", 5*time.Minute), "upper bound on status list caching [IDGATE_STATUS_MAX_TTL]")
+	gatesPKI := stringFlag(fs, "gates", "IDGATE_GATES_PKI", "", "enable the airport gate API with this PKI directory (see cmd_gate.go)")
 	if code, ok := parse(fs, args[1:]); !ok {
 		return code
 	}
@@ -52,6 +53,12 @@ func runVerifier(args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		fmt.Fprintln(stderr, "idgate verifier:", err)
 		return 1
+	}
+	if *gatesPKI != "" { // airport gate API (issue 4): cmd_gate.go
+		if api.Extra, err = newGateRoutes(ctx, *gatesPKI, o, logger); err != nil {
+			fmt.Fprintln(stderr, "idgate verifier:", err)
+			return 1
+		}
 	}
 	l, err := net.Listen("tcp", *listen)
 	if err != nil {
