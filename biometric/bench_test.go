@@ -133,31 +133,26 @@ func BenchmarkOpen(b *testing.B) {
 	}
 }
 
-// BenchmarkDotRows is the kernel alone on one core with its 256-row block (32 KiB) in L1: the
-// compute ceiling of the scan, to compare with the per-core share of memory bandwidth.
+// BenchmarkDotRows is each kernel alone on one core with its 256-row block (32 KiB) in L1:
+// the compute ceiling of the scan, to compare with the per-core share of memory bandwidth.
 func BenchmarkDotRows(b *testing.B) {
 	r := mrand.New(mrand.NewPCG(1, 1))
 	codes := make([]byte, scanBlock*Dim)
 	for i := range codes {
 		codes[i] = byte(r.Uint32())
 	}
-	var q [Dim]int16
-	for i := range q {
-		q[i] = int16(r.IntN(255) - 127)
+	var pc probeCodes
+	for i := range Dim {
+		pc.set(i, int8(r.Uint32()))
 	}
 	var out [scanBlock]int32
-	for _, k := range []struct {
-		name string
-		asm  bool
-	}{{"generic", false}, {"asm", true}} {
-		b.Run(k.name, func(b *testing.B) {
-			if k.asm && !useAsm {
-				b.Skip("no assembly kernel on this build/CPU")
-			}
+	names := kernelNames()
+	for _, k := range kernels(b) {
+		b.Run(names[k], func(b *testing.B) {
 			b.SetBytes(int64(len(codes)))
-			withKernel(k.asm, func() {
+			withKernel(k, func() {
 				for b.Loop() {
-					dotRows(codes, &q, out[:])
+					dotRows(codes, &pc, out[:])
 				}
 			})
 		})

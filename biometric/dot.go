@@ -1,21 +1,23 @@
 package biometric
 
 // Code dot-product kernels for the 1:N scan. dotRows (dot_amd64.go / dot_other.go) writes, for
-// each of len(out) consecutive 128-byte rows of int8 codes, the exact int32 dot product with
-// the probe. The AVX2 kernel and this portable one must agree bit for bit (dot_test.go).
+// each of len(out) consecutive 128-byte rows of uint8 codes, the exact int32 Σ row[i]·q[i]
+// with the signed probe codes. Every kernel must agree bit for bit with the obvious loop
+// (dot_test.go), for all byte values and all int8 probe values.
 
 // dotRowsGeneric is the portable kernel: four independent accumulators per row so the
-// multiply-adds pipeline. Exact for every int8 code including -128: |sum| ≤ 128·128² < 2³¹.
-func dotRowsGeneric(codes []byte, q *[Dim]int16, out []int32) {
+// multiply-adds pipeline. |sum| ≤ 128·255·128 < 2²³.
+func dotRowsGeneric(codes []byte, pc *probeCodes, out []int32) {
+	q := &pc.wide
 	codes = codes[:len(out)*Dim]
 	for j := range out {
 		row := (*[Dim]byte)(codes[j*Dim:])
 		var a0, a1, a2, a3 int32
 		for i := 0; i < Dim; i += 4 {
-			a0 += int32(int8(row[i])) * int32(q[i])
-			a1 += int32(int8(row[i+1])) * int32(q[i+1])
-			a2 += int32(int8(row[i+2])) * int32(q[i+2])
-			a3 += int32(int8(row[i+3])) * int32(q[i+3])
+			a0 += int32(row[i]) * int32(q[i])
+			a1 += int32(row[i+1]) * int32(q[i+1])
+			a2 += int32(row[i+2]) * int32(q[i+2])
+			a3 += int32(row[i+3]) * int32(q[i+3])
 		}
 		out[j] = (a0 + a1) + (a2 + a3)
 	}

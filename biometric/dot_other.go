@@ -2,12 +2,16 @@
 
 package biometric
 
-// useAsm is always false without an assembly kernel; tests read it to skip asm-only cases.
-var useAsm = false
+const kernelGeneric = 0
 
-// dotRows writes the code dot product of each of len(out) rows in codes with q.
-func dotRows(codes []byte, q *[Dim]int16, out []int32) {
-	dotRowsGeneric(codes, q, out)
+// kernel is always the portable one without assembly; a variable to match dot_amd64.go.
+var kernel = kernelGeneric
+
+func kernelNames() map[int]string { return map[int]string{kernelGeneric: "generic"} }
+
+// dotRows writes raw = Σ row[i]·q[i] for each of len(out) rows in codes.
+func dotRows(codes []byte, pc *probeCodes, out []int32) {
+	dotRowsGeneric(codes, pc, out)
 }
 
 // sumWords is the read loop of BenchmarkMemoryBandwidth (bench_test.go).

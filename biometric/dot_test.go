@@ -3,87 +3,84 @@ package biometric
 import (
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"testing"
 )
 
-// dotRef is the obvious definition both kernels must reproduce exactly.
-func dotRef(row []byte, q *[Dim]int16) int32 {
+// dotRef is the obvious definition every kernel must reproduce exactly.
+func dotRef(row []byte, pc *probeCodes) int32 {
 	var s int32
 	for i := range Dim {
-		s += int32(int8(row[i])) * int32(q[i])
+		s += int32(row[i]) * int32(pc.narrow[i])
 	}
 	return s
 }
 
-// kernels lists the dotRows implementations available on this machine; each test runs on all
-// of them. The asm entry flips useAsm, so these tests must not run in parallel.
-func kernels(t *testing.T) []struct {
-	name string
-	asm  bool
-} {
+// kernels lists the dotRows implementations this machine can run, in a fixed order; each
+// test runs on all of them. withKernel flips the package's kernel variable, so these tests
+// must not run in parallel.
+func kernels(t testing.TB) []int {
 	t.Helper()
-	ks := []struct {
-		name string
-		asm  bool
-	}{{"generic", false}}
-	if useAsm {
-		ks = append(ks, struct {
-			name string
-			asm  bool
-		}{"asm", true})
-	} else {
+	names := kernelNames()
+	ks := make([]int, 0, len(names))
+	for k := range names {
+		ks = append(ks, k)
+	}
+	slices.Sort(ks)
+	if len(ks) == 1 {
 		t.Log("no assembly kernel on this build/CPU: testing the portable kernel only")
 	}
 	return ks
 }
 
-// withKernel runs f with useAsm set as asked and restores it.
-func withKernel(asm bool, f func()) {
-	saved := useAsm
-	useAsm = asm
-	defer func() { useAsm = saved }()
+// withKernel runs f with kernel k selected and restores the previous choice.
+func withKernel(k int, f func()) {
+	saved := kernel
+	kernel = k
+	defer func() { kernel = saved }()
 	f()
 }
 
-// TestDotRowsExact: every kernel equals dotRef on random codes, on the extremes of the int8
-// range (where a saturating or narrow-lane kernel would be wrong), and on row counts that are
-// not multiples of the 4-row asm step, without writing past out.
+// TestDotRowsExact: every kernel equals dotRef on random codes, on the extremes of both
+// operand ranges (where a saturating or narrow-lane kernel would be wrong), and on row counts
+// that are not multiples of the 4-row asm step, without writing past out.
 func TestDotRowsExact(t *testing.T) {
-	fill := map[string]func(r *rand.Rand, i int) int8{
-		"random":      func(r *rand.Rand, _ int) int8 { return int8(r.IntN(256) - 128) },
-		"all +127":    func(*rand.Rand, int) int8 { return 127 },
-		"all -128":    func(*rand.Rand, int) int8 { return -128 },
-		"alternating": func(_ *rand.Rand, i int) int8 { return [2]int8{127, -128}[i%2] },
-		"zero":        func(*rand.Rand, int) int8 { return 0 },
+	rows := map[string]func(r *rand.Rand, i int) byte{
+		"random":      func(r *rand.Rand, _ int) byte { return byte(r.Uint32()) },
+		"all 255":     func(*rand.Rand, int) byte { return 255 },
+		"all 0":       func(*rand.Rand, int) byte { return 0 },
+		"alternating": func(_ *rand.Rand, i int) byte { return [2]byte{255, 0}[i%2] },
+		"quantised":   func(r *rand.Rand, _ int) byte { return byte(1 + r.IntN(255)) }, // 1..255
 	}
-	probes := map[string]func(r *rand.Rand, i int) int16{
-		"random": func(r *rand.Rand, _ int) int16 { return int16(r.IntN(256) - 128) },
-		"-128":   func(*rand.Rand, int) int16 { return -128 },
-		"+127":   func(*rand.Rand, int) int16 { return 127 },
-		"ramp":   func(_ *rand.Rand, i int) int16 { return int16(i - 64) }, // catches lane mix-ups
+	probes := map[string]func(r *rand.Rand, i int) int8{
+		"random": func(r *rand.Rand, _ int) int8 { return int8(r.Uint32()) },
+		"-128":   func(*rand.Rand, int) int8 { return -128 },
+		"+127":   func(*rand.Rand, int) int8 { return 127 },
+		"ramp":   func(_ *rand.Rand, i int) int8 { return int8(i - 64) }, // catches lane mix-ups
 	}
 	const sentinel = -0x5A5A5A5A
+	names := kernelNames()
 	for _, k := range kernels(t) {
-		for fname, f := range fill {
+		for rname, rf := range rows {
 			for pname, pf := range probes {
 				for _, n := range []int{0, 1, 3, 4, 5, 7, 8, 13, 255, 256, 257, 1001} {
-					name := fmt.Sprintf("%s/rows=%s/probe=%s/n=%d", k.name, fname, pname, n)
+					name := fmt.Sprintf("%s/rows=%s/probe=%s/n=%d", names[k], rname, pname, n)
 					r := rand.New(rand.NewPCG(uint64(n), 99))
 					codes := make([]byte, n*Dim)
 					for i := range codes {
-						codes[i] = byte(f(r, i))
+						codes[i] = rf(r, i)
 					}
-					var q [Dim]int16
-					for i := range q {
-						q[i] = pf(r, i)
+					var pc probeCodes
+					for i := range Dim {
+						pc.set(i, pf(r, i))
 					}
 					buf := make([]int32, n+4)
 					for i := range buf {
 						buf[i] = sentinel
 					}
-					withKernel(k.asm, func() { dotRows(codes, &q, buf[:n]) })
+					withKernel(k, func() { dotRows(codes, &pc, buf[:n]) })
 					for j := range n {
-						if want := dotRef(codes[j*Dim:], &q); buf[j] != want {
+						if want := dotRef(codes[j*Dim:], &pc); buf[j] != want {
 							t.Fatalf("%s: row %d = %d want %d", name, j, buf[j], want)
 						}
 					}
@@ -107,18 +104,18 @@ func TestDotRowsUnaligned(t *testing.T) {
 	for i := range backing {
 		backing[i] = byte(r.Uint32())
 	}
-	var q [Dim]int16
-	for i := range q {
-		q[i] = int16(r.IntN(255) - 127)
+	var pc probeCodes
+	for i := range Dim {
+		pc.set(i, int8(r.Uint32()))
 	}
 	for _, k := range kernels(t) {
 		for off := range 32 {
 			codes := backing[off : off+n*Dim]
 			out := make([]int32, n)
-			withKernel(k.asm, func() { dotRows(codes, &q, out) })
+			withKernel(k, func() { dotRows(codes, &pc, out) })
 			for j := range n {
-				if want := dotRef(codes[j*Dim:], &q); out[j] != want {
-					t.Fatalf("%s off %d row %d: %d want %d", k.name, off, j, out[j], want)
+				if want := dotRef(codes[j*Dim:], &pc); out[j] != want {
+					t.Fatalf("%s off %d row %d: %d want %d", kernelNames()[k], off, j, out[j], want)
 				}
 			}
 		}
@@ -132,11 +129,11 @@ func TestDotRowsShortCodesPanics(t *testing.T) {
 		func() {
 			defer func() {
 				if recover() == nil {
-					t.Errorf("%s: no panic on short codes", k.name)
+					t.Errorf("%s: no panic on short codes", kernelNames()[k])
 				}
 			}()
-			var q [Dim]int16
-			withKernel(k.asm, func() { dotRows(make([]byte, 7*Dim), &q, make([]int32, 8)) })
+			var pc probeCodes
+			withKernel(k, func() { dotRows(make([]byte, 7*Dim), &pc, make([]int32, 8)) })
 		}()
 	}
 }
@@ -153,9 +150,9 @@ func TestSumWords(t *testing.T) {
 				want += w[i]
 			}
 			var got uint64
-			withKernel(k.asm, func() { got = sumWords(w) })
+			withKernel(k, func() { got = sumWords(w) })
 			if got != want {
-				t.Fatalf("%s n=%d: %d want %d", k.name, n, got, want)
+				t.Fatalf("%s n=%d: %d want %d", kernelNames()[k], n, got, want)
 			}
 		}
 	}

@@ -56,13 +56,13 @@ func TestSearchMatchesExactIdols(t *testing.T) {
 		ids, ts = append(ids, id), append(ts, faces[i].T)
 	}
 	for _, k := range kernels(t) {
-		withKernel(k.asm, func() {
+		withKernel(k, func() {
 			for i := 1; i < len(faces); i += 2 {
 				got, err := g.Search(faces[i].T, 5)
 				if err != nil {
 					t.Fatal(err)
 				}
-				checkSameTopK(t, got, bruteForce(ids, ts, faces[i].T, 5), fmt.Sprintf("%s probe %d", k.name, i))
+				checkSameTopK(t, got, bruteForce(ids, ts, faces[i].T, 5), fmt.Sprintf("%s probe %d", kernelNames()[k], i))
 			}
 		})
 	}
@@ -83,7 +83,7 @@ func TestSearchMatchesExactRandom(t *testing.T) {
 		}
 	}
 	for _, kern := range kernels(t) {
-		withKernel(kern.asm, func() {
+		withKernel(kern, func() {
 			for q := 0; q < 20; q++ {
 				var p Template
 				if q%2 == 0 {
@@ -96,7 +96,7 @@ func TestSearchMatchesExactRandom(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				checkSameTopK(t, got, bruteForce(ids, ts, p, k), fmt.Sprintf("%s query %d", kern.name, q))
+				checkSameTopK(t, got, bruteForce(ids, ts, p, k), fmt.Sprintf("%s query %d", kernelNames()[kern], q))
 			}
 		})
 	}

@@ -16,7 +16,7 @@ func TestScoreError(t *testing.T) {
 		var codes [Dim]byte
 		m := quantize(&a.Vector, codes[:])
 		pr := newProbe(&b.Vector)
-		dotRows(codes[:], &pr.wide, dot[:])
+		dotRows(codes[:], &pr.codes, dot[:])
 		est := float64(pr.score(dot[0], &m) + pr.meta.norm2)
 		exact := float64(sqDist(&a.Vector, &b.Vector))
 		worst = max(worst, math.Abs(est-exact))
@@ -48,13 +48,13 @@ func TestQuantize(t *testing.T) {
 		}
 		m := quantize(&v, codes)
 		for i, want := range c.wantCodes {
-			if got := int8(codes[i]); got != want {
+			if got := int(codes[i]) - qBias; got != int(want) {
 				t.Errorf("%s: code[%d] = %d want %d", c.name, i, got, want)
 			}
 		}
-		for i, b := range codes {
-			if int8(b) < -qMax {
-				t.Errorf("%s: code[%d] = %d below -qMax", c.name, i, int8(b))
+		for i, u := range codes {
+			if u == 0 { // stored c+qBias with |c| ≤ qMax: never 0
+				t.Errorf("%s: stored byte %d is 0", c.name, i)
 			}
 		}
 		if m.invScale != c.wantInv {

@@ -64,7 +64,7 @@ func (g *Gallery) scan(pr *probe, lo, hi int, t *topK) {
 	var dots [scanBlock]int32
 	for b := lo; b < hi; b += scanBlock {
 		m := min(scanBlock, hi-b)
-		dotRows(g.codes[b*Dim:(b+m)*Dim], &pr.wide, dots[:m])
+		dotRows(g.codes[b*Dim:(b+m)*Dim], &pr.codes, dots[:m])
 		meta := g.meta[b : b+m]
 		worst := t.worst
 		for j, d := range dots[:m] {
