@@ -91,7 +91,7 @@ func existsHash(kind string) error   { return fmt.Errorf("%w: %s", storage.ErrAl
 func page[V any](m map[string]V, after string, limit int, keep func(V) bool) []V {
 	keys := slices.Sorted(maps.Keys(m))
 	start, _ := slices.BinarySearch(keys, after)
-	var out []V
+	out := []V{}
 	for _, k := range keys[start:] {
 		if k == after {
 			continue
@@ -434,9 +434,6 @@ func (s *Store) ListCredentials(ctx context.Context, f storage.CredentialFilter)
 	out := page(s.creds, f.AfterID, storage.ClampLimit(f.Limit), func(c storage.Credential) bool {
 		return (f.HolderID == "" || c.HolderID == f.HolderID) && (f.Status == nil || c.Status == *f.Status)
 	})
-	if out == nil {
-		out = []storage.Credential{}
-	}
 	return out, nil
 }
 
