@@ -4,10 +4,12 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net"
 	"net/http"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -17,6 +19,7 @@ import (
 	"github.com/idgate/idgate/credential"
 	"github.com/idgate/idgate/gate"
 	"github.com/idgate/idgate/gate/gatetest"
+	"github.com/idgate/idgate/gate/sqlitestore"
 )
 
 const (
@@ -316,36 +319,90 @@ func TestGateAlreadyBoarded(t *testing.T) {
 }
 
 func TestGateConcurrentDoubleBoarding(t *testing.T) {
-	s := newGateServer(t)
-	p := s.w.Passenger(t, "Mustermann", "Erika")
-	pass := s.w.Pass(t, "MUSTERMANN/ERIKA", gatetest.PassOpts{})
-	const n = 32
-	bodies := make([][]byte, n) // prepared first so the requests really race
-	for i := range bodies {
-		bodies[i], _ = json.Marshal(map[string]any{"presentation": p.Present(t, s.nonce(t, "A1")), "bcbp": pass, "live_template": s.w.LiveTemplate(t, p)})
-	}
-	var wg sync.WaitGroup
-	results := make([]map[string]any, n)
-	start := make(chan struct{})
-	for i := range n {
-		wg.Go(func() {
-			<-start
-			_, results[i] = s.do(t, http.MethodPost, "/v1/gates/A1/verify", "", bodies[i])
+	for _, backend := range []struct {
+		name  string
+		store func(t *testing.T) gate.Store
+	}{
+		{"memory", func(*testing.T) gate.Store { return gate.NewMemoryStore() }},
+		{"sqlite", func(t *testing.T) gate.Store {
+			st, err := sqlitestore.Open(filepath.Join(t.TempDir(), "gate.db"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { st.Close() })
+			return st
+		}},
+	} {
+		t.Run(backend.name, func(t *testing.T) {
+			s := newGateServer(t, func(c *gate.Config) { c.Store = backend.store(t) })
+			p := s.w.Passenger(t, "Mustermann", "Erika")
+			pass := s.w.Pass(t, "MUSTERMANN/ERIKA", gatetest.PassOpts{})
+			const n = 32
+			bodies := make([][]byte, n) // prepared first so the requests really race
+			for i := range bodies {
+				bodies[i], _ = json.Marshal(map[string]any{"presentation": p.Present(t, s.nonce(t, "A1")), "bcbp": pass, "live_template": s.w.LiveTemplate(t, p)})
+			}
+			var wg sync.WaitGroup
+			results := make([]map[string]any, n)
+			start := make(chan struct{})
+			for i := range n {
+				wg.Go(func() {
+					<-start
+					_, results[i] = s.do(t, http.MethodPost, "/v1/gates/A1/verify", "", bodies[i])
+				})
+			}
+			close(start)
+			wg.Wait()
+			allows := 0
+			for _, r := range results {
+				switch {
+				case r["decision"] == "allow":
+					allows++
+				case !contains(reasonsOf(r), string(gate.ReasonAlreadyBoarded)):
+					t.Errorf("unexpected deny %v", r)
+				}
+			}
+			if allows != 1 {
+				t.Fatalf("%d allows, want exactly 1", allows)
+			}
 		})
 	}
-	close(start)
-	wg.Wait()
-	allows := 0
-	for _, r := range results {
-		switch {
-		case r["decision"] == "allow":
-			allows++
-		case !contains(reasonsOf(r), string(gate.ReasonAlreadyBoarded)):
-			t.Errorf("unexpected deny %v", r)
-		}
+}
+
+// stubFace stands in for the cgo extractor: it "recognises" a JPEG by looking it up.
+type stubFace map[string]biometric.Template
+
+func (f stubFace) LiveTemplate(jpeg []byte) (biometric.Template, error) {
+	t, ok := f[string(jpeg)]
+	if !ok {
+		return t, errors.New("no face found")
 	}
-	if allows != 1 {
-		t.Fatalf("%d allows, want exactly 1", allows)
+	return t, nil
+}
+
+func TestGateLiveJPEG(t *testing.T) {
+	faces := stubFace{}
+	s := newGateServer(t, func(c *gate.Config) { c.Face = faces })
+	p := s.w.Passenger(t, "Mustermann", "Erika")
+	jpeg := []byte("\xff\xd8 erika at the gate")
+	faces[string(jpeg)] = s.w.Near(p.Face, 0.1)
+	body := func(pass string, img []byte) map[string]any {
+		return map[string]any{"presentation": p.Present(t, s.nonce(t, "A1")), "bcbp": pass, "live_jpeg": img}
+	}
+	if st, out := s.do(t, http.MethodPost, "/v1/gates/A1/verify", "", body(s.w.Pass(t, "MUSTERMANN/ERIKA", gatetest.PassOpts{Sequence: 1}), []byte("no face"))); st != http.StatusForbidden ||
+		!contains(reasonsOf(out), string(gate.ReasonLiveFaceInvalid)) {
+		t.Fatalf("no face: %d %v", st, out)
+	}
+	if st, out := s.do(t, http.MethodPost, "/v1/gates/A1/verify", "", body(s.w.Pass(t, "MUSTERMANN/ERIKA", gatetest.PassOpts{Sequence: 2}), jpeg)); st != http.StatusOK {
+		t.Fatalf("jpeg: %d %v", st, out)
+	}
+}
+
+func TestGateBodyTooLarge(t *testing.T) {
+	s := newGateServer(t)
+	big := []byte(`{"presentation":"` + strings.Repeat("a", MaxBodyBytes) + `","bcbp":"x","live_template":"y"}`)
+	if st, out := s.do(t, http.MethodPost, "/v1/gates/A1/verify", "", big); st != http.StatusRequestEntityTooLarge || out["code"] != "body_too_large" {
+		t.Fatalf("got %d %v", st, out)
 	}
 }
 
