@@ -73,16 +73,21 @@ func prepare(b []byte, l limits) (p prepared, err error) {
 		return p, wrap(ErrUndecodable, "decoded size differs from header")
 	}
 	// Gray, CMYK, paletted, 16-bit and alpha images all become opaque RGB: libjpeg in go-face
-	// accepts only 3-component JPEGs, and Go's encoder writes baseline YCbCr for RGBA input.
-	rgba := image.NewRGBA(image.Rect(0, 0, r.Dx(), r.Dy()))
-	if o, ok := img.(interface{ Opaque() bool }); !ok || !o.Opaque() {
-		draw.Draw(rgba, rgba.Bounds(), image.White, image.Point{}, draw.Src) // flatten alpha on white
+	// accepts only 3-component JPEGs. Go's encoder writes baseline 3-component YCbCr for RGBA
+	// and YCbCr input; YCbCr (most JPEGs) is encoded directly, skipping an RGBA copy.
+	src := img
+	if _, ok := img.(*image.YCbCr); !ok {
+		rgba := image.NewRGBA(image.Rect(0, 0, r.Dx(), r.Dy()))
+		if o, ok := img.(interface{ Opaque() bool }); !ok || !o.Opaque() {
+			draw.Draw(rgba, rgba.Bounds(), image.White, image.Point{}, draw.Src) // flatten alpha on white
+		}
+		draw.Draw(rgba, rgba.Bounds(), img, r.Min, draw.Over)
+		src = rgba
 	}
-	draw.Draw(rgba, rgba.Bounds(), img, r.Min, draw.Over)
 	var out bytes.Buffer
 	out.Grow(len(b) + len(b)/2)
-	if err := jpeg.Encode(&out, rgba, &jpeg.Options{Quality: reencodeQuality}); err != nil {
+	if err := jpeg.Encode(&out, src, &jpeg.Options{Quality: reencodeQuality}); err != nil {
 		return p, wrap(ErrUndecodable, err.Error())
 	}
-	return prepared{jpeg: out.Bytes(), bounds: rgba.Bounds()}, nil
+	return prepared{jpeg: out.Bytes(), bounds: image.Rect(0, 0, r.Dx(), r.Dy())}, nil
 }
