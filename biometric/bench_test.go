@@ -133,26 +133,28 @@ func BenchmarkOpen(b *testing.B) {
 	}
 }
 
-// BenchmarkDotRows is each kernel alone on one core with its 256-row block (32 KiB) in L1:
-// the compute ceiling of the scan, to compare with the per-core share of memory bandwidth.
-func BenchmarkDotRows(b *testing.B) {
+// BenchmarkScoreRows is each kernel alone on one core with its 256-row block (32 KiB of codes)
+// in L1: the compute ceiling of the scan, to compare with the per-core share of memory
+// bandwidth.
+func BenchmarkScoreRows(b *testing.B) {
 	r := mrand.New(mrand.NewPCG(1, 1))
 	codes := make([]byte, scanBlock*Dim)
-	for i := range codes {
-		codes[i] = byte(r.Uint32())
+	inv, norm2 := make([]float32, scanBlock), make([]float32, scanBlock)
+	for j := range scanBlock {
+		tpl := randomTemplate(r)
+		m := quantize(&tpl.Vector, codes[j*Dim:])
+		inv[j], norm2[j] = m.invScale, m.norm2
 	}
-	var pc probeCodes
-	for i := range Dim {
-		pc.set(i, int8(r.Uint32()))
-	}
-	var out [scanBlock]int32
+	pt := randomTemplate(r)
+	p := newProbe(&pt.Vector)
+	var out [scanBlock]float32
 	names := kernelNames()
 	for _, k := range kernels(b) {
 		b.Run(names[k], func(b *testing.B) {
 			b.SetBytes(int64(len(codes)))
 			withKernel(k, func() {
 				for b.Loop() {
-					dotRows(codes, &pc, out[:])
+					scoreRows(codes, inv, norm2, p, 0, out[:])
 				}
 			})
 		})

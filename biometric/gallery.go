@@ -26,16 +26,17 @@ type Candidate struct {
 }
 
 // Gallery is an in-memory 1:N index of templates from one model, safe for concurrent use.
-// Rows are stored contiguously three ways: 8-bit codes (128 B/row) and per-row scan metadata
-// (8 B/row), the only things a search streams through, and the exact float32 vectors
-// (512 B/row) that are read only to re-rank the few best candidates.
+// Rows are stored contiguously (struct of arrays): 8-bit codes (128 B/row) plus two float32
+// scan factors (8 B/row), the only things a search streams through, and the exact float32
+// vectors (512 B/row) that are read only to re-rank the few best candidates.
 type Gallery struct {
 	mu    sync.RWMutex
 	model ModelID
 	ids   []string
 	index map[string]int
 	codes []byte
-	meta  []rowMeta
+	inv   []float32 // per row 1/scale: code units back to descriptor units
+	norm2 []float32 // per row exact ‖x‖²
 	exact []float32
 }
 
@@ -69,7 +70,9 @@ func (g *Gallery) Add(id string, t Template) error {
 	}
 	n := len(g.ids)
 	g.codes = append(g.codes, make([]byte, Dim)...)
-	g.meta = append(g.meta, quantize(&t.Vector, g.codes[n*Dim:]))
+	m := quantize(&t.Vector, g.codes[n*Dim:])
+	g.inv = append(g.inv, m.invScale)
+	g.norm2 = append(g.norm2, m.norm2)
 	g.exact = append(g.exact, t.Vector[:]...)
 	g.ids = append(g.ids, id)
 	g.index[id] = n
@@ -89,13 +92,13 @@ func (g *Gallery) Remove(id string) bool {
 	if i != last {
 		copy(g.codes[i*Dim:(i+1)*Dim], g.codes[last*Dim:])
 		copy(g.exact[i*Dim:(i+1)*Dim], g.exact[last*Dim:])
-		g.meta[i] = g.meta[last]
+		g.inv[i], g.norm2[i] = g.inv[last], g.norm2[last]
 		g.ids[i] = g.ids[last]
 		g.index[g.ids[i]] = i
 	}
 	g.codes = g.codes[:last*Dim]
 	g.exact = g.exact[:last*Dim]
-	g.meta = g.meta[:last]
+	g.inv, g.norm2 = g.inv[:last], g.norm2[:last]
 	g.ids[last] = ""
 	g.ids = g.ids[:last]
 	delete(g.index, id)

@@ -122,7 +122,8 @@ func TestGalleryAddRemove(t *testing.T) {
 	if g.Remove("p17") || g.Remove("nobody") {
 		t.Fatal("Remove of absent id reported true")
 	}
-	if g.Len() != len(ts) || len(g.codes) != len(ts)*Dim || len(g.exact) != len(ts)*Dim {
+	if g.Len() != len(ts) || len(g.codes) != len(ts)*Dim || len(g.exact) != len(ts)*Dim ||
+		len(g.inv) != len(ts) || len(g.norm2) != len(ts) {
 		t.Fatalf("storage not contiguous after removals: len %d", g.Len())
 	}
 	// Every remaining template is still found as its own nearest neighbour at distance 0.

@@ -64,7 +64,8 @@ func (pc *probeCodes) set(i int, q int8) {
 	pc.narrow[i], pc.wide[i] = q, int16(q)
 }
 
-// probe is a query prepared for the scan.
+// probe is a query prepared for the scan. The assembly kernels read its fields through the
+// offsets in go_asm.h.
 type probe struct {
 	codes probeCodes
 	// bias is qBias·Σq, removed from every raw kernel result.
@@ -91,7 +92,12 @@ func newProbe(v *[Dim]float32) *probe {
 }
 
 // score estimates ‖g‖² - 2⟨g,p⟩ for ranking (‖p‖² is the same for every row) from the raw
-// kernel result. |raw - bias| ≤ 128·127² < 2²⁴, so the float32 conversion is exact.
-func (p *probe) score(raw int32, g *rowMeta) float32 {
-	return g.norm2 + p.dotScale*g.invScale*float32(raw-p.bias)
+// kernel result: ((float32(raw-bias)·inv)·dotScale) + norm2, each step rounded to float32 in
+// exactly this order, which is what the assembly kernels compute (the conversions forbid
+// the compiler from fusing a multiply-add). |raw - bias| ≤ 128·127² < 2²⁴, so the first
+// conversion is exact.
+func (p *probe) score(raw int32, inv, norm2 float32) float32 {
+	t := float32(float32(raw-p.bias) * inv)
+	t = float32(t * p.dotScale)
+	return t + norm2
 }

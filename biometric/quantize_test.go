@@ -10,14 +10,14 @@ import (
 func TestScoreError(t *testing.T) {
 	r := rand.New(rand.NewPCG(11, 12))
 	var worst float64
-	var dot [1]int32
+	var out [1]float32
 	for range 2000 {
 		a, b := randomTemplate(r), randomTemplate(r)
 		var codes [Dim]byte
 		m := quantize(&a.Vector, codes[:])
 		pr := newProbe(&b.Vector)
-		dotRows(codes[:], &pr.codes, dot[:])
-		est := float64(pr.score(dot[0], &m) + pr.meta.norm2)
+		scoreRows(codes[:], []float32{m.invScale}, []float32{m.norm2}, pr, 0, out[:])
+		est := float64(out[0] + pr.meta.norm2)
 		exact := float64(sqDist(&a.Vector, &b.Vector))
 		worst = max(worst, math.Abs(est-exact))
 	}

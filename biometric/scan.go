@@ -9,7 +9,7 @@ import (
 
 const (
 	// scanBlock rows (32 KiB of codes) go to the kernel per call: one call amortised over 256
-	// rows, and the int32 results stay in L1 for the scoring loop that follows.
+	// rows, and the scores stay in L1 for the rare block that has to be walked.
 	scanBlock = 256
 	// scanChunkRows (2 MiB of codes) is the unit a scan worker claims. Large enough that the
 	// atomic claim is noise; small enough that a worker slowed by other load on its core
@@ -57,18 +57,19 @@ func (g *Gallery) scanAll(pr *probe, n, r int) []scored {
 	return out
 }
 
-// scan offers rows [lo, hi) to t. The kernel fills a block of exact code dot products, then a
-// tight loop turns each into a score and compares it with the worst kept candidate; only the
-// rare row that beats it touches the heap.
+// scan offers rows [lo, hi) to t. The kernel scores a block and counts the rows that beat
+// the worst kept candidate as of the block's start; only a block with such a row is walked in
+// Go, re-checking each against the bar as it tightens.
 func (g *Gallery) scan(pr *probe, lo, hi int, t *topK) {
-	var dots [scanBlock]int32
+	var scores [scanBlock]float32
 	for b := lo; b < hi; b += scanBlock {
 		m := min(scanBlock, hi-b)
-		dotRows(g.codes[b*Dim:(b+m)*Dim], &pr.codes, dots[:m])
-		meta := g.meta[b : b+m]
+		if scoreRows(g.codes[b*Dim:(b+m)*Dim], g.inv[b:b+m], g.norm2[b:b+m], pr, t.worst, scores[:m]) == 0 {
+			continue
+		}
 		worst := t.worst
-		for j, d := range dots[:m] {
-			if s := pr.score(d, &meta[j]); s < worst {
+		for j, s := range scores[:m] {
+			if s < worst {
 				worst = t.push(s, int32(b+j))
 			}
 		}

@@ -17,9 +17,9 @@ var kernel = bestKernel()
 
 func bestKernel() int {
 	switch {
-	case cpu.X86.HasAVX512VNNI && cpu.X86.HasAVX512VL:
+	case cpu.X86.HasAVX512VNNI && cpu.X86.HasAVX512VL && cpu.X86.HasPOPCNT:
 		return kernelVNNI
-	case cpu.X86.HasAVX2:
+	case cpu.X86.HasAVX2 && cpu.X86.HasPOPCNT:
 		return kernelAVX2
 	}
 	return kernelGeneric
@@ -38,31 +38,34 @@ func kernelNames() map[int]string {
 	return ks
 }
 
-// dotRowsAVX2 and dotRowsVNNI compute n (a positive multiple of 4) rows; see dot_amd64.s.
+// scoreRowsAVX2 and scoreRowsVNNI handle n (a multiple of 4) rows; see kernel_amd64.s.
 //
 //go:noescape
-func dotRowsAVX2(codes *byte, q *int16, out *int32, n int)
+func scoreRowsAVX2(codes *byte, inv *float32, norm2 *float32, out *float32, n int, p *probe, bar float32) int
 
 //go:noescape
-func dotRowsVNNI(codes *byte, q *int8, out *int32, n int)
+func scoreRowsVNNI(codes *byte, inv *float32, norm2 *float32, out *float32, n int, p *probe, bar float32) int
 
-// dotRows writes raw = Σ row[i]·q[i] for each of len(out) rows in codes.
-func dotRows(codes []byte, pc *probeCodes, out []int32) {
-	codes = codes[:len(out)*Dim] // the assembly trusts this length: check it here
-	n4 := len(out) &^ 3
+// scoreRows writes p.score of each of len(out) rows to out and returns how many are < bar.
+func scoreRows(codes []byte, inv, norm2 []float32, p *probe, bar float32, out []float32) int {
+	n := len(out)
+	codes, inv, norm2 = codes[:n*Dim], inv[:n], norm2[:n] // the assembly trusts these lengths
+	n4 := n &^ 3
+	below := 0
 	if n4 > 0 {
 		switch kernel {
 		case kernelVNNI:
-			dotRowsVNNI(&codes[0], &pc.narrow[0], &out[0], n4)
+			below = scoreRowsVNNI(&codes[0], &inv[0], &norm2[0], &out[0], n4, p, bar)
 		case kernelAVX2:
-			dotRowsAVX2(&codes[0], &pc.wide[0], &out[0], n4)
+			below = scoreRowsAVX2(&codes[0], &inv[0], &norm2[0], &out[0], n4, p, bar)
 		default:
 			n4 = 0
 		}
 	}
-	if n4 < len(out) {
-		dotRowsGeneric(codes[n4*Dim:], pc, out[n4:])
+	if n4 < n {
+		below += scoreRowsGeneric(codes[n4*Dim:], inv[n4:], norm2[n4:], p, bar, out[n4:])
 	}
+	return below
 }
 
 //go:noescape

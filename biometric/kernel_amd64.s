@@ -1,22 +1,62 @@
 //go:build amd64 && !purego
 
 #include "textflag.h"
+#include "go_asm.h"
 
-// Code dot-product kernels: raw = Σ row[i]·q[i] for four 128-byte rows of unsigned codes per
-// iteration, the probe held in registers for the whole call. Y0-Y3 accumulate the four rows;
-// a VPHADDD tree then folds them into one XMM of four int32 results, stored with a single
-// 16-byte write. Rows are streamed once, in order, so the hardware prefetcher covers them
-// (explicit PREFETCHT0 ahead measured no better).
+// Fused scan kernels: for four 128-byte rows of unsigned codes per iteration, the exact
+// raw = Σ row[i]·q[i] (probe held in registers for the whole call), then the float32 score
+// ((float32(raw-bias)·inv)·dotScale)+norm2 in the same order and rounding as probe.score, and
+// a compare against the caller's bar. The function returns how many rows scored below it, so
+// the Go loop only revisits a block that holds a candidate: after the first few blocks almost
+// none do, and the scan is the kernel streaming memory. Rows are read once, in order, so the
+// hardware prefetcher covers them (explicit PREFETCHT0 ahead measured no better).
+//
+// Registers: SI codes, BX inv, R8 norm2, DI out, DX *probe, CX iterations left, R9 count.
+// Y0-Y3 accumulate the four rows, Y4-Y7 are scratch.
 
-// REDUCE4 folds 4x8 int32 lanes into [r0 r1 r2 r3] at (DI): after two VPHADDD levels each
-// 128-bit half holds one partial sum per row, and the halves are added.
+// REDUCE4 folds Y0-Y3 (8 int32 lanes per row) into X0 = [r0 r1 r2 r3]: after two VPHADDD
+// levels each 128-bit half holds one partial sum per row, and the halves are added.
 #define REDUCE4 \
 	VPHADDD Y1, Y0, Y0; \
 	VPHADDD Y3, Y2, Y2; \
 	VPHADDD Y2, Y0, Y0; \
 	VEXTRACTI128 $1, Y0, X1; \
-	VPADDD X1, X0, X0; \
-	VMOVDQU X0, 0(DI)
+	VPADDD X1, X0, X0
+
+// SCORE4 turns X0 into four scores at (DI) and adds the number below bar to R9. VCMPPS
+// predicate 1 is LT_OS: false for NaN, like Go's <.
+#define SCORE4 \
+	VPBROADCASTD probe_bias(DX), X4; \
+	VPSUBD X4, X0, X0; \
+	VCVTDQ2PS X0, X0; \
+	VMULPS (BX), X0, X0; \
+	VBROADCASTSS probe_dotScale(DX), X5; \
+	VMULPS X5, X0, X0; \
+	VADDPS (R8), X0, X0; \
+	VMOVUPS X0, (DI); \
+	VBROADCASTSS bar+48(FP), X6; \
+	VCMPPS $1, X6, X0, X1; \
+	VMOVMSKPS X1, AX; \
+	POPCNTL AX, AX; \
+	ADDQ AX, R9
+
+// ARGS loads the arguments shared by both kernels and leaves CX = n/4.
+#define ARGS \
+	MOVQ codes+0(FP), SI; \
+	MOVQ inv+8(FP), BX; \
+	MOVQ norm2+16(FP), R8; \
+	MOVQ out+24(FP), DI; \
+	MOVQ n+32(FP), CX; \
+	MOVQ p+40(FP), DX; \
+	XORQ R9, R9; \
+	SHRQ $2, CX
+
+// NEXT4 advances every stream by four rows.
+#define NEXT4 \
+	ADDQ $512, SI; \
+	ADDQ $16, BX; \
+	ADDQ $16, R8; \
+	ADDQ $16, DI
 
 // AVX2, per 16-byte chunk of a row: VPMOVZXBW widens 16 codes to int16, VPMADDWD multiplies by
 // the matching 16 sign-extended probe values (Y8-Y15) and adds adjacent pairs into 8 int32
@@ -49,24 +89,20 @@
 	VPADDD Y6, Y2, Y2; \
 	VPADDD Y7, Y3, Y3
 
-// func dotRowsAVX2(codes *byte, q *int16, out *int32, n int)
-// n must be a multiple of 4; codes must hold n*128 bytes, q 128 int16s and out n int32s.
-TEXT ·dotRowsAVX2(SB), NOSPLIT, $0-32
-	MOVQ codes+0(FP), SI
-	MOVQ q+8(FP), DX
-	MOVQ out+16(FP), DI
-	MOVQ n+24(FP), CX
-	SHRQ $2, CX
+// func scoreRowsAVX2(codes *byte, inv *float32, norm2 *float32, out *float32, n int, p *probe, bar float32) int
+// n must be a multiple of 4; codes must hold n*128 bytes, inv, norm2 and out n float32s.
+TEXT ·scoreRowsAVX2(SB), NOSPLIT, $0-64
+	ARGS
 	JZ   avx2done
-
-	VMOVDQU 0(DX), Y8
-	VMOVDQU 32(DX), Y9
-	VMOVDQU 64(DX), Y10
-	VMOVDQU 96(DX), Y11
-	VMOVDQU 128(DX), Y12
-	VMOVDQU 160(DX), Y13
-	VMOVDQU 192(DX), Y14
-	VMOVDQU 224(DX), Y15
+	LEAQ (probe_codes+probeCodes_wide)(DX), AX
+	VMOVDQU 0(AX), Y8
+	VMOVDQU 32(AX), Y9
+	VMOVDQU 64(AX), Y10
+	VMOVDQU 96(AX), Y11
+	VMOVDQU 128(AX), Y12
+	VMOVDQU 160(AX), Y13
+	VMOVDQU 192(AX), Y14
+	VMOVDQU 224(AX), Y15
 
 avx2loop:
 	ZCHUNK0
@@ -78,15 +114,15 @@ avx2loop:
 	ZCHUNK(96, Y14)
 	ZCHUNK(112, Y15)
 	REDUCE4
-
-	ADDQ $512, SI
-	ADDQ $16, DI
+	SCORE4
+	NEXT4
 	DECQ CX
 	JNZ  avx2loop
 
 	VZEROUPPER
 
 avx2done:
+	MOVQ R9, ret+56(FP)
 	RET
 
 // AVX-512 VNNI on YMM (needs AVX512VL): VPDPBUSD multiplies 32 unsigned row bytes by 32 signed
@@ -104,20 +140,16 @@ avx2done:
 	VPDPBUSD P, Y6, Y2; \
 	VPDPBUSD P, Y7, Y3
 
-// func dotRowsVNNI(codes *byte, q *int8, out *int32, n int)
-// n must be a multiple of 4; codes must hold n*128 bytes, q 128 bytes and out n int32s.
-TEXT ·dotRowsVNNI(SB), NOSPLIT, $0-32
-	MOVQ codes+0(FP), SI
-	MOVQ q+8(FP), DX
-	MOVQ out+16(FP), DI
-	MOVQ n+24(FP), CX
-	SHRQ $2, CX
+// func scoreRowsVNNI(codes *byte, inv *float32, norm2 *float32, out *float32, n int, p *probe, bar float32) int
+// n must be a multiple of 4; codes must hold n*128 bytes, inv, norm2 and out n float32s.
+TEXT ·scoreRowsVNNI(SB), NOSPLIT, $0-64
+	ARGS
 	JZ   vnnidone
-
-	VMOVDQU 0(DX), Y8
-	VMOVDQU 32(DX), Y9
-	VMOVDQU 64(DX), Y10
-	VMOVDQU 96(DX), Y11
+	LEAQ (probe_codes+probeCodes_narrow)(DX), AX
+	VMOVDQU 0(AX), Y8
+	VMOVDQU 32(AX), Y9
+	VMOVDQU 64(AX), Y10
+	VMOVDQU 96(AX), Y11
 
 vnniloop:
 	VPXOR Y0, Y0, Y0
@@ -129,15 +161,15 @@ vnniloop:
 	VCHUNK(64, Y10)
 	VCHUNK(96, Y11)
 	REDUCE4
-
-	ADDQ $512, SI
-	ADDQ $16, DI
+	SCORE4
+	NEXT4
 	DECQ CX
 	JNZ  vnniloop
 
 	VZEROUPPER
 
 vnnidone:
+	MOVQ R9, ret+56(FP)
 	RET
 
 // func sumWordsAVX2(p *uint64, n int) uint64

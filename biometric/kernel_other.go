@@ -9,9 +9,9 @@ var kernel = kernelGeneric
 
 func kernelNames() map[int]string { return map[int]string{kernelGeneric: "generic"} }
 
-// dotRows writes raw = Σ row[i]·q[i] for each of len(out) rows in codes.
-func dotRows(codes []byte, pc *probeCodes, out []int32) {
-	dotRowsGeneric(codes, pc, out)
+// scoreRows writes p.score of each of len(out) rows to out and returns how many are < bar.
+func scoreRows(codes []byte, inv, norm2 []float32, p *probe, bar float32, out []float32) int {
+	return scoreRowsGeneric(codes, inv, norm2, p, bar, out)
 }
 
 // sumWords is the read loop of BenchmarkMemoryBandwidth (bench_test.go).
