@@ -12,6 +12,8 @@ import (
 
 	"github.com/valyala/fasthttp"
 
+	"github.com/idgate/idgate/biometric"
+	"github.com/idgate/idgate/biometric/face"
 	"github.com/idgate/idgate/certs"
 	"github.com/idgate/idgate/credential"
 	"github.com/idgate/idgate/gate"
@@ -29,68 +31,113 @@ import (
 //	IDGATE_GATE_RETENTION               gallery retention after departure (default 6h)
 //	IDGATE_GATE_THRESHOLD               face match threshold (default biometric.DefaultOperatingPoint)
 //
-// Live JPEGs need the cgo face extractor, which this binary does not wire in: gates send
-// live_template, and live_jpeg is denied with face_extractor_unavailable.
+//	IDGATE_MODELS                       face models (`make models`); when present, gates may send
+//	                                    live_jpeg and the verifier extracts the template (largest face)
+//
+// Without the models, gates send live_template and live_jpeg is denied with
+// face_extractor_unavailable.
+
+// gateOptions configures the gate API; gateOptionsFromEnv reads them for `verifier serve`.
+type gateOptions struct {
+	dbPath        string
+	modelsDir     string
+	retention     time.Duration
+	threshold     float32 // 0: biometric.DefaultOperatingPoint
+	operatorToken gate.TokenHash
+	checkinToken  gate.TokenHash
+}
+
+func gateOptionsFromEnv() (gateOptions, error) {
+	g := gateOptions{
+		dbPath:    envOr("IDGATE_GATE_DB", "var/gate.db"),
+		modelsDir: envOr("IDGATE_MODELS", "var/models"),
+		retention: envDuration("IDGATE_GATE_RETENTION", 6*time.Hour),
+	}
+	if v := os.Getenv("IDGATE_GATE_THRESHOLD"); v != "" {
+		if _, err := fmt.Sscan(v, &g.threshold); err != nil || g.threshold <= 0 {
+			return g, fmt.Errorf("gate: IDGATE_GATE_THRESHOLD %q is not a positive number", v)
+		}
+	}
+	for env, dst := range map[string]*gate.TokenHash{
+		"IDGATE_GATE_OPERATOR_TOKEN_SHA256": &g.operatorToken,
+		"IDGATE_GATE_CHECKIN_TOKEN_SHA256":  &g.checkinToken,
+	} {
+		v := os.Getenv(env)
+		if v == "" {
+			continue // zero hash: that route answers 401
+		}
+		b, err := hex.DecodeString(v)
+		if err != nil || len(b) != len(dst) {
+			return g, fmt.Errorf("gate: %s must be 64 hex digits (sha256 of the token)", env)
+		}
+		copy(dst[:], b)
+	}
+	return g, nil
+}
 
 // newGateRoutes builds the gate service over the PKI in pkiDir (trust list with airline
-// certificates, gate reader key) and returns the routes for verifier.API.Extra. The retention
-// purge runs until ctx ends.
-func newGateRoutes(ctx context.Context, pkiDir string, o verifierOptions, logger *slog.Logger) (func(*fasthttp.RequestCtx) bool, error) {
+// certificates, gate reader key) and returns the routes for verifier.API.Extra and a closer to
+// call once the server has drained. The retention purge runs until ctx ends.
+func newGateRoutes(ctx context.Context, pkiDir string, o verifierOptions, g gateOptions, logger *slog.Logger) (func(*fasthttp.RequestCtx) bool, func(), error) {
 	trust, err := certs.LoadTrustList(filepath.Join(pkiDir, certs.FileTrust))
 	if err != nil {
-		return nil, fmt.Errorf("gate: trust list: %w", err)
+		return nil, nil, fmt.Errorf("gate: trust list: %w", err)
 	}
 	reader, _, err := certs.LoadGateReader(pkiDir)
 	if err != nil {
-		return nil, fmt.Errorf("gate: %w", err)
+		return nil, nil, fmt.Errorf("gate: %w", err)
 	}
 	checker := statuslist.NewChecker(statuslist.CheckerConfig{
 		HTTP: &http.Client{Timeout: 5 * time.Second}, Trust: trust, MaxTTL: o.statusMaxTTL,
 	})
 	cv, err := credential.NewVerifier(credential.VerifierConfig{Trust: trust, Status: checker})
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	dbPath := envOr("IDGATE_GATE_DB", "var/gate.db")
-	if err := os.MkdirAll(filepath.Dir(dbPath), 0o700); err != nil {
-		return nil, fmt.Errorf("gate: %w", err)
+	if err := os.MkdirAll(filepath.Dir(g.dbPath), 0o700); err != nil {
+		return nil, nil, fmt.Errorf("gate: %w", err)
 	}
-	store, err := sqlitestore.Open(dbPath)
+	store, err := sqlitestore.Open(g.dbPath)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
+	}
+	closers := []func(){func() { store.Close() }}
+	closeAll := func() {
+		for _, c := range closers {
+			c()
+		}
 	}
 	cfg := gate.Config{
 		Credentials: cv, Passes: trust, ReaderKey: reader, Store: store, Audience: o.audience,
-		Retention: envDuration("IDGATE_GATE_RETENTION", 6*time.Hour), Logger: logger,
+		Retention: g.retention, Logger: logger,
 	}
-	if v := os.Getenv("IDGATE_GATE_THRESHOLD"); v != "" {
-		var thr float32
-		if _, err := fmt.Sscan(v, &thr); err != nil {
-			return nil, fmt.Errorf("gate: IDGATE_GATE_THRESHOLD: %w", err)
-		}
-		cfg.OperatingPoint.Threshold, cfg.OperatingPoint.Source = thr, "IDGATE_GATE_THRESHOLD"
+	if g.threshold > 0 {
+		cfg.OperatingPoint.Threshold, cfg.OperatingPoint.Source = g.threshold, "IDGATE_GATE_THRESHOLD"
+	}
+	if ex, err := face.New(face.Config{ModelsDir: g.modelsDir}); err != nil {
+		logger.Warn("gate: live JPEG extraction disabled", "reason", err.Error())
+	} else {
+		cfg.Face = liveFaces{ex}
+		closers = append(closers, ex.Close)
 	}
 	svc, err := gate.New(cfg)
 	if err != nil {
-		return nil, err
+		closeAll()
+		return nil, nil, err
 	}
-	api := &verifier.GateAPI{Gates: svc}
-	for env, dst := range map[string]*gate.TokenHash{
-		"IDGATE_GATE_OPERATOR_TOKEN_SHA256": &api.OperatorToken,
-		"IDGATE_GATE_CHECKIN_TOKEN_SHA256":  &api.CheckinToken,
-	} {
-		v := os.Getenv(env)
-		if v == "" {
-			logger.Warn("gate: token not configured; its routes answer 401", "env", env)
-			continue
-		}
-		b, err := hex.DecodeString(v)
-		if err != nil || len(b) != len(dst) {
-			return nil, fmt.Errorf("gate: %s must be 64 hex digits (sha256 of the token)", env)
-		}
-		copy(dst[:], b)
+	api := &verifier.GateAPI{Gates: svc, OperatorToken: g.operatorToken, CheckinToken: g.checkinToken}
+	if api.OperatorToken == (gate.TokenHash{}) || api.CheckinToken == (gate.TokenHash{}) {
+		logger.Warn("gate: operator or check-in token not configured; those routes answer 401")
 	}
 	go svc.RunPurge(ctx, 5*time.Minute)
-	logger.Info("gate API enabled", "db", dbPath, "retention", cfg.Retention.String())
-	return api.Routes, nil
+	logger.Info("gate API enabled", "db", g.dbPath, "retention", cfg.Retention.String())
+	return api.Routes, closeAll, nil
+}
+
+// liveFaces adapts the dlib extractor to gate.FaceExtractor: the largest face in the capture.
+type liveFaces struct{ ex *face.Extractor }
+
+func (l liveFaces) LiveTemplate(jpeg []byte) (biometric.Template, error) {
+	res, err := l.ex.Template(jpeg, face.Gate)
+	return res.Template, err
 }

@@ -55,10 +55,17 @@ func runVerifier(args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	if *gatesPKI != "" { // airport gate API (issue 4): cmd_gate.go
-		if api.Extra, err = newGateRoutes(ctx, *gatesPKI, o, logger); err != nil {
+		g, err := gateOptionsFromEnv()
+		if err != nil {
 			fmt.Fprintln(stderr, "idgate verifier:", err)
 			return 1
 		}
+		var closeGates func()
+		if api.Extra, closeGates, err = newGateRoutes(ctx, *gatesPKI, o, g, logger); err != nil {
+			fmt.Fprintln(stderr, "idgate verifier:", err)
+			return 1
+		}
+		defer closeGates() // after Serve below has drained in-flight requests
 	}
 	l, err := net.Listen("tcp", *listen)
 	if err != nil {
