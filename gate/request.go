@@ -11,10 +11,10 @@ import (
 
 // Size bounds of request fields. The HTTP layer also bounds the whole body (verifier.MaxBodyBytes).
 const (
-	MaxBodyBytes        = 256 << 10
+	MaxBodyBytes        = 3 << 20 // a live JPEG (base64) plus presentation and pass
 	MaxPresentationLen  = 64 << 10
-	MaxJPEGBytes        = 180 << 10
-	maxJSONDepthAllowed = 4 // the request objects are flat; deeper nesting is rejected early
+	MaxJPEGBytes        = 2 << 20 // a 1-2 MP gate camera capture
+	maxJSONDepthAllowed = 4       // the request objects are flat; deeper nesting is rejected early
 )
 
 // LiveFace is the gate camera's capture: a template computed at the gate, or a JPEG for the

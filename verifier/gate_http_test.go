@@ -400,7 +400,7 @@ func TestGateLiveJPEG(t *testing.T) {
 
 func TestGateBodyTooLarge(t *testing.T) {
 	s := newGateServer(t)
-	big := []byte(`{"presentation":"` + strings.Repeat("a", MaxBodyBytes) + `","bcbp":"x","live_template":"y"}`)
+	big := []byte(`{"presentation":"` + strings.Repeat("a", gate.MaxBodyBytes) + `","bcbp":"x","live_template":"y"}`)
 	if st, out := s.do(t, http.MethodPost, "/v1/gates/A1/verify", "", big); st != http.StatusRequestEntityTooLarge || out["code"] != "body_too_large" {
 		t.Fatalf("got %d %v", st, out)
 	}

@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/valyala/fasthttp"
+
+	"github.com/idgate/idgate/gate"
 )
 
 // NewServer returns a fasthttp server with idgate's limits: timeouts, body size, header size.
@@ -17,7 +19,7 @@ func NewServer(h fasthttp.RequestHandler) *fasthttp.Server {
 		ReadTimeout:                   10 * time.Second,
 		WriteTimeout:                  10 * time.Second,
 		IdleTimeout:                   120 * time.Second,
-		MaxRequestBodySize:            MaxBodyBytes,
+		MaxRequestBodySize:            gate.MaxBodyBytes, // gate captures; RP routes check MaxBodyBytes themselves
 		ReadBufferSize:                16 << 10,
 		DisableHeaderNamesNormalizing: true,
 		NoDefaultServerHeader:         true,

@@ -46,11 +46,12 @@ const demoHolder = `{
 func runDemo(args []string, stdout, stderr io.Writer) int {
 	fs := newFlags("demo", "demo [--dir DIR]", stderr)
 	dir := stringFlag(fs, "dir", "IDGATE_VAR", "var", "working directory; the demo uses DIR/demo and recreates it")
-	_ = fs.String("models", envOr("IDGATE_MODELS", "var/models"), "face models directory [IDGATE_MODELS]")
+	models := stringFlag(fs, "models", "IDGATE_MODELS", "var/models", "face models directory (make models)")
+	faces := stringFlag(fs, "faces", "IDGATE_DEMO_FACES", "", "folder with "+demoPortrait+", "+demoLive+" and "+demoImpostor+" for the boarding part (skipped without it)")
 	if code, ok := parse(fs, args); !ok {
 		return code
 	}
-	d := &demo{out: stdout, root: filepath.Join(*dir, "demo")}
+	d := &demo{out: stdout, root: filepath.Join(*dir, "demo"), models: *models, faces: *faces}
 	if err := d.run(); err != nil {
 		fmt.Fprintf(stdout, "\nFAILED: %v\n", err)
 		return 1
@@ -62,6 +63,9 @@ func runDemo(args []string, stdout, stderr io.Writer) int {
 type demo struct {
 	out       io.Writer
 	root      string
+	models    string
+	faces     string // photo folder; "" skips boarding
+	gateToken string
 	step      int
 	issuerURL string
 	verifyURL string
@@ -107,9 +111,13 @@ func (d *demo) run() error {
 	d.detail("root CA (ECDSA P-256), employee-ID and driving-licence issuer certificates naming %s,", d.issuerURL)
 	d.detail("status-list signer, airline and gate-reader keys, TLS certificates, trust.json")
 
-	logger := slog.New(slog.DiscardHandler)
+	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	dbPath := filepath.Join(d.root, "issuer.db")
-	svc, closeStore, err := openIssuer(ctx, pkiDir, dbPath, d.issuerURL, "", logger)
+	modelsDir := ""
+	if d.faces != "" {
+		modelsDir = d.models
+	}
+	svc, closeStore, err := openIssuer(ctx, pkiDir, dbPath, d.issuerURL, modelsDir, logger)
 	if err != nil {
 		return err
 	}
@@ -120,25 +128,42 @@ func (d *demo) run() error {
 	go func() { _ = httpserve.Serve(ctx, issuerL, svc.Handler()) }()
 	d.say("issuer listening on %s (SQLite %s)", d.issuerURL, dbPath)
 
-	api, err := newVerifierAPI(verifierOptions{
+	vopts := verifierOptions{
 		trustFile: filepath.Join(pkiDir, "trust.json"), audience: d.verifyURL,
 		// A relying party caches status lists for their ttl; the demo caps it at a second so
 		// the revocation below is visible at once.
 		statusMaxTTL: time.Second,
-	})
+	}
+	api, err := newVerifierAPI(vopts)
 	if err != nil {
 		return err
+	}
+	if d.faces != "" {
+		d.gateToken = rand.Text()
+		closeGates, err := d.enableGates(ctx, api, pkiDir, vopts, logger)
+		if err != nil {
+			return err
+		}
+		defer closeGates()
 	}
 	go func() { _ = verifier.Serve(ctx, verifier.NewServer(api.Handler), verifierL) }()
 	d.say("verifier (fasthttp) listening on %s", d.verifyURL)
 
 	var holder struct {
-		ID string `json:"id"`
+		ID   string `json:"id"`
+		Face bool   `json:"face_template"`
 	}
-	if err := d.operator("POST", "/v1/holders", demoHolder, http.StatusCreated, &holder); err != nil {
+	enrol, err := d.enrolment()
+	if err != nil {
+		return err
+	}
+	if err := d.operator("POST", "/v1/holders", enrol, http.StatusCreated, &holder); err != nil {
 		return err
 	}
 	d.say("operator enrolled holder %s (Erika Mustermann) for an employee ID and a driving licence", holder.ID)
+	if holder.Face {
+		d.detail("portrait %s became a face template sealed to the gate readers' key; the photo was not kept", demoPortrait)
+	}
 
 	storeKey := make([]byte, 32)
 	if _, err := rand.Read(storeKey); err != nil {
@@ -183,6 +208,14 @@ func (d *demo) run() error {
 		return fmt.Errorf("verifier rejected a valid presentation: %d %s", status, body)
 	}
 	d.detail("ACCEPTED (%d): %s", status, body)
+
+	if d.faces != "" {
+		if err := d.board(ctx, w, licence.ID, pkiDir); err != nil {
+			return err
+		}
+	} else {
+		d.say("boarding skipped: no --faces folder (make run passes the shared test photos when present)")
+	}
 
 	var cl struct {
 		Credentials []struct{ ID, VCT string } `json:"credentials"`

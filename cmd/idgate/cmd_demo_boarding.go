@@ -1,0 +1,177 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/idgate/idgate/boardingpass"
+	"github.com/idgate/idgate/certs"
+	"github.com/idgate/idgate/credential"
+	"github.com/idgate/idgate/gate"
+	"github.com/idgate/idgate/verifier"
+	walletsdk "github.com/idgate/idgate/wallet-sdk"
+)
+
+// The boarding part of the demo uses three photos: the enrolment portrait, a live capture of
+// the same person, and a live capture of someone else.
+const (
+	demoPortrait = "tzuyu.jpg"
+	demoLive     = "tzuyu2.jpg"
+	demoImpostor = "joy.jpg"
+	demoGate     = "A12"
+)
+
+// enrolment is the operator's enrol request, with the portrait when the demo has photos.
+func (d *demo) enrolment() (string, error) {
+	if d.faces == "" {
+		return demoHolder, nil
+	}
+	img, err := os.ReadFile(filepath.Join(d.faces, demoPortrait))
+	if err != nil {
+		return "", err
+	}
+	var req map[string]any
+	if err := json.Unmarshal([]byte(demoHolder), &req); err != nil {
+		return "", err
+	}
+	req["portrait"] = img // encoding/json writes []byte as base64
+	b, err := json.Marshal(req)
+	return string(b), err
+}
+
+// enableGates adds the gate API to the demo's verifier.
+func (d *demo) enableGates(ctx context.Context, api *verifier.API, pkiDir string, o verifierOptions, logger *slog.Logger) (func(), error) {
+	g := gateOptions{dbPath: filepath.Join(d.root, "gate.db"), modelsDir: d.models, retention: 6 * time.Hour}
+	g.operatorToken = gate.TokenHash(sha256.Sum256([]byte(d.gateToken)))
+	routes, closeGates, err := newGateRoutes(ctx, pkiDir, o, g, logger)
+	if err != nil {
+		return nil, err
+	}
+	api.Extra = routes
+	return closeGates, nil
+}
+
+// board runs the gate: configure gate A12 for today's IG0101, issue Erika's boarding pass,
+// then three attempts: an impostor's face (deny), Erika (allow), Erika again (deny).
+func (d *demo) board(ctx context.Context, w *walletsdk.Wallet, licenceID, pkiDir string) error {
+	today := time.Now().UTC().Format(time.DateOnly)
+	body := fmt.Sprintf(`{"carrier":"IG","number":"101","date":%q,"boarding":true}`, today)
+	if err := d.gateCall("PUT", "/v1/gates/"+demoGate, d.gateToken, body, http.StatusOK, nil); err != nil {
+		return err
+	}
+	d.say("gate operator sets gate %s to board flight IG0101 on %s", demoGate, today)
+
+	signer, err := certs.LoadSigner(pkiDir, certs.AirlineFile("IG"))
+	if err != nil {
+		return err
+	}
+	p, err := buildPass("IG", "MUSTERMANN/ERIKA", "XK4T2Q", "FRA", "LHR", "0101", today, "12A", "0042", "Y", time.Now())
+	if err != nil {
+		return err
+	}
+	unsigned, err := p.Encode()
+	if err != nil {
+		return err
+	}
+	bcbp, err := boardingpass.Sign(unsigned, signer)
+	if err != nil {
+		return err
+	}
+	d.say("airline IG issues a signed IATA boarding pass (BCBP, ES256 in the security section)")
+	d.detail("%s", bcbp[:60]+"…")
+
+	attempts := []struct {
+		what, photo string
+		allow       bool
+		reason      string
+	}{
+		{"someone else holds the phone up to the camera", demoImpostor, false, string(gate.ReasonFaceMismatch)},
+		{"Erika boards", demoLive, true, ""},
+		{"the same boarding pass is tried again", demoLive, false, string(gate.ReasonAlreadyBoarded)},
+	}
+	for _, a := range attempts {
+		dec, err := d.gateVerify(ctx, w, licenceID, bcbp, a.photo)
+		if err != nil {
+			return err
+		}
+		d.say("gate %s: %s (live photo %s) → %s %v, face distance %.3f (threshold %.2f)",
+			demoGate, a.what, a.photo, strings.ToUpper(dec.Decision), dec.Reasons, dec.Score, dec.Threshold)
+		if (dec.Decision == "allow") != a.allow || (a.reason != "" && !containsReason(dec.Reasons, a.reason)) {
+			return fmt.Errorf("gate decided %s %v, expected allow=%v %s", dec.Decision, dec.Reasons, a.allow, a.reason)
+		}
+	}
+	return nil
+}
+
+type gateDecision struct {
+	Decision  string   `json:"decision"`
+	Reasons   []string `json:"reasons"`
+	Score     float64  `json:"score"`
+	Threshold float64  `json:"threshold"`
+}
+
+func containsReason(rs []string, r string) bool {
+	for _, x := range rs {
+		if x == r {
+			return true
+		}
+	}
+	return false
+}
+
+// gateVerify is one passage: the gate shows a nonce, the wallet presents name and face
+// template for it, the gate sends presentation, pass and the live JPEG in one call.
+func (d *demo) gateVerify(ctx context.Context, w *walletsdk.Wallet, licenceID, bcbp, photo string) (gateDecision, error) {
+	var dec gateDecision
+	var nonce struct {
+		Nonce    string `json:"nonce"`
+		Audience string `json:"audience"`
+	}
+	if err := d.gateCall("POST", "/v1/gates/"+demoGate+"/nonce", "", "", http.StatusCreated, &nonce); err != nil {
+		return dec, err
+	}
+	pres, err := w.Present(ctx, licenceID, walletsdk.PresentationRequest{
+		Audience: nonce.Audience, Nonce: nonce.Nonce, VCT: credential.VCTDrivingLicence,
+		Claims: []string{"family_name", "given_name", credential.FaceTemplateClaim},
+	})
+	if err != nil {
+		return dec, err
+	}
+	img, err := os.ReadFile(filepath.Join(d.faces, photo))
+	if err != nil {
+		return dec, err
+	}
+	body, _ := json.Marshal(map[string]any{"presentation": pres, "bcbp": bcbp, "live_jpeg": img})
+	resp, err := http.Post(d.verifyURL+"/v1/gates/"+demoGate+"/verify", "application/json", bytes.NewReader(body))
+	if err != nil {
+		return dec, err
+	}
+	defer resp.Body.Close()
+	raw, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+	if err := json.Unmarshal(raw, &dec); err != nil {
+		return dec, fmt.Errorf("gate answer %d %s", resp.StatusCode, raw)
+	}
+	return dec, nil
+}
+
+func (d *demo) gateCall(method, path, token, body string, want int, out any) error {
+	req, err := http.NewRequest(method, d.verifyURL+path, strings.NewReader(body))
+	if err != nil {
+		return err
+	}
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	return doJSON(req, want, out)
+}
