@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"os"
 	"strings"
 	"testing"
 )
@@ -15,6 +16,27 @@ func TestDemo(t *testing.T) {
 		t.Fatalf("demo exited %d\nstdout:\n%s\nstderr:\n%s", code, out.String(), errb.String())
 	}
 	for _, want := range []string{"ACCEPTED", "nonce_replayed", "revoked", "Demo finished"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("demo output lacks %q:\n%s", want, out.String())
+		}
+	}
+}
+
+// TestDemoBoarding adds the gate: portrait enrolment, an impostor denied, the passenger
+// boarding, a second use denied. It needs the face models and the shared photos.
+func TestDemoBoarding(t *testing.T) {
+	models, faces := os.Getenv("IDGATE_MODELS"), "../../../shared/faces/go-face-testdata/images"
+	if models == "" {
+		t.Skip("IDGATE_MODELS not set (make test sets it)")
+	}
+	if _, err := os.Stat(faces); err != nil {
+		t.Skip("shared photos not present")
+	}
+	var out, errb bytes.Buffer
+	if code := dispatch([]string{"demo", "--dir", t.TempDir(), "--models", models, "--faces", faces}, &out, &errb); code != 0 {
+		t.Fatalf("demo exited %d\nstdout:\n%s\nstderr:\n%s", code, out.String(), errb.String())
+	}
+	for _, want := range []string{"face_mismatch", "ALLOW", "already_boarded", "revoked"} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("demo output lacks %q:\n%s", want, out.String())
 		}
