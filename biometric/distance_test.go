@@ -56,7 +56,7 @@ func TestVerify(t *testing.T) {
 			t.Errorf("%s: got %+v, %v", c.name, d, err)
 		}
 	}
-	if op := DefaultOperatingPoint(); op.Threshold != 0.5 || op.Source != "provisional" {
+	if op := DefaultOperatingPoint(); op.Threshold != 0.5 || op.TargetFMR != 1e-3 || op.FMR != 0 || op.Source == "" {
 		t.Fatalf("default operating point changed without calibration evidence: %+v", op)
 	}
 }
