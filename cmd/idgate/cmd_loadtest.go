@@ -1,0 +1,101 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"runtime"
+	"runtime/pprof"
+	"syscall"
+
+	"github.com/idgate/idgate/internal/loadtest"
+)
+
+func init() {
+	register("loadtest", "drive the airport gate API and compare with the crypto bound (issue 4)", runLoadtest)
+}
+
+// profiledServer is the hidden first argument with which loadtest re-executes this binary as
+// the verifier under a CPU profile: loadtest _profiled-server FILE verifier serve ...
+const profiledServer = "_profiled-server"
+
+func runLoadtest(args []string, stdout, stderr io.Writer) int {
+	if len(args) >= 2 && args[0] == profiledServer {
+		return runProfiled(args[1], args[2:], stdout, stderr)
+	}
+	fs := newFlags("loadtest", "loadtest [flags]", stderr)
+	var c loadtest.Config
+	fs.IntVar(&c.Passengers, "passengers", 30000, "distinct pre-generated passengers: the most requests the timed phase can send")
+	fs.IntVar(&c.Connections, "connections", 2*runtime.GOMAXPROCS(0), "keep-alive connections (one worker each)")
+	fs.DurationVar(&c.Duration, "duration", 10e9, "upper bound of the timed phase")
+	fs.Float64Var(&c.Rate, "rate", 0, "open loop at this many requests/s (0: closed loop, max throughput)")
+	fs.DurationVar(&c.BoundDuration, "bound-duration", 2e9, "how long to measure the crypto bound (negative: skip)")
+	fs.IntVar(&c.IdentifyGallery, "identify-gallery", 0, "identify mode: enrol this many passengers, then drive /identify")
+	fs.StringVar(&c.Gate, "gate", "LT1", "gate id to configure and drive")
+	fs.StringVar(&c.Target, "target", "", "base URL of a running verifier (default: start one as a child process)")
+	fs.StringVar(&c.OperatorToken, "operator-token", os.Getenv("IDGATE_GATE_OPERATOR_TOKEN"), "with --target: operator bearer token [IDGATE_GATE_OPERATOR_TOKEN]")
+	fs.StringVar(&c.CheckinToken, "checkin-token", os.Getenv("IDGATE_GATE_CHECKIN_TOKEN"), "with --target: check-in bearer token, for --identify-gallery [IDGATE_GATE_CHECKIN_TOKEN]")
+	fs.StringVar(&c.PKIDir, "pki", "", "with --target: the PKI directory that verifier trusts (signs credentials and passes)")
+	asJSON := fs.Bool("json", false, "print exactly one JSON object")
+	serverProfile := fs.String("server-cpuprofile", "", "write the child verifier's CPU profile here (self-contained mode)")
+	if code, ok := parse(fs, args); !ok {
+		return code
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "idgate loadtest: unexpected argument %q\n", fs.Arg(0))
+		return 2
+	}
+	if c.Target == "" {
+		exe, err := os.Executable()
+		if err != nil {
+			fmt.Fprintln(stderr, "idgate loadtest:", err)
+			return 1
+		}
+		c.ServerCommand = []string{exe, "verifier", "serve"}
+		if *serverProfile != "" {
+			c.ServerCommand = []string{exe, "loadtest", profiledServer, *serverProfile, "verifier", "serve"}
+		}
+	}
+	c.Progress = stderr
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	rep, err := loadtest.Run(ctx, c)
+	if err != nil {
+		fmt.Fprintln(stderr, "idgate loadtest:", err)
+		return 1
+	}
+	if *asJSON {
+		enc := json.NewEncoder(stdout)
+		if err := enc.Encode(rep); err != nil {
+			fmt.Fprintln(stderr, "idgate loadtest:", err)
+			return 1
+		}
+	} else if err := rep.WriteSummary(stdout); err != nil {
+		return 1
+	}
+	if rep.Errors > 0 {
+		return 3 // the run completed but some boardings were not allowed
+	}
+	return 0
+}
+
+// runProfiled runs another subcommand (the verifier) under a CPU profile written to file when
+// it returns (the verifier returns on SIGTERM after its graceful shutdown).
+func runProfiled(file string, args []string, stdout, stderr io.Writer) int {
+	f, err := os.Create(file)
+	if err != nil {
+		fmt.Fprintln(stderr, "idgate loadtest:", err)
+		return 1
+	}
+	defer f.Close()
+	if err := pprof.StartCPUProfile(f); err != nil {
+		fmt.Fprintln(stderr, "idgate loadtest:", err)
+		return 1
+	}
+	code := dispatch(args, stdout, stderr)
+	pprof.StopCPUProfile()
+	return code
+}

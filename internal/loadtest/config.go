@@ -1,0 +1,113 @@
+package loadtest
+
+import (
+	"io"
+	"runtime"
+	"time"
+)
+
+// Config configures Run. Zero values take the documented defaults.
+type Config struct {
+	// ServerCommand is the verifier's argv without the flags Run adds (--gates, --trust,
+	// --listen, --audience), e.g. [os.Executable(), "verifier", "serve"]. Required unless
+	// Target is set.
+	ServerCommand []string
+	// ServerEnv is added to the verifier process's environment (after os.Environ()).
+	ServerEnv []string
+
+	// Target is the base URL (http://host:port) of an already running verifier; OperatorToken
+	// (and CheckinToken for identify) are its tokens and PKIDir the PKI it trusts.
+	Target        string
+	OperatorToken string
+	CheckinToken  string
+	PKIDir        string
+
+	Gate        string        // default "LT1"
+	Passengers  int           // distinct passengers to pre-generate (the request budget); default 30000
+	Warmup      int           // untimed verifications first (caches, status list); default 2×Connections
+	Connections int           // keep-alive connections, one worker each; default 2×GOMAXPROCS
+	Duration    time.Duration // timed phase bound; default 10 s
+	// Rate > 0 runs open loop at this many requests per second; 0 is closed loop.
+	Rate float64
+	// BoundDuration is how long the crypto bound is measured; default 2 s; negative skips it.
+	BoundDuration time.Duration
+	// IdentifyGallery > 0 switches to identify mode with a gallery of this many enrolments.
+	IdentifyGallery int
+
+	Progress io.Writer // human progress lines; nil discards
+	Now      func() time.Time
+}
+
+func (c Config) withDefaults() (Config, error) {
+	if c.Target == "" && len(c.ServerCommand) == 0 {
+		return c, errf(CodeConfig, nil, "need ServerCommand (self-contained) or Target")
+	}
+	if c.Target != "" && (c.PKIDir == "" || c.OperatorToken == "") {
+		return c, errf(CodeConfig, nil, "Target needs PKIDir and OperatorToken")
+	}
+	if c.Target != "" && c.IdentifyGallery > 0 && c.CheckinToken == "" {
+		return c, errf(CodeConfig, nil, "identify against Target needs CheckinToken")
+	}
+	if c.Gate == "" {
+		c.Gate = "LT1"
+	}
+	if c.Passengers == 0 {
+		c.Passengers = 30000
+	}
+	if c.Connections <= 0 {
+		c.Connections = 2 * runtime.GOMAXPROCS(0)
+	}
+	if c.Warmup <= 0 {
+		c.Warmup = 2 * c.Connections
+	}
+	if c.Duration <= 0 {
+		c.Duration = 10 * time.Second
+	}
+	if c.BoundDuration == 0 {
+		c.BoundDuration = 2 * time.Second
+	}
+	if c.Passengers < 0 || c.Rate < 0 || c.IdentifyGallery < 0 {
+		return c, errf(CodeConfig, nil, "negative passengers, rate or gallery")
+	}
+	if c.Passengers+c.Warmup+c.IdentifyGallery+1 > maxListEntries {
+		return c, errf(CodeConfig, nil, "at most %d passengers in one run", maxListEntries-c.Warmup-1)
+	}
+	if c.Progress == nil {
+		c.Progress = io.Discard
+	}
+	if c.Now == nil {
+		c.Now = time.Now
+	}
+	return c, nil
+}
+
+// Report is the outcome of one run; with --json it is printed as one object.
+type Report struct {
+	Mode           string  `json:"mode"` // "verify" or "identify"
+	Loop           string  `json:"loop"` // "closed" or "open"
+	Requests       int     `json:"requests"`
+	Errors         int     `json:"errors"`
+	DurationS      float64 `json:"duration_s"`
+	ThroughputRPS  float64 `json:"throughput_rps"`
+	CryptoBoundRPS float64 `json:"crypto_bound_rps"`
+	// Ratio is ThroughputRPS / CryptoBoundRPS (verify mode; 0 when the bound was skipped).
+	Ratio       float64 `json:"ratio"`
+	P50MS       float64 `json:"p50_ms"`
+	P99MS       float64 `json:"p99_ms"`
+	P999MS      float64 `json:"p999_ms"`
+	MaxMS       float64 `json:"max_ms"`
+	Connections int     `json:"connections"`
+	Cores       int     `json:"cores"`      // runtime.NumCPU of the machine
+	GOMAXPROCS  int     `json:"gomaxprocs"` // of the load generator (the bound uses as many goroutines)
+
+	TargetRPS  float64 `json:"target_rps,omitempty"`  // open loop: the arrival rate asked for
+	LagP99MS   float64 `json:"lag_p99_ms,omitempty"`  // open loop: p99 of how late sends left vs schedule
+	Exhausted  bool    `json:"exhausted,omitempty"`   // stopped because every passenger was used
+	BoundWhen  string  `json:"bound_when,omitempty"`  // when the bound was measured ("after load, server idle")
+	GenerateS  float64 `json:"generate_s,omitempty"`  // pre-generation time (untimed)
+	Server     string  `json:"server"`                // "process" (self-contained) or the Target URL
+	Gallery    int     `json:"gallery,omitempty"`     // identify: enrolments in the flight gallery
+	EnrolS     float64 `json:"enrol_s,omitempty"`     // identify: wall time to enrol the gallery over HTTP
+	GalleryMS  float64 `json:"gallery_load_ms,omitempty"` // identify: first identify, which loads the gallery
+	ErrorCodes map[string]int `json:"error_codes,omitempty"` // "status:reason" → count
+}

@@ -1,0 +1,33 @@
+// Package loadtest drives idgate's airport gate API the way a busy airport would and measures
+// how close one gate verification gets to the public-key work it cannot avoid (issue 4,
+// "the number that matters").
+//
+// # Data flow
+//
+//  1. World (self-contained mode): a fresh development PKI (certs.Init) in a temp dir, a Token
+//     Status List served on 127.0.0.1 signed with the PKI's status-list key, and the verifier
+//     started as a separate process (Config.ServerCommand + --gates/--listen 127.0.0.1:0); its
+//     address is read from its "verifier listening" log line and /readyz is awaited. With
+//     Config.Target an already running verifier is used instead (its PKI in Config.PKIDir).
+//  2. Setup through the real API: PUT /v1/gates/{gate} with the operator token.
+//  3. Passengers, before any timing: a device key, an mDL or employee ID (credential.Issue)
+//     carrying a face_template sealed to the gate reader key (biometric.Seal) from a random
+//     unit 128-d template, an airline-signed BCBP (boardingpass.Sign) for the gate's flight,
+//     and a live template about 0.2 away from the enrolled one. Then one gate nonce each
+//     (POST /v1/gates/{gate}/nonce) and the KB-JWT presentation; the request body is kept as
+//     bytes, so the timed loop only sends bytes and reads a status.
+//  4. Drive POST /v1/gates/{gate}/verify over keep-alive connections, one fasthttp.HostClient
+//     (one connection) per worker: closed loop (max throughput) or open loop at a fixed
+//     arrival rate (latency measured from the scheduled send time, so a slow server cannot
+//     hide queueing). Bounded by time and by the passenger count; each latency goes into a
+//     preallocated slot; an error is a non-200 status or a decision other than allow.
+//  5. Crypto bound, after the load phase while the server is idle: GOMAXPROCS goroutines run
+//     exactly 3× ECDSA P-256 verify (SHA-256 over the real signing-input sizes of the issuer
+//     JWT, KB-JWT and BCBP) + 1× P-256 ECDH per gate verification; ratio = throughput/bound.
+//  6. Identify mode (Config.IdentifyGallery = N): N passengers enrol at check-in through the
+//     real enrol route, a stranger's face warms (loads) the gallery, then
+//     POST /v1/gates/{gate}/identify is driven with the enrolled passengers' live templates.
+//
+// Nothing here logs templates, presentations or passes; the verifier's own logs are drained
+// and only its last lines are kept for error messages.
+package loadtest

@@ -1,0 +1,156 @@
+package loadtest
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/valyala/fasthttp"
+)
+
+// load is one timed phase: pre-built bodies POSTed to one URL.
+type load struct {
+	addr        string // host:port
+	url         string // full request URL
+	bodies      [][]byte
+	connections int
+	duration    time.Duration
+	rate        float64 // > 0: open loop
+}
+
+// outcome is what the timed phase measured. lat[i] belongs to bodies[i]; only the first n
+// were sent.
+type outcome struct {
+	n       int
+	errors  int
+	elapsed time.Duration
+	lat     []time.Duration
+	lag     []time.Duration // open loop: how late each send left vs its schedule
+	codes   map[string]int
+}
+
+// run drives the phase. Each worker owns one keep-alive connection (a HostClient with
+// MaxConns 1) and claims request indexes from a shared counter; the phase ends when the
+// duration has passed or every body was sent.
+func (l *load) run() *outcome {
+	o := &outcome{lat: make([]time.Duration, len(l.bodies)), codes: map[string]int{}}
+	if l.rate > 0 {
+		o.lag = make([]time.Duration, len(l.bodies))
+	}
+	var next atomic.Int64
+	var errs atomic.Int64
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	start := time.Now()
+	deadline := start.Add(l.duration)
+	interval := time.Duration(0)
+	if l.rate > 0 {
+		interval = time.Duration(float64(time.Second) / l.rate)
+	}
+	for range l.connections {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			hc := newHostClient(l.addr, 1)
+			req, resp := fasthttp.AcquireRequest(), fasthttp.AcquireResponse()
+			defer fasthttp.ReleaseRequest(req)
+			defer fasthttp.ReleaseResponse(resp)
+			req.Header.SetMethod(http.MethodPost)
+			req.SetRequestURI(l.url)
+			req.Header.SetContentType("application/json")
+			for {
+				i := int(next.Add(1) - 1)
+				if i >= len(l.bodies) {
+					return
+				}
+				t0 := time.Now()
+				if interval > 0 {
+					due := start.Add(time.Duration(i) * interval)
+					if !due.Before(deadline) {
+						return
+					}
+					if d := due.Sub(t0); d > 0 {
+						time.Sleep(d)
+					}
+					// Latency counts from the scheduled time: a server that falls behind
+					// shows its queueing instead of slowing the arrivals (coordinated omission).
+					o.lag[i] = time.Since(due)
+					t0 = due
+				} else if !t0.Before(deadline) {
+					return
+				}
+				req.SetBodyRaw(l.bodies[i])
+				err := hc.Do(req, resp)
+				o.lat[i] = max(time.Since(t0), 1)
+				if code := classify(err, resp); code != "" {
+					errs.Add(1)
+					mu.Lock()
+					o.codes[code]++
+					mu.Unlock()
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	o.elapsed = time.Since(start)
+	// Workers that stopped on the deadline claimed an index they did not send: keep only
+	// the recorded slots (a recorded latency is at least 1 ns).
+	lat, lag := o.lat[:0], o.lag[:0]
+	for i, d := range o.lat {
+		if d > 0 {
+			lat = append(lat, d)
+			if o.lag != nil {
+				lag = append(lag, o.lag[i])
+			}
+		}
+	}
+	o.lat, o.lag, o.n = lat, lag, len(lat)
+	o.errors = int(errs.Load())
+	return o
+}
+
+var allow = []byte(`"decision":"allow"`)
+
+// classify returns "" for an allowed decision, else a short code: transport error, or
+// "HTTP status:first reason".
+func classify(err error, resp *fasthttp.Response) string {
+	if err != nil {
+		return "transport:" + err.Error()
+	}
+	if resp.StatusCode() == http.StatusOK && bytes.Contains(resp.Body(), allow) {
+		return ""
+	}
+	return fmt.Sprintf("%d:%s", resp.StatusCode(), firstReason(resp.Body()))
+}
+
+// firstReason reads a decision's first reason, or an error's code, from a response body.
+func firstReason(body []byte) string {
+	var d struct {
+		Decision string   `json:"decision"`
+		Reasons  []string `json:"reasons"`
+		Code     string   `json:"code"`
+	}
+	if len(body) > maxResponseBytes || json.Unmarshal(body, &d) != nil {
+		return "unreadable"
+	}
+	switch {
+	case len(d.Reasons) > 0:
+		return clip(d.Reasons[0])
+	case d.Code != "":
+		return clip(d.Code)
+	case d.Decision != "":
+		return clip(d.Decision)
+	}
+	return "unknown"
+}
+
+func clip(s string) string {
+	if len(s) > 64 {
+		return s[:64]
+	}
+	return s
+}

@@ -1,0 +1,74 @@
+package loadtest
+
+import (
+	"context"
+	"fmt"
+	mrand "math/rand/v2"
+	"runtime"
+	"strings"
+	"time"
+)
+
+// runIdentify enrols cfg.IdentifyGallery passengers at check-in through the enrol route, loads
+// the gallery with one stranger's face (timed separately: the first identify opens every
+// sealed template), then drives /identify with the enrolled passengers' live templates.
+func runIdentify(ctx context.Context, cfg Config, a *api, w *world) (*Report, error) {
+	n := cfg.IdentifyGallery
+	fmt.Fprintf(cfg.Progress, "enrolling %d passengers through POST %s/enrol...\n", n, w.flight.path())
+	bodies := make([][]byte, n)
+	t0 := time.Now()
+	if err := parallel(n, 2*runtime.GOMAXPROCS(0), func(i int) error {
+		p, err := w.passenger(i)
+		if err != nil {
+			return err
+		}
+		nc, err := a.checkinNonce(w.flight)
+		if err != nil {
+			return err
+		}
+		pres, err := p.present(nc, cfg.Now())
+		if err != nil {
+			return err
+		}
+		if err := a.enrol(w.flight, enrolBody{Presentation: pres, BCBP: p.bcbp}); err != nil {
+			return err
+		}
+		bodies[i], err = identifyBody(p.live)
+		if i > 0 && i%10000 == 0 {
+			fmt.Fprintf(cfg.Progress, "  %d enrolled (%.0f/s)\n", i, float64(i)/time.Since(t0).Seconds())
+		}
+		return err
+	}); err != nil {
+		return nil, err
+	}
+	enrol := time.Since(t0)
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+
+	// A stranger (a template from another random stream) loads the gallery and must not board.
+	stranger, err := unitTemplate(mrand.New(mrand.NewPCG(^w.seed, 0)))
+	if err != nil {
+		return nil, err
+	}
+	s, err := stranger.EncodeString()
+	if err != nil {
+		return nil, errf(CodeGenerate, err, "stranger template")
+	}
+	sb, err := identifyBody(s)
+	if err != nil {
+		return nil, errf(CodeGenerate, err, "stranger body")
+	}
+	url := a.base + "/v1/gates/" + cfg.Gate + "/identify"
+	addr := strings.TrimPrefix(a.base, "http://")
+	first := (&load{addr: addr, url: url, bodies: [][]byte{sb}, connections: 1, duration: time.Minute}).run()
+	if first.errors != 1 || first.codes["403:no_match"] != 1 {
+		return nil, errf(CodeSetup, nil, "stranger identify: want one 403 no_match, got %v", first.codes)
+	}
+	fmt.Fprintf(cfg.Progress, "driving identify over a gallery of %d for up to %v...\n", n, cfg.Duration)
+	out := (&load{addr: addr, url: url, bodies: bodies, connections: cfg.Connections,
+		duration: cfg.Duration, rate: cfg.Rate}).run()
+	rep := report(cfg, "identify", out, n)
+	rep.Gallery, rep.EnrolS, rep.GalleryMS = n, enrol.Seconds(), ms(first.lat[0])
+	return rep, nil
+}

@@ -1,0 +1,228 @@
+package loadtest
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"time"
+
+	"github.com/idgate/idgate/certs"
+	"github.com/idgate/idgate/credential"
+)
+
+// Audience is the verifier identifier the self-contained verifier is started with.
+const Audience = "https://verifier.loadtest.idgate.test"
+
+const (
+	carrier       = "IG" // the development PKI's default airline
+	flightNumber  = "0101"
+	serverStartup = 30 * time.Second
+)
+
+// Run performs one load test (see the package doc) and returns its report.
+func Run(ctx context.Context, cfg Config) (rep *Report, err error) {
+	if cfg, err = cfg.withDefaults(); err != nil {
+		return nil, err
+	}
+	tmp, err := os.MkdirTemp("", "idgate-loadtest-")
+	if err != nil {
+		return nil, errf(CodeWorld, err, "temp dir")
+	}
+	defer os.RemoveAll(tmp)
+	status, err := startStatusServer()
+	if err != nil {
+		return nil, err
+	}
+	defer status.Close()
+
+	var pki *certs.PKI
+	if cfg.PKIDir == "" {
+		pki, _, err = certs.Init(filepath.Join(tmp, "pki"), certs.Options{
+			IssuerURL: status.Base, Airlines: []string{carrier},
+			EmployeeVCT: credential.VCTEmployeeID, LicenceVCT: credential.VCTDrivingLicence,
+		})
+	} else {
+		pki, err = certs.Load(cfg.PKIDir, []string{carrier})
+	}
+	if err != nil {
+		return nil, errf(CodeWorld, err, "PKI")
+	}
+	status.setSigner(pki.StatusList)
+
+	base, server := cfg.Target, cfg.Target
+	if cfg.Target == "" {
+		proc, err := startVerifier(cfg, pki.Dir, tmp)
+		if err != nil {
+			return nil, err
+		}
+		defer func() {
+			if serr := proc.Stop(15 * time.Second); serr != nil && err == nil {
+				err = serr
+			}
+		}()
+		base, server = "http://"+proc.Addr, "process"
+		cfg.OperatorToken, cfg.CheckinToken = proc.operatorToken, proc.checkinToken
+	}
+	a, err := newAPI(base, cfg.OperatorToken, cfg.CheckinToken, 2*runtime.GOMAXPROCS(0))
+	if err != nil {
+		return nil, err
+	}
+	if err := a.waitReady(serverStartup); err != nil {
+		return nil, err
+	}
+	f := flight{Carrier: carrier, Number: flightNumber, Date: cfg.Now().UTC().Format(time.DateOnly)}
+	if err := a.putGate(cfg.Gate, gateUpdate{Carrier: f.Carrier, Number: f.Number, Date: f.Date, Boarding: true}); err != nil {
+		return nil, err
+	}
+	w, err := newWorld(pki, status.URI, f, cfg.Now)
+	if err != nil {
+		return nil, err
+	}
+	if cfg.IdentifyGallery > 0 {
+		rep, err = runIdentify(ctx, cfg, a, w)
+	} else {
+		rep, err = runVerify(ctx, cfg, a, w)
+	}
+	if rep != nil {
+		rep.Server = server
+	}
+	return rep, err
+}
+
+// verifierProcess is the self-contained verifier and the tokens it was started with.
+type verifierProcess struct {
+	*serverProcess
+	operatorToken, checkinToken string
+}
+
+// startVerifier starts ServerCommand as the gate verifier over pkiDir with fresh random
+// operator and check-in tokens (only their SHA-256 reaches the process, as in production).
+func startVerifier(cfg Config, pkiDir, tmp string) (*verifierProcess, error) {
+	op, ci := randomToken(), randomToken()
+	hash := func(t string) string { s := sha256.Sum256([]byte(t)); return hex.EncodeToString(s[:]) }
+	argv := append(append([]string(nil), cfg.ServerCommand...),
+		"--gates", pkiDir, "--trust", filepath.Join(pkiDir, certs.FileTrust),
+		"--listen", "127.0.0.1:0", "--audience", Audience)
+	env := append([]string{
+		"IDGATE_GATE_DB=" + filepath.Join(tmp, "gate.db"),
+		"IDGATE_GATE_OPERATOR_TOKEN_SHA256=" + hash(op),
+		"IDGATE_GATE_CHECKIN_TOKEN_SHA256=" + hash(ci),
+	}, cfg.ServerEnv...)
+	p, err := startServer(argv, env, tmp, serverStartup)
+	if err != nil {
+		return nil, err
+	}
+	return &verifierProcess{serverProcess: p, operatorToken: op, checkinToken: ci}, nil
+}
+
+func randomToken() string {
+	var b [32]byte
+	_, _ = rand.Read(b[:])
+	return hex.EncodeToString(b[:])
+}
+
+// runVerify pre-generates passengers, warms up, drives /verify and measures the crypto bound.
+func runVerify(ctx context.Context, cfg Config, a *api, w *world) (*Report, error) {
+	total := cfg.Passengers + cfg.Warmup
+	t0 := time.Now()
+	fmt.Fprintf(cfg.Progress, "generating %d passengers (credential, sealed face, signed pass)...\n", total)
+	pax := make([]*passenger, total)
+	if err := parallel(total, runtime.GOMAXPROCS(0), func(i int) (err error) {
+		pax[i], err = w.passenger(i)
+		return err
+	}); err != nil {
+		return nil, err
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	fmt.Fprintf(cfg.Progress, "fetching %d gate nonces and signing KB-JWTs...\n", total)
+	bodies := make([][]byte, total)
+	var firstPres string
+	if err := parallel(total, 2*runtime.GOMAXPROCS(0), func(i int) error {
+		n, err := a.gateNonce(cfg.Gate)
+		if err != nil {
+			return err
+		}
+		pres, err := pax[i].present(n, cfg.Now())
+		if err != nil {
+			return err
+		}
+		if i == 0 {
+			firstPres = pres
+		}
+		bodies[i], err = verifyBody(pres, pax[i].bcbp, pax[i].live)
+		return err
+	}); err != nil {
+		return nil, err
+	}
+	sizes := signingInputs(firstPres, pax[0].bcbp)
+	pax = nil // only the request bytes are needed from here on
+	gen := time.Since(t0)
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+
+	url := a.base + "/v1/gates/" + cfg.Gate + "/verify"
+	addr := strings.TrimPrefix(a.base, "http://")
+	warm := (&load{addr: addr, url: url, bodies: bodies[:cfg.Warmup], connections: cfg.Connections, duration: time.Minute}).run()
+	if warm.errors > 0 {
+		return nil, errf(CodeSetup, nil, "warm-up: %d of %d verifications failed: %v", warm.errors, warm.n, warm.codes)
+	}
+	fmt.Fprintf(cfg.Progress, "driving %d passengers for up to %v on %d connections...\n", cfg.Passengers, cfg.Duration, cfg.Connections)
+	out := (&load{addr: addr, url: url, bodies: bodies[cfg.Warmup:], connections: cfg.Connections,
+		duration: cfg.Duration, rate: cfg.Rate}).run()
+	rep := report(cfg, "verify", out, cfg.Passengers)
+	rep.GenerateS = gen.Seconds()
+	if cfg.BoundDuration > 0 {
+		fmt.Fprintf(cfg.Progress, "measuring the crypto bound for %v (server idle)...\n", cfg.BoundDuration)
+		bound, err := cryptoBound(sizes, cfg.BoundDuration)
+		if err != nil {
+			return nil, err
+		}
+		rep.CryptoBoundRPS, rep.BoundWhen = bound, "after the load phase, server idle"
+		rep.Ratio = rep.ThroughputRPS / bound
+	}
+	return rep, nil
+}
+
+// signingInputs reads the three ES256 signing-input lengths from a real presentation
+// (issuer JWT~disclosures~KB-JWT) and boarding pass.
+func signingInputs(presentation, bcbp string) SigningInputs {
+	var in SigningInputs
+	if jwt, _, ok := strings.Cut(presentation, "~"); ok {
+		in.IssuerJWT = strings.LastIndexByte(jwt, '.')
+	}
+	kb := presentation[strings.LastIndexByte(presentation, '~')+1:]
+	in.KBJWT = strings.LastIndexByte(kb, '.')
+	in.BCBP = strings.IndexByte(bcbp, '^')
+	return in
+}
+
+// report turns an outcome into the Report fields both modes share.
+func report(cfg Config, mode string, o *outcome, budget int) *Report {
+	p := percentilesOf(o.lat)
+	r := &Report{
+		Mode: mode, Loop: "closed", Requests: o.n, Errors: o.errors, DurationS: o.elapsed.Seconds(),
+		P50MS: ms(p.P50), P99MS: ms(p.P99), P999MS: ms(p.P999), MaxMS: ms(p.Max),
+		Connections: cfg.Connections, Cores: runtime.NumCPU(), GOMAXPROCS: runtime.GOMAXPROCS(0),
+		Exhausted: o.n >= budget,
+	}
+	if o.elapsed > 0 {
+		r.ThroughputRPS = float64(o.n) / o.elapsed.Seconds()
+	}
+	if cfg.Rate > 0 {
+		r.Loop, r.TargetRPS = "open", cfg.Rate
+		r.LagP99MS = ms(percentilesOf(o.lag).P99)
+	}
+	if len(o.codes) > 0 {
+		r.ErrorCodes = o.codes
+	}
+	return r
+}

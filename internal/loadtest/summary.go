@@ -1,0 +1,43 @@
+package loadtest
+
+import (
+	"fmt"
+	"io"
+	"sort"
+)
+
+// WriteSummary prints the report for people.
+func (r *Report) WriteSummary(w io.Writer) error {
+	pr := func(format string, args ...any) { fmt.Fprintf(w, format, args...) }
+	pr("idgate loadtest: %s, %s loop, server %s, %d cores (GOMAXPROCS %d), %d connections\n",
+		r.Mode, r.Loop, r.Server, r.Cores, r.GOMAXPROCS, r.Connections)
+	if r.Mode == "identify" {
+		pr("  gallery        %d enrolled in %.1f s over HTTP; first identify (gallery load) %.1f ms\n",
+			r.Gallery, r.EnrolS, r.GalleryMS)
+	}
+	pr("  requests       %d in %.2f s, %d errors", r.Requests, r.DurationS, r.Errors)
+	if r.Exhausted {
+		pr(" (every pre-generated passenger used)")
+	}
+	pr("\n  throughput     %.0f req/s", r.ThroughputRPS)
+	if r.Loop == "open" {
+		pr(" (target %.0f/s; p99 send lag %.3f ms)", r.TargetRPS, r.LagP99MS)
+	}
+	pr("\n  latency        p50 %.3f ms  p99 %.3f ms  p99.9 %.3f ms  max %.3f ms\n", r.P50MS, r.P99MS, r.P999MS, r.MaxMS)
+	if r.CryptoBoundRPS > 0 {
+		pr("  crypto bound   %.0f verifications/s (3x ES256 verify + 1x ECDH P-256 on %d goroutines, %s)\n",
+			r.CryptoBoundRPS, r.GOMAXPROCS, r.BoundWhen)
+		pr("  ratio          %.3f of the bound\n", r.Ratio)
+	}
+	if len(r.ErrorCodes) > 0 {
+		codes := make([]string, 0, len(r.ErrorCodes))
+		for c := range r.ErrorCodes {
+			codes = append(codes, c)
+		}
+		sort.Strings(codes)
+		for _, c := range codes {
+			pr("  error          %6d  %s\n", r.ErrorCodes[c], c)
+		}
+	}
+	return nil
+}
