@@ -2,10 +2,19 @@ package biometric
 
 import (
 	"crypto"
+	"crypto/aes"
+	"crypto/cipher"
 	"crypto/ecdh"
 	"crypto/ecdsa"
 	"crypto/elliptic"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/base64"
+	"encoding/binary"
+	"encoding/json"
+	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/lestrrat-go/jwx/v2/jwa"
 	"github.com/lestrrat-go/jwx/v2/jwe"
@@ -46,11 +55,17 @@ func Seal(t Template, recipient crypto.PublicKey) (string, error) {
 	return string(out), nil
 }
 
-// Open decrypts a Seal output with the reader's private key (*ecdsa.PrivateKey or
-// *ecdh.PrivateKey on P-256). The header must say exactly alg ECDH-ES+A256KW, enc A256GCM,
-// cty SealedContentType, with no compression, and the plaintext must be a valid template
-// encoding. Every failure of the sealed value itself wraps ErrSealed (or ErrTooLarge); the
-// cause is deliberately not more specific, so Open is no oracle for an attacker.
+// Open decrypts a Seal output with the reader's private key (*ecdh.PrivateKey or
+// *ecdsa.PrivateKey on P-256; pass the ecdh form on hot paths, the ecdsa form costs a
+// scalar base multiplication per call to convert). The input must be a compact JWE whose
+// protected header holds exactly alg ECDH-ES+A256KW, enc A256GCM, cty SealedContentType, epk
+// and optionally apu/apv (no zip, no crit, nothing else), and the plaintext must be a valid
+// template encoding. Every failure of the sealed value itself wraps ErrSealed (or
+// ErrTooLarge); the cause is deliberately not more specific, so Open is no oracle for an
+// attacker.
+//
+// Opening is one pass with the standard library (see openCompact): jwx parsed the JWE twice
+// and built its header maps twice, which cost as much as the ECDH itself at the gate.
 func Open(sealed string, key crypto.PrivateKey) (Template, error) {
 	priv, err := p256Private(key)
 	if err != nil {
@@ -59,25 +74,213 @@ func Open(sealed string, key crypto.PrivateKey) (Template, error) {
 	if len(sealed) > MaxSealedLen {
 		return Template{}, fmt.Errorf("%w: sealed template of %d bytes, max %d", ErrTooLarge, len(sealed), MaxSealedLen)
 	}
-	msg, err := jwe.ParseString(sealed)
+	plain, err := openCompact(sealed, priv)
 	if err != nil {
-		return Template{}, fmt.Errorf("%w: not a compact JWE", ErrSealed)
-	}
-	h := msg.ProtectedHeaders()
-	if len(msg.Recipients()) != 1 || h.Algorithm() != jwa.ECDH_ES_A256KW ||
-		h.ContentEncryption() != jwa.A256GCM || h.ContentType() != SealedContentType ||
-		h.Compression() != jwa.NoCompress {
-		return Template{}, fmt.Errorf("%w: unexpected JWE header", ErrSealed)
-	}
-	plain, err := jwe.Decrypt([]byte(sealed), jwe.WithKey(jwa.ECDH_ES_A256KW, priv))
-	if err != nil {
-		return Template{}, fmt.Errorf("%w: decryption failed", ErrSealed)
+		return Template{}, err
 	}
 	t, err := ParseTemplate(plain)
 	if err != nil {
 		return Template{}, fmt.Errorf("%w: payload: %w", ErrSealed, err)
 	}
 	return t, nil
+}
+
+// Sizes fixed by the profile: A256KW wraps the 32-byte A256GCM key into 40 bytes
+// (RFC 3394), GCM uses a 96-bit IV and a 128-bit tag (RFC 7518 §5.3).
+const (
+	sealAlg        = "ECDH-ES+A256KW"
+	sealEnc        = "A256GCM"
+	cekLen         = 32
+	wrappedCEKLen  = cekLen + 8
+	gcmIVLen       = 12
+	gcmTagLen      = 16
+	p256CoordBytes = 32
+)
+
+// sealB64 is base64url without padding that rejects non-canonical trailing bits, so each
+// part has exactly one accepted encoding.
+var sealB64 = base64.RawURLEncoding.Strict()
+
+// openCompact decrypts a compact JWE (RFC 7516 §7.1) with alg ECDH-ES+A256KW and enc
+// A256GCM: ECDH with the header's epk, Concat KDF (RFC 7518 §4.6.2) to the key-encryption
+// key, AES key unwrap (RFC 3394) of the content key, AES-GCM with the encoded protected
+// header as additional data (RFC 7516 §5.2 step 14).
+func openCompact(sealed string, priv *ecdh.PrivateKey) ([]byte, error) {
+	var parts [5]string
+	rest := sealed
+	for i := range 4 {
+		j := strings.IndexByte(rest, '.')
+		if j < 0 {
+			return nil, fmt.Errorf("%w: not a compact JWE", ErrSealed)
+		}
+		parts[i], rest = rest[:j], rest[j+1:]
+	}
+	if strings.IndexByte(rest, '.') >= 0 {
+		return nil, fmt.Errorf("%w: not a compact JWE", ErrSealed)
+	}
+	parts[4] = rest
+	// One buffer for every decoded part; the ciphertext and tag end up adjacent, as
+	// cipher.AEAD.Open wants them.
+	buf := make([]byte, 0, sealB64.DecodedLen(len(sealed)))
+	var off [6]int
+	for i, p := range parts {
+		var err error
+		if buf, err = sealB64.AppendDecode(buf, []byte(p)); err != nil {
+			return nil, fmt.Errorf("%w: not a compact JWE", ErrSealed)
+		}
+		off[i+1] = len(buf)
+	}
+	part := func(i int) []byte { return buf[off[i]:off[i+1]:off[i+1]] }
+	hdrJSON, wrapped, iv, tag := part(0), part(1), part(2), part(4)
+	if len(wrapped) != wrappedCEKLen || len(iv) != gcmIVLen || len(tag) != gcmTagLen {
+		return nil, fmt.Errorf("%w: unexpected JWE part sizes", ErrSealed)
+	}
+	hdr, err := parseSealHeader(hdrJSON)
+	if err != nil {
+		return nil, err
+	}
+	z, err := priv.ECDH(hdr.epk)
+	if err != nil {
+		return nil, fmt.Errorf("%w: decryption failed", ErrSealed)
+	}
+	kek := concatKDF256(z, sealAlg, hdr.apu, hdr.apv)
+	cek, ok := unwrapKey(kek[:], wrapped)
+	if !ok {
+		return nil, fmt.Errorf("%w: decryption failed", ErrSealed)
+	}
+	blk, err := aes.NewCipher(cek[:])
+	if err != nil {
+		return nil, fmt.Errorf("%w: decryption failed", ErrSealed)
+	}
+	gcm, err := cipher.NewGCM(blk)
+	if err != nil {
+		return nil, fmt.Errorf("%w: decryption failed", ErrSealed)
+	}
+	ctAndTag := buf[off[3]:off[5]]
+	plain, err := gcm.Open(ctAndTag[:0], iv, ctAndTag, []byte(parts[0]))
+	if err != nil {
+		return nil, fmt.Errorf("%w: decryption failed", ErrSealed)
+	}
+	return plain, nil
+}
+
+// sealHeader is the part of the protected header Open acts on.
+type sealHeader struct {
+	epk      *ecdh.PublicKey
+	apu, apv []byte
+}
+
+// parseSealHeader reads the protected header strictly: member names match exactly (unlike
+// encoding/json's case-insensitive struct fields), and a member Open does not know, such as
+// zip or crit, is a rejection rather than something to ignore.
+func parseSealHeader(b []byte) (sealHeader, error) {
+	bad := fmt.Errorf("%w: unexpected JWE header", ErrSealed)
+	var m map[string]json.RawMessage
+	if err := json.Unmarshal(b, &m); err != nil || m == nil {
+		return sealHeader{}, bad
+	}
+	var h sealHeader
+	var alg, enc, cty string
+	for k, raw := range m {
+		var err error
+		switch k {
+		case "alg":
+			err = json.Unmarshal(raw, &alg)
+		case "enc":
+			err = json.Unmarshal(raw, &enc)
+		case "cty":
+			err = json.Unmarshal(raw, &cty)
+		case "apu":
+			h.apu, err = b64Member(raw)
+		case "apv":
+			h.apv, err = b64Member(raw)
+		case "epk":
+			h.epk, err = parseEPK(raw)
+		default:
+			return sealHeader{}, bad
+		}
+		if err != nil {
+			return sealHeader{}, bad
+		}
+	}
+	if alg != sealAlg || enc != sealEnc || cty != SealedContentType || h.epk == nil {
+		return sealHeader{}, bad
+	}
+	return h, nil
+}
+
+func b64Member(raw json.RawMessage) ([]byte, error) {
+	var s string
+	if err := json.Unmarshal(raw, &s); err != nil {
+		return nil, err
+	}
+	return sealB64.DecodeString(s)
+}
+
+// parseEPK reads the ephemeral public key: an EC JWK on P-256 with full-length coordinates
+// (RFC 7518 §6.2.1) and nothing else (a "d" would be private material); NewPublicKey checks
+// the point is on the curve.
+func parseEPK(raw json.RawMessage) (*ecdh.PublicKey, error) {
+	var m map[string]string
+	if err := json.Unmarshal(raw, &m); err != nil {
+		return nil, err
+	}
+	if len(m) != 4 || m["kty"] != "EC" || m["crv"] != "P-256" {
+		return nil, errors.New("epk is not a P-256 EC public JWK")
+	}
+	var pt [1 + 2*p256CoordBytes]byte
+	pt[0] = 4
+	x, errX := sealB64.Decode(pt[1:1+p256CoordBytes], []byte(m["x"]))
+	y, errY := sealB64.Decode(pt[1+p256CoordBytes:], []byte(m["y"]))
+	if errX != nil || errY != nil || x != p256CoordBytes || y != p256CoordBytes ||
+		len(m["x"]) != sealB64.EncodedLen(p256CoordBytes) || len(m["y"]) != sealB64.EncodedLen(p256CoordBytes) {
+		return nil, errors.New("epk coordinates")
+	}
+	return ecdh.P256().NewPublicKey(pt[:])
+}
+
+// concatKDF256 is the Concat KDF of RFC 7518 §4.6.2 (NIST SP 800-56A §5.8.1) with SHA-256
+// for a 256-bit key: one round, AlgorithmID = the "alg" value for ECDH-ES with key wrapping,
+// PartyUInfo/PartyVInfo = apu/apv, SuppPubInfo = keydatalen in bits.
+func concatKDF256(z []byte, alg string, apu, apv []byte) [sha256.Size]byte {
+	in := make([]byte, 0, 4+len(z)+4+len(alg)+4+len(apu)+4+len(apv)+4)
+	in = binary.BigEndian.AppendUint32(in, 1) // round counter
+	in = append(in, z...)
+	in = binary.BigEndian.AppendUint32(in, uint32(len(alg)))
+	in = append(in, alg...)
+	in = binary.BigEndian.AppendUint32(in, uint32(len(apu)))
+	in = append(in, apu...)
+	in = binary.BigEndian.AppendUint32(in, uint32(len(apv)))
+	in = append(in, apv...)
+	in = binary.BigEndian.AppendUint32(in, 8*sha256.Size)
+	return sha256.Sum256(in)
+}
+
+// unwrapKey is the AES key unwrap of RFC 3394 §2.2.2 for a 256-bit key (n = 4 blocks),
+// with the integrity check against the default IV A6A6A6A6A6A6A6A6 in constant time.
+func unwrapKey(kek, wrapped []byte) ([cekLen]byte, bool) {
+	var cek [cekLen]byte
+	blk, err := aes.NewCipher(kek)
+	if err != nil || len(wrapped) != wrappedCEKLen {
+		return cek, false
+	}
+	const n = cekLen / 8
+	a := binary.BigEndian.Uint64(wrapped[:8])
+	copy(cek[:], wrapped[8:])
+	var b [16]byte
+	for j := 5; j >= 0; j-- {
+		for i := n; i >= 1; i-- {
+			binary.BigEndian.PutUint64(b[:8], a^uint64(n*j+i))
+			copy(b[8:], cek[(i-1)*8:i*8])
+			blk.Decrypt(b[:], b[:])
+			a = binary.BigEndian.Uint64(b[:8])
+			copy(cek[(i-1)*8:i*8], b[8:])
+		}
+	}
+	var got, iv [8]byte
+	binary.BigEndian.PutUint64(got[:], a)
+	binary.BigEndian.PutUint64(iv[:], 0xA6A6A6A6A6A6A6A6)
+	return cek, subtle.ConstantTimeCompare(got[:], iv[:]) == 1
 }
 
 // p256Public accepts the two standard-library forms of a P-256 public key and returns the
@@ -105,18 +308,19 @@ func p256Public(k crypto.PublicKey) (*ecdsa.PublicKey, error) {
 	return nil, fmt.Errorf("%w: %T is not an ECDH P-256 public key", ErrInvalidKey, k)
 }
 
-func p256Private(k crypto.PrivateKey) (*ecdsa.PrivateKey, error) {
+// p256Private returns the reader key in the crypto/ecdh form Open computes with.
+func p256Private(k crypto.PrivateKey) (*ecdh.PrivateKey, error) {
 	switch k := k.(type) {
-	case *ecdsa.PrivateKey:
-		if k == nil || k.Curve != elliptic.P256() {
-			return nil, fmt.Errorf("%w: key must be a P-256 key", ErrInvalidKey)
-		}
-		return k, nil
 	case *ecdh.PrivateKey:
 		if k == nil || k.Curve() != ecdh.P256() {
 			return nil, fmt.Errorf("%w: key must be a P-256 key", ErrInvalidKey)
 		}
-		priv, err := ecdsa.ParseRawPrivateKey(elliptic.P256(), k.Bytes())
+		return k, nil
+	case *ecdsa.PrivateKey:
+		if k == nil || k.Curve != elliptic.P256() {
+			return nil, fmt.Errorf("%w: key must be a P-256 key", ErrInvalidKey)
+		}
+		priv, err := k.ECDH()
 		if err != nil {
 			return nil, fmt.Errorf("%w: %v", ErrInvalidKey, err)
 		}
