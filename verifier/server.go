@@ -9,6 +9,7 @@ import (
 	"github.com/valyala/fasthttp"
 
 	"github.com/idgate/idgate/gate"
+	"github.com/idgate/idgate/internal/httpserve"
 )
 
 // NewServer returns a fasthttp server with idgate's limits: timeouts, body size, header size.
@@ -38,19 +39,7 @@ func NewServer(h fasthttp.RequestHandler) *fasthttp.Server {
 
 // Serve runs srv on l until ctx ends, then shuts down gracefully (in-flight requests finish).
 func Serve(ctx context.Context, srv *fasthttp.Server, l net.Listener) error {
-	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(l) }()
-	select {
-	case err := <-errc:
-		return err
-	case <-ctx.Done():
-	}
-	sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	if err := srv.ShutdownWithContext(sctx); err != nil {
-		return err
-	}
-	return <-errc
+	return httpserve.Run(ctx, l, srv.Serve, srv.ShutdownWithContext)
 }
 
 type discardLogger struct{}

@@ -1,5 +1,7 @@
-// Package httpserve runs a net/http handler the way every idgate service must: read, write and
-// idle timeouts, a header size limit, and a graceful shutdown when the context ends.
+// Package httpserve runs a server the way every idgate service must: read, write and idle
+// timeouts, a header size limit, and a graceful shutdown when the context ends. It serves
+// net/http handlers (the issuer) and, through Run, any server with Serve and a shutdown
+// (the fasthttp verifier).
 package httpserve
 
 import (
@@ -10,7 +12,10 @@ import (
 	"time"
 )
 
-// Serve serves h on l until ctx is done, then drains in-flight requests for up to 10 s.
+// ShutdownGrace is how long in-flight requests may take to finish after the context ends.
+const ShutdownGrace = 10 * time.Second
+
+// Serve serves h on l with idgate's limits until ctx is done, then drains gracefully.
 func Serve(ctx context.Context, l net.Listener, h http.Handler) error {
 	srv := &http.Server{
 		Handler:           h,
@@ -20,20 +25,27 @@ func Serve(ctx context.Context, l net.Listener, h http.Handler) error {
 		IdleTimeout:       120 * time.Second,
 		MaxHeaderBytes:    16 << 10,
 	}
+	err := Run(ctx, l, srv.Serve, srv.Shutdown)
+	if errors.Is(err, http.ErrServerClosed) {
+		return nil
+	}
+	return err
+}
+
+// Run calls serve(l) until ctx is done, then shutdown with ShutdownGrace, and returns the
+// first real error.
+func Run(ctx context.Context, l net.Listener, serve func(net.Listener) error, shutdown func(context.Context) error) error {
 	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(l) }()
+	go func() { errc <- serve(l) }()
 	select {
 	case err := <-errc:
 		return err
 	case <-ctx.Done():
 	}
-	sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	sctx, cancel := context.WithTimeout(context.Background(), ShutdownGrace)
 	defer cancel()
-	if err := srv.Shutdown(sctx); err != nil {
+	if err := shutdown(sctx); err != nil {
 		return err
 	}
-	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
-		return err
-	}
-	return nil
+	return <-errc
 }
