@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto"
 	"crypto/ecdsa"
+	"crypto/elliptic"
 	"crypto/sha256"
 	"crypto/subtle"
 	"errors"
@@ -56,6 +57,9 @@ type Service struct {
 	cfg       Config
 	nonces    *nonces
 	galleries sync.Map // flight key → *flightGallery
+	// reader is ReaderKey as biometric.Open computes with it: converted once here, since
+	// converting an *ecdsa.PrivateKey costs a scalar base multiplication per Open.
+	reader crypto.PrivateKey
 }
 
 // New validates cfg and returns a Service.
@@ -90,7 +94,7 @@ func New(cfg Config) (*Service, error) {
 	if cfg.PassKeysTTL > 0 {
 		cfg.Passes = newCachedKeys(cfg.Passes, cfg.PassKeysTTL)
 	}
-	return &Service{cfg: cfg, nonces: newNonces(cfg.MaxNonces)}, nil
+	return &Service{cfg: cfg, nonces: newNonces(cfg.MaxNonces), reader: openKey(cfg.ReaderKey)}, nil
 }
 
 // Metrics returns the service's metrics registry.
@@ -193,4 +197,17 @@ func (h TokenHash) Matches(token []byte) bool {
 }
 
 // readerKey returns the key biometric.Open takes.
-func (s *Service) readerKey() crypto.PrivateKey { return s.cfg.ReaderKey }
+func (s *Service) readerKey() crypto.PrivateKey { return s.reader }
+
+// openKey converts a P-256 reader key to crypto/ecdh once. Any other key is kept as it is, so
+// that biometric.Open rejects it on every call exactly as before (fail closed).
+func openKey(k *ecdsa.PrivateKey) crypto.PrivateKey {
+	if k.Curve != elliptic.P256() {
+		return k
+	}
+	e, err := k.ECDH()
+	if err != nil {
+		return k
+	}
+	return e
+}
