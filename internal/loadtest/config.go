@@ -100,14 +100,14 @@ type Report struct {
 	Cores       int     `json:"cores"`      // runtime.NumCPU of the machine
 	GOMAXPROCS  int     `json:"gomaxprocs"` // of the load generator (the bound uses as many goroutines)
 
-	TargetRPS  float64 `json:"target_rps,omitempty"`  // open loop: the arrival rate asked for
-	LagP99MS   float64 `json:"lag_p99_ms,omitempty"`  // open loop: p99 of how late sends left vs schedule
-	Exhausted  bool    `json:"exhausted,omitempty"`   // stopped because every passenger was used
-	BoundWhen  string  `json:"bound_when,omitempty"`  // when the bound was measured ("after load, server idle")
-	GenerateS  float64 `json:"generate_s,omitempty"`  // pre-generation time (untimed)
-	Server     string  `json:"server"`                // "process" (self-contained) or the Target URL
-	Gallery    int     `json:"gallery,omitempty"`     // identify: enrolments in the flight gallery
-	EnrolS     float64 `json:"enrol_s,omitempty"`     // identify: wall time to enrol the gallery over HTTP
-	GalleryMS  float64 `json:"gallery_load_ms,omitempty"` // identify: first identify, which loads the gallery
-	ErrorCodes map[string]int `json:"error_codes,omitempty"` // "status:reason" → count
+	TargetRPS  float64        `json:"target_rps,omitempty"`      // open loop: the arrival rate asked for
+	LagP99MS   float64        `json:"lag_p99_ms,omitempty"`      // open loop: p99 of how late sends left vs schedule
+	Exhausted  bool           `json:"exhausted,omitempty"`       // stopped because every passenger was used
+	BoundWhen  string         `json:"bound_when,omitempty"`      // when the bound was measured ("after load, server idle")
+	GenerateS  float64        `json:"generate_s,omitempty"`      // pre-generation time (untimed)
+	Server     string         `json:"server"`                    // "process" (self-contained) or the Target URL
+	Gallery    int            `json:"gallery,omitempty"`         // identify: enrolments in the flight gallery
+	EnrolS     float64        `json:"enrol_s,omitempty"`         // identify: wall time to enrol the gallery over HTTP
+	GalleryMS  float64        `json:"gallery_load_ms,omitempty"` // identify: first identify, which loads the gallery
+	ErrorCodes map[string]int `json:"error_codes,omitempty"`     // "status:reason" → count
 }

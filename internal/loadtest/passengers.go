@@ -103,7 +103,7 @@ func (w *world) passenger(i int) (*passenger, error) {
 	typ, signer, attrs := credential.DrivingLicence, w.licence, map[string]any{
 		"family_name": family, "given_name": given, "birth_date": "1984-03-14",
 		"issuing_country": "DE", "issuing_authority": "KBA", "document_number": fmt.Sprintf("D%08d", i),
-		"driving_privileges": []any{map[string]any{"vehicle_category_code": "B", "issue_date": "2010-01-01", "expiry_date": "2034-01-01"}},
+		"driving_privileges":         []any{map[string]any{"vehicle_category_code": "B", "issue_date": "2010-01-01", "expiry_date": "2034-01-01"}},
 		credential.FaceTemplateClaim: sealed,
 	}
 	if i%2 == 1 {
@@ -146,7 +146,9 @@ func (w *world) pass(i int, family, given string) (string, error) {
 	if len(name) > 20 { // Resolution 792 truncates; gate.NameMatches accepts the truncation
 		name = name[:20]
 	}
-	pnr := strings.ToUpper(strconv.FormatInt(int64(i)+36*36*36*36*36, 36)) // 6 characters, unique per i
+	// 7 characters: 3 from the run's seed, 4 unique per i (i < 36^4), so passes never repeat.
+	pnr := strings.ToUpper(strconv.FormatInt(int64(w.seed%(36*36*36))+36*36*36, 36)[1:] +
+		strconv.FormatInt(int64(i)+36*36*36*36, 36)[1:])
 	p := &boardingpass.Pass{
 		Name: name, ETicket: 'E', Version: 8,
 		Unique: &boardingpass.UniqueConditional{IssuanceSource: 'W', DocumentType: 'B', Issuer: w.flight.Carrier},

@@ -21,7 +21,6 @@ const Audience = "https://verifier.loadtest.idgate.test"
 
 const (
 	carrier       = "IG" // the development PKI's default airline
-	flightNumber  = "0101"
 	serverStartup = 30 * time.Second
 )
 
@@ -76,7 +75,9 @@ func Run(ctx context.Context, cfg Config) (rep *Report, err error) {
 	if err := a.waitReady(serverStartup); err != nil {
 		return nil, err
 	}
-	f := flight{Carrier: carrier, Number: flightNumber, Date: cfg.Now().UTC().Format(time.DateOnly)}
+	// A fresh flight number per run: a reused Target keeps earlier runs' boardings and
+	// galleries per flight, which must not leak into this run's figures.
+	f := flight{Carrier: carrier, Number: randomFlightNumber(), Date: cfg.Now().UTC().Format(time.DateOnly)}
 	if err := a.putGate(cfg.Gate, gateUpdate{Carrier: f.Carrier, Number: f.Number, Date: f.Date, Boarding: true}); err != nil {
 		return nil, err
 	}
@@ -119,6 +120,12 @@ func startVerifier(cfg Config, pkiDir, tmp string) (*verifierProcess, error) {
 		return nil, err
 	}
 	return &verifierProcess{serverProcess: p, operatorToken: op, checkinToken: ci}, nil
+}
+
+func randomFlightNumber() string {
+	var b [2]byte
+	_, _ = rand.Read(b[:])
+	return fmt.Sprintf("%04d", 1000+(int(b[0])<<8|int(b[1]))%9000)
 }
 
 func randomToken() string {

@@ -1,0 +1,68 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"testing"
+)
+
+// childEnv makes this test binary act as the idgate binary: `idgate loadtest` starts
+// os.Executable() as the verifier, which under `go test` is this binary.
+const childEnv = "IDGATE_LOADTEST_TEST_CHILD"
+
+func init() {
+	if os.Getenv(childEnv) == "1" {
+		os.Exit(dispatch(os.Args[1:], os.Stdout, os.Stderr))
+	}
+}
+
+// TestLoadtestSelfContained is a short real run: fresh PKI, status list, the verifier as a
+// separate process, 30 passengers through fasthttp. No timing thresholds: the shape of the
+// one JSON object, zero errors, and a ratio that is a plausible fraction of the bound.
+func TestLoadtestSelfContained(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts a verifier process")
+	}
+	t.Setenv(childEnv, "1")
+	var stdout, stderr bytes.Buffer
+	code := dispatch([]string{"loadtest", "--json", "--passengers", "30", "--duration", "1s", "--bound-duration", "300ms"}, &stdout, &stderr)
+	if code != 0 {
+		t.Fatalf("exit %d\nstdout: %s\nstderr: %s", code, stdout.String(), stderr.String())
+	}
+	dec := json.NewDecoder(&stdout)
+	var rep map[string]any
+	if err := dec.Decode(&rep); err != nil {
+		t.Fatalf("stdout is not a JSON object: %v", err)
+	}
+	if dec.More() {
+		t.Fatal("stdout holds more than one JSON value")
+	}
+	for _, k := range []string{"requests", "errors", "duration_s", "throughput_rps", "crypto_bound_rps", "ratio",
+		"p50_ms", "p99_ms", "p999_ms", "connections", "cores"} {
+		if _, ok := rep[k].(float64); !ok {
+			t.Errorf("%s: missing or not a number (%v)", k, rep[k])
+		}
+	}
+	if rep["requests"] != 30.0 || rep["errors"] != 0.0 || rep["server"] != "process" {
+		t.Fatalf("requests %v errors %v server %v, want 30, 0, process", rep["requests"], rep["errors"], rep["server"])
+	}
+	if r, _ := rep["ratio"].(float64); !(r > 0 && r < 1.5) {
+		t.Fatalf("ratio %v not in (0, 1.5)", r)
+	}
+}
+
+func TestLoadtestRejectsBadFlags(t *testing.T) {
+	var stdout, stderr bytes.Buffer
+	for _, args := range [][]string{
+		{"loadtest", "--no-such-flag"},
+		{"loadtest", "extra"},
+	} {
+		if code := dispatch(args, &stdout, &stderr); code != 2 {
+			t.Errorf("%v: exit %d, want 2", args, code)
+		}
+	}
+	if code := dispatch([]string{"loadtest", "--target", "http://127.0.0.1:1"}, &stdout, &stderr); code != 1 {
+		t.Errorf("--target without --pki: exit %d, want 1", code)
+	}
+}
