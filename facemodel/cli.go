@@ -1,6 +1,7 @@
 package facemodel
 
 import (
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -17,9 +18,15 @@ func RunBuildCLI(args []string, stdout, stderr io.Writer) int {
 	fs.BoolVar(&o.PlaceholderDetector, "placeholder-detector", false, "also write an all-zero "+DetectorFile+" and the "+PlaceholderMarker+" marker")
 	if len(args) == 0 || args[0] != "build" {
 		fmt.Fprintln(stderr, "usage: models build --out DIR --tfjs DIR [--placeholder-detector]")
+		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help" || args[0] == "-help") {
+			return 0
+		}
 		return 2
 	}
 	if err := fs.Parse(args[1:]); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
 		return 2
 	}
 	if o.OutDir == "" || o.TFJSDir == "" || fs.NArg() != 0 {

@@ -51,10 +51,15 @@ func TestHelpAndUnknownCommand(t *testing.T) {
 	if code := dispatch([]string{"nope"}, &out, &errb); code != 2 {
 		t.Fatalf("unknown command exit %d, want 2", code)
 	}
-	for _, c := range []string{"issuer", "verifier", "demo"} {
+	for _, c := range [][]string{
+		{"issuer"}, {"issuer", "serve"}, {"verifier"}, {"verifier", "serve"}, {"demo"}, {"certs", "init"},
+		{"wallet"}, {"wallet", "init"}, {"wallet", "accept-offer"}, {"wallet", "list"}, {"wallet", "present"},
+		{"airline", "issue-pass"}, {"face", "template"}, {"face", "compare"}, {"face", "calibrate"},
+		{"models", "build"},
+	} {
 		out.Reset()
 		errb.Reset()
-		code := dispatch([]string{c, "--help"}, &out, &errb)
+		code := dispatch(append(c, "--help"), &out, &errb)
 		if code != 0 {
 			t.Errorf("%s --help exited %d: %s", c, code, errb.String())
 		}

@@ -44,8 +44,11 @@ func Run(args []string, stdout, stderr io.Writer, env Env) int {
 		env.HTTP = &http.Client{Timeout: requestTimeout}
 	}
 	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" {
-		fmt.Fprintln(stderr, "usage: idgate wallet init|accept-offer|list|present --dir DIR ...")
-		return 2
+		fmt.Fprintln(stderr, "usage: idgate wallet init|accept-offer|list|present --dir DIR ...  (idgate wallet SUBCOMMAND --help)")
+		if len(args) == 0 {
+			return 2
+		}
+		return 0
 	}
 	c := &cmd{stdout: stdout, stderr: stderr, env: env}
 	var err error
@@ -63,8 +66,14 @@ func Run(args []string, stdout, stderr io.Writer, env Env) int {
 		return 2
 	}
 	var ue usageError
+	var help helpRequested
 	switch {
 	case err == nil:
+		return 0
+	case errors.As(err, &help):
+		fmt.Fprintf(stdout, "usage: idgate wallet %s [flags]\n\nflags:\n", args[0])
+		help.fs.SetOutput(stdout)
+		help.fs.PrintDefaults()
 		return 0
 	case errors.As(err, &ue):
 		fmt.Fprintln(stderr, "idgate wallet:", err)
@@ -76,6 +85,20 @@ func Run(args []string, stdout, stderr io.Writer, env Env) int {
 }
 
 type usageError string
+
+// helpRequested carries the flag set whose defaults --help prints.
+type helpRequested struct{ fs *flag.FlagSet }
+
+func (helpRequested) Error() string { return "help requested" }
+
+// usageOr passes a --help request through and turns anything else into msg.
+func usageOr(err error, msg string) error {
+	var h helpRequested
+	if errors.As(err, &h) {
+		return h
+	}
+	return usageError(msg)
+}
 
 func (u usageError) Error() string { return string(u) }
 
@@ -90,6 +113,9 @@ func parse(fs *flag.FlagSet, args []string) ([]string, error) {
 	var pos []string
 	for {
 		if err := fs.Parse(args); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				return nil, helpRequested{fs}
+			}
 			return nil, usageError(err.Error())
 		}
 		if fs.NArg() == 0 {
@@ -106,7 +132,7 @@ func (c *cmd) init(args []string) error {
 	fs := flag.NewFlagSet("init", flag.ContinueOnError)
 	dir := dirFlag(fs)
 	if pos, err := parse(fs, args); err != nil || len(pos) != 0 || *dir == "" {
-		return usageError("usage: wallet init --dir DIR")
+		return usageOr(err, "usage: wallet init --dir DIR")
 	}
 	if pass := c.env.Getenv(PassphraseEnv); pass != "" {
 		if _, err := walletsdk.New(walletsdk.Config{Dir: *dir, Passphrase: pass}); err != nil {
@@ -173,7 +199,7 @@ func (c *cmd) acceptOffer(args []string) error {
 	insecure := fs.Bool("insecure-http", false, "allow plain-http issuers on non-loopback hosts")
 	pos, err := parse(fs, args)
 	if err != nil || len(pos) != 1 {
-		return usageError("usage: wallet accept-offer --dir DIR OFFER_URI [--tx-code C]")
+		return usageOr(err, "usage: wallet accept-offer --dir DIR OFFER_URI [--tx-code C]")
 	}
 	w, err := c.open(*dir, *insecure)
 	if err != nil {
@@ -196,7 +222,7 @@ func (c *cmd) list(args []string) error {
 	dir := dirFlag(fs)
 	asJSON := fs.Bool("json", false, "print JSON")
 	if pos, err := parse(fs, args); err != nil || len(pos) != 0 {
-		return usageError("usage: wallet list --dir DIR [--json]")
+		return usageOr(err, "usage: wallet list --dir DIR [--json]")
 	}
 	w, err := c.open(*dir, false)
 	if err != nil {
@@ -251,7 +277,7 @@ func (c *cmd) present(args []string) error {
 	claims := fs.String("claims", "", "comma-separated claims to disclose")
 	pos, err := parse(fs, args)
 	if err != nil || len(pos) != 0 || *verifierURL == "" || (*credID == "") == (*vct == "") || *claims == "" {
-		return usageError("usage: wallet present --dir DIR --verifier URL --credential ID|--vct VCT --claims a,b")
+		return usageOr(err, "usage: wallet present --dir DIR --verifier URL --credential ID|--vct VCT --claims a,b")
 	}
 	w, err := c.open(*dir, false)
 	if err != nil {

@@ -77,7 +77,7 @@ func runCalibrate(args []string, stdout, stderr io.Writer) int {
 	var c common
 	fs := newFlags("calibrate", stderr, &c)
 	if err := fs.Parse(args); err != nil {
-		return 2
+		return helpOr2(err)
 	}
 	if fs.NArg() != 1 {
 		fmt.Fprintln(stderr, "face calibrate: exactly one DIR required")

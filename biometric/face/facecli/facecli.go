@@ -136,7 +136,7 @@ func runTemplate(args []string, stdout, stderr io.Writer) int {
 	fs := newFlags("template", stderr, &c)
 	enrol := fs.Bool("enrol", false, "enrolment policy: exactly one face (default: gate, largest face)")
 	if err := fs.Parse(args); err != nil {
-		return 2
+		return helpOr2(err)
 	}
 	if fs.NArg() == 0 {
 		fmt.Fprintln(stderr, "face template: at least one IMAGE required")
@@ -223,7 +223,7 @@ func runCompare(args []string, stdout, stderr io.Writer) int {
 	var c common
 	fs := newFlags("compare", stderr, &c)
 	if err := fs.Parse(args); err != nil {
-		return 2
+		return helpOr2(err)
 	}
 	if fs.NArg() != 2 {
 		fmt.Fprintln(stderr, "face compare: exactly two arguments (images or templates) required")
@@ -250,4 +250,12 @@ func runCompare(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stdout, "distance %.4f  threshold %.2f (%s)  %s\n", d.Distance, d.Threshold, op.Source, decision)
 	}
 	return 0
+}
+
+// helpOr2 maps a flag parse error to the exit code: 0 for --help, 2 for a usage error.
+func helpOr2(err error) int {
+	if errors.Is(err, flag.ErrHelp) {
+		return 0
+	}
+	return 2
 }
