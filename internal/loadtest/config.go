@@ -100,14 +100,23 @@ type Report struct {
 	Cores       int     `json:"cores"`      // runtime.NumCPU of the machine
 	GOMAXPROCS  int     `json:"gomaxprocs"` // of the load generator (the bound uses as many goroutines)
 
-	TargetRPS  float64        `json:"target_rps,omitempty"`      // open loop: the arrival rate asked for
-	LagP99MS   float64        `json:"lag_p99_ms,omitempty"`      // open loop: p99 of how late sends left vs schedule
-	Exhausted  bool           `json:"exhausted,omitempty"`       // stopped because every passenger was used
-	BoundWhen  string         `json:"bound_when,omitempty"`      // when the bound was measured ("after load, server idle")
-	GenerateS  float64        `json:"generate_s,omitempty"`      // pre-generation time (untimed)
-	Server     string         `json:"server"`                    // "process" (self-contained) or the Target URL
-	Gallery    int            `json:"gallery,omitempty"`         // identify: enrolments in the flight gallery
-	EnrolS     float64        `json:"enrol_s,omitempty"`         // identify: wall time to enrol the gallery over HTTP
-	GalleryMS  float64        `json:"gallery_load_ms,omitempty"` // identify: first identify, which loads the gallery
-	ErrorCodes map[string]int `json:"error_codes,omitempty"`     // "status:reason" → count
+	TargetRPS      float64 `json:"target_rps,omitempty"` // open loop: the arrival rate asked for
+	LagP99MS       float64 `json:"lag_p99_ms,omitempty"` // open loop: p99 of how late sends left vs schedule
+	Exhausted      bool    `json:"exhausted,omitempty"`  // stopped because every passenger was used
+	BoundWhen      string  `json:"bound_when,omitempty"` // when the bound was measured
+	BoundBeforeRPS float64 `json:"crypto_bound_before_rps,omitempty"`
+	BoundAfterRPS  float64 `json:"crypto_bound_after_rps,omitempty"`
+	// CPU per request in µs: the server's (self-contained mode, from /proc) and the load
+	// generator's during the timed phase, and the bound's CPU per operation
+	// (GOMAXPROCS / crypto_bound_rps). Their comparison does not depend on how the two
+	// processes shared the cores.
+	ServerCPUUS    float64        `json:"server_cpu_us_per_req,omitempty"`
+	GeneratorCPUUS float64        `json:"generator_cpu_us_per_req,omitempty"`
+	BoundCPUUS     float64        `json:"bound_cpu_us_per_op,omitempty"`
+	GenerateS      float64        `json:"generate_s,omitempty"`      // pre-generation time (untimed)
+	Server         string         `json:"server"`                    // "process" (self-contained) or the Target URL
+	Gallery        int            `json:"gallery,omitempty"`         // identify: enrolments in the flight gallery
+	EnrolS         float64        `json:"enrol_s,omitempty"`         // identify: wall time to enrol the gallery over HTTP
+	GalleryMS      float64        `json:"gallery_load_ms,omitempty"` // identify: first identify, which loads the gallery
+	ErrorCodes     map[string]int `json:"error_codes,omitempty"`     // "status:reason" → count
 }

@@ -31,6 +31,8 @@ type outcome struct {
 	lat     []time.Duration
 	lag     []time.Duration // open loop: how late each send left vs its schedule
 	codes   map[string]int
+
+	serverCPU, generatorCPU float64 // µs of CPU per request (0: unknown)
 }
 
 // run drives the phase. Each worker owns one keep-alive connection (a HostClient with

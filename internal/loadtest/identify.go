@@ -12,7 +12,7 @@ import (
 // runIdentify enrols cfg.IdentifyGallery passengers at check-in through the enrol route, loads
 // the gallery with one stranger's face (timed separately: the first identify opens every
 // sealed template), then drives /identify with the enrolled passengers' live templates.
-func runIdentify(ctx context.Context, cfg Config, a *api, w *world) (*Report, error) {
+func runIdentify(ctx context.Context, cfg Config, a *api, w *world, serverCPU cpuMeter) (*Report, error) {
 	n := cfg.IdentifyGallery
 	fmt.Fprintf(cfg.Progress, "enrolling %d passengers through POST %s/enrol...\n", n, w.flight.path())
 	bodies := make([][]byte, n)
@@ -66,8 +66,7 @@ func runIdentify(ctx context.Context, cfg Config, a *api, w *world) (*Report, er
 		return nil, errf(CodeSetup, nil, "stranger identify: want one 403 no_match, got %v", first.codes)
 	}
 	fmt.Fprintf(cfg.Progress, "driving identify over a gallery of %d for up to %v...\n", n, cfg.Duration)
-	out := (&load{addr: addr, url: url, bodies: bodies, connections: cfg.Connections,
-		duration: cfg.Duration, rate: cfg.Rate}).run()
+	out := timed(cfg, addr, url, bodies, serverCPU)
 	rep := report(cfg, "identify", out, n)
 	rep.Gallery, rep.EnrolS, rep.GalleryMS = n, enrol.Seconds(), ms(first.lat[0])
 	return rep, nil

@@ -81,7 +81,8 @@ func TestRunAgainstTarget(t *testing.T) {
 				if r.Requests != 40 || !r.Exhausted || r.Loop != "closed" || r.Mode != "verify" {
 					t.Fatalf("%+v", r)
 				}
-				if r.CryptoBoundRPS <= 0 || r.Ratio <= 0 || r.BoundWhen == "" {
+				if r.CryptoBoundRPS <= 0 || r.Ratio <= 0 || r.BoundWhen == "" || r.BoundCPUUS <= 0 ||
+					r.CryptoBoundRPS != max(r.BoundBeforeRPS, r.BoundAfterRPS) || min(r.BoundBeforeRPS, r.BoundAfterRPS) <= 0 {
 					t.Fatalf("no bound: %+v", r)
 				}
 			}},

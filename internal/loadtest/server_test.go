@@ -3,8 +3,10 @@ package loadtest
 import (
 	"bufio"
 	"errors"
+	"os"
 	"strings"
 	"testing"
+	"time"
 )
 
 // listenLine is what `idgate verifier serve` logs through slog's JSON handler.
@@ -96,4 +98,40 @@ func TestConfigDefaultsAndRejects(t *testing.T) {
 			t.Errorf("%s: got %v, want a config error", name, err)
 		}
 	}
+}
+
+func TestParseProcStat(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		line string
+		want time.Duration
+		ok   bool
+	}{
+		{"plain", "4242 (idgate) S 1 4242 4242 0 -1 4194560 1 0 0 0 250 50 0 0 20 0 9 0 100 0 0", 3 * time.Second, true},
+		{"comm with spaces and parens", "7 (a) b (c)) R 1 2 3 4 5 6 7 8 9 10 7 3 0", 100 * time.Millisecond, true},
+		{"short", "7 (x) R 1 2 3", 0, false},
+		{"no comm", "7 x R 1 2 3 4 5 6 7 8 9 10 7 3 0", 0, false},
+		{"negative", "7 (x) R 1 2 3 4 5 6 7 8 9 10 -7 3 0", 0, false},
+		{"huge", "7 (x) R 1 2 3 4 5 6 7 8 9 10 99999999999999999999 3 0", 0, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got, ok := parseProcStat([]byte(tc.line))
+			if got != tc.want || ok != tc.ok {
+				t.Fatalf("got %v, %v; want %v, %v", got, ok, tc.want, tc.ok)
+			}
+		})
+	}
+	if d, ok := procCPU(os.Getpid()).CPU(); !ok || d < 0 {
+		t.Fatalf("own /proc stat: %v, %v", d, ok)
+	}
+}
+
+func FuzzParseProcStat(f *testing.F) {
+	f.Add([]byte("4242 (idgate) S 1 4242 4242 0 -1 4194560 1 0 0 0 250 50 0 0 20 0 9 0 100 0 0"))
+	f.Add([]byte("7 (a) b (c)) R 1 2 3 4 5 6 7 8 9 10 7 3 0"))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		if d, ok := parseProcStat(b); d < 0 || (!ok && d != 0) {
+			t.Fatalf("%v, %v", d, ok)
+		}
+	})
 }

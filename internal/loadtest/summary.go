@@ -27,7 +27,15 @@ func (r *Report) WriteSummary(w io.Writer) error {
 	if r.CryptoBoundRPS > 0 {
 		pr("  crypto bound   %.0f verifications/s (3x ES256 verify + 1x ECDH P-256 on %d goroutines, %s)\n",
 			r.CryptoBoundRPS, r.GOMAXPROCS, r.BoundWhen)
+		pr("                 (before %.0f/s, after %.0f/s)\n", r.BoundBeforeRPS, r.BoundAfterRPS)
 		pr("  ratio          %.3f of the bound\n", r.Ratio)
+	}
+	if r.ServerCPUUS > 0 || r.GeneratorCPUUS > 0 {
+		pr("  cpu/request    server %.0f µs, load generator %.0f µs", r.ServerCPUUS, r.GeneratorCPUUS)
+		if r.BoundCPUUS > 0 {
+			pr("; crypto bound %.0f µs per verification", r.BoundCPUUS)
+		}
+		pr("\n")
 	}
 	if len(r.ErrorCodes) > 0 {
 		codes := make([]string, 0, len(r.ErrorCodes))
