@@ -61,9 +61,13 @@ func ParseDisclosure(encoded string) (*Disclosure, error) {
 	if err != nil {
 		return nil, wrapErr(CodeDisclosureMalformed, "not base64url", err)
 	}
-	var arr []any
-	if err := json.Unmarshal(js, &arr); err != nil {
+	v, err := decodeJSON(js)
+	if err != nil {
 		return nil, wrapErr(CodeDisclosureMalformed, "not a JSON array", err)
+	}
+	arr, ok := v.([]any)
+	if !ok {
+		return nil, newErr(CodeDisclosureMalformed, "not a JSON array")
 	}
 	if len(arr) != 2 && len(arr) != 3 {
 		return nil, newErr(CodeDisclosureMalformed, "array must have 2 or 3 elements")

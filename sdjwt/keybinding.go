@@ -58,8 +58,8 @@ func unverifiedPayload(jwt string) (map[string]any, error) {
 	if err != nil {
 		return nil, err
 	}
-	var payload map[string]any
-	if err := json.Unmarshal(c.payload, &payload); err != nil || payload == nil {
+	payload, err := decodeObject(c.payload)
+	if err != nil {
 		return nil, wrapErr(CodeMalformed, "issuer JWT payload is not a JSON object", err)
 	}
 	return payload, nil
@@ -93,8 +93,8 @@ func verifyKB(kb, presented, sdAlg string, holder crypto.PublicKey, opts VerifyO
 	if err := verifySig(h.Alg, holder, c.signingInput, c.sig, CodeKBSignatureInvalid, CodeKBSignatureInvalid); err != nil {
 		return nil, err
 	}
-	var claims map[string]any
-	if err := json.Unmarshal(c.payload, &claims); err != nil || claims == nil {
+	claims, err := decodeObject(c.payload)
+	if err != nil {
 		return nil, wrapErr(CodeKBMalformed, "KB-JWT payload is not a JSON object", err)
 	}
 	iat, okIat := claims["iat"].(float64)

@@ -92,8 +92,8 @@ func Verify(s string, opts VerifyOptions) (*Verified, error) {
 		return nil, err
 	}
 
-	var payload map[string]any
-	if err := json.Unmarshal(c.payload, &payload); err != nil || payload == nil {
+	payload, err := decodeObject(c.payload)
+	if err != nil {
 		return nil, wrapErr(CodeMalformed, "issuer JWT payload is not a JSON object", err)
 	}
 	sdAlg, err := payloadSDAlg(payload)
