@@ -1,13 +1,20 @@
 package main
 
 import (
+	"context"
+	"crypto/sha256"
+	"errors"
 	"fmt"
 	"io"
-	"strings"
-	"time"
+	"log/slog"
+	"net"
+	"os"
+	"os/signal"
+	"syscall"
 
-	"github.com/idgate/idgate/boardingpass"
+	"github.com/idgate/idgate/airline"
 	"github.com/idgate/idgate/certs"
+	"github.com/idgate/idgate/internal/httpserve"
 )
 
 func init() {
@@ -18,90 +25,102 @@ func runAirline(args []string, stdout, stderr io.Writer) int {
 	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
 		fmt.Fprintln(stdout, "usage: idgate airline issue-pass --airline XX --name SURNAME/GIVEN --pnr PNR --from AAA --to BBB")
 		fmt.Fprintln(stdout, "         --flight NNNN --date YYYY-MM-DD --seat 12A --seq 42 [--compartment Y] [--pki DIR]")
-		fmt.Fprintln(stdout, "\nPrints an M-format boarding pass (IATA Resolution 792, version 8) signed with the")
-		fmt.Fprintln(stdout, "airline's ES256 key from the PKI directory (airline-XX.key/.crt, see idgate certs init).")
+		fmt.Fprintln(stdout, "       idgate airline serve --airline XX [--pki DIR] [--listen ADDR] [--token-file F]")
+		fmt.Fprintln(stdout, "\nissue-pass prints an M-format boarding pass (IATA Resolution 792, version 8) signed with the")
+		fmt.Fprintln(stdout, "airline's ES256 key from the PKI directory (airline-XX.key/.crt, see idgate certs init);")
+		fmt.Fprintln(stdout, "serve offers the same to check-in systems as POST /v1/passes.")
+		if len(args) == 0 {
+			return 2
+		}
 		return 0
 	}
-	if args[0] != "issue-pass" {
-		fmt.Fprintf(stderr, "idgate airline: unknown subcommand %q (want issue-pass)\n", args[0])
-		return 2
+	switch args[0] {
+	case "issue-pass":
+		return runIssuePass(args[1:], stdout, stderr)
+	case "serve":
+		return runAirlineServe(args[1:], stderr)
 	}
+	fmt.Fprintf(stderr, "idgate airline: unknown subcommand %q (want issue-pass or serve)\n", args[0])
+	return 2
+}
+
+func loadAirline(pkiDir, designator string) (*airline.Issuer, error) {
+	signer, err := certs.LoadSigner(pkiDir, certs.AirlineFile(designator))
+	if err != nil {
+		return nil, fmt.Errorf("airline %s key: %w", designator, err)
+	}
+	return airline.NewIssuer(designator, signer, nil)
+}
+
+func runIssuePass(args []string, stdout, stderr io.Writer) int {
 	fs := newFlags("airline issue-pass", "airline issue-pass [flags]", stderr)
 	pkiDir := stringFlag(fs, "pki", "IDGATE_PKI_DIR", "var/pki", "PKI directory (idgate certs init)")
-	airline := fs.String("airline", "IG", "operating carrier and issuer, IATA designator")
-	name := fs.String("name", "", "passenger name SURNAME/GIVEN (at most 20 characters)")
-	pnr := fs.String("pnr", "", "booking reference (PNR), at most 7 characters")
-	from := fs.String("from", "", "departure airport (IATA code)")
-	to := fs.String("to", "", "arrival airport (IATA code)")
-	flight := fs.String("flight", "", "flight number, e.g. 0101 or 101A")
-	date := fs.String("date", "", "flight date YYYY-MM-DD")
-	seat := fs.String("seat", "", "seat, e.g. 12A")
-	seq := fs.String("seq", "", "check-in sequence number, e.g. 42")
-	compartment := fs.String("compartment", "Y", "compartment code (one letter)")
-	if code, ok := parse(fs, args[1:]); !ok {
+	designator := stringFlag(fs, "airline", "IDGATE_AIRLINE", "IG", "operating carrier and issuer, IATA designator")
+	var r airline.PassRequest
+	fs.StringVar(&r.Name, "name", "", "passenger name SURNAME/GIVEN (at most 20 characters)")
+	fs.StringVar(&r.PNR, "pnr", "", "booking reference (PNR), at most 7 characters")
+	fs.StringVar(&r.From, "from", "", "departure airport (IATA code)")
+	fs.StringVar(&r.To, "to", "", "arrival airport (IATA code)")
+	fs.StringVar(&r.Flight, "flight", "", "flight number, e.g. 0101 or 101A")
+	fs.StringVar(&r.Date, "date", "", "flight date YYYY-MM-DD")
+	fs.StringVar(&r.Seat, "seat", "", "seat, e.g. 12A")
+	fs.StringVar(&r.Sequence, "seq", "", "check-in sequence number, e.g. 42")
+	fs.StringVar(&r.Compartment, "compartment", "Y", "compartment code (one letter)")
+	if code, ok := parse(fs, args); !ok {
 		return code
 	}
 	if fs.NArg() > 0 {
 		fmt.Fprintf(stderr, "idgate airline issue-pass: unexpected arguments %q\n", fs.Args())
 		return 2
 	}
-	pass, err := buildPass(*airline, *name, *pnr, *from, *to, *flight, *date, *seat, *seq, *compartment, time.Now())
+	a, err := loadAirline(*pkiDir, *designator)
 	if err != nil {
 		fmt.Fprintf(stderr, "idgate airline issue-pass: %v\n", err)
-		return 2
-	}
-	unsigned, err := pass.Encode()
-	if err != nil {
-		fmt.Fprintf(stderr, "idgate airline issue-pass: %v\n", err)
-		return 2
-	}
-	signer, err := certs.LoadSigner(*pkiDir, certs.AirlineFile(*airline))
-	if err != nil {
-		fmt.Fprintf(stderr, "idgate airline issue-pass: airline %s key: %v\n", *airline, err)
 		return 1
 	}
-	signed, err := boardingpass.Sign(unsigned, signer)
+	signed, err := a.Issue(r)
 	if err != nil {
 		fmt.Fprintf(stderr, "idgate airline issue-pass: %v\n", err)
+		if errors.Is(err, airline.ErrInvalidRequest) {
+			return 2
+		}
 		return 1
 	}
 	fmt.Fprintln(stdout, signed)
 	return 0
 }
 
-// buildPass turns the flags into a one-leg version 8 pass issued by the operating carrier.
-func buildPass(airline, name, pnr, from, to, flight, date, seat, seq, compartment string, now time.Time) (*boardingpass.Pass, error) {
-	for flag, v := range map[string]string{"--name": name, "--pnr": pnr, "--from": from, "--to": to,
-		"--flight": flight, "--date": date, "--seat": seat, "--seq": seq} {
-		if strings.TrimSpace(v) == "" {
-			return nil, fmt.Errorf("%s is required", flag)
-		}
+func runAirlineServe(args []string, stderr io.Writer) int {
+	fs := newFlags("airline serve", "airline serve [flags]", stderr)
+	pkiDir := stringFlag(fs, "pki", "IDGATE_PKI_DIR", "var/pki", "PKI directory (idgate certs init)")
+	designator := stringFlag(fs, "airline", "IDGATE_AIRLINE", "IG", "operating carrier and issuer, IATA designator")
+	listen := stringFlag(fs, "listen", "IDGATE_AIRLINE_LISTEN", "127.0.0.1:8083", "listen address")
+	tokenFile := stringFlag(fs, "token-file", "IDGATE_CHECKIN_TOKEN_FILE", "var/airline/checkin.token", "check-in bearer token (created 0600 if absent)")
+	if code, ok := parse(fs, args); !ok {
+		return code
 	}
-	if len(compartment) != 1 {
-		return nil, fmt.Errorf("--compartment must be one character, got %q", compartment)
-	}
-	day, err := time.Parse(time.DateOnly, date)
+	a, err := loadAirline(*pkiDir, *designator)
 	if err != nil {
-		return nil, fmt.Errorf("--date: %w", err)
+		fmt.Fprintln(stderr, "idgate airline serve:", err)
+		return 1
 	}
-	if flight, err = boardingpass.NormalizeFlight(flight); err != nil {
-		return nil, fmt.Errorf("--flight: %w", err)
+	tok, err := readOrCreateToken(*tokenFile)
+	if err != nil {
+		fmt.Fprintln(stderr, "idgate airline serve:", err)
+		return 1
 	}
-	if seat, err = boardingpass.NormalizeSeat(strings.ToUpper(seat)); err != nil {
-		return nil, fmt.Errorf("--seat: %w", err)
+	l, err := net.Listen("tcp", *listen)
+	if err != nil {
+		fmt.Fprintln(stderr, "idgate airline serve:", err)
+		return 1
 	}
-	if seq, err = boardingpass.NormalizeSequence(seq); err != nil {
-		return nil, fmt.Errorf("--seq: %w", err)
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	logger := slog.New(slog.NewJSONHandler(stderr, nil))
+	logger.Info("airline check-in listening", "addr", l.Addr().String(), "airline", *designator, "token_file", *tokenFile)
+	if err := httpserve.Serve(ctx, l, a.Handler(sha256.Sum256([]byte(tok)))); err != nil {
+		fmt.Fprintln(stderr, "idgate airline serve:", err)
+		return 1
 	}
-	now = now.UTC()
-	issued := fmt.Sprintf("%d%03d", now.Year()%10, now.YearDay())
-	return &boardingpass.Pass{
-		Name: strings.ToUpper(name), ETicket: 'E', Version: 8,
-		Unique: &boardingpass.UniqueConditional{IssuanceSource: 'W', IssueDate: issued, DocumentType: 'B', Issuer: airline},
-		Legs: []boardingpass.Leg{{
-			PNR: strings.ToUpper(pnr), From: strings.ToUpper(from), To: strings.ToUpper(to), Carrier: airline,
-			Flight: flight, JulianDate: day.YearDay(), Compartment: strings.ToUpper(compartment)[0],
-			Seat: seat, Sequence: seq, Status: '1', // 1: ticket issued, passenger checked in
-		}},
-	}, nil
+	return 0
 }

@@ -14,8 +14,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/idgate/idgate/boardingpass"
-	"github.com/idgate/idgate/certs"
+	"github.com/idgate/idgate/airline"
 	"github.com/idgate/idgate/credential"
 	"github.com/idgate/idgate/gate"
 	"github.com/idgate/idgate/verifier"
@@ -71,19 +70,12 @@ func (d *demo) board(ctx context.Context, w *walletsdk.Wallet, licenceID, pkiDir
 	}
 	d.say("gate operator sets gate %s to board flight IG0101 on %s", demoGate, today)
 
-	signer, err := certs.LoadSigner(pkiDir, certs.AirlineFile("IG"))
+	ig, err := loadAirline(pkiDir, "IG")
 	if err != nil {
 		return err
 	}
-	p, err := buildPass("IG", "MUSTERMANN/ERIKA", "XK4T2Q", "FRA", "LHR", "0101", today, "12A", "0042", "Y", time.Now())
-	if err != nil {
-		return err
-	}
-	unsigned, err := p.Encode()
-	if err != nil {
-		return err
-	}
-	bcbp, err := boardingpass.Sign(unsigned, signer)
+	bcbp, err := ig.Issue(airline.PassRequest{Name: "MUSTERMANN/ERIKA", PNR: "XK4T2Q", From: "FRA", To: "LHR",
+		Flight: "0101", Date: today, Seat: "12A", Sequence: "42"})
 	if err != nil {
 		return err
 	}

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"crypto"
+	"crypto/rand"
 	"errors"
 	"fmt"
 	"io"
@@ -150,21 +151,28 @@ func newFaceEnroller(modelsDir string, recipient crypto.PublicKey) (issuer.FaceE
 	return faceEnroller{ex: ex, recipient: recipient}, ex.Close, nil
 }
 
-// ensureOperatorToken registers the token in path, creating a fresh one (0600) when absent.
+// ensureOperatorToken registers the token in path (created 0600 when absent) with the issuer.
 func ensureOperatorToken(ctx context.Context, svc *issuer.Service, path string) error {
-	b, err := os.ReadFile(path)
-	if err == nil {
-		return svc.EnsureOperatorToken(ctx, strings.TrimSpace(string(b)), "operator")
-	}
-	if !errors.Is(err, os.ErrNotExist) {
-		return err
-	}
-	tok, err := svc.NewOperatorToken(ctx, "operator")
+	tok, err := readOrCreateToken(path)
 	if err != nil {
 		return err
 	}
-	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
-		return err
+	return svc.EnsureOperatorToken(ctx, tok, "operator")
+}
+
+// readOrCreateToken returns the bearer token stored in path, creating a random one (0600) the
+// first time.
+func readOrCreateToken(path string) (string, error) {
+	b, err := os.ReadFile(path)
+	if err == nil {
+		return strings.TrimSpace(string(b)), nil
 	}
-	return os.WriteFile(path, []byte(tok+"\n"), 0o600)
+	if !errors.Is(err, os.ErrNotExist) {
+		return "", err
+	}
+	tok := rand.Text() + rand.Text()
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return "", err
+	}
+	return tok, os.WriteFile(path, []byte(tok+"\n"), 0o600)
 }

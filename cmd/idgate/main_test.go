@@ -3,6 +3,10 @@ package main
 import (
 	"bytes"
 	"os"
+	"time"
+
+	"github.com/idgate/idgate/boardingpass"
+	"github.com/idgate/idgate/certs"
 	"strings"
 	"testing"
 )
@@ -63,5 +67,32 @@ func TestHelpAndUnknownCommand(t *testing.T) {
 		if code != 0 {
 			t.Errorf("%s --help exited %d: %s", c, code, errb.String())
 		}
+	}
+}
+
+// TestCertsInitThenIssuePass runs two commands the way an operator would: a PKI, then a
+// signed boarding pass that verifies against the PKI's trust list.
+func TestCertsInitThenIssuePass(t *testing.T) {
+	dir := t.TempDir() + "/pki"
+	var out, errb bytes.Buffer
+	if code := dispatch([]string{"certs", "init", "--dir", dir}, &out, &errb); code != 0 {
+		t.Fatalf("certs init: %d %s", code, errb.String())
+	}
+	out.Reset()
+	args := []string{"airline", "issue-pass", "--pki", dir, "--airline", "IG", "--name", "DOE/JANE", "--pnr", "ABC123",
+		"--from", "LHR", "--to", "JFK", "--flight", "101", "--date", "2026-12-01", "--seat", "12A", "--seq", "42"}
+	if code := dispatch(args, &out, &errb); code != 0 {
+		t.Fatalf("issue-pass: %d %s", code, errb.String())
+	}
+	trust, err := certs.LoadTrustList(dir + "/trust.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := boardingpass.Verify(strings.TrimSpace(out.String()), trust, time.Now())
+	if err != nil || p.Surname() != "DOE" {
+		t.Fatalf("pass %q: %v", out.String(), err)
+	}
+	if code := dispatch(append(args[:len(args)-2], "--seq", "forty-two"), &out, &errb); code != 2 {
+		t.Fatalf("bad --seq exited %d, want 2", code)
 	}
 }

@@ -1,0 +1,51 @@
+package airline
+
+import (
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"strings"
+)
+
+// MaxBodyBytes bounds a pass request.
+const MaxBodyBytes = 8 << 10
+
+// Handler serves POST /v1/passes for check-in systems holding the bearer token whose SHA-256
+// is tokenHash: a PassRequest in, {"bcbp": "..."} out, or {code, message}.
+func (i *Issuer) Handler(tokenHash [32]byte) http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("POST /v1/passes", func(w http.ResponseWriter, r *http.Request) {
+		tok, _ := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+		got := sha256.Sum256([]byte(tok))
+		if tok == "" || subtle.ConstantTimeCompare(got[:], tokenHash[:]) != 1 {
+			writeJSON(w, http.StatusUnauthorized, map[string]string{"code": "unauthorized", "message": "check-in token required"})
+			return
+		}
+		var req PassRequest
+		dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, MaxBodyBytes))
+		dec.DisallowUnknownFields()
+		if err := dec.Decode(&req); err != nil || dec.More() {
+			writeJSON(w, http.StatusBadRequest, map[string]string{"code": "malformed_json", "message": "body is not a pass request"})
+			return
+		}
+		bcbp, err := i.Issue(req)
+		switch {
+		case errors.Is(err, ErrInvalidRequest):
+			writeJSON(w, http.StatusBadRequest, map[string]string{"code": "invalid_request", "message": err.Error()})
+		case err != nil:
+			writeJSON(w, http.StatusInternalServerError, map[string]string{"code": "internal", "message": "signing failed"})
+		default:
+			writeJSON(w, http.StatusCreated, map[string]string{"bcbp": bcbp})
+		}
+	})
+	return mux
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(v)
+}
