@@ -107,12 +107,13 @@ type Report struct {
 	BoundBeforeRPS float64 `json:"crypto_bound_before_rps,omitempty"`
 	BoundAfterRPS  float64 `json:"crypto_bound_after_rps,omitempty"`
 	// CPU per request in µs: the server's (self-contained mode, from /proc) and the load
-	// generator's during the timed phase, and the bound's CPU per operation
-	// (GOMAXPROCS / crypto_bound_rps). Their comparison does not depend on how the two
-	// processes shared the cores.
+	// generator's during the timed phase, and the bound's CPU per operation (getrusage while
+	// it ran). CPURatio = bound / server CPU: the share of the server's CPU per verification
+	// that is the unavoidable crypto, whatever the neighbours on the machine did.
 	ServerCPUUS    float64        `json:"server_cpu_us_per_req,omitempty"`
 	GeneratorCPUUS float64        `json:"generator_cpu_us_per_req,omitempty"`
 	BoundCPUUS     float64        `json:"bound_cpu_us_per_op,omitempty"`
+	CPURatio       float64        `json:"cpu_ratio,omitempty"`
 	GenerateS      float64        `json:"generate_s,omitempty"`      // pre-generation time (untimed)
 	Server         string         `json:"server"`                    // "process" (self-contained) or the Target URL
 	Gallery        int            `json:"gallery,omitempty"`         // identify: enrolments in the flight gallery

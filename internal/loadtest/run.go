@@ -188,10 +188,10 @@ func runVerify(ctx context.Context, cfg Config, a *api, w *world, serverCPU cpuM
 	// The bound is measured twice while the server is idle, before and after the timed
 	// phase; neighbours on a shared machine can only lower it, so the higher one is used
 	// (which can only lower the ratio).
-	var before, after float64
+	var before, after, cpuBefore, cpuAfter float64
 	if cfg.BoundDuration > 0 {
 		fmt.Fprintf(cfg.Progress, "measuring the crypto bound for %v (server idle)...\n", cfg.BoundDuration)
-		if before, err = cryptoBound(sizes, cfg.BoundDuration); err != nil {
+		if before, cpuBefore, err = cryptoBound(sizes, cfg.BoundDuration); err != nil {
 			return nil, err
 		}
 	}
@@ -201,14 +201,17 @@ func runVerify(ctx context.Context, cfg Config, a *api, w *world, serverCPU cpuM
 	rep.GenerateS = gen.Seconds()
 	if cfg.BoundDuration > 0 {
 		fmt.Fprintf(cfg.Progress, "measuring the crypto bound again (server idle)...\n")
-		if after, err = cryptoBound(sizes, cfg.BoundDuration); err != nil {
+		if after, cpuAfter, err = cryptoBound(sizes, cfg.BoundDuration); err != nil {
 			return nil, err
 		}
 		bound := max(before, after)
 		rep.CryptoBoundRPS, rep.BoundBeforeRPS, rep.BoundAfterRPS = bound, before, after
 		rep.BoundWhen = "before and after the load phase, server idle; the higher is used"
 		rep.Ratio = rep.ThroughputRPS / bound
-		rep.BoundCPUUS = float64(runtime.GOMAXPROCS(0)) * 1e6 / bound
+		rep.BoundCPUUS = min(cpuBefore, cpuAfter)
+		if rep.ServerCPUUS > 0 && rep.BoundCPUUS > 0 {
+			rep.CPURatio = rep.BoundCPUUS / rep.ServerCPUUS
+		}
 	}
 	return rep, nil
 }

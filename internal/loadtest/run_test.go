@@ -191,9 +191,9 @@ func TestLoadCountsDenials(t *testing.T) {
 
 func TestCryptoBound(t *testing.T) {
 	in := SigningInputs{IssuerJWT: 1800, KBJWT: 250, BCBP: 90}
-	rps, err := cryptoBound(in, 50*time.Millisecond)
-	if err != nil || rps <= 0 {
-		t.Fatalf("bound %v, %v", rps, err)
+	rps, cpu, err := cryptoBound(in, 50*time.Millisecond)
+	if err != nil || rps <= 0 || cpu <= 0 {
+		t.Fatalf("bound %v/s, %v µs, %v", rps, cpu, err)
 	}
 	op, err := newBoundOp(in)
 	if err != nil {

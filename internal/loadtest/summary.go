@@ -35,6 +35,9 @@ func (r *Report) WriteSummary(w io.Writer) error {
 		if r.BoundCPUUS > 0 {
 			pr("; crypto bound %.0f µs per verification", r.BoundCPUUS)
 		}
+		if r.CPURatio > 0 {
+			pr(" (cpu ratio %.3f)", r.CPURatio)
+		}
 		pr("\n")
 	}
 	if len(r.ErrorCodes) > 0 {
