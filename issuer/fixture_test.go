@@ -27,7 +27,7 @@ import (
 
 // fixture is an issuer on a real loopback HTTP server with an in-process test CA.
 type fixture struct {
-	t      *testing.T
+	t      testing.TB
 	svc    *Service
 	srv    *httptest.Server
 	url    string
@@ -39,7 +39,7 @@ type fixture struct {
 	mutNow func(time.Duration)
 }
 
-func newFixture(t *testing.T, mod func(*Config)) *fixture {
+func newFixture(t testing.TB, mod func(*Config)) *fixture {
 	t.Helper()
 	f := &fixture{t: t, now: time.Now().Truncate(time.Second)}
 	f.mutNow = func(d time.Duration) { f.now = f.now.Add(d) }
@@ -159,7 +159,7 @@ type holder struct {
 	pub jwk.Key
 }
 
-func newHolder(t *testing.T) holder {
+func newHolder(t testing.TB) holder {
 	k, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
 		t.Fatal(err)
@@ -172,7 +172,7 @@ func newHolder(t *testing.T) holder {
 }
 
 // proof builds an OpenID4VCI proof JWT; mod may change header or claims before signing.
-func (h holder) proof(t *testing.T, aud, nonce string, iat time.Time, mod func(hdr jws.Headers, claims map[string]any)) string {
+func (h holder) proof(t testing.TB, aud, nonce string, iat time.Time, mod func(hdr jws.Headers, claims map[string]any)) string {
 	t.Helper()
 	hdr := jws.NewHeaders()
 	_ = hdr.Set(jws.TypeKey, ProofTyp)
