@@ -71,15 +71,24 @@ func scoreRows(codes []byte, inv, norm2 []float32, p *probe, bar float32, out []
 //go:noescape
 func sumWordsAVX2(p *uint64, n int) uint64
 
+//go:noescape
+func sumWords4AVX2(p *uint64, n int) uint64
+
 // sumWords is the read loop of BenchmarkMemoryBandwidth (bench_test.go): 256-bit loads when
-// the CPU has AVX2, the same width the scan kernels load with.
-func sumWords(w []uint64) uint64 {
+// the CPU has AVX2, the width the scan kernels load with, as one sequential stream or, with
+// four, as four streams (one per quarter of w) like the scan kernels.
+func sumWords(w []uint64, four bool) uint64 {
 	n16 := len(w) &^ 15
 	var s uint64
-	if kernel >= kernelAVX2 && n16 > 0 {
-		s = sumWordsAVX2(&w[0], n16)
-	} else {
+	switch {
+	case kernel < kernelAVX2 || n16 == 0:
 		n16 = 0
+	case four:
+		if n16 = len(w) &^ 63; n16 > 0 { // quarters of whole 32-byte loads
+			s = sumWords4AVX2(&w[0], n16)
+		}
+	default:
+		s = sumWordsAVX2(&w[0], n16)
 	}
 	return s + sumWordsGeneric(w[n16:])
 }

@@ -213,21 +213,23 @@ func TestScoreRowsShortInputsPanic(t *testing.T) {
 	}
 }
 
-// TestSumWords: the bandwidth benchmark's read loop really reads every word (on each kernel,
-// with lengths around the 16-word asm step).
+// TestSumWords: the bandwidth benchmark's read loops really read every word (on each kernel,
+// one and four streams, with lengths around the 16- and 64-word asm steps).
 func TestSumWords(t *testing.T) {
 	for _, k := range kernels(t) {
-		for _, n := range []int{0, 1, 15, 16, 17, 33, 1000} {
-			w := make([]uint64, n)
-			var want uint64
-			for i := range w {
-				w[i] = uint64(i)*0x9E3779B97F4A7C15 + 1
-				want += w[i]
-			}
-			var got uint64
-			withKernel(k, func() { got = sumWords(w) })
-			if got != want {
-				t.Fatalf("%s n=%d: %d want %d", kernelNames()[k], n, got, want)
+		for _, four := range []bool{false, true} {
+			for _, n := range []int{0, 1, 15, 16, 17, 33, 63, 64, 65, 130, 1000} {
+				w := make([]uint64, n)
+				var want uint64
+				for i := range w {
+					w[i] = uint64(i)*0x9E3779B97F4A7C15 + 1
+					want += w[i]
+				}
+				var got uint64
+				withKernel(k, func() { got = sumWords(w, four) })
+				if got != want {
+					t.Fatalf("%s four=%v n=%d: %d want %d", kernelNames()[k], four, n, got, want)
+				}
 			}
 		}
 	}

@@ -8,13 +8,15 @@ import (
 )
 
 const (
-	// scanBlock rows (32 KiB of codes) go to the kernel per call: one call amortised over 256
-	// rows, and the scores stay in L1 for the rare block that has to be walked.
-	scanBlock = 256
 	// scanChunkRows (2 MiB of codes) is the unit a scan worker claims. Large enough that the
-	// atomic claim is noise; small enough that a worker slowed by other load on its core
-	// leaves the rest of the gallery to the others instead of finishing last.
+	// atomic claim is noise and the kernel's four streams (a quarter chunk, 512 KiB, apart)
+	// run long; small enough that a worker slowed by other load on its core leaves the rest
+	// of the gallery to the others instead of finishing last.
 	scanChunkRows = 16384
+	// firstBlock is a worker's first kernel call in rows. Calls then double up to a whole
+	// chunk: while the heap is filling nearly every row beats the bar and is walked in Go,
+	// so early calls are small and the bar tightens before the big ones.
+	firstBlock = 256
 )
 
 type scored struct {
@@ -28,25 +30,25 @@ func (g *Gallery) scanAll(pr *probe, n, r int) []scored {
 	chunks := (n + scanChunkRows - 1) / scanChunkRows
 	workers := min(runtime.GOMAXPROCS(0), chunks)
 	if workers == 1 {
-		t := newTopK(r)
-		g.scan(pr, 0, n, &t)
-		return t.heap
+		w := newScanWorker(r, n)
+		g.scan(pr, 0, n, &w)
+		return w.top.heap
 	}
 	var next atomic.Int64
 	parts := make([]topK, workers)
 	var wg sync.WaitGroup
-	for w := range parts {
+	for i := range parts {
 		wg.Go(func() {
-			t := newTopK(r)
+			w := newScanWorker(r, scanChunkRows)
 			for {
 				c := int(next.Add(1) - 1)
 				if c >= chunks {
 					break
 				}
 				lo := c * scanChunkRows
-				g.scan(pr, lo, min(n, lo+scanChunkRows), &t)
+				g.scan(pr, lo, min(n, lo+scanChunkRows), &w)
 			}
-			parts[w] = t
+			parts[i] = w.top
 		})
 	}
 	wg.Wait()
@@ -57,22 +59,35 @@ func (g *Gallery) scanAll(pr *probe, n, r int) []scored {
 	return out
 }
 
-// scan offers rows [lo, hi) to t. The kernel scores a block and counts the rows that beat
-// the worst kept candidate as of the block's start; only a block with such a row is walked in
-// Go, re-checking each against the bar as it tightens.
-func (g *Gallery) scan(pr *probe, lo, hi int, t *topK) {
-	var scores [scanBlock]float32
-	for b := lo; b < hi; b += scanBlock {
-		m := min(scanBlock, hi-b)
-		if scoreRows(g.codes[b*Dim:(b+m)*Dim], g.inv[b:b+m], g.norm2[b:b+m], pr, t.worst, scores[:m]) == 0 {
-			continue
-		}
-		worst := t.worst
-		for j, s := range scores[:m] {
-			if s < worst {
-				worst = t.push(s, int32(b+j))
+// scanWorker is one goroutine's scan state.
+type scanWorker struct {
+	top    topK
+	scores []float32 // kernel output, one chunk
+	block  int       // rows for the next kernel call
+}
+
+func newScanWorker(r, maxRows int) scanWorker {
+	return scanWorker{top: newTopK(r), scores: make([]float32, min(maxRows, scanChunkRows)), block: firstBlock}
+}
+
+// scan offers rows [lo, hi) to w.top. The kernel scores a block and counts the rows that beat
+// the worst kept candidate as of the call; only a block with such a row is walked in Go,
+// re-checking each against the bar as it tightens.
+func (g *Gallery) scan(pr *probe, lo, hi int, w *scanWorker) {
+	t := &w.top
+	for b := lo; b < hi; {
+		m := min(w.block, hi-b, len(w.scores))
+		w.block = min(2*w.block, scanChunkRows)
+		scores := w.scores[:m]
+		if scoreRows(g.codes[b*Dim:(b+m)*Dim], g.inv[b:b+m], g.norm2[b:b+m], pr, t.worst, scores) > 0 {
+			worst := t.worst
+			for j, s := range scores {
+				if s < worst {
+					worst = t.push(s, int32(b+j))
+				}
 			}
 		}
+		b += m
 	}
 }
 
