@@ -40,6 +40,7 @@ func (s *Service) Handler() http.Handler {
 	mux.HandleFunc("GET /v1/credentials", s.operator(s.handleListCredentials))
 	mux.HandleFunc("POST /v1/credentials/{id}/{action}", s.operator(s.handleSetStatus))
 	mux.HandleFunc("GET /v1/audit", s.operator(s.handleAudit))
+	s.mountPasskeys(mux) // holders' passkeys: passkey_http.go
 	return limitBodies(mux)
 }
 

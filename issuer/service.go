@@ -23,7 +23,8 @@ type Service struct {
 	cfg    Config
 	nonces *nonceStore
 
-	listMu sync.Mutex // serialises creation of a new status list when the current one fills
+	listMu sync.Mutex   // serialises creation of a new status list when the current one fills
+	pk     passkeyState // holders' passkeys, built on first use (passkey_http.go)
 }
 
 // New validates cfg and returns a Service.
