@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"github.com/lestrrat-go/jwx/v2/jwk"
-	"github.com/lestrrat-go/jwx/v2/jws"
 
 	"github.com/idgate/idgate/certs"
 	"github.com/idgate/idgate/sdjwt"
@@ -95,8 +94,9 @@ func (v *Verifier) Verify(ctx context.Context, presentation string, exp Expectat
 	now := v.cfg.Now()
 	var chain []*x509.Certificate
 	vr, err := sdjwt.Verify(presentation, sdjwt.VerifyOptions{
-		IssuerKey: func(h jws.Headers) (crypto.PublicKey, error) {
-			if typ := h.Type(); typ != Typ && typ != LegacyTyp {
+		// ResolveKey: the header decoded once, no jwx Headers (hot path).
+		ResolveKey: func(h *sdjwt.Header) (crypto.PublicKey, error) {
+			if typ := h.Typ; typ != Typ && typ != LegacyTyp {
 				return nil, newError(CodeTyp, "typ %q is not %s", typ, Typ)
 			}
 			c, err := v.parseChain(h)
@@ -140,15 +140,10 @@ func (v *Verifier) Verify(ctx context.Context, presentation string, exp Expectat
 	return res, nil
 }
 
-func (v *Verifier) parseChain(h jws.Headers) ([]*x509.Certificate, error) {
-	cc := h.X509CertChain()
-	if cc == nil || cc.Len() == 0 {
+func (v *Verifier) parseChain(h *sdjwt.Header) ([]*x509.Certificate, error) {
+	x5c := h.X5C
+	if len(x5c) == 0 {
 		return nil, newError(CodeUntrustedIssuer, "no x5c chain in the header")
-	}
-	x5c := make([]string, cc.Len())
-	for i := range x5c {
-		b, _ := cc.Get(i)
-		x5c[i] = string(b)
 	}
 	key := x5c[0]
 	if len(x5c) > 1 {

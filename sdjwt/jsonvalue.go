@@ -17,8 +17,9 @@ import (
 // Why not encoding/json: it scans every document twice (validation, then decoding) and goes
 // through reflection for each value; on the verifier's hot path (issuer payload, every
 // disclosure, the KB-JWT) that cost about as much as one ECDSA verification.
-func decodeJSON(b []byte) (any, error) {
-	d := jsonDecoder{b: b}
+func decodeJSON(b []byte) (any, error) { return jsonDecoder{b: b}.decode() }
+
+func (d jsonDecoder) decode() (any, error) {
 	v, err := d.value(0)
 	if err != nil {
 		return nil, err
@@ -33,7 +34,15 @@ func decodeJSON(b []byte) (any, error) {
 // decodeObject decodes a JSON text that must be an object, as json.Unmarshal into a
 // map[string]any followed by a nil check did.
 func decodeObject(b []byte) (map[string]any, error) {
-	v, err := decodeJSON(b)
+	return asObject(decodeJSON(b))
+}
+
+// decodeHeaderObject is decodeObject for JOSE headers: duplicate member names are refused.
+func decodeHeaderObject(b []byte) (map[string]any, error) {
+	return asObject(jsonDecoder{b: b, noDupKeys: true}.decode())
+}
+
+func asObject(v any, err error) (map[string]any, error) {
 	if err != nil {
 		return nil, err
 	}
@@ -49,11 +58,17 @@ var errJSONNotObject = errors.New("JSON value is not an object")
 // maxJSONNesting is encoding/json's own nesting limit, so both reject the same documents.
 const maxJSONNesting = 10000
 
-var errJSONSyntax = errors.New("invalid JSON")
+var (
+	errJSONSyntax       = errors.New("invalid JSON")
+	errJSONDuplicateKey = errors.New("duplicate member name")
+)
 
 type jsonDecoder struct {
 	b []byte
 	i int
+	// noDupKeys refuses an object that repeats a member name (for JOSE headers, RFC 7515
+	// §4: jwx failed on a bad first value even when a later duplicate was fine).
+	noDupKeys bool
 }
 
 func (d *jsonDecoder) skipSpace() {
@@ -127,6 +142,11 @@ func (d *jsonDecoder) object(depth int) (any, error) {
 		v, err := d.value(depth)
 		if err != nil {
 			return nil, err
+		}
+		if d.noDupKeys {
+			if _, dup := m[k]; dup {
+				return nil, errJSONDuplicateKey
+			}
 		}
 		m[k] = v
 		d.skipSpace()

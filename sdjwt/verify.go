@@ -20,6 +20,10 @@ type VerifyOptions struct {
 	// after the header's alg passed AllowedAlgs. It may return an
 	// *ecdsa.PublicKey, ed25519.PublicKey or a jwk.Key.
 	IssuerKey func(h jws.Headers) (crypto.PublicKey, error)
+	// ResolveKey does the same from the header decoded into a Header, without
+	// building jwx Headers (cheaper on a hot path). When set it is used instead of
+	// IssuerKey, and Verified.Header stays nil. One of the two is required.
+	ResolveKey func(h *Header) (crypto.PublicKey, error)
 	// AllowedAlgs for the issuer JWS and the KB-JWT. Default ES256, ES384,
 	// ES512, EdDSA. "none" and HS* are refused even if listed.
 	AllowedAlgs []jwa.SignatureAlgorithm
@@ -44,11 +48,12 @@ type KBOptions struct {
 
 // Verified is the result of a successful Verify.
 type Verified struct {
-	Header      jws.Headers
-	Claims      map[string]any // processed payload: disclosed claims in place, _sd/_sd_alg/"..." removed, undisclosed array elements dropped
-	Disclosures []*Disclosure
-	HolderKey   jwk.Key        // from cnf.jwk (when present)
-	KeyBinding  map[string]any // KB-JWT claims when verified
+	Header       jws.Headers    // the protected header as jwx Headers (IssuerKey path only)
+	IssuerHeader *Header        // the protected header, decoded once
+	Claims       map[string]any // processed payload: disclosed claims in place, _sd/_sd_alg/"..." removed, undisclosed array elements dropped
+	Disclosures  []*Disclosure
+	HolderKey    jwk.Key        // from cnf.jwk (when present)
+	KeyBinding   map[string]any // KB-JWT claims when verified
 }
 
 // Verify checks an SD-JWT (optionally with KB-JWT) per RFC 9901 §7.1 and
@@ -56,8 +61,8 @@ type Verified struct {
 // signature, _sd_alg, disclosure processing, cnf, key binding. Every failure
 // is an *Error with a distinct Code; nothing is returned on failure.
 func Verify(s string, opts VerifyOptions) (*Verified, error) {
-	if opts.IssuerKey == nil {
-		return nil, newErr(CodeConfigInvalid, "IssuerKey resolver is required")
+	if opts.IssuerKey == nil && opts.ResolveKey == nil {
+		return nil, newErr(CodeConfigInvalid, "IssuerKey or ResolveKey resolver is required")
 	}
 	if kb := opts.KeyBinding; kb != nil && (kb.Audience == "" || kb.Nonce == "") {
 		return nil, newErr(CodeConfigInvalid, "KeyBinding needs Audience and Nonce")
@@ -70,18 +75,30 @@ func Verify(s string, opts VerifyOptions) (*Verified, error) {
 	if err != nil {
 		return nil, err
 	}
-	hdr := jws.NewHeaders()
-	if err := json.Unmarshal(c.header, hdr); err != nil {
-		return nil, wrapErr(CodeMalformed, "issuer JWS header", err)
+	ih, err := parseHeader(c.header)
+	if err != nil {
+		return nil, err
 	}
-	alg := hdr.Algorithm()
+	var jh jws.Headers // built only for an IssuerKey resolver
+	if opts.ResolveKey == nil {
+		jh = jws.NewHeaders()
+		if err := json.Unmarshal(c.header, jh); err != nil {
+			return nil, wrapErr(CodeMalformed, "issuer JWS header", err)
+		}
+	}
+	alg := ih.Alg
 	if !algPermitted(alg, opts.AllowedAlgs) {
 		return nil, newErr(CodeAlgNotAllowed, "issuer alg "+string(alg)+" not allowed")
 	}
-	if len(hdr.Critical()) > 0 {
+	if len(ih.Crit) > 0 {
 		return nil, newErr(CodeMalformed, "unsupported crit header")
 	}
-	key, err := opts.IssuerKey(hdr)
+	var key crypto.PublicKey
+	if opts.ResolveKey != nil {
+		key, err = opts.ResolveKey(ih)
+	} else {
+		key, err = opts.IssuerKey(jh)
+	}
 	if err != nil {
 		return nil, wrapErr(CodeKeyUnresolved, "issuer key", err)
 	}
@@ -108,7 +125,7 @@ func Verify(s string, opts VerifyOptions) (*Verified, error) {
 	if err != nil {
 		return nil, err
 	}
-	v := &Verified{Header: hdr, Claims: claims, Disclosures: tok.Disclosures}
+	v := &Verified{Header: jh, IssuerHeader: ih, Claims: claims, Disclosures: tok.Disclosures}
 
 	var holderRaw crypto.PublicKey
 	if v.HolderKey, holderRaw, err = holderKey(claims); err != nil {

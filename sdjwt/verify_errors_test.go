@@ -10,6 +10,7 @@ import (
 	"crypto/sha256"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -146,16 +147,26 @@ func TestVerifyErrorCodes(t *testing.T) {
 		{"kb options without nonce", good, VerifyOptions{KeyBinding: &KBOptions{Audience: "a"}}, CodeConfigInvalid},
 	}
 	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			if tc.opts.IssuerKey == nil {
-				tc.opts.IssuerKey = fixedKey(iss.Public())
-			}
-			v, err := Verify(tc.token, tc.opts)
-			if v != nil {
-				t.Fatal("partial result returned with error")
-			}
-			wantCode(t, err, tc.code)
-		})
+		// Every row runs through the jwx-Headers resolver (IssuerKey) and the
+		// decoded-header one (ResolveKey): same code either way.
+		for _, fast := range []bool{false, true} {
+			t.Run(fmt.Sprintf("%s/fast=%v", tc.name, fast), func(t *testing.T) {
+				opts := tc.opts
+				if opts.IssuerKey == nil {
+					opts.IssuerKey = fixedKey(iss.Public())
+				}
+				if fast {
+					slow := opts.IssuerKey
+					opts.IssuerKey = nil
+					opts.ResolveKey = func(*Header) (crypto.PublicKey, error) { return slow(nil) }
+				}
+				v, err := Verify(tc.token, opts)
+				if v != nil {
+					t.Fatal("partial result returned with error")
+				}
+				wantCode(t, err, tc.code)
+			})
+		}
 	}
 	// and the untouched token verifies, with and without KB
 	if _, err := Verify(good, VerifyOptions{IssuerKey: fixedKey(iss.Public())}); err != nil {
@@ -201,11 +212,19 @@ func TestAlgorithmAttacks(t *testing.T) {
 					called = true
 					return iss.Public(), nil
 				}})
+			_, errFast := Verify(tc.token, VerifyOptions{
+				AllowedAlgs: []jwa.SignatureAlgorithm{jwa.ES256, jwa.HS256, jwa.NoSignature},
+				ResolveKey: func(*Header) (crypto.PublicKey, error) {
+					called = true
+					return iss.Public(), nil
+				}})
 			if called {
 				t.Fatal("key resolver called before alg check")
 			}
-			if c := ErrorCode(err); c != CodeAlgNotAllowed && !(tc.name == "alg None" && c == CodeMalformed) {
-				t.Fatalf("got %v", err)
+			for _, err := range []error{err, errFast} {
+				if c := ErrorCode(err); c != CodeAlgNotAllowed && !(tc.name == "alg None" && c == CodeMalformed) {
+					t.Fatalf("got %v", err)
+				}
 			}
 		})
 	}
