@@ -187,13 +187,14 @@ func BenchmarkScoreRows(b *testing.B) {
 	pt := randomTemplate(r)
 	p := newProbe(&pt.Vector)
 	var out [scanBlock]float32
+	var mask [scanBlock / 4]byte
 	names := kernelNames()
 	for _, k := range kernels(b) {
 		b.Run(names[k], func(b *testing.B) {
 			b.SetBytes(int64(len(codes)))
 			withKernel(k, func() {
 				for b.Loop() {
-					scoreRows(codes, inv, norm2, p, 0, out[:])
+					scoreRows(codes, inv, norm2, p, 0, out[:], mask[:])
 				}
 			})
 		})

@@ -38,6 +38,8 @@ type Gallery struct {
 	inv   []float32 // per row 1/scale: code units back to descriptor units
 	norm2 []float32 // per row exact ‖x‖²
 	exact []float32
+	// scratch pools *scanBuf, the per-worker kernel output of scan.go.
+	scratch sync.Pool
 }
 
 // NewGallery returns an empty gallery for templates of the given model.

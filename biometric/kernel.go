@@ -3,19 +3,29 @@ package biometric
 // Scan kernels. scoreRows (kernel_amd64.go / kernel_other.go) computes, for each of len(out)
 // consecutive 128-byte rows of unsigned codes, the exact raw = Σ row[i]·q[i] with the signed
 // probe codes, turns it into the scan score with probe.score, and counts the scores below a
-// bar. Every kernel must agree bit for bit with this portable one (kernel_test.go), for all
-// byte values and all int8 probe values.
+// bar. It also records which rows are below the bar in a mask laid out for the assembly's
+// four streams: with n4 = n&^3 and Q = n4/4, mask[i] bit s stands for row s*Q+i (i < Q);
+// the ≤ 3 tail rows are not in the mask. Every kernel must agree bit for bit with this
+// portable one (kernel_test.go), for all byte values and all int8 probe values.
 
-// scoreRowsGeneric is the portable kernel.
-func scoreRowsGeneric(codes []byte, inv, norm2 []float32, p *probe, bar float32, out []float32) int {
+// scoreRowsGeneric is the portable kernel. mask may be nil (the assembly's tail call).
+func scoreRowsGeneric(codes []byte, inv, norm2 []float32, p *probe, bar float32, out []float32, mask []byte) int {
 	n := len(out)
 	codes, inv, norm2 = codes[:n*Dim], inv[:n], norm2[:n]
+	q := n / 4
+	if mask != nil {
+		mask = mask[:q]
+		clear(mask)
+	}
 	below := 0
 	for j := range out {
 		s := p.score(dotRow((*[Dim]byte)(codes[j*Dim:]), &p.codes.wide), inv[j], norm2[j])
 		out[j] = s
 		if s < bar {
 			below++
+			if mask != nil && j < 4*q {
+				mask[j%q] |= 1 << (j / q)
+			}
 		}
 	}
 	return below

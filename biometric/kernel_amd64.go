@@ -41,29 +41,31 @@ func kernelNames() map[int]string {
 // scoreRowsAVX2 and scoreRowsVNNI handle n (a multiple of 4) rows; see kernel_amd64.s.
 //
 //go:noescape
-func scoreRowsAVX2(codes *byte, inv *float32, norm2 *float32, out *float32, n int, p *probe, bar float32) int
+func scoreRowsAVX2(codes *byte, inv *float32, norm2 *float32, out *float32, mask *byte, n int, p *probe, bar float32) int
 
 //go:noescape
-func scoreRowsVNNI(codes *byte, inv *float32, norm2 *float32, out *float32, n int, p *probe, bar float32) int
+func scoreRowsVNNI(codes *byte, inv *float32, norm2 *float32, out *float32, mask *byte, n int, p *probe, bar float32) int
 
 // scoreRows writes p.score of each of len(out) rows to out and returns how many are < bar.
-func scoreRows(codes []byte, inv, norm2 []float32, p *probe, bar float32, out []float32) int {
+// For the first n4 = len(out)&^3 rows, in four streams of Q = n4/4, mask[i] bit s is set when
+// row s*Q+i is below bar; the tail rows n4.. are only in out.
+func scoreRows(codes []byte, inv, norm2 []float32, p *probe, bar float32, out []float32, mask []byte) int {
 	n := len(out)
-	codes, inv, norm2 = codes[:n*Dim], inv[:n], norm2[:n] // the assembly trusts these lengths
 	n4 := n &^ 3
+	codes, inv, norm2, mask = codes[:n*Dim], inv[:n], norm2[:n], mask[:n4/4] // the assembly trusts these lengths
 	below := 0
 	if n4 > 0 {
 		switch kernel {
 		case kernelVNNI:
-			below = scoreRowsVNNI(&codes[0], &inv[0], &norm2[0], &out[0], n4, p, bar)
+			below = scoreRowsVNNI(&codes[0], &inv[0], &norm2[0], &out[0], &mask[0], n4, p, bar)
 		case kernelAVX2:
-			below = scoreRowsAVX2(&codes[0], &inv[0], &norm2[0], &out[0], n4, p, bar)
+			below = scoreRowsAVX2(&codes[0], &inv[0], &norm2[0], &out[0], &mask[0], n4, p, bar)
 		default:
-			n4 = 0
+			return scoreRowsGeneric(codes, inv, norm2, p, bar, out, mask)
 		}
 	}
 	if n4 < n {
-		below += scoreRowsGeneric(codes[n4*Dim:], inv[n4:], norm2[n4:], p, bar, out[n4:])
+		below += scoreRowsGeneric(codes[n4*Dim:], inv[n4:], norm2[n4:], p, bar, out[n4:], nil)
 	}
 	return below
 }

@@ -8,8 +8,9 @@
 // four rows it computes the exact raw = Σ row[i]·q[i] (probe held in registers for the whole
 // call), then the float32 score ((float32(raw-bias)·inv)·dotScale)+norm2 in the same order
 // and rounding as probe.score, stores each score at its row's index in out, and compares it
-// with the caller's bar. The function returns how many rows scored below the bar, so the Go
-// loop only walks a block that holds a candidate.
+// with the caller's bar: mask[i] bit s is set when row s*Q+i scored below it. The function
+// returns how many rows did, so the Go loop skips a block without candidates and otherwise
+// visits only the rows whose bit is set.
 //
 // Why four streams: with 4 KiB pages the hardware prefetcher restarts at every page, and one
 // sequential stream per core leaves DRAM bandwidth unused on the machines measured (a
@@ -19,7 +20,8 @@
 //
 // Registers: SI codes, BX inv, R8 norm2, DI out (all at stream 0), R10/R11 the byte offsets of
 // streams 1 and 3 in codes (stream 2 is R10*2), R12/R13 the same for the float32 arrays,
-// DX *probe, CX iterations left, R9 count. Y0-Y3 accumulate the four rows, Y4-Y7 are scratch.
+// R14 the mask byte, DX *probe, CX iterations left, R9 count. (R14 is scratch in ABI0; the
+// wrapper restores g.) Y0-Y3 accumulate the four rows, Y4-Y7 are scratch.
 
 // ARGS loads the arguments shared by both kernels, sets up the stream offsets and leaves
 // CX = Q with ZF set when it is 0.
@@ -28,8 +30,9 @@
 	MOVQ inv+8(FP), BX; \
 	MOVQ norm2+16(FP), R8; \
 	MOVQ out+24(FP), DI; \
-	MOVQ n+32(FP), CX; \
-	MOVQ p+40(FP), DX; \
+	MOVQ mask+32(FP), R14; \
+	MOVQ n+40(FP), CX; \
+	MOVQ p+48(FP), DX; \
 	XORQ R9, R9; \
 	SHRQ $2, CX; \
 	MOVQ CX, R10; \
@@ -49,8 +52,8 @@
 	VEXTRACTI128 $1, Y0, X1; \
 	VPADDD X1, X0, X0
 
-// SCORE4 turns X0 into the four streams' scores, stores them, and adds the number below bar
-// to R9. VCMPPS predicate 1 is LT_OS: false for NaN, like Go's <.
+// SCORE4 turns X0 into the four streams' scores, stores them, stores the below-bar bits
+// (bit s for stream s) as this iteration's mask byte, and adds their number to R9. VCMPPS predicate 1 is LT_OS: false for NaN, like Go's <.
 #define SCORE4 \
 	VPBROADCASTD probe_bias(DX), X4; \
 	VPSUBD X4, X0, X0; \
@@ -71,14 +74,16 @@
 	VEXTRACTPS $1, X0, (DI)(R12*1); \
 	VEXTRACTPS $2, X0, (DI)(R12*2); \
 	VEXTRACTPS $3, X0, (DI)(R13*1); \
-	VBROADCASTSS bar+48(FP), X4; \
+	VBROADCASTSS bar+56(FP), X4; \
 	VCMPPS $1, X4, X0, X1; \
 	VMOVMSKPS X1, AX; \
+	MOVB AX, (R14); \
 	POPCNTL AX, AX; \
 	ADDQ AX, R9
 
 // NEXT advances every stream by one row.
 #define NEXT \
+	INCQ R14; \
 	ADDQ $128, SI; \
 	ADDQ $4, BX; \
 	ADDQ $4, R8; \
@@ -115,9 +120,10 @@
 	VPADDD Y6, Y2, Y2; \
 	VPADDD Y7, Y3, Y3
 
-// func scoreRowsAVX2(codes *byte, inv *float32, norm2 *float32, out *float32, n int, p *probe, bar float32) int
-// n must be a multiple of 4; codes must hold n*128 bytes, inv, norm2 and out n float32s.
-TEXT ·scoreRowsAVX2(SB), NOSPLIT, $0-64
+// func scoreRowsAVX2(codes *byte, inv *float32, norm2 *float32, out *float32, mask *byte, n int, p *probe, bar float32) int
+// n must be a multiple of 4; codes must hold n*128 bytes, inv, norm2 and out n float32s,
+// mask n/4 bytes.
+TEXT ·scoreRowsAVX2(SB), NOSPLIT, $0-72
 	ARGS
 	JZ   avx2done
 	LEAQ (probe_codes+probeCodes_wide)(DX), AX
@@ -148,7 +154,7 @@ avx2loop:
 	VZEROUPPER
 
 avx2done:
-	MOVQ R9, ret+56(FP)
+	MOVQ R9, ret+64(FP)
 	RET
 
 // AVX-512 VNNI on YMM (needs AVX512VL): VPDPBUSD multiplies 32 unsigned row bytes by 32 signed
@@ -166,9 +172,10 @@ avx2done:
 	VPDPBUSD P, Y6, Y2; \
 	VPDPBUSD P, Y7, Y3
 
-// func scoreRowsVNNI(codes *byte, inv *float32, norm2 *float32, out *float32, n int, p *probe, bar float32) int
-// n must be a multiple of 4; codes must hold n*128 bytes, inv, norm2 and out n float32s.
-TEXT ·scoreRowsVNNI(SB), NOSPLIT, $0-64
+// func scoreRowsVNNI(codes *byte, inv *float32, norm2 *float32, out *float32, mask *byte, n int, p *probe, bar float32) int
+// n must be a multiple of 4; codes must hold n*128 bytes, inv, norm2 and out n float32s,
+// mask n/4 bytes.
+TEXT ·scoreRowsVNNI(SB), NOSPLIT, $0-72
 	ARGS
 	JZ   vnnidone
 	LEAQ (probe_codes+probeCodes_narrow)(DX), AX
@@ -195,7 +202,7 @@ vnniloop:
 	VZEROUPPER
 
 vnnidone:
-	MOVQ R9, ret+56(FP)
+	MOVQ R9, ret+64(FP)
 	RET
 
 // func sumWordsAVX2(p *uint64, n int) uint64

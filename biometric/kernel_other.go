@@ -9,9 +9,10 @@ var kernel = kernelGeneric
 
 func kernelNames() map[int]string { return map[int]string{kernelGeneric: "generic"} }
 
-// scoreRows writes p.score of each of len(out) rows to out and returns how many are < bar.
-func scoreRows(codes []byte, inv, norm2 []float32, p *probe, bar float32, out []float32) int {
-	return scoreRowsGeneric(codes, inv, norm2, p, bar, out)
+// scoreRows writes p.score of each of len(out) rows to out and returns how many are < bar,
+// with the below-bar mask in the layout of kernel.go.
+func scoreRows(codes []byte, inv, norm2 []float32, p *probe, bar float32, out []float32, mask []byte) int {
+	return scoreRowsGeneric(codes, inv, norm2, p, bar, out, mask[:len(out)/4])
 }
 
 // sumWords is the read loop of BenchmarkMemoryBandwidth (bench_test.go); the portable loop

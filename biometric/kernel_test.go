@@ -52,8 +52,8 @@ func unitProbe(pc probeCodes, n int) (*probe, []float32, []float32) {
 	return &probe{codes: pc, dotScale: 1}, inv, norm2
 }
 
-// checkKernel runs scoreRows on kernel k and compares every score, and the count below bar,
-// with the reference; it also checks nothing is written past out.
+// checkKernel runs scoreRows on kernel k and compares every score, the count below bar and
+// the four-stream mask with the reference; it also checks nothing is written past out or mask.
 func checkKernel(t *testing.T, name string, k int, codes []byte, inv, norm2 []float32, p *probe, bar float32, want []float32) {
 	t.Helper()
 	const sentinel = -12345.5
@@ -62,8 +62,13 @@ func checkKernel(t *testing.T, name string, k int, codes []byte, inv, norm2 []fl
 	for i := range buf {
 		buf[i] = sentinel
 	}
+	q := n / 4
+	mask := make([]byte, q+8)
+	for i := range mask {
+		mask[i] = 0xEE // every kernel must overwrite mask[:q] and nothing after it
+	}
 	var below int
-	withKernel(k, func() { below = scoreRows(codes, inv, norm2, p, bar, buf[:n]) })
+	withKernel(k, func() { below = scoreRows(codes, inv, norm2, p, bar, buf[:n], mask) })
 	wantBelow := 0
 	for j := range n {
 		if math.Float32bits(buf[j]) != math.Float32bits(want[j]) {
@@ -72,6 +77,11 @@ func checkKernel(t *testing.T, name string, k int, codes []byte, inv, norm2 []fl
 		if want[j] < bar {
 			wantBelow++
 		}
+		if j < 4*q {
+			if got := mask[j%q]>>(j/q)&1 == 1; got != (want[j] < bar) {
+				t.Fatalf("%s: mask bit of row %d = %v, score %v bar %v", name, j, got, want[j], bar)
+			}
+		}
 	}
 	if below != wantBelow {
 		t.Fatalf("%s: %d below bar, want %d", name, below, wantBelow)
@@ -79,6 +89,11 @@ func checkKernel(t *testing.T, name string, k int, codes []byte, inv, norm2 []fl
 	for j := n; j < len(buf); j++ {
 		if buf[j] != sentinel {
 			t.Fatalf("%s: wrote past out at %d", name, j)
+		}
+	}
+	for i := q; i < len(mask); i++ {
+		if mask[i] != 0xEE {
+			t.Fatalf("%s: wrote past mask at %d", name, i)
 		}
 	}
 }
@@ -188,13 +203,14 @@ func TestScoreRowsUnaligned(t *testing.T) {
 // must panic in Go before the assembly could read out of bounds.
 func TestScoreRowsShortInputsPanic(t *testing.T) {
 	cases := []struct {
-		name       string
-		codes      int
-		inv, norm2 int
+		name             string
+		codes            int
+		inv, norm2, mask int
 	}{
-		{"short codes", 7 * Dim, 8, 8},
-		{"short inv", 8 * Dim, 7, 8},
-		{"short norm2", 8 * Dim, 8, 7},
+		{"short codes", 7 * Dim, 8, 8, 2},
+		{"short inv", 8 * Dim, 7, 8, 2},
+		{"short norm2", 8 * Dim, 8, 7, 2},
+		{"short mask", 8 * Dim, 8, 8, 1},
 	}
 	for _, k := range kernels(t) {
 		for _, c := range cases {
@@ -206,7 +222,7 @@ func TestScoreRowsShortInputsPanic(t *testing.T) {
 				}()
 				p, _, _ := unitProbe(probeCodes{}, 0)
 				withKernel(k, func() {
-					scoreRows(make([]byte, c.codes), make([]float32, c.inv), make([]float32, c.norm2), p, 0, make([]float32, 8))
+					scoreRows(make([]byte, c.codes), make([]float32, c.inv), make([]float32, c.norm2), p, 0, make([]float32, 8), make([]byte, c.mask))
 				})
 			}()
 		}

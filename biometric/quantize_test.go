@@ -16,7 +16,7 @@ func TestScoreError(t *testing.T) {
 		var codes [Dim]byte
 		m := quantize(&a.Vector, codes[:])
 		pr := newProbe(&b.Vector)
-		scoreRows(codes[:], []float32{m.invScale}, []float32{m.norm2}, pr, 0, out[:])
+		scoreRows(codes[:], []float32{m.invScale}, []float32{m.norm2}, pr, 0, out[:], nil)
 		est := float64(out[0] + pr.meta.norm2)
 		exact := float64(sqDist(&a.Vector, &b.Vector))
 		worst = max(worst, math.Abs(est-exact))

@@ -1,7 +1,9 @@
 package biometric
 
 import (
+	"encoding/binary"
 	"math"
+	"math/bits"
 	"runtime"
 	"sync"
 	"sync/atomic"
@@ -30,8 +32,9 @@ func (g *Gallery) scanAll(pr *probe, n, r int) []scored {
 	chunks := (n + scanChunkRows - 1) / scanChunkRows
 	workers := min(runtime.GOMAXPROCS(0), chunks)
 	if workers == 1 {
-		w := newScanWorker(r, n)
+		w := g.newScanWorker(r)
 		g.scan(pr, 0, n, &w)
+		g.scratch.Put(w.buf)
 		return w.top.heap
 	}
 	var next atomic.Int64
@@ -39,7 +42,7 @@ func (g *Gallery) scanAll(pr *probe, n, r int) []scored {
 	var wg sync.WaitGroup
 	for i := range parts {
 		wg.Go(func() {
-			w := newScanWorker(r, scanChunkRows)
+			w := g.newScanWorker(r)
 			for {
 				c := int(next.Add(1) - 1)
 				if c >= chunks {
@@ -48,6 +51,7 @@ func (g *Gallery) scanAll(pr *probe, n, r int) []scored {
 				lo := c * scanChunkRows
 				g.scan(pr, lo, min(n, lo+scanChunkRows), &w)
 			}
+			g.scratch.Put(w.buf)
 			parts[i] = w.top
 		})
 	}
@@ -59,35 +63,65 @@ func (g *Gallery) scanAll(pr *probe, n, r int) []scored {
 	return out
 }
 
+// scanBuf is a worker's kernel output for one call of up to a chunk; pooled in the Gallery
+// (80 KiB, too big to allocate per query).
+type scanBuf struct {
+	scores [scanChunkRows]float32
+	mask   [scanChunkRows / 4]byte
+}
+
 // scanWorker is one goroutine's scan state.
 type scanWorker struct {
-	top    topK
-	scores []float32 // kernel output, one chunk
-	block  int       // rows for the next kernel call
+	top   topK
+	buf   *scanBuf
+	block int // rows for the next kernel call
 }
 
-func newScanWorker(r, maxRows int) scanWorker {
-	return scanWorker{top: newTopK(r), scores: make([]float32, min(maxRows, scanChunkRows)), block: firstBlock}
+func (g *Gallery) newScanWorker(r int) scanWorker {
+	buf, _ := g.scratch.Get().(*scanBuf)
+	if buf == nil {
+		buf = new(scanBuf)
+	}
+	return scanWorker{top: newTopK(r), buf: buf, block: firstBlock}
 }
 
-// scan offers rows [lo, hi) to w.top. The kernel scores a block and counts the rows that beat
-// the worst kept candidate as of the call; only a block with such a row is walked in Go,
-// re-checking each against the bar as it tightens.
+// scan offers rows [lo, hi) to w.top. The kernel scores a block and marks the rows that beat
+// the worst kept candidate as of the call; Go skips a block with none and otherwise visits
+// only the marked rows, re-checking each against the bar as it tightens.
 func (g *Gallery) scan(pr *probe, lo, hi int, w *scanWorker) {
 	t := &w.top
 	for b := lo; b < hi; {
-		m := min(w.block, hi-b, len(w.scores))
+		m := min(w.block, hi-b)
 		w.block = min(2*w.block, scanChunkRows)
-		scores := w.scores[:m]
-		if scoreRows(g.codes[b*Dim:(b+m)*Dim], g.inv[b:b+m], g.norm2[b:b+m], pr, t.worst, scores) > 0 {
-			worst := t.worst
-			for j, s := range scores {
-				if s < worst {
-					worst = t.push(s, int32(b+j))
-				}
-			}
+		scores := w.buf.scores[:m]
+		if scoreRows(g.codes[b*Dim:(b+m)*Dim], g.inv[b:b+m], g.norm2[b:b+m], pr, t.worst, scores, w.buf.mask[:]) > 0 {
+			g.walk(t, b, scores, w.buf.mask[:m/4])
 		}
 		b += m
+	}
+}
+
+// walk pushes the marked rows of one kernel call (rows base.., mask layout of kernel.go).
+func (g *Gallery) walk(t *topK, base int, scores []float32, mask []byte) {
+	q := len(mask)
+	worst := t.worst
+	for i := 0; i < q; {
+		if i+8 <= q && binary.LittleEndian.Uint64(mask[i:]) == 0 {
+			i += 8 // most of a late call's mask is zero
+			continue
+		}
+		for m := mask[i]; m != 0; m &= m - 1 {
+			j := q*bits.TrailingZeros8(m) + i
+			if s := scores[j]; s < worst {
+				worst = t.push(s, int32(base+j))
+			}
+		}
+		i++
+	}
+	for j := 4 * q; j < len(scores); j++ { // tail rows, not in the mask
+		if s := scores[j]; s < worst {
+			worst = t.push(s, int32(base+j))
+		}
 	}
 }
 
