@@ -6,6 +6,10 @@ import (
 	"time"
 )
 
+// maxOutstandingNonces is the verifier's default nonce store size (gate.Config.MaxNonces):
+// more pre-fetched nonces than that would evict the first ones before they are used.
+const maxOutstandingNonces = 100_000
+
 // Config configures Run. Zero values take the documented defaults.
 type Config struct {
 	// ServerCommand is the verifier's argv without the flags Run adds (--gates, --trust,
@@ -71,6 +75,9 @@ func (c Config) withDefaults() (Config, error) {
 	}
 	if c.Passengers+c.Warmup+c.IdentifyGallery+1 > maxListEntries {
 		return c, errf(CodeConfig, nil, "at most %d passengers in one run", maxListEntries-c.Warmup-1)
+	}
+	if c.IdentifyGallery == 0 && c.Passengers+c.Warmup > maxOutstandingNonces {
+		return c, errf(CodeConfig, nil, "at most %d passengers: every one holds a gate nonce until it is driven, and the verifier keeps %d", maxOutstandingNonces-c.Warmup, maxOutstandingNonces)
 	}
 	if c.Progress == nil {
 		c.Progress = io.Discard

@@ -93,6 +93,7 @@ func TestConfigDefaultsAndRejects(t *testing.T) {
 		"identify no token":  {Target: "http://127.0.0.1:1", OperatorToken: "t", PKIDir: "d", IdentifyGallery: 5},
 		"negative rate":      {ServerCommand: []string{"x"}, Rate: -1},
 		"too many":           {ServerCommand: []string{"x"}, Passengers: maxListEntries},
+		"too many nonces":    {ServerCommand: []string{"x"}, Passengers: maxOutstandingNonces},
 	} {
 		if _, err := bad.withDefaults(); !errors.Is(err, &Error{Code: CodeConfig}) {
 			t.Errorf("%s: got %v, want a config error", name, err)
