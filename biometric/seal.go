@@ -11,7 +11,6 @@ import (
 	"crypto/subtle"
 	"encoding/base64"
 	"encoding/binary"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -170,70 +169,168 @@ type sealHeader struct {
 	apu, apv []byte
 }
 
-// parseSealHeader reads the protected header strictly: member names match exactly (unlike
-// encoding/json's case-insensitive struct fields), and a member Open does not know, such as
-// zip or crit, is a rejection rather than something to ignore.
+// parseSealHeader reads the protected header strictly, in one scan without maps or
+// reflection: a JSON object whose members are exactly alg, enc, cty and epk, optionally apu
+// and apv, each once (names match exactly, unlike encoding/json's case-insensitive struct
+// fields; zip, crit or anything else is a rejection, not something to ignore). Values are
+// plain strings (epk an object of plain strings): Seal never escapes, so an escape sequence
+// or a control character is refused too.
 func parseSealHeader(b []byte) (sealHeader, error) {
-	bad := fmt.Errorf("%w: unexpected JWE header", ErrSealed)
-	var m map[string]json.RawMessage
-	if err := json.Unmarshal(b, &m); err != nil || m == nil {
-		return sealHeader{}, bad
-	}
 	var h sealHeader
 	var alg, enc, cty string
-	for k, raw := range m {
-		var err error
-		switch k {
+	var x, y string
+	var seen, seenEPK uint8
+	s := hdrScanner{b: b}
+	ok := s.object(func(name string) bool {
+		bit, dst := uint8(0), (*string)(nil)
+		switch name {
 		case "alg":
-			err = json.Unmarshal(raw, &alg)
+			bit, dst = 1, &alg
 		case "enc":
-			err = json.Unmarshal(raw, &enc)
+			bit, dst = 2, &enc
 		case "cty":
-			err = json.Unmarshal(raw, &cty)
-		case "apu":
-			h.apu, err = b64Member(raw)
-		case "apv":
-			h.apv, err = b64Member(raw)
+			bit, dst = 4, &cty
+		case "apu", "apv":
+			bit = 8
+			if name == "apv" {
+				bit = 16
+			}
+			v, ok := s.str()
+			if !ok || seen&bit != 0 {
+				return false
+			}
+			seen |= bit
+			d, err := sealB64.DecodeString(v)
+			if name == "apu" {
+				h.apu = d
+			} else {
+				h.apv = d
+			}
+			return err == nil
 		case "epk":
-			h.epk, err = parseEPK(raw)
+			if seen&32 != 0 {
+				return false
+			}
+			seen |= 32
+			var kty, crv string
+			return s.object(func(name string) bool {
+				bit, dst := uint8(0), (*string)(nil)
+				switch name {
+				case "kty":
+					bit, dst = 1, &kty
+				case "crv":
+					bit, dst = 2, &crv
+				case "x":
+					bit, dst = 4, &x
+				case "y":
+					bit, dst = 8, &y
+				default:
+					return false // a "d" would be private material; nothing else belongs here
+				}
+				v, ok := s.str()
+				if !ok || seenEPK&bit != 0 {
+					return false
+				}
+				seenEPK |= bit
+				*dst = v
+				return true
+			}) && seenEPK == 15 && kty == "EC" && crv == "P-256"
 		default:
-			return sealHeader{}, bad
+			return false
 		}
-		if err != nil {
-			return sealHeader{}, bad
+		v, ok := s.str()
+		if !ok || seen&bit != 0 {
+			return false
 		}
+		seen |= bit
+		*dst = v
+		return true
+	})
+	s.space()
+	if !ok || s.i != len(b) || alg != sealAlg || enc != sealEnc || cty != SealedContentType || seen&32 == 0 {
+		return sealHeader{}, fmt.Errorf("%w: unexpected JWE header", ErrSealed)
 	}
-	if alg != sealAlg || enc != sealEnc || cty != SealedContentType || h.epk == nil {
-		return sealHeader{}, bad
+	epk, err := parseEPK(x, y)
+	if err != nil {
+		return sealHeader{}, fmt.Errorf("%w: unexpected JWE header", ErrSealed)
 	}
+	h.epk = epk
 	return h, nil
 }
 
-func b64Member(raw json.RawMessage) ([]byte, error) {
-	var s string
-	if err := json.Unmarshal(raw, &s); err != nil {
-		return nil, err
-	}
-	return sealB64.DecodeString(s)
+// hdrScanner is the small JSON subset parseSealHeader accepts.
+type hdrScanner struct {
+	b []byte
+	i int
 }
 
-// parseEPK reads the ephemeral public key: an EC JWK on P-256 with full-length coordinates
-// (RFC 7518 §6.2.1) and nothing else (a "d" would be private material); NewPublicKey checks
-// the point is on the curve.
-func parseEPK(raw json.RawMessage) (*ecdh.PublicKey, error) {
-	var m map[string]string
-	if err := json.Unmarshal(raw, &m); err != nil {
-		return nil, err
+func (s *hdrScanner) space() {
+	for s.i < len(s.b) && (s.b[s.i] == ' ' || s.b[s.i] == '\t' || s.b[s.i] == '\n' || s.b[s.i] == '\r') {
+		s.i++
 	}
-	if len(m) != 4 || m["kty"] != "EC" || m["crv"] != "P-256" {
-		return nil, errors.New("epk is not a P-256 EC public JWK")
+}
+
+func (s *hdrScanner) byte(c byte) bool {
+	s.space()
+	if s.i < len(s.b) && s.b[s.i] == c {
+		s.i++
+		return true
+	}
+	return false
+}
+
+// str reads a string of printable ASCII without escapes.
+func (s *hdrScanner) str() (string, bool) {
+	if !s.byte('"') {
+		return "", false
+	}
+	start := s.i
+	for s.i < len(s.b) {
+		switch c := s.b[s.i]; {
+		case c == '"':
+			s.i++
+			return string(s.b[start : s.i-1]), true
+		case c == '\\' || c < 0x20 || c > 0x7e:
+			return "", false
+		}
+		s.i++
+	}
+	return "", false
+}
+
+// object reads '{' members '}' and calls member for each name; member reads the value.
+func (s *hdrScanner) object(member func(name string) bool) bool {
+	if !s.byte('{') {
+		return false
+	}
+	if s.byte('}') {
+		return true
+	}
+	for {
+		name, ok := s.str()
+		if !ok || !s.byte(':') || !member(name) {
+			return false
+		}
+		if s.byte('}') {
+			return true
+		}
+		if !s.byte(',') {
+			return false
+		}
+	}
+}
+
+// parseEPK builds the ephemeral public key from full-length P-256 coordinates
+// (RFC 7518 §6.2.1); NewPublicKey checks the point is on the curve.
+func parseEPK(x, y string) (*ecdh.PublicKey, error) {
+	if len(x) != sealB64.EncodedLen(p256CoordBytes) || len(y) != sealB64.EncodedLen(p256CoordBytes) {
+		return nil, errors.New("epk coordinates")
 	}
 	var pt [1 + 2*p256CoordBytes]byte
 	pt[0] = 4
-	x, errX := sealB64.Decode(pt[1:1+p256CoordBytes], []byte(m["x"]))
-	y, errY := sealB64.Decode(pt[1+p256CoordBytes:], []byte(m["y"]))
-	if errX != nil || errY != nil || x != p256CoordBytes || y != p256CoordBytes ||
-		len(m["x"]) != sealB64.EncodedLen(p256CoordBytes) || len(m["y"]) != sealB64.EncodedLen(p256CoordBytes) {
+	nx, errX := sealB64.Decode(pt[1:1+p256CoordBytes], []byte(x))
+	ny, errY := sealB64.Decode(pt[1+p256CoordBytes:], []byte(y))
+	if errX != nil || errY != nil || nx != p256CoordBytes || ny != p256CoordBytes {
 		return nil, errors.New("epk coordinates")
 	}
 	return ecdh.P256().NewPublicKey(pt[:])

@@ -307,6 +307,7 @@ func aesWrap(kek, key []byte) []byte {
 // above, not with Open's helpers): header members, and knobs to break the encoding.
 type jweSpec struct {
 	header  func(epk map[string]any) map[string]any // nil: the profile's header
+	raw     func(epk string) string                 // header JSON text, given the epk's
 	apu     []byte
 	ivLen   int
 	encode  func([]byte) string // nil: unpadded base64url
@@ -329,6 +330,10 @@ func buildJWE(t testing.TB, to *ecdh.PublicKey, s jweSpec) string {
 		enc = b64.EncodeToString
 	}
 	hj, _ := json.Marshal(hdr)
+	if s.raw != nil {
+		ej, _ := json.Marshal(epk)
+		hj = []byte(s.raw(string(ej)))
+	}
 	h64 := enc(hj)
 	z, _ := eph.ECDH(to)
 	kek := concatKDF(z, "ECDH-ES+A256KW", s.apu, nil, 32)
@@ -424,6 +429,27 @@ func TestOpenHandBuilt(t *testing.T) {
 		{"padded base64", jweSpec{encode: base64.URLEncoding.EncodeToString}, false},
 		{"standard base64", jweSpec{encode: base64.RawStdEncoding.EncodeToString}, false},
 		{"iv of 16 bytes", jweSpec{ivLen: 16}, false},
+		{"whitespace", jweSpec{raw: func(e string) string {
+			return " {\n\t\"alg\" : \"ECDH-ES+A256KW\",\r\n \"enc\":\"A256GCM\" , \"cty\":\"" + SealedContentType + "\",\"epk\": " + e + " } "
+		}}, true},
+		{"escaped alg", jweSpec{raw: func(e string) string {
+			return `{"alg":"ECDH-ES\u002bA256KW","enc":"A256GCM","cty":"` + SealedContentType + `","epk":` + e + `}`
+		}}, false},
+		{"duplicate alg", jweSpec{raw: func(e string) string {
+			return `{"alg":"ECDH-ES+A128KW","alg":"ECDH-ES+A256KW","enc":"A256GCM","cty":"` + SealedContentType + `","epk":` + e + `}`
+		}}, false},
+		{"duplicate epk", jweSpec{raw: func(e string) string {
+			return `{"alg":"ECDH-ES+A256KW","enc":"A256GCM","cty":"` + SealedContentType + `","epk":` + e + `,"epk":` + e + `}`
+		}}, false},
+		{"trailing data", jweSpec{raw: func(e string) string {
+			return `{"alg":"ECDH-ES+A256KW","enc":"A256GCM","cty":"` + SealedContentType + `","epk":` + e + `}{}`
+		}}, false},
+		{"trailing comma", jweSpec{raw: func(e string) string {
+			return `{"alg":"ECDH-ES+A256KW","enc":"A256GCM","cty":"` + SealedContentType + `","epk":` + e + `,}`
+		}}, false},
+		{"epk as string", jweSpec{raw: func(e string) string {
+			return `{"alg":"ECDH-ES+A256KW","enc":"A256GCM","cty":"` + SealedContentType + `","epk":"x"}`
+		}}, false},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -480,5 +506,40 @@ func FuzzOpenNoLooserThanJWX(f *testing.F) {
 		}
 		want, _ := got.MarshalBinary()
 		agreeWithJWX(t, s, key, want)
+	})
+}
+
+// FuzzParseSealHeader: the header scanner never panics, and whatever it accepts is a JSON
+// object that encoding/json reads with the same members and values.
+func FuzzParseSealHeader(f *testing.F) {
+	key, _ := ecdh.P256().GenerateKey(rand.Reader)
+	sealed, err := Seal(randomTemplate(mrand.New(mrand.NewPCG(7, 7))), key.PublicKey())
+	if err != nil {
+		f.Fatal(err)
+	}
+	hdr, _ := b64.DecodeString(strings.Split(sealed, ".")[0])
+	f.Add(hdr)
+	f.Add([]byte(`{"alg":"ECDH-ES+A256KW","apu":"QQ","apv":"Qg","enc":"A256GCM"}`))
+	f.Add([]byte(`{"epk":{"kty":"EC"},"epk":{}}`))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		h, err := parseSealHeader(b)
+		if err != nil {
+			if !errors.Is(err, ErrSealed) {
+				t.Fatalf("untyped error %v", err)
+			}
+			return
+		}
+		var m struct {
+			Alg, Enc, Cty, Apu, Apv string
+			Epk                     struct{ Kty, Crv, X, Y string }
+		}
+		if err := json.Unmarshal(b, &m); err != nil {
+			t.Fatalf("accepted invalid JSON %q: %v", b, err)
+		}
+		pt := h.epk.Bytes()
+		if m.Alg != sealAlg || m.Enc != sealEnc || m.Cty != SealedContentType || m.Epk.X != b64.EncodeToString(pt[1:33]) ||
+			m.Epk.Y != b64.EncodeToString(pt[33:]) || m.Apu != b64.EncodeToString(h.apu) || m.Apv != b64.EncodeToString(h.apv) {
+			t.Fatalf("%q read differently by encoding/json", b)
+		}
 	})
 }

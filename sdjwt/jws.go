@@ -118,15 +118,15 @@ func verifySig(alg jwa.SignatureAlgorithm, key crypto.PublicKey, signingInput st
 		switch alg {
 		case jwa.ES256:
 			curve = elliptic.P256()
-			h := sha256.Sum256([]byte(signingInput))
+			h := sha256.Sum256(readOnlyBytes(signingInput))
 			digest = h[:]
 		case jwa.ES384:
 			curve = elliptic.P384()
-			h := sha512.Sum384([]byte(signingInput))
+			h := sha512.Sum384(readOnlyBytes(signingInput))
 			digest = h[:]
 		default:
 			curve = elliptic.P521()
-			h := sha512.Sum512([]byte(signingInput))
+			h := sha512.Sum512(readOnlyBytes(signingInput))
 			digest = h[:]
 		}
 		if pub.Curve != curve {
