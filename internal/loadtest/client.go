@@ -32,7 +32,7 @@ func newAPI(base, operatorToken, checkinToken string, conns int) (*api, error) {
 
 func newHostClient(addr string, conns int) *fasthttp.HostClient {
 	return &fasthttp.HostClient{
-		Addr: addr, MaxConns: conns, ReadTimeout: 30 * time.Second, WriteTimeout: 10 * time.Second,
+		Addr: addr, MaxConns: conns, ReadTimeout: requestTimeout, WriteTimeout: 10 * time.Second,
 		MaxResponseBodySize: maxResponseBytes, MaxIdemponentCallAttempts: 1,
 	}
 }

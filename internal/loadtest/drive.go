@@ -19,8 +19,12 @@ type load struct {
 	bodies      [][]byte
 	connections int
 	duration    time.Duration
-	rate        float64 // > 0: open loop
+	rate        float64       // > 0: open loop
+	timeout     time.Duration // per response; default requestTimeout
 }
+
+// requestTimeout bounds one response in the timed phase.
+const requestTimeout = 30 * time.Second
 
 // outcome is what the timed phase measured. lat[i] belongs to bodies[i]; only the first n
 // were sent.
@@ -58,6 +62,9 @@ func (l *load) run() *outcome {
 		go func() {
 			defer wg.Done()
 			hc := newHostClient(l.addr, 1)
+			if l.timeout > 0 {
+				hc.ReadTimeout = l.timeout
+			}
 			req, resp := fasthttp.AcquireRequest(), fasthttp.AcquireResponse()
 			defer fasthttp.ReleaseRequest(req)
 			defer fasthttp.ReleaseResponse(resp)
