@@ -91,10 +91,11 @@ func pairedBandwidthRatio(size int, scan func()) float64 {
 // Search at N=1M. /DRAM reads a 128 MB array (exactly the codes of a 1M gallery, far beyond
 // any cache; pages written once beforehand so none is the shared zero page) once per
 // iteration with parallelRead: GOMAXPROCS goroutines claiming 2 MiB chunks from an atomic
-// counter, exactly like the scan workers, each summing its chunks with 256-bit loads into
-// four accumulators (sumWordsAVX2; the portable loop without AVX2). Only reads, no writes.
-// Its ns/op divided by Search/N=1000000's ns/op is the bandwidth ratio. /cached runs the same
-// loop over 1 MiB that stays in cache, to show the loop itself is not what limits /DRAM.
+// counter, exactly like the scan workers, each summing a chunk as four streams (one per
+// quarter) of 256-bit loads, as the scan kernels read it (sumWords4AVX2; the portable loop
+// without AVX2). Only reads, no writes. /DRAM-1stream reads each chunk front to back instead:
+// it shows what a one-stream scan could reach. /cached runs the four-stream loop over 1 MiB
+// that stays in cache, to show the loop itself is not what limits /DRAM.
 func BenchmarkMemoryBandwidth(b *testing.B) {
 	for _, c := range []struct {
 		name string

@@ -11,7 +11,7 @@ const (
 	kernelVNNI // AVX-512 VNNI on 256-bit vectors (needs AVX512VL)
 )
 
-// kernel is the one dotRows uses. It is a variable only so tests and benchmarks can run every
+// kernel is the one scoreRows uses. It is a variable only so tests and benchmarks can run every
 // kernel the CPU supports; production code never writes it.
 var kernel = bestKernel()
 

@@ -4,7 +4,7 @@ package biometric
 
 const kernelGeneric = 0
 
-// kernel is always the portable one without assembly; a variable to match dot_amd64.go.
+// kernel is always the portable one without assembly; a variable to match kernel_amd64.go.
 var kernel = kernelGeneric
 
 func kernelNames() map[int]string { return map[int]string{kernelGeneric: "generic"} }
