@@ -47,7 +47,7 @@ type rig struct {
 	audit *auditLog
 }
 
-func newRig(t *testing.T) *rig {
+func newRig(t testing.TB) *rig {
 	r := &rig{now: time.Now(), audit: &auditLog{}}
 	svc, err := passkey.New(passkey.Config{
 		Store: passkey.NewMemoryStore(), Holders: names{}, Audit: r.audit, PublicURL: origin,
@@ -65,7 +65,7 @@ func finishBody(session string, cred json.RawMessage) []byte {
 	return b
 }
 
-func optionsJSON(t *testing.T, b passkey.Begin) json.RawMessage {
+func optionsJSON(t testing.TB, b passkey.Begin) json.RawMessage {
 	raw, err := json.Marshal(b.Options)
 	if err != nil {
 		t.Fatal(err)
@@ -73,7 +73,7 @@ func optionsJSON(t *testing.T, b passkey.Begin) json.RawMessage {
 	return raw
 }
 
-func inviteToken(t *testing.T, inv passkey.Invitation) string {
+func inviteToken(t testing.TB, inv passkey.Invitation) string {
 	u, err := url.Parse(inv.URL)
 	if err != nil {
 		t.Fatal(err)
@@ -82,7 +82,7 @@ func inviteToken(t *testing.T, inv passkey.Invitation) string {
 }
 
 // register enrols a fresh software authenticator for holder and returns it.
-func (r *rig) register(t *testing.T, holder string) *passkeytest.Authenticator {
+func (r *rig) register(t testing.TB, holder string) *passkeytest.Authenticator {
 	t.Helper()
 	ctx := context.Background()
 	inv, err := r.svc.Invite(ctx, "op", holder, []string{"mdl"})

@@ -67,9 +67,3 @@ func (t *sessions) take(id string, kind ceremony, now time.Time) (session, error
 	}
 	return s, nil
 }
-
-func (t *sessions) len() int {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	return len(t.m)
-}

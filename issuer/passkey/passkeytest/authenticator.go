@@ -89,10 +89,13 @@ func (a *Authenticator) Create(options json.RawMessage) (json.RawMessage, error)
 	}
 	a.userHandle, a.rpID = uh, o.RP.ID
 
+	pt, err := a.key.PublicKey.Bytes() // 0x04 || X || Y
+	if err != nil {
+		return nil, err
+	}
 	cose, err := cbor.Marshal(map[int]any{
 		1: 2, 3: -7, -1: 1, // kty EC2, alg ES256, crv P-256
-		-2: a.key.PublicKey.X.FillBytes(make([]byte, 32)),
-		-3: a.key.PublicKey.Y.FillBytes(make([]byte, 32)),
+		-2: pt[1:33], -3: pt[33:65],
 	})
 	if err != nil {
 		return nil, err
