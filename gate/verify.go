@@ -3,9 +3,7 @@ package gate
 import (
 	"context"
 	"crypto/sha256"
-	"encoding/base64"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"log/slog"
 	"strings"
@@ -14,6 +12,7 @@ import (
 	"github.com/idgate/idgate/biometric"
 	"github.com/idgate/idgate/boardingpass"
 	"github.com/idgate/idgate/credential"
+	"github.com/idgate/idgate/sdjwt"
 )
 
 // claimsAtGate are the claims a gate presentation must disclose.
@@ -221,26 +220,10 @@ func passID(bcbp string) PassID {
 // peekNonce reads the nonce claim of the presentation's KB-JWT without verifying it, so the
 // single-use nonce can be consumed before any signature work; Verify then checks it for real.
 func peekNonce(presentation string) string {
-	i := strings.LastIndexByte(presentation, '~')
-	if i < 0 {
-		return ""
+	if n := sdjwt.PeekNonce(presentation); len(n) <= 256 {
+		return n
 	}
-	kb := presentation[i+1:]
-	a, b := strings.IndexByte(kb, '.'), strings.LastIndexByte(kb, '.')
-	if a < 0 || b <= a || b-a > 4096 {
-		return ""
-	}
-	raw, err := base64.RawURLEncoding.DecodeString(kb[a+1 : b])
-	if err != nil {
-		return ""
-	}
-	var p struct {
-		Nonce string `json:"nonce"`
-	}
-	if json.Unmarshal(raw, &p) != nil || len(p.Nonce) > 256 {
-		return ""
-	}
-	return p.Nonce
+	return ""
 }
 
 func isErr(err, target error) bool { return errors.Is(err, target) }

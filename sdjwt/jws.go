@@ -7,7 +7,6 @@ import (
 	"crypto/elliptic"
 	"crypto/sha256"
 	"crypto/sha512"
-	"math/big"
 	"strings"
 
 	"github.com/lestrrat-go/jwx/v2/jwa"
@@ -136,9 +135,10 @@ func verifySig(alg jwa.SignatureAlgorithm, key crypto.PublicKey, signingInput st
 		if len(sig) != 2*n {
 			return newErr(sigCode, "ECDSA signature has wrong length")
 		}
-		r := new(big.Int).SetBytes(sig[:n])
-		s := new(big.Int).SetBytes(sig[n:])
-		if !ecdsa.Verify(pub, digest, r, s) {
+		// ecdsa.Verify(r, s) would build big.Ints and re-encode them as DER for
+		// VerifyASN1; encoding R||S straight to DER skips both.
+		var der [2 + 2*(3+66)]byte
+		if !ecdsa.VerifyASN1(pub, digest, appendDERSignature(der[:0], sig[:n], sig[n:])) {
 			return newErr(sigCode, "signature does not verify")
 		}
 		return nil
@@ -178,4 +178,43 @@ func signCompact(payload []byte, signer crypto.Signer, alg jwa.SignatureAlgorith
 		return "", wrapErr(CodeSignFailed, "jws sign", err)
 	}
 	return string(out), nil
+}
+
+// appendDERSignature encodes the fixed-width R||S halves of a JWS ECDSA
+// signature (RFC 7518 §3.4) as the ASN.1 SEQUENCE{INTEGER r, INTEGER s} that
+// ecdsa.VerifyASN1 takes: minimal, positive INTEGERs, exactly as
+// ecdsa.Verify(r, s) encodes them. A zero half encodes as INTEGER 0, which
+// VerifyASN1 refuses like ecdsa.Verify refused r or s <= 0. Halves are at most
+// 66 bytes (P-521), so the body fits a one-byte long-form length.
+func appendDERSignature(b, r, s []byte) []byte {
+	r, s = trimZeros(r), trimZeros(s)
+	body := derIntLen(r) + derIntLen(s)
+	b = append(b, 0x30)
+	if body >= 0x80 {
+		b = append(b, 0x81)
+	}
+	b = append(b, byte(body))
+	return appendDERInt(appendDERInt(b, r), s)
+}
+
+// trimZeros strips leading zero bytes, leaving at least one.
+func trimZeros(v []byte) []byte {
+	for len(v) > 1 && v[0] == 0 {
+		v = v[1:]
+	}
+	return v
+}
+
+func derIntLen(v []byte) int {
+	if v[0]&0x80 != 0 {
+		return 3 + len(v)
+	}
+	return 2 + len(v)
+}
+
+func appendDERInt(b, v []byte) []byte {
+	if v[0]&0x80 != 0 { // a leading 0 keeps it positive
+		return append(append(b, 0x02, byte(len(v)+1), 0), v...)
+	}
+	return append(append(b, 0x02, byte(len(v))), v...)
 }

@@ -5,6 +5,7 @@ import (
 	"crypto/subtle"
 	"encoding/json"
 	"math"
+	"strings"
 	"time"
 
 	"github.com/lestrrat-go/jwx/v2/jwa"
@@ -134,4 +135,26 @@ func verifyKB(kb, presented, sdAlg string, holder crypto.PublicKey, opts VerifyO
 		return nil, newErr(CodeKBSDHash, "KB-JWT sd_hash does not match the presentation")
 	}
 	return claims, nil
+}
+
+// PeekNonce returns the "nonce" claim of the presentation's KB-JWT without
+// verifying anything, or "" when there is none or the KB-JWT is malformed. It
+// lets a verifier consume a single-use nonce before spending any signature
+// work; Verify then checks the nonce for real, so a wrong answer here can
+// only lead to a rejection.
+func PeekNonce(presentation string) string {
+	kb := presentation[strings.LastIndexByte(presentation, '~')+1:]
+	if !strings.Contains(presentation, "~") || kb == "" || len(kb) > maxKBBytes {
+		return ""
+	}
+	c, err := parseCompact(kb)
+	if err != nil {
+		return ""
+	}
+	claims, err := decodeObject(c.payload)
+	if err != nil {
+		return ""
+	}
+	nonce, _ := claims["nonce"].(string)
+	return nonce
 }

@@ -200,9 +200,11 @@ func holderKey(claims map[string]any) (jwk.Key, crypto.PublicKey, error) {
 	if err != nil {
 		return nil, nil, wrapErr(CodeCnfMissing, "cnf.jwk is not a valid JWK", err)
 	}
-	pk, err := k.PublicKey() // never keep private material a careless issuer put there
-	if err != nil {
-		return nil, nil, wrapErr(CodeCnfMissing, "cnf.jwk public key", err)
+	pk := k
+	if raw == nil { // fastJWK only builds public keys; a jwx-parsed one may be private
+		if pk, err = k.PublicKey(); err != nil { // never keep private material a careless issuer put there
+			return nil, nil, wrapErr(CodeCnfMissing, "cnf.jwk public key", err)
+		}
 	}
 	if raw == nil {
 		if raw, err = rawPublicKey(pk); err != nil {
