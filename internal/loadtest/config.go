@@ -33,6 +33,9 @@ type Config struct {
 	Duration    time.Duration // timed phase bound; default 10 s
 	// Rate > 0 runs open loop at this many requests per second; 0 is closed loop.
 	Rate float64
+	// HalfRate, in closed loop, follows the run with an open-loop phase at half the measured
+	// throughput (fresh passengers), reported in Report.HalfRate: "p99 at half the max rate".
+	HalfRate bool
 	// BoundDuration is how long the crypto bound is measured; default 2 s; negative skips it.
 	BoundDuration time.Duration
 	// IdentifyGallery > 0 switches to identify mode with a gallery of this many enrolments.
@@ -127,4 +130,6 @@ type Report struct {
 	EnrolS         float64        `json:"enrol_s,omitempty"`         // identify: wall time to enrol the gallery over HTTP
 	GalleryMS      float64        `json:"gallery_load_ms,omitempty"` // identify: first identify, which loads the gallery
 	ErrorCodes     map[string]int `json:"error_codes,omitempty"`     // "status:reason" → count
+	// HalfRate is the open-loop phase at half of ThroughputRPS (Config.HalfRate).
+	HalfRate *Report `json:"half_rate,omitempty"`
 }

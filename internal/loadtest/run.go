@@ -136,51 +136,20 @@ func randomToken() string {
 	return hex.EncodeToString(b[:])
 }
 
-// runVerify pre-generates passengers, warms up, drives /verify and measures the crypto bound.
+// runVerify pre-generates passengers, warms up, drives /verify and measures the crypto bound;
+// with HalfRate it then drives fresh passengers open loop at half the measured throughput.
 func runVerify(ctx context.Context, cfg Config, a *api, w *world, serverCPU cpuMeter) (*Report, error) {
-	total := cfg.Passengers + cfg.Warmup
 	t0 := time.Now()
-	fmt.Fprintf(cfg.Progress, "generating %d passengers (credential, sealed face, signed pass)...\n", total)
-	pax := make([]*passenger, total)
-	if err := parallel(total, runtime.GOMAXPROCS(0), func(i int) (err error) {
-		pax[i], err = w.passenger(i)
-		return err
-	}); err != nil {
+	bodies, sizes, err := prepareVerify(cfg, a, w, 0, cfg.Passengers+cfg.Warmup)
+	if err != nil {
 		return nil, err
 	}
-	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
-	fmt.Fprintf(cfg.Progress, "fetching %d gate nonces and signing KB-JWTs...\n", total)
-	bodies := make([][]byte, total)
-	var firstPres string
-	if err := parallel(total, 2*runtime.GOMAXPROCS(0), func(i int) error {
-		n, err := a.gateNonce(cfg.Gate)
-		if err != nil {
-			return err
-		}
-		pres, err := pax[i].present(n, cfg.Now())
-		if err != nil {
-			return err
-		}
-		if i == 0 {
-			firstPres = pres
-		}
-		bodies[i], err = verifyBody(pres, pax[i].bcbp, pax[i].live)
-		return err
-	}); err != nil {
-		return nil, err
-	}
-	sizes := signingInputs(firstPres, pax[0].bcbp)
-	pax = nil // only the request bytes are needed from here on
 	gen := time.Since(t0)
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-
 	url := a.base + "/v1/gates/" + cfg.Gate + "/verify"
 	addr := strings.TrimPrefix(a.base, "http://")
-	var err error
 	warm := (&load{addr: addr, url: url, bodies: bodies[:cfg.Warmup], connections: cfg.Connections, duration: time.Minute}).run()
 	if warm.errors > 0 {
 		return nil, errf(CodeSetup, nil, "warm-up: %d of %d verifications failed: %v", warm.errors, warm.n, warm.codes)
@@ -197,6 +166,7 @@ func runVerify(ctx context.Context, cfg Config, a *api, w *world, serverCPU cpuM
 	}
 	fmt.Fprintf(cfg.Progress, "driving %d passengers for up to %v on %d connections...\n", cfg.Passengers, cfg.Duration, cfg.Connections)
 	out := timed(cfg, addr, url, bodies[cfg.Warmup:], serverCPU)
+	bodies = nil
 	rep := report(cfg, "verify", out, cfg.Passengers)
 	rep.GenerateS = gen.Seconds()
 	if cfg.BoundDuration > 0 {
@@ -213,7 +183,56 @@ func runVerify(ctx context.Context, cfg Config, a *api, w *world, serverCPU cpuM
 			rep.CPURatio = rep.BoundCPUUS / rep.ServerCPUUS
 		}
 	}
+	if !cfg.HalfRate || rep.Loop != "closed" || rep.ThroughputRPS <= 0 || rep.Errors > 0 {
+		return rep, nil
+	}
+	if err := ctx.Err(); err != nil {
+		return rep, err
+	}
+	half := cfg
+	half.Rate = rep.ThroughputRPS / 2
+	n := min(int(half.Rate*cfg.Duration.Seconds())+1, maxOutstandingNonces)
+	more, _, err := prepareVerify(half, a, w, cfg.Passengers+cfg.Warmup, n)
+	if err != nil {
+		return rep, err
+	}
+	fmt.Fprintf(cfg.Progress, "driving %d more passengers open loop at %.0f/s (half the maximum)...\n", n, half.Rate)
+	rep.HalfRate = report(half, "verify", timed(half, addr, url, more, serverCPU), n)
 	return rep, nil
+}
+
+// prepareVerify builds passengers first..first+n-1 and their /verify bodies: credentials,
+// passes and templates first, then one gate nonce and KB-JWT each (so nonces are fresh).
+func prepareVerify(cfg Config, a *api, w *world, first, n int) ([][]byte, SigningInputs, error) {
+	fmt.Fprintf(cfg.Progress, "generating %d passengers (credential, sealed face, signed pass)...\n", n)
+	pax := make([]*passenger, n)
+	if err := parallel(n, runtime.GOMAXPROCS(0), func(i int) (err error) {
+		pax[i], err = w.passenger(first + i)
+		return err
+	}); err != nil {
+		return nil, SigningInputs{}, err
+	}
+	fmt.Fprintf(cfg.Progress, "fetching %d gate nonces and signing KB-JWTs...\n", n)
+	bodies := make([][]byte, n)
+	var firstPres string
+	if err := parallel(n, 2*runtime.GOMAXPROCS(0), func(i int) error {
+		nc, err := a.gateNonce(cfg.Gate)
+		if err != nil {
+			return err
+		}
+		pres, err := pax[i].present(nc, cfg.Now())
+		if err != nil {
+			return err
+		}
+		if i == 0 {
+			firstPres = pres
+		}
+		bodies[i], err = verifyBody(pres, pax[i].bcbp, pax[i].live)
+		return err
+	}); err != nil {
+		return nil, SigningInputs{}, err
+	}
+	return bodies, signingInputs(firstPres, pax[0].bcbp), nil
 }
 
 // timed runs the timed phase and the CPU accounting around it.

@@ -86,6 +86,14 @@ func TestRunAgainstTarget(t *testing.T) {
 					t.Fatalf("no bound: %+v", r)
 				}
 			}},
+		{"half rate", Config{Passengers: 40, Connections: 2, Duration: 200 * time.Millisecond, HalfRate: true, BoundDuration: -1},
+			func(t *testing.T, r *Report) {
+				h := r.HalfRate
+				if h == nil || h.Loop != "open" || h.TargetRPS != r.ThroughputRPS/2 || h.Errors != 0 || h.Requests <= 0 {
+					t.Fatalf("half-rate phase: %+v of %+v", h, r)
+				}
+				checkShape(t, h)
+			}},
 		{"open loop", Config{Passengers: 30, Connections: 2, Rate: 300, BoundDuration: -1},
 			func(t *testing.T, r *Report) {
 				if r.Loop != "open" || r.TargetRPS != 300 || r.Requests != 30 || r.CryptoBoundRPS != 0 || r.LagP99MS <= 0 {

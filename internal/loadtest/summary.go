@@ -40,6 +40,13 @@ func (r *Report) WriteSummary(w io.Writer) error {
 		}
 		pr("\n")
 	}
+	if h := r.HalfRate; h != nil {
+		pr("  half rate      %.0f req/s open loop (target %.0f/s): %d requests, %d errors\n", h.ThroughputRPS, h.TargetRPS, h.Requests, h.Errors)
+		pr("                 p50 %.3f ms  p99 %.3f ms  p99.9 %.3f ms  max %.3f ms (p99 send lag %.3f ms)\n", h.P50MS, h.P99MS, h.P999MS, h.MaxMS, h.LagP99MS)
+		for c, n := range h.ErrorCodes {
+			pr("  half-rate err  %6d  %s\n", n, c)
+		}
+	}
 	if len(r.ErrorCodes) > 0 {
 		codes := make([]string, 0, len(r.ErrorCodes))
 		for c := range r.ErrorCodes {
