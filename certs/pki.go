@@ -59,7 +59,7 @@ var iataDesignator = regexp.MustCompile(`^[A-Z0-9]{2}$`)
 
 // Options configures Init. Zero values take the documented defaults.
 type Options struct {
-	IssuerURL string           // SAN URI of the credential and status list signers (the SD-JWT VC iss); default http://127.0.0.1:8081
+	IssuerURL string           // SAN URI of the credential and status list signers (the SD-JWT VC iss); default http://localhost:8081
 	Airlines  []string         // IATA designators; default ["IG"]
 	Hosts     []string         // TLS SANs (DNS names or IPs); default localhost, 127.0.0.1
 	Now       func() time.Time // clock for validity windows; default time.Now
@@ -71,7 +71,7 @@ type Options struct {
 
 func (o Options) withDefaults() (Options, error) {
 	if o.IssuerURL == "" {
-		o.IssuerURL = "http://127.0.0.1:8081"
+		o.IssuerURL = "http://localhost:8081"
 	}
 	u, err := url.Parse(o.IssuerURL)
 	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {

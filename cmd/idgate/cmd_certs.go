@@ -50,7 +50,7 @@ func runCerts(args []string, stdout, stderr io.Writer) int {
 		defDir = "var/pki"
 	}
 	dir := fs.String("dir", defDir, "PKI directory (env IDGATE_PKI_DIR)")
-	issuerURL := fs.String("issuer-url", "http://127.0.0.1:8081", "credential issuer URL (SAN URI, the SD-JWT VC iss)")
+	issuerURL := fs.String("issuer-url", envOr("IDGATE_ISSUER_URL", "http://localhost:8081"), "credential issuer URL (SAN URI, the SD-JWT VC iss; a host name, not an IP, so browsers accept it as passkey RP ID) [IDGATE_ISSUER_URL]")
 	var airlines, hosts listFlag
 	fs.Var(&airlines, "airline", "IATA airline designator, repeatable or comma list (default IG)")
 	fs.Var(&hosts, "host", "TLS SAN host or IP, repeatable or comma list (default localhost,127.0.0.1)")

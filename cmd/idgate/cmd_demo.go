@@ -99,7 +99,8 @@ func (d *demo) run() error {
 	if err != nil {
 		return err
 	}
-	d.issuerURL = "http://" + issuerL.Addr().String()
+	// A host name, not an IP, so the issuer can also serve passkey ceremonies to browsers.
+	d.issuerURL = fmt.Sprintf("http://localhost:%d", issuerL.Addr().(*net.TCPAddr).Port)
 	d.verifyURL = "http://" + verifierL.Addr().String()
 
 	pkiDir := filepath.Join(d.root, "pki")

@@ -43,7 +43,7 @@ func runIssuer(args []string, stdout, stderr io.Writer) int {
 	pkiDir := stringFlag(fs, "pki", "IDGATE_PKI_DIR", "var/pki", "PKI directory (idgate certs init)")
 	db := stringFlag(fs, "db", "IDGATE_ISSUER_DB", "var/issuer/issuer.db", "SQLite file, postgres://… DSN, or memory")
 	listen := stringFlag(fs, "listen", "IDGATE_ISSUER_LISTEN", "127.0.0.1:8081", "listen address")
-	publicURL := stringFlag(fs, "public-url", "IDGATE_ISSUER_URL", "http://127.0.0.1:8081", "credential issuer identifier (must match the PKI)")
+	publicURL := stringFlag(fs, "public-url", "IDGATE_ISSUER_URL", "http://localhost:8081", "credential issuer identifier (must match the PKI; a host name so passkeys work)")
 	tokenFile := stringFlag(fs, "operator-token-file", "IDGATE_OPERATOR_TOKEN_FILE", "var/issuer/operator.token", "operator bearer token (created 0600 if absent)")
 	models := stringFlag(fs, "models", "IDGATE_MODELS", "var/models", "face models for portrait enrolment (`make models`); absent: enrolment without portraits only")
 	if code, ok := parse(fs, args[1:]); !ok {
