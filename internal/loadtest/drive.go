@@ -147,7 +147,7 @@ func firstReason(body []byte) string {
 		return "unreadable"
 	}
 	switch {
-	case len(d.Reasons) > 0:
+	case len(d.Reasons) > 0 && d.Reasons[0] != "":
 		return clip(d.Reasons[0])
 	case d.Code != "":
 		return clip(d.Code)
