@@ -1,6 +1,7 @@
 package sdjwt
 
 import (
+	"bytes"
 	"encoding/json"
 	"reflect"
 	"strings"
@@ -13,7 +14,7 @@ func sameAsEncodingJSON(t *testing.T, b []byte) {
 	t.Helper()
 	var want any
 	wantErr := json.Unmarshal(b, &want)
-	got, err := decodeJSON(b)
+	got, err := decodeJSON(bytes.Clone(b)) // decodeJSON takes its buffer over
 	if (err != nil) != (wantErr != nil) {
 		t.Fatalf("%q: decodeJSON err %v, encoding/json err %v", b, err, wantErr)
 	}

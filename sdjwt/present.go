@@ -72,7 +72,7 @@ func (t *Token) walk() (dpaths, visited [][]string, err error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	if _, err := p.run(payload); err != nil {
+	if _, err := p.run(payload, false); err != nil {
 		return nil, nil, err
 	}
 	return p.paths, p.visited, nil

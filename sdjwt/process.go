@@ -6,8 +6,10 @@ import (
 )
 
 // processor rebuilds the payload with disclosures substituted
-// (RFC 9901 §7.1 step 3–5). It never mutates its input: disclosure values
-// stay as parsed, so Verified.Disclosures and Claims do not alias.
+// (RFC 9901 §7.1 step 3–5). Disclosure values are never mutated, so
+// Verified.Disclosures and Claims do not alias. The payload itself is rewritten
+// in place when the caller hands it over (run with owned), saving a copy of
+// every object and array on the verifier's path.
 type processor struct {
 	discs    []*Disclosure
 	byDigest map[string]int // digest -> index into discs
@@ -45,8 +47,10 @@ func newProcessor(discs []*Disclosure, hashAlg string, track bool) (*processor, 
 }
 
 // run processes the top-level payload and checks every disclosure was used.
-func (p *processor) run(payload map[string]any) (map[string]any, error) {
-	out, err := p.object(payload, 0, nil)
+// With owned, payload (freshly decoded, referenced by nobody else) is reused
+// for the result; the holder-side walk, which tracks paths, always copies.
+func (p *processor) run(payload map[string]any, owned bool) (map[string]any, error) {
+	out, err := p.object(payload, 0, nil, owned && !p.track)
 	if err != nil {
 		return nil, err
 	}
@@ -69,12 +73,12 @@ func (p *processor) child(path []string, seg string) []string {
 	return c
 }
 
-func (p *processor) value(v any, depth int, path []string) (any, error) {
+func (p *processor) value(v any, depth int, path []string, owned bool) (any, error) {
 	switch t := v.(type) {
 	case map[string]any:
-		return p.object(t, depth, path)
+		return p.object(t, depth, path, owned)
 	case []any:
-		return p.array(t, depth, path)
+		return p.array(t, depth, path, owned)
 	}
 	return v, nil
 }
@@ -88,11 +92,14 @@ func (p *processor) markDigest(dg string) error {
 	return nil
 }
 
-func (p *processor) object(in map[string]any, depth int, path []string) (map[string]any, error) {
+func (p *processor) object(in map[string]any, depth int, path []string, owned bool) (map[string]any, error) {
 	if depth > MaxDepth {
 		return nil, newErr(CodeMalformed, "nesting too deep")
 	}
-	out := make(map[string]any, len(in))
+	out := in
+	if !owned {
+		out = make(map[string]any, len(in))
+	}
 	var sd []any
 	hasSD := false
 	for k, v := range in {
@@ -103,6 +110,9 @@ func (p *processor) object(in map[string]any, depth int, path []string) (map[str
 				return nil, newErr(CodeClaimConflict, "_sd is not an array")
 			}
 			sd, hasSD = arr, true
+			if owned {
+				delete(out, k) // deleting the current key while ranging is allowed
+			}
 			continue
 		case "...":
 			return nil, newErr(CodeClaimConflict, `"..." outside an array element`)
@@ -110,9 +120,12 @@ func (p *processor) object(in map[string]any, depth int, path []string) (map[str
 			if depth != 0 {
 				return nil, newErr(CodeClaimConflict, "_sd_alg below the top level")
 			}
+			if owned {
+				delete(out, k)
+			}
 			continue // removed from the processed payload (§7.1 step 3.e)
 		}
-		pv, err := p.value(v, depth+1, p.child(path, k))
+		pv, err := p.value(v, depth+1, p.child(path, k), owned)
 		if err != nil {
 			return nil, err
 		}
@@ -145,7 +158,7 @@ func (p *processor) object(in map[string]any, depth int, path []string) (map[str
 		if p.track {
 			p.paths[i] = cp
 		}
-		pv, err := p.value(d.Value, depth+1, cp)
+		pv, err := p.value(d.Value, depth+1, cp, false) // disclosure values are copied
 		if err != nil {
 			return nil, err
 		}
@@ -154,11 +167,15 @@ func (p *processor) object(in map[string]any, depth int, path []string) (map[str
 	return out, nil
 }
 
-func (p *processor) array(in []any, depth int, path []string) ([]any, error) {
+func (p *processor) array(in []any, depth int, path []string, owned bool) ([]any, error) {
 	if depth > MaxDepth {
 		return nil, newErr(CodeMalformed, "nesting too deep")
 	}
-	out := make([]any, 0, len(in))
+	// Owned: out writes at an index never past the one being read.
+	out := in[:0]
+	if !owned {
+		out = make([]any, 0, len(in))
+	}
 	for idx, e := range in {
 		var seg string
 		if p.track {
@@ -189,7 +206,7 @@ func (p *processor) array(in []any, depth int, path []string) ([]any, error) {
 				if p.track {
 					p.paths[i] = cp
 				}
-				pv, err := p.value(d.Value, depth+1, cp)
+				pv, err := p.value(d.Value, depth+1, cp, false) // disclosure values are copied
 				if err != nil {
 					return nil, err
 				}
@@ -197,11 +214,14 @@ func (p *processor) array(in []any, depth int, path []string) ([]any, error) {
 				continue
 			}
 		}
-		pv, err := p.value(e, depth+1, p.child(path, seg))
+		pv, err := p.value(e, depth+1, p.child(path, seg), owned)
 		if err != nil {
 			return nil, err
 		}
 		out = append(out, pv)
+	}
+	if owned {
+		clear(in[len(out):]) // drop references to undisclosed elements
 	}
 	return out, nil
 }

@@ -121,7 +121,7 @@ func Verify(s string, opts VerifyOptions) (*Verified, error) {
 	if err != nil {
 		return nil, err
 	}
-	claims, err := p.run(payload)
+	claims, err := p.run(payload, true) // payload was decoded above for this call alone
 	if err != nil {
 		return nil, err
 	}
