@@ -94,6 +94,9 @@ func Run(ctx context.Context, cfg Config) (rep *Report, err error) {
 	}
 	if rep != nil {
 		rep.Server = server
+		if rep.HalfRate != nil {
+			rep.HalfRate.Server = server
+		}
 	}
 	return rep, err
 }
@@ -191,7 +194,8 @@ func runVerify(ctx context.Context, cfg Config, a *api, w *world, serverCPU cpuM
 	}
 	half := cfg
 	half.Rate = rep.ThroughputRPS / 2
-	n := min(int(half.Rate*cfg.Duration.Seconds())+1, maxOutstandingNonces)
+	// Enough passengers that the duration, not the supply, ends the phase.
+	n := min(int(half.Rate*cfg.Duration.Seconds())+2*cfg.Connections, maxOutstandingNonces)
 	more, _, err := prepareVerify(half, a, w, cfg.Passengers+cfg.Warmup, n)
 	if err != nil {
 		return rep, err
@@ -237,6 +241,9 @@ func prepareVerify(cfg Config, a *api, w *world, first, n int) ([][]byte, Signin
 
 // timed runs the timed phase and the CPU accounting around it.
 func timed(cfg Config, addr, url string, bodies [][]byte, serverCPU cpuMeter) *outcome {
+	// Collect the preparation's garbage now, so the generator's GC does not run during the
+	// timed phase and compete with the server for the cores.
+	runtime.GC()
 	srv, gen := startCPU(serverCPU), startCPU(selfCPU{})
 	out := (&load{addr: addr, url: url, bodies: bodies, connections: cfg.Connections,
 		duration: cfg.Duration, rate: cfg.Rate}).run()
