@@ -208,15 +208,16 @@ func (v *Verifier) checkClaims(claims map[string]any, chain []*x509.Certificate,
 	if err != nil {
 		return nil, err
 	}
-	subject := make(map[string]any, len(claims))
-	for k, val := range claims {
-		if !neverDisclosable[k] {
-			subject[k] = val
+	// The registered claims were read above; what is left are the subject claims. The map is
+	// sdjwt.Verify's fresh result, referenced by nothing else, so it is trimmed in place.
+	for k := range claims {
+		if neverDisclosable[k] {
+			delete(claims, k)
 		}
 	}
 	return &Result{
 		Type: spec.Type, VCT: vct, Issuer: iss, IssuerName: leaf.Subject.CommonName,
-		IssuedAt: iat, ExpiresAt: exp, Status: ref, Claims: subject,
+		IssuedAt: iat, ExpiresAt: exp, Status: ref, Claims: claims,
 	}, nil
 }
 

@@ -3,7 +3,6 @@ package sdjwt
 import (
 	"crypto"
 	"crypto/subtle"
-	"encoding/json"
 	"math"
 	"strings"
 	"time"
@@ -66,32 +65,33 @@ func unverifiedPayload(jwt string) (map[string]any, error) {
 	return payload, nil
 }
 
-type kbHeader struct {
-	Alg  jwa.SignatureAlgorithm `json:"alg"`
-	Typ  string                 `json:"typ"`
-	Crit json.RawMessage        `json:"crit"`
-}
-
 // verifyKB checks the KB-JWT per RFC 9901 §7.3 steps 5a–5f.
 func verifyKB(kb, presented, sdAlg string, holder crypto.PublicKey, opts VerifyOptions) (map[string]any, error) {
 	c, err := parseCompact(kb)
 	if err != nil {
 		return nil, wrapErr(CodeKBMalformed, "KB-JWT", err)
 	}
-	var h kbHeader
-	if err := json.Unmarshal(c.header, &h); err != nil {
+	// Member names match exactly and may not repeat (RFC 7515 §4); alg and typ
+	// must be strings; any crit, even null, is refused as before.
+	h, err := decodeHeaderObject(c.header)
+	if err != nil {
 		return nil, wrapErr(CodeKBMalformed, "KB-JWT header", err)
 	}
-	if h.Typ != KBType {
+	alg, okAlg := h["alg"].(string)
+	typ, okTyp := h["typ"].(string)
+	if (!okAlg && h["alg"] != nil) || (!okTyp && h["typ"] != nil) {
+		return nil, newErr(CodeKBMalformed, "KB-JWT header: alg and typ must be strings")
+	}
+	if typ != KBType {
 		return nil, newErr(CodeKBTyp, `KB-JWT typ must be "kb+jwt"`)
 	}
-	if !algPermitted(h.Alg, opts.AllowedAlgs) {
-		return nil, newErr(CodeAlgNotAllowed, "KB-JWT alg "+string(h.Alg)+" not allowed")
+	if !algPermitted(jwa.SignatureAlgorithm(alg), opts.AllowedAlgs) {
+		return nil, newErr(CodeAlgNotAllowed, "KB-JWT alg "+alg+" not allowed")
 	}
-	if len(h.Crit) > 0 {
+	if _, crit := h["crit"]; crit {
 		return nil, newErr(CodeKBMalformed, "unsupported crit header")
 	}
-	if err := verifySig(h.Alg, holder, c.signingInput, c.sig, CodeKBSignatureInvalid, CodeKBSignatureInvalid); err != nil {
+	if err := verifySig(jwa.SignatureAlgorithm(alg), holder, c.signingInput, c.sig, CodeKBSignatureInvalid, CodeKBSignatureInvalid); err != nil {
 		return nil, err
 	}
 	claims, err := decodeObject(c.payload)
