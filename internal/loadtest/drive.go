@@ -98,6 +98,9 @@ func (l *load) run() *outcome {
 				if code := classify(err, resp); code != "" {
 					errs.Add(1)
 					mu.Lock()
+					if _, seen := o.codes[code]; !seen && len(o.codes) >= maxErrorCodes {
+						code = "other"
+					}
 					o.codes[code]++
 					mu.Unlock()
 				}
@@ -124,11 +127,14 @@ func (l *load) run() *outcome {
 
 var allow = []byte(`"decision":"allow"`)
 
+// maxErrorCodes bounds the distinct error codes kept (a misbehaving server could invent many).
+const maxErrorCodes = 32
+
 // classify returns "" for an allowed decision, else a short code: transport error, or
 // "HTTP status:first reason".
 func classify(err error, resp *fasthttp.Response) string {
 	if err != nil {
-		return "transport:" + err.Error()
+		return "transport:" + clip(err.Error())
 	}
 	if resp.StatusCode() == http.StatusOK && bytes.Contains(resp.Body(), allow) {
 		return ""
