@@ -74,6 +74,11 @@ type jsonDecoder struct {
 	// noDupKeys refuses an object that repeats a member name (for JOSE headers, RFC 7515
 	// §4: jwx failed on a bad first value even when a later duplicate was fine).
 	noDupKeys bool
+	// vals and keys are stacks shared by all nesting levels: an array's elements and an
+	// object's members are gathered here first, so each []any and map is allocated once at
+	// its final size instead of growing step by step.
+	vals []any
+	keys []string
 }
 
 func (d *jsonDecoder) skipSpace() {
@@ -124,12 +129,13 @@ func (d *jsonDecoder) object(depth int) (any, error) {
 		return nil, errJSONSyntax
 	}
 	d.i++ // '{'
-	m := make(map[string]any)
 	d.skipSpace()
 	if d.i < len(d.b) && d.b[d.i] == '}' {
 		d.i++
-		return m, nil
+		return map[string]any{}, nil
 	}
+	baseK, baseV := len(d.keys), len(d.vals) // vals may hold an enclosing array's elements
+	defer func() { d.keys, d.vals = d.keys[:baseK], d.vals[:baseV] }()
 	for {
 		d.skipSpace()
 		if d.i >= len(d.b) || d.b[d.i] != '"' {
@@ -148,12 +154,7 @@ func (d *jsonDecoder) object(depth int) (any, error) {
 		if err != nil {
 			return nil, err
 		}
-		if d.noDupKeys {
-			if _, dup := m[k]; dup {
-				return nil, errJSONDuplicateKey
-			}
-		}
-		m[k] = v
+		d.keys, d.vals = append(d.keys, k), append(d.vals, v)
 		d.skipSpace()
 		if d.i >= len(d.b) {
 			return nil, errJSONSyntax
@@ -163,6 +164,16 @@ func (d *jsonDecoder) object(depth int) (any, error) {
 			d.i++
 		case '}':
 			d.i++
+			keys, vals := d.keys[baseK:], d.vals[baseV:]
+			m := make(map[string]any, len(keys))
+			for i, k := range keys {
+				if d.noDupKeys {
+					if _, dup := m[k]; dup {
+						return nil, errJSONDuplicateKey
+					}
+				}
+				m[k] = vals[i] // a repeated key keeps its last value, as in encoding/json
+			}
 			return m, nil
 		default:
 			return nil, errJSONSyntax
@@ -175,18 +186,19 @@ func (d *jsonDecoder) array(depth int) (any, error) {
 		return nil, errJSONSyntax
 	}
 	d.i++ // '['
-	a := []any{}
 	d.skipSpace()
 	if d.i < len(d.b) && d.b[d.i] == ']' {
 		d.i++
-		return a, nil
+		return []any{}, nil
 	}
+	base := len(d.vals)
+	defer func() { d.vals = d.vals[:base] }()
 	for {
 		v, err := d.value(depth)
 		if err != nil {
 			return nil, err
 		}
-		a = append(a, v)
+		d.vals = append(d.vals, v)
 		d.skipSpace()
 		if d.i >= len(d.b) {
 			return nil, errJSONSyntax
@@ -196,7 +208,7 @@ func (d *jsonDecoder) array(depth int) (any, error) {
 			d.i++
 		case ']':
 			d.i++
-			return a, nil
+			return append([]any(nil), d.vals[base:]...), nil
 		default:
 			return nil, errJSONSyntax
 		}

@@ -43,6 +43,9 @@ var jsonCases = []string{
 	`{}`, `[]`, ` { } `, `{"a":1,"a":2}`, `{"a":1,}`, `[1,]`, `[,1]`, `{"a"}`, `{"a":}`, `{a:1}`, `{"a":1 "b":2}`,
 	`[1 2]`, `{"a":[1,{"b":null}]}`, `[] []`, `{}x`, ``, ` `, "\t\n\r[1]\t\n\r", "\v[1]", `tru`, `nul`, `falsey`, `[true,false,null]`,
 	"\xef\xbb\xbf{}", `{"\u0000":1}`, `{"a\u0000b":"c"}`,
+	// Nesting that exercises the decoder's shared value stacks.
+	`[5,{"a":1,"b":[2,{"c":3}]},6]`, `{"a":[1,2,{"x":[]}],"b":{"c":{}},"d":[[],[[1]],{}]}`, `[[1,2],[3,[4,{"k":[5]}]],7]`,
+	`{"a":1,"b":{"a":2,"b":[{"a":3},{"a":4,"a":5}]},"a":6}`,
 }
 
 func TestDecodeJSONMatchesEncodingJSON(t *testing.T) {
