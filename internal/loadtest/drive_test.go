@@ -2,7 +2,10 @@ package loadtest
 
 import (
 	"errors"
+	"fmt"
+	"net"
 	"testing"
+	"time"
 
 	"github.com/valyala/fasthttp"
 )
@@ -43,4 +46,30 @@ func FuzzFirstReason(f *testing.F) {
 			t.Fatalf("reason %q: want 1..64 bytes", r)
 		}
 	})
+}
+
+// TestLoadBoundsErrorCodes: a server inventing a new reason per request fills at most
+// maxErrorCodes entries; the rest are counted under "other", and every one is an error.
+func TestLoadBoundsErrorCodes(t *testing.T) {
+	n := 0
+	srv := &fasthttp.Server{Handler: func(ctx *fasthttp.RequestCtx) {
+		n++ // one connection: requests arrive one at a time
+		ctx.SetStatusCode(403)
+		ctx.SetBodyString(fmt.Sprintf(`{"decision":"deny","reasons":["r%d"]}`, n))
+	}}
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	go func() { _ = srv.Serve(l) }()
+	defer func() { _ = srv.Shutdown() }()
+	bodies := make([][]byte, 50)
+	for i := range bodies {
+		bodies[i] = []byte(`{}`)
+	}
+	addr := l.Addr().String()
+	o := (&load{addr: addr, url: "http://" + addr + "/x", bodies: bodies, connections: 1, duration: time.Minute}).run()
+	if o.n != 50 || o.errors != 50 || len(o.codes) != maxErrorCodes+1 || o.codes["other"] != 50-maxErrorCodes {
+		t.Fatalf("sent %d, errors %d, %d codes, other %d", o.n, o.errors, len(o.codes), o.codes["other"])
+	}
 }
