@@ -42,6 +42,7 @@ func runLoadtest(args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&c.PKIDir, "pki", "", "with --target: the PKI directory that verifier trusts (signs credentials and passes)")
 	asJSON := fs.Bool("json", false, "print exactly one JSON object")
 	serverProfile := fs.String("server-cpuprofile", "", "write the child verifier's CPU profile here (self-contained mode)")
+	ownProfile := fs.String("cpuprofile", "", "write the load generator's own CPU profile here")
 	if code, ok := parse(fs, args); !ok {
 		return code
 	}
@@ -59,6 +60,18 @@ func runLoadtest(args []string, stdout, stderr io.Writer) int {
 		if *serverProfile != "" {
 			c.ServerCommand = []string{exe, "loadtest", profiledServer, *serverProfile, "verifier", "serve"}
 		}
+	}
+	if *ownProfile != "" {
+		f, err := os.Create(*ownProfile)
+		if err == nil {
+			err = pprof.StartCPUProfile(f)
+		}
+		if err != nil {
+			fmt.Fprintln(stderr, "idgate loadtest:", err)
+			return 1
+		}
+		defer f.Close()
+		defer pprof.StopCPUProfile()
 	}
 	c.Progress = stderr
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
