@@ -54,6 +54,10 @@ func newDisclosure(rest []any, name string, value any) (*Disclosure, error) {
 // a JSON array of exactly 2 or 3 elements, a string salt and (for 3) a string
 // claim name that is neither empty nor reserved (RFC 9901 §7.1 step 3).
 func ParseDisclosure(encoded string) (*Disclosure, error) {
+	return parseDisclosure(encoded, new(jsonDecoder))
+}
+
+func parseDisclosure(encoded string, dec *jsonDecoder) (*Disclosure, error) {
 	if encoded == "" || len(encoded) > MaxTokenBytes {
 		return nil, newErr(CodeDisclosureMalformed, "empty or oversized")
 	}
@@ -61,7 +65,7 @@ func ParseDisclosure(encoded string) (*Disclosure, error) {
 	if err != nil {
 		return nil, wrapErr(CodeDisclosureMalformed, "not base64url", err)
 	}
-	v, err := decodeJSON(js)
+	v, err := dec.decode(js, false)
 	if err != nil {
 		return nil, wrapErr(CodeDisclosureMalformed, "not a JSON array", err)
 	}

@@ -25,8 +25,8 @@ type Header struct {
 // the way jwx's jws.Headers does (strings are strings, crit is a string array, alg is a
 // known algorithm, jwk is a valid JWK), so the fast path refuses everything the jwx path
 // refused. A repeated member name is refused (RFC 7515 §4 allows either that or last-wins).
-func parseHeader(b []byte) (*Header, error) {
-	m, err := decodeHeaderObject(b)
+func parseHeader(b []byte, dec *jsonDecoder) (*Header, error) {
+	m, err := dec.decodeHeaderObject(b)
 	if err != nil {
 		return nil, wrapErr(CodeMalformed, "issuer JWS header", err)
 	}

@@ -43,7 +43,7 @@ var headerCases = []struct {
 
 func TestParseHeader(t *testing.T) {
 	for _, c := range headerCases {
-		h, err := parseHeader([]byte(c.json))
+		h, err := parseHeader([]byte(c.json), new(jsonDecoder))
 		if (err == nil) != c.ok {
 			t.Fatalf("%s: err %v, want ok=%v", c.json, err, c.ok)
 		}
@@ -84,7 +84,7 @@ func FuzzParseHeader(f *testing.F) {
 		f.Add([]byte(c.json))
 	}
 	f.Fuzz(func(t *testing.T, b []byte) {
-		h, err := parseHeader(b)
+		h, err := parseHeader(b, new(jsonDecoder))
 		if err != nil {
 			if ErrorCode(err) == "" {
 				t.Fatalf("untyped error %v", err)

@@ -22,9 +22,18 @@ import (
 // b is taken over: strings without escapes alias it instead of being copied, so the caller
 // must never modify b afterwards. Every caller passes a buffer it has just base64-decoded
 // and keeps no other reference to.
-func decodeJSON(b []byte) (any, error) { return jsonDecoder{b: b}.decode() }
+func decodeJSON(b []byte) (any, error) { return new(jsonDecoder).decode(b, false) }
 
-func (d jsonDecoder) decode() (any, error) {
+// newJSONDecoder returns a decoder to reuse for every JSON text of one verification, so
+// its value stacks are allocated once rather than per text.
+func newJSONDecoder() *jsonDecoder {
+	return &jsonDecoder{vals: make([]any, 0, 64), keys: make([]string, 0, 32)}
+}
+
+// decode decodes b (see decodeJSON); noDupKeys refuses repeated member names.
+func (d *jsonDecoder) decode(b []byte, noDupKeys bool) (any, error) {
+	d.b, d.i, d.noDupKeys = b, 0, noDupKeys
+	d.vals, d.keys = d.vals[:0], d.keys[:0]
 	v, err := d.value(0)
 	if err != nil {
 		return nil, err
@@ -38,13 +47,13 @@ func (d jsonDecoder) decode() (any, error) {
 
 // decodeObject decodes a JSON text that must be an object, as json.Unmarshal into a
 // map[string]any followed by a nil check did.
-func decodeObject(b []byte) (map[string]any, error) {
-	return asObject(decodeJSON(b))
+func (d *jsonDecoder) decodeObject(b []byte) (map[string]any, error) {
+	return asObject(d.decode(b, false))
 }
 
 // decodeHeaderObject is decodeObject for JOSE headers: duplicate member names are refused.
-func decodeHeaderObject(b []byte) (map[string]any, error) {
-	return asObject(jsonDecoder{b: b, noDupKeys: true}.decode())
+func (d *jsonDecoder) decodeHeaderObject(b []byte) (map[string]any, error) {
+	return asObject(d.decode(b, true))
 }
 
 func asObject(v any, err error) (map[string]any, error) {

@@ -15,6 +15,14 @@ func sameAsEncodingJSON(t *testing.T, b []byte) {
 	var want any
 	wantErr := json.Unmarshal(b, &want)
 	got, err := decodeJSON(bytes.Clone(b)) // decodeJSON takes its buffer over
+	// A decoder reused after another document (as Verify reuses one) must agree too.
+	d := newJSONDecoder()
+	if _, err := d.decode([]byte(`[1,{"a":[2,{"b":3}]},"x"]`), false); err != nil {
+		t.Fatal(err)
+	}
+	if got2, err2 := d.decode(bytes.Clone(b), false); (err2 != nil) != (err != nil) || !reflect.DeepEqual(got2, got) {
+		t.Fatalf("%q: reused decoder %#v (%v), fresh %#v (%v)", b, got2, err2, got, err)
+	}
 	if (err != nil) != (wantErr != nil) {
 		t.Fatalf("%q: decodeJSON err %v, encoding/json err %v", b, err, wantErr)
 	}

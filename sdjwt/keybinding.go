@@ -58,7 +58,7 @@ func unverifiedPayload(jwt string) (map[string]any, error) {
 	if err != nil {
 		return nil, err
 	}
-	payload, err := decodeObject(c.payload)
+	payload, err := new(jsonDecoder).decodeObject(c.payload)
 	if err != nil {
 		return nil, wrapErr(CodeMalformed, "issuer JWT payload is not a JSON object", err)
 	}
@@ -66,14 +66,14 @@ func unverifiedPayload(jwt string) (map[string]any, error) {
 }
 
 // verifyKB checks the KB-JWT per RFC 9901 §7.3 steps 5a–5f.
-func verifyKB(kb, presented, sdAlg string, holder crypto.PublicKey, opts VerifyOptions) (map[string]any, error) {
+func verifyKB(kb, presented, sdAlg string, holder crypto.PublicKey, opts VerifyOptions, dec *jsonDecoder) (map[string]any, error) {
 	c, err := parseCompact(kb)
 	if err != nil {
 		return nil, wrapErr(CodeKBMalformed, "KB-JWT", err)
 	}
 	// Member names match exactly and may not repeat (RFC 7515 §4); alg and typ
 	// must be strings; any crit, even null, is refused as before.
-	h, err := decodeHeaderObject(c.header)
+	h, err := dec.decodeHeaderObject(c.header)
 	if err != nil {
 		return nil, wrapErr(CodeKBMalformed, "KB-JWT header", err)
 	}
@@ -94,7 +94,7 @@ func verifyKB(kb, presented, sdAlg string, holder crypto.PublicKey, opts VerifyO
 	if err := verifySig(jwa.SignatureAlgorithm(alg), holder, c.signingInput, c.sig, CodeKBSignatureInvalid, CodeKBSignatureInvalid); err != nil {
 		return nil, err
 	}
-	claims, err := decodeObject(c.payload)
+	claims, err := dec.decodeObject(c.payload)
 	if err != nil {
 		return nil, wrapErr(CodeKBMalformed, "KB-JWT payload is not a JSON object", err)
 	}
@@ -151,7 +151,7 @@ func PeekNonce(presentation string) string {
 	if err != nil {
 		return ""
 	}
-	claims, err := decodeObject(c.payload)
+	claims, err := new(jsonDecoder).decodeObject(c.payload)
 	if err != nil {
 		return ""
 	}

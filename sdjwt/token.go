@@ -13,7 +13,9 @@ type Token struct {
 // Parse splits and checks the compact form without verifying anything
 // cryptographically: size bounds, a three-part issuer JWS, non-empty strictly
 // parsed disclosures, no disclosure twice, and a KB-JWT that is a JWS if present.
-func Parse(s string) (*Token, error) {
+func Parse(s string) (*Token, error) { return parse(s, new(jsonDecoder)) }
+
+func parse(s string, dec *jsonDecoder) (*Token, error) {
 	if len(s) > MaxTokenBytes {
 		return nil, newErr(CodeMalformed, "token too large")
 	}
@@ -47,7 +49,7 @@ func Parse(s string) (*Token, error) {
 				return nil, newErr(CodeDisclosureDuplicate, "the same disclosure appears twice")
 			}
 			seen[part] = struct{}{}
-			d, err := ParseDisclosure(part)
+			d, err := parseDisclosure(part, dec)
 			if err != nil {
 				return nil, err
 			}

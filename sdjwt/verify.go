@@ -67,7 +67,8 @@ func Verify(s string, opts VerifyOptions) (*Verified, error) {
 	if kb := opts.KeyBinding; kb != nil && (kb.Audience == "" || kb.Nonce == "") {
 		return nil, newErr(CodeConfigInvalid, "KeyBinding needs Audience and Nonce")
 	}
-	tok, err := Parse(s)
+	dec := newJSONDecoder() // one set of decoder stacks for every JSON text below
+	tok, err := parse(s, dec)
 	if err != nil {
 		return nil, err
 	}
@@ -75,7 +76,7 @@ func Verify(s string, opts VerifyOptions) (*Verified, error) {
 	if err != nil {
 		return nil, err
 	}
-	ih, err := parseHeader(c.header)
+	ih, err := parseHeader(c.header, dec)
 	if err != nil {
 		return nil, err
 	}
@@ -109,7 +110,7 @@ func Verify(s string, opts VerifyOptions) (*Verified, error) {
 		return nil, err
 	}
 
-	payload, err := decodeObject(c.payload)
+	payload, err := dec.decodeObject(c.payload)
 	if err != nil {
 		return nil, wrapErr(CodeMalformed, "issuer JWT payload is not a JSON object", err)
 	}
@@ -140,7 +141,7 @@ func Verify(s string, opts VerifyOptions) (*Verified, error) {
 	if v.HolderKey == nil {
 		return nil, newErr(CodeCnfMissing, "KB-JWT present but no cnf.jwk holder key")
 	}
-	if v.KeyBinding, err = verifyKB(tok.KeyBinding, sdHashInput(s), sdAlg, holderRaw, opts); err != nil {
+	if v.KeyBinding, err = verifyKB(tok.KeyBinding, sdHashInput(s), sdAlg, holderRaw, opts, dec); err != nil {
 		return nil, err
 	}
 	return v, nil
