@@ -177,13 +177,13 @@ type sealHeader struct {
 // or a control character is refused too.
 func parseSealHeader(b []byte) (sealHeader, error) {
 	var h sealHeader
-	var alg, enc, cty string
-	var x, y string
+	var alg, enc, cty, x, y []byte // alias b: compared and decoded, never kept
 	var seen, seenEPK uint8
 	s := hdrScanner{b: b}
-	ok := s.object(func(name string) bool {
-		bit, dst := uint8(0), (*string)(nil)
-		switch name {
+	ok := s.object(func(name []byte) bool {
+		var bit uint8
+		var dst *[]byte
+		switch string(name) {
 		case "alg":
 			bit, dst = 1, &alg
 		case "enc":
@@ -192,7 +192,7 @@ func parseSealHeader(b []byte) (sealHeader, error) {
 			bit, dst = 4, &cty
 		case "apu", "apv":
 			bit = 8
-			if name == "apv" {
+			if name[2] == 'v' {
 				bit = 16
 			}
 			v, ok := s.str()
@@ -200,8 +200,8 @@ func parseSealHeader(b []byte) (sealHeader, error) {
 				return false
 			}
 			seen |= bit
-			d, err := sealB64.DecodeString(v)
-			if name == "apu" {
+			d, err := sealB64.AppendDecode(nil, v)
+			if bit == 8 {
 				h.apu = d
 			} else {
 				h.apv = d
@@ -212,10 +212,11 @@ func parseSealHeader(b []byte) (sealHeader, error) {
 				return false
 			}
 			seen |= 32
-			var kty, crv string
-			return s.object(func(name string) bool {
-				bit, dst := uint8(0), (*string)(nil)
-				switch name {
+			var kty, crv []byte
+			return s.object(func(name []byte) bool {
+				var bit uint8
+				var dst *[]byte
+				switch string(name) {
 				case "kty":
 					bit, dst = 1, &kty
 				case "crv":
@@ -234,7 +235,7 @@ func parseSealHeader(b []byte) (sealHeader, error) {
 				seenEPK |= bit
 				*dst = v
 				return true
-			}) && seenEPK == 15 && kty == "EC" && crv == "P-256"
+			}) && seenEPK == 15 && string(kty) == "EC" && string(crv) == "P-256"
 		default:
 			return false
 		}
@@ -247,7 +248,7 @@ func parseSealHeader(b []byte) (sealHeader, error) {
 		return true
 	})
 	s.space()
-	if !ok || s.i != len(b) || alg != sealAlg || enc != sealEnc || cty != SealedContentType || seen&32 == 0 {
+	if !ok || s.i != len(b) || string(alg) != sealAlg || string(enc) != sealEnc || string(cty) != SealedContentType || seen&32 == 0 {
 		return sealHeader{}, fmt.Errorf("%w: unexpected JWE header", ErrSealed)
 	}
 	epk, err := parseEPK(x, y)
@@ -279,27 +280,27 @@ func (s *hdrScanner) byte(c byte) bool {
 	return false
 }
 
-// str reads a string of printable ASCII without escapes.
-func (s *hdrScanner) str() (string, bool) {
+// str reads a string of printable ASCII without escapes; the result aliases b.
+func (s *hdrScanner) str() ([]byte, bool) {
 	if !s.byte('"') {
-		return "", false
+		return nil, false
 	}
 	start := s.i
 	for s.i < len(s.b) {
 		switch c := s.b[s.i]; {
 		case c == '"':
 			s.i++
-			return string(s.b[start : s.i-1]), true
+			return s.b[start : s.i-1], true
 		case c == '\\' || c < 0x20 || c > 0x7e:
-			return "", false
+			return nil, false
 		}
 		s.i++
 	}
-	return "", false
+	return nil, false
 }
 
 // object reads '{' members '}' and calls member for each name; member reads the value.
-func (s *hdrScanner) object(member func(name string) bool) bool {
+func (s *hdrScanner) object(member func(name []byte) bool) bool {
 	if !s.byte('{') {
 		return false
 	}
@@ -322,14 +323,14 @@ func (s *hdrScanner) object(member func(name string) bool) bool {
 
 // parseEPK builds the ephemeral public key from full-length P-256 coordinates
 // (RFC 7518 §6.2.1); NewPublicKey checks the point is on the curve.
-func parseEPK(x, y string) (*ecdh.PublicKey, error) {
+func parseEPK(x, y []byte) (*ecdh.PublicKey, error) {
 	if len(x) != sealB64.EncodedLen(p256CoordBytes) || len(y) != sealB64.EncodedLen(p256CoordBytes) {
 		return nil, errors.New("epk coordinates")
 	}
 	var pt [1 + 2*p256CoordBytes]byte
 	pt[0] = 4
-	nx, errX := sealB64.Decode(pt[1:1+p256CoordBytes], []byte(x))
-	ny, errY := sealB64.Decode(pt[1+p256CoordBytes:], []byte(y))
+	nx, errX := sealB64.Decode(pt[1:1+p256CoordBytes], x)
+	ny, errY := sealB64.Decode(pt[1+p256CoordBytes:], y)
 	if errX != nil || errY != nil || nx != p256CoordBytes || ny != p256CoordBytes {
 		return nil, errors.New("epk coordinates")
 	}
