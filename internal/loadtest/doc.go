@@ -24,6 +24,11 @@
 //  5. Crypto bound, after the load phase while the server is idle: GOMAXPROCS goroutines run
 //     exactly 3× ECDSA P-256 verify (SHA-256 over the real signing-input sizes of the issuer
 //     JWT, KB-JWT and BCBP) + 1× P-256 ECDH per gate verification; ratio = throughput/bound.
+//     With HalfRate a second batch of fresh passengers then runs open loop at half the
+//     measured throughput ("p99 at half of the maximum rate"). Around each timed phase the
+//     server's CPU (/proc/PID/stat, self-contained mode) and the generator's (getrusage) are
+//     read, so CPU per request can be set against the bound's CPU per operation (cpu_ratio),
+//     a comparison that neighbours on a shared machine do not distort.
 //  6. Identify mode (Config.IdentifyGallery = N): N passengers enrol at check-in through the
 //     real enrol route, a stranger's face warms (loads) the gallery, then
 //     POST /v1/gates/{gate}/identify is driven with the enrolled passengers' live templates.
