@@ -21,7 +21,12 @@
 //
 // Every failure is an *Error with a stable Code. The compact JWS signature is
 // verified here with crypto/ecdsa and crypto/ed25519 (fixed-width R||S per
-// RFC 7518) to keep per-passenger verification cost close to the raw crypto;
-// keys are parsed with jwx/jwk. Untrusted input is bounded by MaxTokenBytes,
+// RFC 7518, encoded straight to DER) to keep per-passenger verification cost
+// close to the raw crypto; keys are parsed with jwx/jwk. Every JSON text of a
+// verification (headers, payload, disclosures, KB-JWT) goes once through
+// decodeJSON, a one-pass decoder that accepts exactly what encoding/json
+// accepts (differentially fuzzed); the issuer header is decoded into Header
+// for VerifyOptions.ResolveKey (jwx Headers are built only for the older
+// IssuerKey resolver). Untrusted input is bounded by MaxTokenBytes,
 // MaxDisclosures and MaxDepth. Error messages never carry claim values.
 package sdjwt
