@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"strings"
 	"time"
 )
 
@@ -44,10 +43,6 @@ func stringFlag(fs *flag.FlagSet, name, env, def, usage string) *string {
 	return fs.String(name, envOr(env, def), usage+" ["+env+"]")
 }
 
-func durationFlag(fs *flag.FlagSet, name, env string, def time.Duration, usage string) *time.Duration {
-	return fs.Duration(name, envDuration(env, def), usage+" ["+env+"]")
-}
-
 // parse runs fs.Parse and turns --help into exit code 0 and bad flags into 2.
 func parse(fs *flag.FlagSet, args []string) (code int, ok bool) {
 	if err := fs.Parse(args); err != nil {
@@ -57,14 +52,4 @@ func parse(fs *flag.FlagSet, args []string) (code int, ok bool) {
 		return 2, false
 	}
 	return 0, true
-}
-
-func splitList(s string) []string {
-	var out []string
-	for _, p := range strings.Split(s, ",") {
-		if p = strings.TrimSpace(p); p != "" {
-			out = append(out, p)
-		}
-	}
-	return out
 }
