@@ -17,9 +17,9 @@ import (
 //
 //	PUT  /v1/gates/{gate}                     operator token: configure flight and boarding
 //	GET  /v1/gates/{gate}                     operator token
-//	POST /v1/gates/{gate}/nonce               → {nonce, audience, expires_at}
-//	POST /v1/gates/{gate}/verify              {presentation, bcbp, live_template|live_jpeg} → decision
-//	POST /v1/gates/{gate}/identify            {live_template|live_jpeg} → decision
+//	POST /v1/gates/{gate}/nonce               terminal token → {nonce, audience, expires_at}
+//	POST /v1/gates/{gate}/verify              terminal token: {presentation, bcbp, live_template|live_jpeg} → decision
+//	POST /v1/gates/{gate}/identify            terminal token: {live_template|live_jpeg} → decision
 //	POST /v1/flights/{IG0101}/{date}/nonce    check-in token
 //	POST /v1/flights/{IG0101}/{date}/enrol    check-in token: {presentation, bcbp[, departure]}
 //	GET  /metrics, /healthz, /readyz
@@ -28,10 +28,13 @@ import (
 // 400 when the body is malformed; other errors are {code, message} rendered by Render.
 type GateAPI struct {
 	Gates *gate.Service
-	// OperatorToken and CheckinToken are the SHA-256 of the bearer tokens; zero disables the
-	// routes they guard (fail closed).
+	// OperatorToken, CheckinToken and TerminalToken are the SHA-256 of the bearer tokens of
+	// gate operators, airline check-in and gate terminals; zero disables the routes they guard
+	// (fail closed). Terminals need one: identify is a face search and verify consumes
+	// boardings, neither may be open to anyone on the network.
 	OperatorToken gate.TokenHash
 	CheckinToken  gate.TokenHash
+	TerminalToken gate.TokenHash
 }
 
 // Routes handles the gate routes and reports whether the path was one of them.
@@ -110,6 +113,16 @@ func (a *GateAPI) gateRoute(ctx *fasthttp.RequestCtx, id, action string) string 
 			writeErr(ctx, &Error{Code: "method_not_allowed", Msg: "GET or PUT"})
 		}
 		return "gate_config"
+	case "nonce", "verify", "identify":
+		if !a.TerminalToken.Matches(bearer(ctx)) {
+			writeErr(ctx, gateErr(gate.ErrUnauthorized))
+			if action == "nonce" {
+				return "gate_nonce"
+			}
+			return action
+		}
+	}
+	switch action {
 	case "nonce":
 		if !postOnly(ctx) {
 			return "gate_nonce"

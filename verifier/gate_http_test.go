@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/http"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -25,6 +26,7 @@ import (
 const (
 	operatorToken = "operator-secret"
 	checkinToken  = "checkin-secret"
+	terminalToken = "terminal-secret"
 )
 
 type gateServer struct {
@@ -45,7 +47,8 @@ func newGateServer(t *testing.T, adjust ...func(*gate.Config)) *gateServer {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ga := &GateAPI{Gates: svc, OperatorToken: gate.HashToken(operatorToken), CheckinToken: gate.HashToken(checkinToken)}
+	ga := &GateAPI{Gates: svc, OperatorToken: gate.HashToken(operatorToken), CheckinToken: gate.HashToken(checkinToken),
+		TerminalToken: gate.HashToken(terminalToken)}
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -58,6 +61,8 @@ func newGateServer(t *testing.T, adjust ...func(*gate.Config)) *gateServer {
 	return s
 }
 
+var terminalRoute = regexp.MustCompile(`^/v1/gates/[^/]+/(nonce|verify|identify)$`)
+
 func (s *gateServer) do(t *testing.T, method, path, token string, body any) (int, map[string]any) {
 	t.Helper()
 	var rd io.Reader
@@ -69,6 +74,12 @@ func (s *gateServer) do(t *testing.T, method, path, token string, body any) (int
 		rd = bytes.NewReader(raw)
 	}
 	req, _ := http.NewRequest(method, s.url+path, rd)
+	if token == "" && terminalRoute.MatchString(path) {
+		token = terminalToken // gate terminals authenticate on every call
+	}
+	if token == "none" {
+		token = ""
+	}
 	if token != "" {
 		req.Header.Set("Authorization", "Bearer "+token)
 	}
@@ -541,6 +552,18 @@ func TestGateMetricsAndHealth(t *testing.T) {
 		resp.Body.Close()
 		if resp.StatusCode != 200 {
 			t.Errorf("%s: %d", path, resp.StatusCode)
+		}
+	}
+}
+
+func TestGateTerminalRoutesNeedTheTerminalToken(t *testing.T) {
+	s := newGateServer(t)
+	for _, action := range []string{"nonce", "verify", "identify"} {
+		for _, tok := range []string{"none", "wrong", operatorToken, checkinToken} {
+			st, out := s.do(t, http.MethodPost, "/v1/gates/A1/"+action, tok, map[string]any{})
+			if st != http.StatusUnauthorized || out["code"] != "unauthorized" {
+				t.Errorf("%s with token %q: %d %v", action, tok, st, out)
+			}
 		}
 	}
 }

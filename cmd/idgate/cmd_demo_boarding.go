@@ -52,6 +52,7 @@ func (d *demo) enrolment() (string, error) {
 func (d *demo) enableGates(ctx context.Context, api *verifier.API, pkiDir string, o verifierOptions, logger *slog.Logger) (func(), error) {
 	g := gateOptions{dbPath: filepath.Join(d.root, "gate.db"), modelsDir: d.models, retention: 6 * time.Hour}
 	g.operatorToken = gate.TokenHash(sha256.Sum256([]byte(d.gateToken)))
+	g.terminalToken = g.operatorToken // one token for the demo's operator and its one terminal
 	routes, closeGates, err := newGateRoutes(ctx, pkiDir, o, g, logger)
 	if err != nil {
 		return nil, err
@@ -129,7 +130,7 @@ func (d *demo) gateVerify(ctx context.Context, w *walletsdk.Wallet, licenceID, b
 		Nonce    string `json:"nonce"`
 		Audience string `json:"audience"`
 	}
-	if err := d.gateCall("POST", "/v1/gates/"+demoGate+"/nonce", "", "", http.StatusCreated, &nonce); err != nil {
+	if err := d.gateCall("POST", "/v1/gates/"+demoGate+"/nonce", d.gateToken, "", http.StatusCreated, &nonce); err != nil {
 		return dec, err
 	}
 	pres, err := w.Present(ctx, licenceID, walletsdk.PresentationRequest{
@@ -144,7 +145,13 @@ func (d *demo) gateVerify(ctx context.Context, w *walletsdk.Wallet, licenceID, b
 		return dec, err
 	}
 	body, _ := json.Marshal(map[string]any{"presentation": pres, "bcbp": bcbp, "live_jpeg": img})
-	resp, err := http.Post(d.verifyURL+"/v1/gates/"+demoGate+"/verify", "application/json", bytes.NewReader(body))
+	req, err := http.NewRequest("POST", d.verifyURL+"/v1/gates/"+demoGate+"/verify", bytes.NewReader(body))
+	if err != nil {
+		return dec, err
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Authorization", "Bearer "+d.gateToken)
+	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		return dec, err
 	}

@@ -28,6 +28,7 @@ import (
 //	IDGATE_GATE_DB                      SQLite file for gates, boardings, galleries (default var/gate.db)
 //	IDGATE_GATE_OPERATOR_TOKEN_SHA256   hex SHA-256 of the operator bearer token (unset: operator API off)
 //	IDGATE_GATE_CHECKIN_TOKEN_SHA256    hex SHA-256 of the airline check-in token (unset: enrolment off)
+//	IDGATE_GATE_TERMINAL_TOKEN_SHA256   hex SHA-256 of the gate terminals' token (unset: nonce/verify/identify off)
 //	IDGATE_GATE_RETENTION               gallery retention after departure (default 6h)
 //	IDGATE_GATE_THRESHOLD               face match threshold (default biometric.DefaultOperatingPoint)
 //
@@ -45,6 +46,7 @@ type gateOptions struct {
 	threshold     float32 // 0: biometric.DefaultOperatingPoint
 	operatorToken gate.TokenHash
 	checkinToken  gate.TokenHash
+	terminalToken gate.TokenHash
 }
 
 func gateOptionsFromEnv() (gateOptions, error) {
@@ -61,6 +63,7 @@ func gateOptionsFromEnv() (gateOptions, error) {
 	for env, dst := range map[string]*gate.TokenHash{
 		"IDGATE_GATE_OPERATOR_TOKEN_SHA256": &g.operatorToken,
 		"IDGATE_GATE_CHECKIN_TOKEN_SHA256":  &g.checkinToken,
+		"IDGATE_GATE_TERMINAL_TOKEN_SHA256": &g.terminalToken,
 	} {
 		v := os.Getenv(env)
 		if v == "" {
@@ -125,9 +128,9 @@ func newGateRoutes(ctx context.Context, pkiDir string, o verifierOptions, g gate
 		closeAll()
 		return nil, nil, err
 	}
-	api := &verifier.GateAPI{Gates: svc, OperatorToken: g.operatorToken, CheckinToken: g.checkinToken}
-	if api.OperatorToken == (gate.TokenHash{}) || api.CheckinToken == (gate.TokenHash{}) {
-		logger.Warn("gate: operator or check-in token not configured; those routes answer 401")
+	api := &verifier.GateAPI{Gates: svc, OperatorToken: g.operatorToken, CheckinToken: g.checkinToken, TerminalToken: g.terminalToken}
+	if api.OperatorToken == (gate.TokenHash{}) || api.CheckinToken == (gate.TokenHash{}) || api.TerminalToken == (gate.TokenHash{}) {
+		logger.Warn("gate: operator, check-in or terminal token not configured; those routes answer 401")
 	}
 	go svc.RunPurge(ctx, 5*time.Minute)
 	logger.Info("gate API enabled", "db", g.dbPath, "retention", cfg.Retention.String())

@@ -38,6 +38,7 @@ func runLoadtest(args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&c.Gate, "gate", "LT1", "gate id to configure and drive")
 	fs.StringVar(&c.Target, "target", "", "base URL of a running verifier (default: start one as a child process)")
 	fs.StringVar(&c.OperatorToken, "operator-token", os.Getenv("IDGATE_GATE_OPERATOR_TOKEN"), "with --target: operator bearer token [IDGATE_GATE_OPERATOR_TOKEN]")
+	fs.StringVar(&c.TerminalToken, "terminal-token", os.Getenv("IDGATE_GATE_TERMINAL_TOKEN"), "with --target: gate terminal bearer token [IDGATE_GATE_TERMINAL_TOKEN]")
 	fs.StringVar(&c.CheckinToken, "checkin-token", os.Getenv("IDGATE_GATE_CHECKIN_TOKEN"), "with --target: check-in bearer token, for --identify-gallery [IDGATE_GATE_CHECKIN_TOKEN]")
 	fs.StringVar(&c.PKIDir, "pki", "", "with --target: the PKI directory that verifier trusts (signs credentials and passes)")
 	asJSON := fs.Bool("json", false, "print exactly one JSON object")

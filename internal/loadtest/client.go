@@ -19,15 +19,16 @@ type api struct {
 	base          string // http://host:port
 	operatorToken string
 	checkinToken  string
+	terminalToken string
 }
 
-func newAPI(base, operatorToken, checkinToken string, conns int) (*api, error) {
+func newAPI(base, operatorToken, checkinToken, terminalToken string, conns int) (*api, error) {
 	u, err := url.Parse(base)
 	if err != nil || u.Scheme != "http" || u.Host == "" || (u.Path != "" && u.Path != "/") {
 		return nil, errf(CodeConfig, err, "target %q must be http://host:port", base)
 	}
 	return &api{hc: newHostClient(u.Host, conns), base: "http://" + u.Host,
-		operatorToken: operatorToken, checkinToken: checkinToken}, nil
+		operatorToken: operatorToken, checkinToken: checkinToken, terminalToken: terminalToken}, nil
 }
 
 func newHostClient(addr string, conns int) *fasthttp.HostClient {
@@ -109,7 +110,7 @@ func (n nonce) valid() error {
 
 func (a *api) gateNonce(gate string) (nonce, error) {
 	var n nonce
-	if err := a.do(http.MethodPost, "/v1/gates/"+url.PathEscape(gate)+"/nonce", "", nil, http.StatusCreated, &n); err != nil {
+	if err := a.do(http.MethodPost, "/v1/gates/"+url.PathEscape(gate)+"/nonce", a.terminalToken, nil, http.StatusCreated, &n); err != nil {
 		return n, err
 	}
 	return n, n.valid()

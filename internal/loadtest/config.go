@@ -24,6 +24,7 @@ type Config struct {
 	Target        string
 	OperatorToken string
 	CheckinToken  string
+	TerminalToken string // the gate terminals' bearer token (nonce, verify, identify)
 	PKIDir        string
 
 	Gate        string        // default "LT1"
@@ -49,8 +50,8 @@ func (c Config) withDefaults() (Config, error) {
 	if c.Target == "" && len(c.ServerCommand) == 0 {
 		return c, errf(CodeConfig, nil, "need ServerCommand (self-contained) or Target")
 	}
-	if c.Target != "" && (c.PKIDir == "" || c.OperatorToken == "") {
-		return c, errf(CodeConfig, nil, "Target needs PKIDir and OperatorToken")
+	if c.Target != "" && (c.PKIDir == "" || c.OperatorToken == "" || c.TerminalToken == "") {
+		return c, errf(CodeConfig, nil, "Target needs PKIDir, OperatorToken and TerminalToken")
 	}
 	if c.Target != "" && c.IdentifyGallery > 0 && c.CheckinToken == "" {
 		return c, errf(CodeConfig, nil, "identify against Target needs CheckinToken")

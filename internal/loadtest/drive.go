@@ -19,6 +19,7 @@ type load struct {
 	bodies      [][]byte
 	connections int
 	duration    time.Duration
+	token       string        // gate terminal bearer token
 	rate        float64       // > 0: open loop
 	timeout     time.Duration // per response; default requestTimeout
 }
@@ -71,6 +72,9 @@ func (l *load) run() *outcome {
 			req.Header.SetMethod(http.MethodPost)
 			req.SetRequestURI(l.url)
 			req.Header.SetContentType("application/json")
+			if l.token != "" {
+				req.Header.Set("Authorization", "Bearer "+l.token)
+			}
 			for {
 				i := int(next.Add(1) - 1)
 				if i >= len(l.bodies) {

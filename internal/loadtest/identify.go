@@ -62,7 +62,7 @@ func runIdentify(ctx context.Context, cfg Config, a *api, w *world, serverCPU cp
 	url := a.base + "/v1/gates/" + cfg.Gate + "/identify"
 	addr := strings.TrimPrefix(a.base, "http://")
 	// Loading opens every sealed template (one ECDH each): minutes for a large gallery.
-	first := (&load{addr: addr, url: url, bodies: [][]byte{sb}, connections: 1, duration: time.Minute, timeout: 10 * time.Minute}).run()
+	first := (&load{addr: addr, url: url, token: cfg.TerminalToken, bodies: [][]byte{sb}, connections: 1, duration: time.Minute, timeout: 10 * time.Minute}).run()
 	if first.errors != 1 || first.codes["403:no_match"] != 1 {
 		return nil, errf(CodeSetup, nil, "stranger identify: want one 403 no_match, got %v", first.codes)
 	}

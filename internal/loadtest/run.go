@@ -68,9 +68,9 @@ func Run(ctx context.Context, cfg Config) (rep *Report, err error) {
 		}()
 		base, server = "http://"+proc.Addr, "process"
 		serverCPU = procCPU(proc.cmd.Process.Pid)
-		cfg.OperatorToken, cfg.CheckinToken = proc.operatorToken, proc.checkinToken
+		cfg.OperatorToken, cfg.CheckinToken, cfg.TerminalToken = proc.operatorToken, proc.checkinToken, proc.terminalToken
 	}
-	a, err := newAPI(base, cfg.OperatorToken, cfg.CheckinToken, 2*runtime.GOMAXPROCS(0))
+	a, err := newAPI(base, cfg.OperatorToken, cfg.CheckinToken, cfg.TerminalToken, 2*runtime.GOMAXPROCS(0))
 	if err != nil {
 		return nil, err
 	}
@@ -104,13 +104,13 @@ func Run(ctx context.Context, cfg Config) (rep *Report, err error) {
 // verifierProcess is the self-contained verifier and the tokens it was started with.
 type verifierProcess struct {
 	*serverProcess
-	operatorToken, checkinToken string
+	operatorToken, checkinToken, terminalToken string
 }
 
 // startVerifier starts ServerCommand as the gate verifier over pkiDir with fresh random
 // operator and check-in tokens (only their SHA-256 reaches the process, as in production).
 func startVerifier(cfg Config, pkiDir, tmp string) (*verifierProcess, error) {
-	op, ci := randomToken(), randomToken()
+	op, ci, term := randomToken(), randomToken(), randomToken()
 	hash := func(t string) string { s := sha256.Sum256([]byte(t)); return hex.EncodeToString(s[:]) }
 	argv := append(append([]string(nil), cfg.ServerCommand...),
 		"--gates", pkiDir, "--trust", filepath.Join(pkiDir, certs.FileTrust),
@@ -119,12 +119,13 @@ func startVerifier(cfg Config, pkiDir, tmp string) (*verifierProcess, error) {
 		"IDGATE_GATE_DB=" + filepath.Join(tmp, "gate.db"),
 		"IDGATE_GATE_OPERATOR_TOKEN_SHA256=" + hash(op),
 		"IDGATE_GATE_CHECKIN_TOKEN_SHA256=" + hash(ci),
+		"IDGATE_GATE_TERMINAL_TOKEN_SHA256=" + hash(term),
 	}, cfg.ServerEnv...)
 	p, err := startServer(argv, env, tmp, serverStartup)
 	if err != nil {
 		return nil, err
 	}
-	return &verifierProcess{serverProcess: p, operatorToken: op, checkinToken: ci}, nil
+	return &verifierProcess{serverProcess: p, operatorToken: op, checkinToken: ci, terminalToken: term}, nil
 }
 
 func randomFlightNumber() string {
@@ -153,7 +154,7 @@ func runVerify(ctx context.Context, cfg Config, a *api, w *world, serverCPU cpuM
 	}
 	url := a.base + "/v1/gates/" + cfg.Gate + "/verify"
 	addr := strings.TrimPrefix(a.base, "http://")
-	warm := (&load{addr: addr, url: url, bodies: bodies[:cfg.Warmup], connections: cfg.Connections, duration: time.Minute}).run()
+	warm := (&load{addr: addr, url: url, token: cfg.TerminalToken, bodies: bodies[:cfg.Warmup], connections: cfg.Connections, duration: time.Minute}).run()
 	if warm.errors > 0 {
 		return nil, errf(CodeSetup, nil, "warm-up: %d of %d verifications failed: %v", warm.errors, warm.n, warm.codes)
 	}
@@ -245,7 +246,7 @@ func timed(cfg Config, addr, url string, bodies [][]byte, serverCPU cpuMeter) *o
 	// timed phase and compete with the server for the cores.
 	runtime.GC()
 	srv, gen := startCPU(serverCPU), startCPU(selfCPU{})
-	out := (&load{addr: addr, url: url, bodies: bodies, connections: cfg.Connections,
+	out := (&load{addr: addr, url: url, token: cfg.TerminalToken, bodies: bodies, connections: cfg.Connections,
 		duration: cfg.Duration, rate: cfg.Rate}).run()
 	out.serverCPU, out.generatorCPU = srv.perRequest(out.n), gen.perRequest(out.n)
 	return out

@@ -22,6 +22,7 @@ import (
 const (
 	testOperatorToken = "operator-token-for-tests"
 	testCheckinToken  = "checkin-token-for-tests"
+	testTerminalToken = "terminal-token-for-tests"
 )
 
 // target starts the real gate API (verifier.GateAPI over gate.Service, memory store) on a
@@ -44,7 +45,8 @@ func target(t *testing.T) (string, *certs.PKI) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	g := &verifier.GateAPI{Gates: svc, OperatorToken: gate.HashToken(testOperatorToken), CheckinToken: gate.HashToken(testCheckinToken)}
+	g := &verifier.GateAPI{Gates: svc, OperatorToken: gate.HashToken(testOperatorToken), CheckinToken: gate.HashToken(testCheckinToken),
+		TerminalToken: gate.HashToken(testTerminalToken)}
 	srv := verifier.NewServer(func(ctx *fasthttp.RequestCtx) {
 		if !g.Routes(ctx) {
 			ctx.SetStatusCode(http.StatusNotFound)
@@ -115,7 +117,7 @@ func TestRunAgainstTarget(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			cfg := tc.cfg
-			cfg.Target, cfg.PKIDir, cfg.OperatorToken, cfg.CheckinToken = base, pki.Dir, testOperatorToken, testCheckinToken
+			cfg.Target, cfg.PKIDir, cfg.OperatorToken, cfg.CheckinToken, cfg.TerminalToken = base, pki.Dir, testOperatorToken, testCheckinToken, testTerminalToken
 			cfg.Gate = strings.ReplaceAll(tc.name, " ", "-")[:min(len(tc.name), 16)]
 			r, err := Run(context.Background(), cfg)
 			if err != nil {
@@ -132,7 +134,7 @@ func TestRunAgainstTarget(t *testing.T) {
 
 func TestRunRejectsWrongOperatorToken(t *testing.T) {
 	base, pki := target(t)
-	_, err := Run(context.Background(), Config{Target: base, PKIDir: pki.Dir, OperatorToken: "wrong", Passengers: 1})
+	_, err := Run(context.Background(), Config{Target: base, PKIDir: pki.Dir, OperatorToken: "wrong", TerminalToken: testTerminalToken, Passengers: 1})
 	if !errors.Is(err, &Error{Code: CodeSetup}) || !strings.Contains(err.Error(), "401") {
 		t.Fatalf("got %v, want a setup error naming HTTP 401", err)
 	}
@@ -148,7 +150,7 @@ func TestLoadCountsDenials(t *testing.T) {
 	}
 	defer status.Close()
 	status.setSigner(pki.StatusList)
-	a, err := newAPI(base, testOperatorToken, "", 2)
+	a, err := newAPI(base, testOperatorToken, "", testTerminalToken, 2)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -185,7 +187,7 @@ func TestLoadCountsDenials(t *testing.T) {
 		return b
 	}
 	ok := body(0, false)
-	l := &load{addr: strings.TrimPrefix(base, "http://"), url: base + "/v1/gates/G1/verify",
+	l := &load{addr: strings.TrimPrefix(base, "http://"), url: base + "/v1/gates/G1/verify", token: testTerminalToken,
 		bodies: [][]byte{ok, ok, body(2, true)}, connections: 1, duration: time.Minute}
 	o := l.run()
 	want := map[string]int{"403:nonce_invalid": 1, "403:face_mismatch": 1}

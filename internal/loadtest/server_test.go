@@ -88,12 +88,13 @@ func TestConfigDefaultsAndRejects(t *testing.T) {
 		t.Fatalf("defaults: %+v, %v", c, err)
 	}
 	for name, bad := range map[string]Config{
-		"no server":          {},
-		"target without pki": {Target: "http://127.0.0.1:1", OperatorToken: "t"},
-		"identify no token":  {Target: "http://127.0.0.1:1", OperatorToken: "t", PKIDir: "d", IdentifyGallery: 5},
-		"negative rate":      {ServerCommand: []string{"x"}, Rate: -1},
-		"too many":           {ServerCommand: []string{"x"}, Passengers: maxListEntries},
-		"too many nonces":    {ServerCommand: []string{"x"}, Passengers: maxOutstandingNonces},
+		"no server":                     {},
+		"target without pki":            {Target: "http://127.0.0.1:1", OperatorToken: "t", TerminalToken: "t"},
+		"target without terminal token": {Target: "http://127.0.0.1:1", OperatorToken: "t", PKIDir: "d"},
+		"identify no token":             {Target: "http://127.0.0.1:1", OperatorToken: "t", TerminalToken: "t", PKIDir: "d", IdentifyGallery: 5},
+		"negative rate":                 {ServerCommand: []string{"x"}, Rate: -1},
+		"too many":                      {ServerCommand: []string{"x"}, Passengers: maxListEntries},
+		"too many nonces":               {ServerCommand: []string{"x"}, Passengers: maxOutstandingNonces},
 	} {
 		if _, err := bad.withDefaults(); !errors.Is(err, &Error{Code: CodeConfig}) {
 			t.Errorf("%s: got %v, want a config error", name, err)
