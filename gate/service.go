@@ -35,8 +35,12 @@ type Config struct {
 	// PassKeysTTL caches Passes' answers (a TrustList re-verifies chains on every call);
 	// default 1 min, negative disables.
 	PassKeysTTL time.Duration
-	ReaderKey   *ecdsa.PrivateKey // gate reader key-agreement key: opens sealed face templates
-	Store       Store
+	// GateCacheTTL is how long a gate's configuration read from the Store is reused (default
+	// 2 s, negative disables): every nonce and verify needs it, and another instance's change
+	// (boarding closed) shows within this time; this instance's own changes show at once.
+	GateCacheTTL time.Duration
+	ReaderKey    *ecdsa.PrivateKey // gate reader key-agreement key: opens sealed face templates
+	Store        Store
 	// Audience is this verifier's identifier; a gate's KB-JWT audience is Audience+"/gates/"+id.
 	Audience       string
 	OperatingPoint biometric.OperatingPoint // default biometric.DefaultOperatingPoint()
@@ -57,6 +61,7 @@ type Service struct {
 	cfg       Config
 	nonces    *nonces
 	galleries sync.Map // flight key → *flightGallery
+	gates     sync.Map // gate id → cachedGate (configured gates only; unknown ids are not cached)
 	// reader is ReaderKey as biometric.Open computes with it: converted once here, since
 	// converting an *ecdsa.PrivateKey costs a scalar base multiplication per Open.
 	reader crypto.PrivateKey
@@ -87,6 +92,9 @@ func New(cfg Config) (*Service, error) {
 	}
 	if cfg.Metrics == nil {
 		cfg.Metrics = NewMetrics()
+	}
+	if cfg.GateCacheTTL == 0 {
+		cfg.GateCacheTTL = 2 * time.Second
 	}
 	if cfg.PassKeysTTL == 0 {
 		cfg.PassKeysTTL = time.Minute
@@ -127,9 +135,22 @@ func (s *Service) PutGate(ctx context.Context, id string, u GateUpdate) (GateCon
 	}
 	g := GateConfig{Gate: id, Flight: f, Boarding: u.Boarding, Departure: dep, UpdatedAt: s.cfg.Now().UTC()}
 	if err := s.cfg.Store.PutGate(ctx, g); err != nil {
+		s.gates.Delete(id)
 		return GateConfig{}, &Error{Code: ReasonInternal, Msg: "store", Err: err}
 	}
+	s.cacheGate(g)
 	return g, nil
+}
+
+type cachedGate struct {
+	g     GateConfig
+	until time.Time
+}
+
+func (s *Service) cacheGate(g GateConfig) {
+	if s.cfg.GateCacheTTL > 0 {
+		s.gates.Store(g.Gate, cachedGate{g: g, until: time.Now().Add(s.cfg.GateCacheTTL)})
+	}
 }
 
 // Gate returns a gate's configuration (ErrGateNotFound if unknown).
@@ -137,9 +158,17 @@ func (s *Service) Gate(ctx context.Context, id string) (GateConfig, error) {
 	if !validGateID(id) {
 		return GateConfig{}, ErrGateNotFound
 	}
+	if c, ok := s.gates.Load(id); ok && time.Now().Before(c.(cachedGate).until) {
+		return c.(cachedGate).g, nil
+	}
 	g, err := s.cfg.Store.Gate(ctx, id)
 	if err != nil && !errors.Is(err, ErrGateNotFound) {
 		return GateConfig{}, &Error{Code: ReasonInternal, Msg: "store", Err: err}
+	}
+	if err == nil {
+		s.cacheGate(g)
+	} else {
+		s.gates.Delete(id)
 	}
 	return g, err
 }
