@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/idgate/idgate/certs/certstest"
 	"github.com/idgate/idgate/credential"
 	"github.com/idgate/idgate/internal/testenv"
 )
@@ -167,4 +168,18 @@ func FuzzVerify(f *testing.F) {
 			t.Fatalf("accepted a mutated presentation: %q -> %v", s, res.Claims)
 		}
 	})
+}
+
+// TestExpiredIssuerCertCannotBackdate: the chain is judged at iat, which the signer picks, so
+// a key whose certificate has expired could mint "old" credentials valid for a year. A
+// credential may not outlive its signing certificate.
+func TestExpiredIssuerCertCannotBackdate(t *testing.T) {
+	env := testenv.New(t)
+	expired := env.CA.Issue(t, "idgate Driving Licence Issuer", certstest.WithURI(testenv.IssuerURL), certstest.Expired())
+	h := env.Issue(t, testenv.IssueOpts{Signer: expired, IAT: time.Now().Add(-36 * time.Hour), TTL: 365 * 24 * time.Hour})
+	pres := h.Present(t, []string{"given_name"}, "aud", "n", time.Now())
+	_, err := env.Verifier(t).Verify(context.Background(), pres, credential.Expectation{Audience: "aud", Nonce: "n"})
+	if credential.CodeOf(err) != credential.CodeIssuerCertTime {
+		t.Fatalf("err %v, want %s", err, credential.CodeIssuerCertTime)
+	}
 }

@@ -200,6 +200,12 @@ func (v *Verifier) checkClaims(claims map[string]any, chain []*x509.Certificate,
 		}
 		return nil, wrapError(CodeUntrustedIssuer, err, "issuer chain")
 	}
+	// The chain is judged at iat, which the signer chose: so that a retired (or leaked) key
+	// cannot back-date new credentials into its old validity window, no credential may
+	// outlive the certificate that signed it.
+	if exp.After(leaf.NotAfter) {
+		return nil, newError(CodeIssuerCertTime, "credential expires after its issuer certificate (%s)", leaf.NotAfter.UTC().Format(time.RFC3339))
+	}
 	iss, _ := claims["iss"].(string)
 	if iss == "" || !slices.ContainsFunc(leaf.URIs, func(u *url.URL) bool { return u.String() == iss }) {
 		return nil, newError(CodeIssuerMismatch, "iss %q is not named by the issuer certificate", iss)

@@ -111,9 +111,18 @@ func (s *Service) Credential(ctx context.Context, bearer string, req CredentialR
 	if err != nil {
 		return "", err
 	}
+	signer := s.cfg.Signers[ctype]
+	// A credential never outlives the certificate that signs it (verifiers reject that).
+	expires := now.Add(s.cfg.CredentialTTL)
+	if na := signer.Chain()[0].NotAfter; na.Before(expires) {
+		expires = na
+	}
+	if !expires.After(now) {
+		return "", errf(CodeInternal, http.StatusServiceUnavailable, "the %s signing certificate has expired", ctype)
+	}
 	rec, list, err := s.reserve(ctx, storage.Credential{
 		ID: randomID(), HolderID: holder.ID, OfferID: offer.ID, VCT: mustVCT(ctype),
-		HolderKeyThumbprint: thumb, IssuedAt: now.UTC(), ExpiresAt: now.Add(s.cfg.CredentialTTL).UTC(),
+		HolderKeyThumbprint: thumb, IssuedAt: now.UTC(), ExpiresAt: expires.UTC(),
 		UpdatedAt: now.UTC(),
 	})
 	if err != nil {
@@ -126,8 +135,8 @@ func (s *Service) Credential(ctx context.Context, bearer string, req CredentialR
 	sdjwtVC, err := credential.Issue(credential.IssueRequest{
 		Type: ctype, Issuer: s.cfg.PublicURL, Subject: subject, HolderKey: raw.(crypto.PublicKey),
 		Status:   credential.StatusRef{Index: rec.StatusIndex, URI: list.URI},
-		IssuedAt: now, ExpiresAt: now.Add(s.cfg.CredentialTTL),
-	}, s.cfg.Signers[ctype])
+		IssuedAt: now, ExpiresAt: expires,
+	}, signer)
 	if err != nil {
 		return "", err
 	}

@@ -63,12 +63,13 @@ type PendingOffer struct {
 }
 
 // PendingOffers makes a fresh single-use, expiring offer for each of types that the holder
-// does not already hold as a valid, unexpired credential. Unknown types are skipped.
+// has no unexpired credential of. A suspended or revoked credential counts as held: the
+// holder cannot undo an operator's status decision by collecting a fresh credential, so
+// re-issue after suspension or revocation goes through an operator. Unknown types are skipped.
 func (s *Service) PendingOffers(ctx context.Context, actor, holderID string, types []credential.Type) ([]PendingOffer, error) {
 	held := map[string]bool{}
 	now := s.cfg.Now()
-	valid := storage.StatusValid
-	f := storage.CredentialFilter{HolderID: holderID, Status: &valid, Limit: 1000}
+	f := storage.CredentialFilter{HolderID: holderID, Limit: 1000}
 	for {
 		cs, err := s.cfg.Store.ListCredentials(ctx, f)
 		if err != nil {
