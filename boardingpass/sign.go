@@ -75,7 +75,24 @@ func Sign(unsigned string, s certs.Signer) (string, error) {
 // certificates keys trusts for the issuing airline at time at: the unique conditional
 // "airline designator of boarding pass issuer" when present, else leg 1's operating carrier.
 // A certificate counts only if it holds a P-256 key and at is within its validity.
-func Verify(s string, keys Keys, at time.Time) (*Pass, error) {
+//
+// Verify answers "which airline signed this?", not "may it board flight X?": a gate must use
+// VerifyFor, or any trusted airline could sign passes for another airline's flights.
+func Verify(s string, keys Keys, at time.Time) (*Pass, error) { return verify(s, keys, at, "") }
+
+// VerifyFor is Verify with the signing airline fixed by the caller: the signature must verify
+// under a certificate keys trusts for carrier (the operating carrier of the flight being
+// boarded), whatever issuer the pass itself declares. A pass signed by another airline fails
+// with CodeSignatureInvalid; no partner (codeshare) airline is accepted in carrier's place.
+func VerifyFor(s string, keys Keys, at time.Time, carrier string) (*Pass, error) {
+	if carrier == "" {
+		return nil, &Error{Code: CodeUnknownAirline, Offset: -1}
+	}
+	return verify(s, keys, at, carrier)
+}
+
+// verify checks s against the keys of airline, or of the pass's own issuer when airline is "".
+func verify(s string, keys Keys, at time.Time, airline string) (*Pass, error) {
 	p, err := Parse(s)
 	if err != nil {
 		return nil, err
@@ -98,9 +115,11 @@ func Verify(s string, keys Keys, at time.Time) (*Pass, error) {
 	if n, err := b64.Decode(raw[:], enc[:]); err != nil || n != sigLen {
 		return nil, &Error{Code: CodeSignatureInvalid, Field: "security data", Offset: signedLen + 4, Err: err}
 	}
-	airline := p.Legs[0].Carrier
-	if p.Unique != nil && p.Unique.Issuer != "" {
-		airline = p.Unique.Issuer
+	if airline == "" {
+		airline = p.Legs[0].Carrier
+		if p.Unique != nil && p.Unique.Issuer != "" {
+			airline = p.Unique.Issuer
+		}
 	}
 	if airline == "" {
 		return nil, &Error{Code: CodeUnknownAirline, Offset: -1}

@@ -309,3 +309,61 @@ func kind(b byte) string {
 	}
 	return "L"
 }
+
+// TestVerifyFor: the caller, not the pass, names the airline whose keys must verify it. A pass
+// that airline ZZ signed for IG's flight (declaring itself issued by ZZ, or by IG) verifies
+// with Verify (ZZ is trusted for ZZ) but never with VerifyFor(..., "IG").
+func TestVerifyFor(t *testing.T) {
+	ig, zz := validAirline(t, "IG"), validAirline(t, "ZZ")
+	keys := keysFor(map[string]*airline{"IG": ig, "ZZ": zz})
+	build := func(issuer string, s certs.Signer) string {
+		p := &Pass{Name: "SMITH/JOHN", ETicket: 'E', Version: 8,
+			Unique: &UniqueConditional{IssuanceSource: 'W', DocumentType: 'B', Issuer: issuer, IssueDate: "6330"},
+			Legs: []Leg{{PNR: "ABC123", From: "FRA", To: "LHR", Carrier: "IG", Flight: "0101", JulianDate: 330,
+				Compartment: 'Y', Seat: "012A", Sequence: "0001", Status: '1'}}}
+		u, err := p.Encode()
+		if err != nil {
+			t.Fatal(err)
+		}
+		out, err := Sign(u, s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return out
+	}
+	tests := []struct {
+		name    string
+		pass    string
+		carrier string
+		code    Code // "" = verifies
+	}{
+		{"IG signs its own flight", build("IG", ig), "IG", ""},
+		{"ZZ signs IG's flight as ZZ", build("ZZ", zz), "IG", CodeSignatureInvalid},
+		{"ZZ signs IG's flight claiming IG", build("IG", zz), "IG", CodeSignatureInvalid},
+		{"IG's pass checked for ZZ", build("IG", ig), "ZZ", CodeSignatureInvalid},
+		{"carrier without keys", build("IG", ig), "XX", CodeUnknownAirline},
+		{"no carrier", build("IG", ig), "", CodeUnknownAirline},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			p, err := VerifyFor(tc.pass, keys, testNow, tc.carrier)
+			if tc.code == "" {
+				if err != nil || p == nil {
+					t.Fatalf("VerifyFor = %v", err)
+				}
+				if keys.lastScope != tc.carrier {
+					t.Errorf("asked for %q's keys, want %q", keys.lastScope, tc.carrier)
+				}
+				return
+			}
+			var e *Error
+			if !errors.As(err, &e) || e.Code != tc.code || p != nil {
+				t.Fatalf("VerifyFor = %v, %v; want %s", p, err, tc.code)
+			}
+		})
+	}
+	// The self-declared issuer is what plain Verify trusts: the ZZ-signed pass verifies there.
+	if _, err := Verify(build("ZZ", zz), keys, testNow); err != nil {
+		t.Fatalf("Verify of ZZ's own signature: %v", err)
+	}
+}
