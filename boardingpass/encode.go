@@ -1,5 +1,7 @@
 package boardingpass
 
+import "bytes"
+
 // Encode renders the pass as an M-format string. It validates every value (width, printable
 // ASCII, leg count, Julian date, version, section sizes) and pads shorter values with trailing
 // spaces; a value that does not fit is an error, never truncated.
@@ -19,6 +21,7 @@ func (p *Pass) appendUnsigned(b []byte) ([]byte, error) {
 	if p.Version < 0 || p.Version > 9 {
 		return nil, &Error{Code: CodeBadVersion, Field: "version number", Offset: -1}
 	}
+	start := len(b)
 	b = append(b, 'M', byte('0'+len(p.Legs)))
 	var err error
 	if b, err = pad(b, p.Name, nameLen, "passenger name"); err != nil {
@@ -31,6 +34,9 @@ func (p *Pass) appendUnsigned(b []byte) ([]byte, error) {
 		if b, err = p.appendLeg(b, i); err != nil {
 			return nil, err
 		}
+	}
+	if bytes.IndexByte(b[start:], '^') >= 0 { // Parse rejects it: '^' only opens the security section
+		return nil, &Error{Code: CodeBadChar, Field: "'^' outside the security section", Offset: -1}
 	}
 	return b, nil
 }

@@ -87,6 +87,8 @@ func TestEncodeErrors(t *testing.T) {
 		{"PNR too long", func(p *Pass) { p.Legs[0].PNR = "ABCDEFGH" }, CodeBadField},
 		{"flight too long", func(p *Pass) { p.Legs[1].Flight = "12345A" }, CodeBadField},
 		{"non-ASCII name", func(p *Pass) { p.Name = "MÜLLER/J" }, CodeBadChar},
+		{"'^' in the name", func(p *Pass) { p.Name = "SMITH^/JOHN" }, CodeBadChar},
+		{"'^' in airline use", func(p *Pass) { p.Legs[1].AirlineUse = "A^B" }, CodeBadChar},
 		{"control char in seat", func(p *Pass) { p.Legs[0].Seat = "1\tA" }, CodeBadChar},
 		{"non-printable compartment", func(p *Pass) { p.Legs[0].Compartment = 0x7F }, CodeBadChar},
 		{"julian 0", func(p *Pass) { p.Legs[2].JulianDate = 0 }, CodeBadJulianDate},

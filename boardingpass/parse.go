@@ -1,8 +1,10 @@
 package boardingpass
 
+import "strings"
+
 // Parse decodes an M-format BCBP string. It checks structure exactly (format code, leg count,
-// every size field against the data that follows, Julian dates, printable ASCII, nothing
-// after the last section) and keeps unknown conditional data verbatim, so that
+// every size field against the data that follows, Julian dates, printable ASCII, '^' only
+// as the start of the security section, nothing after the last section) and keeps unknown conditional data verbatim, so that
 // Encode(Parse(s)) == s for every string Parse accepts. It does not check the security
 // section's contents; Verify does.
 func Parse(s string) (*Pass, error) {
@@ -47,6 +49,11 @@ func Parse(s string) (*Pass, error) {
 	}
 	if !hasUnique {
 		p.Unique = nil
+	}
+	// '^' opens the security section and nothing else: one inside a field would make "the
+	// signed part" ambiguous to anyone who finds it by searching for '^' (pass identifiers).
+	if i := strings.IndexByte(s[:pos], '^'); i >= 0 {
+		return nil, errAt(CodeBadChar, "'^' outside the security section", i)
 	}
 	if pos == len(s) {
 		p.Security = nil

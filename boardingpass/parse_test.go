@@ -148,6 +148,9 @@ func TestParseErrors(t *testing.T) {
 		{"security header cut", ok + "00" + "^1", CodeBadSecurity, 60},
 		{"security length non-hex", ok + "00" + "^1G2AB", CodeBadHex, 62},
 		{"security data short", ok + "00" + "^105AB", CodeSizeOverflow, 64},
+		{"'^' in the name", ok[:8] + "^" + ok[9:] + "00", CodeBadChar, 8},
+		{"'^' in airline use", ok + "07" + ">5" + "00" + "00" + "^", CodeBadChar, 66},
+		{"'^' in name of a signed pass", ok[:8] + "^" + ok[9:] + "00" + "^102AB", CodeBadChar, 8},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
