@@ -3,6 +3,7 @@ package issuer
 import (
 	"context"
 	"crypto"
+	"crypto/subtle"
 	"encoding/base64"
 	"errors"
 	"net/http"
@@ -83,7 +84,8 @@ func (s *Service) Credential(ctx context.Context, bearer string, req CredentialR
 	if err != nil {
 		return "", err
 	}
-	nonceOK := proof.nonce == at.CNonce && now.Before(at.CNonceExpiresAt)
+	nonceOK := at.CNonce != "" && subtle.ConstantTimeCompare([]byte(proof.nonce), []byte(at.CNonce)) == 1 &&
+		now.Before(at.CNonceExpiresAt)
 	if !nonceOK && !s.nonces.consume(proof.nonce, now) {
 		return "", errf(CodeInvalidNonce, http.StatusBadRequest, "proof nonce is not a fresh c_nonce")
 	}

@@ -1,56 +1,77 @@
 package issuer
 
 import (
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/binary"
 	"sync"
 	"time"
 )
 
-// nonceStore keeps the c_nonces handed out by the nonce endpoint until they are used or
-// expire. Nonces are short-lived, so losing them on restart only costs a wallet one retry.
+// nonceStore hands out the c_nonces of the nonce endpoint without keeping state for them: a
+// nonce is its expiry, 16 random bytes and an HMAC over both under a per-process key. Only
+// nonces that were used are remembered (until they expire), so an anonymous caller hammering
+// the nonce endpoint costs an HMAC, not memory, and cannot evict anybody's nonce. Using one
+// needs a valid access token and a signed proof, which bounds the used set. A restart makes
+// outstanding nonces invalid; wallets then take a fresh one (invalid_nonce carries it).
 type nonceStore struct {
-	ttl time.Duration
-	mu  sync.Mutex
-	m   map[string]time.Time
+	ttl  time.Duration
+	key  [32]byte
+	mu   sync.Mutex
+	used map[string]time.Time // nonce → its expiry
 }
 
-const maxOutstandingNonces = 100_000
+const nonceRawLen = 8 + 16 + 16 // expiry, random, truncated HMAC
 
 func newNonceStore(ttl time.Duration) *nonceStore {
-	return &nonceStore{ttl: ttl, m: make(map[string]time.Time)}
+	n := &nonceStore{ttl: ttl, used: make(map[string]time.Time)}
+	if _, err := rand.Read(n.key[:]); err != nil {
+		panic("issuer: crypto/rand failed: " + err.Error())
+	}
+	return n
+}
+
+func (n *nonceStore) mac(b []byte) []byte {
+	m := hmac.New(sha256.New, n.key[:])
+	m.Write(b[:24])
+	return m.Sum(nil)[:16]
 }
 
 func (n *nonceStore) issue(now time.Time) string {
-	v := randomToken(16)
-	n.mu.Lock()
-	defer n.mu.Unlock()
-	if len(n.m) >= maxOutstandingNonces {
-		n.sweep(now)
+	var b [nonceRawLen]byte
+	binary.BigEndian.PutUint64(b[:8], uint64(now.Add(n.ttl).Unix()))
+	if _, err := rand.Read(b[8:24]); err != nil {
+		panic("issuer: crypto/rand failed: " + err.Error())
 	}
-	if len(n.m) >= maxOutstandingNonces {
-		for k := range n.m { // still full: drop an arbitrary one rather than grow without bound
-			delete(n.m, k)
-			break
-		}
-	}
-	n.m[v] = now.Add(n.ttl)
-	return v
+	copy(b[24:], n.mac(b[:]))
+	return base64.RawURLEncoding.EncodeToString(b[:])
 }
 
-// consume reports whether v was an outstanding, unexpired nonce, and removes it.
+// consume reports whether v is a nonce this store issued, unexpired and not used before, and
+// marks it used.
 func (n *nonceStore) consume(v string, now time.Time) bool {
+	b, err := base64.RawURLEncoding.DecodeString(v)
+	if err != nil || len(b) != nonceRawLen || !hmac.Equal(b[24:], n.mac(b)) {
+		return false
+	}
+	exp := time.Unix(int64(binary.BigEndian.Uint64(b[:8])), 0)
+	if !now.Before(exp) {
+		return false
+	}
 	n.mu.Lock()
 	defer n.mu.Unlock()
-	exp, ok := n.m[v]
-	if ok {
-		delete(n.m, v)
+	if _, seen := n.used[v]; seen {
+		return false
 	}
-	return ok && now.Before(exp)
-}
-
-func (n *nonceStore) sweep(now time.Time) {
-	for k, exp := range n.m {
-		if !now.Before(exp) {
-			delete(n.m, k)
+	if len(n.used) >= 1024 {
+		for k, e := range n.used { // drop the expired; they can no longer be replayed anyway
+			if !now.Before(e) {
+				delete(n.used, k)
+			}
 		}
 	}
+	n.used[v] = exp
+	return true
 }

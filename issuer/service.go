@@ -23,8 +23,9 @@ type Service struct {
 	cfg    Config
 	nonces *nonceStore
 
-	listMu sync.Mutex   // serialises creation of a new status list when the current one fills
-	pk     passkeyState // holders' passkeys, built on first use (passkey_http.go)
+	listMu       sync.Mutex   // serialises creation of a new status list when the current one fills
+	pk           passkeyState // holders' passkeys, built on first use (passkey_http.go)
+	statusTokens sync.Map     // list id → cachedToken (status.go)
 }
 
 // New validates cfg and returns a Service.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"strconv"
+	"time"
 
 	"github.com/idgate/idgate/issuer/storage"
 	"github.com/idgate/idgate/statuslist"
@@ -42,6 +43,7 @@ func (s *Service) SetStatus(ctx context.Context, actor, credentialID, action str
 	if err != nil {
 		return storage.Credential{}, err
 	}
+	s.statusTokens.Delete(out.StatusListID) // the next fetch shows the change
 	s.audit(ctx, actor, "credential."+action, credentialID, map[string]string{"status": StatusName(a.to)})
 	return out, nil
 }
@@ -59,9 +61,33 @@ func StatusName(v uint8) string {
 	return "status-" + strconv.Itoa(int(v))
 }
 
-// StatusListToken builds and signs the current status list token for list id. It is built
-// from the store on every call, so a status change is visible in the very next token.
+// statusTokenCache is how long a signed list token is served again: building one reads every
+// used slot, compresses and signs, which an anonymous caller must not be able to trigger at
+// will. A status change made through this Service drops the cached token at once; one made
+// by another issuer instance shows within this time (relying parties cache for the token's
+// ttl anyway).
+const statusTokenCache = 10 * time.Second
+
+type cachedToken struct {
+	token string
+	until time.Time
+}
+
+// StatusListToken returns the current signed status list token for list id: from a short
+// cache, else built from the store and signed.
 func (s *Service) StatusListToken(ctx context.Context, id string) (string, error) {
+	if c, ok := s.statusTokens.Load(id); ok && time.Now().Before(c.(cachedToken).until) {
+		return c.(cachedToken).token, nil
+	}
+	tok, err := s.buildStatusListToken(ctx, id)
+	if err != nil {
+		return "", err
+	}
+	s.statusTokens.Store(id, cachedToken{token: tok, until: time.Now().Add(min(statusTokenCache, s.cfg.StatusTTL))})
+	return tok, nil
+}
+
+func (s *Service) buildStatusListToken(ctx context.Context, id string) (string, error) {
 	l, err := s.cfg.Store.GetStatusList(ctx, id)
 	if err != nil {
 		return "", err

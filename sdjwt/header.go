@@ -57,6 +57,9 @@ func parseHeader(b []byte, dec *jsonDecoder) (*Header, error) {
 			if !ok {
 				return bad(k)
 			}
+			if len(list) == 0 {
+				return bad(k) // RFC 7515 §4.1.11: crit, when present, is a non-empty list
+			}
 			h.Crit = list
 		case "x5c":
 			list, ok := stringList(v)

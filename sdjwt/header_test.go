@@ -19,8 +19,8 @@ var headerCases = []struct {
 	{`{"alg":"none"}`, true}, // parses; the allow-list refuses it
 	{`{"alg":"HS256"}`, true},
 	{`{"typ":"JWT"}`, true},
-	{`{"alg":"ES256","crit":[]}`, true},
-	{`{"alg":"ES256","crit":null,"x5c":null}`, true},
+	{`{"alg":"ES256","crit":[]}`, false}, // RFC 7515 §4.1.11: crit must not be empty
+	{`{"alg":"ES256","crit":null,"x5c":null}`, false},
 	{`{"alg":"ES256","crit":["exp"],"exp":1}`, true}, // parses; Verify refuses crit
 	{`{"alg":"ES256","x-private":{"a":[1,2]}}`, true},
 	{`{"alg":"ES999"}`, false},

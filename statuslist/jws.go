@@ -104,14 +104,8 @@ func (j *compactJWS) verifyES256(pub crypto.PublicKey) error {
 	return nil
 }
 
-// strictUnmarshal decodes one JSON value into v and rejects trailing data.
+// strictUnmarshal decodes exactly one JSON value into v: json.Unmarshal rejects any trailing
+// data, including a stray '}' or ']' that Decoder.More would let through.
 func strictUnmarshal(b []byte, v any) error {
-	dec := json.NewDecoder(bytes.NewReader(b))
-	if err := dec.Decode(v); err != nil {
-		return err
-	}
-	if dec.More() {
-		return newErr(ErrInvalidList, nil, "trailing data after JSON")
-	}
-	return nil
+	return json.Unmarshal(b, v)
 }

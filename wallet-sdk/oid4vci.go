@@ -305,8 +305,11 @@ func (w *Wallet) requestCredential(ctx context.Context, md *issuerMetadata, id s
 			return p, err
 		}
 		rec.KeyID, rec.ConfigurationID = keyID, id
-		if rec.Issuer == "" {
-			rec.Issuer = md.CredentialIssuer
+		// The wallet holds no trust list, but it can refuse a credential that claims to come
+		// from someone other than the issuer it just talked to, so the UI never shows a
+		// forged "issued by".
+		if rec.Issuer != md.CredentialIssuer {
+			return p, newErr(CodeIssuerMismatch, "credential iss "+quote(rec.Issuer)+" is not the issuer "+quote(md.CredentialIssuer), nil)
 		}
 		p.rec = *rec
 		return p, nil
