@@ -119,6 +119,7 @@ func TestAcceptOfferFailures(t *testing.T) {
 		proto  string // expected ProtocolError.ErrorCode, if any
 	}{
 		{name: "metadata names another issuer", setup: func(d *oid4vcitest.Issuer) { d.MetadataIssuer = "https://evil.example" }, code: CodeIssuerMismatch},
+		{name: "credential claims another issuer", setup: func(d *oid4vcitest.Issuer) { d.CredentialIss = "https://dmv.example" }, code: CodeIssuerMismatch},
 		{name: "wrong tx code", txCode: "000000", code: CodeTokenError, proto: "invalid_grant"},
 		{name: "missing tx code", txCode: "-", code: CodeTxCodeRequired},
 		{name: "wrong pre-authorized code", setup: func(d *oid4vcitest.Issuer) { d.Code = "something-else" }, uri: func(d *oid4vcitest.Issuer) string {

@@ -5,6 +5,7 @@
 package oid4vcitest
 
 import (
+	"cmp"
 	"crypto"
 	"crypto/ecdsa"
 	"crypto/elliptic"
@@ -93,6 +94,7 @@ type Issuer struct {
 
 	// knobs
 	MetadataIssuer  string        // credential_issuer in metadata ("" = correct)
+	CredentialIss   string        // iss in the issued credential ("" = correct)
 	StaleTokenNonce bool          // the token's c_nonce is rejected as invalid_nonce
 	AlwaysBadNonce  bool          // every nonce is rejected
 	BindOtherKey    bool          // cnf.jwk is not the proof key
@@ -343,7 +345,7 @@ func (d *Issuer) issue(holder jwk.Key) string {
 	}
 	now := time.Now()
 	claims := map[string]any{
-		"iss": d.URL, "vct": vct, "iat": now.Unix(), "exp": now.Add(life).Unix(),
+		"iss": cmp.Or(d.CredentialIss, d.URL), "vct": vct, "iat": now.Unix(), "exp": now.Add(life).Unix(),
 		"cnf":         map[string]any{"jwk": jm},
 		"given_name":  GivenName,
 		"family_name": FamilyName,
