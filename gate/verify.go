@@ -129,9 +129,13 @@ func (s *Service) verifyCredential(ctx context.Context, d *Decision, aud, presen
 	return res, true
 }
 
-// verifyPass checks the airline signature and that the pass is for flight.
+// verifyPass checks the airline signature and that the pass is for flight. The signature
+// must verify under a key trusted for the flight's operating carrier (f.Carrier), and
+// matchLeg only accepts legs that carrier operates: so the airline whose key verified is the
+// matched leg's operating carrier. Partner (codeshare) airlines signing for f.Carrier are not
+// accepted; that needs an explicit partner list in Config.
 func (s *Service) verifyPass(d *Decision, f Flight, bcbp string, now time.Time) (*boardingpass.Pass, bool) {
-	p, err := boardingpass.Verify(bcbp, s.cfg.Passes, now)
+	p, err := boardingpass.VerifyFor(bcbp, s.cfg.Passes, now, f.Carrier)
 	if err != nil {
 		var be *boardingpass.Error
 		code := boardingpass.Code("")

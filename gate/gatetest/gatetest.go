@@ -150,6 +150,10 @@ type PassOpts struct {
 	Sequence int          // check-in sequence number (distinct passes); default 1
 	Signer   certs.Signer // default: the World's airline
 	Unsigned bool
+	Issuer   string    // declared issuing airline; default the flight's carrier
+	Issued   time.Time // date of issue; default today (UTC)
+	// NoIssueDate leaves the date of issue out (Resolution 792 makes it conditional).
+	NoIssueDate bool
 }
 
 // Pass returns a signed one-leg BCBP in the Resolution 792 name "name" (SURNAME/GIVEN).
@@ -165,13 +169,23 @@ func (w *World) Pass(t testing.TB, name string, o PassOpts) string {
 	if o.Signer == nil {
 		o.Signer = w.Airline
 	}
+	if o.Issuer == "" {
+		o.Issuer = f.Carrier
+	}
+	if o.Issued.IsZero() {
+		o.Issued = time.Now().UTC()
+	}
+	issued := fmt.Sprintf("%d%03d", o.Issued.Year()%10, o.Issued.YearDay())
+	if o.NoIssueDate {
+		issued = ""
+	}
 	day, _ := time.Parse(time.DateOnly, f.Date)
 	if len(name) > 20 {
 		name = name[:20]
 	}
 	p := &boardingpass.Pass{
 		Name: strings.ToUpper(name), ETicket: 'E', Version: 8,
-		Unique: &boardingpass.UniqueConditional{IssuanceSource: 'W', DocumentType: 'B', Issuer: f.Carrier},
+		Unique: &boardingpass.UniqueConditional{IssuanceSource: 'W', DocumentType: 'B', Issuer: o.Issuer, IssueDate: issued},
 		Legs: []boardingpass.Leg{{
 			PNR: fmt.Sprintf("P%05d", o.Sequence%100000), From: "FRA", To: "LHR", Carrier: f.Carrier,
 			Flight: f.Number, JulianDate: day.YearDay(), Compartment: 'Y', Seat: "012A",
