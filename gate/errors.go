@@ -26,6 +26,7 @@ const (
 	ReasonPassSignature      Reason = "pass_signature_invalid"
 	ReasonPassUnknownAirline Reason = "pass_unknown_airline"
 	ReasonWrongFlight        Reason = "wrong_flight"
+	ReasonPassStale          Reason = "pass_stale" // no date of issue, or issued too long before the flight
 	ReasonNameMismatch       Reason = "name_mismatch"
 	ReasonFaceMismatch       Reason = "face_mismatch"
 	ReasonFaceTemplate       Reason = "face_template_invalid" // the ID's sealed template cannot be opened

@@ -42,6 +42,9 @@ func ParseFlightPath(designatorNumber, date string) (Flight, error) {
 // Key is the flight's storage key, e.g. "IG0101/2026-11-27".
 func (f Flight) Key() string { return f.Carrier + f.Number + "/" + f.Date }
 
+// maxUTCOffsetEast is the largest local time offset ahead of UTC (UTC+14, Line Islands).
+const maxUTCOffsetEast = 14 * time.Hour
+
 // day returns the flight date at midnight UTC.
 func (f Flight) day() time.Time {
 	d, _ := time.Parse(time.DateOnly, f.Date)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"slices"
 	"testing"
+	"time"
 
 	"github.com/idgate/idgate/certs"
 	"github.com/idgate/idgate/gate"
@@ -75,6 +76,42 @@ func TestVerifyPassSigner(t *testing.T) {
 				return
 			}
 			if d.Allowed() || !slices.Contains(d.Reasons, c.reason) {
+				t.Fatalf("want deny %s: %+v", c.reason, d)
+			}
+		})
+	}
+}
+
+// TestVerifyPassIssueDate: BCBP flight dates have no year, so the date of issue must place
+// the pass within PassIssueWindow (30 days by default) before the flight date.
+func TestVerifyPassIssueDate(t *testing.T) {
+	pw := newPassWorld(t, nil)
+	day, err := time.Parse(time.DateOnly, pw.w.Flight.Date)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, c := range []struct {
+		name   string
+		opts   gatetest.PassOpts
+		reason gate.Reason // "" = allow
+	}{
+		{"issued today", gatetest.PassOpts{Issued: day}, ""},
+		{"issued 29 days before", gatetest.PassOpts{Issued: day.AddDate(0, 0, -29)}, ""},
+		{"issued 30 days before", gatetest.PassOpts{Issued: day.AddDate(0, 0, -30)}, ""},
+		{"issued 31 days before", gatetest.PassOpts{Issued: day.AddDate(0, 0, -31)}, gate.ReasonPassStale},
+		{"last year's pass, same flight and day", gatetest.PassOpts{Issued: day.AddDate(-1, 0, -2)}, gate.ReasonPassStale},
+		{"no date of issue", gatetest.PassOpts{NoIssueDate: true}, gate.ReasonPassStale},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			c.opts.Sequence = i + 1
+			d := pw.verify(t, c.opts)
+			if c.reason == "" {
+				if !d.Allowed() {
+					t.Fatalf("want allow: %+v", d)
+				}
+				return
+			}
+			if d.Allowed() || !slices.Contains(d.Reasons, c.reason) || d.Checks.Flight != gate.CheckFail {
 				t.Fatalf("want deny %s: %+v", c.reason, d)
 			}
 		})

@@ -48,6 +48,10 @@ type Config struct {
 	Now            func() time.Time
 	NonceTTL       time.Duration // default 2 min
 	MaxNonces      int           // default 100 000
+	// PassIssueWindow is how long before the flight date a boarding pass may have been issued
+	// (its date of issue); older passes, and passes without one, are denied pass_stale.
+	// Default 30 days.
+	PassIssueWindow time.Duration
 	// Retention is how long after departure a flight's gallery and boarding records are kept
 	// (default 6 h).
 	Retention time.Duration
@@ -83,6 +87,9 @@ func New(cfg Config) (*Service, error) {
 	}
 	if cfg.MaxNonces <= 0 {
 		cfg.MaxNonces = 100_000
+	}
+	if cfg.PassIssueWindow <= 0 {
+		cfg.PassIssueWindow = 30 * 24 * time.Hour
 	}
 	if cfg.Retention <= 0 {
 		cfg.Retention = 6 * time.Hour

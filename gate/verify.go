@@ -152,8 +152,28 @@ func (s *Service) verifyPass(d *Decision, f Flight, bcbp string, now time.Time) 
 		d.deny(ReasonWrongFlight)
 		return p, false
 	}
+	if !s.issuedFor(p, f, now) {
+		d.Checks.Flight = CheckFail
+		d.deny(ReasonPassStale)
+		return p, false
+	}
 	d.Checks.Flight = CheckPass
 	return p, true
+}
+
+// issuedFor reports whether the pass's date of issue places it in this year's flight f. The
+// flight date in a BCBP has no year, so last year's pass for the same flight number and day
+// would otherwise match; the date of issue (last digit of the year + day of year) must lie
+// within PassIssueWindow before the flight date. It is conditional in Resolution 792 but
+// written by every check-in channel we accept (airline.Issuer always writes it); a pass
+// without it is denied (fail closed). It is resolved against now+14 h, so a pass issued on a
+// local date ahead of UTC (up to UTC+14) is not pushed back a decade.
+func (s *Service) issuedFor(p *boardingpass.Pass, f Flight, now time.Time) bool {
+	if p.Unique == nil {
+		return false
+	}
+	issued, ok := p.Unique.Issued(now.Add(maxUTCOffsetEast))
+	return ok && !issued.Before(f.day().Add(-s.cfg.PassIssueWindow))
 }
 
 // compareFace opens the ID's sealed template and compares the live one at the operating point.
