@@ -195,10 +195,15 @@ func TestGateVerifyDenies(t *testing.T) {
 		{"garbage pass", func(t *testing.T) req {
 			return std(t, w.Passenger(t, "Mustermann", "Erika"), "M1NOT A PASS")
 		}, 403, gate.ReasonPassMalformed},
-		{"airline not in the trust list", func(t *testing.T) req {
+		{"flight's airline not in the trust list", func(t *testing.T) req {
+			// Gate Z1 boards ZZ's flight; no key is trusted for ZZ, so even a pass signed by a
+			// trusted airline (IG) cannot board it.
 			f := w.Flight
 			f.Carrier = "ZZ"
-			return std(t, w.Passenger(t, "Mustermann", "Erika"), w.Pass(t, name, gatetest.PassOpts{Flight: &f}))
+			s.configure(t, "Z1", f, true)
+			p := w.Passenger(t, "Mustermann", "Erika")
+			return req{"Z1", map[string]any{"presentation": p.Present(t, s.nonce(t, "Z1")),
+				"bcbp": w.Pass(t, name, gatetest.PassOpts{Flight: &f}), "live_template": w.LiveTemplate(t, p)}}
 		}, 403, gate.ReasonPassUnknownAirline},
 		{"another flight", func(t *testing.T) req {
 			f := w.Flight
