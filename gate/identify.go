@@ -35,6 +35,10 @@ func (s *Service) Identify(ctx context.Context, id string, req *IdentifyRequest)
 	thr := s.cfg.OperatingPoint.Threshold
 	d.Threshold = thr
 	switch {
+	case !validThreshold(thr): // New rejects it; checked again because an error here boards strangers
+		d.Checks.Face = CheckFail
+		d.deny(ReasonInternal)
+		return d.finish()
 	case err != nil:
 		d.Checks.Face = CheckFail
 		d.deny(liveFaceReason(err))

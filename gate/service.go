@@ -79,6 +79,10 @@ func New(cfg Config) (*Service, error) {
 	if cfg.OperatingPoint == (biometric.OperatingPoint{}) {
 		cfg.OperatingPoint = biometric.DefaultOperatingPoint()
 	}
+	if !validThreshold(cfg.OperatingPoint.Threshold) {
+		// +Inf would match every face, NaN none (or, in a negated comparison, every one).
+		return nil, errors.New("gate: OperatingPoint.Threshold must be a finite number > 0")
+	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}

@@ -56,9 +56,11 @@ func gateOptionsFromEnv() (gateOptions, error) {
 		retention: envDuration("IDGATE_GATE_RETENTION", 6*time.Hour),
 	}
 	if v := os.Getenv("IDGATE_GATE_THRESHOLD"); v != "" {
-		if _, err := fmt.Sscan(v, &g.threshold); err != nil || g.threshold <= 0 {
-			return g, fmt.Errorf("gate: IDGATE_GATE_THRESHOLD %q is not a positive number", v)
+		t, err := gate.ParseThreshold(v) // rejects Inf and NaN, which fmt.Sscan accepts
+		if err != nil {
+			return g, fmt.Errorf("gate: IDGATE_GATE_THRESHOLD %q is not a finite positive number", v)
 		}
+		g.threshold = t
 	}
 	for env, dst := range map[string]*gate.TokenHash{
 		"IDGATE_GATE_OPERATOR_TOKEN_SHA256": &g.operatorToken,
