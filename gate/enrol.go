@@ -68,7 +68,7 @@ func (s *Service) Enrol(ctx context.Context, f Flight, req *EnrolRequest) *Decis
 		fg := v.(*flightGallery)
 		fg.mu.Lock()
 		if fg.loaded {
-			fg.addLocked(ref, tmpl)
+			fg.addLocked(ref, tmpl, dep)
 		}
 		fg.mu.Unlock()
 	}

@@ -3,18 +3,22 @@ package gate
 import (
 	"context"
 	"sync"
+	"time"
 
 	"github.com/idgate/idgate/biometric"
 )
 
 // flightGallery is a flight's enrolments opened into in-memory 1:N indexes, one per template
 // model (templates of different models are never compared). It is built from the Store on
-// first use and kept in step by Enrol; Purge drops it. Decrypted vectors live only here.
+// first use and kept in step by Enrol. Each entry remembers its departure, so that every
+// Purge drops what is past retention even when another instance sharing the Store deleted
+// the rows (and this instance's Store.Purge reports nothing). Decrypted vectors live only here.
 type flightGallery struct {
-	mu      sync.RWMutex
-	loaded  bool
-	byModel map[biometric.ModelID]*biometric.Gallery
-	model   map[PassID]biometric.ModelID
+	mu        sync.RWMutex
+	loaded    bool
+	byModel   map[biometric.ModelID]*biometric.Gallery
+	model     map[PassID]biometric.ModelID
+	departure map[PassID]time.Time
 }
 
 func (s *Service) flightGallery(ctx context.Context, flight string) (*flightGallery, error) {
@@ -37,23 +41,22 @@ func (s *Service) flightGallery(ctx context.Context, flight string) (*flightGall
 	}
 	fg.byModel = map[biometric.ModelID]*biometric.Gallery{}
 	fg.model = map[PassID]biometric.ModelID{}
+	fg.departure = map[PassID]time.Time{}
 	for _, e := range es {
 		t, err := biometric.Open(e.Sealed, s.readerKey())
 		if err != nil { // a row that no longer opens (key rotated) cannot match anyone
 			s.cfg.Logger.Warn("gallery row does not open", "flight", flight, "pass_ref", string(e.Pass[:min(16, len(e.Pass))]))
 			continue
 		}
-		fg.addLocked(e.Pass, t)
+		fg.addLocked(e.Pass, t, e.Departure)
 	}
 	fg.loaded = true
 	return fg, nil
 }
 
 // addLocked adds or replaces pass's template; fg.mu must be held for writing.
-func (fg *flightGallery) addLocked(pass PassID, t biometric.Template) {
-	if m, ok := fg.model[pass]; ok {
-		fg.byModel[m].Remove(string(pass))
-	}
+func (fg *flightGallery) addLocked(pass PassID, t biometric.Template, departure time.Time) {
+	fg.removeLocked(pass)
 	g := fg.byModel[t.Model]
 	if g == nil {
 		g = biometric.NewGallery(t.Model)
@@ -61,7 +64,30 @@ func (fg *flightGallery) addLocked(pass PassID, t biometric.Template) {
 	}
 	if g.Add(string(pass), t) == nil {
 		fg.model[pass] = t.Model
+		fg.departure[pass] = departure
 	}
+}
+
+// removeLocked drops pass's template; fg.mu must be held for writing.
+func (fg *flightGallery) removeLocked(pass PassID) {
+	if m, ok := fg.model[pass]; ok {
+		fg.byModel[m].Remove(string(pass))
+		delete(fg.model, pass)
+		delete(fg.departure, pass)
+	}
+}
+
+// purgeBefore drops the templates whose departure is before cutoff and reports whether the
+// gallery is now empty (so the Service can forget it; a later Identify reloads from the Store).
+func (fg *flightGallery) purgeBefore(cutoff time.Time) (empty bool) {
+	fg.mu.Lock()
+	defer fg.mu.Unlock()
+	for pass, dep := range fg.departure {
+		if dep.Before(cutoff) {
+			fg.removeLocked(pass)
+		}
+	}
+	return fg.loaded && len(fg.model) == 0
 }
 
 // search returns the two nearest enrolments of the live template's model.

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	mrand "math/rand/v2"
 	"testing"
+	"time"
 
 	"github.com/idgate/idgate/biometric"
 	"github.com/idgate/idgate/certs"
@@ -48,14 +49,14 @@ func BenchmarkIdentify(b *testing.B) {
 				t, _ := biometric.NewTemplate("m", v)
 				return t
 			}
-			fg := &flightGallery{loaded: true, byModel: map[biometric.ModelID]*biometric.Gallery{}, model: map[PassID]biometric.ModelID{}}
+			fg := &flightGallery{loaded: true, byModel: map[biometric.ModelID]*biometric.Gallery{}, model: map[PassID]biometric.ModelID{}, departure: map[PassID]time.Time{}}
 			var target biometric.Template
 			for i := range n {
 				t := random()
 				if i == n/2 {
 					target = t
 				}
-				fg.addLocked(PassID(fmt.Sprintf("%064x", i)), t)
+				fg.addLocked(PassID(fmt.Sprintf("%064x", i)), t, g.Departure)
 			}
 			s.galleries.Store(g.Flight.Key(), fg)
 			probe := target

@@ -2,10 +2,12 @@ package gate_test
 
 import (
 	"context"
+	"fmt"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/idgate/idgate/biometric"
 	"github.com/idgate/idgate/gate"
 	"github.com/idgate/idgate/gate/gatetest"
 )
@@ -85,5 +87,62 @@ func TestDecisionNeverAllowsWithUnrunChecks(t *testing.T) {
 	d := svc.Verify(ctx, "nope", &gate.GateRequest{Presentation: "x", BCBP: "y", LiveFace: gate.LiveFace{Template: "z"}})
 	if d.Allowed() || len(d.Reasons) != 1 || d.Reasons[0] != gate.ReasonUnknownGate || d.Checks.Credential != gate.CheckSkipped {
 		t.Fatalf("%+v", d)
+	}
+}
+
+// TestPurgeDropsGalleryOfAnotherInstancesPurge: two instances share a Store; A's Purge deletes
+// the rows, so B's Store.Purge reports nothing. B's own Purge must still drop its decrypted
+// copies of everything past retention.
+func TestPurgeDropsGalleryOfAnotherInstancesPurge(t *testing.T) {
+	ctx := context.Background()
+	w := gatetest.New(t)
+	clk := &clock{now: time.Now()}
+	cfg := w.Config(t)
+	cfg.Now, cfg.Retention = clk.Now, time.Hour
+	a, err := gate.New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := gate.New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	departure := clk.Now().Add(time.Hour)
+	if _, err := b.PutGate(ctx, "A1", gate.GateUpdate{Carrier: "IG", Number: "101", Date: w.Flight.Date, Boarding: true, Departure: &departure}); err != nil {
+		t.Fatal(err)
+	}
+	faces := []biometric.Template{w.Template(), w.Template(), w.Template()}
+	for i, tm := range faces {
+		sealed, err := biometric.Seal(tm, &w.ReaderKey.PublicKey)
+		if err != nil {
+			t.Fatal(err)
+		}
+		e := gate.Enrolment{Flight: w.Flight.Key(), Pass: gate.PassID(fmt.Sprintf("pass-%d-0000000000000", i)), Sealed: sealed, Departure: departure}
+		if err := cfg.Store.Enrol(ctx, e); err != nil {
+			t.Fatal(err)
+		}
+	}
+	identify := func(tm biometric.Template) *gate.Decision {
+		live, _ := w.Near(tm, 0.1).EncodeString()
+		return b.Identify(ctx, "A1", &gate.IdentifyRequest{LiveFace: gate.LiveFace{Template: live}})
+	}
+	if d := identify(faces[0]); !d.Allowed() { // B now holds the flight's gallery in memory
+		t.Fatalf("identify before purge: %+v", d)
+	}
+	clk.Advance(2*time.Hour + time.Minute)
+	for _, c := range []struct {
+		name    string
+		svc     *gate.Service
+		flights int
+	}{{"A deletes the rows", a, 1}, {"B's store reports nothing", b, 0}} {
+		got, err := c.svc.Purge(ctx)
+		if err != nil || len(got) != c.flights {
+			t.Fatalf("%s: purge = %v, %v", c.name, got, err)
+		}
+	}
+	for i, tm := range faces[1:] {
+		if d := identify(tm); d.Allowed() || d.Reasons[0] != gate.ReasonNoMatch {
+			t.Fatalf("face %d identified after retention: %+v", i+1, d)
+		}
 	}
 }
