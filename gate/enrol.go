@@ -20,6 +20,14 @@ func (s *Service) Enrol(ctx context.Context, f Flight, req *EnrolRequest) *Decis
 	var ref PassID
 	defer func() { s.record("enrol", d, ref, start) }()
 	now := s.cfg.Now()
+	dep := f.DefaultDeparture()
+	if req.Departure != nil {
+		if f.checkDeparture(*req.Departure) != nil { // client-supplied: bounded, or retention is theirs to set
+			d.deny(ReasonMalformedRequest)
+			return d.finish()
+		}
+		dep = req.Departure.UTC()
+	}
 
 	res, credOK := s.verifyCredential(ctx, d, s.CheckinAudience(f), req.Presentation)
 	pass, passOK := s.verifyPass(d, f, req.BCBP, now)
@@ -52,10 +60,6 @@ func (s *Service) Enrol(ctx context.Context, f Flight, req *EnrolRequest) *Decis
 	c := d.Checks
 	if d.finish(c.Credential, c.BoardingPass, c.Flight, c.Name, c.Face); !d.Allowed() {
 		return d
-	}
-	dep := f.DefaultDeparture()
-	if req.Departure != nil {
-		dep = req.Departure.UTC()
 	}
 	e := Enrolment{Flight: f.Key(), Pass: ref, Sealed: sealed, Departure: dep, EnrolledAt: now.UTC()}
 	if err := s.cfg.Store.Enrol(ctx, e); err != nil {

@@ -51,9 +51,30 @@ func (f Flight) day() time.Time {
 	return d
 }
 
-// DefaultDeparture is used when no departure time was configured: the end of the flight date
-// (UTC), which only ever delays a retention purge, never brings it forward.
-func (f Flight) DefaultDeparture() time.Time { return f.day().Add(24 * time.Hour) }
+// DefaultDeparture is used when no departure time was configured. The flight date is local
+// to the departure airport, so the latest instant it can name is its end at UTC-12, 36 h
+// after midnight UTC; the default adds the brief's conservative 24 h + 14 h plus a 2 h margin
+// (flight date + 40 h), so retention never purges a gallery before a late westbound flight
+// has boarded. It only ever delays a purge, never brings it forward.
+func (f Flight) DefaultDeparture() time.Time { return f.day().Add(defaultDepartureAfter) }
+
+const (
+	defaultDepartureAfter = 24*time.Hour + 14*time.Hour + 2*time.Hour
+	// A departure given for a flight (gate PUT, enrolment) must lie within this window around
+	// midnight UTC of the flight date: every time zone (UTC-12..UTC+14) plus a day of delay.
+	// Outside it a value is an error: a client-chosen year 9999 would outlive every purge.
+	departureEarliest = -24 * time.Hour
+	departureLatest   = 48 * time.Hour
+)
+
+// checkDeparture validates a departure time supplied for f.
+func (f Flight) checkDeparture(t time.Time) error {
+	day := f.day()
+	if t.Before(day.Add(departureEarliest)) || t.After(day.Add(departureLatest)) {
+		return errorf(CodeInvalidRequest, "departure must be within -24 h..+48 h of the flight date")
+	}
+	return nil
+}
 
 // matchLeg reports whether a leg of the pass is for f. The BCBP date carries no year: it is
 // resolved nearest to the flight date, so a pass for the same day of another year never matches.

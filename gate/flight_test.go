@@ -60,3 +60,33 @@ func TestMatchLeg(t *testing.T) {
 		}
 	}
 }
+
+// TestDeparture: a late westbound flight (local date D, 23:30 at UTC-12 is D+35:30 UTC) must
+// not be purged by the default departure, and supplied departures stay near the flight date.
+func TestDeparture(t *testing.T) {
+	f := Flight{"IG", "0101", "2026-11-27"}
+	day := f.day()
+	lateWestbound := day.Add(35*time.Hour + 30*time.Minute)
+	if def := f.DefaultDeparture(); !def.After(lateWestbound) || def != day.Add(40*time.Hour) {
+		t.Errorf("DefaultDeparture = %v, want flight date + 40 h (after %v)", def, lateWestbound)
+	}
+	for _, c := range []struct {
+		name string
+		t    time.Time
+		ok   bool
+	}{
+		{"morning", day.Add(8 * time.Hour), true},
+		{"UTC+14 early", day.Add(-14 * time.Hour), true},
+		{"late westbound", lateWestbound, true},
+		{"default", f.DefaultDeparture(), true},
+		{"a day late", day.Add(48 * time.Hour), true},
+		{"too late", day.Add(48*time.Hour + time.Second), false},
+		{"too early", day.Add(-24*time.Hour - time.Second), false},
+		{"year 9999", time.Date(9999, 1, 1, 0, 0, 0, 0, time.UTC), false},
+		{"zero", time.Time{}, false},
+	} {
+		if err := f.checkDeparture(c.t); (err == nil) != c.ok || (err != nil && !errors.Is(err, ErrInvalid)) {
+			t.Errorf("%s: checkDeparture(%v) = %v", c.name, c.t, err)
+		}
+	}
+}

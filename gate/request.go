@@ -40,8 +40,9 @@ type IdentifyRequest struct {
 type EnrolRequest struct {
 	Presentation string `json:"presentation"`
 	BCBP         string `json:"bcbp"`
-	// Departure is the scheduled departure time; retention counts from it. Optional: the end of
-	// the flight date is used when absent.
+	// Departure is the scheduled departure time; retention counts from it. Optional: the
+	// flight's DefaultDeparture is used when absent. It must lie within -24 h..+48 h of the
+	// flight date (else the enrolment is denied malformed_request).
 	Departure *time.Time `json:"departure,omitempty"`
 }
 

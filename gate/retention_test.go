@@ -146,3 +146,42 @@ func TestPurgeDropsGalleryOfAnotherInstancesPurge(t *testing.T) {
 		}
 	}
 }
+
+// TestDepartureBounded: a departure far from the flight date (year 9999 would outlive every
+// purge) is refused from the check-in client (Enrol) and from the operator (PutGate).
+func TestDepartureBounded(t *testing.T) {
+	ctx := context.Background()
+	w := gatetest.New(t)
+	svc, err := gate.New(w.Config(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	day, _ := time.Parse(time.DateOnly, w.Flight.Date)
+	for i, c := range []struct {
+		name string
+		dep  time.Time
+		ok   bool
+	}{
+		{"scheduled", day.Add(9 * time.Hour), true},
+		{"year 9999", time.Date(9999, 1, 1, 0, 0, 0, 0, time.UTC), false},
+		{"next week", day.AddDate(0, 0, 7), false},
+		{"last year", day.AddDate(-1, 0, 0), false},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			p := w.Passenger(t, "Mustermann", "Erika")
+			n, err := svc.CheckinNonce(w.Flight)
+			if err != nil {
+				t.Fatal(err)
+			}
+			d := svc.Enrol(ctx, w.Flight, &gate.EnrolRequest{Presentation: p.Present(t, n),
+				BCBP: w.Pass(t, "MUSTERMANN/ERIKA", gatetest.PassOpts{Sequence: i + 1}), Departure: &c.dep})
+			if d.Allowed() != c.ok || (!c.ok && d.Reasons[0] != gate.ReasonMalformedRequest) {
+				t.Fatalf("enrol: %+v", d)
+			}
+			_, err = svc.PutGate(ctx, "A1", gate.GateUpdate{Carrier: "IG", Number: "101", Date: w.Flight.Date, Departure: &c.dep})
+			if (err == nil) != c.ok || (err != nil && gate.CodeOf(err) != gate.CodeInvalidRequest) {
+				t.Fatalf("PutGate: %v", err)
+			}
+		})
+	}
+}

@@ -142,9 +142,13 @@ func (s *Service) PutGate(ctx context.Context, id string, u GateUpdate) (GateCon
 	}
 	dep := f.DefaultDeparture()
 	if u.Departure != nil {
+		if err := f.checkDeparture(*u.Departure); err != nil {
+			return GateConfig{}, err
+		}
 		dep = u.Departure.UTC()
 	}
-	g := GateConfig{Gate: id, Flight: f, Boarding: u.Boarding, Departure: dep, UpdatedAt: s.cfg.Now().UTC()}
+	// Millisecond precision: what every Store keeps, so a re-read compares equal (cacheGate).
+	g := GateConfig{Gate: id, Flight: f, Boarding: u.Boarding, Departure: dep, UpdatedAt: s.cfg.Now().UTC().Truncate(time.Millisecond)}
 	if err := s.cfg.Store.PutGate(ctx, g); err != nil {
 		s.gates.Delete(id)
 		return GateConfig{}, &Error{Code: ReasonInternal, Msg: "store", Err: err}
