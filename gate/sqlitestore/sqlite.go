@@ -49,12 +49,54 @@ func Open(path string) (*Store, error) {
 		return nil, fmt.Errorf("sqlitestore: open: %w", err)
 	}
 	db.SetMaxOpenConns(1)
-	if _, err := db.Exec(schema); err != nil {
+	if err := migrate(db); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("sqlitestore: schema: %w", err)
 	}
 	return &Store{db: db}, nil
 }
+
+// schemaVersion 1 stores times as Unix milliseconds (version 0 used nanoseconds, which
+// overflow int64 after 2262: a far-future departure became undefined).
+const schemaVersion = 1
+
+// migrate creates the schema and converts a version 0 file's nanoseconds, in one transaction.
+func migrate(db *sql.DB) error {
+	tx, err := db.Begin()
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback() //nolint:errcheck // no-op after Commit
+	if _, err := tx.Exec(schema); err != nil {
+		return err
+	}
+	var v int
+	if err := tx.QueryRow(`PRAGMA user_version`).Scan(&v); err != nil {
+		return err
+	}
+	switch {
+	case v == schemaVersion:
+		return tx.Commit()
+	case v > schemaVersion:
+		return fmt.Errorf("database schema version %d is newer than this build's %d", v, schemaVersion)
+	}
+	for _, q := range []string{
+		`UPDATE gates SET departure = departure / 1000000, updated = updated / 1000000`,
+		`UPDATE boarded SET departure = departure / 1000000, at = at / 1000000`,
+		`UPDATE enrolments SET departure = departure / 1000000, enrolled = enrolled / 1000000`,
+		fmt.Sprintf(`PRAGMA user_version = %d`, schemaVersion),
+	} {
+		if _, err := tx.Exec(q); err != nil {
+			return err
+		}
+	}
+	return tx.Commit()
+}
+
+// ms and fromMS convert times to the stored Unix milliseconds (UTC).
+func ms(t time.Time) int64 { return t.UnixMilli() }
+
+func fromMS(v int64) time.Time { return time.UnixMilli(v).UTC() }
 
 // Close closes the database.
 func (s *Store) Close() error { return s.db.Close() }
@@ -64,7 +106,7 @@ func (s *Store) PutGate(ctx context.Context, g gate.GateConfig) error {
 		VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET carrier=excluded.carrier,
 		number=excluded.number, date=excluded.date, boarding=excluded.boarding,
 		departure=excluded.departure, updated=excluded.updated`,
-		g.Gate, g.Flight.Carrier, g.Flight.Number, g.Flight.Date, g.Boarding, g.Departure.UnixNano(), g.UpdatedAt.UnixNano())
+		g.Gate, g.Flight.Carrier, g.Flight.Number, g.Flight.Date, g.Boarding, ms(g.Departure), ms(g.UpdatedAt))
 	return wrap(err)
 }
 
@@ -79,13 +121,13 @@ func (s *Store) Gate(ctx context.Context, id string) (gate.GateConfig, error) {
 	if err != nil {
 		return gate.GateConfig{}, wrap(err)
 	}
-	g.Departure, g.UpdatedAt = time.Unix(0, dep).UTC(), time.Unix(0, upd).UTC()
+	g.Departure, g.UpdatedAt = fromMS(dep), fromMS(upd)
 	return g, nil
 }
 
 func (s *Store) MarkBoarded(ctx context.Context, flight string, pass gate.PassID, departure, at time.Time) error {
 	res, err := s.db.ExecContext(ctx, `INSERT INTO boarded (flight, pass, departure, at) VALUES (?, ?, ?, ?)
-		ON CONFLICT (flight, pass) DO NOTHING`, flight, string(pass), departure.UnixNano(), at.UnixNano())
+		ON CONFLICT (flight, pass) DO NOTHING`, flight, string(pass), ms(departure), ms(at))
 	if err != nil {
 		return wrap(err)
 	}
@@ -103,7 +145,7 @@ func (s *Store) Enrol(ctx context.Context, e gate.Enrolment) error {
 	_, err := s.db.ExecContext(ctx, `INSERT INTO enrolments (flight, pass, sealed, departure, enrolled)
 		VALUES (?, ?, ?, ?, ?) ON CONFLICT (flight, pass) DO UPDATE SET sealed=excluded.sealed,
 		departure=excluded.departure, enrolled=excluded.enrolled`,
-		e.Flight, string(e.Pass), e.Sealed, e.Departure.UnixNano(), e.EnrolledAt.UnixNano())
+		e.Flight, string(e.Pass), e.Sealed, ms(e.Departure), ms(e.EnrolledAt))
 	return wrap(err)
 }
 
@@ -122,7 +164,7 @@ func (s *Store) Enrolments(ctx context.Context, flight string) ([]gate.Enrolment
 		if err := rows.Scan(&pass, &e.Sealed, &dep, &enr); err != nil {
 			return nil, wrap(err)
 		}
-		e.Pass, e.Departure, e.EnrolledAt = gate.PassID(pass), time.Unix(0, dep).UTC(), time.Unix(0, enr).UTC()
+		e.Pass, e.Departure, e.EnrolledAt = gate.PassID(pass), fromMS(dep), fromMS(enr)
 		out = append(out, e)
 	}
 	return out, wrap(rows.Err())
@@ -135,7 +177,7 @@ func (s *Store) Purge(ctx context.Context, cutoff time.Time) ([]string, error) {
 		return nil, wrap(err)
 	}
 	defer tx.Rollback() //nolint:errcheck // no-op after Commit
-	c := cutoff.UnixNano()
+	c := ms(cutoff)
 	rows, err := tx.QueryContext(ctx, `SELECT flight FROM enrolments WHERE departure < ?
 		UNION SELECT flight FROM boarded WHERE departure < ?`, c, c)
 	if err != nil {
