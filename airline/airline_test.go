@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"crypto/x509"
 	"encoding/json"
+	"errors"
 	"net/http"
 	"net/http/httptest"
 	"testing"
@@ -45,6 +46,10 @@ func TestIssueVerifies(t *testing.T) {
 		l.Carrier != "IG" || l.Compartment != 'Y' || l.JulianDate != 335 {
 		t.Fatalf("pass = %+v leg %+v", p, l)
 	}
+	// Gates deny passes without a date of issue (pass_stale): 2026-11-26 is "6" + day 330.
+	if p.Unique == nil || p.Unique.IssueDate != "6330" || p.Unique.Issuer != "IG" {
+		t.Fatalf("unique conditional = %+v", p.Unique)
+	}
 }
 
 func TestIssueRejects(t *testing.T) {
@@ -56,11 +61,13 @@ func TestIssueRejects(t *testing.T) {
 		"bad seat":         func(r *PassRequest) { r.Seat = "12AB34" },
 		"long compartment": func(r *PassRequest) { r.Compartment = "YY" },
 		"non-ASCII name":   func(r *PassRequest) { r.Name = "MÜLLER/JÖRG" },
+		"'^' in name":      func(r *PassRequest) { r.Name = "MUSTER^MANN/ERIKA" }, // '^' opens the security section
+		"'^' in PNR":       func(r *PassRequest) { r.PNR = "XK^T2Q" },
 	} {
 		r := erika
 		mod(&r)
-		if _, err := i.Issue(r); err == nil {
-			t.Errorf("%s: issued", name)
+		if _, err := i.Issue(r); !errors.Is(err, ErrInvalidRequest) {
+			t.Errorf("%s: %v, want ErrInvalidRequest", name, err)
 		}
 	}
 }

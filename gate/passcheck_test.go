@@ -2,7 +2,14 @@ package gate_test
 
 import (
 	"context"
+	"crypto"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/asn1"
+	"encoding/base64"
+	"math/big"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -116,4 +123,58 @@ func TestVerifyPassIssueDate(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestVerifyCaretInPass: '^' inside the signed part (here the name) made two passes share a
+// PassID when ids were hashed up to the first '^'. Such a pass, even validly signed by the
+// operating carrier, is malformed.
+func TestVerifyCaretInPass(t *testing.T) {
+	pw := newPassWorld(t, nil)
+	good := pw.w.Pass(t, "SMITH/JOHN", gatetest.PassOpts{Unsigned: true})
+	for _, c := range []struct {
+		name     string
+		unsigned string
+		reason   gate.Reason // "" = allow
+	}{
+		{"hand-signed control", good, ""},
+		{"'^' in the name", strings.Replace(good, "SMITH/JOHN ", "SMITH^/JOHN", 1), gate.ReasonPassMalformed},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			p := pw.w.Passenger(t, "Smith", "John")
+			n, err := pw.svc.GateNonce(context.Background(), "A1")
+			if err != nil {
+				t.Fatal(err)
+			}
+			d := pw.svc.Verify(context.Background(), "A1", &gate.GateRequest{Presentation: p.Present(t, n),
+				BCBP: rawSign(t, pw.w.Airline, c.unsigned), LiveFace: gate.LiveFace{Template: pw.w.LiveTemplate(t, p)}})
+			if c.reason == "" {
+				if !d.Allowed() {
+					t.Fatalf("want allow: %+v", d)
+				}
+				return
+			}
+			if d.Allowed() || !slices.Contains(d.Reasons, c.reason) {
+				t.Fatalf("want %s: %+v", c.reason, d)
+			}
+		})
+	}
+}
+
+// rawSign appends our ES256 security section to s without parsing it first (boardingpass.Sign
+// refuses what Parse refuses), to build validly signed but malformed passes.
+func rawSign(t *testing.T, s certs.Signer, unsigned string) string {
+	t.Helper()
+	digest := sha256.Sum256([]byte(unsigned))
+	der, err := s.Sign(rand.Reader, digest[:], crypto.SHA256)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rs struct{ R, S *big.Int }
+	if _, err := asn1.Unmarshal(der, &rs); err != nil {
+		t.Fatal(err)
+	}
+	var raw [64]byte
+	rs.R.FillBytes(raw[:32])
+	rs.S.FillBytes(raw[32:])
+	return unsigned + "^156" + base64.RawURLEncoding.EncodeToString(raw[:])
 }

@@ -16,7 +16,7 @@ type GateConfig struct {
 }
 
 // PassID identifies one boarding pass: the hex SHA-256 of its signed content (everything
-// before '^'). Hashing the content, not the signature, keeps a re-signed copy (ECDSA
+// before the security section; boardingpass.Parse allows '^' nowhere else). Hashing the content, not the signature, keeps a re-signed copy (ECDSA
 // signatures are randomised and malleable) the same pass.
 type PassID string
 

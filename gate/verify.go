@@ -6,7 +6,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"log/slog"
-	"strings"
 	"time"
 
 	"github.com/idgate/idgate/biometric"
@@ -41,7 +40,7 @@ func (s *Service) Verify(ctx context.Context, id string, req *GateRequest) *Deci
 
 	pass, passOK := s.verifyPass(d, g.Flight, req.BCBP, now)
 	if passOK {
-		ref = passID(req.BCBP)
+		ref = passID(req.BCBP, pass)
 		d.PassRef = string(ref[:16])
 	}
 
@@ -232,10 +231,12 @@ func (s *Service) record(route string, d *Decision, ref PassID, start time.Time)
 		slog.String("pass_ref", string(ref[:min(len(ref), 16)])), slog.Duration("took", since(start)))
 }
 
-// passID hashes the signed content of a verified pass (everything before '^').
-func passID(bcbp string) PassID {
-	if i := strings.IndexByte(bcbp, '^'); i >= 0 {
-		bcbp = bcbp[:i]
+// passID hashes exactly the signed content of a verified pass p parsed from bcbp: all but
+// its security section ('^', type, 2-hex length, data), located from the parsed length rather
+// than by searching for '^'.
+func passID(bcbp string, p *boardingpass.Pass) PassID {
+	if p.Security != nil {
+		bcbp = bcbp[:len(bcbp)-len(p.Security.Data)-4]
 	}
 	sum := sha256.Sum256([]byte(bcbp))
 	return PassID(hex.EncodeToString(sum[:]))
