@@ -10,7 +10,8 @@ import (
 // fold each side to upper-case A-Z (diacritics stripped; ICAO 9303's two-letter
 // transliterations such as Ü→UE tried as well), drop everything that is not a letter (spaces,
 // hyphens, apostrophes), drop a trailing title on the pass, and accept a truncated pass name
-// when it is a prefix of the ID name. A name that folds to nothing never matches.
+// (20 characters ending in a letter) when it is a prefix of the ID name. A name that folds
+// to nothing never matches; a CHD or INF pass never matches.
 
 const bcbpNameLen = 20
 
@@ -91,52 +92,73 @@ func toUpper(r rune) rune {
 // titles that Resolution 792 names may carry after the given name.
 var titles = []string{"MR", "MRS", "MS", "MISS", "MSTR", "DR", "PROF", "CHD", "INF"}
 
-// passNameParts splits a raw BCBP name into folded surname and given name, dropping a
-// trailing title word, and reports whether the name filled all 20 characters (so may be
-// truncated).
-func passNameParts(raw string) (surname, given string, truncated bool) {
+// minorTitles mark a child or infant pass: an adult's ID must not board on it, and nothing on
+// the ID says the holder is a minor, so such a pass never matches (manual check instead).
+var minorTitles = map[string]bool{"CHD": true, "INF": true}
+
+// passName is a raw BCBP name split and folded.
+type passName struct {
+	surname, given string
+	// truncated: the name may have been cut at 20 characters, so the ID name may go on. Only
+	// when the field's 20th character is a letter that is not the end of a title word: a
+	// shorter name, or one padded with dots or spaces, was not cut.
+	truncated bool
+	minor     bool // carries CHD or INF
+}
+
+// parsePassName splits a raw BCBP name into folded surname and given name, dropping a
+// trailing title word.
+func parsePassName(raw string) passName {
 	trimmed := strings.TrimRight(raw, " ")
-	truncated = len(trimmed) >= bcbpNameLen
+	n := passName{truncated: len(raw) >= bcbpNameLen && isASCIILetter(raw[bcbpNameLen-1])}
 	sur, giv, _ := strings.Cut(trimmed, "/")
 	if words := strings.Fields(giv); len(words) > 1 {
+		last := words[len(words)-1]
 		for _, t := range titles {
-			if words[len(words)-1] == t {
+			if last == t {
 				giv = strings.Join(words[:len(words)-1], " ")
+				n.minor = minorTitles[t]
+				n.truncated = false // the field ends with a whole title word
 				break
 			}
 		}
 	}
-	return foldName(sur, simpleFold), foldName(giv, simpleFold), truncated
+	n.surname, n.given = foldName(sur, simpleFold), foldName(giv, simpleFold)
+	return n
 }
 
+func isASCIILetter(c byte) bool { return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') }
+
 // NameMatches reports whether a BCBP passenger name (raw, as on the pass) names the holder
-// of an ID with the given family and given names.
+// of an ID with the given family and given names. It fails closed: a child or infant pass
+// (CHD, INF) never matches, and an ID name that is not empty but folds to nothing (a script
+// the fold tables do not cover) never matches, not even an empty pass given name.
 func NameMatches(passName, familyName, givenName string) bool {
-	pSur, pGiv, truncated := passNameParts(passName)
-	if pSur == "" {
+	p := parsePassName(passName)
+	if p.surname == "" || p.minor {
 		return false
 	}
+	givWords := strings.Fields(givenName)
 	for _, table := range []map[rune]string{simpleFold, icaoFold} {
 		sur := foldName(familyName, table)
-		if sur == "" {
+		giv := foldName(givenName, table)
+		if sur == "" || (len(givWords) > 0 && giv == "") {
 			continue
 		}
-		givWords := strings.Fields(givenName)
-		giv := foldName(givenName, table)
 		first := ""
 		if len(givWords) > 0 {
 			first = foldName(givWords[0], table)
 		}
 		switch {
-		case pSur == sur:
-			if pGiv == giv || (pGiv != "" && pGiv == first) || (truncated && pGiv != "" && strings.HasPrefix(giv, pGiv)) {
+		case p.surname == sur:
+			if p.given == giv || (p.given != "" && p.given == first) || (p.truncated && p.given != "" && strings.HasPrefix(giv, p.given)) {
 				return true
 			}
 			// Surname alone filled the field: "/" and the given name were cut off.
-			if truncated && pGiv == "" && !strings.Contains(passName, "/") {
+			if p.truncated && p.given == "" && !strings.Contains(passName, "/") {
 				return true
 			}
-		case truncated && pGiv == "" && len(pSur) >= 4 && strings.HasPrefix(sur, pSur) && !strings.Contains(passName, "/"):
+		case p.truncated && p.given == "" && len(p.surname) >= 4 && strings.HasPrefix(sur, p.surname) && !strings.Contains(passName, "/"):
 			return true
 		}
 	}

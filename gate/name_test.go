@@ -1,6 +1,9 @@
 package gate
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 func TestNameMatches(t *testing.T) {
 	for _, c := range []struct {
@@ -31,6 +34,19 @@ func TestNameMatches(t *testing.T) {
 		{"/", "", "", false},
 		{"", "Mustermann", "Erika", false},
 		{"A/B", "A", "B", true},
+		// Truncation only when the 20th character is a letter that does not end a title.
+		{"ABCD................", "Abcdefgh", "Anyone", false},       // dot padding is not truncation
+		{"SMITH/J.............", "Smith", "Jezebel", false},         // an initial is not a prefix match
+		{"SMITHSONIAN/JOHN  MR", "Smithsonian", "Johnathan", false}, // 20 characters ending in a title
+		{"SMITHSONIAN/JOHN  MR", "Smithsonian", "John", true},       // the title is still dropped
+		{"SMITHSONIAN/JOHNATHA", "Smithsonian", "Johnathan", true},  // really cut at 20
+		{"SMITHSONIAN/JOHN    ", "Smithsonian", "Johnathan", false}, // space padded: complete
+		{"SMITH/", "Smith", "Иван", false},                          // ID given name folds to nothing
+		{"SMITH", "Smith", "Иван", false},                           // nor matches a pass without one
+		{"SMITH/", "Smith", "", true},                               // no given name on either side
+		{"SMITH/JOHN INF", "Smith", "John", false},                  // infant pass, adult ID
+		{"SMITH/JOHN CHD", "Smith", "John", false},                  // child pass
+		{"SMITH/JOHN MSTR", "Smith", "John", true},                  // other titles are dropped
 	} {
 		if got := NameMatches(c.pass, c.family, c.given); got != c.want {
 			t.Errorf("NameMatches(%q, %q, %q) = %v, want %v", c.pass, c.family, c.given, got, c.want)
@@ -59,9 +75,21 @@ func FuzzNameMatches(f *testing.F) {
 	f.Add("MUSTERMANN/ERIKA MRS", "Mustermann", "Erika")
 	f.Add("MUELLER/JUERGEN", "Müller", "Jürgen")
 	f.Add("WOLFESCHLEGELSTEINHA", "Wolfeschlegelsteinhausenbergerdorff", "x")
+	f.Add("SMITH/JOHN INF", "Smith", "John")
+	f.Add("SMITH/", "Smith", "Иван")
+	f.Add("ABCD................", "Abcdefgh", "Anyone")
 	f.Fuzz(func(t *testing.T, pass, family, given string) {
-		if NameMatches(pass, family, given) && foldName(family, simpleFold) == "" && foldName(family, icaoFold) == "" {
+		if !NameMatches(pass, family, given) {
+			return
+		}
+		if foldName(family, simpleFold) == "" && foldName(family, icaoFold) == "" {
 			t.Fatalf("matched an ID surname that folds to nothing")
+		}
+		if strings.TrimSpace(given) != "" && foldName(given, simpleFold) == "" && foldName(given, icaoFold) == "" {
+			t.Fatalf("matched an ID given name that folds to nothing")
+		}
+		if parsePassName(pass).minor {
+			t.Fatalf("matched a CHD/INF pass")
 		}
 	})
 }
