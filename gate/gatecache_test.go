@@ -2,7 +2,9 @@ package gate_test
 
 import (
 	"context"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/idgate/idgate/gate"
 	"github.com/idgate/idgate/gate/gatetest"
@@ -51,5 +53,56 @@ func TestGateConfigCache(t *testing.T) {
 	}
 	if _, err := cached.Gate(ctx, "nope"); err == nil {
 		t.Fatal("unknown gate found")
+	}
+}
+
+// blockingStore holds its first Gate read after reading, until released: a read that
+// started before a PutGate on this instance and returns after it.
+type blockingStore struct {
+	gate.Store
+	once    sync.Once
+	reading chan struct{}
+	release chan struct{}
+}
+
+func (b *blockingStore) Gate(ctx context.Context, id string) (gate.GateConfig, error) {
+	g, err := b.Store.Gate(ctx, id)
+	b.once.Do(func() { close(b.reading); <-b.release })
+	return g, err
+}
+
+// TestGateCacheKeepsOwnChange: an older Store read finishing after this instance's PutGate
+// must not replace the change in the cache (boarding closed would reopen for the TTL).
+func TestGateCacheKeepsOwnChange(t *testing.T) {
+	ctx := context.Background()
+	w := gatetest.New(t)
+	cfg := w.Config(t)
+	bs := &blockingStore{Store: cfg.Store, reading: make(chan struct{}), release: make(chan struct{})}
+	cfg.Store, cfg.GateCacheTTL = bs, time.Hour
+	svc, err := gate.New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Configured earlier (by another instance): boarding.
+	if err := bs.Store.PutGate(ctx, gate.GateConfig{Gate: "B7", Flight: w.Flight, Boarding: true,
+		Departure: w.Flight.DefaultDeparture(), UpdatedAt: time.Now().Add(-time.Minute).UTC()}); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan gate.GateConfig)
+	go func() {
+		g, _ := svc.Gate(ctx, "B7") // reads "boarding", then waits
+		done <- g
+	}()
+	<-bs.reading
+	closed := gate.GateUpdate{Carrier: w.Flight.Carrier, Number: w.Flight.Number, Date: w.Flight.Date, Boarding: false}
+	if _, err := svc.PutGate(ctx, "B7", closed); err != nil {
+		t.Fatal(err)
+	}
+	close(bs.release)
+	if g := <-done; g.Boarding {
+		t.Error("the racing read returned the configuration older than this instance's change")
+	}
+	if g, err := svc.Gate(ctx, "B7"); err != nil || g.Boarding {
+		t.Fatalf("after the race: %+v %v; own change (boarding closed) lost", g, err)
 	}
 }

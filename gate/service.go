@@ -162,9 +162,25 @@ type cachedGate struct {
 	until time.Time
 }
 
-func (s *Service) cacheGate(g GateConfig) {
-	if s.cfg.GateCacheTTL > 0 {
-		s.gates.Store(g.Gate, cachedGate{g: g, until: time.Now().Add(s.cfg.GateCacheTTL)})
+// cacheGate caches g unless a newer configuration (by UpdatedAt) is cached already, and
+// returns the newest of the two. A Store read that started before this instance's own
+// PutGate and finished after it must not replace the change with the older value.
+func (s *Service) cacheGate(g GateConfig) GateConfig {
+	if s.cfg.GateCacheTTL <= 0 {
+		return g
+	}
+	next := cachedGate{g: g, until: time.Now().Add(s.cfg.GateCacheTTL)}
+	for {
+		old, loaded := s.gates.LoadOrStore(g.Gate, next)
+		if !loaded {
+			return g
+		}
+		if cur := old.(cachedGate).g; cur.UpdatedAt.After(g.UpdatedAt) {
+			return cur
+		}
+		if s.gates.CompareAndSwap(g.Gate, old, next) {
+			return g
+		}
 	}
 }
 
@@ -180,12 +196,11 @@ func (s *Service) Gate(ctx context.Context, id string) (GateConfig, error) {
 	if err != nil && !errors.Is(err, ErrGateNotFound) {
 		return GateConfig{}, &Error{Code: ReasonInternal, Msg: "store", Err: err}
 	}
-	if err == nil {
-		s.cacheGate(g)
-	} else {
+	if err != nil {
 		s.gates.Delete(id)
+		return g, err
 	}
-	return g, err
+	return s.cacheGate(g), nil
 }
 
 // Nonce is what a gate terminal (or check-in desk) shows the wallet.
