@@ -21,7 +21,7 @@ const (
 // verifier's FaceExtractor. Exactly one is set.
 type LiveFace struct {
 	Template string `json:"live_template,omitempty"` // biometric.Template.EncodeString form
-	JPEG     []byte `json:"live_jpeg,omitempty"`     // standard base64 in JSON
+	JPEG     []byte `json:"live_jpeg,omitempty"`     // a JPEG only; standard base64 in JSON
 }
 
 // GateRequest is the body of POST /v1/gates/{gate}/verify.
@@ -100,9 +100,15 @@ func (f *LiveFace) check() error {
 		return errorf(ReasonMalformedRequest, "live_template too long")
 	case len(f.JPEG) > MaxJPEGBytes:
 		return errorf(ReasonMalformedRequest, "live_jpeg larger than %d bytes", MaxJPEGBytes)
+	case len(f.JPEG) > 0 && !isJPEG(f.JPEG):
+		return errorf(ReasonMalformedRequest, "live_jpeg must be a JPEG")
 	}
 	return nil
 }
+
+// isJPEG reports whether b starts with a JPEG SOI marker and a marker. Gate cameras send
+// JPEG; other formats (a 16-bit PNG decodes to 8 bytes a pixel) never reach the extractor.
+func isJPEG(b []byte) bool { return bytes.HasPrefix(b, []byte{0xFF, 0xD8, 0xFF}) }
 
 // decodeStrict decodes exactly one JSON object with known fields only and bounded depth.
 func decodeStrict(body []byte, v any) error {

@@ -24,6 +24,8 @@ func TestDecodeGateRequest(t *testing.T) {
 		{"trailing data", `{"presentation":"a","bcbp":"M1X","live_template":"A"}{}`, false},
 		{"wrong type", `{"presentation":1,"bcbp":"M1X","live_template":"A"}`, false},
 		{"bad base64 jpeg", `{"presentation":"a","bcbp":"M1X","live_jpeg":"***"}`, false},
+		{"PNG as live_jpeg", `{"presentation":"a","bcbp":"M1X","live_jpeg":"iVBORw0KGgo="}`, false}, // gates send JPEG only
+		{"GIF as live_jpeg", `{"presentation":"a","bcbp":"M1X","live_jpeg":"R0lGODlh"}`, false},
 		{"nested", `{"presentation":"a","bcbp":"M1X","live_template":"A","x":[[[[[1]]]]]}`, false},
 		{"null", `null`, false},
 		{"empty", ``, false},

@@ -101,6 +101,9 @@ func (s *Service) liveTemplate(f LiveFace) (biometric.Template, Reason) {
 	if s.cfg.Face == nil {
 		return biometric.Template{}, ReasonNoFaceExtractor
 	}
+	if !isJPEG(f.JPEG) { // also checked when decoding; Verify may be called without it
+		return biometric.Template{}, ReasonLiveFaceInvalid
+	}
 	t, err := s.cfg.Face.LiveTemplate(f.JPEG)
 	if err != nil {
 		return t, ReasonLiveFaceInvalid

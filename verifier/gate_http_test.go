@@ -401,14 +401,19 @@ func TestGateLiveJPEG(t *testing.T) {
 	faces := stubFace{}
 	s := newGateServer(t, func(c *gate.Config) { c.Face = faces })
 	p := s.w.Passenger(t, "Mustermann", "Erika")
-	jpeg := []byte("\xff\xd8 erika at the gate")
+	jpeg := []byte("\xff\xd8\xff erika at the gate")
 	faces[string(jpeg)] = s.w.Near(p.Face, 0.1)
 	body := func(pass string, img []byte) map[string]any {
 		return map[string]any{"presentation": p.Present(t, s.nonce(t, "A1")), "bcbp": pass, "live_jpeg": img}
 	}
-	if st, out := s.do(t, http.MethodPost, "/v1/gates/A1/verify", "", body(s.w.Pass(t, "MUSTERMANN/ERIKA", gatetest.PassOpts{Sequence: 1}), []byte("no face"))); st != http.StatusForbidden ||
+	if st, out := s.do(t, http.MethodPost, "/v1/gates/A1/verify", "", body(s.w.Pass(t, "MUSTERMANN/ERIKA", gatetest.PassOpts{Sequence: 1}), []byte("\xff\xd8\xff no face"))); st != http.StatusForbidden ||
 		!contains(reasonsOf(out), string(gate.ReasonLiveFaceInvalid)) {
 		t.Fatalf("no face: %d %v", st, out)
+	}
+	// Gates send JPEG only: a PNG never reaches the extractor (decompression bombs).
+	if st, out := s.do(t, http.MethodPost, "/v1/gates/A1/verify", "", body(s.w.Pass(t, "MUSTERMANN/ERIKA", gatetest.PassOpts{Sequence: 3}), []byte("\x89PNG\r\n\x1a\n"))); st != http.StatusBadRequest ||
+		!contains(reasonsOf(out), string(gate.ReasonMalformedRequest)) {
+		t.Fatalf("png: %d %v", st, out)
 	}
 	if st, out := s.do(t, http.MethodPost, "/v1/gates/A1/verify", "", body(s.w.Pass(t, "MUSTERMANN/ERIKA", gatetest.PassOpts{Sequence: 2}), jpeg)); st != http.StatusOK {
 		t.Fatalf("jpeg: %d %v", st, out)

@@ -52,7 +52,7 @@ type Config struct {
 	ModelsDir   string // holds the three dlib model files (see facemodel)
 	Workers     int    // recognizers in the pool; default runtime.NumCPU()
 	MinFaceSize int    // minimum face box side in px; default DefaultMinFaceSize
-	MaxPixels   int    // width*height limit, checked before decoding; default DefaultMaxPixels
+	MaxPixels   int    // width*height limit, checked before decoding; default DefaultMaxPixels (gates: GateMaxPixels)
 	MaxBytes    int    // encoded size limit; default DefaultMaxBytes
 	Detector    Detector
 }
@@ -153,30 +153,55 @@ func (e *Extractor) Template(img []byte, policy Policy) (Result, error) {
 	if policy != Enrol && policy != Gate {
 		return Result{}, fmt.Errorf("face: unknown policy %d", int(policy))
 	}
+	// The worker slot is taken before decoding: decoding untrusted bytes costs up to
+	// MaxPixels*8 bytes and seconds of CPU, so concurrent decodes are bounded by Workers too.
+	r, err := e.acquire()
+	if err != nil {
+		return Result{}, err
+	}
+	defer e.release(r)
 	p, err := prepare(img, limits{maxBytes: e.cfg.MaxBytes, maxPixels: e.cfg.MaxPixels})
 	if err != nil {
 		return Result{}, err
 	}
-	faces, err := e.recognize(p.jpeg)
+	faces, err := e.run(r, p.jpeg)
 	if err != nil {
 		return Result{}, err
 	}
 	return e.pick(faces, p.bounds, policy)
 }
 
-func (e *Extractor) recognize(jpg []byte) ([]goface.Face, error) {
+// acquire takes a recognizer from the pool (ErrClosed once Close was called).
+func (e *Extractor) acquire() (recognizer, error) {
 	var r recognizer
 	select {
 	case <-e.done:
 		return nil, ErrClosed
 	case r = <-e.pool:
 	}
-	defer func() { e.pool <- r }()
 	select {
 	case <-e.done:
+		e.release(r)
 		return nil, ErrClosed
 	default:
 	}
+	return r, nil
+}
+
+func (e *Extractor) release(r recognizer) { e.pool <- r }
+
+// recognize runs jpg through a pooled recognizer.
+func (e *Extractor) recognize(jpg []byte) ([]goface.Face, error) {
+	r, err := e.acquire()
+	if err != nil {
+		return nil, err
+	}
+	defer e.release(r)
+	return e.run(r, jpg)
+}
+
+// run detects and describes the faces in jpg with r, which the caller holds.
+func (e *Extractor) run(r recognizer, jpg []byte) ([]goface.Face, error) {
 	var faces []goface.Face
 	var err error
 	if e.cfg.Detector == DetectorCNN {

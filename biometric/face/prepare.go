@@ -14,6 +14,9 @@ const (
 	DefaultMaxBytes    = 15 << 20   // 15 MiB of encoded image
 	DefaultMaxPixels   = 24_000_000 // 24 MP; RGBA decode of that is ~96 MB
 	DefaultMinFaceSize = 80         // px, the smallest face dlib's HOG detector finds unscaled
+	// GateMaxPixels is the MaxPixels for an extractor that only sees gate camera captures
+	// (1-2 MP): a 24 MP 16-bit PNG of 196 KB decodes to 275 MB and takes seconds of CPU.
+	GateMaxPixels = 4_000_000
 	reencodeQuality    = 95
 )
 

@@ -117,3 +117,38 @@ func BenchmarkPrepare1MP(b *testing.B) {
 		}
 	}
 }
+
+// TestDecodeWaitsForWorker: Template takes a worker slot before it decodes, so untrusted
+// images are decoded at most Workers at a time. With every slot taken and the extractor
+// closing, a call returns ErrClosed without having decoded its (garbage) input.
+func TestDecodeWaitsForWorker(t *testing.T) {
+	e := &Extractor{cfg: Config{MaxBytes: DefaultMaxBytes, MaxPixels: GateMaxPixels}, pool: make(chan recognizer, 1), done: make(chan struct{})}
+	close(e.done) // no recognizer is free, and none will be
+	for _, img := range [][]byte{[]byte("not an image"), encodePNG(gradient(8, 8))} {
+		if _, err := e.Template(img, Gate); !errors.Is(err, ErrClosed) {
+			t.Fatalf("Template = %v, want ErrClosed before any decoding", err)
+		}
+	}
+}
+
+// TestGateMaxPixels: at the gate cap, a 16-bit PNG announcing 24 MP (the review's 196 KB
+// image that decoded to 275 MB) is refused from its header; a 2 MP capture is not.
+func TestGateMaxPixels(t *testing.T) {
+	gateLimits := limits{maxBytes: 2 << 20, maxPixels: GateMaxPixels}
+	png := encodePNG(gradient(64, 48))
+	for _, c := range []struct {
+		name string
+		in   []byte
+		want error
+	}{
+		{"24 MP PNG header", pngWithSize(png, 4896, 4896), ErrTooLarge},
+		{"4.1 MP JPEG header", jpegWithSize(encodeJPEG(gradient(64, 48)), 2400, 1710), ErrTooLarge},
+	} {
+		if _, err := prepare(c.in, gateLimits); !errors.Is(err, c.want) {
+			t.Errorf("%s: %v, want %v", c.name, err, c.want)
+		}
+	}
+	if _, err := prepare(encodeJPEG(gradient(1600, 1200)), gateLimits); err != nil {
+		t.Errorf("2 MP capture: %v", err)
+	}
+}

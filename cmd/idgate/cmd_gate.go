@@ -119,7 +119,9 @@ func newGateRoutes(ctx context.Context, pkiDir string, o verifierOptions, g gate
 	if g.threshold > 0 {
 		cfg.OperatingPoint.Threshold, cfg.OperatingPoint.Source = g.threshold, "IDGATE_GATE_THRESHOLD"
 	}
-	if ex, err := face.New(face.Config{ModelsDir: g.modelsDir}); err != nil {
+	// This extractor only sees gate captures (JPEG, at most gate.MaxJPEGBytes): cap pixels at
+	// face.GateMaxPixels so a decompression bomb cannot cost more than ~32 MB per worker.
+	if ex, err := face.New(face.Config{ModelsDir: g.modelsDir, MaxPixels: face.GateMaxPixels, MaxBytes: gate.MaxJPEGBytes}); err != nil {
 		logger.Warn("gate: live JPEG extraction disabled", "reason", err.Error())
 	} else {
 		cfg.Face = liveFaces{ex}
