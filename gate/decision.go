@@ -33,7 +33,8 @@ type Decision struct {
 	Reasons  []Reason `json:"reasons"`  // empty when allowed
 	Checks   Checks   `json:"checks"`
 	// Score is the Euclidean distance between the live face and the reference (lower is more
-	// alike); a match needs Score < Threshold. Absent when no comparison ran.
+	// alike); a match needs Score < Threshold. Absent when no comparison ran, and on every
+	// Identify deny (no distance oracle for a caller holding no credential).
 	Score     *float32 `json:"score,omitempty"`
 	Threshold float32  `json:"threshold,omitempty"`
 	Gate      string   `json:"gate,omitempty"`

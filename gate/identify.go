@@ -43,16 +43,14 @@ func (s *Service) Identify(ctx context.Context, id string, req *IdentifyRequest)
 		d.Checks.Face = CheckFail
 		d.deny(liveFaceReason(err))
 		return d.finish()
+	// A deny carries no score: identify needs no credential, so a distance returned to the
+	// terminal would let anyone with a camera feed hill-climb towards an enrolled face.
 	case len(cands) == 0 || !(cands[0].Distance < thr):
 		d.Checks.Face = CheckFail
-		if len(cands) > 0 {
-			d.Score = ptr(cands[0].Distance)
-		}
 		d.deny(ReasonNoMatch)
 		return d.finish()
 	case len(cands) > 1 && cands[1].Distance < thr:
 		d.Checks.Face = CheckFail
-		d.Score = ptr(cands[0].Distance)
 		d.deny(ReasonAmbiguousMatch)
 		return d.finish()
 	}
@@ -61,5 +59,8 @@ func (s *Service) Identify(ctx context.Context, id string, req *IdentifyRequest)
 	ref = PassID(cands[0].ID)
 	d.PassRef = string(ref[:min(16, len(ref))])
 	s.markBoarded(ctx, d, g, ref, s.cfg.Now())
-	return d.finish(d.Checks.Face, d.Checks.SingleUse)
+	if d.finish(d.Checks.Face, d.Checks.SingleUse); !d.Allowed() {
+		d.Score = nil
+	}
+	return d
 }

@@ -62,5 +62,8 @@ func TestIdentifyDecisions(t *testing.T) {
 		if d.Allowed() || len(d.Reasons) == 0 || d.Reasons[0] != c.reason {
 			t.Errorf("%s: %+v, want %s", c.name, d, c.reason)
 		}
+		if d.Score != nil { // no distance oracle for a credential-less caller
+			t.Errorf("%s: deny carries score %v", c.name, *d.Score)
+		}
 	}
 }
