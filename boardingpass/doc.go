@@ -30,7 +30,10 @@
 // section, picks the airline (the unique item "airline designator of boarding pass issuer"
 // when present, else leg 1's operating carrier), asks Keys for the certificates trusted for
 // certs.PurposeBoardingPass and that designator, and accepts the pass if one of them, valid
-// at the given time and holding a P-256 key, verifies the signature. A pass signed under
+// at the given time and holding a P-256 key, verifies the signature. VerifyFor takes the
+// designator from the caller instead (a gate: the flight's operating carrier), so no
+// trusted airline can sign for another's flights. '^' may appear only as the start of the
+// security section (Parse and Encode reject it in fields), so the signed part is unambiguous. A pass signed under
 // another scheme (other type or length) is rejected with CodeBadSecurity, never accepted.
 //
 // The package logs nothing; callers must not log full pass strings (they carry the name,

@@ -15,10 +15,14 @@
 //   - Verify(gate, GateRequest): the nonce is read from the KB-JWT and consumed first (so a
 //     replay costs no crypto); then credential.Verifier checks the ID (issuer signature,
 //     trust list, time, key binding to that nonce and audience, Token Status List; name and
-//     face_template must be disclosed); boardingpass.Verify checks the airline signature;
-//     the pass must have a leg for the gate's flight and date; its Resolution 792 name must
-//     match the ID's (NameMatches: upper-case, diacritics folded or ICAO-transliterated,
-//     non-letters dropped, 20-character truncation, titles); the face_template is opened with
+//     face_template must be disclosed); boardingpass.VerifyFor checks the signature under a
+//     key trusted for the flight's operating carrier (never the pass's self-declared issuer;
+//     no partner airlines yet); the pass must have a leg that carrier operates for the gate's
+//     flight and date, and a date of issue within PassIssueWindow (30 days) before the
+//     flight date (BCBP dates have no year; a pass without one is denied pass_stale); its
+//     Resolution 792 name must match the ID's (NameMatches: upper-case, diacritics folded or
+//     ICAO-transliterated, non-letters dropped, truncation only when all 20 characters end
+//     in a letter, titles dropped, CHD/INF passes never match); the face_template is opened with
 //     the gate reader key (biometric.Open) and compared 1:1 with the live template at the
 //     OperatingPoint. Only when all of that passed is the pass marked boarded — an atomic
 //     insert in the Store keyed by flight and PassID (SHA-256 of the signed pass content), so
@@ -29,7 +33,14 @@
 //     into a biometric.Gallery (cached per flight), searches 1:N, and boards the nearest
 //     enrolment under the threshold (deny ambiguous_match if a second one is also under it).
 //   - Purge (RunPurge) deletes a flight's enrolments and boarding records Retention after its
-//     departure and drops its in-memory gallery. Nothing else biometric is kept.
+//     departure and drops in-memory gallery entries past it (each entry keeps its departure,
+//     so instances sharing a Store all drop theirs). Departures supplied at PutGate or Enrol
+//     must lie within -24 h..+48 h of the flight date; the default is flight date + 40 h
+//     (later than any local end of that date). Nothing else biometric is kept.
+//   - Identify denies carry no score (no distance oracle without a credential). live_jpeg
+//     must be a JPEG; the face extractor decodes only while holding a worker.
+//   - Not yet: single use keyed on (flight, PNR, check-in sequence) — a reprinted pass (new
+//     date of issue, same check-in) hashes to a new PassID and could board again.
 //
 // Every outcome is a Decision {decision: allow|deny, reasons[], checks{credential,
 // boarding_pass, flight, name, face, single_use}, score, threshold, pass_ref}; reasons are
