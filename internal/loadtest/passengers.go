@@ -151,7 +151,8 @@ func (w *world) pass(i int, family, given string) (string, error) {
 		strconv.FormatInt(int64(i)+36*36*36*36, 36)[1:])
 	p := &boardingpass.Pass{
 		Name: name, ETicket: 'E', Version: 8,
-		Unique: &boardingpass.UniqueConditional{IssuanceSource: 'W', DocumentType: 'B', Issuer: w.flight.Carrier},
+		Unique: &boardingpass.UniqueConditional{IssuanceSource: 'W', DocumentType: 'B', Issuer: w.flight.Carrier,
+			IssueDate: fmt.Sprintf("%d%03d", w.now().UTC().Year()%10, w.now().UTC().YearDay())}, // the gate refuses passes without one
 		Legs: []boardingpass.Leg{{
 			PNR: pnr, From: "FRA", To: "LHR", Carrier: w.flight.Carrier, Flight: w.flight.Number,
 			JulianDate: w.julian, Compartment: 'Y', Seat: fmt.Sprintf("%03d%c", 1+i%60, 'A'+byte(i%6)),
