@@ -25,7 +25,7 @@
 //     in a letter, titles dropped, CHD/INF passes never match); the face_template is opened with
 //     the gate reader key (biometric.Open) and compared 1:1 with the live template at the
 //     OperatingPoint. Only when all of that passed is the pass marked boarded — an atomic
-//     insert in the Store keyed by flight and PassID (SHA-256 of the signed pass content), so
+//     insert in the Store keyed by flight and PassID (SHA-256 of the booking: PNR, origin, check-in sequence), so
 //     exactly one of any number of concurrent requests for one pass is allowed.
 //   - Enrol(flight, EnrolRequest) at check-in runs the same credential, pass, flight and name
 //     checks against a check-in nonce and stores the sealed template (the JWE, never the
@@ -39,8 +39,8 @@
 //     (later than any local end of that date). Nothing else biometric is kept.
 //   - Identify denies carry no score (no distance oracle without a credential). live_jpeg
 //     must be a JPEG; the face extractor decodes only while holding a worker.
-//   - Not yet: single use keyed on (flight, PNR, check-in sequence) — a reprinted pass (new
-//     date of issue, same check-in) hashes to a new PassID and could board again.
+//   - Single use is keyed on the booking (flight, PNR, origin, check-in sequence), not on
+//     the pass's bytes, so a reprinted pass for the same check-in cannot board again.
 //
 // Every outcome is a Decision {decision: allow|deny, reasons[], checks{credential,
 // boarding_pass, flight, name, face, single_use}, score, threshold, pass_ref}; reasons are

@@ -32,7 +32,7 @@ func (s *Service) Enrol(ctx context.Context, f Flight, req *EnrolRequest) *Decis
 	res, credOK := s.verifyCredential(ctx, d, s.CheckinAudience(f), req.Presentation)
 	pass, passOK := s.verifyPass(d, f, req.BCBP, now)
 	if passOK {
-		ref = passID(req.BCBP, pass)
+		ref = passID(f, pass)
 		d.PassRef = string(ref[:16])
 	}
 	var tmpl biometric.Template

@@ -79,6 +79,12 @@ func (f Flight) checkDeparture(t time.Time) error {
 // matchLeg reports whether a leg of the pass is for f. The BCBP date carries no year: it is
 // resolved nearest to the flight date, so a pass for the same day of another year never matches.
 func (f Flight) matchLeg(p *boardingpass.Pass) bool {
+	_, ok := f.leg(p)
+	return ok
+}
+
+// leg returns the pass's leg for this flight.
+func (f Flight) leg(p *boardingpass.Pass) (boardingpass.Leg, bool) {
 	day := f.day()
 	for _, l := range p.Legs {
 		if strings.TrimSpace(l.Carrier) != f.Carrier {
@@ -89,10 +95,10 @@ func (f Flight) matchLeg(p *boardingpass.Pass) bool {
 			continue
 		}
 		if l.Date(day).Equal(day) {
-			return true
+			return l, true
 		}
 	}
-	return false
+	return boardingpass.Leg{}, false
 }
 
 func isAlnumUpper(s string) bool {

@@ -15,9 +15,11 @@ type GateConfig struct {
 	UpdatedAt time.Time `json:"updated_at"`
 }
 
-// PassID identifies one boarding pass: the hex SHA-256 of its signed content (everything
-// before the security section; boardingpass.Parse allows '^' nowhere else). Hashing the content, not the signature, keeps a re-signed copy (ECDSA
-// signatures are randomised and malleable) the same pass.
+// PassID identifies one passenger's booking on one flight: the hex SHA-256 of the flight,
+// and of the PNR, origin and check-in sequence number of the pass's leg for that flight.
+// Keying on the booking rather than on the pass's bytes means a reprinted or re-signed pass
+// (new seat, new date of issue, another ECDSA signature) is still the same boarding, so it
+// cannot board twice; two passengers of one PNR differ by their check-in sequence numbers.
 type PassID string
 
 // Enrolment links a boarding pass to the face template disclosed at check-in.

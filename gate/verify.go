@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"log/slog"
+	"strings"
 	"time"
 
 	"github.com/idgate/idgate/biometric"
@@ -40,7 +41,7 @@ func (s *Service) Verify(ctx context.Context, id string, req *GateRequest) *Deci
 
 	pass, passOK := s.verifyPass(d, g.Flight, req.BCBP, now)
 	if passOK {
-		ref = passID(req.BCBP, pass)
+		ref = passID(g.Flight, pass)
 		d.PassRef = string(ref[:16])
 	}
 
@@ -237,12 +238,15 @@ func (s *Service) record(route string, d *Decision, ref PassID, start time.Time)
 // passID hashes exactly the signed content of a verified pass p parsed from bcbp: all but
 // its security section ('^', type, 2-hex length, data), located from the parsed length rather
 // than by searching for '^'.
-func passID(bcbp string, p *boardingpass.Pass) PassID {
-	if p.Security != nil {
-		bcbp = bcbp[:len(bcbp)-len(p.Security.Data)-4]
+func passID(f Flight, p *boardingpass.Pass) PassID {
+	l, _ := f.leg(p) // verifyPass has matched the leg before any caller gets here
+	h := sha256.New()
+	for _, part := range []string{"bcbp-booking/1", f.Key(), strings.TrimSpace(l.PNR), strings.TrimSpace(l.From),
+		strings.TrimSpace(l.Sequence)} {
+		h.Write([]byte(part))
+		h.Write([]byte{0})
 	}
-	sum := sha256.Sum256([]byte(bcbp))
-	return PassID(hex.EncodeToString(sum[:]))
+	return PassID(hex.EncodeToString(h.Sum(nil)))
 }
 
 // peekNonce reads the nonce claim of the presentation's KB-JWT without verifying it, so the

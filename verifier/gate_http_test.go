@@ -333,6 +333,15 @@ func TestGateAlreadyBoarded(t *testing.T) {
 	if st != http.StatusForbidden || !contains(reasonsOf(out), string(gate.ReasonAlreadyBoarded)) {
 		t.Fatalf("second: %d %v", st, out)
 	}
+	// A reprint for the same check-in (issued yesterday, signed anew: other bytes, other
+	// signature) is the same boarding.
+	reprint := s.w.Pass(t, "MUSTERMANN/ERIKA", gatetest.PassOpts{Issued: time.Now().Add(-24 * time.Hour)})
+	if reprint == pass {
+		t.Fatal("reprint has the same bytes; the test would not show anything")
+	}
+	if st, out := s.verify(t, "A1", p, reprint); st != http.StatusForbidden || !contains(reasonsOf(out), string(gate.ReasonAlreadyBoarded)) {
+		t.Fatalf("reprint: %d %v", st, out)
+	}
 }
 
 func TestGateConcurrentDoubleBoarding(t *testing.T) {
