@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -264,12 +265,5 @@ func joinTypes(ts []credential.Type) string {
 		ss[i] = string(t)
 	}
 	slices.Sort(ss)
-	out := ""
-	for i, x := range ss {
-		if i > 0 {
-			out += ","
-		}
-		out += x
-	}
-	return out
+	return strings.Join(ss, ",")
 }
