@@ -135,13 +135,13 @@ func (d *demo) run() error {
 		// the revocation below is visible at once.
 		statusMaxTTL: time.Second,
 	}
-	api, err := newVerifierAPI(vopts)
+	api, core, err := newVerifierAPI(vopts)
 	if err != nil {
 		return err
 	}
 	if d.faces != "" {
 		d.gateToken = rand.Text()
-		closeGates, err := d.enableGates(ctx, api, pkiDir, vopts, logger)
+		closeGates, err := d.enableGates(ctx, api, core, pkiDir, vopts, logger)
 		if err != nil {
 			return err
 		}

@@ -49,11 +49,11 @@ func (d *demo) enrolment() (string, error) {
 }
 
 // enableGates adds the gate API to the demo's verifier.
-func (d *demo) enableGates(ctx context.Context, api *verifier.API, pkiDir string, o verifierOptions, logger *slog.Logger) (func(), error) {
+func (d *demo) enableGates(ctx context.Context, api *verifier.API, core *verifierCore, pkiDir string, o verifierOptions, logger *slog.Logger) (func(), error) {
 	g := gateOptions{dbPath: filepath.Join(d.root, "gate.db"), modelsDir: d.models, retention: 6 * time.Hour}
 	g.operatorToken = gate.TokenHash(sha256.Sum256([]byte(d.gateToken)))
 	g.terminalToken = g.operatorToken // one token for the demo's operator and its one terminal
-	routes, closeGates, err := newGateRoutes(ctx, pkiDir, o, g, logger)
+	routes, closeGates, err := newGateRoutes(ctx, pkiDir, core, o, g, logger)
 	if err != nil {
 		return nil, err
 	}

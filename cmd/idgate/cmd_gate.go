@@ -5,7 +5,6 @@ import (
 	"encoding/hex"
 	"fmt"
 	"log/slog"
-	"net/http"
 	"os"
 	"path/filepath"
 	"time"
@@ -15,10 +14,8 @@ import (
 	"github.com/idgate/idgate/biometric"
 	"github.com/idgate/idgate/biometric/face"
 	"github.com/idgate/idgate/certs"
-	"github.com/idgate/idgate/credential"
 	"github.com/idgate/idgate/gate"
 	"github.com/idgate/idgate/gate/sqlitestore"
-	"github.com/idgate/idgate/statuslist"
 	"github.com/idgate/idgate/verifier"
 )
 
@@ -80,24 +77,14 @@ func gateOptionsFromEnv() (gateOptions, error) {
 	return g, nil
 }
 
-// newGateRoutes builds the gate service over the PKI in pkiDir (trust list with airline
-// certificates, gate reader key) and returns the routes for verifier.API.Extra and a closer to
-// call once the server has drained. The retention purge runs until ctx ends.
-func newGateRoutes(ctx context.Context, pkiDir string, o verifierOptions, g gateOptions, logger *slog.Logger) (func(*fasthttp.RequestCtx) bool, func(), error) {
-	trust, err := certs.LoadTrustList(filepath.Join(pkiDir, certs.FileTrust))
-	if err != nil {
-		return nil, nil, fmt.Errorf("gate: trust list: %w", err)
-	}
+// newGateRoutes builds the gate service over the verifier's trust list and credential
+// verifier (core) and the gate reader key in pkiDir, and returns the routes for
+// verifier.API.Extra and a closer to call once the server has drained. The retention purge runs
+// until ctx ends.
+func newGateRoutes(ctx context.Context, pkiDir string, core *verifierCore, o verifierOptions, g gateOptions, logger *slog.Logger) (func(*fasthttp.RequestCtx) bool, func(), error) {
 	reader, _, err := certs.LoadGateReader(pkiDir)
 	if err != nil {
 		return nil, nil, fmt.Errorf("gate: %w", err)
-	}
-	checker := statuslist.NewChecker(statuslist.CheckerConfig{
-		HTTP: &http.Client{Timeout: 5 * time.Second}, Trust: trust, MaxTTL: o.statusMaxTTL,
-	})
-	cv, err := credential.NewVerifier(credential.VerifierConfig{Trust: trust, Status: checker})
-	if err != nil {
-		return nil, nil, err
 	}
 	if err := os.MkdirAll(filepath.Dir(g.dbPath), 0o700); err != nil {
 		return nil, nil, fmt.Errorf("gate: %w", err)
@@ -113,7 +100,7 @@ func newGateRoutes(ctx context.Context, pkiDir string, o verifierOptions, g gate
 		}
 	}
 	cfg := gate.Config{
-		Credentials: cv, Passes: trust, ReaderKey: reader, Store: store, Audience: o.audience,
+		Credentials: core.credentials, Passes: core.trust, ReaderKey: reader, Store: store, Audience: o.audience,
 		Retention: g.retention, Logger: logger,
 	}
 	if g.threshold > 0 {

@@ -49,7 +49,7 @@ func runVerifier(args []string, stdout, stderr io.Writer) int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	logger := slog.New(slog.NewJSONHandler(stderr, nil))
-	api, err := newVerifierAPI(o)
+	api, core, err := newVerifierAPI(o)
 	if err != nil {
 		fmt.Fprintln(stderr, "idgate verifier:", err)
 		return 1
@@ -61,7 +61,7 @@ func runVerifier(args []string, stdout, stderr io.Writer) int {
 			return 1
 		}
 		var closeGates func()
-		if api.Extra, closeGates, err = newGateRoutes(ctx, *gatesPKI, o, g, logger); err != nil {
+		if api.Extra, closeGates, err = newGateRoutes(ctx, *gatesPKI, core, o, g, logger); err != nil {
 			fmt.Fprintln(stderr, "idgate verifier:", err)
 			return 1
 		}
@@ -80,11 +80,18 @@ func runVerifier(args []string, stdout, stderr io.Writer) int {
 	return 0
 }
 
+// verifierCore is what the relying-party API and the gate share: one trust list and one
+// credential verifier, so status lists are fetched and cached once per process.
+type verifierCore struct {
+	trust       *certs.TrustList
+	credentials *credential.Verifier
+}
+
 // newVerifierAPI assembles the relying-party API from a trust list.
-func newVerifierAPI(o verifierOptions) (*verifier.API, error) {
+func newVerifierAPI(o verifierOptions) (*verifier.API, *verifierCore, error) {
 	trust, err := certs.LoadTrustList(o.trustFile)
 	if err != nil {
-		return nil, fmt.Errorf("trust list: %w", err)
+		return nil, nil, fmt.Errorf("trust list: %w", err)
 	}
 	checker := statuslist.NewChecker(statuslist.CheckerConfig{
 		HTTP:   &http.Client{Timeout: 5 * time.Second},
@@ -93,13 +100,13 @@ func newVerifierAPI(o verifierOptions) (*verifier.API, error) {
 	})
 	cv, err := credential.NewVerifier(credential.VerifierConfig{Trust: trust, Status: checker})
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	rp, err := verifier.NewRP(verifier.RPConfig{
 		Credentials: cv, Requests: verifier.NewMemoryRequests(100_000), Audience: o.audience,
 	})
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return &verifier.API{RP: rp}, nil
+	return &verifier.API{RP: rp}, &verifierCore{trust: trust, credentials: cv}, nil
 }
