@@ -1,24 +1,39 @@
 package gate
 
 import (
+	"bytes"
 	"encoding/base64"
+	"encoding/json"
+	"reflect"
 	"testing"
 )
 
-// FuzzDecodeGateRequest: the decoders never panic, and whatever they accept respects the bounds.
-func FuzzDecodeGateRequest(f *testing.F) {
+// requestSeeds are the request fuzz seeds, shared by the decoders' fuzz targets.
+func requestSeeds() []string {
 	enc := base64.RawURLEncoding.EncodeToString
 	kb := enc([]byte(`{"alg":"ES256","typ":"kb+jwt"}`)) + "." + enc([]byte(`{"nonce":"n","aud":"a","iat":1}`)) + ".c2ln"
 	// A Resolution 792 example pass (IATA implementation guide, as BCBP parsers' tests quote it).
 	const bcbp = "M1DESMARAIS/LUC       EABC123 YULFRAAC 0834 326J001A0025 100"
-	for _, s := range []string{
+	return []string{
 		`{"presentation":"eyJ.eyJ.sig~WyJz~` + kb + `","bcbp":"` + bcbp + `","live_template":"9wEM"}`,
 		`{"presentation":"x","bcbp":"` + bcbp + `","live_jpeg":"/9j/4AAQ"}`,
 		`{"live_template":"AAAA"}`,
+		`{"live_jpeg":"/9j/\r\n4AAQ"}`,
 		`{"presentation":"x","bcbp":"y","departure":"2026-11-27T10:00:00Z"}`,
+		`{"presentation":"x","bcbp":"y","departure":"2026-11-27T10:00:00\u002b01:00"}`,
 		`{"presentation":"\u0000","bcbp":"\ud800","live_template":""}`,
+		`{"presentation":"\uD834\uDD1E\"\\\/\b\f\n\r\t","bcbp":"y","live_template":"A"}`,
+		`{"Presentation":"x","bcbp":"y","live_template":"A"}`,
+		`{"presentation":"x","presentation":"y","bcbp":"y","live_template":"A"}`,
+		`{"presentation":null,"bcbp":"y","live_template":"A"}`,
+		` {"presentation":"x","bcbp":"y","live_template":"A"} }`,
 		`[[[[[[]]]]]]`, `{"a":"\"}"}`, `null`, ``,
-	} {
+	}
+}
+
+// FuzzDecodeGateRequest: the decoders never panic, and whatever they accept respects the bounds.
+func FuzzDecodeGateRequest(f *testing.F) {
+	for _, s := range requestSeeds() {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, body []byte) {
@@ -33,5 +48,41 @@ func FuzzDecodeGateRequest(f *testing.F) {
 			t.Fatalf("accepted identify request without exactly one live face")
 		}
 		_, _ = DecodeEnrolRequest(body)
+	})
+}
+
+// decodeStdlib is the reference: encoding/json with unknown fields disallowed and nothing but
+// whitespace, '}' or ']' after the value (what Decoder.More lets through).
+func decodeStdlib(body []byte, v any) bool {
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.DisallowUnknownFields()
+	return dec.Decode(v) == nil && !dec.More()
+}
+
+// FuzzDecodeStrictDifferential: whatever the one-pass decoder accepts, encoding/json accepts
+// too and decodes to the identical struct, for each request type. (The one-pass decoder may
+// reject more; see decodeStrict.)
+func FuzzDecodeStrictDifferential(f *testing.F) {
+	for _, s := range requestSeeds() {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, body []byte) {
+		check := func(got, want any, set setMember) {
+			if decodeStrict(body, set) != nil {
+				return
+			}
+			if !decodeStdlib(body, want) {
+				t.Fatalf("%T: accepted %q, encoding/json rejects", got, body)
+			}
+			if !reflect.DeepEqual(got, want) {
+				t.Fatalf("%T: %q decodes to %+v, encoding/json %+v", got, body, got, want)
+			}
+		}
+		var g, gw GateRequest
+		check(&g, &gw, g.set)
+		var i, iw IdentifyRequest
+		check(&i, &iw, i.set)
+		var e, ew EnrolRequest
+		check(&e, &ew, e.set)
 	})
 }

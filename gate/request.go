@@ -2,19 +2,20 @@ package gate
 
 import (
 	"bytes"
-	"encoding/json"
+	"encoding/base64"
+	"errors"
 	"time"
 
 	"github.com/idgate/idgate/biometric"
 	"github.com/idgate/idgate/boardingpass"
+	"github.com/idgate/idgate/internal/jsonscan"
 )
 
 // Size bounds of request fields. The HTTP layer also bounds the whole body (verifier.MaxBodyBytes).
 const (
-	MaxBodyBytes        = 3 << 20 // a live JPEG (base64) plus presentation and pass
-	MaxPresentationLen  = 64 << 10
-	MaxJPEGBytes        = 2 << 20 // a 1-2 MP gate camera capture
-	maxJSONDepthAllowed = 4       // the request objects are flat; deeper nesting is rejected early
+	MaxBodyBytes       = 3 << 20 // a live JPEG (base64) plus presentation and pass
+	MaxPresentationLen = 64 << 10
+	MaxJPEGBytes       = 2 << 20 // a 1-2 MP gate camera capture
 )
 
 // LiveFace is the gate camera's capture: a template computed at the gate, or a JPEG for the
@@ -47,10 +48,11 @@ type EnrolRequest struct {
 }
 
 // DecodeGateRequest strictly decodes and bounds a verify request. It never panics; every
-// rejection is an *Error with Code malformed_request.
+// rejection is an *Error with Code malformed_request. Member names are matched exactly
+// (case-sensitively), duplicates and null values are rejected: see decodeStrict.
 func DecodeGateRequest(body []byte) (*GateRequest, error) {
 	var r GateRequest
-	if err := decodeStrict(body, &r); err != nil {
+	if err := decodeStrict(body, r.set); err != nil {
 		return nil, err
 	}
 	if r.Presentation == "" || len(r.Presentation) > MaxPresentationLen {
@@ -68,7 +70,7 @@ func DecodeGateRequest(body []byte) (*GateRequest, error) {
 // DecodeIdentifyRequest strictly decodes and bounds an identify request.
 func DecodeIdentifyRequest(body []byte) (*IdentifyRequest, error) {
 	var r IdentifyRequest
-	if err := decodeStrict(body, &r); err != nil {
+	if err := decodeStrict(body, r.set); err != nil {
 		return nil, err
 	}
 	if err := r.LiveFace.check(); err != nil {
@@ -80,7 +82,7 @@ func DecodeIdentifyRequest(body []byte) (*IdentifyRequest, error) {
 // DecodeEnrolRequest strictly decodes and bounds an enrolment request.
 func DecodeEnrolRequest(body []byte) (*EnrolRequest, error) {
 	var r EnrolRequest
-	if err := decodeStrict(body, &r); err != nil {
+	if err := decodeStrict(body, r.set); err != nil {
 		return nil, err
 	}
 	if r.Presentation == "" || len(r.Presentation) > MaxPresentationLen {
@@ -110,43 +112,105 @@ func (f *LiveFace) check() error {
 // JPEG; other formats (a 16-bit PNG decodes to 8 bytes a pixel) never reach the extractor.
 func isJPEG(b []byte) bool { return bytes.HasPrefix(b, []byte{0xFF, 0xD8, 0xFF}) }
 
-// decodeStrict decodes exactly one JSON object with known fields only and bounded depth.
-func decodeStrict(body []byte, v any) error {
+// Member bits for duplicate detection; zero means an unknown member name.
+const (
+	memberPresentation uint8 = 1 << iota
+	memberBCBP
+	memberTemplate
+	memberJPEG
+	memberDeparture
+)
+
+// setMember stores one member's decoded value and returns its bit (0: unknown name).
+type setMember func(name, raw, val []byte) (uint8, error)
+
+// decodeStrict decodes exactly one flat JSON object in one pass (internal/jsonscan). It accepts
+// a subset of what encoding/json (Decoder + DisallowUnknownFields + More) accepts and yields the
+// same struct; it rejects in addition, by design: member names that differ in case or contain
+// escapes (encoding/json folds case), duplicate members (encoding/json keeps the last), null
+// values, invalid UTF-8 and unpaired surrogates (encoding/json substitutes U+FFFD), and
+// anything but whitespace after the object (More lets a stray '}' or ']' through).
+func decodeStrict(body []byte, set setMember) error {
 	if len(body) > MaxBodyBytes {
 		return errorf(ReasonMalformedRequest, "body larger than %d bytes", MaxBodyBytes)
 	}
-	if depth(body) > maxJSONDepthAllowed {
-		return errorf(ReasonMalformedRequest, "JSON nested too deeply")
-	}
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
+	var seen uint8
+	err := jsonscan.FlatObject(body, func(name, raw, val []byte) error {
+		bit, err := set(name, raw, val)
+		switch {
+		case err != nil:
+			return err
+		case bit == 0:
+			return errUnknownMember
+		case seen&bit != 0:
+			return errDuplicateMember
+		}
+		seen |= bit
+		return nil
+	})
+	if err != nil {
 		return errorf(ReasonMalformedRequest, "body is not the expected JSON object")
-	}
-	if dec.More() {
-		return errorf(ReasonMalformedRequest, "trailing data after the JSON object")
 	}
 	return nil
 }
 
-// depth is the maximum bracket nesting of body, ignoring brackets inside strings.
-func depth(body []byte) int {
-	d, maxD, inStr, esc := 0, 0, false, false
-	for _, c := range body {
-		switch {
-		case esc:
-			esc = false
-		case inStr && c == '\\':
-			esc = true
-		case c == '"':
-			inStr = !inStr
-		case inStr:
-		case c == '{' || c == '[':
-			d++
-			maxD = max(maxD, d)
-		case c == '}' || c == ']':
-			d--
-		}
+var (
+	errUnknownMember   = errors.New("unknown member")
+	errDuplicateMember = errors.New("duplicate member")
+)
+
+// setCredential stores a credential member (presentation, bcbp) of a verify or enrol request.
+func setCredential(pres, bcbp *string, name, val []byte) uint8 {
+	switch string(name) {
+	case "presentation":
+		*pres = string(val)
+		return memberPresentation
+	case "bcbp":
+		*bcbp = string(val)
+		return memberBCBP
 	}
-	return maxD
+	return 0
+}
+
+// set stores a live-face member, decoding live_jpeg exactly as encoding/json decodes []byte.
+func (f *LiveFace) set(name, val []byte) (uint8, error) {
+	switch string(name) {
+	case "live_template":
+		f.Template = string(val)
+		return memberTemplate, nil
+	case "live_jpeg":
+		b := make([]byte, base64.StdEncoding.DecodedLen(len(val)))
+		n, err := base64.StdEncoding.Decode(b, val)
+		if err != nil {
+			return 0, err
+		}
+		f.JPEG = b[:n]
+		return memberJPEG, nil
+	}
+	return 0, nil
+}
+
+func (r *GateRequest) set(name, _, val []byte) (uint8, error) {
+	if bit := setCredential(&r.Presentation, &r.BCBP, name, val); bit != 0 {
+		return bit, nil
+	}
+	return r.LiveFace.set(name, val)
+}
+
+func (r *IdentifyRequest) set(name, _, val []byte) (uint8, error) { return r.LiveFace.set(name, val) }
+
+func (r *EnrolRequest) set(name, raw, val []byte) (uint8, error) {
+	if bit := setCredential(&r.Presentation, &r.BCBP, name, val); bit != 0 {
+		return bit, nil
+	}
+	if string(name) != "departure" {
+		return 0, nil
+	}
+	// The raw literal, as encoding/json hands it to time.Time.UnmarshalJSON.
+	var t time.Time
+	if err := t.UnmarshalJSON(raw); err != nil {
+		return 0, err
+	}
+	r.Departure = &t
+	return memberDeparture, nil
 }

@@ -1,11 +1,16 @@
 package gate
 
 import (
+	"bytes"
 	"encoding/base64"
+	"encoding/json"
 	"errors"
+	"math/rand/v2"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/idgate/idgate/biometric"
 )
 
 func TestDecodeGateRequest(t *testing.T) {
@@ -30,6 +35,16 @@ func TestDecodeGateRequest(t *testing.T) {
 		{"null", `null`, false},
 		{"empty", ``, false},
 		{"oversized bcbp", `{"presentation":"a","bcbp":"` + strings.Repeat("M", 2000) + `","live_template":"A"}`, false},
+		{"escapes", `{"presentation":"a\u007e\uD834\uDD1E\/","bcbp":"M1X","live_template":"AAAA"}`, true},
+		{"whitespace", " {\r\n\t\"presentation\" : \"a\" , \"bcbp\":\"M1X\",\"live_template\":\"A\"}\n", true},
+		// Stricter than encoding/json, by design (see decodeStrict):
+		{"case-variant name", `{"Presentation":"a","bcbp":"M1X","live_template":"A"}`, false},
+		{"escaped name", `{"presentatio\u006e":"a","bcbp":"M1X","live_template":"A"}`, false},
+		{"duplicate member", `{"presentation":"a","bcbp":"M1X","live_template":"A","bcbp":"M1Y"}`, false},
+		{"null member", `{"presentation":"a","bcbp":"M1X","live_template":"A","live_jpeg":null}`, false},
+		{"lone surrogate", `{"presentation":"\ud800","bcbp":"M1X","live_template":"A"}`, false},
+		{"invalid UTF-8", "{\"presentation\":\"\xff\",\"bcbp\":\"M1X\",\"live_template\":\"A\"}", false},
+		{"stray closing brace", `{"presentation":"a","bcbp":"M1X","live_template":"A"}}`, false},
 		{"oversized jpeg", `{"presentation":"a","bcbp":"M","live_jpeg":"` + base64.StdEncoding.EncodeToString(make([]byte, MaxJPEGBytes+1)) + `"}`, false},
 	} {
 		r, err := DecodeGateRequest([]byte(c.body))
@@ -39,6 +54,28 @@ func TestDecodeGateRequest(t *testing.T) {
 		if err != nil && (r != nil || !errors.Is(err, ErrMalformed)) {
 			t.Errorf("%s: error %v is not ErrMalformed", c.name, err)
 		}
+	}
+}
+
+func TestDecodeEnrolAndIdentify(t *testing.T) {
+	e, err := DecodeEnrolRequest([]byte(`{"presentation":"a","bcbp":"M1X","departure":"2026-11-27T10:00:00+01:00"}`))
+	if err != nil || e.Departure == nil || !e.Departure.Equal(time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC)) {
+		t.Fatalf("enrol with departure: %+v, %v", e, err)
+	}
+	for _, body := range []string{
+		`{"presentation":"a","bcbp":"M1X","departure":"27 Nov 2026"}`,
+		`{"presentation":"a","bcbp":"M1X","departure":null}`,
+		`{"presentation":"a","bcbp":"M1X","live_template":"A"}`,
+	} {
+		if _, err := DecodeEnrolRequest([]byte(body)); !errors.Is(err, ErrMalformed) {
+			t.Errorf("enrol %s: %v", body, err)
+		}
+	}
+	if r, err := DecodeIdentifyRequest([]byte(`{"live_jpeg":"/9j/"}`)); err != nil || !bytes.Equal(r.JPEG, []byte{0xFF, 0xD8, 0xFF}) {
+		t.Fatalf("identify: %+v, %v", r, err)
+	}
+	if _, err := DecodeIdentifyRequest([]byte(`{"live_template":"A","presentation":"a"}`)); !errors.Is(err, ErrMalformed) {
+		t.Errorf("identify with presentation: %v", err)
 	}
 }
 
@@ -83,5 +120,53 @@ func TestNonces(t *testing.T) {
 	}
 	if _, err := n.issue("s", now.Add(2*time.Second), now.Add(time.Minute)); err != nil {
 		t.Fatalf("after expiry: %v", err)
+	}
+}
+
+// benchBody is a realistic verify body: a ~6 KB SD-JWT presentation, a ~200-byte BCBP and a
+// real encoded template.
+func benchBody(tb testing.TB) []byte {
+	tb.Helper()
+	rnd := rand.New(rand.NewPCG(1, 2))
+	seg := func(n int) string {
+		b := make([]byte, n)
+		for i := range b {
+			b[i] = byte(rnd.Uint32())
+		}
+		return base64.RawURLEncoding.EncodeToString(b)
+	}
+	pres := seg(900) + "." + seg(2400) + "." + seg(64)
+	for range 8 {
+		pres += "~" + seg(60)
+	}
+	pres += "~" + seg(30) + "." + seg(90) + "." + seg(64)
+	bcbp := "M1DESMARAIS/LUC       EABC123 YULFRAAC 0834 326J001A0025 1" + strings.Repeat("0", 40) + "^160" + strings.Repeat("A", 100)
+	v := make([]float32, biometric.Dim)
+	for i := range v {
+		v[i] = rnd.Float32() - 0.5
+	}
+	tpl, err := biometric.NewTemplate("dlib-resnet-v1", v)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	ts, err := tpl.EncodeString()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	body, err := json.Marshal(GateRequest{Presentation: pres, BCBP: bcbp, LiveFace: LiveFace{Template: ts}})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return body
+}
+
+func BenchmarkDecodeGateRequest(b *testing.B) {
+	body := benchBody(b)
+	b.SetBytes(int64(len(body)))
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := DecodeGateRequest(body); err != nil {
+			b.Fatal(err)
+		}
 	}
 }
