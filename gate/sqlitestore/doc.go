@@ -5,4 +5,16 @@
 // template (compact JWE to the gate reader key) as received: templates are encrypted at rest.
 // Times are stored as Unix milliseconds (UTC; schema version 1 — Open converts a version 0
 // file's nanoseconds, which overflowed after 2262).
+//
+// Boarding records go through a group commit (groupcommit.go): MarkBoarded enqueues its
+// insert and waits; one writer goroutine takes whatever is queued (up to 64, no added delay:
+// the batch is what arrived while the previous commit ran) and runs it as one transaction,
+// so concurrent boardings share one WAL write. Each caller gets its own row's outcome (nil
+// or gate.ErrAlreadyBoarded, also against a duplicate earlier in the same batch) only after
+// COMMIT returned; if any statement or the commit fails, every caller of that batch gets the
+// error. A caller whose context ends while its marking is still queued withdraws it and gets
+// ctx.Err() with nothing written; once the writer has taken it, the caller waits for the
+// commit, so a gate is never told "error" for a pass that was in fact boarded (the retry would
+// then be refused as already boarded). Close commits what is queued, stops the writer and
+// closes the database; MarkBoarded afterwards returns ErrClosed.
 package sqlitestore

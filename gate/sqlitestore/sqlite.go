@@ -29,8 +29,12 @@ CREATE TABLE IF NOT EXISTS enrolments (
 CREATE INDEX IF NOT EXISTS enrolments_departure ON enrolments (departure);
 `
 
-// Store is a gate.Store on one SQLite file.
-type Store struct{ db *sql.DB }
+// Store is a gate.Store on one SQLite file. MarkBoarded goes through a group commit (see
+// groupcommit.go); the other methods use the connection directly.
+type Store struct {
+	db    *sql.DB
+	marks *groupCommit
+}
 
 var _ gate.Store = (*Store)(nil)
 
@@ -53,7 +57,13 @@ func Open(path string) (*Store, error) {
 		db.Close()
 		return nil, fmt.Errorf("sqlitestore: schema: %w", err)
 	}
-	return &Store{db: db}, nil
+	marks, err := newGroupCommit(db)
+	if err != nil {
+		db.Close()
+		return nil, fmt.Errorf("sqlitestore: prepare: %w", err)
+	}
+	go marks.run()
+	return &Store{db: db, marks: marks}, nil
 }
 
 // schemaVersion 1 stores times as Unix milliseconds (version 0 used nanoseconds, which
@@ -98,8 +108,11 @@ func ms(t time.Time) int64 { return t.UnixMilli() }
 
 func fromMS(v int64) time.Time { return time.UnixMilli(v).UTC() }
 
-// Close closes the database.
-func (s *Store) Close() error { return s.db.Close() }
+// Close commits the markings already queued, stops the writer and closes the database.
+// MarkBoarded afterwards returns ErrClosed.
+func (s *Store) Close() error {
+	return errors.Join(s.marks.close(), s.db.Close())
+}
 
 func (s *Store) PutGate(ctx context.Context, g gate.GateConfig) error {
 	_, err := s.db.ExecContext(ctx, `INSERT INTO gates (id, carrier, number, date, boarding, departure, updated)
@@ -125,20 +138,13 @@ func (s *Store) Gate(ctx context.Context, id string) (gate.GateConfig, error) {
 	return g, nil
 }
 
+// MarkBoarded inserts the boarding record through the group commit: it returns nil only
+// after the transaction holding this insert committed, gate.ErrAlreadyBoarded if the row
+// existed (exactly one of concurrent markings of a pass wins), ctx.Err() if the caller gave
+// up before the writer took the marking (then nothing was written), ErrClosed after Close.
 func (s *Store) MarkBoarded(ctx context.Context, flight string, pass gate.PassID, departure, at time.Time) error {
-	res, err := s.db.ExecContext(ctx, `INSERT INTO boarded (flight, pass, departure, at) VALUES (?, ?, ?, ?)
-		ON CONFLICT (flight, pass) DO NOTHING`, flight, string(pass), ms(departure), ms(at))
-	if err != nil {
-		return wrap(err)
-	}
-	n, err := res.RowsAffected()
-	if err != nil {
-		return wrap(err)
-	}
-	if n == 0 {
-		return gate.ErrAlreadyBoarded
-	}
-	return nil
+	r := &markReq{flight: flight, pass: string(pass), departure: ms(departure), at: ms(at), done: make(chan error, 1)}
+	return s.marks.mark(ctx, r)
 }
 
 func (s *Store) Enrol(ctx context.Context, e gate.Enrolment) error {

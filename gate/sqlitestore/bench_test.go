@@ -1,0 +1,55 @@
+package sqlitestore
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/idgate/idgate/gate"
+)
+
+// BenchmarkMarkBoardedParallel is the gate under load: many requests boarding distinct passes
+// at once, each a durable single-use insert.
+func BenchmarkMarkBoardedParallel(b *testing.B) {
+	s, err := Open(filepath.Join(b.TempDir(), "gate.db"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer s.Close()
+	ctx := context.Background()
+	now := time.Now()
+	var n atomic.Int64
+	b.ReportAllocs()
+	b.SetParallelism(8) // 8 goroutines per GOMAXPROCS: a verifier serving concurrent gates
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			pass := fmt.Sprintf("p%d", n.Add(1))
+			if err := s.MarkBoarded(ctx, "IG0101/2026-11-27", gate.PassID(pass), now, now); err != nil {
+				b.Error(err)
+				return
+			}
+		}
+	})
+}
+
+// BenchmarkMarkBoardedSerial is one caller at a time: the group commit's hand-off cost
+// without any batching to pay for it.
+func BenchmarkMarkBoardedSerial(b *testing.B) {
+	s, err := Open(filepath.Join(b.TempDir(), "gate.db"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer s.Close()
+	ctx := context.Background()
+	now := time.Now()
+	b.ReportAllocs()
+	for i := 0; b.Loop(); i++ {
+		if err := s.MarkBoarded(ctx, "IG0101/2026-11-27", gate.PassID(fmt.Sprintf("p%d", i)), now, now); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
