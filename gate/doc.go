@@ -52,7 +52,8 @@
 //
 // JSON in and out over keep-alive HTTP/1.1; request bodies are flat objects of strings with the
 // exact member names, decoded strictly in one pass (no duplicates, no nulls, no case variants,
-// nothing after the object: internal/jsonscan). Per boarding: POST /v1/gates/{gate}/nonce (201
+// nothing after the object: internal/jsonscan). Gate terminals send their bearer token on every
+// call. Per boarding: POST /v1/gates/{gate}/nonce (201
 // {nonce, audience, expires_at}); the wallet signs its KB-JWT with that audience and nonce;
 // POST /v1/gates/{gate}/verify {"presentation", "bcbp", "live_template"} answers 200 allow or
 // 403 deny (404 unknown gate, 400 malformed). Pre-generate distinct passengers: a pass boards
