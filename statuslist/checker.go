@@ -3,6 +3,7 @@ package statuslist
 import (
 	"context"
 	"io"
+	"net"
 	"net/http"
 	"net/url"
 	"sync"
@@ -25,6 +26,10 @@ type CheckerConfig struct {
 	MaxTTL   time.Duration    // longest a list is cached whatever its ttl says; default 5 min
 	Skew     time.Duration    // clock skew tolerated on iat/exp; default DefaultSkew
 	MaxBytes int64            // largest token accepted; default 8 MiB
+	// AllowInsecureHTTP permits plain-http status list URIs on any host. Without it, http is
+	// refused except on loopback (development): over http, anyone on the path can replay an
+	// older, still unexpired list and hide a revocation.
+	AllowInsecureHTTP bool
 }
 
 const (
@@ -91,6 +96,9 @@ func (c *Checker) Status(ctx context.Context, ref Reference) (uint8, error) {
 	u, err := url.Parse(ref.URI)
 	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
 		return 0, newErr(ErrInvalidList, err, "status list URI %q is not an absolute http(s) URL", ref.URI)
+	}
+	if u.Scheme == "http" && !c.cfg.AllowInsecureHTTP && !loopback(u.Hostname()) {
+		return 0, newErr(ErrInvalidList, nil, "status list URI %q is plain http on a non-loopback host", ref.URI)
 	}
 	tok, err := c.token(ctx, ref.URI)
 	if err != nil {
@@ -211,4 +219,13 @@ func (c *Checker) fetch(ctx context.Context, uri string) (*Token, time.Time, err
 		until = tok.ExpiresAt
 	}
 	return tok, until, nil
+}
+
+// loopback reports whether host names this machine (development set-ups serve lists there).
+func loopback(host string) bool {
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }

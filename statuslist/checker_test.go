@@ -3,6 +3,7 @@ package statuslist_test
 import (
 	"context"
 	"errors"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"sync"
@@ -10,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/idgate/idgate/certs"
 	"github.com/idgate/idgate/statuslist"
 )
 
@@ -302,6 +304,38 @@ func BenchmarkCheckerCached(b *testing.B) {
 	for b.Loop() {
 		if _, err := c.Status(context.Background(), ref); err != nil {
 			b.Fatal(err)
+		}
+	}
+}
+
+// TestCheckerRefusesPlainHTTPOffLoopback: over http an on-path attacker can replay an older,
+// still unexpired list, so only loopback (development) may use it unless explicitly allowed.
+// The refusal happens before any network traffic.
+func TestCheckerRefusesPlainHTTPOffLoopback(t *testing.T) {
+	strict := statuslist.NewChecker(statuslist.CheckerConfig{Trust: certs.NewTrustList()})
+	for _, uri := range []string{"http://issuer.example/status/1", "http://10.1.2.3/status/1", "http://[2001:db8::1]/status/1"} {
+		if _, err := strict.Status(context.Background(), statuslist.Reference{Index: 0, URI: uri}); !errors.Is(err, statuslist.ErrInvalidList) {
+			t.Errorf("%s: err %v, want ErrInvalidList", uri, err)
+		}
+	}
+	// Allowed: loopback over http, and any host when the operator opts in. These then fail to
+	// fetch (nothing listens), which is ErrUnavailable, not a scheme refusal.
+	hc := &http.Client{Timeout: 200 * time.Millisecond}
+	// The opted-in checker never reaches the network: its transport refuses every dial.
+	noDial := &http.Client{Transport: &http.Transport{DialContext: func(context.Context, string, string) (net.Conn, error) {
+		return nil, errors.New("no network in this test")
+	}}}
+	loose := statuslist.NewChecker(statuslist.CheckerConfig{HTTP: noDial, Trust: certs.NewTrustList(), AllowInsecureHTTP: true})
+	for _, tc := range []struct {
+		c   *statuslist.Checker
+		uri string
+	}{
+		{statuslist.NewChecker(statuslist.CheckerConfig{HTTP: hc, Trust: certs.NewTrustList()}), "http://127.0.0.1:1/status/1"},
+		{statuslist.NewChecker(statuslist.CheckerConfig{HTTP: hc, Trust: certs.NewTrustList()}), "http://localhost:1/status/1"},
+		{loose, "http://issuer.example/status/1"},
+	} {
+		if _, err := tc.c.Status(context.Background(), statuslist.Reference{Index: 0, URI: tc.uri}); !errors.Is(err, statuslist.ErrUnavailable) {
+			t.Errorf("%s: err %v, want ErrUnavailable", tc.uri, err)
 		}
 	}
 }

@@ -23,9 +23,10 @@ func init() {
 }
 
 type verifierOptions struct {
-	trustFile    string
-	audience     string
-	statusMaxTTL time.Duration
+	statusAllowHTTP bool
+	trustFile       string
+	audience        string
+	statusMaxTTL    time.Duration
 }
 
 func runVerifier(args []string, stdout, stderr io.Writer) int {
@@ -42,6 +43,7 @@ func runVerifier(args []string, stdout, stderr io.Writer) int {
 	listen := stringFlag(fs, "listen", "IDGATE_VERIFIER_LISTEN", "127.0.0.1:8082", "listen address")
 	fs.StringVar(&o.audience, "audience", envOr("IDGATE_VERIFIER_AUDIENCE", "http://127.0.0.1:8082"), "this verifier's identifier (KB-JWT aud) [IDGATE_VERIFIER_AUDIENCE]")
 	fs.DurationVar(&o.statusMaxTTL, "status-max-ttl", envDuration("IDGATE_STATUS_MAX_TTL", 5*time.Minute), "upper bound on status list caching [IDGATE_STATUS_MAX_TTL]")
+	fs.BoolVar(&o.statusAllowHTTP, "status-allow-http", os.Getenv("IDGATE_STATUS_ALLOW_HTTP") == "1", "fetch plain-http status lists from non-loopback hosts (replayable; development only) [IDGATE_STATUS_ALLOW_HTTP=1]")
 	gatesPKI := stringFlag(fs, "gates", "IDGATE_GATES_PKI", "", "enable the airport gate API with this PKI directory (see cmd_gate.go)")
 	if code, ok := parse(fs, args[1:]); !ok {
 		return code
@@ -96,7 +98,7 @@ func newVerifierAPI(o verifierOptions) (*verifier.API, *verifierCore, error) {
 	checker := statuslist.NewChecker(statuslist.CheckerConfig{
 		HTTP:   &http.Client{Timeout: 5 * time.Second},
 		Trust:  trust,
-		MaxTTL: o.statusMaxTTL,
+		MaxTTL: o.statusMaxTTL, AllowInsecureHTTP: o.statusAllowHTTP,
 	})
 	cv, err := credential.NewVerifier(credential.VerifierConfig{Trust: trust, Status: checker})
 	if err != nil {
