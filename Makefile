@@ -6,14 +6,14 @@ VAR        ?= var
 MODELS_DIR ?= $(VAR)/models
 BIN        ?= bin/idgate
 FUZZTIME   ?= 10s
-export GOFLAGS := -mod=mod
 
 # Debian packages: dlib and BLAS for go-face (cgo), the landmark model, PostgreSQL for the
-# storage conformance suite.
+# storage conformance suite. scripts/browser-test.sh installs Chromium itself when missing.
+# Go runs with the default -mod=readonly: go.mod and go.sum are complete (go mod tidy).
 APT_PKGS := build-essential pkg-config libdlib-dev libblas-dev liblapack-dev libjpeg62-turbo-dev \
             libatlas-base-dev libdlib-data postgresql
 
-.PHONY: help deps models build run test test-short bench fuzz lint clean
+.PHONY: help deps models build run test bench fuzz lint clean
 
 help: ## list targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
