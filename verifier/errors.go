@@ -50,7 +50,7 @@ func statusOf(code string) int {
 	switch code {
 	case "invalid_request", "malformed_json", "malformed_request":
 		return http.StatusBadRequest
-	case "unauthorized": // gate operator / check-in token
+	case "unauthorized": // gate operator, check-in or terminal token; relying-party token
 		return http.StatusUnauthorized
 	case "overloaded":
 		return http.StatusServiceUnavailable

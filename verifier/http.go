@@ -3,6 +3,8 @@ package verifier
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"crypto/subtle"
 	"encoding/json"
 	"net/http"
 	"strings"
@@ -16,6 +18,10 @@ const MaxBodyBytes = 256 << 10
 // API is the fasthttp shell over the verifier's domain services.
 type API struct {
 	RP *RP
+	// RPToken, when set, is the SHA-256 of the bearer token relying parties must send on the
+	// presentation-request routes; nil leaves them open (development, or a verifier that
+	// only serves its own front end behind a proxy that authenticates).
+	RPToken *[32]byte
 	// Extra routes (the gate API) are tried first; they return false when the path is not theirs.
 	Extra func(ctx *fasthttp.RequestCtx) bool
 }
@@ -29,6 +35,8 @@ func (a *API) Handler(ctx *fasthttp.RequestCtx) {
 	switch {
 	case path == "/healthz" || path == "/readyz":
 		ctx.SetBodyString("ok\n")
+	case strings.HasPrefix(path, "/v1/presentation-requests") && !a.rpAuthorized(ctx):
+		writeErr(ctx, &Error{Code: "unauthorized", Msg: "relying-party token required"})
 	case path == "/v1/presentation-requests":
 		if !ctx.IsPost() {
 			writeErr(ctx, &Error{Code: "method_not_allowed", Msg: "POST only"})
@@ -114,4 +122,14 @@ func writeJSON(ctx *fasthttp.RequestCtx, status int, v any) {
 func writeErr(ctx *fasthttp.RequestCtx, err error) {
 	status, body := Render(err)
 	writeJSON(ctx, status, body)
+}
+
+// rpAuthorized checks the relying party's bearer token when one is configured.
+func (a *API) rpAuthorized(ctx *fasthttp.RequestCtx) bool {
+	if a.RPToken == nil {
+		return true
+	}
+	tok, ok := strings.CutPrefix(string(ctx.Request.Header.Peek("Authorization")), "Bearer ")
+	sum := sha256.Sum256([]byte(tok))
+	return ok && tok != "" && subtle.ConstantTimeCompare(sum[:], a.RPToken[:]) == 1
 }

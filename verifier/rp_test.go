@@ -356,3 +356,44 @@ func TestRPRejectsBadRequests(t *testing.T) {
 		})
 	}
 }
+
+func TestRPTokenWhenConfigured(t *testing.T) {
+	env := testenv.New(t)
+	rp, err := NewRP(RPConfig{Credentials: env.Verifier(t), Requests: NewMemoryRequests(10), Audience: "https://rental.example"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sum := sha256.Sum256([]byte("rp-secret"))
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := NewServer((&API{RP: rp, RPToken: &sum}).Handler)
+	go func() { _ = srv.Serve(l) }()
+	t.Cleanup(func() { _ = srv.Shutdown() })
+	post := func(path, token string) int {
+		req, _ := http.NewRequest("POST", "http://"+l.Addr().String()+path, strings.NewReader(`{"claims":["age_over_19"]}`))
+		if token != "" {
+			req.Header.Set("Authorization", "Bearer "+token)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	for _, tc := range []struct {
+		path, token string
+		want        int
+	}{
+		{"/v1/presentation-requests", "", http.StatusUnauthorized},
+		{"/v1/presentation-requests", "guess", http.StatusUnauthorized},
+		{"/v1/presentation-requests/x/verify", "", http.StatusUnauthorized},
+		{"/v1/presentation-requests", "rp-secret", http.StatusCreated},
+	} {
+		if got := post(tc.path, tc.token); got != tc.want {
+			t.Errorf("%s with %q: %d, want %d", tc.path, tc.token, got, tc.want)
+		}
+	}
+}

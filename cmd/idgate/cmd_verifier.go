@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/hex"
 	"fmt"
 	"io"
 	"log/slog"
@@ -55,6 +56,16 @@ func runVerifier(args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		fmt.Fprintln(stderr, "idgate verifier:", err)
 		return 1
+	}
+	if v := os.Getenv("IDGATE_RP_TOKEN_SHA256"); v != "" {
+		b, err := hex.DecodeString(v)
+		if err != nil || len(b) != 32 {
+			fmt.Fprintln(stderr, "idgate verifier: IDGATE_RP_TOKEN_SHA256 must be 64 hex digits (sha256 of the token)")
+			return 1
+		}
+		api.RPToken = (*[32]byte)(b)
+	} else {
+		logger.Warn("relying-party API is open to anyone who can reach it; set IDGATE_RP_TOKEN_SHA256")
 	}
 	if *gatesPKI != "" { // airport gate API (issue 4): cmd_gate.go
 		g, err := gateOptionsFromEnv()
