@@ -1,0 +1,31 @@
+// Package pgstore is the gate.Store for deployments with several verifier instances behind
+// one PostgreSQL database (github.com/jackc/pgx/v5, pgxpool).
+//
+// # Data flow
+//
+// Open parses the DSN (a libpq URL or key=value string; its password is never echoed in an
+// error or log line: see Redact), connects, and creates the schema idempotently in one
+// transaction under a transaction-scoped advisory lock, so instances starting together do not
+// race on CREATE TABLE. The tables carry a gate_ prefix so the gate can share a database (and
+// search_path) with the issuer's PostgreSQL backend; gate_schema_version holds one row with
+// the schema version, and Open refuses a database whose version is newer than this build's.
+//
+//   - gate_gates: one row per gate, replaced by PutGate (INSERT ... ON CONFLICT DO UPDATE).
+//   - gate_boardings: primary key (flight, pass). MarkBoarded is one INSERT ... ON CONFLICT DO
+//     NOTHING; no row affected means the pass had already boarded. PostgreSQL's unique index
+//     decides, so exactly one of any number of concurrent markings wins, across every pool and
+//     every instance. Once the insert has been sent, MarkBoarded waits for its outcome (up to
+//     Config.MarkTimeout) even if the caller's context ends: a gate is not told "error" for a
+//     pass that did board (its retry would then be refused as already boarded).
+//   - gate_enrolments: primary key (flight, pass), upserted by Enrol. The sealed template is
+//     stored as received (a compact JWE to the gate reader key): templates are encrypted at
+//     rest.
+//   - Purge is a single statement (two data-modifying CTEs), hence one transaction: it
+//     deletes both tables' rows of flights that departed before the cutoff and returns the
+//     affected flight keys, sorted.
+//
+// Text columns use the "C" collation so Enrolments and Purge order by bytes, like the other
+// stores, whatever the database's locale. Times are timestamptz (microsecond precision, read
+// back in UTC); a time outside years 1..9999, or text PostgreSQL cannot store (a NUL byte,
+// invalid UTF-8), fails with ErrInvalidValue and writes nothing.
+package pgstore

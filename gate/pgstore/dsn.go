@@ -1,0 +1,50 @@
+package pgstore
+
+import (
+	"fmt"
+	"net"
+	"strconv"
+	"strings"
+
+	"github.com/jackc/pgx/v5/pgconn"
+)
+
+// IsURL reports whether s is a PostgreSQL connection URL (postgres:// or postgresql://), as
+// opposed to a file path: how a command picks this store over the SQLite one.
+func IsURL(s string) bool {
+	return strings.HasPrefix(s, "postgres://") || strings.HasPrefix(s, "postgresql://")
+}
+
+// Redact returns a form of dsn fit for logs: postgres://user@host:port/database, rebuilt from
+// the parsed configuration so no password, query parameter or unparsed text can leak. A DSN
+// that does not parse becomes "postgres://(malformed)".
+func Redact(dsn string) string {
+	c, err := pgconn.ParseConfig(dsn)
+	if err != nil {
+		return "postgres://(malformed)"
+	}
+	var b strings.Builder
+	b.WriteString("postgres://")
+	if c.User != "" {
+		b.WriteString(pathEscape(c.User))
+		b.WriteByte('@')
+	}
+	b.WriteString(pathEscape(net.JoinHostPort(c.Host, strconv.Itoa(int(c.Port)))))
+	b.WriteByte('/')
+	b.WriteString(pathEscape(c.Database))
+	return b.String()
+}
+
+// pathEscape keeps the log line one token: anything but a conservative set becomes %XX.
+func pathEscape(s string) string {
+	const ok = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~:[]/"
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; strings.IndexByte(ok, c) >= 0 {
+			b.WriteByte(c)
+		} else {
+			fmt.Fprintf(&b, "%%%02X", c)
+		}
+	}
+	return b.String()
+}

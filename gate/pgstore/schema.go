@@ -1,0 +1,67 @@
+package pgstore
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+)
+
+// SchemaVersion is the version of the tables below; gate_schema_version holds it.
+const SchemaVersion = 1
+
+// migrationLockKey names the gate's migration advisory lock (the issuer's backend uses
+// another key, so the two can migrate one database at once).
+const migrationLockKey int64 = 0x1d6a7e5702
+
+// schema is idempotent. COLLATE "C": byte order, as the memory and SQLite stores sort.
+var schema = []string{
+	`CREATE TABLE IF NOT EXISTS gate_schema_version (
+		version INTEGER PRIMARY KEY,
+		applied_at TIMESTAMPTZ NOT NULL DEFAULT now())`,
+	`CREATE TABLE IF NOT EXISTS gate_gates (
+		id TEXT COLLATE "C" PRIMARY KEY,
+		carrier TEXT NOT NULL, number TEXT NOT NULL, date TEXT NOT NULL,
+		boarding BOOLEAN NOT NULL,
+		departure TIMESTAMPTZ NOT NULL, updated_at TIMESTAMPTZ NOT NULL)`,
+	`CREATE TABLE IF NOT EXISTS gate_boardings (
+		flight TEXT COLLATE "C" NOT NULL, pass TEXT COLLATE "C" NOT NULL,
+		departure TIMESTAMPTZ NOT NULL, boarded_at TIMESTAMPTZ NOT NULL,
+		PRIMARY KEY (flight, pass))`,
+	`CREATE INDEX IF NOT EXISTS gate_boardings_departure ON gate_boardings (departure)`,
+	`CREATE TABLE IF NOT EXISTS gate_enrolments (
+		flight TEXT COLLATE "C" NOT NULL, pass TEXT COLLATE "C" NOT NULL,
+		sealed TEXT NOT NULL,
+		departure TIMESTAMPTZ NOT NULL, enrolled_at TIMESTAMPTZ NOT NULL,
+		PRIMARY KEY (flight, pass))`,
+	`CREATE INDEX IF NOT EXISTS gate_enrolments_departure ON gate_enrolments (departure)`,
+}
+
+// migrate creates the schema and records its version in one transaction. The advisory lock
+// serialises instances opening at once: concurrent CREATE TABLE IF NOT EXISTS can otherwise
+// fail on PostgreSQL's catalog unique index.
+func migrate(ctx context.Context, pool *pgxpool.Pool) error {
+	return pgx.BeginFunc(ctx, pool, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1)`, migrationLockKey); err != nil {
+			return err
+		}
+		for _, q := range schema {
+			if _, err := tx.Exec(ctx, q); err != nil {
+				return err
+			}
+		}
+		var v int
+		if err := tx.QueryRow(ctx, `SELECT COALESCE(MAX(version), 0) FROM gate_schema_version`).Scan(&v); err != nil {
+			return err
+		}
+		switch {
+		case v == SchemaVersion:
+			return nil
+		case v > SchemaVersion:
+			return fmt.Errorf("%w: version %d, this build knows %d", ErrSchemaTooNew, v, SchemaVersion)
+		}
+		_, err := tx.Exec(ctx, `INSERT INTO gate_schema_version (version) VALUES ($1)`, SchemaVersion)
+		return err
+	})
+}

@@ -1,0 +1,133 @@
+package pgstore
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/idgate/idgate/gate"
+)
+
+var _ gate.Store = (*Store)(nil)
+
+// checkTimes fails closed on times PostgreSQL cannot hold exactly. pgx encodes microseconds
+// since 2000 in an int64 without a range check, so a far-off time would wrap silently.
+func checkTimes(ts ...time.Time) error {
+	for _, t := range ts {
+		if y := t.UTC().Year(); y < 1 || y > 9999 {
+			return fmt.Errorf("%w: year %d outside 1..9999", ErrInvalidValue, y)
+		}
+	}
+	return nil
+}
+
+func (s *Store) PutGate(ctx context.Context, g gate.GateConfig) error {
+	if err := checkTimes(g.Departure, g.UpdatedAt); err != nil {
+		return &Error{Op: "PutGate", Err: err}
+	}
+	_, err := s.pool.Exec(ctx, `INSERT INTO gate_gates (id, carrier, number, date, boarding, departure, updated_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (id) DO UPDATE SET carrier = excluded.carrier,
+		number = excluded.number, date = excluded.date, boarding = excluded.boarding,
+		departure = excluded.departure, updated_at = excluded.updated_at`,
+		g.Gate, g.Flight.Carrier, g.Flight.Number, g.Flight.Date, g.Boarding, g.Departure, g.UpdatedAt)
+	return wrap("PutGate", err)
+}
+
+func (s *Store) Gate(ctx context.Context, id string) (gate.GateConfig, error) {
+	g := gate.GateConfig{Gate: id}
+	err := s.pool.QueryRow(ctx, `SELECT carrier, number, date, boarding, departure, updated_at
+		FROM gate_gates WHERE id = $1`, id).
+		Scan(&g.Flight.Carrier, &g.Flight.Number, &g.Flight.Date, &g.Boarding, &g.Departure, &g.UpdatedAt)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return gate.GateConfig{}, gate.ErrGateNotFound
+	}
+	if err != nil {
+		return gate.GateConfig{}, wrap("Gate", err)
+	}
+	g.Departure, g.UpdatedAt = g.Departure.UTC(), g.UpdatedAt.UTC()
+	return g, nil
+}
+
+// MarkBoarded inserts the boarding record; the primary key makes exactly one of concurrent
+// markings (from any instance) affect a row, the others get gate.ErrAlreadyBoarded. It returns
+// ctx.Err() if the caller gave up before a connection was acquired (nothing was sent); once
+// the insert is sent it waits up to MarkTimeout for the outcome regardless of ctx.
+func (s *Store) MarkBoarded(ctx context.Context, flight string, pass gate.PassID, departure, at time.Time) error {
+	if err := checkTimes(departure, at); err != nil {
+		return &Error{Op: "MarkBoarded", Err: err}
+	}
+	conn, err := s.pool.Acquire(ctx)
+	if err != nil {
+		return wrap("MarkBoarded", err)
+	}
+	defer conn.Release()
+	wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), s.markTimeout)
+	defer cancel()
+	tag, err := conn.Exec(wctx, `INSERT INTO gate_boardings (flight, pass, departure, boarded_at)
+		VALUES ($1, $2, $3, $4) ON CONFLICT (flight, pass) DO NOTHING`, flight, string(pass), departure, at)
+	if err != nil {
+		return wrap("MarkBoarded", err)
+	}
+	if tag.RowsAffected() == 0 {
+		return gate.ErrAlreadyBoarded
+	}
+	return nil
+}
+
+func (s *Store) Enrol(ctx context.Context, e gate.Enrolment) error {
+	if err := checkTimes(e.Departure, e.EnrolledAt); err != nil {
+		return &Error{Op: "Enrol", Err: err}
+	}
+	_, err := s.pool.Exec(ctx, `INSERT INTO gate_enrolments (flight, pass, sealed, departure, enrolled_at)
+		VALUES ($1, $2, $3, $4, $5) ON CONFLICT (flight, pass) DO UPDATE SET sealed = excluded.sealed,
+		departure = excluded.departure, enrolled_at = excluded.enrolled_at`,
+		e.Flight, string(e.Pass), e.Sealed, e.Departure, e.EnrolledAt)
+	return wrap("Enrol", err)
+}
+
+func (s *Store) Enrolments(ctx context.Context, flight string) ([]gate.Enrolment, error) {
+	rows, err := s.pool.Query(ctx, `SELECT pass, sealed, departure, enrolled_at FROM gate_enrolments
+		WHERE flight = $1 ORDER BY pass`, flight)
+	if err != nil {
+		return nil, wrap("Enrolments", err)
+	}
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (gate.Enrolment, error) {
+		e := gate.Enrolment{Flight: flight}
+		var pass string
+		if err := r.Scan(&pass, &e.Sealed, &e.Departure, &e.EnrolledAt); err != nil {
+			return gate.Enrolment{}, err
+		}
+		e.Pass, e.Departure, e.EnrolledAt = gate.PassID(pass), e.Departure.UTC(), e.EnrolledAt.UTC()
+		return e, nil
+	})
+	if err != nil {
+		return nil, wrap("Enrolments", err)
+	}
+	return out, nil
+}
+
+// Purge is one statement, so one transaction: both deletes and the returned flights see the
+// same snapshot, and a failure deletes nothing.
+func (s *Store) Purge(ctx context.Context, cutoff time.Time) ([]string, error) {
+	if err := checkTimes(cutoff); err != nil {
+		return nil, &Error{Op: "Purge", Err: err}
+	}
+	rows, err := s.pool.Query(ctx, `WITH
+		e AS (DELETE FROM gate_enrolments WHERE departure < $1 RETURNING flight),
+		b AS (DELETE FROM gate_boardings WHERE departure < $1 RETURNING flight)
+		SELECT flight FROM e UNION SELECT flight FROM b ORDER BY flight`, cutoff)
+	if err != nil {
+		return nil, wrap("Purge", err)
+	}
+	flights, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		return nil, wrap("Purge", err)
+	}
+	return flights, nil
+}
+
+// Ping reports whether a connection can be acquired and answers.
+func (s *Store) Ping(ctx context.Context) error { return wrap("Ping", s.pool.Ping(ctx)) }
