@@ -3,6 +3,7 @@ module github.com/idgate/idgate
 go 1.26.0
 
 require (
+	filippo.io/nistec v0.0.4
 	github.com/Kagami/go-face v0.0.0-20210630145111-0c14797b4d0e
 	github.com/fxamacker/cbor/v2 v2.9.4
 	github.com/go-webauthn/webauthn v0.18.2

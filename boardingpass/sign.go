@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/idgate/idgate/certs"
+	"github.com/idgate/idgate/certs/es256"
 )
 
 // Our airline-signing profile (see doc.go): security type '1', data = base64url (unpadded) of
@@ -32,6 +33,12 @@ var b64 = base64.RawURLEncoding.Strict()
 // designator) at time at. *certs.TrustList satisfies it.
 type Keys interface {
 	Certificates(p certs.Purpose, scope string, at time.Time) []*x509.Certificate
+}
+
+// fastKeys is optionally implemented by Keys (certs.TrustList is): a precomputed ES256
+// verifier for a returned certificate's key, or nil to use crypto/ecdsa.
+type fastKeys interface {
+	ES256Key(pub crypto.PublicKey) *es256.Key
 }
 
 // Sign appends the security section to unsigned, which must be a valid M-format pass without
@@ -132,10 +139,19 @@ func verify(s string, keys Keys, at time.Time, airline string) (*Pass, error) {
 	digest := sha256.Sum256(signed[:copy(signed[:], s[:signedLen])])
 	var derBuf [72]byte
 	der := rawToDER(derBuf[:0], raw[:])
+	fast, _ := keys.(fastKeys)
 	for _, c := range cands {
 		pub, ok := c.PublicKey.(*ecdsa.PublicKey)
 		if !ok || pub.Curve != elliptic.P256() || at.Before(c.NotBefore) || at.After(c.NotAfter) {
 			continue
+		}
+		if fast != nil {
+			if k := fast.ES256Key(pub); k != nil {
+				if k.VerifyES256(digest[:], raw[:]) {
+					return p, nil
+				}
+				continue
+			}
 		}
 		if ecdsa.VerifyASN1(pub, digest[:], der) {
 			return p, nil

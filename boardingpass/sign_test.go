@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/idgate/idgate/certs"
+	"github.com/idgate/idgate/certs/es256"
 )
 
 var testNow = time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)
@@ -65,6 +66,34 @@ type keyMap struct {
 	m         map[string][]*x509.Certificate
 	lastP     certs.Purpose
 	lastScope string
+}
+
+// fastKeyMap is a keyMap that also offers precomputed verifiers (as certs.TrustList does), so
+// Verify takes its certs/es256 path.
+type fastKeyMap struct {
+	*keyMap
+	fast map[*ecdsa.PublicKey]*es256.Key
+}
+
+func (k *fastKeyMap) ES256Key(pub crypto.PublicKey) *es256.Key {
+	ek, _ := pub.(*ecdsa.PublicKey)
+	return k.fast[ek]
+}
+
+func withFast(t testing.TB, k *keyMap) *fastKeyMap {
+	f := &fastKeyMap{keyMap: k, fast: map[*ecdsa.PublicKey]*es256.Key{}}
+	for _, cs := range k.m {
+		for _, c := range cs {
+			if pub, ok := c.PublicKey.(*ecdsa.PublicKey); ok && pub.Curve == elliptic.P256() {
+				pk, err := es256.Precompute(pub)
+				if err != nil {
+					t.Fatal(err)
+				}
+				f.fast[pub] = pk
+			}
+		}
+	}
+	return f
 }
 
 func (k *keyMap) Certificates(p certs.Purpose, scope string, _ time.Time) []*x509.Certificate {
@@ -118,6 +147,9 @@ func TestSignVerify(t *testing.T) {
 			if !strings.HasPrefix(signed, tc.unsigned+"^156") || len(signed) != len(tc.unsigned)+4+86 {
 				t.Fatalf("signed form %q", signed)
 			}
+			if _, err := Verify(signed, withFast(t, keys), testNow); err != nil {
+				t.Fatalf("precomputed keys: %v", err)
+			}
 			p, err := Verify(signed, keys, testNow)
 			if err != nil {
 				t.Fatal(err)
@@ -136,6 +168,7 @@ func TestSignVerify(t *testing.T) {
 func TestVerifyTamper(t *testing.T) {
 	ac := validAirline(t, "AC")
 	keys := keysFor(map[string]*airline{"AC": ac})
+	fast := withFast(t, keys)
 	signed, err := Sign(unsignedOf(vecIATA2), ac)
 	if err != nil {
 		t.Fatal(err)
@@ -151,6 +184,9 @@ func TestVerifyTamper(t *testing.T) {
 		_, err := Verify(string(b), keys, testNow)
 		if err == nil {
 			t.Fatalf("flipping byte %d (%q) still verifies", i, signed[i])
+		}
+		if _, errFast := Verify(string(b), fast, testNow); errFast == nil || errFast.Error() != err.Error() {
+			t.Fatalf("flipping byte %d: precomputed keys say %v, crypto/ecdsa %v", i, errFast, err)
 		}
 		if errors.Is(err, ErrSignatureInvalid) {
 			invalid++

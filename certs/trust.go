@@ -2,10 +2,13 @@ package certs
 
 import (
 	"bytes"
+	"crypto"
 	"crypto/x509"
 	"errors"
 	"slices"
 	"time"
+
+	"github.com/idgate/idgate/certs/es256"
 )
 
 // Purpose is what a trust anchor may be used to verify.
@@ -48,11 +51,18 @@ func (a *Anchor) allows(cn string) bool { return len(a.Names) == 0 || slices.Con
 type TrustList struct {
 	anchors []Anchor
 	cache   *verifyCache
+	// fast holds precomputed ES256 verifiers for the keys this list has accepted: chain leaves
+	// that verified and pinned certificates that Certificates returned.
+	fast *es256.Cache
 }
+
+// maxFastKeys bounds the precomputed keys (~400 KB each): a deployment trusts a handful of
+// issuer and airline keys at a time.
+const maxFastKeys = 32
 
 // NewTrustList builds a trust list from anchors (copied).
 func NewTrustList(anchors ...Anchor) *TrustList {
-	t := &TrustList{cache: newVerifyCache(defaultCacheSize)}
+	t := &TrustList{cache: newVerifyCache(defaultCacheSize), fast: es256.NewCache(maxFastKeys)}
 	for _, a := range anchors {
 		a.Roots = slices.Clone(a.Roots)
 		a.Names = slices.Clone(a.Names)
@@ -159,6 +169,7 @@ func (t *TrustList) verifySlow(key [32]byte, p Purpose, scope string, chain []*x
 			rootMatched = true
 			if a.allows(leaf.Subject.CommonName) {
 				t.cache.put(key, leaf, window(vc))
+				t.fast.Warm(leaf.PublicKey)
 				return leaf, nil
 			}
 		}
@@ -207,8 +218,14 @@ func (t *TrustList) Certificates(p Purpose, scope string, at time.Time) []*x509.
 			}
 			if !slices.ContainsFunc(out, func(o *x509.Certificate) bool { return bytes.Equal(o.Raw, c.Raw) }) {
 				out = append(out, c)
+				t.fast.Warm(c.PublicKey)
 			}
 		}
 	}
 	return out
 }
+
+// ES256Key returns a precomputed ES256 verifier for pub (see certs/es256) when pub is a key
+// this list has accepted and its table is built, else nil: callers then verify with
+// crypto/ecdsa. It never builds one for a key the list has not accepted.
+func (t *TrustList) ES256Key(pub crypto.PublicKey) *es256.Key { return t.fast.Get(pub) }

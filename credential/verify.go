@@ -104,6 +104,11 @@ func (v *Verifier) Verify(ctx context.Context, presentation string, exp Expectat
 				return nil, err
 			}
 			chain = c
+			// The same key through a precomputed table when the trust list has accepted it
+			// before (trust is still checked for this chain in checkClaims).
+			if k := v.cfg.Trust.ES256Key(c[0].PublicKey); k != nil {
+				return k, nil
+			}
 			return c[0].PublicKey, nil
 		},
 		KeyBinding: &sdjwt.KBOptions{

@@ -1,12 +1,14 @@
 package gate
 
 import (
+	"crypto"
 	"crypto/x509"
 	"sync"
 	"time"
 
 	"github.com/idgate/idgate/boardingpass"
 	"github.com/idgate/idgate/certs"
+	"github.com/idgate/idgate/certs/es256"
 )
 
 // cachedKeys memoises Keys.Certificates. certs.TrustList re-verifies every pinned airline
@@ -63,4 +65,13 @@ func (c *cachedKeys) Certificates(p certs.Purpose, scope string, at time.Time) [
 	c.m[k] = e
 	c.mu.Unlock()
 	return out
+}
+
+// ES256Key forwards to the wrapped Keys' precomputed verifiers (certs.TrustList has them), so
+// boardingpass.Verify keeps its fast path through this cache.
+func (c *cachedKeys) ES256Key(pub crypto.PublicKey) *es256.Key {
+	if f, ok := c.keys.(interface{ ES256Key(crypto.PublicKey) *es256.Key }); ok {
+		return f.ES256Key(pub)
+	}
+	return nil
 }

@@ -98,10 +98,29 @@ func rawPublicKey(k crypto.PublicKey) (crypto.PublicKey, error) {
 	return k, nil
 }
 
+// ES256Verifier is an issuer key that verifies ES256 itself: certs/es256's precomputed keys,
+// which a ResolveKey may return for trusted issuers. sig is the JWS R||S (64 bytes).
+type ES256Verifier interface {
+	VerifyES256(digest, sig []byte) bool
+}
+
 // verifySig verifies a JWS signature exactly per RFC 7518 §3.4 (ECDSA: fixed
 // width R||S) and RFC 8037 (EdDSA over Ed25519). The key must fit the alg.
 // Mismatched key types yield keyErr; a bad signature yields sigErr.
 func verifySig(alg jwa.SignatureAlgorithm, key crypto.PublicKey, signingInput string, sig []byte, keyCode, sigCode string) error {
+	if fast, ok := key.(ES256Verifier); ok {
+		if alg != jwa.ES256 {
+			return newErr(keyCode, "key is a P-256 key, alg is not ES256")
+		}
+		if len(sig) != 64 {
+			return newErr(sigCode, "ECDSA signature has wrong length")
+		}
+		h := sha256.Sum256(readOnlyBytes(signingInput))
+		if !fast.VerifyES256(h[:], sig) {
+			return newErr(sigCode, "signature does not verify")
+		}
+		return nil
+	}
 	key, err := rawPublicKey(key)
 	if err != nil {
 		return wrapErr(keyCode, "unusable key", err)

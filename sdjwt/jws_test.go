@@ -2,6 +2,7 @@ package sdjwt
 
 import (
 	"bytes"
+	"crypto"
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
@@ -12,6 +13,8 @@ import (
 	"testing"
 
 	"github.com/lestrrat-go/jwx/v2/jwa"
+
+	precomp "github.com/idgate/idgate/certs/es256"
 )
 
 // TestAppendDERSignature compares the hand encoding with encoding/asn1 over the edge cases
@@ -51,6 +54,10 @@ func TestVerifySigES256(t *testing.T) {
 	sig := make([]byte, 64)
 	r.FillBytes(sig[:32])
 	s.FillBytes(sig[32:])
+	fast, err := precomp.Precompute(&k.PublicKey)
+	if err != nil {
+		t.Fatal(err)
+	}
 	zeroR := append(make([]byte, 32), sig[32:]...)
 	zeroS := append(bytes.Clone(sig[:32]), make([]byte, 32)...)
 	flipped := bytes.Clone(sig)
@@ -69,10 +76,17 @@ func TestVerifySigES256(t *testing.T) {
 		{"all zero", make([]byte, 64), in, CodeSignatureInvalid},
 		{"short", sig[:63], in, CodeSignatureInvalid},
 	} {
-		err := verifySig(jwa.ES256, &k.PublicKey, c.in, c.sig, CodeKeyUnresolved, CodeSignatureInvalid)
-		if got := ErrorCode(err); got != c.code {
-			t.Errorf("%s: %v, want %q", c.name, err, c.code)
+		// The same verdict from crypto/ecdsa and from a precomputed key (certs/es256).
+		for _, key := range []crypto.PublicKey{&k.PublicKey, fast} {
+			err := verifySig(jwa.ES256, key, c.in, c.sig, CodeKeyUnresolved, CodeSignatureInvalid)
+			if got := ErrorCode(err); got != c.code {
+				t.Errorf("%s (%T): %v, want %q", c.name, key, err, c.code)
+			}
 		}
+	}
+	// A precomputed P-256 key is for ES256 only.
+	if err := verifySig(jwa.ES384, fast, in, sig, CodeKeyUnresolved, CodeSignatureInvalid); ErrorCode(err) != CodeKeyUnresolved {
+		t.Errorf("ES384 with a precomputed P-256 key: %v", err)
 	}
 }
 
