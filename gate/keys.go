@@ -70,7 +70,9 @@ func (c *cachedKeys) Certificates(p certs.Purpose, scope string, at time.Time) [
 // ES256Key forwards to the wrapped Keys' precomputed verifiers (certs.TrustList has them), so
 // boardingpass.Verify keeps its fast path through this cache.
 func (c *cachedKeys) ES256Key(pub crypto.PublicKey) *es256.Key {
-	if f, ok := c.keys.(interface{ ES256Key(crypto.PublicKey) *es256.Key }); ok {
+	if f, ok := c.keys.(interface {
+		ES256Key(crypto.PublicKey) *es256.Key
+	}); ok {
 		return f.ES256Key(pub)
 	}
 	return nil

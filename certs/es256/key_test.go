@@ -99,8 +99,8 @@ func TestMatchesCryptoECDSA(t *testing.T) {
 		}
 	}
 	digests := [][]byte{
-		make([]byte, 32),                  // e = 0: u1 = 0
-		n.FillBytes(make([]byte, 32)),     // e = n ≡ 0
+		make([]byte, 32),                   // e = 0: u1 = 0
+		n.FillBytes(make([]byte, 32)),      // e = n ≡ 0
 		[]byte(strings.Repeat("\xff", 32)), // e > n
 		[]byte("short digest"),
 		[]byte(strings.Repeat("\xab", 48)), // truncated to 32 bytes
