@@ -43,6 +43,10 @@ type Decision struct {
 	PassRef string `json:"pass_ref,omitempty"`
 	// CredentialCode is the precise credential/sdjwt code behind a credential_* reason.
 	CredentialCode string `json:"credential_code,omitempty"`
+	// SignedBy is the designator of the airline whose key verified the boarding pass: the
+	// operating carrier, or its listed partner (Config.PassPartners) for a code-share or
+	// interline pass. Absent when the signature did not verify.
+	SignedBy string `json:"signed_by,omitempty"`
 }
 
 const (

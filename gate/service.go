@@ -55,8 +55,13 @@ type Config struct {
 	// Retention is how long after departure a flight's gallery and boarding records are kept
 	// (default 6 h).
 	Retention time.Duration
-	Logger    *slog.Logger // default: discard
-	Metrics   *Metrics     // default: a new registry
+	// PassPartners maps an operating carrier to the airlines whose signature is accepted on
+	// boarding passes for its flights (code-share, interline through check-in), e.g.
+	// {"YY": {"XX", "ZZ"}}: a pass for a YY flight declaring XX as its issuer must verify
+	// under XX's key. Default none: only the operating carrier's key. See ParsePartners.
+	PassPartners map[string][]string
+	Logger       *slog.Logger // default: discard
+	Metrics      *Metrics     // default: a new registry
 }
 
 // Service is the gate domain: configuration, nonces, verify, enrol, identify, retention.
@@ -83,6 +88,11 @@ func New(cfg Config) (*Service, error) {
 		// +Inf would match every face, NaN none (or, in a negated comparison, every one).
 		return nil, errors.New("gate: OperatingPoint.Threshold must be a finite number > 0")
 	}
+	partners, err := clonePartners(cfg.PassPartners)
+	if err != nil {
+		return nil, err
+	}
+	cfg.PassPartners = partners
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}

@@ -133,12 +133,13 @@ func (s *Service) verifyCredential(ctx context.Context, d *Decision, aud, presen
 }
 
 // verifyPass checks the airline signature and that the pass is for flight. The signature
-// must verify under a key trusted for the flight's operating carrier (f.Carrier), and
-// matchLeg only accepts legs that carrier operates: so the airline whose key verified is the
-// matched leg's operating carrier. Partner (codeshare) airlines signing for f.Carrier are not
-// accepted; that needs an explicit partner list in Config.
+// must verify under a key trusted for exactly one airline, passSigner's choice: the flight's
+// operating carrier (f.Carrier), or the partner of f.Carrier (Config.PassPartners) that the
+// pass declares as its issuer. Either way matchLeg only accepts legs f.Carrier operates on
+// the gate's flight and date. The airline whose key verified goes into d.SignedBy.
 func (s *Service) verifyPass(d *Decision, f Flight, bcbp string, now time.Time) (*boardingpass.Pass, bool) {
-	p, err := boardingpass.VerifyFor(bcbp, s.cfg.Passes, now, f.Carrier)
+	signer := s.passSigner(bcbp, f.Carrier)
+	p, err := boardingpass.VerifyFor(bcbp, s.cfg.Passes, now, signer)
 	if err != nil {
 		var be *boardingpass.Error
 		code := boardingpass.Code("")
@@ -150,6 +151,7 @@ func (s *Service) verifyPass(d *Decision, f Flight, bcbp string, now time.Time) 
 		return nil, false
 	}
 	d.Checks.BoardingPass = CheckPass
+	d.SignedBy = signer
 	if !f.matchLeg(p) {
 		d.Checks.Flight = CheckFail
 		d.deny(ReasonWrongFlight)
