@@ -28,6 +28,10 @@ import (
 //	IDGATE_GATE_TERMINAL_TOKEN_SHA256   hex SHA-256 of the gate terminals' token (unset: nonce/verify/identify off)
 //	IDGATE_GATE_RETENTION               gallery retention after departure (default 6h)
 //	IDGATE_GATE_THRESHOLD               face match threshold (default biometric.DefaultOperatingPoint)
+//	IDGATE_GATE_PASS_PARTNERS           code-share/interline pass partners, "YY=XX+ZZ,AB=CD": passes for
+//	                                    YY's flights may be signed by XX or ZZ when the pass names that
+//	                                    airline as its issuer (gate.ParsePartners; bad syntax fails at
+//	                                    start; unset: only the operating carrier signs)
 //
 //	IDGATE_MODELS                       face models (`make models`); when present, gates may send
 //	                                    live_jpeg and the verifier extracts the template (largest face)
@@ -44,6 +48,7 @@ type gateOptions struct {
 	operatorToken gate.TokenHash
 	checkinToken  gate.TokenHash
 	terminalToken gate.TokenHash
+	passPartners  map[string][]string // gate.Config.PassPartners
 }
 
 func gateOptionsFromEnv() (gateOptions, error) {
@@ -59,6 +64,11 @@ func gateOptionsFromEnv() (gateOptions, error) {
 		}
 		g.threshold = t
 	}
+	partners, err := gate.ParsePartners(os.Getenv("IDGATE_GATE_PASS_PARTNERS"))
+	if err != nil {
+		return g, fmt.Errorf("IDGATE_GATE_PASS_PARTNERS: %w", err)
+	}
+	g.passPartners = partners
 	for env, dst := range map[string]*gate.TokenHash{
 		"IDGATE_GATE_OPERATOR_TOKEN_SHA256": &g.operatorToken,
 		"IDGATE_GATE_CHECKIN_TOKEN_SHA256":  &g.checkinToken,
@@ -102,6 +112,10 @@ func newGateRoutes(ctx context.Context, pkiDir string, core *verifierCore, o ver
 	cfg := gate.Config{
 		Credentials: core.credentials, Passes: core.trust, ReaderKey: reader, Store: store, Audience: o.audience,
 		Retention: g.retention, Logger: logger,
+	}
+	cfg.PassPartners = g.passPartners
+	if len(cfg.PassPartners) > 0 {
+		logger.Info("gate: boarding-pass partners", "partners", gate.FormatPartners(cfg.PassPartners))
 	}
 	if g.threshold > 0 {
 		cfg.OperatingPoint.Threshold, cfg.OperatingPoint.Source = g.threshold, "IDGATE_GATE_THRESHOLD"
