@@ -15,6 +15,7 @@ import (
 	"github.com/idgate/idgate/biometric/face"
 	"github.com/idgate/idgate/certs"
 	"github.com/idgate/idgate/gate"
+	"github.com/idgate/idgate/gate/pgstore"
 	"github.com/idgate/idgate/gate/sqlitestore"
 	"github.com/idgate/idgate/verifier"
 )
@@ -22,7 +23,12 @@ import (
 // The airport gate API inside `idgate verifier serve --gates PKI_DIR` (issue 4). Configuration
 // beyond the PKI directory comes from the environment:
 //
-//	IDGATE_GATE_DB                      SQLite file for gates, boardings, galleries (default var/gate.db)
+//	IDGATE_GATE_DB                      SQLite file for gates, boardings, galleries (default var/gate.db),
+//	                                    or a postgres:// or postgresql:// URL: the PostgreSQL store
+//	                                    (gate/pgstore) that several verifier instances can share. Logs
+//	                                    show only user@host:port/database; prefer PGPASSWORD or
+//	                                    ~/.pgpass to a password in the URL (it is visible in the
+//	                                    process environment)
 //	IDGATE_GATE_OPERATOR_TOKEN_SHA256   hex SHA-256 of the operator bearer token (unset: operator API off)
 //	IDGATE_GATE_CHECKIN_TOKEN_SHA256    hex SHA-256 of the airline check-in token (unset: enrolment off)
 //	IDGATE_GATE_TERMINAL_TOKEN_SHA256   hex SHA-256 of the gate terminals' token (unset: nonce/verify/identify off)
@@ -96,14 +102,11 @@ func newGateRoutes(ctx context.Context, pkiDir string, core *verifierCore, o ver
 	if err != nil {
 		return nil, nil, fmt.Errorf("gate: %w", err)
 	}
-	if err := os.MkdirAll(filepath.Dir(g.dbPath), 0o700); err != nil {
-		return nil, nil, fmt.Errorf("gate: %w", err)
-	}
-	store, err := sqlitestore.Open(g.dbPath)
+	store, closeStore, dbName, err := openGateStore(ctx, g.dbPath)
 	if err != nil {
 		return nil, nil, err
 	}
-	closers := []func(){func() { store.Close() }}
+	closers := []func(){closeStore}
 	closeAll := func() {
 		for _, c := range closers {
 			c()
@@ -138,8 +141,30 @@ func newGateRoutes(ctx context.Context, pkiDir string, core *verifierCore, o ver
 		logger.Warn("gate: operator, check-in or terminal token not configured; those routes answer 401")
 	}
 	go svc.RunPurge(ctx, 5*time.Minute)
-	logger.Info("gate API enabled", "db", g.dbPath, "retention", cfg.Retention.String())
+	logger.Info("gate API enabled", "db", dbName, "retention", cfg.Retention.String())
 	return api.Routes, closeAll, nil
+}
+
+// openGateStore opens the PostgreSQL store when db is a postgres:// or postgresql:// URL, else
+// the SQLite file at db. dbName is what may be logged: a URL without its password.
+func openGateStore(ctx context.Context, db string) (store gate.Store, closeStore func(), dbName string, err error) {
+	if pgstore.IsURL(db) {
+		octx, cancel := context.WithTimeout(ctx, 30*time.Second)
+		defer cancel()
+		s, err := pgstore.Open(octx, pgstore.Config{DSN: db})
+		if err != nil {
+			return nil, nil, "", fmt.Errorf("gate: %w", err) // pgstore errors never carry the password
+		}
+		return s, s.Close, pgstore.Redact(db), nil
+	}
+	if err := os.MkdirAll(filepath.Dir(db), 0o700); err != nil {
+		return nil, nil, "", fmt.Errorf("gate: %w", err)
+	}
+	s, err := sqlitestore.Open(db)
+	if err != nil {
+		return nil, nil, "", err
+	}
+	return s, func() { s.Close() }, db, nil
 }
 
 // liveFaces adapts the dlib extractor to gate.FaceExtractor: the largest face in the capture.
