@@ -8,8 +8,6 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
-
-	"github.com/valyala/fasthttp"
 )
 
 // load is one timed phase: pre-built bodies POSTed to one URL.
@@ -40,9 +38,9 @@ type outcome struct {
 	serverCPU, generatorCPU float64 // µs of CPU per request (0: unknown)
 }
 
-// run drives the phase. Each worker owns one keep-alive connection (a HostClient with
-// MaxConns 1) and claims request indexes from a shared counter; the phase ends when the
-// duration has passed or every body was sent.
+// run drives the phase. Each worker owns one keep-alive connection (a rawConn: pre-built
+// requests, one writev and one read each) and claims request indexes from a shared counter;
+// the phase ends when the duration has passed or every body was sent.
 func (l *load) run() *outcome {
 	o := &outcome{lat: make([]time.Duration, len(l.bodies)), codes: map[string]int{}}
 	if l.rate > 0 {
@@ -58,27 +56,41 @@ func (l *load) run() *outcome {
 	if l.rate > 0 {
 		interval = time.Duration(float64(time.Second) / l.rate)
 	}
+	timeout := requestTimeout
+	if l.timeout > 0 {
+		timeout = l.timeout
+	}
 	for range l.connections {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			hc := newHostClient(l.addr, 1)
-			if l.timeout > 0 {
-				hc.ReadTimeout = l.timeout
-			}
-			req, resp := fasthttp.AcquireRequest(), fasthttp.AcquireResponse()
-			defer fasthttp.ReleaseRequest(req)
-			defer fasthttp.ReleaseResponse(resp)
-			req.Header.SetMethod(http.MethodPost)
-			req.SetRequestURI(l.url)
-			req.Header.SetContentType("application/json")
-			if l.token != "" {
-				req.Header.Set("Authorization", "Bearer "+l.token)
+			var conn *rawConn
+			defer func() {
+				if conn != nil {
+					_ = conn.Close()
+				}
+			}()
+			fail := func(code string) {
+				errs.Add(1)
+				mu.Lock()
+				if _, seen := o.codes[code]; !seen && len(o.codes) >= maxErrorCodes {
+					code = "other"
+				}
+				o.codes[code]++
+				mu.Unlock()
 			}
 			for {
 				i := int(next.Add(1) - 1)
 				if i >= len(l.bodies) {
 					return
+				}
+				if conn == nil { // first request, or the last one broke the connection
+					var err error
+					if conn, err = dialRaw(l.addr, l.url, l.token, timeout); err != nil {
+						o.lat[i] = 1 // counted as sent and failed
+						fail("transport:" + clip(err.Error()))
+						return
+					}
 				}
 				t0 := time.Now()
 				if interval > 0 {
@@ -96,17 +108,14 @@ func (l *load) run() *outcome {
 				} else if !t0.Before(deadline) {
 					return
 				}
-				req.SetBodyRaw(l.bodies[i])
-				err := hc.Do(req, resp)
+				status, body, err := conn.post(l.bodies[i])
 				o.lat[i] = max(time.Since(t0), 1)
-				if code := classify(err, resp); code != "" {
-					errs.Add(1)
-					mu.Lock()
-					if _, seen := o.codes[code]; !seen && len(o.codes) >= maxErrorCodes {
-						code = "other"
-					}
-					o.codes[code]++
-					mu.Unlock()
+				if err != nil {
+					_ = conn.Close()
+					conn = nil
+				}
+				if code := classify(err, status, body); code != "" {
+					fail(code)
 				}
 			}
 		}()
@@ -136,14 +145,14 @@ const maxErrorCodes = 32
 
 // classify returns "" for an allowed decision, else a short code: transport error, or
 // "HTTP status:first reason".
-func classify(err error, resp *fasthttp.Response) string {
+func classify(err error, status int, body []byte) string {
 	if err != nil {
 		return "transport:" + clip(err.Error())
 	}
-	if resp.StatusCode() == http.StatusOK && bytes.Contains(resp.Body(), allow) {
+	if status == http.StatusOK && bytes.Contains(body, allow) {
 		return ""
 	}
-	return fmt.Sprintf("%d:%s", resp.StatusCode(), firstReason(resp.Body()))
+	return fmt.Sprintf("%d:%s", status, firstReason(body))
 }
 
 // firstReason reads a decision's first reason, or an error's code, from a response body.

@@ -27,10 +27,7 @@ func TestClassify(t *testing.T) {
 		{"transport", errors.New("connection reset"), 0, "", "transport:connection reset"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			var r fasthttp.Response
-			r.SetStatusCode(tc.status)
-			r.SetBodyString(tc.body)
-			if got := classify(tc.err, &r); got != tc.want {
+			if got := classify(tc.err, tc.status, []byte(tc.body)); got != tc.want {
 				t.Fatalf("got %q, want %q", got, tc.want)
 			}
 		})
