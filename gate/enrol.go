@@ -15,16 +15,48 @@ import (
 // enrolment and stays skipped.
 func (s *Service) Enrol(ctx context.Context, f Flight, req *EnrolRequest) *Decision {
 	start := time.Now()
+	v := s.checkEnrol(ctx, f, req)
+	defer func() { s.record("enrol", v.d, v.ref, start) }()
+	if !v.d.Allowed() {
+		return v.d
+	}
+	if err := s.cfg.Store.Enrol(ctx, v.e); err != nil {
+		s.cfg.Logger.Error("gate store", "op", "enrol", "err", err)
+		v.storeFailed()
+		return v.d
+	}
+	s.addEnrolled(v.e.Flight, []*enrolCheck{v})
+	return v.d
+}
+
+// enrolCheck is one verified enrolment: its decision and, when allowed, the row to store and
+// the opened template for an already loaded gallery.
+type enrolCheck struct {
+	d    *Decision
+	ref  PassID
+	e    Enrolment
+	tmpl biometric.Template
+}
+
+// storeFailed turns an allowed enrolment into a deny: nothing of it was stored.
+func (v *enrolCheck) storeFailed() {
+	v.d.Decision = Deny
+	v.d.deny(ReasonInternal)
+}
+
+// checkEnrol runs every check of an enrolment (nonce, credential, pass, flight, name, sealed
+// template) without storing anything. The decision is final unless the store write fails.
+func (s *Service) checkEnrol(ctx context.Context, f Flight, req *EnrolRequest) *enrolCheck {
 	d := newDecision("")
 	d.Flight = &f
-	var ref PassID
-	defer func() { s.record("enrol", d, ref, start) }()
+	v := &enrolCheck{d: d}
 	now := s.cfg.Now()
 	dep := f.DefaultDeparture()
 	if req.Departure != nil {
 		if f.checkDeparture(*req.Departure) != nil { // client-supplied: bounded, or retention is theirs to set
 			d.deny(ReasonMalformedRequest)
-			return d.finish()
+			d.finish()
+			return v
 		}
 		dep = req.Departure.UTC()
 	}
@@ -32,10 +64,9 @@ func (s *Service) Enrol(ctx context.Context, f Flight, req *EnrolRequest) *Decis
 	res, credOK := s.verifyCredential(ctx, d, s.CheckinAudience(f), req.Presentation)
 	pass, passOK := s.verifyPass(d, f, req.BCBP, now)
 	if passOK {
-		ref = passID(f, pass)
-		d.PassRef = string(ref[:16])
+		v.ref = passID(f, pass)
+		d.PassRef = string(v.ref[:16])
 	}
-	var tmpl biometric.Template
 	sealed := ""
 	if credOK {
 		sealed, _ = res.Claims[credential.FaceTemplateClaim].(string)
@@ -44,7 +75,7 @@ func (s *Service) Enrol(ctx context.Context, f Flight, req *EnrolRequest) *Decis
 			d.Checks.Face = CheckFail
 			d.deny(ReasonFaceTemplate)
 		} else {
-			tmpl, d.Checks.Face = t, CheckPass
+			v.tmpl, d.Checks.Face = t, CheckPass
 		}
 	}
 	if credOK && passOK {
@@ -58,23 +89,27 @@ func (s *Service) Enrol(ctx context.Context, f Flight, req *EnrolRequest) *Decis
 		}
 	}
 	c := d.Checks
-	if d.finish(c.Credential, c.BoardingPass, c.Flight, c.Name, c.Face); !d.Allowed() {
-		return d
+	if d.finish(c.Credential, c.BoardingPass, c.Flight, c.Name, c.Face); d.Allowed() {
+		v.e = Enrolment{Flight: f.Key(), Pass: v.ref, Sealed: sealed, Departure: dep, EnrolledAt: now.UTC()}
 	}
-	e := Enrolment{Flight: f.Key(), Pass: ref, Sealed: sealed, Departure: dep, EnrolledAt: now.UTC()}
-	if err := s.cfg.Store.Enrol(ctx, e); err != nil {
-		s.cfg.Logger.Error("gate store", "op", "enrol", "err", err)
-		d.Decision = Deny
-		d.deny(ReasonInternal)
-		return d
+	return v
+}
+
+// addEnrolled adds stored enrolments, in order (a later one for the same pass replaces an
+// earlier one), to the flight's gallery if it is loaded; an unloaded gallery reads them from
+// the Store when first used.
+func (s *Service) addEnrolled(flight string, vs []*enrolCheck) {
+	v, ok := s.galleries.Load(flight)
+	if !ok {
+		return
 	}
-	if v, ok := s.galleries.Load(e.Flight); ok {
-		fg := v.(*flightGallery)
-		fg.mu.Lock()
-		if fg.loaded {
-			fg.addLocked(ref, tmpl, dep)
-		}
-		fg.mu.Unlock()
+	fg := v.(*flightGallery)
+	fg.mu.Lock()
+	defer fg.mu.Unlock()
+	if !fg.loaded {
+		return
 	}
-	return d
+	for _, c := range vs {
+		fg.addLocked(c.ref, c.tmpl, c.e.Departure)
+	}
 }

@@ -2,6 +2,7 @@ package gate
 
 import (
 	"context"
+	"runtime"
 	"sync"
 	"time"
 
@@ -42,16 +43,28 @@ func (s *Service) flightGallery(ctx context.Context, flight string) (*flightGall
 	fg.byModel = map[biometric.ModelID]*biometric.Gallery{}
 	fg.model = map[PassID]biometric.ModelID{}
 	fg.departure = map[PassID]time.Time{}
-	for _, e := range es {
+	s.openInto(fg, flight, es, runtime.GOMAXPROCS(0))
+	fg.loaded = true
+	return fg, nil
+}
+
+// openInto opens the sealed templates of es (one ECDH-ES JWE each, the cost of a first load)
+// on workers goroutines and adds them to fg, whose write lock the caller holds. Rows are
+// distinct passes (the Store's key), so the order they are added in does not matter; addMu
+// serialises the cheap map and gallery updates. A row that does not open is skipped.
+func (s *Service) openInto(fg *flightGallery, flight string, es []Enrolment, workers int) {
+	var addMu sync.Mutex
+	parallelFor(len(es), workers, func(i int) {
+		e := &es[i]
 		t, err := biometric.Open(e.Sealed, s.readerKey())
 		if err != nil { // a row that no longer opens (key rotated) cannot match anyone
 			s.cfg.Logger.Warn("gallery row does not open", "flight", flight, "pass_ref", string(e.Pass[:min(16, len(e.Pass))]))
-			continue
+			return
 		}
+		addMu.Lock()
 		fg.addLocked(e.Pass, t, e.Departure)
-	}
-	fg.loaded = true
-	return fg, nil
+		addMu.Unlock()
+	})
 }
 
 // addLocked adds or replaces pass's template; fg.mu must be held for writing.

@@ -50,3 +50,10 @@ type Store interface {
 	// Ping reports whether the store can serve requests (readiness).
 	Ping(ctx context.Context) error
 }
+
+// BatchEnroller is an optional Store extension for EnrolBatch: it writes every enrolment in
+// one transaction, in order (a later one for the same flight and pass replaces an earlier
+// one), or none of them when it returns an error. Stores without it get one Enrol per item.
+type BatchEnroller interface {
+	EnrolBatch(ctx context.Context, es []Enrolment) error
+}

@@ -60,13 +60,17 @@ func (m *MemoryStore) MarkBoarded(_ context.Context, flight string, pass PassID,
 func (m *MemoryStore) Enrol(_ context.Context, e Enrolment) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	m.enrolLocked(e)
+	return nil
+}
+
+func (m *MemoryStore) enrolLocked(e Enrolment) {
 	f := m.enrol[e.Flight]
 	if f == nil {
 		f = map[PassID]Enrolment{}
 		m.enrol[e.Flight] = f
 	}
 	f[e.Pass] = e
-	return nil
 }
 
 func (m *MemoryStore) Enrolments(_ context.Context, flight string) ([]Enrolment, error) {
@@ -110,3 +114,16 @@ func (m *MemoryStore) Purge(_ context.Context, cutoff time.Time) ([]string, erro
 }
 
 func (m *MemoryStore) Ping(context.Context) error { return nil }
+
+var _ BatchEnroller = (*MemoryStore)(nil)
+
+// EnrolBatch adds or replaces every enrolment under one lock: all or nothing, since nothing
+// in it can fail.
+func (m *MemoryStore) EnrolBatch(_ context.Context, es []Enrolment) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	for _, e := range es {
+		m.enrolLocked(e)
+	}
+	return nil
+}

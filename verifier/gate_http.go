@@ -22,6 +22,7 @@ import (
 //	POST /v1/gates/{gate}/identify            terminal token: {live_template|live_jpeg} → decision
 //	POST /v1/flights/{IG0101}/{date}/nonce    check-in token
 //	POST /v1/flights/{IG0101}/{date}/enrol    check-in token: {presentation, bcbp[, departure]}
+//	POST /v1/flights/{IG0101}/{date}/enrol-batch  check-in token: {"items":[...]} → 200 {"decisions":[...]}
 //	GET  /metrics, /healthz, /readyz
 //
 // Decisions are JSON with HTTP 200 for allow, 403 for deny, 404 when the gate is unknown and
@@ -74,7 +75,7 @@ func (a *GateAPI) route(ctx *fasthttp.RequestCtx) string {
 	}
 	if rest, ok := strings.CutPrefix(path, "/v1/flights/"); ok {
 		parts := strings.Split(rest, "/")
-		if len(parts) != 3 || (parts[2] != "nonce" && parts[2] != "enrol") {
+		if len(parts) != 3 || (parts[2] != "nonce" && parts[2] != "enrol" && parts[2] != "enrol-batch") {
 			return ""
 		}
 		a.flightRoute(ctx, parts[0], parts[1], parts[2])
@@ -180,6 +181,10 @@ func (a *GateAPI) flightRoute(ctx *fasthttp.RequestCtx, flight, date, action str
 			return
 		}
 		writeJSON(ctx, http.StatusCreated, n)
+		return
+	}
+	if action == "enrol-batch" {
+		a.enrolBatch(ctx, f)
 		return
 	}
 	req, err := gate.DecodeEnrolRequest(ctx.PostBody())

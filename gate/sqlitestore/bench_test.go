@@ -53,3 +53,38 @@ func BenchmarkMarkBoardedSerial(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkEnrol500 writes 500 enrolments (a ~1 KB sealed template each, as at check-in):
+// one Enrol (one commit) per row against one EnrolBatch transaction.
+func BenchmarkEnrol500(b *testing.B) {
+	sealed := string(make([]byte, 1000))
+	for _, mode := range []string{"single", "batch"} {
+		b.Run(mode, func(b *testing.B) {
+			s, err := Open(filepath.Join(b.TempDir(), "gate.db"))
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer s.Close()
+			ctx := context.Background()
+			now := time.Now()
+			es := make([]gate.Enrolment, 500)
+			b.ReportAllocs()
+			for n := 0; b.Loop(); n++ {
+				for i := range es {
+					es[i] = gate.Enrolment{Flight: "IG0101/2026-11-27", Pass: gate.PassID(fmt.Sprintf("p%d-%d", n, i)), Sealed: sealed, Departure: now, EnrolledAt: now}
+				}
+				if mode == "batch" {
+					if err := s.EnrolBatch(ctx, es); err != nil {
+						b.Fatal(err)
+					}
+					continue
+				}
+				for _, e := range es {
+					if err := s.Enrol(ctx, e); err != nil {
+						b.Fatal(err)
+					}
+				}
+			}
+		})
+	}
+}

@@ -147,12 +147,40 @@ func (s *Store) MarkBoarded(ctx context.Context, flight string, pass gate.PassID
 	return s.marks.mark(ctx, r)
 }
 
+// enrolSQL adds or replaces one enrolment.
+const enrolSQL = `INSERT INTO enrolments (flight, pass, sealed, departure, enrolled)
+	VALUES (?, ?, ?, ?, ?) ON CONFLICT (flight, pass) DO UPDATE SET sealed=excluded.sealed,
+	departure=excluded.departure, enrolled=excluded.enrolled`
+
 func (s *Store) Enrol(ctx context.Context, e gate.Enrolment) error {
-	_, err := s.db.ExecContext(ctx, `INSERT INTO enrolments (flight, pass, sealed, departure, enrolled)
-		VALUES (?, ?, ?, ?, ?) ON CONFLICT (flight, pass) DO UPDATE SET sealed=excluded.sealed,
-		departure=excluded.departure, enrolled=excluded.enrolled`,
-		e.Flight, string(e.Pass), e.Sealed, ms(e.Departure), ms(e.EnrolledAt))
+	_, err := s.db.ExecContext(ctx, enrolSQL, e.Flight, string(e.Pass), e.Sealed, ms(e.Departure), ms(e.EnrolledAt))
 	return wrap(err)
+}
+
+var _ gate.BatchEnroller = (*Store)(nil)
+
+// EnrolBatch writes es, in order, in one transaction through one prepared statement: one
+// WAL commit for the whole batch, and nothing written if any row or the commit fails.
+func (s *Store) EnrolBatch(ctx context.Context, es []gate.Enrolment) error {
+	if len(es) == 0 {
+		return nil
+	}
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return wrap(err)
+	}
+	defer tx.Rollback() //nolint:errcheck // no-op after Commit
+	st, err := tx.PrepareContext(ctx, enrolSQL)
+	if err != nil {
+		return wrap(err)
+	}
+	defer st.Close()
+	for _, e := range es {
+		if _, err := st.ExecContext(ctx, e.Flight, string(e.Pass), e.Sealed, ms(e.Departure), ms(e.EnrolledAt)); err != nil {
+			return wrap(err)
+		}
+	}
+	return wrap(tx.Commit())
 }
 
 func (s *Store) Enrolments(ctx context.Context, flight string) ([]gate.Enrolment, error) {

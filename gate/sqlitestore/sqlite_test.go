@@ -98,3 +98,38 @@ func TestMigratesNanoseconds(t *testing.T) {
 		s.Close()
 	}
 }
+
+// TestEnrolBatchRollsBack: a row that fails mid-batch leaves nothing of the batch written.
+func TestEnrolBatchRollsBack(t *testing.T) {
+	ctx := context.Background()
+	s := open(t, filepath.Join(t.TempDir(), "gate.db"))
+	if _, err := s.db.Exec(`CREATE TRIGGER poison BEFORE INSERT ON enrolments WHEN NEW.pass = 'poison'
+		BEGIN SELECT RAISE(ABORT, 'poisoned row'); END`); err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now()
+	const flight = "IG0101/2026-11-27"
+	if err := s.Enrol(ctx, gate.Enrolment{Flight: flight, Pass: "kept", Sealed: "old", Departure: now, EnrolledAt: now}); err != nil {
+		t.Fatal(err)
+	}
+	batch := []gate.Enrolment{
+		{Flight: flight, Pass: "kept", Sealed: "new", Departure: now, EnrolledAt: now},
+		{Flight: flight, Pass: "a", Sealed: "x", Departure: now, EnrolledAt: now},
+		{Flight: flight, Pass: "poison", Sealed: "x", Departure: now, EnrolledAt: now},
+		{Flight: flight, Pass: "b", Sealed: "x", Departure: now, EnrolledAt: now},
+	}
+	if err := s.EnrolBatch(ctx, batch); err == nil {
+		t.Fatal("poisoned batch committed")
+	}
+	es, err := s.Enrolments(ctx, flight)
+	if err != nil || len(es) != 1 || es[0].Sealed != "old" {
+		t.Fatalf("after rollback: %+v, %v", es, err)
+	}
+	// The connection is usable again and the same batch without the bad row commits.
+	if err := s.EnrolBatch(ctx, append(batch[:2:2], batch[3])); err != nil {
+		t.Fatal(err)
+	}
+	if es, _ := s.Enrolments(ctx, flight); len(es) != 3 || es[2].Sealed != "new" {
+		t.Fatalf("after retry: %+v", es)
+	}
+}

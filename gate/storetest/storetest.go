@@ -1,6 +1,7 @@
 // Package storetest is the conformance suite every gate.Store implementation must pass:
-// gate round trips, single-use boarding (also under concurrency), enrolment replace, retention
-// purge and the not-found sentinel.
+// gate round trips, single-use boarding (also under concurrency), enrolment replace, batch
+// enrolment (for stores implementing gate.BatchEnroller), retention purge and the not-found
+// sentinel.
 package storetest
 
 import (
@@ -96,6 +97,46 @@ func Run(t *testing.T, newStore func(t *testing.T) gate.Store) {
 		}
 		if es, err := s.Enrolments(ctx, flightB); err != nil || len(es) != 0 {
 			t.Fatalf("other flight: %+v, %v", es, err)
+		}
+	})
+
+	t.Run("enrol batch", func(t *testing.T) {
+		s := newStore(t)
+		b, ok := s.(gate.BatchEnroller)
+		if !ok {
+			t.Skip("store has no EnrolBatch (gate falls back to one Enrol per item)")
+		}
+		if err := s.Enrol(ctx, gate.Enrolment{Flight: flightA, Pass: "p0", Sealed: "old", Departure: t0, EnrolledAt: t0}); err != nil {
+			t.Fatal(err)
+		}
+		batch := []gate.Enrolment{
+			{Flight: flightA, Pass: "p0", Sealed: "new", Departure: t0.Add(time.Hour), EnrolledAt: t0}, // replaces a stored row
+			{Flight: flightA, Pass: "p1", Sealed: "first", Departure: t0, EnrolledAt: t0},
+			{Flight: flightB, Pass: "p1", Sealed: "other flight", Departure: t0, EnrolledAt: t0},
+			{Flight: flightA, Pass: "p1", Sealed: "last", Departure: t0, EnrolledAt: t0}, // later wins within the batch
+		}
+		if err := b.EnrolBatch(ctx, batch); err != nil {
+			t.Fatal(err)
+		}
+		if err := b.EnrolBatch(ctx, nil); err != nil {
+			t.Fatalf("empty batch: %v", err)
+		}
+		es, err := s.Enrolments(ctx, flightA)
+		if err != nil || len(es) != 2 || es[0].Sealed != "new" || !es[0].Departure.Equal(t0.Add(time.Hour)) || es[1].Sealed != "last" {
+			t.Fatalf("flight A enrolments = %+v, %v", es, err)
+		}
+		if es, err := s.Enrolments(ctx, flightB); err != nil || len(es) != 1 || es[0].Sealed != "other flight" {
+			t.Fatalf("flight B enrolments = %+v, %v", es, err)
+		}
+		many := make([]gate.Enrolment, 1000)
+		for i := range many {
+			many[i] = gate.Enrolment{Flight: flightB, Pass: gate.PassID(fmt.Sprintf("m%04d", i)), Sealed: "x", Departure: t0, EnrolledAt: t0}
+		}
+		if err := b.EnrolBatch(ctx, many); err != nil {
+			t.Fatal(err)
+		}
+		if es, err := s.Enrolments(ctx, flightB); err != nil || len(es) != 1001 {
+			t.Fatalf("flight B after 1000 more: %d, %v", len(es), err)
 		}
 	})
 

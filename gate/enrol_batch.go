@@ -1,0 +1,130 @@
+package gate
+
+import (
+	"context"
+	"runtime"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// MaxEnrolBatch bounds the items of one EnrolBatch (and of one enrol-batch body): a batch is
+// verified on every core and then written in one transaction, so it must stay short enough
+// not to hold the store's writer for long.
+const MaxEnrolBatch = 1000
+
+// EnrolBatch enrols many check-ins for flight f at once: an airline's check-in uploading a
+// flight's passengers. Each item is checked exactly as Enrol checks it (its own check-in
+// nonce, credential, pass, flight, name and sealed template), on GOMAXPROCS workers; then
+// every allowed item is written in one Store transaction (BatchEnroller; a Store without it
+// gets one Enrol per item). Decisions come back in request order, one per item.
+//
+//   - More than MaxEnrolBatch items, or a nil item: that many (that item) malformed_request.
+//   - The store write fails: every allowed item is denied internal_error and nothing of the
+//     batch is stored (the transaction rolls back). Only the one-Enrol-per-item fallback can
+//     store a prefix: the items written before the failure stay allowed, the rest are denied.
+//   - Two items for the same booking (PassID): both are decided on their own, and when both
+//     are allowed the later one's template replaces the earlier one's, exactly as two Enrol
+//     calls in request order would (the check-in token holder may re-enrol a booking anyway).
+//   - ctx ending stops the batch: items not yet checked are denied internal_error without
+//     consuming their nonces.
+func (s *Service) EnrolBatch(ctx context.Context, f Flight, reqs []*EnrolRequest) []*Decision {
+	start := time.Now()
+	out := make([]*Decision, len(reqs))
+	if len(reqs) > MaxEnrolBatch {
+		for i := range out {
+			out[i] = s.enrolDenied(f, ReasonMalformedRequest, start)
+		}
+		return out
+	}
+	checks := make([]*enrolCheck, len(reqs))
+	parallelFor(len(reqs), runtime.GOMAXPROCS(0), func(i int) {
+		switch {
+		case reqs[i] == nil:
+			checks[i] = &enrolCheck{d: deniedEnrol(f, ReasonMalformedRequest)}
+		case ctx.Err() != nil:
+			checks[i] = &enrolCheck{d: deniedEnrol(f, ReasonInternal)}
+		default:
+			checks[i] = s.checkEnrol(ctx, f, reqs[i])
+		}
+	})
+	allowed := make([]*enrolCheck, 0, len(checks))
+	for _, c := range checks {
+		if c.d.Allowed() {
+			allowed = append(allowed, c)
+		}
+	}
+	if len(allowed) > 0 {
+		n, err := s.storeEnrolments(ctx, allowed)
+		if err != nil {
+			s.cfg.Logger.Error("gate store", "op", "enrol_batch", "items", len(allowed), "stored", n, "err", err)
+			for _, c := range allowed[n:] {
+				c.storeFailed()
+			}
+		}
+		s.addEnrolled(f.Key(), allowed[:n])
+	}
+	for i, c := range checks {
+		out[i] = c.d
+		s.record("enrol", c.d, c.ref, start)
+	}
+	return out
+}
+
+// storeEnrolments writes the allowed enrolments in order and returns how many are stored:
+// all or none through a BatchEnroller, else a prefix (one Enrol each, stopping at the first
+// error).
+func (s *Service) storeEnrolments(ctx context.Context, vs []*enrolCheck) (int, error) {
+	if b, ok := s.cfg.Store.(BatchEnroller); ok {
+		es := make([]Enrolment, len(vs))
+		for i, v := range vs {
+			es[i] = v.e
+		}
+		if err := b.EnrolBatch(ctx, es); err != nil {
+			return 0, err
+		}
+		return len(vs), nil
+	}
+	for i, v := range vs {
+		if err := s.cfg.Store.Enrol(ctx, v.e); err != nil {
+			return i, err
+		}
+	}
+	return len(vs), nil
+}
+
+// deniedEnrol is an enrolment decision denied before any check ran.
+func deniedEnrol(f Flight, r Reason) *Decision {
+	d := newDecision("")
+	d.Flight = &f
+	d.deny(r)
+	return d.finish()
+}
+
+func (s *Service) enrolDenied(f Flight, r Reason, start time.Time) *Decision {
+	d := deniedEnrol(f, r)
+	s.record("enrol", d, "", start)
+	return d
+}
+
+// parallelFor calls fn(0..n-1) on at most workers goroutines and returns when all returned.
+// Items are handed out one at a time, so a slow item does not hold up a fixed share.
+func parallelFor(n, workers int, fn func(i int)) {
+	workers = max(1, min(workers, n))
+	if workers == 1 {
+		for i := range n {
+			fn(i)
+		}
+		return
+	}
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Go(func() {
+			for i := int(next.Add(1) - 1); i < n; i = int(next.Add(1) - 1) {
+				fn(i)
+			}
+		})
+	}
+	wg.Wait()
+}
