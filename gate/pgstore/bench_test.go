@@ -60,3 +60,32 @@ func BenchmarkMarkBoardedSerial(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkEnrolBatch100 is a check-in system enrolling 100 passengers at once: one
+// transaction per batch on either store.
+func BenchmarkEnrolBatch100(b *testing.B) {
+	run := func(b *testing.B, s gate.BatchEnroller) {
+		ctx := context.Background()
+		now := time.Now()
+		batch := make([]gate.Enrolment, 100)
+		b.ReportAllocs()
+		for i := 0; b.Loop(); i++ {
+			for j := range batch {
+				batch[j] = gate.Enrolment{Flight: "IG0101/2026-11-27", Pass: gate.PassID(fmt.Sprintf("p%d-%d", i, j)),
+					Sealed: "eyJhbGciOiJFQ0RILUVTIn0..x.y.z", Departure: now, EnrolledAt: now}
+			}
+			if err := s.EnrolBatch(ctx, batch); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+	b.Run("postgres", func(b *testing.B) { run(b, openT(b, freshSchema(b))) })
+	b.Run("sqlite", func(b *testing.B) {
+		s, err := sqlitestore.Open(filepath.Join(b.TempDir(), "gate.db"))
+		if err != nil {
+			b.Fatal(err)
+		}
+		defer s.Close()
+		run(b, s)
+	})
+}

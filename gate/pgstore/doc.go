@@ -19,7 +19,8 @@
 //     pass that did board (its retry would then be refused as already boarded).
 //   - gate_enrolments: primary key (flight, pass), upserted by Enrol. The sealed template is
 //     stored as received (a compact JWE to the gate reader key): templates are encrypted at
-//     rest.
+//     rest. EnrolBatch (gate.BatchEnroller) sends the same upserts, in order, as one pipelined
+//     batch in one transaction: one round trip, all rows or none.
 //   - Purge is a single statement (two data-modifying CTEs), hence one transaction: it
 //     deletes both tables' rows of flights that departed before the cutoff and returns the
 //     affected flight keys, sorted.

@@ -199,3 +199,22 @@ func TestPingAfterClose(t *testing.T) {
 		t.Fatal("Ping on a closed store succeeded")
 	}
 }
+
+// A batch with one row PostgreSQL rejects (or one bad time) writes none of its rows.
+func TestEnrolBatchAllOrNothing(t *testing.T) {
+	s := openT(t, freshSchema(t))
+	ctx := context.Background()
+	now := time.Now()
+	ok := gate.Enrolment{Flight: flight, Pass: "a", Sealed: "x", Departure: now, EnrolledAt: now}
+	for _, bad := range []gate.Enrolment{
+		{Flight: flight, Pass: "b", Sealed: "x\x00", Departure: now, EnrolledAt: now},
+		{Flight: flight, Pass: "b", Sealed: "x", Departure: time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC), EnrolledAt: now},
+	} {
+		if err := s.EnrolBatch(ctx, []gate.Enrolment{ok, bad, ok}); !errors.Is(err, ErrInvalidValue) {
+			t.Fatalf("batch with %q: %v; want ErrInvalidValue", bad.Sealed, err)
+		}
+		if es, err := s.Enrolments(ctx, flight); err != nil || len(es) != 0 {
+			t.Fatalf("failed batch left %d rows, %v", len(es), err)
+		}
+	}
+}

@@ -77,15 +77,38 @@ func (s *Store) MarkBoarded(ctx context.Context, flight string, pass gate.PassID
 	return nil
 }
 
+// enrolSQL adds or replaces one enrolment.
+const enrolSQL = `INSERT INTO gate_enrolments (flight, pass, sealed, departure, enrolled_at)
+	VALUES ($1, $2, $3, $4, $5) ON CONFLICT (flight, pass) DO UPDATE SET sealed = excluded.sealed,
+	departure = excluded.departure, enrolled_at = excluded.enrolled_at`
+
 func (s *Store) Enrol(ctx context.Context, e gate.Enrolment) error {
 	if err := checkTimes(e.Departure, e.EnrolledAt); err != nil {
 		return &Error{Op: "Enrol", Err: err}
 	}
-	_, err := s.pool.Exec(ctx, `INSERT INTO gate_enrolments (flight, pass, sealed, departure, enrolled_at)
-		VALUES ($1, $2, $3, $4, $5) ON CONFLICT (flight, pass) DO UPDATE SET sealed = excluded.sealed,
-		departure = excluded.departure, enrolled_at = excluded.enrolled_at`,
-		e.Flight, string(e.Pass), e.Sealed, e.Departure, e.EnrolledAt)
+	_, err := s.pool.Exec(ctx, enrolSQL, e.Flight, string(e.Pass), e.Sealed, e.Departure, e.EnrolledAt)
 	return wrap("Enrol", err)
+}
+
+var _ gate.BatchEnroller = (*Store)(nil)
+
+// EnrolBatch writes es in order in one transaction, sent as one pipelined pgx.Batch (one
+// round trip). Statements rather than one multi-row upsert because a later enrolment of the
+// same (flight, pass) must replace an earlier one, which a single ON CONFLICT DO UPDATE
+// refuses. Any bad time fails the batch before anything is sent; any failed row rolls it back.
+func (s *Store) EnrolBatch(ctx context.Context, es []gate.Enrolment) error {
+	if len(es) == 0 {
+		return nil
+	}
+	b := &pgx.Batch{}
+	for _, e := range es {
+		if err := checkTimes(e.Departure, e.EnrolledAt); err != nil {
+			return &Error{Op: "EnrolBatch", Err: err}
+		}
+		b.Queue(enrolSQL, e.Flight, string(e.Pass), e.Sealed, e.Departure, e.EnrolledAt)
+	}
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error { return tx.SendBatch(ctx, b).Close() })
+	return wrap("EnrolBatch", err)
 }
 
 func (s *Store) Enrolments(ctx context.Context, flight string) ([]gate.Enrolment, error) {
