@@ -15,6 +15,7 @@ import (
 
 	"github.com/idgate/idgate/certs"
 	"github.com/idgate/idgate/credential"
+	"github.com/idgate/idgate/internal/logbuf"
 	"github.com/idgate/idgate/statuslist"
 	"github.com/idgate/idgate/verifier"
 )
@@ -51,7 +52,11 @@ func runVerifier(args []string, stdout, stderr io.Writer) int {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	logger := slog.New(slog.NewJSONHandler(stderr, nil))
+	// Gate decisions are logged per request: batch the lines (logbuf) so that each costs no
+	// write system call here and no read in whatever drains stderr. Close flushes at exit.
+	logOut := logbuf.New(stderr, 0)
+	defer logOut.Close()
+	logger := slog.New(slog.NewJSONHandler(logOut, nil))
 	api, core, err := newVerifierAPI(o)
 	if err != nil {
 		fmt.Fprintln(stderr, "idgate verifier:", err)
