@@ -6,6 +6,10 @@
 // Times are stored as Unix milliseconds (UTC; schema version 1 — Open converts a version 0
 // file's nanoseconds, which overflowed after 2262).
 //
+// EnrolBatch (gate.BatchEnroller) writes a check-in batch in one transaction through one
+// prepared statement: one WAL commit for up to gate.MaxEnrolBatch rows, nothing written if any
+// row or the commit fails.
+//
 // Boarding records go through a group commit (groupcommit.go): MarkBoarded enqueues its
 // insert and waits; one writer goroutine takes whatever is queued (up to 64, no added delay:
 // the batch is what arrived while the previous commit ran) and runs it as one transaction,

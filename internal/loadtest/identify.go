@@ -4,41 +4,20 @@ import (
 	"context"
 	"fmt"
 	mrand "math/rand/v2"
-	"runtime"
 	"strings"
 	"time"
 )
 
-// runIdentify enrols cfg.IdentifyGallery passengers at check-in through the enrol route, loads
-// the gallery with one stranger's face (timed separately: the first identify opens every
-// sealed template), then drives /identify with the enrolled passengers' live templates.
+// runIdentify enrols cfg.IdentifyGallery passengers at check-in through the enrol-batch route
+// (enrolAll), loads the gallery with one stranger's face (timed separately: the first identify
+// opens every sealed template), then drives /identify with the enrolled passengers' live
+// templates.
 func runIdentify(ctx context.Context, cfg Config, a *api, w *world, serverCPU cpuMeter) (*Report, error) {
 	n := cfg.IdentifyGallery
-	fmt.Fprintf(cfg.Progress, "enrolling %d passengers through POST %s/enrol...\n", n, w.flight.path())
-	bodies := make([][]byte, n)
+	fmt.Fprintf(cfg.Progress, "enrolling %d passengers through POST %s/enrol-batch (%d a request)...\n", n, w.flight.path(), enrolBatchSize)
 	t0 := time.Now()
-	if err := parallel(n, 2*runtime.GOMAXPROCS(0), func(i int) error {
-		p, err := w.passenger(i)
-		if err != nil {
-			return err
-		}
-		nc, err := a.checkinNonce(w.flight)
-		if err != nil {
-			return err
-		}
-		pres, err := p.present(nc, cfg.Now())
-		if err != nil {
-			return err
-		}
-		if err := a.enrol(w.flight, enrolBody{Presentation: pres, BCBP: p.bcbp}); err != nil {
-			return err
-		}
-		bodies[i], err = identifyBody(p.live)
-		if i > 0 && i%10000 == 0 {
-			fmt.Fprintf(cfg.Progress, "  %d enrolled (%.0f/s)\n", i, float64(i)/time.Since(t0).Seconds())
-		}
-		return err
-	}); err != nil {
+	bodies, err := enrolAll(cfg, a, w, n)
+	if err != nil {
 		return nil, err
 	}
 	enrol := time.Since(t0)
