@@ -33,6 +33,7 @@ func runLoadtest(args []string, stdout, stderr io.Writer) int {
 	fs.DurationVar(&c.Duration, "duration", 10e9, "upper bound of the timed phase")
 	fs.Float64Var(&c.Rate, "rate", 0, "open loop at this many requests/s (0: closed loop, max throughput)")
 	fs.BoolVar(&c.HalfRate, "half-rate", false, "after the closed loop, drive fresh passengers open loop at half its throughput (p99 at half the max rate)")
+	fs.IntVar(&c.HalfRateConnections, "half-rate-connections", 32, "connections (gate terminals) the half-rate phase spreads its arrivals over")
 	fs.DurationVar(&c.BoundDuration, "bound-duration", 2e9, "how long to measure the crypto bound (negative: skip)")
 	fs.IntVar(&c.IdentifyGallery, "identify-gallery", 0, "identify mode: enrol this many passengers, then drive /identify")
 	fs.StringVar(&c.Gate, "gate", "LT1", "gate id to configure and drive")

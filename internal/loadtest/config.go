@@ -37,6 +37,11 @@ type Config struct {
 	// HalfRate, in closed loop, follows the run with an open-loop phase at half the measured
 	// throughput (fresh passengers), reported in Report.HalfRate: "p99 at half the max rate".
 	HalfRate bool
+	// HalfRateConnections is how many connections the open-loop phase spreads its arrivals
+	// over (default 32: an airport's gates, each a terminal with its own connection). Few
+	// connections would queue arrivals in the generator behind slow answers, which an open
+	// loop exists to avoid.
+	HalfRateConnections int
 	// BoundDuration is how long the crypto bound is measured; default 2 s; negative skips it.
 	BoundDuration time.Duration
 	// IdentifyGallery > 0 switches to identify mode with a gallery of this many enrolments.
@@ -64,6 +69,9 @@ func (c Config) withDefaults() (Config, error) {
 	}
 	if c.Connections <= 0 {
 		c.Connections = 2 * runtime.GOMAXPROCS(0)
+	}
+	if c.HalfRateConnections <= 0 {
+		c.HalfRateConnections = 32
 	}
 	if c.Warmup <= 0 {
 		c.Warmup = 2 * c.Connections

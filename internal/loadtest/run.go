@@ -195,8 +195,9 @@ func runVerify(ctx context.Context, cfg Config, a *api, w *world, serverCPU cpuM
 	}
 	half := cfg
 	half.Rate = rep.ThroughputRPS / 2
+	half.Connections = cfg.HalfRateConnections
 	// Enough passengers that the duration, not the supply, ends the phase.
-	n := min(int(half.Rate*cfg.Duration.Seconds())+2*cfg.Connections, maxOutstandingNonces)
+	n := min(int(half.Rate*cfg.Duration.Seconds())+2*half.Connections, maxOutstandingNonces)
 	more, _, err := prepareVerify(half, a, w, cfg.Passengers+cfg.Warmup, n)
 	if err != nil {
 		return rep, err
