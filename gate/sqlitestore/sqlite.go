@@ -15,19 +15,47 @@ import (
 	"github.com/idgate/idgate/gate"
 )
 
+// schema is the current (version 2) layout, for a new file. Boarding records are one
+// WITHOUT ROWID B-tree keyed by (flight, pass), so a boarding writes one B-tree where version
+// 1 wrote three (rowid table, primary-key index, departure index). Purge finds departed
+// flights in boarded_flights, which a trigger keeps at each flight's latest departure inside
+// the boarding's own statement (no second statement, no second commit).
 const schema = `
 CREATE TABLE IF NOT EXISTS gates (
 	id TEXT PRIMARY KEY, carrier TEXT NOT NULL, number TEXT NOT NULL, date TEXT NOT NULL,
 	boarding INTEGER NOT NULL, departure INTEGER NOT NULL, updated INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS boarded (
 	flight TEXT NOT NULL, pass TEXT NOT NULL, departure INTEGER NOT NULL, at INTEGER NOT NULL,
-	PRIMARY KEY (flight, pass));
-CREATE INDEX IF NOT EXISTS boarded_departure ON boarded (departure);
+	PRIMARY KEY (flight, pass)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS enrolments (
 	flight TEXT NOT NULL, pass TEXT NOT NULL, sealed TEXT NOT NULL, departure INTEGER NOT NULL,
 	enrolled INTEGER NOT NULL, PRIMARY KEY (flight, pass));
 CREATE INDEX IF NOT EXISTS enrolments_departure ON enrolments (departure);
+` + boardedFlights
+
+// boardedFlights is each flight's latest departure among its boarding records. A delay only
+// moves it later (early boardings are kept as long as late ones); the WHERE makes the usual
+// case, an unchanged departure, a read without a page write.
+const boardedFlights = `
+CREATE TABLE IF NOT EXISTS boarded_flights (flight TEXT PRIMARY KEY, departure INTEGER NOT NULL) WITHOUT ROWID;
+CREATE TRIGGER IF NOT EXISTS boarded_flight AFTER INSERT ON boarded BEGIN
+	INSERT INTO boarded_flights (flight, departure) VALUES (NEW.flight, NEW.departure)
+	ON CONFLICT (flight) DO UPDATE SET departure = excluded.departure
+	WHERE excluded.departure > boarded_flights.departure;
+END;
 `
+
+// v1ToV2 moves version 1's boarding records to the version 2 layout.
+var v1ToV2 = []string{
+	`CREATE TABLE boarded_v2 (flight TEXT NOT NULL, pass TEXT NOT NULL, departure INTEGER NOT NULL,
+		at INTEGER NOT NULL, PRIMARY KEY (flight, pass)) WITHOUT ROWID`,
+	`INSERT INTO boarded_v2 SELECT flight, pass, departure, at FROM boarded`,
+	`DROP INDEX IF EXISTS boarded_departure`,
+	`DROP TABLE boarded`,
+	`ALTER TABLE boarded_v2 RENAME TO boarded`,
+	boardedFlights,
+	`INSERT INTO boarded_flights (flight, departure) SELECT flight, MAX(departure) FROM boarded GROUP BY flight`,
+}
 
 // Store is a gate.Store on one SQLite file. MarkBoarded goes through a group commit (see
 // groupcommit.go); the other methods use the connection directly.
@@ -67,35 +95,44 @@ func Open(path string) (*Store, error) {
 }
 
 // schemaVersion 1 stores times as Unix milliseconds (version 0 used nanoseconds, which
-// overflow int64 after 2262: a far-future departure became undefined).
-const schemaVersion = 1
+// overflow int64 after 2262: a far-future departure became undefined); version 2 is the
+// boarding layout of schema.
+const schemaVersion = 2
 
-// migrate creates the schema and converts a version 0 file's nanoseconds, in one transaction.
+// migrate creates the schema of a new file, or brings an older file to schemaVersion, in one
+// transaction.
 func migrate(db *sql.DB) error {
 	tx, err := db.Begin()
 	if err != nil {
 		return err
 	}
 	defer tx.Rollback() //nolint:errcheck // no-op after Commit
-	if _, err := tx.Exec(schema); err != nil {
-		return err
-	}
-	var v int
+	var v, tables int
 	if err := tx.QueryRow(`PRAGMA user_version`).Scan(&v); err != nil {
 		return err
 	}
+	if err := tx.QueryRow(`SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'boarded'`).Scan(&tables); err != nil {
+		return err
+	}
+	var steps []string
 	switch {
-	case v == schemaVersion:
-		return tx.Commit()
 	case v > schemaVersion:
 		return fmt.Errorf("database schema version %d is newer than this build's %d", v, schemaVersion)
+	case v == 0 && tables == 0: // a new file
+		steps = []string{schema}
+	case v == 0:
+		steps = append([]string{
+			`UPDATE gates SET departure = departure / 1000000, updated = updated / 1000000`,
+			`UPDATE boarded SET departure = departure / 1000000, at = at / 1000000`,
+			`UPDATE enrolments SET departure = departure / 1000000, enrolled = enrolled / 1000000`,
+		}, v1ToV2...)
+	case v == 1:
+		steps = v1ToV2
 	}
-	for _, q := range []string{
-		`UPDATE gates SET departure = departure / 1000000, updated = updated / 1000000`,
-		`UPDATE boarded SET departure = departure / 1000000, at = at / 1000000`,
-		`UPDATE enrolments SET departure = departure / 1000000, enrolled = enrolled / 1000000`,
-		fmt.Sprintf(`PRAGMA user_version = %d`, schemaVersion),
-	} {
+	if v != schemaVersion {
+		steps = append(steps, fmt.Sprintf(`PRAGMA user_version = %d`, schemaVersion))
+	}
+	for _, q := range steps {
 		if _, err := tx.Exec(q); err != nil {
 			return err
 		}
@@ -213,7 +250,7 @@ func (s *Store) Purge(ctx context.Context, cutoff time.Time) ([]string, error) {
 	defer tx.Rollback() //nolint:errcheck // no-op after Commit
 	c := ms(cutoff)
 	rows, err := tx.QueryContext(ctx, `SELECT flight FROM enrolments WHERE departure < ?
-		UNION SELECT flight FROM boarded WHERE departure < ?`, c, c)
+		UNION SELECT flight FROM boarded_flights WHERE departure < ?`, c, c)
 	if err != nil {
 		return nil, wrap(err)
 	}
@@ -230,7 +267,11 @@ func (s *Store) Purge(ctx context.Context, cutoff time.Time) ([]string, error) {
 	if err := rows.Err(); err != nil {
 		return nil, wrap(err)
 	}
-	for _, q := range []string{`DELETE FROM enrolments WHERE departure < ?`, `DELETE FROM boarded WHERE departure < ?`} {
+	for _, q := range []string{
+		`DELETE FROM enrolments WHERE departure < ?`,
+		`DELETE FROM boarded WHERE flight IN (SELECT flight FROM boarded_flights WHERE departure < ?)`,
+		`DELETE FROM boarded_flights WHERE departure < ?`,
+	} {
 		if _, err := tx.ExecContext(ctx, q, c); err != nil {
 			return nil, wrap(err)
 		}

@@ -2,6 +2,7 @@ package sqlitestore
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"path/filepath"
@@ -69,33 +70,103 @@ func TestTimesOutsideNanosecondRange(t *testing.T) {
 	}
 }
 
-// TestMigratesNanoseconds: a version 0 file (Unix nanoseconds) is converted once on Open.
-func TestMigratesNanoseconds(t *testing.T) {
-	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "gate.db")
-	s := open(t, path)
-	dep := time.Date(2026, 11, 27, 10, 0, 0, 0, time.UTC)
+// v1Layout is the schema of versions 0 and 1, for migration tests.
+const v1Layout = `
+CREATE TABLE gates (id TEXT PRIMARY KEY, carrier TEXT NOT NULL, number TEXT NOT NULL, date TEXT NOT NULL,
+	boarding INTEGER NOT NULL, departure INTEGER NOT NULL, updated INTEGER NOT NULL);
+CREATE TABLE boarded (flight TEXT NOT NULL, pass TEXT NOT NULL, departure INTEGER NOT NULL, at INTEGER NOT NULL,
+	PRIMARY KEY (flight, pass));
+CREATE INDEX boarded_departure ON boarded (departure);
+CREATE TABLE enrolments (flight TEXT NOT NULL, pass TEXT NOT NULL, sealed TEXT NOT NULL, departure INTEGER NOT NULL,
+	enrolled INTEGER NOT NULL, PRIMARY KEY (flight, pass));
+CREATE INDEX enrolments_departure ON enrolments (departure);
+`
+
+// writeOldFile makes a version v (0: nanoseconds, 1: milliseconds) file in the old layout with
+// one gate, one enrolment and two boarding records of flight F (departures dep and dep-1h).
+func writeOldFile(t *testing.T, path string, v int, dep time.Time) {
+	t.Helper()
+	db, err := sql.Open("sqlite", "file:"+path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	unit := func(tm time.Time) int64 { return tm.UnixMilli() }
+	if v == 0 {
+		unit = func(tm time.Time) int64 { return tm.UnixNano() }
+	}
+	d, earlier := unit(dep), unit(dep.Add(-time.Hour))
 	for _, q := range []string{
-		`PRAGMA user_version = 0`,
-		fmt.Sprintf(`INSERT INTO enrolments VALUES ('F', 'p', 'jwe', %d, %d)`, dep.UnixNano(), dep.UnixNano()),
-		fmt.Sprintf(`INSERT INTO gates VALUES ('A1', 'IG', '0101', '2026-11-27', 1, %d, %d)`, dep.UnixNano(), dep.UnixNano()),
+		v1Layout,
+		fmt.Sprintf(`INSERT INTO enrolments VALUES ('F', 'p', 'jwe', %d, %d)`, d, d),
+		fmt.Sprintf(`INSERT INTO gates VALUES ('A1', 'IG', '0101', '2026-11-27', 1, %d, %d)`, d, d),
+		fmt.Sprintf(`INSERT INTO boarded VALUES ('F', 'b1', %d, %d), ('F', 'b2', %d, %d)`, d, d, earlier, d),
+		fmt.Sprintf(`PRAGMA user_version = %d`, v),
 	} {
-		if _, err := s.db.Exec(q); err != nil {
+		if _, err := db.Exec(q); err != nil {
 			t.Fatal(err)
 		}
 	}
+}
+
+// TestMigratesOldFiles: version 0 (Unix nanoseconds) and 1 files are converted once on Open:
+// times in milliseconds, boarding records kept (still single use) and purged by their
+// flight's latest departure.
+func TestMigratesOldFiles(t *testing.T) {
+	ctx := context.Background()
+	dep := time.Date(2026, 11, 27, 10, 0, 0, 0, time.UTC)
+	for _, v := range []int{0, 1} {
+		t.Run(fmt.Sprintf("version %d", v), func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "gate.db")
+			writeOldFile(t, path, v, dep)
+			for range 2 { // the second Open must not convert again
+				s := open(t, path)
+				es, err := s.Enrolments(ctx, "F")
+				if err != nil || len(es) != 1 || !es[0].Departure.Equal(dep) || !es[0].EnrolledAt.Equal(dep) {
+					t.Fatalf("enrolment after migration: %v %v", es, err)
+				}
+				g, err := s.Gate(ctx, "A1")
+				if err != nil || !g.Departure.Equal(dep) || !g.UpdatedAt.Equal(dep) {
+					t.Fatalf("gate after migration: %+v %v", g, err)
+				}
+				for _, p := range []gate.PassID{"b1", "b2"} {
+					if err := s.MarkBoarded(ctx, "F", p, dep, dep); !errors.Is(err, gate.ErrAlreadyBoarded) {
+						t.Fatalf("%s boarded again after migration: %v", p, err)
+					}
+				}
+				var version int
+				if err := s.db.QueryRow(`PRAGMA user_version`).Scan(&version); err != nil || version != schemaVersion {
+					t.Fatalf("user_version %d %v", version, err)
+				}
+				s.Close()
+			}
+			s := open(t, path)
+			defer s.Close()
+			// Kept until the flight's latest departure (dep, not b2's dep-1h) has passed.
+			if got, err := s.Purge(ctx, dep); err != nil || len(got) != 0 {
+				t.Fatalf("purge at departure: %v %v", got, err)
+			}
+			if got, err := s.Purge(ctx, dep.Add(time.Millisecond)); err != nil || len(got) != 1 || got[0] != "F" {
+				t.Fatalf("purge after departure: %v %v", got, err)
+			}
+			if err := s.MarkBoarded(ctx, "F", "b1", dep, dep); err != nil {
+				t.Fatalf("record survived the purge: %v", err)
+			}
+		})
+	}
+}
+
+// TestNewerSchemaRefused: a file from a newer build is not opened (nor changed).
+func TestNewerSchemaRefused(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "gate.db")
+	s := open(t, path)
+	if _, err := s.db.Exec(fmt.Sprintf(`PRAGMA user_version = %d`, schemaVersion+1)); err != nil {
+		t.Fatal(err)
+	}
 	s.Close()
-	for range 2 { // the second Open must not divide again
-		s = open(t, path)
-		es, err := s.Enrolments(ctx, "F")
-		if err != nil || len(es) != 1 || !es[0].Departure.Equal(dep) || !es[0].EnrolledAt.Equal(dep) {
-			t.Fatalf("enrolment after migration: %v %v", es, err)
-		}
-		g, err := s.Gate(ctx, "A1")
-		if err != nil || !g.Departure.Equal(dep) || !g.UpdatedAt.Equal(dep) {
-			t.Fatalf("gate after migration: %+v %v", g, err)
-		}
+	if s, err := Open(path); err == nil {
 		s.Close()
+		t.Fatal("opened a newer schema")
 	}
 }
 
@@ -131,5 +202,31 @@ func TestEnrolBatchRollsBack(t *testing.T) {
 	}
 	if es, _ := s.Enrolments(ctx, flight); len(es) != 3 || es[2].Sealed != "new" {
 		t.Fatalf("after retry: %+v", es)
+	}
+}
+
+// TestDelayedDepartureKeepsRecords: a flight's boarding records are purged by its latest
+// departure, so a delay announced mid-boarding keeps the early boardings' records too.
+func TestDelayedDepartureKeepsRecords(t *testing.T) {
+	ctx := context.Background()
+	s := open(t, filepath.Join(t.TempDir(), "gate.db"))
+	dep := time.Date(2026, 11, 27, 10, 0, 0, 0, time.UTC)
+	if err := s.MarkBoarded(ctx, "F", "early", dep, dep); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.MarkBoarded(ctx, "F", "late", dep.Add(2*time.Hour), dep); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.MarkBoarded(ctx, "F", "again", dep, dep); err != nil { // an earlier time does not pull it back
+		t.Fatal(err)
+	}
+	if got, err := s.Purge(ctx, dep.Add(time.Hour)); err != nil || len(got) != 0 {
+		t.Fatalf("purged before the delayed departure: %v %v", got, err)
+	}
+	if err := s.MarkBoarded(ctx, "F", "early", dep, dep); !errors.Is(err, gate.ErrAlreadyBoarded) {
+		t.Fatalf("early boarding forgotten: %v", err)
+	}
+	if got, err := s.Purge(ctx, dep.Add(3*time.Hour)); err != nil || len(got) != 1 {
+		t.Fatalf("after the delayed departure: %v %v", got, err)
 	}
 }
