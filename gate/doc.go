@@ -16,8 +16,11 @@
 //     replay costs no crypto); then credential.Verifier checks the ID (issuer signature,
 //     trust list, time, key binding to that nonce and audience, Token Status List; name and
 //     face_template must be disclosed); boardingpass.VerifyFor checks the signature under a
-//     key trusted for the flight's operating carrier (never the pass's self-declared issuer;
-//     no partner airlines yet); the pass must have a leg that carrier operates for the gate's
+//     key trusted for the flight's operating carrier, or, for code-share and interline
+//     passes, under the key of the one partner the pass names as its issuer when
+//     Config.PassPartners lists that partner for the carrier (Decision.SignedBy says which);
+//     trusted issuer and airline keys verify through certs/es256's precomputed tables once
+//     the trust list has accepted them; the pass must have a leg that carrier operates for the gate's
 //     flight and date, and a date of issue within PassIssueWindow (30 days) before the
 //     flight date (BCBP dates have no year; a pass without one is denied pass_stale); its
 //     Resolution 792 name must match the ID's (NameMatches: upper-case, diacritics folded or
