@@ -3,8 +3,14 @@
 // primary-key insert (INSERT ... ON CONFLICT DO NOTHING; no row inserted means already
 // boarded), so it holds across restarts and concurrent requests. Enrolments keep the sealed
 // template (compact JWE to the gate reader key) as received: templates are encrypted at rest.
-// Times are stored as Unix milliseconds (UTC; schema version 1 — Open converts a version 0
-// file's nanoseconds, which overflowed after 2262).
+// Times are stored as Unix milliseconds (UTC). Schema version 2 keeps boarding records in
+// one WITHOUT ROWID B-tree keyed by (flight, pass), with each flight's latest departure in
+// boarded_flights (kept by a trigger) for Purge; Open migrates version 0 (nanoseconds, which
+// overflowed after 2262) and version 1 files in one transaction.
+//
+// Checkpoints run off the commit path (checkpoint.go): the writer's connection has
+// auto-checkpoint off, and a second connection runs a PASSIVE checkpoint every 250 ms, so a
+// boarding's commit never stops to copy the WAL into the database and fsync it.
 //
 // EnrolBatch (gate.BatchEnroller) writes a check-in batch in one transaction through one
 // prepared statement: one WAL commit for up to gate.MaxEnrolBatch rows, nothing written if any

@@ -62,6 +62,7 @@ var v1ToV2 = []string{
 type Store struct {
 	db    *sql.DB
 	marks *groupCommit
+	ckpt  *checkpointer
 }
 
 var _ gate.Store = (*Store)(nil)
@@ -76,6 +77,8 @@ func Open(path string) (*Store, error) {
 	q.Add("_pragma", "busy_timeout(5000)")
 	q.Add("_pragma", "journal_mode(WAL)")
 	q.Add("_pragma", "synchronous(NORMAL)") // WAL + NORMAL: durable at checkpoints, no corruption
+	ckptDSN := "file:" + abs + "?" + q.Encode()
+	q.Add("_pragma", "wal_autocheckpoint(0)") // the checkpointer does it, off the commit path
 	db, err := sql.Open("sqlite", "file:"+abs+"?"+q.Encode())
 	if err != nil {
 		return nil, fmt.Errorf("sqlitestore: open: %w", err)
@@ -90,8 +93,14 @@ func Open(path string) (*Store, error) {
 		db.Close()
 		return nil, fmt.Errorf("sqlitestore: prepare: %w", err)
 	}
+	ckpt, err := startCheckpointer(ckptDSN, checkpointInterval)
+	if err != nil {
+		marks.insert.Close()
+		db.Close()
+		return nil, fmt.Errorf("sqlitestore: checkpointer: %w", err)
+	}
 	go marks.run()
-	return &Store{db: db, marks: marks}, nil
+	return &Store{db: db, marks: marks, ckpt: ckpt}, nil
 }
 
 // schemaVersion 1 stores times as Unix milliseconds (version 0 used nanoseconds, which
@@ -148,7 +157,7 @@ func fromMS(v int64) time.Time { return time.UnixMilli(v).UTC() }
 // Close commits the markings already queued, stops the writer and closes the database.
 // MarkBoarded afterwards returns ErrClosed.
 func (s *Store) Close() error {
-	return errors.Join(s.marks.close(), s.db.Close())
+	return errors.Join(s.marks.close(), s.ckpt.close(), s.db.Close())
 }
 
 func (s *Store) PutGate(ctx context.Context, g gate.GateConfig) error {
