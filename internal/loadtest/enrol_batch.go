@@ -16,8 +16,8 @@ import (
 )
 
 // enrolBatchSize is how many check-ins one POST .../enrol-batch carries. A body of 500 is
-// about 2 MiB here (presentations with an x5c chain and a sealed template are ~4 KB);
-// bodies over the server's limit are split in halves, never dropped.
+// about 2.3 MB here (an item is ~4.5 KB: presentation with x5c chain and sealed template,
+// and pass), under the verifier's 3 MiB; a body over it is split in halves, never dropped.
 const enrolBatchSize = 500
 
 // decisionBytes bounds one decision in an enrol-batch answer (they are about 300 bytes).
