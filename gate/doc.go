@@ -35,6 +35,9 @@
 //     vector) linked to the PassID. Identify(gate, live face) opens the flight's enrolments
 //     into a biometric.Gallery (cached per flight), searches 1:N, and boards the nearest
 //     enrolment under the threshold (deny ambiguous_match if a second one is also under it).
+//   - EnrolBatch checks up to MaxEnrolBatch check-ins on every core and stores the allowed
+//     ones in one transaction (BatchEnroller; all or nothing); the first load of a flight's
+//     gallery opens its sealed templates on every core.
 //   - Purge (RunPurge) deletes a flight's enrolments and boarding records Retention after its
 //     departure and drops in-memory gallery entries past it (each entry keeps its departure,
 //     so instances sharing a Store all drop theirs). Departures supplied at PutGate or Enrol
