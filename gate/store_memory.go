@@ -99,8 +99,16 @@ func (m *MemoryStore) Purge(_ context.Context, cutoff time.Time) ([]string, erro
 			delete(m.enrol, flight)
 		}
 	}
+	// Boarding records go by their flight's latest departure: a delay announced mid-boarding
+	// must not free the early boardings' passes while the flight is still at the gate.
+	latest := map[string]time.Time{}
 	for k, dep := range m.boarded {
-		if dep.Before(cutoff) {
+		if dep.After(latest[k.flight]) {
+			latest[k.flight] = dep
+		}
+	}
+	for k := range m.boarded {
+		if latest[k.flight].Before(cutoff) {
 			delete(m.boarded, k)
 			purged[k.flight] = true
 		}

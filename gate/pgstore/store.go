@@ -133,14 +133,18 @@ func (s *Store) Enrolments(ctx context.Context, flight string) ([]gate.Enrolment
 }
 
 // Purge is one statement, so one transaction: both deletes and the returned flights see the
-// same snapshot, and a failure deletes nothing.
+// same snapshot, and a failure deletes nothing. Boarding records go by their flight's latest
+// departure (a delay must not free the early boardings' passes).
 func (s *Store) Purge(ctx context.Context, cutoff time.Time) ([]string, error) {
 	if err := checkTimes(cutoff); err != nil {
 		return nil, &Error{Op: "Purge", Err: err}
 	}
 	rows, err := s.pool.Query(ctx, `WITH
 		e AS (DELETE FROM gate_enrolments WHERE departure < $1 RETURNING flight),
-		b AS (DELETE FROM gate_boardings WHERE departure < $1 RETURNING flight)
+		b AS (DELETE FROM gate_boardings WHERE flight IN (
+			SELECT c.flight FROM gate_boardings c WHERE c.departure < $1 AND NOT EXISTS (
+				SELECT 1 FROM gate_boardings d WHERE d.flight = c.flight AND d.departure >= $1)
+		) RETURNING flight)
 		SELECT flight FROM e UNION SELECT flight FROM b ORDER BY flight`, cutoff)
 	if err != nil {
 		return nil, wrap("Purge", err)

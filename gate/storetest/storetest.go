@@ -174,4 +174,28 @@ func Run(t *testing.T, newStore func(t *testing.T) gate.Store) {
 			t.Fatalf("second purge: %v, %v", got, err)
 		}
 	})
+
+	// A delay announced mid-boarding moves the gate's departure later: the passes that boarded
+	// before it must stay single use until the delayed departure has passed.
+	t.Run("purge after a delay", func(t *testing.T) {
+		s := newStore(t)
+		delayed := t0.Add(2 * time.Hour)
+		for _, b := range []struct {
+			pass gate.PassID
+			dep  time.Time
+		}{{"early", t0}, {"late", delayed}} {
+			if err := s.MarkBoarded(ctx, flightA, b.pass, b.dep, t0); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if got, err := s.Purge(ctx, t0.Add(time.Hour)); err != nil || len(got) != 0 {
+			t.Fatalf("purged %v, %v before the delayed departure", got, err)
+		}
+		if err := s.MarkBoarded(ctx, flightA, "early", t0, t0); !errors.Is(err, gate.ErrAlreadyBoarded) {
+			t.Fatalf("early boarding freed by the purge: %v", err)
+		}
+		if got, err := s.Purge(ctx, delayed.Add(time.Millisecond)); err != nil || len(got) != 1 || got[0] != flightA {
+			t.Fatalf("after the delayed departure: %v, %v", got, err)
+		}
+	})
 }
