@@ -148,6 +148,9 @@ func newGateRoutes(ctx context.Context, pkiDir string, core *verifierCore, o ver
 // openGateStore opens the PostgreSQL store when db is a postgres:// or postgresql:// URL, else
 // the SQLite file at db. dbName is what may be logged: a URL without its password.
 func openGateStore(ctx context.Context, db string) (store gate.Store, closeStore func(), dbName string, err error) {
+	if pgstore.LooksLikeDSN(db) {
+		return nil, nil, "", fmt.Errorf("gate: IDGATE_GATE_DB is neither a postgres:// (postgresql://) URL nor a file path; give PostgreSQL as a URL")
+	}
 	if pgstore.IsURL(db) {
 		octx, cancel := context.WithTimeout(ctx, 30*time.Second)
 		defer cancel()

@@ -12,7 +12,17 @@ import (
 // IsURL reports whether s is a PostgreSQL connection URL (postgres:// or postgresql://), as
 // opposed to a file path: how a command picks this store over the SQLite one.
 func IsURL(s string) bool {
-	return strings.HasPrefix(s, "postgres://") || strings.HasPrefix(s, "postgresql://")
+	l := strings.ToLower(s)
+	return strings.HasPrefix(l, "postgres://") || strings.HasPrefix(l, "postgresql://")
+}
+
+// LooksLikeDSN reports whether s, which is not a URL IsURL accepts, still looks like a
+// database address rather than a file path: another scheme ("postgre://", "mysql://") or a
+// libpq key=value string ("host=db password=…"). A command must refuse it, not create an
+// SQLite file of that name: the store would be per instance (single use fails open across
+// instances) and a password would end up in a file name and the logs.
+func LooksLikeDSN(s string) bool {
+	return !IsURL(s) && (strings.Contains(s, "://") || strings.Contains(s, "=") || strings.ContainsAny(s, " \t\n"))
 }
 
 // Redact returns a form of dsn fit for logs: postgres://user@host:port/database, rebuilt from

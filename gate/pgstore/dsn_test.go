@@ -16,12 +16,32 @@ func TestIsURL(t *testing.T) {
 		{"postgresql://u@h/db", true},
 		{"var/gate.db", false},
 		{"/abs/postgres://x", false},
-		{"Postgres://h/db", false}, // libpq's scheme is lower case
+		{"Postgres://h/db", true}, // taken as PostgreSQL (and refused by pgx), never as a file
 		{"host=h dbname=db", false},
 		{"", false},
 	} {
 		if got := IsURL(tc.in); got != tc.want {
 			t.Errorf("IsURL(%q) = %v", tc.in, got)
+		}
+	}
+}
+
+func TestLooksLikeDSN(t *testing.T) {
+	for _, tc := range []struct {
+		in   string
+		want bool
+	}{
+		{"var/gate.db", false},
+		{"/var/lib/idgate/gate.db", false},
+		{"postgres://h/db", false}, // a URL: IsURL takes it
+		{"host=db user=gate password=s3cret dbname=gate", true},
+		{"password=x", true},
+		{"postgre://h/db", true},
+		{"mysql://h/db", true},
+		{"gate db.sqlite", true},
+	} {
+		if got := LooksLikeDSN(tc.in); got != tc.want {
+			t.Errorf("LooksLikeDSN(%q) = %v, want %v", tc.in, got, tc.want)
 		}
 	}
 }
