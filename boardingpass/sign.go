@@ -146,7 +146,7 @@ func verify(s string, keys Keys, at time.Time, airline string) (*Pass, error) {
 			continue
 		}
 		if fast != nil {
-			if k := fast.ES256Key(pub); k != nil {
+			if k := fast.ES256Key(pub); k != nil && k.Public().Equal(pub) {
 				if k.VerifyES256(digest[:], raw[:]) {
 					return p, nil
 				}

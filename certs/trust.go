@@ -56,9 +56,10 @@ type TrustList struct {
 	fast *es256.Cache
 }
 
-// maxFastKeys bounds the precomputed keys (~400 KB each): a deployment trusts a handful of
-// issuer and airline keys at a time.
-const maxFastKeys = 32
+// maxFastKeys bounds the precomputed keys (~400 KB each, 25 MB at most): a deployment trusts
+// a few dozen issuer and airline keys at a time; beyond that the least recently used ones
+// fall back to crypto/ecdsa.
+const maxFastKeys = 64
 
 // NewTrustList builds a trust list from anchors (copied).
 func NewTrustList(anchors ...Anchor) *TrustList {

@@ -5,6 +5,8 @@ import (
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"sync"
+	"sync/atomic"
+	"time"
 )
 
 // Cache holds precomputed keys for a bounded set of trusted public keys. Warm schedules a
@@ -16,17 +18,20 @@ type Cache struct {
 	m   map[string]*slot
 	// build runs a table build; tests replace it to build synchronously.
 	build func(func())
+	// builds admits one table build at a time: a burst of newly trusted keys costs one core.
+	builds chan struct{}
 }
 
 type slot struct {
-	mu  sync.RWMutex
-	key *Key // nil until built
+	mu       sync.RWMutex
+	key      *Key // nil until built
+	lastUsed atomic.Int64
 }
 
 // NewCache returns a cache of at most max keys (each ~400 KB). When full, Warm of a new key
-// drops an arbitrary built one: that key falls back to crypto/ecdsa until warmed again.
+// drops the least recently used one, which falls back to crypto/ecdsa until warmed again.
 func NewCache(max int) *Cache {
-	return &Cache{max: max, m: map[string]*slot{}, build: func(f func()) { go f() }}
+	return &Cache{max: max, m: map[string]*slot{}, build: func(f func()) { go f() }, builds: make(chan struct{}, 1)}
 }
 
 // Warm schedules a build for pub if it is a P-256 ECDSA key not already cached. Only call it
@@ -42,15 +47,27 @@ func (c *Cache) Warm(pub crypto.PublicKey) {
 		return
 	}
 	if len(c.m) >= c.max {
-		for old := range c.m {
-			delete(c.m, old)
-			break
+		oldest, when := "", int64(0)
+		for id, s := range c.m {
+			if t := s.lastUsed.Load(); oldest == "" || t < when {
+				oldest, when = id, t
+			}
 		}
+		delete(c.m, oldest)
 	}
 	s := &slot{}
+	s.lastUsed.Store(time.Now().UnixNano())
 	c.m[id] = s
 	c.mu.Unlock()
 	c.build(func() {
+		c.builds <- struct{}{}
+		defer func() { <-c.builds }()
+		c.mu.Lock()
+		current := c.m[id] == s
+		c.mu.Unlock()
+		if !current { // evicted while it waited: no build for a key nobody keeps
+			return
+		}
 		k, err := Precompute(ek)
 		if err != nil {
 			return
@@ -73,6 +90,7 @@ func (c *Cache) Get(pub crypto.PublicKey) *Key {
 	if s == nil {
 		return nil
 	}
+	s.lastUsed.Store(time.Now().UnixNano())
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	return s.key

@@ -7,6 +7,7 @@ import (
 	"crypto/rand"
 	"sync"
 	"testing"
+	"time"
 )
 
 func syncCache(max int) *Cache {
@@ -35,12 +36,17 @@ func TestCacheWarmGet(t *testing.T) {
 		t.Fatal("equal key, other pointer: not found")
 	}
 	c.Warm(&keys[1].PublicKey)
-	c.Warm(&keys[2].PublicKey) // evicts one: never more than max
+	time.Sleep(time.Millisecond) // distinct use times
+	c.Get(&keys[0].PublicKey)    // keys[1] is now the least recently used
+	c.Warm(&keys[2].PublicKey)   // evicts it: never more than max
 	if n := len(c.m); n != 2 {
 		t.Fatalf("%d keys cached, max 2", n)
 	}
-	if c.Get(&keys[2].PublicKey) == nil {
-		t.Fatal("newest key missing")
+	if c.Get(&keys[2].PublicKey) == nil || c.Get(&keys[0].PublicKey) == nil {
+		t.Fatal("newest or recently used key missing")
+	}
+	if c.Get(&keys[1].PublicKey) != nil {
+		t.Fatal("least recently used key kept")
 	}
 	// Keys that cannot be precomputed are ignored.
 	edPub, _, _ := ed25519.GenerateKey(rand.Reader)
