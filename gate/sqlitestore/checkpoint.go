@@ -14,9 +14,9 @@ const checkpointInterval = 250 * time.Millisecond
 // checkpointer runs WAL checkpoints on a connection of its own. SQLite's default
 // auto-checkpoint runs inside whichever commit crosses 1000 WAL pages: at gate rates that is
 // a boarding's commit about once a second, and it copies pages and fsyncs the database file
-// while every queued boarding waits (the p99). With auto-checkpoint off on the writer's
-// connection and PASSIVE checkpoints here, which never block the writer, commits only append
-// to the WAL.
+// while every queued boarding waits (the p99). With the writer's auto-checkpoint raised to a
+// backstop (10,000 pages) and PASSIVE checkpoints here, which never block the writer, commits
+// only append to the WAL.
 type checkpointer struct {
 	db     *sql.DB
 	stop   chan struct{}

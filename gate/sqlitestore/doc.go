@@ -8,8 +8,8 @@
 // boarded_flights (kept by a trigger) for Purge; Open migrates version 0 (nanoseconds, which
 // overflowed after 2262) and version 1 files in one transaction.
 //
-// Checkpoints run off the commit path (checkpoint.go): the writer's connection has
-// auto-checkpoint off, and a second connection runs a PASSIVE checkpoint every 250 ms, so a
+// Checkpoints run off the commit path (checkpoint.go): the writer's connection only
+// auto-checkpoints as a backstop (10,000 pages), and a second connection runs a PASSIVE checkpoint every 250 ms, so a
 // boarding's commit never stops to copy the WAL into the database and fsync it.
 //
 // EnrolBatch (gate.BatchEnroller) writes a check-in batch in one transaction through one

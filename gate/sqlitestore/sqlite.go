@@ -78,7 +78,9 @@ func Open(path string) (*Store, error) {
 	q.Add("_pragma", "journal_mode(WAL)")
 	q.Add("_pragma", "synchronous(NORMAL)") // WAL + NORMAL: durable at checkpoints, no corruption
 	ckptDSN := "file:" + abs + "?" + q.Encode()
-	q.Add("_pragma", "wal_autocheckpoint(0)") // the checkpointer does it, off the commit path
+	// The checkpointer does it, off the commit path; 10,000 pages (40 MB of WAL) is only a
+	// backstop should it fall behind or fail.
+	q.Add("_pragma", "wal_autocheckpoint(10000)")
 	db, err := sql.Open("sqlite", "file:"+abs+"?"+q.Encode())
 	if err != nil {
 		return nil, fmt.Errorf("sqlitestore: open: %w", err)

@@ -21,7 +21,7 @@ type Writer struct {
 	mu      sync.Mutex
 	pending []byte
 	spare   []byte
-	err     error // the first write error of out, returned by later Writes and Close
+	err     error // the first write error of out, for Close; later lines are still tried
 	closed  bool
 
 	flushMu sync.Mutex // serialises writes to out, so batches keep their order
@@ -56,11 +56,6 @@ func (w *Writer) loop(interval time.Duration) {
 // Write buffers p. After Close it writes through, so late lines are not lost.
 func (w *Writer) Write(p []byte) (int, error) {
 	w.mu.Lock()
-	if w.err != nil {
-		err := w.err
-		w.mu.Unlock()
-		return 0, err
-	}
 	if w.closed {
 		w.mu.Unlock()
 		w.flushMu.Lock()
@@ -89,10 +84,11 @@ func (w *Writer) Flush() error {
 	if len(batch) == 0 {
 		w.mu.Lock()
 		w.spare = batch
-		err := w.err
 		w.mu.Unlock()
-		return err
+		return nil
 	}
+	// A failed batch is dropped (an unwritable stderr must not grow memory), but the next
+	// batch is tried again: a transient error loses one interval's lines, not the rest.
 	_, err := w.out.Write(batch)
 	w.mu.Lock()
 	if err != nil && w.err == nil {
@@ -101,7 +97,6 @@ func (w *Writer) Flush() error {
 	if cap(batch) <= 4*flushAt { // reuse the buffer unless a burst grew it large
 		w.spare = batch[:0]
 	}
-	err = w.err
 	w.mu.Unlock()
 	return err
 }
@@ -118,5 +113,11 @@ func (w *Writer) Close() error {
 	w.mu.Unlock()
 	close(w.stop)
 	<-w.done
-	return w.Flush()
+	err := w.Flush()
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if err == nil {
+		err = w.err
+	}
+	return err
 }

@@ -82,20 +82,37 @@ func TestIntervalFlush(t *testing.T) {
 	}
 }
 
-type failing struct{}
+// flaky fails its first write only.
+type flaky struct {
+	syncBuf
+	failed bool
+}
 
-func (failing) Write([]byte) (int, error) { return 0, errors.New("disk full") }
+func (f *flaky) Write(p []byte) (int, error) {
+	if !f.failed {
+		f.failed = true
+		return 0, errors.New("disk full")
+	}
+	return f.syncBuf.Write(p)
+}
 
-func TestWriteErrorIsReported(t *testing.T) {
-	w := New(failing{}, time.Hour)
-	fmt.Fprintln(w, "x")
+// TestWriteErrorLosesOneBatch: a failed write drops its batch and is reported (by Flush, and
+// by Close), but later lines are still written.
+func TestWriteErrorLosesOneBatch(t *testing.T) {
+	out := &flaky{}
+	w := New(out, time.Hour)
+	fmt.Fprintln(w, "lost")
 	if err := w.Flush(); err == nil {
 		t.Fatal("flush error lost")
 	}
-	if _, err := w.Write([]byte("y\n")); err == nil {
-		t.Fatal("write after a failed flush succeeded silently")
+	fmt.Fprintln(w, "kept")
+	if err := w.Flush(); err != nil {
+		t.Fatalf("flush after a transient error: %v", err)
 	}
 	if err := w.Close(); err == nil {
-		t.Fatal("close error lost")
+		t.Fatal("Close does not report the earlier error")
+	}
+	if got := out.String(); got != "kept\n" {
+		t.Fatalf("written %q, want the line after the error", got)
 	}
 }
