@@ -41,6 +41,13 @@ func (s *Service) EnrolBatch(ctx context.Context, f Flight, reqs []*EnrolRequest
 	}
 	checks := make([]*enrolCheck, len(reqs))
 	parallelFor(len(reqs), runtime.GOMAXPROCS(0), func(i int) {
+		if reqs[i] != nil && ctx.Err() == nil {
+			select {
+			case s.batchSlots <- struct{}{}: // a core, shared with every other batch
+				defer func() { <-s.batchSlots }()
+			case <-ctx.Done():
+			}
+		}
 		switch {
 		case reqs[i] == nil:
 			checks[i] = &enrolCheck{d: deniedEnrol(f, ReasonMalformedRequest)}

@@ -9,6 +9,7 @@ import (
 	"crypto/subtle"
 	"errors"
 	"log/slog"
+	"runtime"
 	"sync"
 	"time"
 
@@ -74,6 +75,10 @@ type Service struct {
 	// reader is ReaderKey as biometric.Open computes with it: converted once here, since
 	// converting an *ecdsa.PrivateKey costs a scalar base multiplication per Open.
 	reader crypto.PrivateKey
+	// batchSlots bounds the check-in items being checked at once across all EnrolBatch calls
+	// (GOMAXPROCS): concurrent uploads share the cores instead of multiplying workers beside
+	// the gates' traffic.
+	batchSlots chan struct{}
 }
 
 // New validates cfg and returns a Service.
@@ -123,7 +128,8 @@ func New(cfg Config) (*Service, error) {
 	if cfg.PassKeysTTL > 0 {
 		cfg.Passes = newCachedKeys(cfg.Passes, cfg.PassKeysTTL)
 	}
-	return &Service{cfg: cfg, nonces: newNonces(cfg.MaxNonces), reader: openKey(cfg.ReaderKey)}, nil
+	return &Service{cfg: cfg, nonces: newNonces(cfg.MaxNonces), reader: openKey(cfg.ReaderKey),
+		batchSlots: make(chan struct{}, runtime.GOMAXPROCS(0))}, nil
 }
 
 // Metrics returns the service's metrics registry.

@@ -1,7 +1,6 @@
 package verifier
 
 import (
-	"context"
 	"net/http"
 
 	"github.com/valyala/fasthttp"
@@ -25,5 +24,7 @@ func (a *GateAPI) enrolBatch(ctx *fasthttp.RequestCtx, f gate.Flight) {
 		writeDecision(ctx, malformed(""))
 		return
 	}
-	writeJSON(ctx, http.StatusOK, enrolBatchResponse{Decisions: a.Gates.EnrolBatch(context.Background(), f, req.Items)})
+	// The RequestCtx is a context that ends when the server shuts down: a batch then stops
+	// checking (fasthttp cannot tell when the client went away).
+	writeJSON(ctx, http.StatusOK, enrolBatchResponse{Decisions: a.Gates.EnrolBatch(ctx, f, req.Items)})
 }
