@@ -86,8 +86,9 @@ func (l *load) run() *outcome {
 				}
 				if conn == nil { // first request, or the last one broke the connection
 					var err error
+					d0 := time.Now()
 					if conn, err = dialRaw(l.addr, l.url, l.token, timeout); err != nil {
-						o.lat[i] = 1 // counted as sent and failed
+						o.lat[i] = max(time.Since(d0), 1) // counted as sent and failed, with its real cost
 						fail("transport:" + clip(err.Error()))
 						return
 					}
