@@ -193,6 +193,10 @@ func TestCancellation(t *testing.T) {
 	req := func(pass string) *markReq {
 		return &markReq{flight: testFlight, pass: pass, departure: ms(now), at: ms(now), done: make(chan error, 1)}
 	}
+	// Hold the write lock, as a writer busy with a batch does: markings queue instead of
+	// writing directly.
+	g.writing.Lock()
+	defer g.writing.Unlock()
 
 	t.Run("cancelled before enqueue writes nothing", func(t *testing.T) {
 		ctx, cancel := context.WithCancel(context.Background())
@@ -248,4 +252,27 @@ func TestCancellation(t *testing.T) {
 			t.Fatalf("%d rows, want 1", n)
 		}
 	})
+}
+
+// TestDirectWriteWhenIdle: with nothing queued and no batch being written, a marking is
+// written by its caller (no hand-off to the writer) with the same outcomes.
+func TestDirectWriteWhenIdle(t *testing.T) {
+	now := time.Now()
+	s := open(t, filepath.Join(t.TempDir(), "gate.db"))
+	g, err := newGroupCommit(s.db) // no writer goroutine: only a direct write can answer
+	if err != nil {
+		t.Fatal(err)
+	}
+	req := func(pass string) *markReq {
+		return &markReq{flight: testFlight, pass: pass, departure: ms(now), at: ms(now), done: make(chan error, 1)}
+	}
+	if err := g.mark(context.Background(), req("direct")); err != nil {
+		t.Fatalf("first marking: %v", err)
+	}
+	if err := g.mark(context.Background(), req("direct")); !errors.Is(err, gate.ErrAlreadyBoarded) {
+		t.Fatalf("second marking: %v", err)
+	}
+	if len(g.reqs) != 0 || boardedRows(t, s) != 1 {
+		t.Fatalf("%d queued, %d rows; want 0 and 1", len(g.reqs), boardedRows(t, s))
+	}
 }
