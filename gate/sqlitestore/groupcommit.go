@@ -41,13 +41,13 @@ type groupCommit struct {
 	db     *sql.DB
 	insert *sql.Stmt
 
-	mu     sync.RWMutex // guards closed against sends on reqs (and direct writes)
+	mu sync.RWMutex // guards closed against sends on reqs (and direct writes)
 	// writing is held by whoever is writing: the writer goroutine for a batch, or a caller
 	// writing its own marking directly when nothing is queued or being written.
 	writing sync.Mutex
-	closed bool
-	reqs   chan *markReq
-	exited chan struct{}
+	closed  bool
+	reqs    chan *markReq
+	exited  chan struct{}
 }
 
 // newGroupCommit prepares the insert; the caller starts the writer with go g.run().
