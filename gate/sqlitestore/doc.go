@@ -16,8 +16,9 @@
 // prepared statement: one WAL commit for up to gate.MaxEnrolBatch rows, nothing written if any
 // row or the commit fails.
 //
-// Boarding records go through a group commit (groupcommit.go): MarkBoarded enqueues its
-// insert and waits; one writer goroutine takes whatever is queued (up to 64, no added delay:
+// Boarding records go through a group commit (groupcommit.go). When nothing is queued and
+// no batch is being written, MarkBoarded writes its own insert (no hand-off). Otherwise it
+// enqueues the insert and waits; one writer goroutine takes whatever is queued (up to 64, no added delay:
 // the batch is what arrived while the previous commit ran) and runs it as one transaction,
 // so concurrent boardings share one WAL write. Each caller gets its own row's outcome (nil
 // or gate.ErrAlreadyBoarded, also against a duplicate earlier in the same batch) only after

@@ -16,10 +16,13 @@
 //     and a live template about 0.2 away from the enrolled one. Then one gate nonce each
 //     (POST /v1/gates/{gate}/nonce) and the KB-JWT presentation; the request body is kept as
 //     bytes, so the timed loop only sends bytes and reads a status.
-//  4. Drive POST /v1/gates/{gate}/verify over keep-alive connections, one fasthttp.HostClient
-//     (one connection) per worker: closed loop (max throughput) or open loop at a fixed
-//     arrival rate (latency measured from the scheduled send time, so a slow server cannot
-//     hide queueing). Bounded by time and by the passenger count; each latency goes into a
+//  4. Drive POST /v1/gates/{gate}/verify over keep-alive connections, one raw connection per
+//     worker (rawhttp.go: the request line and headers are built once, each request is one
+//     writev of header and body, each answer is read by a minimal bounded parser), so the
+//     generator, which shares the cores with the server, spends little more than its system
+//     calls: closed loop (max throughput) or open loop at a fixed arrival rate (latency
+//     measured from the scheduled send time, so a slow server cannot hide queueing; the
+//     half-rate phase spreads its arrivals over HalfRateConnections, 32 gate terminals). Bounded by time and by the passenger count; each latency goes into a
 //     preallocated slot; an error is a non-200 status or a decision other than allow.
 //  5. Crypto bound, after the load phase while the server is idle: GOMAXPROCS goroutines run
 //     exactly 3× ECDSA P-256 verify (SHA-256 over the real signing-input sizes of the issuer
@@ -30,7 +33,7 @@
 //     read, so CPU per request can be set against the bound's CPU per operation (cpu_ratio),
 //     a comparison that neighbours on a shared machine do not distort.
 //  6. Identify mode (Config.IdentifyGallery = N): N passengers enrol at check-in through the
-//     real enrol route, a stranger's face warms (loads) the gallery, then
+//     real enrol-batch route (500 a request), a stranger's face warms (loads) the gallery, then
 //     POST /v1/gates/{gate}/identify is driven with the enrolled passengers' live templates.
 //
 // Nothing here logs templates, presentations or passes; the verifier's own logs are drained
