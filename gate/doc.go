@@ -11,7 +11,8 @@
 //   - Operators configure a gate (PutGate): the flight (carrier, number, date) it boards,
 //     boarding open or closed, the scheduled departure. Stored in the Store.
 //   - The gate terminal asks for a nonce (GateNonce): single use, short-lived (NonceTTL), kept
-//     in a bounded in-memory store, bound to the gate's audience Audience+"/gates/"+id.
+//     in a bounded in-memory store, or in the Store when instances share it (SharedNonces,
+//     NonceStore), bound to the gate's audience Audience+"/gates/"+id.
 //   - Verify(gate, GateRequest): the nonce is read from the KB-JWT and consumed first (so a
 //     replay costs no crypto); then credential.Verifier checks the ID (issuer signature,
 //     trust list, time, key binding to that nonce and audience, Token Status List; name and

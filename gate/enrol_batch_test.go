@@ -37,7 +37,7 @@ func newBatchWorld(t *testing.T, wrap func(gate.Store) gate.Store) *batchWorld {
 // item is an enrolment of p with pass sequence seq, bound to a fresh check-in nonce.
 func (b *batchWorld) item(t *testing.T, p *gatetest.Passenger, seq int) *gate.EnrolRequest {
 	t.Helper()
-	n, err := b.svc.CheckinNonce(b.w.Flight)
+	n, err := b.svc.CheckinNonce(context.Background(), b.w.Flight)
 	if err != nil {
 		t.Fatal(err)
 	}

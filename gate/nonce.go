@@ -19,13 +19,21 @@ type nonceKey struct{ scope, nonce string }
 
 func newNonces(max int) *nonces { return &nonces{max: max, m: make(map[nonceKey]time.Time)} }
 
-// issue creates a nonce for scope valid until exp.
-func (n *nonces) issue(scope string, now, exp time.Time) (string, error) {
+// randomNonce is 192 random bits, base64url.
+func randomNonce() (string, error) {
 	var b [24]byte
 	if _, err := rand.Read(b[:]); err != nil {
 		return "", &Error{Code: ReasonInternal, Msg: "random source failed", Err: err}
 	}
-	v := base64.RawURLEncoding.EncodeToString(b[:])
+	return base64.RawURLEncoding.EncodeToString(b[:]), nil
+}
+
+// issue creates a nonce for scope valid until exp.
+func (n *nonces) issue(scope string, now, exp time.Time) (string, error) {
+	v, err := randomNonce()
+	if err != nil {
+		return "", err
+	}
 	n.mu.Lock()
 	defer n.mu.Unlock()
 	if len(n.m) >= n.max {

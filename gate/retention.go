@@ -47,6 +47,11 @@ func (s *Service) RunPurge(ctx context.Context, interval time.Duration) {
 			if _, err := s.Purge(ctx); err != nil {
 				s.cfg.Logger.Error("gate retention purge", "err", err)
 			}
+			if s.shared != nil {
+				if err := s.shared.PurgeNonces(ctx, s.cfg.Now()); err != nil {
+					s.cfg.Logger.Error("gate nonce purge", "err", err)
+				}
+			}
 		}
 	}
 }

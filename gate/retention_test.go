@@ -39,7 +39,7 @@ func TestRetentionPurgesGalleryAfterDeparture(t *testing.T) {
 	var travellers []*gatetest.Passenger
 	for i := range 3 {
 		p := w.Passenger(t, "Mustermann", "Erika")
-		n, err := svc.CheckinNonce(w.Flight)
+		n, err := svc.CheckinNonce(context.Background(), w.Flight)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -169,7 +169,7 @@ func TestDepartureBounded(t *testing.T) {
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			p := w.Passenger(t, "Mustermann", "Erika")
-			n, err := svc.CheckinNonce(w.Flight)
+			n, err := svc.CheckinNonce(context.Background(), w.Flight)
 			if err != nil {
 				t.Fatal(err)
 			}

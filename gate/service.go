@@ -48,7 +48,11 @@ type Config struct {
 	Face           FaceExtractor            // nil: live_jpeg is denied with face_extractor_unavailable
 	Now            func() time.Time
 	NonceTTL       time.Duration // default 2 min
-	MaxNonces      int           // default 100 000
+	MaxNonces      int           // default 100 000 (in memory; a shared NonceStore bounds by expiry)
+	// SharedNonces keeps nonces in the Store, which must implement NonceStore: for several
+	// instances behind one address, sharing the Store (PostgreSQL). Off, nonces stay in this
+	// instance's memory, which is faster and right for one instance.
+	SharedNonces bool
 	// PassIssueWindow is how long before the flight date a boarding pass may have been issued
 	// (its date of issue); older passes, and passes without one, are denied pass_stale.
 	// Default 30 days.
@@ -79,6 +83,8 @@ type Service struct {
 	// (GOMAXPROCS): concurrent uploads share the cores instead of multiplying workers beside
 	// the gates' traffic.
 	batchSlots chan struct{}
+	// shared is the Store's NonceStore when Config.SharedNonces is set, else nil.
+	shared NonceStore
 }
 
 // New validates cfg and returns a Service.
@@ -128,8 +134,16 @@ func New(cfg Config) (*Service, error) {
 	if cfg.PassKeysTTL > 0 {
 		cfg.Passes = newCachedKeys(cfg.Passes, cfg.PassKeysTTL)
 	}
-	return &Service{cfg: cfg, nonces: newNonces(cfg.MaxNonces), reader: openKey(cfg.ReaderKey),
-		batchSlots: make(chan struct{}, runtime.GOMAXPROCS(0))}, nil
+	svc := &Service{cfg: cfg, nonces: newNonces(cfg.MaxNonces), reader: openKey(cfg.ReaderKey),
+		batchSlots: make(chan struct{}, runtime.GOMAXPROCS(0))}
+	if cfg.SharedNonces {
+		ns, ok := cfg.Store.(NonceStore)
+		if !ok {
+			return nil, errors.New("gate: SharedNonces needs a Store that implements NonceStore")
+		}
+		svc.shared = ns
+	}
+	return svc, nil
 }
 
 // Metrics returns the service's metrics registry.
@@ -239,20 +253,49 @@ func (s *Service) GateNonce(ctx context.Context, id string) (Nonce, error) {
 	if _, err := s.Gate(ctx, id); err != nil {
 		return Nonce{}, err
 	}
-	return s.issueNonce(s.GateAudience(id))
+	return s.issueNonce(ctx, s.GateAudience(id))
 }
 
 // CheckinNonce issues a single-use nonce for enrolling on flight f.
-func (s *Service) CheckinNonce(f Flight) (Nonce, error) { return s.issueNonce(s.CheckinAudience(f)) }
+func (s *Service) CheckinNonce(ctx context.Context, f Flight) (Nonce, error) {
+	return s.issueNonce(ctx, s.CheckinAudience(f))
+}
 
-func (s *Service) issueNonce(aud string) (Nonce, error) {
+func (s *Service) issueNonce(ctx context.Context, aud string) (Nonce, error) {
 	now := s.cfg.Now()
 	exp := now.Add(s.cfg.NonceTTL)
-	n, err := s.nonces.issue(aud, now, exp)
+	var n string
+	var err error
+	if s.shared != nil {
+		if n, err = randomNonce(); err == nil {
+			if err = s.shared.PutNonce(ctx, aud, n, exp); err != nil {
+				err = &Error{Code: ReasonInternal, Msg: "nonce store", Err: err}
+			}
+		}
+	} else {
+		n, err = s.nonces.issue(aud, now, exp)
+	}
 	if err != nil {
 		return Nonce{}, err
 	}
 	return Nonce{Nonce: n, Audience: aud, ExpiresAt: exp.UTC().Truncate(time.Second)}, nil
+}
+
+// takeNonce consumes a nonce for aud from the shared store or this instance's memory. A store
+// error is a failed take (fail closed) and is logged.
+func (s *Service) takeNonce(ctx context.Context, aud, nonce string) bool {
+	if nonce == "" {
+		return false
+	}
+	if s.shared == nil {
+		return s.nonces.take(aud, nonce, s.cfg.Now())
+	}
+	ok, err := s.shared.TakeNonce(ctx, aud, nonce, s.cfg.Now())
+	if err != nil {
+		s.cfg.Logger.Error("gate store", "op", "take_nonce", "err", err)
+		return false
+	}
+	return ok
 }
 
 // TokenHash is how operator and check-in tokens are configured: only their SHA-256 is kept.

@@ -57,3 +57,15 @@ type Store interface {
 type BatchEnroller interface {
 	EnrolBatch(ctx context.Context, es []Enrolment) error
 }
+
+// NonceStore keeps single-use nonces in a Store that several verifier instances share, so a
+// terminal may fetch its nonce from one instance and verify at another. Config.SharedNonces
+// selects it; otherwise nonces live in the instance's memory. TakeNonce must be atomic: of any
+// number of concurrent takes of one nonce, at most one returns true, and only before exp.
+type NonceStore interface {
+	PutNonce(ctx context.Context, scope, nonce string, exp time.Time) error
+	// TakeNonce consumes the nonce of scope: true only the first time, and only before exp.
+	TakeNonce(ctx context.Context, scope, nonce string, now time.Time) (bool, error)
+	// PurgeNonces deletes nonces that expired before now (called with each retention purge).
+	PurgeNonces(ctx context.Context, now time.Time) error
+}

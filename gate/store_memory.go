@@ -14,6 +14,7 @@ type MemoryStore struct {
 	gates   map[string]GateConfig
 	boarded map[boardKey]time.Time // → departure
 	enrol   map[string]map[PassID]Enrolment
+	nonces  map[nonceKey]time.Time // NonceStore: → expiry
 }
 
 type boardKey struct {
@@ -25,7 +26,7 @@ type boardKey struct {
 func NewMemoryStore() *MemoryStore {
 	return &MemoryStore{
 		gates: map[string]GateConfig{}, boarded: map[boardKey]time.Time{},
-		enrol: map[string]map[PassID]Enrolment{},
+		enrol: map[string]map[PassID]Enrolment{}, nonces: map[nonceKey]time.Time{},
 	}
 }
 
@@ -132,6 +133,39 @@ func (m *MemoryStore) EnrolBatch(_ context.Context, es []Enrolment) error {
 	defer m.mu.Unlock()
 	for _, e := range es {
 		m.enrolLocked(e)
+	}
+	return nil
+}
+
+var _ NonceStore = (*MemoryStore)(nil)
+
+// PutNonce records a nonce (NonceStore: one process's "shared" store, for tests and for
+// instances sharing a MemoryStore in one process).
+func (m *MemoryStore) PutNonce(_ context.Context, scope, nonce string, exp time.Time) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.nonces[nonceKey{scope, nonce}] = exp
+	return nil
+}
+
+// TakeNonce consumes a nonce: true only the first time, before it expires.
+func (m *MemoryStore) TakeNonce(_ context.Context, scope, nonce string, now time.Time) (bool, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	k := nonceKey{scope, nonce}
+	exp, ok := m.nonces[k]
+	delete(m.nonces, k)
+	return ok && now.Before(exp), nil
+}
+
+// PurgeNonces deletes the nonces that expired before now.
+func (m *MemoryStore) PurgeNonces(_ context.Context, now time.Time) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	for k, exp := range m.nonces {
+		if exp.Before(now) {
+			delete(m.nonces, k)
+		}
 	}
 	return nil
 }

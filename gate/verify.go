@@ -115,7 +115,7 @@ func (s *Service) liveTemplate(f LiveFace) (biometric.Template, Reason) {
 // verifyCredential consumes the presentation's nonce for aud, then verifies the presentation.
 func (s *Service) verifyCredential(ctx context.Context, d *Decision, aud, presentation string) (*credential.Result, bool) {
 	nonce := peekNonce(presentation)
-	if !s.nonces.take(aud, nonce, s.cfg.Now()) {
+	if !s.takeNonce(ctx, aud, nonce) {
 		d.Checks.Credential = CheckFail
 		d.deny(ReasonNonceInvalid)
 		return nil, false

@@ -175,7 +175,7 @@ func (a *GateAPI) flightRoute(ctx *fasthttp.RequestCtx, flight, date, action str
 		return
 	}
 	if action == "nonce" {
-		n, err := a.Gates.CheckinNonce(f)
+		n, err := a.Gates.CheckinNonce(context.Background(), f)
 		if err != nil {
 			writeErr(ctx, gateErr(err))
 			return

@@ -116,6 +116,9 @@ func newGateRoutes(ctx context.Context, pkiDir string, core *verifierCore, o ver
 		Credentials: core.credentials, Passes: core.trust, ReaderKey: reader, Store: store, Audience: o.audience,
 		Retention: g.retention, Logger: logger,
 	}
+	// A PostgreSQL store is shared by instances behind one address: their nonces must be too,
+	// or a terminal's nonce from one instance is unknown at the next.
+	cfg.SharedNonces = pgstore.IsURL(g.dbPath)
 	cfg.PassPartners = g.passPartners
 	if len(cfg.PassPartners) > 0 {
 		logger.Info("gate: boarding-pass partners", "partners", gate.FormatPartners(cfg.PassPartners))

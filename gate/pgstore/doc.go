@@ -22,8 +22,13 @@
 //     rest. EnrolBatch (gate.BatchEnroller) sends the same upserts, in order, as one pipelined
 //     batch in one transaction: one round trip, all rows or none.
 //   - Purge is a single statement (two data-modifying CTEs), hence one transaction: it
-//     deletes both tables' rows of flights that departed before the cutoff and returns the
-//     affected flight keys, sorted.
+//     deletes the enrolments that departed before the cutoff and the boarding records of
+//     flights whose latest departure is before it, and returns the affected flight keys, sorted.
+//   - gate_nonces (schema version 2; Open adds it to a version 1 database): the gate's
+//     single-use nonces when instances share them (gate.NonceStore, Config.SharedNonces, which
+//     verifier serve sets for a PostgreSQL store). TakeNonce is one DELETE … RETURNING, so of
+//     concurrent takes from any instance exactly one gets the row; PurgeNonces runs with each
+//     retention purge.
 //
 // Text columns use the "C" collation so Enrolments and Purge order by bytes, like the other
 // stores, whatever the database's locale. Times are timestamptz (microsecond precision, read

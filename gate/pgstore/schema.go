@@ -8,8 +8,10 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 )
 
-// SchemaVersion is the version of the tables below; gate_schema_version holds it.
-const SchemaVersion = 1
+// SchemaVersion is the version of the tables below; gate_schema_version holds it. Version 2
+// added gate_nonces (shared single-use nonces); the statements below bring a version 1
+// database to it.
+const SchemaVersion = 2
 
 // migrationLockKey names the gate's migration advisory lock (the issuer's backend uses
 // another key, so the two can migrate one database at once).
@@ -36,6 +38,11 @@ var schema = []string{
 		departure TIMESTAMPTZ NOT NULL, enrolled_at TIMESTAMPTZ NOT NULL,
 		PRIMARY KEY (flight, pass))`,
 	`CREATE INDEX IF NOT EXISTS gate_enrolments_departure ON gate_enrolments (departure)`,
+	`CREATE TABLE IF NOT EXISTS gate_nonces (
+		scope TEXT COLLATE "C" NOT NULL, nonce TEXT COLLATE "C" NOT NULL,
+		expires TIMESTAMPTZ NOT NULL,
+		PRIMARY KEY (scope, nonce))`,
+	`CREATE INDEX IF NOT EXISTS gate_nonces_expires ON gate_nonces (expires)`,
 }
 
 // migrate creates the schema and records its version in one transaction. The advisory lock

@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -172,6 +173,68 @@ func Run(t *testing.T, newStore func(t *testing.T) gate.Store) {
 		}
 		if got, err := s.Purge(ctx, t0.Add(time.Hour)); err != nil || len(got) != 0 {
 			t.Fatalf("second purge: %v, %v", got, err)
+		}
+	})
+
+	t.Run("nonces", func(t *testing.T) {
+		ns, ok := newStore(t).(gate.NonceStore)
+		if !ok {
+			t.Skip("the store keeps no nonces (gate.NonceStore)")
+		}
+		exp := t0.Add(2 * time.Minute)
+		for _, n := range []string{"n1", "n2", "old"} {
+			e := exp
+			if n == "old" {
+				e = t0.Add(-time.Second)
+			}
+			if err := ns.PutNonce(ctx, "gate/A1", n, e); err != nil {
+				t.Fatal(err)
+			}
+		}
+		take := func(scope, n string, at time.Time) bool {
+			t.Helper()
+			ok, err := ns.TakeNonce(ctx, scope, n, at)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return ok
+		}
+		if take("gate/B2", "n1", t0) {
+			t.Fatal("a nonce was taken under another scope")
+		}
+		if !take("gate/A1", "n1", t0) || take("gate/A1", "n1", t0) {
+			t.Fatal("n1: want exactly one take")
+		}
+		if take("gate/A1", "n2", exp) {
+			t.Fatal("n2 taken at its expiry")
+		}
+		if take("gate/A1", "unknown", t0) {
+			t.Fatal("unknown nonce taken")
+		}
+		if err := ns.PurgeNonces(ctx, t0); err != nil {
+			t.Fatal(err)
+		}
+		if take("gate/A1", "old", t0.Add(-time.Hour)) {
+			t.Fatal("a nonce that expired before the purge survived it")
+		}
+		// Concurrent takes of one nonce: exactly one wins.
+		if err := ns.PutNonce(ctx, "gate/A1", "race", exp); err != nil {
+			t.Fatal(err)
+		}
+		var wins atomic.Int32
+		var wg sync.WaitGroup
+		for range 16 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				if ok, err := ns.TakeNonce(ctx, "gate/A1", "race", t0); err == nil && ok {
+					wins.Add(1)
+				}
+			}()
+		}
+		wg.Wait()
+		if wins.Load() != 1 {
+			t.Fatalf("%d concurrent takes won, want 1", wins.Load())
 		}
 	})
 

@@ -1,0 +1,69 @@
+package gate_test
+
+import (
+	"context"
+	"testing"
+
+	"github.com/idgate/idgate/gate"
+	"github.com/idgate/idgate/gate/gatetest"
+)
+
+// TestSharedNonces: two instances over one Store with SharedNonces: a terminal's nonce from
+// instance A verifies at instance B, once; without SharedNonces B does not know A's nonce.
+func TestSharedNonces(t *testing.T) {
+	ctx := context.Background()
+	w := gatetest.New(t)
+	cfg := w.Config(t)
+	cfg.SharedNonces = true
+	a, err := gate.New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := gate.New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.PutGate(ctx, "A1", gate.GateUpdate{Carrier: "IG", Number: "101", Date: w.Flight.Date, Boarding: true}); err != nil {
+		t.Fatal(err)
+	}
+	p := w.Passenger(t, "Mustermann", "Erika")
+	req := func(svc *gate.Service, seq int) *gate.GateRequest {
+		n, err := svc.GateNonce(ctx, "A1")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return &gate.GateRequest{Presentation: p.Present(t, n), BCBP: w.Pass(t, "MUSTERMANN/ERIKA", gatetest.PassOpts{Sequence: seq}),
+			LiveFace: gate.LiveFace{Template: w.LiveTemplate(t, p)}}
+	}
+	r := req(a, 1)
+	if d := b.Verify(ctx, "A1", r); !d.Allowed() {
+		t.Fatalf("A's nonce at B: %+v", d)
+	}
+	r.BCBP = w.Pass(t, "MUSTERMANN/ERIKA", gatetest.PassOpts{Sequence: 2}) // another booking: only the nonce is replayed
+	if d := a.Verify(ctx, "A1", r); d.Allowed() || d.Reasons[0] != gate.ReasonNonceInvalid {
+		t.Fatalf("replay at A: %+v", d)
+	}
+
+	// Per-instance nonces (the default): B cannot take A's.
+	cfg.SharedNonces = false
+	c, err := gate.New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, err := gate.New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := e.Verify(ctx, "A1", req(c, 3)); d.Allowed() || d.Reasons[0] != gate.ReasonNonceInvalid {
+		t.Fatalf("an instance took another's in-memory nonce: %+v", d)
+	}
+
+	// A Store without NonceStore cannot share nonces.
+	cfg.SharedNonces, cfg.Store = true, storeOnly{cfg.Store}
+	if _, err := gate.New(cfg); err == nil {
+		t.Fatal("SharedNonces accepted a Store without NonceStore")
+	}
+}
+
+// storeOnly hides every optional interface of a Store.
+type storeOnly struct{ gate.Store }

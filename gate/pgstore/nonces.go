@@ -1,0 +1,47 @@
+package pgstore
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/idgate/idgate/gate"
+)
+
+var _ gate.NonceStore = (*Store)(nil)
+
+// PutNonce records a gate or check-in nonce, so that any instance sharing the database can
+// take it (gate.Config.SharedNonces).
+func (s *Store) PutNonce(ctx context.Context, scope, nonce string, exp time.Time) error {
+	if err := checkTimes(exp); err != nil {
+		return &Error{Op: "PutNonce", Err: err}
+	}
+	_, err := s.pool.Exec(ctx, `INSERT INTO gate_nonces (scope, nonce, expires) VALUES ($1, $2, $3)`, scope, nonce, exp)
+	return wrap("PutNonce", err)
+}
+
+// TakeNonce deletes the nonce and reports whether it existed and had not expired at now: one
+// DELETE … RETURNING, so of concurrent takes (from any instance) exactly one sees the row.
+func (s *Store) TakeNonce(ctx context.Context, scope, nonce string, now time.Time) (bool, error) {
+	var exp time.Time
+	err := s.pool.QueryRow(ctx, `DELETE FROM gate_nonces WHERE scope = $1 AND nonce = $2 RETURNING expires`,
+		scope, nonce).Scan(&exp)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return false, nil
+	}
+	if err != nil {
+		return false, wrap("TakeNonce", err)
+	}
+	return now.Before(exp), nil
+}
+
+// PurgeNonces deletes the nonces that expired before now.
+func (s *Store) PurgeNonces(ctx context.Context, now time.Time) error {
+	if err := checkTimes(now); err != nil {
+		return &Error{Op: "PurgeNonces", Err: err}
+	}
+	_, err := s.pool.Exec(ctx, `DELETE FROM gate_nonces WHERE expires < $1`, now)
+	return wrap("PurgeNonces", err)
+}
