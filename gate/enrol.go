@@ -111,5 +111,6 @@ func (s *Service) addEnrolled(flight string, vs []*enrolCheck) {
 	}
 	for _, c := range vs {
 		fg.addLocked(c.ref, c.tmpl, c.e.Departure)
+		fg.noteSealed(c.ref, c.e.Sealed)
 	}
 }

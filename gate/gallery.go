@@ -2,6 +2,7 @@ package gate
 
 import (
 	"context"
+	"crypto/sha256"
 	"runtime"
 	"sync"
 	"time"
@@ -20,22 +21,30 @@ type flightGallery struct {
 	byModel   map[biometric.ModelID]*biometric.Gallery
 	model     map[PassID]biometric.ModelID
 	departure map[PassID]time.Time
+	// With Config.GallerySync: sealed is the SHA-256 of each entry's JWE (a row seen again
+	// unchanged is not opened twice), syncedAt when this instance last read the Store.
+	sealed   map[PassID][32]byte
+	syncedAt time.Time
 }
 
 func (s *Service) flightGallery(ctx context.Context, flight string) (*flightGallery, error) {
 	v, _ := s.galleries.LoadOrStore(flight, &flightGallery{})
 	fg := v.(*flightGallery)
 	fg.mu.RLock()
-	loaded := fg.loaded
+	loaded, stale := fg.loaded, s.syncDue(fg)
 	fg.mu.RUnlock()
-	if loaded {
+	if loaded && !stale {
 		return fg, nil
 	}
 	fg.mu.Lock()
 	defer fg.mu.Unlock()
 	if fg.loaded {
+		if s.syncDue(fg) {
+			s.syncLocked(ctx, fg, flight)
+		}
 		return fg, nil
 	}
+	now := s.cfg.Now()
 	es, err := s.cfg.Store.Enrolments(ctx, flight)
 	if err != nil {
 		return nil, &Error{Code: ReasonInternal, Msg: "store", Err: err}
@@ -43,9 +52,42 @@ func (s *Service) flightGallery(ctx context.Context, flight string) (*flightGall
 	fg.byModel = map[biometric.ModelID]*biometric.Gallery{}
 	fg.model = map[PassID]biometric.ModelID{}
 	fg.departure = map[PassID]time.Time{}
+	fg.sealed = map[PassID][32]byte{}
 	s.openInto(fg, flight, es, runtime.GOMAXPROCS(0))
-	fg.loaded = true
+	fg.loaded, fg.syncedAt = true, now
 	return fg, nil
+}
+
+// syncDue reports whether a loaded gallery should read the Store for other instances'
+// enrolments (Config.GallerySync); fg.mu must be held.
+func (s *Service) syncDue(fg *flightGallery) bool {
+	return s.sincer != nil && fg.loaded && s.cfg.Now().Sub(fg.syncedAt) >= s.cfg.GallerySync
+}
+
+// gallerySyncSkew widens each sync's window: enrolled_at comes from the enrolling instance's
+// clock, which may run behind this one's by up to this much.
+const gallerySyncSkew = 2 * time.Minute
+
+// syncLocked adds the flight's enrolments made or replaced since the last sync (through any
+// instance sharing the Store) to fg, whose write lock the caller holds. Rows whose JWE this
+// gallery already holds are not opened again. A Store error leaves the gallery as it was (a
+// passenger enrolled elsewhere is then not found: no_match, fail closed) and is retried at
+// the next sync.
+func (s *Service) syncLocked(ctx context.Context, fg *flightGallery, flight string) {
+	now := s.cfg.Now()
+	es, err := s.sincer.EnrolmentsSince(ctx, flight, fg.syncedAt.Add(-gallerySyncSkew))
+	if err != nil {
+		s.cfg.Logger.Error("gate store", "op", "enrolments_since", "err", err)
+		return
+	}
+	fresh := es[:0]
+	for _, e := range es {
+		if h, ok := fg.sealed[e.Pass]; !ok || h != sha256.Sum256([]byte(e.Sealed)) {
+			fresh = append(fresh, e)
+		}
+	}
+	s.openInto(fg, flight, fresh, runtime.GOMAXPROCS(0))
+	fg.syncedAt = now
 }
 
 // openInto opens the sealed templates of es (one ECDH-ES JWE each, the cost of a first load)
@@ -63,6 +105,7 @@ func (s *Service) openInto(fg *flightGallery, flight string, es []Enrolment, wor
 		}
 		addMu.Lock()
 		fg.addLocked(e.Pass, t, e.Departure)
+		fg.noteSealed(e.Pass, e.Sealed)
 		addMu.Unlock()
 	})
 }
@@ -81,12 +124,20 @@ func (fg *flightGallery) addLocked(pass PassID, t biometric.Template, departure 
 	}
 }
 
+// noteSealed remembers which JWE pass's entry came from (for GallerySync); fg.mu held.
+func (fg *flightGallery) noteSealed(pass PassID, sealed string) {
+	if _, ok := fg.model[pass]; ok && fg.sealed != nil {
+		fg.sealed[pass] = sha256.Sum256([]byte(sealed))
+	}
+}
+
 // removeLocked drops pass's template; fg.mu must be held for writing.
 func (fg *flightGallery) removeLocked(pass PassID) {
 	if m, ok := fg.model[pass]; ok {
 		fg.byModel[m].Remove(string(pass))
 		delete(fg.model, pass)
 		delete(fg.departure, pass)
+		delete(fg.sealed, pass)
 	}
 }
 

@@ -69,3 +69,10 @@ type NonceStore interface {
 	// PurgeNonces deletes nonces that expired before now (called with each retention purge).
 	PurgeNonces(ctx context.Context, now time.Time) error
 }
+
+// EnrolmentSincer lists a flight's enrolments added or replaced at or after since (their
+// EnrolledAt). Config.GallerySync uses it to bring a loaded gallery up to date with
+// enrolments made through other instances sharing the Store.
+type EnrolmentSincer interface {
+	EnrolmentsSince(ctx context.Context, flight string, since time.Time) ([]Enrolment, error)
+}

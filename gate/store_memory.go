@@ -169,3 +169,19 @@ func (m *MemoryStore) PurgeNonces(_ context.Context, now time.Time) error {
 	}
 	return nil
 }
+
+var _ EnrolmentSincer = (*MemoryStore)(nil)
+
+// EnrolmentsSince lists flight's enrolments with EnrolledAt at or after since, by pass.
+func (m *MemoryStore) EnrolmentsSince(_ context.Context, flight string, since time.Time) ([]Enrolment, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	var out []Enrolment
+	for _, e := range m.enrol[flight] {
+		if !e.EnrolledAt.Before(since) {
+			out = append(out, e)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Pass < out[j].Pass })
+	return out, nil
+}

@@ -118,7 +118,11 @@ func newGateRoutes(ctx context.Context, pkiDir string, core *verifierCore, o ver
 	}
 	// A PostgreSQL store is shared by instances behind one address: their nonces must be too,
 	// or a terminal's nonce from one instance is unknown at the next.
+	// Their galleries too: each reads the others' enrolments at most 2 s late.
 	cfg.SharedNonces = pgstore.IsURL(g.dbPath)
+	if cfg.SharedNonces {
+		cfg.GallerySync = 2 * time.Second
+	}
 	cfg.PassPartners = g.passPartners
 	if len(cfg.PassPartners) > 0 {
 		logger.Info("gate: boarding-pass partners", "partners", gate.FormatPartners(cfg.PassPartners))

@@ -9,8 +9,8 @@ import (
 )
 
 // SchemaVersion is the version of the tables below; gate_schema_version holds it. Version 2
-// added gate_nonces (shared single-use nonces); the statements below bring a version 1
-// database to it.
+// added gate_nonces (shared single-use nonces) and the (flight, enrolled_at) index that
+// gallery syncs read; the statements below bring a version 1 database to it.
 const SchemaVersion = 2
 
 // migrationLockKey names the gate's migration advisory lock (the issuer's backend uses
@@ -43,6 +43,7 @@ var schema = []string{
 		expires TIMESTAMPTZ NOT NULL,
 		PRIMARY KEY (scope, nonce))`,
 	`CREATE INDEX IF NOT EXISTS gate_nonces_expires ON gate_nonces (expires)`,
+	`CREATE INDEX IF NOT EXISTS gate_enrolments_enrolled ON gate_enrolments (flight, enrolled_at)`,
 }
 
 // migrate creates the schema and records its version in one transaction. The advisory lock

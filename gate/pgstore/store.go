@@ -117,6 +117,26 @@ func (s *Store) Enrolments(ctx context.Context, flight string) ([]gate.Enrolment
 	if err != nil {
 		return nil, wrap("Enrolments", err)
 	}
+	return collectEnrolments(rows, flight)
+}
+
+var _ gate.EnrolmentSincer = (*Store)(nil)
+
+// EnrolmentsSince lists flight's enrolments added or replaced at or after since, by pass
+// (gate.Config.GallerySync: other instances' enrolments reach this one's loaded gallery).
+func (s *Store) EnrolmentsSince(ctx context.Context, flight string, since time.Time) ([]gate.Enrolment, error) {
+	if err := checkTimes(since); err != nil {
+		return nil, &Error{Op: "EnrolmentsSince", Err: err}
+	}
+	rows, err := s.pool.Query(ctx, `SELECT pass, sealed, departure, enrolled_at FROM gate_enrolments
+		WHERE flight = $1 AND enrolled_at >= $2 ORDER BY pass`, flight, since)
+	if err != nil {
+		return nil, wrap("EnrolmentsSince", err)
+	}
+	return collectEnrolments(rows, flight)
+}
+
+func collectEnrolments(rows pgx.Rows, flight string) ([]gate.Enrolment, error) {
 	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (gate.Enrolment, error) {
 		e := gate.Enrolment{Flight: flight}
 		var pass string

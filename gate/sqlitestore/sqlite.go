@@ -237,6 +237,23 @@ func (s *Store) Enrolments(ctx context.Context, flight string) ([]gate.Enrolment
 	if err != nil {
 		return nil, wrap(err)
 	}
+	return scanEnrolments(rows, flight)
+}
+
+var _ gate.EnrolmentSincer = (*Store)(nil)
+
+// EnrolmentsSince lists flight's enrolments added or replaced at or after since, by pass. (A
+// gallery sync reads it; an SQLite file has one verifier, so this scans the flight's rows.)
+func (s *Store) EnrolmentsSince(ctx context.Context, flight string, since time.Time) ([]gate.Enrolment, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT pass, sealed, departure, enrolled FROM enrolments
+		WHERE flight = ? AND enrolled >= ? ORDER BY pass`, flight, ms(since))
+	if err != nil {
+		return nil, wrap(err)
+	}
+	return scanEnrolments(rows, flight)
+}
+
+func scanEnrolments(rows *sql.Rows, flight string) ([]gate.Enrolment, error) {
 	defer rows.Close()
 	var out []gate.Enrolment
 	for rows.Next() {

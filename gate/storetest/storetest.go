@@ -176,6 +176,31 @@ func Run(t *testing.T, newStore func(t *testing.T) gate.Store) {
 		}
 	})
 
+	t.Run("enrolments since", func(t *testing.T) {
+		s := newStore(t)
+		es, ok := s.(gate.EnrolmentSincer)
+		if !ok {
+			t.Skip("the store does not list enrolments by time (gate.EnrolmentSincer)")
+		}
+		for i, e := range []gate.Enrolment{
+			{Flight: flightA, Pass: "early", Sealed: "x", Departure: t0, EnrolledAt: t0.Add(-time.Hour)},
+			{Flight: flightA, Pass: "late", Sealed: "x", Departure: t0, EnrolledAt: t0},
+			{Flight: flightB, Pass: "other", Sealed: "x", Departure: t0, EnrolledAt: t0},
+			{Flight: flightA, Pass: "early", Sealed: "y", Departure: t0, EnrolledAt: t0.Add(time.Minute)}, // re-enrolled
+		} {
+			if err := s.Enrol(ctx, e); err != nil {
+				t.Fatalf("enrolment %d: %v", i, err)
+			}
+		}
+		got, err := es.EnrolmentsSince(ctx, flightA, t0)
+		if err != nil || len(got) != 2 || got[0].Pass != "early" || got[0].Sealed != "y" || got[1].Pass != "late" {
+			t.Fatalf("since t0: %+v, %v; want the re-enrolled early (y) and late", got, err)
+		}
+		if got, err := es.EnrolmentsSince(ctx, flightA, t0.Add(2*time.Minute)); err != nil || len(got) != 0 {
+			t.Fatalf("since later: %+v, %v", got, err)
+		}
+	})
+
 	t.Run("nonces", func(t *testing.T) {
 		ns, ok := newStore(t).(gate.NonceStore)
 		if !ok {

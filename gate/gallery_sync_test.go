@@ -1,0 +1,99 @@
+package gate_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/idgate/idgate/biometric"
+	"github.com/idgate/idgate/gate"
+	"github.com/idgate/idgate/gate/gatetest"
+)
+
+// TestGallerySync: instance B has loaded a flight's gallery; a passenger then enrolled
+// through another instance (a row in the shared Store) is found by B once GallerySync has
+// passed, and a re-enrolment with a new face replaces the old one. Without GallerySync B's
+// gallery stays as loaded.
+func TestGallerySync(t *testing.T) {
+	ctx := context.Background()
+	for _, c := range []struct {
+		name string
+		sync time.Duration
+	}{{"synced", 2 * time.Second}, {"not synced", 0}} {
+		t.Run(c.name, func(t *testing.T) {
+			w := gatetest.New(t)
+			clk := &clock{now: time.Now()}
+			cfg := w.Config(t)
+			cfg.Now, cfg.GallerySync = clk.Now, c.sync
+			b, err := gate.New(cfg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := b.PutGate(ctx, "A1", gate.GateUpdate{Carrier: "IG", Number: "101", Date: w.Flight.Date, Boarding: true}); err != nil {
+				t.Fatal(err)
+			}
+			enrolElsewhere := func(pass gate.PassID, face biometric.Template) {
+				t.Helper()
+				sealed, err := biometric.Seal(face, &w.ReaderKey.PublicKey)
+				if err != nil {
+					t.Fatal(err)
+				}
+				e := gate.Enrolment{Flight: w.Flight.Key(), Pass: pass, Sealed: sealed, Departure: clk.Now().Add(6 * time.Hour), EnrolledAt: clk.Now()}
+				if err := cfg.Store.Enrol(ctx, e); err != nil {
+					t.Fatal(err)
+				}
+			}
+			identify := func(face biometric.Template) *gate.Decision {
+				live, _ := w.Near(face, 0.1).EncodeString()
+				return b.Identify(ctx, "A1", &gate.IdentifyRequest{LiveFace: gate.LiveFace{Template: live}})
+			}
+			first, second, newFace := w.Template(), w.Template(), w.Template()
+			enrolElsewhere("pass-1-000000000000", first)
+			if d := identify(first); !d.Allowed() { // loads B's gallery
+				t.Fatalf("first passenger: %+v", d)
+			}
+			clk.Advance(time.Second)
+			enrolElsewhere("pass-2-000000000000", second)
+			if d := identify(second); d.Allowed() {
+				t.Fatalf("found before GallerySync passed: %+v", d)
+			}
+			clk.Advance(2 * time.Second)
+			d := identify(second)
+			if c.sync == 0 {
+				if d.Allowed() {
+					t.Fatalf("gallery changed without GallerySync: %+v", d)
+				}
+				return
+			}
+			if !d.Allowed() {
+				t.Fatalf("enrolment from another instance not synced: %+v", d)
+			}
+			// Re-enrolment elsewhere with another face (and so another JWE) replaces the synced
+			// entry: the old face no longer matches, the new one does.
+			oldFace := w.Template()
+			enrolElsewhere("pass-3-000000000000", oldFace)
+			clk.Advance(3 * time.Second)
+			if d := identify(w.Template()); d.Allowed() { // a stranger; this sync brings pass-3's old face
+				t.Fatalf("stranger boarded: %+v", d)
+			}
+			enrolElsewhere("pass-3-000000000000", newFace)
+			clk.Advance(3 * time.Second)
+			if d := identify(oldFace); d.Allowed() {
+				t.Fatalf("replaced face still boards: %+v", d)
+			}
+			if d := identify(newFace); !d.Allowed() || d.PassRef != "pass-3-000000000" {
+				t.Fatalf("re-enrolled face: %+v", d)
+			}
+		})
+	}
+}
+
+// TestGallerySyncNeedsASincer: GallerySync with a Store that cannot list by time is refused.
+func TestGallerySyncNeedsASincer(t *testing.T) {
+	w := gatetest.New(t)
+	cfg := w.Config(t)
+	cfg.GallerySync, cfg.Store = time.Second, storeOnly{cfg.Store}
+	if _, err := gate.New(cfg); err == nil {
+		t.Fatal("GallerySync accepted a Store without EnrolmentSincer")
+	}
+}
