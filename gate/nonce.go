@@ -28,6 +28,20 @@ func randomNonce() (string, error) {
 	return base64.RawURLEncoding.EncodeToString(b[:]), nil
 }
 
+// nonceShaped reports whether n has the shape randomNonce gives: 32 base64url characters.
+func nonceShaped(n string) bool {
+	if len(n) != 32 {
+		return false
+	}
+	for i := 0; i < len(n); i++ {
+		c := n[i]
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '-' || c == '_') {
+			return false
+		}
+	}
+	return true
+}
+
 // issue creates a nonce for scope valid until exp.
 func (n *nonces) issue(scope string, now, exp time.Time) (string, error) {
 	v, err := randomNonce()

@@ -2,7 +2,9 @@ package gate_test
 
 import (
 	"context"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/idgate/idgate/gate"
 	"github.com/idgate/idgate/gate/gatetest"
@@ -67,3 +69,43 @@ func TestSharedNonces(t *testing.T) {
 
 // storeOnly hides every optional interface of a Store.
 type storeOnly struct{ gate.Store }
+
+// countingNonces counts TakeNonce calls reaching the store.
+type countingNonces struct {
+	*gate.MemoryStore
+	takes int
+}
+
+func (c *countingNonces) TakeNonce(ctx context.Context, scope, nonce string, now time.Time) (bool, error) {
+	c.takes++
+	return c.MemoryStore.TakeNonce(ctx, scope, nonce, now)
+}
+
+// TestMisshapenNonceSkipsTheStore: a nonce that cannot be one we issued (wrong length, a NUL,
+// non-base64url) is refused before any store round trip.
+func TestMisshapenNonceSkipsTheStore(t *testing.T) {
+	ctx := context.Background()
+	w := gatetest.New(t)
+	store := &countingNonces{MemoryStore: gate.NewMemoryStore()}
+	cfg := w.Config(t)
+	cfg.Store, cfg.SharedNonces = store, true
+	svc, err := gate.New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.PutGate(ctx, "A1", gate.GateUpdate{Carrier: "IG", Number: "101", Date: w.Flight.Date, Boarding: true}); err != nil {
+		t.Fatal(err)
+	}
+	p := w.Passenger(t, "Mustermann", "Erika")
+	for _, n := range []string{"a\x00b", "short", strings.Repeat("a", 31) + "=", strings.Repeat("a", 33)} {
+		pres := p.Present(t, gate.Nonce{Nonce: n, Audience: svc.GateAudience("A1")})
+		d := svc.Verify(ctx, "A1", &gate.GateRequest{Presentation: pres, BCBP: w.Pass(t, "MUSTERMANN/ERIKA", gatetest.PassOpts{}),
+			LiveFace: gate.LiveFace{Template: w.LiveTemplate(t, p)}})
+		if d.Allowed() || d.Reasons[0] != gate.ReasonNonceInvalid {
+			t.Fatalf("nonce %q: %+v", n, d)
+		}
+	}
+	if store.takes != 0 {
+		t.Fatalf("%d misshapen nonces reached the store", store.takes)
+	}
+}

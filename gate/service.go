@@ -48,7 +48,7 @@ type Config struct {
 	Face           FaceExtractor            // nil: live_jpeg is denied with face_extractor_unavailable
 	Now            func() time.Time
 	NonceTTL       time.Duration // default 2 min
-	MaxNonces      int           // default 100 000 (in memory; a shared NonceStore bounds by expiry)
+	MaxNonces      int           // default 100 000 (in memory; a shared NonceStore sweeps expired ones as it goes)
 	// SharedNonces keeps nonces in the Store, which must implement NonceStore: for several
 	// instances behind one address, sharing the Store (PostgreSQL). Off, nonces stay in this
 	// instance's memory, which is faster and right for one instance.
@@ -298,7 +298,7 @@ func (s *Service) issueNonce(ctx context.Context, aud string) (Nonce, error) {
 // takeNonce consumes a nonce for aud from the shared store or this instance's memory. A store
 // error is a failed take (fail closed) and is logged.
 func (s *Service) takeNonce(ctx context.Context, aud, nonce string) bool {
-	if nonce == "" {
+	if !nonceShaped(nonce) { // nothing else was issued: no store round trip for garbage
 		return false
 	}
 	if s.shared == nil {

@@ -34,6 +34,13 @@ func (m *MemoryStore) PutGate(_ context.Context, g GateConfig) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	m.gates[g.Gate] = g
+	// A later departure (a delay) keeps the flight's boarding records until then.
+	key := g.Flight.Key()
+	for k, dep := range m.boarded {
+		if k.flight == key && dep.Before(g.Departure) {
+			m.boarded[k] = g.Departure
+		}
+	}
 	return nil
 }
 
@@ -144,6 +151,13 @@ var _ NonceStore = (*MemoryStore)(nil)
 func (m *MemoryStore) PutNonce(_ context.Context, scope, nonce string, exp time.Time) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	if len(m.nonces) >= 1<<16 { // bounded: nonces live minutes, so those expiring an hour before this one are long dead
+		for k, e := range m.nonces {
+			if e.Before(exp.Add(-time.Hour)) {
+				delete(m.nonces, k)
+			}
+		}
+	}
 	m.nonces[nonceKey{scope, nonce}] = exp
 	return nil
 }

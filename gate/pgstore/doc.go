@@ -27,8 +27,9 @@
 //   - gate_nonces (schema version 2; Open adds it to a version 1 database): the gate's
 //     single-use nonces when instances share them (gate.NonceStore, Config.SharedNonces, which
 //     verifier serve sets for a PostgreSQL store). TakeNonce is one DELETE … RETURNING, so of
-//     concurrent takes from any instance exactly one gets the row; PurgeNonces runs with each
-//     retention purge.
+//     concurrent takes from any instance exactly one gets the row; every 256th put sweeps
+//     the expired ones, and PurgeNonces runs with Service.RunPurge. An older build (schema
+//     version 1) refuses a version 2 database: roll back by restoring the database too.
 //
 // Text columns use the "C" collation so Enrolments and Purge order by bytes, like the other
 // stores, whatever the database's locale. Times are timestamptz (microsecond precision, read

@@ -22,7 +22,22 @@ func IsURL(s string) bool {
 // SQLite file of that name: the store would be per instance (single use fails open across
 // instances) and a password would end up in a file name and the logs.
 func LooksLikeDSN(s string) bool {
-	return !IsURL(s) && (strings.Contains(s, "://") || strings.Contains(s, "=") || strings.ContainsAny(s, " \t\n"))
+	return !IsURL(s) && (schemeLike(s) || strings.Contains(s, "//") || strings.ContainsAny(s, "=@ \t\n"))
+}
+
+// schemeLike reports whether s starts like a URL scheme ("postgres:", "pg+ssl:"), which no
+// file path we accept does.
+func schemeLike(s string) bool {
+	i := strings.IndexByte(s, ':')
+	if i <= 0 {
+		return false
+	}
+	for j, c := range s[:i] {
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || j > 0 && ('0' <= c && c <= '9' || c == '+' || c == '.' || c == '-')) {
+			return false
+		}
+	}
+	return true
 }
 
 // Redact returns a form of dsn fit for logs: postgres://user@host:port/database, rebuilt from

@@ -39,6 +39,12 @@ func TestLooksLikeDSN(t *testing.T) {
 		{"postgre://h/db", true},
 		{"mysql://h/db", true},
 		{"gate db.sqlite", true},
+		{"postgres:/h/db", true},
+		{"postgres//h/db", true},
+		{"gate@db:5432/idgate", true},
+		{"pg+ssl:x", true},
+		{"./var/gate.db", false},
+		{"var/gate-2026.11.db", false},
 	} {
 		if got := LooksLikeDSN(tc.in); got != tc.want {
 			t.Errorf("LooksLikeDSN(%q) = %v, want %v", tc.in, got, tc.want)

@@ -14,13 +14,23 @@ var _ gate.NonceStore = (*Store)(nil)
 
 // PutNonce records a gate or check-in nonce, so that any instance sharing the database can
 // take it (gate.Config.SharedNonces).
+// Every sweepEvery-th put also deletes the nonces expired by then, so the table holds about
+// NonceTTL's worth of issued nonces between retention purges, not five minutes' or more.
 func (s *Store) PutNonce(ctx context.Context, scope, nonce string, exp time.Time) error {
 	if err := checkTimes(exp); err != nil {
 		return &Error{Op: "PutNonce", Err: err}
 	}
+	if s.puts.Add(1)%sweepEvery == 0 {
+		if _, err := s.pool.Exec(ctx, `DELETE FROM gate_nonces WHERE expires < now()`); err != nil {
+			return wrap("PutNonce", err)
+		}
+	}
 	_, err := s.pool.Exec(ctx, `INSERT INTO gate_nonces (scope, nonce, expires) VALUES ($1, $2, $3)`, scope, nonce, exp)
 	return wrap("PutNonce", err)
 }
+
+// sweepEvery is how many PutNonce calls pass between sweeps of expired nonces.
+const sweepEvery = 256
 
 // TakeNonce deletes the nonce and reports whether it existed and had not expired at now: one
 // DELETE … RETURNING, so of concurrent takes (from any instance) exactly one sees the row.

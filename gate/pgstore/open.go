@@ -3,6 +3,7 @@ package pgstore
 import (
 	"context"
 	"fmt"
+	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -34,6 +35,7 @@ type Config struct {
 type Store struct {
 	pool        *pgxpool.Pool
 	markTimeout time.Duration
+	puts        atomic.Uint64 // PutNonce calls, for the expired-nonce sweep
 }
 
 // Open connects, checks the connection and creates or checks the schema. Every error is an

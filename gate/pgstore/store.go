@@ -28,11 +28,14 @@ func (s *Store) PutGate(ctx context.Context, g gate.GateConfig) error {
 	if err := checkTimes(g.Departure, g.UpdatedAt); err != nil {
 		return &Error{Op: "PutGate", Err: err}
 	}
-	_, err := s.pool.Exec(ctx, `INSERT INTO gate_gates (id, carrier, number, date, boarding, departure, updated_at)
+	// One statement, one transaction: the gate row, and a later departure (a delay) carried to
+	// the flight's boarding records so that Purge keeps them until then.
+	_, err := s.pool.Exec(ctx, `WITH g AS (INSERT INTO gate_gates (id, carrier, number, date, boarding, departure, updated_at)
 		VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (id) DO UPDATE SET carrier = excluded.carrier,
 		number = excluded.number, date = excluded.date, boarding = excluded.boarding,
-		departure = excluded.departure, updated_at = excluded.updated_at`,
-		g.Gate, g.Flight.Carrier, g.Flight.Number, g.Flight.Date, g.Boarding, g.Departure, g.UpdatedAt)
+		departure = excluded.departure, updated_at = excluded.updated_at)
+		UPDATE gate_boardings SET departure = $6 WHERE flight = $8 AND departure < $6`,
+		g.Gate, g.Flight.Carrier, g.Flight.Number, g.Flight.Date, g.Boarding, g.Departure, g.UpdatedAt, g.Flight.Key())
 	return wrap("PutGate", err)
 }
 

@@ -8,9 +8,10 @@
 // boarded_flights (kept by a trigger) for Purge; Open migrates version 0 (nanoseconds, which
 // overflowed after 2262) and version 1 files in one transaction.
 //
-// Checkpoints run off the commit path (checkpoint.go): the writer's connection only
-// auto-checkpoints as a backstop (10,000 pages), and a second connection runs a PASSIVE checkpoint every 250 ms, so a
-// boarding's commit never stops to copy the WAL into the database and fsync it.
+// Checkpoints run off the commit path (checkpoint.go): a second connection runs a PASSIVE
+// checkpoint every 250 ms, so a boarding's commit does not stop to copy the WAL into the
+// database and fsync it; the writer's own auto-checkpoint (10,000 pages) is only a backstop
+// should the checkpointer fall behind or fail.
 //
 // EnrolBatch (gate.BatchEnroller) writes a check-in batch in one transaction through one
 // prepared statement: one WAL commit for up to gate.MaxEnrolBatch rows, nothing written if any

@@ -162,13 +162,27 @@ func (s *Store) Close() error {
 	return errors.Join(s.marks.close(), s.ckpt.close(), s.db.Close())
 }
 
+// PutGate stores the gate's configuration and, in the same transaction, carries a later
+// departure (a delay) to the flight's boarding records, so that Purge keeps them until then
+// even if nobody boards after the delay.
 func (s *Store) PutGate(ctx context.Context, g gate.GateConfig) error {
-	_, err := s.db.ExecContext(ctx, `INSERT INTO gates (id, carrier, number, date, boarding, departure, updated)
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return wrap(err)
+	}
+	defer tx.Rollback() //nolint:errcheck // no-op after Commit
+	if _, err := tx.ExecContext(ctx, `INSERT INTO gates (id, carrier, number, date, boarding, departure, updated)
 		VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET carrier=excluded.carrier,
 		number=excluded.number, date=excluded.date, boarding=excluded.boarding,
 		departure=excluded.departure, updated=excluded.updated`,
-		g.Gate, g.Flight.Carrier, g.Flight.Number, g.Flight.Date, g.Boarding, ms(g.Departure), ms(g.UpdatedAt))
-	return wrap(err)
+		g.Gate, g.Flight.Carrier, g.Flight.Number, g.Flight.Date, g.Boarding, ms(g.Departure), ms(g.UpdatedAt)); err != nil {
+		return wrap(err)
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE boarded_flights SET departure = ? WHERE flight = ? AND departure < ?`,
+		ms(g.Departure), g.Flight.Key(), ms(g.Departure)); err != nil {
+		return wrap(err)
+	}
+	return wrap(tx.Commit())
 }
 
 func (s *Store) Gate(ctx context.Context, id string) (gate.GateConfig, error) {

@@ -286,4 +286,24 @@ func Run(t *testing.T, newStore func(t *testing.T) gate.Store) {
 			t.Fatalf("after the delayed departure: %v, %v", got, err)
 		}
 	})
+
+	// The operator delays the gate's departure and nobody boards after that: the records of
+	// those who boarded before must still last until the delayed departure.
+	t.Run("purge after a gate delay", func(t *testing.T) {
+		s := newStore(t)
+		f := gate.Flight{Carrier: "IG", Number: "0101", Date: "2026-11-27"}
+		delayed := t0.Add(7 * time.Hour)
+		if err := s.MarkBoarded(ctx, f.Key(), "early", t0, t0); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.PutGate(ctx, gate.GateConfig{Gate: "A1", Flight: f, Boarding: false, Departure: delayed, UpdatedAt: t0}); err != nil {
+			t.Fatal(err)
+		}
+		if got, err := s.Purge(ctx, t0.Add(time.Hour)); err != nil || len(got) != 0 {
+			t.Fatalf("purged %v, %v before the delayed departure", got, err)
+		}
+		if err := s.MarkBoarded(ctx, f.Key(), "early", delayed, t0); !errors.Is(err, gate.ErrAlreadyBoarded) {
+			t.Fatalf("early boarding freed after the delay: %v", err)
+		}
+	})
 }

@@ -105,14 +105,13 @@ func (w *Writer) Flush() error {
 // straight to the underlying writer.
 func (w *Writer) Close() error {
 	w.mu.Lock()
-	if w.closed {
-		w.mu.Unlock()
-		return w.Flush()
-	}
+	first := !w.closed
 	w.closed = true
 	w.mu.Unlock()
-	close(w.stop)
-	<-w.done
+	if first {
+		close(w.stop)
+		<-w.done
+	}
 	err := w.Flush()
 	w.mu.Lock()
 	defer w.mu.Unlock()
