@@ -159,6 +159,7 @@ func TestPrecomputeRejects(t *testing.T) {
 	if _, err := Precompute(&p384.PublicKey); err != ErrKey {
 		t.Fatalf("P-384 key: %v", err)
 	}
+	//lint:ignore SA1019 an off-curve key (which Precompute must refuse) can only be built from raw coordinates
 	bad := &ecdsa.PublicKey{Curve: elliptic.P256(), X: big.NewInt(1), Y: big.NewInt(1)}
 	if _, err := Precompute(bad); err != ErrKey {
 		t.Fatalf("off-curve key: %v", err)
