@@ -10,7 +10,6 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
-	"runtime/debug"
 	"syscall"
 	"time"
 
@@ -53,12 +52,6 @@ func runVerifier(args []string, stdout, stderr io.Writer) int {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	// A verifier's live heap is small (trust list, caches, a few flight galleries) and each
-	// request allocates a few tens of KB: collect at 5× the live heap, not Go's 2×, unless the
-	// operator set GOGC. Fewer collections mean fewer mark assists inside requests (p99).
-	if os.Getenv("GOGC") == "" {
-		debug.SetGCPercent(400)
-	}
 	// Gate decisions are logged per request: batch the lines (logbuf) so that each costs no
 	// write system call here and no read in whatever drains stderr. Close flushes at exit.
 	logOut := logbuf.New(stderr, 0)
