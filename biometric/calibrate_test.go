@@ -41,7 +41,7 @@ func TestCalibrateHandComputed(t *testing.T) {
 		thr       float32
 		fmr, fnmr float64
 	}{
-		{0, 0.7, 0, 0},      // no false match allowed: threshold at the closest impostor
+		{0, 0.7, 0, 0},       // no false match allowed: threshold at the closest impostor
 		{0.25, 0.9, 0.25, 0}, // one of four allowed
 		{0.49, 0.9, 0.25, 0},
 		{1, math.Nextafter32(1.2, 2), 1, 0},

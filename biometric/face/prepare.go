@@ -16,8 +16,8 @@ const (
 	DefaultMinFaceSize = 80         // px, the smallest face dlib's HOG detector finds unscaled
 	// GateMaxPixels is the MaxPixels for an extractor that only sees gate camera captures
 	// (1-2 MP): a 24 MP 16-bit PNG of 196 KB decodes to 275 MB and takes seconds of CPU.
-	GateMaxPixels = 4_000_000
-	reencodeQuality    = 95
+	GateMaxPixels   = 4_000_000
+	reencodeQuality = 95
 )
 
 // limits are the checks applied before any byte reaches dlib.
