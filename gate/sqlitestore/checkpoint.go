@@ -13,10 +13,10 @@ const checkpointInterval = 250 * time.Millisecond
 
 // checkpointer runs WAL checkpoints on a connection of its own. SQLite's default
 // auto-checkpoint runs inside whichever commit crosses 1000 WAL pages: at gate rates that is
-// a boarding's commit about once a second, and it copies pages and fsyncs the database file
-// while every queued boarding waits (the p99). With the writer's auto-checkpoint raised to a
-// backstop (10,000 pages) and PASSIVE checkpoints here, which never block the writer, commits
-// only append to the WAL.
+// a boarding's commit about once a second, and it copies those pages and fsyncs the database
+// file while every queued boarding waits (the p99). PASSIVE checkpoints here never block the
+// writer and do that copying in the background; the writer's auto-checkpoint, raised to
+// 10,000 pages, then only copies what is left and lets the WAL restart (see doc.go).
 type checkpointer struct {
 	db     *sql.DB
 	stop   chan struct{}

@@ -8,10 +8,14 @@
 // boarded_flights (kept by a trigger) for Purge; Open migrates version 0 (nanoseconds, which
 // overflowed after 2262) and version 1 files in one transaction.
 //
-// Checkpoints run off the commit path (checkpoint.go): a second connection runs a PASSIVE
-// checkpoint every 250 ms, so a boarding's commit does not stop to copy the WAL into the
-// database and fsync it; the writer's own auto-checkpoint (10,000 pages) is only a backstop
-// should the checkpointer fall behind or fail.
+// Checkpoints mostly run off the commit path (checkpoint.go): a second connection runs a
+// PASSIVE checkpoint every 250 ms, which copies the WAL into the database and fsyncs it while
+// boardings commit. Under continuous load those never leave the WAL fully copied at the
+// moment a writer starts, so SQLite never restarts the WAL from its beginning; the writer's
+// own auto-checkpoint at 10,000 pages does, copying only the few frames left: one short
+// in-commit checkpoint per ~10,000 boardings (a 40 MB WAL), where SQLite's default would copy
+// 1,000 pages inside a commit every 1,000 boardings. Measured: 37,500 boardings at 2,500/s,
+// p99 1.4 ms, max 7.7 ms.
 //
 // EnrolBatch (gate.BatchEnroller) writes a check-in batch in one transaction through one
 // prepared statement: one WAL commit for up to gate.MaxEnrolBatch rows, nothing written if any
