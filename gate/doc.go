@@ -36,8 +36,9 @@
 //     vector) linked to the PassID. Identify(gate, live face) opens the flight's enrolments
 //     into a biometric.Gallery (cached per flight), searches 1:N, and boards the nearest
 //     enrolment under the threshold (deny ambiguous_match if a second one is also under it).
-//     With GallerySync (instances sharing a Store), a loaded gallery first adds the
-//     enrolments made through other instances since its last read (EnrolmentSincer).
+//     With GallerySync (instances sharing a Store), a loaded gallery picks up, at most
+//     GallerySync late, the enrolments made or replaced through other instances
+//     (EnrolmentSincer; gallery_sync.go: read and opened outside the gallery's lock).
 //   - EnrolBatch checks up to MaxEnrolBatch check-ins on every core and stores the allowed
 //     ones in one transaction (BatchEnroller; all or nothing); the first load of a flight's
 //     gallery opens its sealed templates on every core.

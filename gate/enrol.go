@@ -109,8 +109,9 @@ func (s *Service) addEnrolled(flight string, vs []*enrolCheck) {
 	if !fg.loaded {
 		return
 	}
+	fg.ver++
 	for _, c := range vs {
 		fg.addLocked(c.ref, c.tmpl, c.e.Departure)
-		fg.noteSealed(c.ref, c.e.Sealed)
+		fg.sealed[c.ref], fg.localVer[c.ref] = rowHash(&c.e), fg.ver
 	}
 }

@@ -2,9 +2,9 @@ package gate
 
 import (
 	"context"
-	"crypto/sha256"
 	"runtime"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/idgate/idgate/biometric"
@@ -21,27 +21,35 @@ type flightGallery struct {
 	byModel   map[biometric.ModelID]*biometric.Gallery
 	model     map[PassID]biometric.ModelID
 	departure map[PassID]time.Time
-	// With Config.GallerySync: sealed is the SHA-256 of each entry's JWE (a row seen again
-	// unchanged is not opened twice), syncedAt when this instance last read the Store.
-	sealed   map[PassID][32]byte
-	syncedAt time.Time
+	// With Config.GallerySync (gallery_sync.go): sealed is each entry's row hash (JWE and
+	// departure: a row seen again unchanged is not opened twice); localVer the ver at which
+	// this instance last enrolled the pass itself; syncedAt the start of the last successful
+	// read, nextSync the earliest next one; purgedBefore the last retention cutoff.
+	sealed       map[PassID][32]byte
+	localVer     map[PassID]uint64
+	ver          uint64
+	syncedAt     time.Time
+	nextSync     time.Time
+	purgedBefore time.Time
+	syncing      atomic.Bool // one sync at a time; other requests use the gallery as it is
 }
 
 func (s *Service) flightGallery(ctx context.Context, flight string) (*flightGallery, error) {
 	v, _ := s.galleries.LoadOrStore(flight, &flightGallery{})
 	fg := v.(*flightGallery)
 	fg.mu.RLock()
-	loaded, stale := fg.loaded, s.syncDue(fg)
+	loaded, due := fg.loaded, s.syncDue(fg)
 	fg.mu.RUnlock()
-	if loaded && !stale {
+	if loaded {
+		if due && fg.syncing.CompareAndSwap(false, true) {
+			s.sync(ctx, fg, flight)
+			fg.syncing.Store(false)
+		}
 		return fg, nil
 	}
 	fg.mu.Lock()
 	defer fg.mu.Unlock()
 	if fg.loaded {
-		if s.syncDue(fg) {
-			s.syncLocked(ctx, fg, flight)
-		}
 		return fg, nil
 	}
 	now := s.cfg.Now()
@@ -52,42 +60,10 @@ func (s *Service) flightGallery(ctx context.Context, flight string) (*flightGall
 	fg.byModel = map[biometric.ModelID]*biometric.Gallery{}
 	fg.model = map[PassID]biometric.ModelID{}
 	fg.departure = map[PassID]time.Time{}
-	fg.sealed = map[PassID][32]byte{}
+	fg.sealed, fg.localVer = map[PassID][32]byte{}, map[PassID]uint64{}
 	s.openInto(fg, flight, es, runtime.GOMAXPROCS(0))
-	fg.loaded, fg.syncedAt = true, now
+	fg.loaded, fg.syncedAt, fg.nextSync = true, now, now.Add(s.cfg.GallerySync)
 	return fg, nil
-}
-
-// syncDue reports whether a loaded gallery should read the Store for other instances'
-// enrolments (Config.GallerySync); fg.mu must be held.
-func (s *Service) syncDue(fg *flightGallery) bool {
-	return s.sincer != nil && fg.loaded && s.cfg.Now().Sub(fg.syncedAt) >= s.cfg.GallerySync
-}
-
-// gallerySyncSkew widens each sync's window: enrolled_at comes from the enrolling instance's
-// clock, which may run behind this one's by up to this much.
-const gallerySyncSkew = 2 * time.Minute
-
-// syncLocked adds the flight's enrolments made or replaced since the last sync (through any
-// instance sharing the Store) to fg, whose write lock the caller holds. Rows whose JWE this
-// gallery already holds are not opened again. A Store error leaves the gallery as it was (a
-// passenger enrolled elsewhere is then not found: no_match, fail closed) and is retried at
-// the next sync.
-func (s *Service) syncLocked(ctx context.Context, fg *flightGallery, flight string) {
-	now := s.cfg.Now()
-	es, err := s.sincer.EnrolmentsSince(ctx, flight, fg.syncedAt.Add(-gallerySyncSkew))
-	if err != nil {
-		s.cfg.Logger.Error("gate store", "op", "enrolments_since", "err", err)
-		return
-	}
-	fresh := es[:0]
-	for _, e := range es {
-		if h, ok := fg.sealed[e.Pass]; !ok || h != sha256.Sum256([]byte(e.Sealed)) {
-			fresh = append(fresh, e)
-		}
-	}
-	s.openInto(fg, flight, fresh, runtime.GOMAXPROCS(0))
-	fg.syncedAt = now
 }
 
 // openInto opens the sealed templates of es (one ECDH-ES JWE each, the cost of a first load)
@@ -105,7 +81,7 @@ func (s *Service) openInto(fg *flightGallery, flight string, es []Enrolment, wor
 		}
 		addMu.Lock()
 		fg.addLocked(e.Pass, t, e.Departure)
-		fg.noteSealed(e.Pass, e.Sealed)
+		fg.sealed[e.Pass] = rowHash(e)
 		addMu.Unlock()
 	})
 }
@@ -124,13 +100,6 @@ func (fg *flightGallery) addLocked(pass PassID, t biometric.Template, departure 
 	}
 }
 
-// noteSealed remembers which JWE pass's entry came from (for GallerySync); fg.mu held.
-func (fg *flightGallery) noteSealed(pass PassID, sealed string) {
-	if _, ok := fg.model[pass]; ok && fg.sealed != nil {
-		fg.sealed[pass] = sha256.Sum256([]byte(sealed))
-	}
-}
-
 // removeLocked drops pass's template; fg.mu must be held for writing.
 func (fg *flightGallery) removeLocked(pass PassID) {
 	if m, ok := fg.model[pass]; ok {
@@ -146,6 +115,9 @@ func (fg *flightGallery) removeLocked(pass PassID) {
 func (fg *flightGallery) purgeBefore(cutoff time.Time) (empty bool) {
 	fg.mu.Lock()
 	defer fg.mu.Unlock()
+	if cutoff.After(fg.purgedBefore) {
+		fg.purgedBefore = cutoff // a sync must not bring back what retention dropped
+	}
 	for pass, dep := range fg.departure {
 		if dep.Before(cutoff) {
 			fg.removeLocked(pass)

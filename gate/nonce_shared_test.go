@@ -108,4 +108,13 @@ func TestMisshapenNonceSkipsTheStore(t *testing.T) {
 	if store.takes != 0 {
 		t.Fatalf("%d misshapen nonces reached the store", store.takes)
 	}
+	// Control: an issued nonce does reach it.
+	n, err := svc.GateNonce(ctx, "A1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := svc.Verify(ctx, "A1", &gate.GateRequest{Presentation: p.Present(t, n), BCBP: w.Pass(t, "MUSTERMANN/ERIKA", gatetest.PassOpts{}),
+		LiveFace: gate.LiveFace{Template: w.LiveTemplate(t, p)}}); !d.Allowed() || store.takes != 1 {
+		t.Fatalf("issued nonce: %+v, %d takes", d, store.takes)
+	}
 }

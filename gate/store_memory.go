@@ -146,16 +146,22 @@ func (m *MemoryStore) EnrolBatch(_ context.Context, es []Enrolment) error {
 
 var _ NonceStore = (*MemoryStore)(nil)
 
+// maxMemoryNonces bounds a MemoryStore's nonces.
+const maxMemoryNonces = 1 << 16
+
 // PutNonce records a nonce (NonceStore: one process's "shared" store, for tests and for
 // instances sharing a MemoryStore in one process).
 func (m *MemoryStore) PutNonce(_ context.Context, scope, nonce string, exp time.Time) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	if len(m.nonces) >= 1<<16 { // bounded: nonces live minutes, so those expiring an hour before this one are long dead
+	if len(m.nonces) >= maxMemoryNonces { // nonces live minutes: those expiring an hour before this one are long dead
 		for k, e := range m.nonces {
 			if e.Before(exp.Add(-time.Hour)) {
 				delete(m.nonces, k)
 			}
+		}
+		if len(m.nonces) >= maxMemoryNonces {
+			return ErrOverloaded
 		}
 	}
 	m.nonces[nonceKey{scope, nonce}] = exp

@@ -156,7 +156,7 @@ func newGateRoutes(ctx context.Context, pkiDir string, core *verifierCore, o ver
 // the SQLite file at db. dbName is what may be logged: a URL without its password.
 func openGateStore(ctx context.Context, db string) (store gate.Store, closeStore func(), dbName string, err error) {
 	if pgstore.LooksLikeDSN(db) {
-		return nil, nil, "", fmt.Errorf("gate: IDGATE_GATE_DB is neither a postgres:// (postgresql://) URL nor a file path; give PostgreSQL as a URL")
+		return nil, nil, "", fmt.Errorf("gate: IDGATE_GATE_DB looks like a database address but is not a postgres:// (postgresql://) URL; give PostgreSQL as such a URL, or a file path without '//', '@', '=', spaces or a scheme-like 'x:' prefix")
 	}
 	if pgstore.IsURL(db) {
 		octx, cancel := context.WithTimeout(ctx, 30*time.Second)

@@ -21,9 +21,9 @@ func (s *Store) PutNonce(ctx context.Context, scope, nonce string, exp time.Time
 		return &Error{Op: "PutNonce", Err: err}
 	}
 	if s.puts.Add(1)%sweepEvery == 0 {
-		if _, err := s.pool.Exec(ctx, `DELETE FROM gate_nonces WHERE expires < now()`); err != nil {
-			return wrap("PutNonce", err)
-		}
+		// Housekeeping only: a failed sweep must not fail the nonce (the next one, or
+		// PurgeNonces, sweeps). exp - 24 h is long past any nonce's expiry, on this clock.
+		_, _ = s.pool.Exec(ctx, `DELETE FROM gate_nonces WHERE expires < $1`, exp.Add(-24*time.Hour))
 	}
 	_, err := s.pool.Exec(ctx, `INSERT INTO gate_nonces (scope, nonce, expires) VALUES ($1, $2, $3)`, scope, nonce, exp)
 	return wrap("PutNonce", err)

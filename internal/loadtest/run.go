@@ -249,6 +249,7 @@ func timed(cfg Config, addr, url string, bodies [][]byte, serverCPU cpuMeter) *o
 	// pre-generated bodies would compete with the server for the cores.
 	runtime.GC()
 	defer debug.SetGCPercent(debug.SetGCPercent(-1))
+	defer debug.SetMemoryLimit(debug.SetMemoryLimit(4 << 30)) // a backstop: collect before 4 GiB
 	srv, gen := startCPU(serverCPU), startCPU(selfCPU{})
 	out := (&load{addr: addr, url: url, token: cfg.TerminalToken, bodies: bodies, connections: cfg.Connections,
 		duration: cfg.Duration, rate: cfg.Rate}).run()
