@@ -42,8 +42,10 @@ func (s *Service) flightGallery(ctx context.Context, flight string) (*flightGall
 	fg.mu.RUnlock()
 	if loaded {
 		if due && fg.syncing.CompareAndSwap(false, true) {
-			s.sync(ctx, fg, flight)
-			fg.syncing.Store(false)
+			func() {
+				defer fg.syncing.Store(false) // even if the Store panics: syncs must not stop for good
+				s.sync(ctx, fg, flight)
+			}()
 		}
 		return fg, nil
 	}
