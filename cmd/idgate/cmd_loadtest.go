@@ -19,12 +19,17 @@ func init() {
 }
 
 // profiledServer is the hidden first argument with which loadtest re-executes this binary as
-// the verifier under a CPU profile: loadtest _profiled-server FILE verifier serve ...
+// the verifier under a CPU profile: loadtest _profiled-server FILE verifier serve ... The
+// profile covers the timed phases only: loadtest sends SIGUSR1 as each starts and SIGUSR2 as
+// it ends; the first phase (the closed loop) goes to FILE, later ones to FILE.2, FILE.3, ...
 const profiledServer = "_profiled-server"
 
 func runLoadtest(args []string, stdout, stderr io.Writer) int {
 	if len(args) >= 2 && args[0] == profiledServer {
 		return runProfiled(args[1], args[2:], stdout, stderr)
+	}
+	if len(args) >= 1 && args[0] == httpFloorServer {
+		return runHTTPFloor(args[1:], stderr)
 	}
 	fs := newFlags("loadtest", "loadtest [flags]", stderr)
 	var c loadtest.Config
@@ -42,6 +47,7 @@ func runLoadtest(args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&c.TerminalToken, "terminal-token", os.Getenv("IDGATE_GATE_TERMINAL_TOKEN"), "with --target: gate terminal bearer token [IDGATE_GATE_TERMINAL_TOKEN]")
 	fs.StringVar(&c.CheckinToken, "checkin-token", os.Getenv("IDGATE_GATE_CHECKIN_TOKEN"), "with --target: check-in bearer token, for --identify-gallery [IDGATE_GATE_CHECKIN_TOKEN]")
 	fs.StringVar(&c.PKIDir, "pki", "", "with --target: the PKI directory that verifier trusts (signs credentials and passes)")
+	floor := fs.Bool("http-floor", false, "after the closed loop, drive the same requests at an HTTP-only server: what loopback HTTP alone costs (self-contained mode)")
 	asJSON := fs.Bool("json", false, "print exactly one JSON object")
 	serverProfile := fs.String("server-cpuprofile", "", "write the child verifier's CPU profile here (self-contained mode)")
 	ownProfile := fs.String("cpuprofile", "", "write the load generator's own CPU profile here")
@@ -59,8 +65,12 @@ func runLoadtest(args []string, stdout, stderr io.Writer) int {
 			return 1
 		}
 		c.ServerCommand = []string{exe, "verifier", "serve"}
+		if *floor {
+			c.FloorCommand = []string{exe, "loadtest", httpFloorServer}
+		}
 		if *serverProfile != "" {
 			c.ServerCommand = []string{exe, "loadtest", profiledServer, *serverProfile, "verifier", "serve"}
+			c.SignalPhases = true
 		}
 	}
 	if *ownProfile != "" {
@@ -98,20 +108,55 @@ func runLoadtest(args []string, stdout, stderr io.Writer) int {
 	return 0
 }
 
-// runProfiled runs another subcommand (the verifier) under a CPU profile written to file when
-// it returns (the verifier returns on SIGTERM after its graceful shutdown).
+// runProfiled runs another subcommand (the verifier), writing a CPU profile of each span
+// between SIGUSR1 and SIGUSR2 (loadtest's timed phases), so set-up and nonce fetching do not
+// dilute it.
 func runProfiled(file string, args []string, stdout, stderr io.Writer) int {
-	f, err := os.Create(file)
-	if err != nil {
-		fmt.Fprintln(stderr, "idgate loadtest:", err)
-		return 1
-	}
-	defer f.Close()
-	if err := pprof.StartCPUProfile(f); err != nil {
-		fmt.Fprintln(stderr, "idgate loadtest:", err)
-		return 1
-	}
+	sig := make(chan os.Signal, 4)
+	signal.Notify(sig, syscall.SIGUSR1, syscall.SIGUSR2)
+	done := make(chan struct{})
+	finished := make(chan struct{})
+	go func() {
+		defer close(finished)
+		var f *os.File
+		stop := func() {
+			if f != nil {
+				pprof.StopCPUProfile()
+				f.Close()
+				f = nil
+			}
+		}
+		defer stop()
+		for n := 1; ; {
+			select {
+			case <-done:
+				return
+			case s := <-sig:
+				switch {
+				case s == syscall.SIGUSR1 && f == nil:
+					name := file
+					if n > 1 {
+						name = fmt.Sprintf("%s.%d", file, n)
+					}
+					n++
+					var err error
+					if f, err = os.Create(name); err == nil {
+						if err = pprof.StartCPUProfile(f); err != nil {
+							f.Close()
+							f = nil
+						}
+					}
+					if err != nil {
+						fmt.Fprintln(stderr, "idgate loadtest: server profile:", err)
+					}
+				case s == syscall.SIGUSR2:
+					stop()
+				}
+			}
+		}
+	}()
 	code := dispatch(args, stdout, stderr)
-	pprof.StopCPUProfile()
+	close(done)
+	<-finished
 	return code
 }

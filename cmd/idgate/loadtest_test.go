@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"os"
+	"path/filepath"
 	"testing"
 )
 
@@ -26,7 +27,9 @@ func TestLoadtestSelfContained(t *testing.T) {
 	}
 	t.Setenv(childEnv, "1")
 	var stdout, stderr bytes.Buffer
-	code := dispatch([]string{"loadtest", "--json", "--passengers", "30", "--duration", "1s", "--bound-duration", "300ms"}, &stdout, &stderr)
+	prof := filepath.Join(t.TempDir(), "server.prof")
+	code := dispatch([]string{"loadtest", "--json", "--passengers", "30", "--duration", "1s", "--bound-duration", "300ms",
+		"--http-floor", "--server-cpuprofile", prof}, &stdout, &stderr)
 	if code != 0 {
 		t.Fatalf("exit %d\nstdout: %s\nstderr: %s", code, stdout.String(), stderr.String())
 	}
@@ -51,6 +54,17 @@ func TestLoadtestSelfContained(t *testing.T) {
 	// other packages' tests, so an upper limit would be a timing assertion.
 	if r, _ := rep["ratio"].(float64); !(r > 0) {
 		t.Fatalf("ratio %v not positive", r)
+	}
+	// The same 30 requests against the HTTP-only server: all answered, with its CPU read.
+	floor, _ := rep["http_floor"].(map[string]any)
+	if floor["mode"] != "http-floor" || floor["requests"] != 30.0 || floor["errors"] != 0.0 {
+		t.Fatalf("http_floor %v, want mode http-floor, 30 requests, 0 errors", floor)
+	}
+	// The verifier's profile covers the timed phase only (SIGUSR1..SIGUSR2) and is a real
+	// pprof file (gzip).
+	b, err := os.ReadFile(prof)
+	if err != nil || len(b) < 2 || b[0] != 0x1f || b[1] != 0x8b {
+		t.Fatalf("server profile: %d bytes, err %v", len(b), err)
 	}
 }
 

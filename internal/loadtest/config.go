@@ -47,6 +47,17 @@ type Config struct {
 	// IdentifyGallery > 0 switches to identify mode with a gallery of this many enrolments.
 	IdentifyGallery int
 
+	// FloorCommand, when set (self-contained mode), is the argv of an HTTP-only server (the
+	// verifier's fasthttp settings, a handler that answers every POST with a fixed body the size
+	// of a real decision). After the closed loop it is driven with the same bodies and
+	// connections, and Report.HTTPFloor says what HTTP over loopback alone costs here: the part
+	// of every request that no gate code can remove. It must log the verifier's listening line.
+	FloorCommand []string
+
+	// SignalPhases sends the self-contained verifier SIGUSR1 as each timed phase starts and
+	// SIGUSR2 as it ends (idgate loadtest --server-cpuprofile profiles just those spans).
+	SignalPhases bool
+
 	Progress io.Writer // human progress lines; nil discards
 	Now      func() time.Time
 }
@@ -139,6 +150,8 @@ type Report struct {
 	EnrolS         float64        `json:"enrol_s,omitempty"`         // identify: wall time to enrol the gallery over HTTP
 	GalleryMS      float64        `json:"gallery_load_ms,omitempty"` // identify: first identify, which loads the gallery
 	ErrorCodes     map[string]int `json:"error_codes,omitempty"`     // "status:reason" → count
+	// HTTPFloor is the same closed loop against an HTTP-only server (Config.FloorCommand).
+	HTTPFloor *Report `json:"http_floor,omitempty"`
 	// HalfRate is the open-loop phase at half of ThroughputRPS (Config.HalfRate).
 	HalfRate *Report `json:"half_rate,omitempty"`
 }

@@ -32,6 +32,9 @@
 //     server's CPU (/proc/PID/stat, self-contained mode) and the generator's (getrusage) are
 //     read, so CPU per request can be set against the bound's CPU per operation (cpu_ratio),
 //     a comparison that neighbours on a shared machine do not distort.
+//     With FloorCommand the same requests then go, closed loop, to an HTTP-only server (the
+//     verifier's fasthttp settings, a fixed answer of a real decision's size): the HTTP floor,
+//     what loopback HTTP costs per request on this machine without any gate work.
 //  6. Identify mode (Config.IdentifyGallery = N): N passengers enrol at check-in through the
 //     real enrol-batch route (500 a request), a stranger's face warms (loads) the gallery, then
 //     POST /v1/gates/{gate}/identify is driven with the enrolled passengers' live templates.

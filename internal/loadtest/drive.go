@@ -34,6 +34,7 @@ type outcome struct {
 	lat     []time.Duration
 	lag     []time.Duration // open loop: how late each send left vs its schedule
 	codes   map[string]int
+	respLen atomic.Int64 // body length of the first allowed answer
 
 	serverCPU, generatorCPU float64 // µs of CPU per request (0: unknown)
 }
@@ -117,6 +118,8 @@ func (l *load) run() *outcome {
 				}
 				if code := classify(err, status, body); code != "" {
 					fail(code)
+				} else if o.respLen.Load() == 0 {
+					o.respLen.Store(int64(len(body)))
 				}
 			}
 		}()

@@ -11,6 +11,7 @@ import (
 	"runtime"
 	"runtime/debug"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/idgate/idgate/certs"
@@ -171,7 +172,6 @@ func runVerify(ctx context.Context, cfg Config, a *api, w *world, serverCPU cpuM
 	}
 	fmt.Fprintf(cfg.Progress, "driving %d passengers for up to %v on %d connections...\n", cfg.Passengers, cfg.Duration, cfg.Connections)
 	out := timed(cfg, addr, url, bodies[cfg.Warmup:], serverCPU)
-	bodies = nil
 	rep := report(cfg, "verify", out, cfg.Passengers)
 	rep.GenerateS = gen.Seconds()
 	if cfg.BoundDuration > 0 {
@@ -188,6 +188,14 @@ func runVerify(ctx context.Context, cfg Config, a *api, w *world, serverCPU cpuM
 			rep.CPURatio = rep.BoundCPUUS / rep.ServerCPUUS
 		}
 	}
+	if len(cfg.FloorCommand) > 0 && rep.Loop == "closed" && rep.Errors == 0 {
+		n := int(warm.respLen.Load())
+		fmt.Fprintf(cfg.Progress, "driving the same requests at an HTTP-only server (%d-byte answers)...\n", n)
+		if rep.HTTPFloor, err = httpFloor(cfg, n, bodies[cfg.Warmup:]); err != nil {
+			return rep, err
+		}
+	}
+	bodies = nil
 	if !cfg.HalfRate || rep.Loop != "closed" || rep.ThroughputRPS <= 0 || rep.Errors > 0 {
 		return rep, nil
 	}
@@ -205,6 +213,23 @@ func runVerify(ctx context.Context, cfg Config, a *api, w *world, serverCPU cpuM
 	}
 	fmt.Fprintf(cfg.Progress, "driving %d more passengers open loop at %.0f/s (half the maximum)...\n", n, half.Rate)
 	rep.HalfRate = report(half, "verify", timed(half, addr, url, more, serverCPU), n)
+	return rep, nil
+}
+
+// httpFloor drives bodies, closed loop, at the FloorCommand server answering respLen bytes.
+func httpFloor(cfg Config, respLen int, bodies [][]byte) (*Report, error) {
+	argv := append(append([]string(nil), cfg.FloorCommand...), "--listen", "127.0.0.1:0", "--response-bytes", fmt.Sprint(respLen))
+	p, err := startServer(argv, nil, os.TempDir(), serverStartup)
+	if err != nil {
+		return nil, err
+	}
+	defer func() { _ = p.Stop(5 * time.Second) }()
+	floor := cfg
+	floor.SignalPhases = false
+	url := "http://" + p.Addr + "/v1/gates/" + cfg.Gate + "/verify"
+	out := timed(floor, p.Addr, url, bodies, procCPU(p.cmd.Process.Pid))
+	rep := report(floor, "http-floor", out, len(bodies))
+	rep.Server = "process"
 	return rep, nil
 }
 
@@ -250,9 +275,17 @@ func timed(cfg Config, addr, url string, bodies [][]byte, serverCPU cpuMeter) *o
 	runtime.GC()
 	defer debug.SetGCPercent(debug.SetGCPercent(-1))
 	defer debug.SetMemoryLimit(debug.SetMemoryLimit(4 << 30)) // a backstop: collect before 4 GiB
+	pid, signal := serverCPU.(procCPU)
+	signal = signal && cfg.SignalPhases
+	if signal {
+		_ = syscall.Kill(int(pid), syscall.SIGUSR1)
+	}
 	srv, gen := startCPU(serverCPU), startCPU(selfCPU{})
 	out := (&load{addr: addr, url: url, token: cfg.TerminalToken, bodies: bodies, connections: cfg.Connections,
 		duration: cfg.Duration, rate: cfg.Rate}).run()
+	if signal {
+		_ = syscall.Kill(int(pid), syscall.SIGUSR2)
+	}
 	out.serverCPU, out.generatorCPU = srv.perRequest(out.n), gen.perRequest(out.n)
 	return out
 }

@@ -40,6 +40,10 @@ func (r *Report) WriteSummary(w io.Writer) error {
 		}
 		pr("\n")
 	}
+	if f := r.HTTPFloor; f != nil {
+		pr("  http floor     %.0f req/s against an HTTP-only server, same requests and connections; cpu/request server %.0f µs, load generator %.0f µs\n",
+			f.ThroughputRPS, f.ServerCPUUS, f.GeneratorCPUUS)
+	}
 	if h := r.HalfRate; h != nil {
 		pr("  half rate      %.0f req/s open loop (target %.0f/s): %d requests, %d errors\n", h.ThroughputRPS, h.TargetRPS, h.Requests, h.Errors)
 		pr("                 p50 %.3f ms  p99 %.3f ms  p99.9 %.3f ms  max %.3f ms (p99 send lag %.3f ms)\n", h.P50MS, h.P99MS, h.P999MS, h.MaxMS, h.LagP99MS)
