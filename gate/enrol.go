@@ -22,7 +22,7 @@ func (s *Service) Enrol(ctx context.Context, f Flight, req *EnrolRequest) *Decis
 	}
 	if err := s.cfg.Store.Enrol(ctx, v.e); err != nil {
 		s.cfg.Logger.Error("gate store", "op", "enrol", "err", err)
-		v.storeFailed()
+		s.storeFailed(ctx, v)
 		return v.d
 	}
 	s.addEnrolled(v.e.Flight, []*enrolCheck{v})
@@ -32,16 +32,19 @@ func (s *Service) Enrol(ctx context.Context, f Flight, req *EnrolRequest) *Decis
 // enrolCheck is one verified enrolment: its decision and, when allowed, the row to store and
 // the opened template for an already loaded gallery.
 type enrolCheck struct {
-	d    *Decision
-	ref  PassID
-	e    Enrolment
-	tmpl biometric.Template
+	d     *Decision
+	ref   PassID
+	e     Enrolment
+	tmpl  biometric.Template
+	spent spentNonce // the check-in nonce its presentation consumed
 }
 
-// storeFailed turns an allowed enrolment into a deny: nothing of it was stored.
-func (v *enrolCheck) storeFailed() {
+// storeFailed turns an allowed enrolment into a deny: nothing of it was stored, so its nonce
+// is put back and the check-in may send the same item again.
+func (s *Service) storeFailed(ctx context.Context, v *enrolCheck) {
 	v.d.Decision = Deny
 	v.d.deny(ReasonInternal)
+	s.restoreNonce(ctx, v.spent)
 }
 
 // checkEnrol runs every check of an enrolment (nonce, credential, pass, flight, name, sealed
@@ -61,7 +64,8 @@ func (s *Service) checkEnrol(ctx context.Context, f Flight, req *EnrolRequest) *
 		dep = req.Departure.UTC()
 	}
 
-	res, credOK := s.verifyCredential(ctx, d, s.CheckinAudience(f), req.Presentation)
+	res, spent, credOK := s.verifyCredential(ctx, d, s.CheckinAudience(f), req.Presentation)
+	v.spent = spent
 	pass, passOK := s.verifyPass(d, f, req.BCBP, now)
 	if passOK {
 		v.ref = passID(f, pass)

@@ -25,6 +25,7 @@ const MaxEnrolBatch = 1000
 //   - The store write fails: every allowed item is denied internal_error and nothing of the
 //     batch is stored (the transaction rolls back). Only the one-Enrol-per-item fallback can
 //     store a prefix: the items written before the failure stay allowed, the rest are denied.
+//     The nonces of the items not stored are put back, so the same batch can be sent again.
 //   - Two items for the same booking (PassID): both are decided on their own, and when both
 //     are allowed the later one's template replaces the earlier one's, exactly as two Enrol
 //     calls in request order would (the check-in token holder may re-enrol a booking anyway).
@@ -68,7 +69,7 @@ func (s *Service) EnrolBatch(ctx context.Context, f Flight, reqs []*EnrolRequest
 		if err != nil {
 			s.cfg.Logger.Error("gate store", "op", "enrol_batch", "items", len(allowed), "stored", n, "err", err)
 			for _, c := range allowed[n:] {
-				c.storeFailed()
+				s.storeFailed(ctx, c)
 			}
 		}
 		s.addEnrolled(f.Key(), allowed[:n])

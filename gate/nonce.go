@@ -64,18 +64,30 @@ func (n *nonces) issue(scope string, now, exp time.Time) (string, error) {
 	return v, nil
 }
 
-// take consumes a nonce: true only the first time, for its scope, before it expires.
-func (n *nonces) take(scope, nonce string, now time.Time) bool {
+// take consumes a nonce: ok only the first time, for its scope, before it expires (exp).
+func (n *nonces) take(scope, nonce string, now time.Time) (exp time.Time, ok bool) {
 	if nonce == "" {
-		return false
+		return time.Time{}, false
 	}
 	k := nonceKey{scope, nonce}
 	n.mu.Lock()
 	defer n.mu.Unlock()
-	exp, ok := n.m[k]
+	exp, ok = n.m[k]
 	if !ok {
-		return false
+		return time.Time{}, false
 	}
 	delete(n.m, k)
-	return now.Before(exp)
+	return exp, now.Before(exp)
+}
+
+// restore puts a taken nonce back with its expiry. It is dropped (stays spent) when the store
+// has filled up since.
+func (n *nonces) restore(scope, nonce string, exp time.Time) bool {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	if len(n.m) >= n.max {
+		return false
+	}
+	n.m[nonceKey{scope, nonce}] = exp
+	return true
 }

@@ -76,7 +76,7 @@ type countingNonces struct {
 	takes int
 }
 
-func (c *countingNonces) TakeNonce(ctx context.Context, scope, nonce string, now time.Time) (bool, error) {
+func (c *countingNonces) TakeNonce(ctx context.Context, scope, nonce string, now time.Time) (time.Time, bool, error) {
 	c.takes++
 	return c.MemoryStore.TakeNonce(ctx, scope, nonce, now)
 }

@@ -102,14 +102,20 @@ func TestNonces(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if n.take("gate-B", a, now) {
+	take := func(scope, v string, at time.Time) bool { _, ok := n.take(scope, v, at); return ok }
+	if take("gate-B", a, now) {
 		t.Fatal("nonce accepted for another scope")
 	}
-	if !n.take("gate-A", a, now) || n.take("gate-A", a, now) {
-		t.Fatal("nonce must work exactly once")
+	exp, ok := n.take("gate-A", a, now)
+	if !ok || !exp.Equal(now.Add(time.Minute)) || take("gate-A", a, now) {
+		t.Fatalf("nonce must work exactly once and return its expiry (%v %v)", exp, ok)
+	}
+	// Put back after a failed store write: single use again, with its own expiry.
+	if !n.restore("gate-A", a, exp) || !take("gate-A", a, now) || take("gate-A", a, now) {
+		t.Fatal("a restored nonce must work exactly once more")
 	}
 	b, _ := n.issue("gate-A", now, now.Add(time.Minute))
-	if n.take("gate-A", b, now.Add(time.Minute)) {
+	if take("gate-A", b, now.Add(time.Minute)) {
 		t.Fatal("expired nonce accepted")
 	}
 	// Bounded: a full store of live nonces refuses, and recovers once they expire.

@@ -297,20 +297,56 @@ func (s *Service) issueNonce(ctx context.Context, aud string) (Nonce, error) {
 
 // takeNonce consumes a nonce for aud from the shared store or this instance's memory. A store
 // error is a failed take (fail closed) and is logged.
-func (s *Service) takeNonce(ctx context.Context, aud, nonce string) bool {
+func (s *Service) takeNonce(ctx context.Context, aud, nonce string) (spentNonce, bool) {
 	if !nonceShaped(nonce) { // nothing else was issued: no store round trip for garbage
-		return false
+		return spentNonce{}, false
+	}
+	var exp time.Time
+	var ok bool
+	if s.shared == nil {
+		exp, ok = s.nonces.take(aud, nonce, s.cfg.Now())
+	} else {
+		var err error
+		if exp, ok, err = s.shared.TakeNonce(ctx, aud, nonce, s.cfg.Now()); err != nil {
+			s.cfg.Logger.Error("gate store", "op", "take_nonce", "err", err)
+			return spentNonce{}, false
+		}
+	}
+	if !ok {
+		return spentNonce{}, false
+	}
+	return spentNonce{aud: aud, nonce: nonce, exp: exp}, true
+}
+
+// spentNonce is a nonce a request consumed, kept so that it can be put back when the
+// request's effect (a boarding, an enrolment) could not be stored.
+type spentNonce struct {
+	aud, nonce string
+	exp        time.Time
+}
+
+// restoreNonce puts back the nonce of a request that passed every check but whose write to
+// the Store failed: nothing of it took effect, so the terminal or check-in may send the very
+// same request again (until the nonce's own expiry) instead of asking the passenger's wallet
+// for a new presentation. A nonce that cannot be put back stays spent (fail closed).
+func (s *Service) restoreNonce(ctx context.Context, n spentNonce) {
+	if n.nonce == "" || !s.cfg.Now().Before(n.exp) {
+		return
 	}
 	if s.shared == nil {
-		return s.nonces.take(aud, nonce, s.cfg.Now())
+		s.nonces.restore(n.aud, n.nonce, n.exp)
+		return
 	}
-	ok, err := s.shared.TakeNonce(ctx, aud, nonce, s.cfg.Now())
-	if err != nil {
-		s.cfg.Logger.Error("gate store", "op", "take_nonce", "err", err)
-		return false
+	// The request's context may be what failed the write: give the put back its own bound.
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), restoreTimeout)
+	defer cancel()
+	if err := s.shared.PutNonce(ctx, n.aud, n.nonce, n.exp); err != nil {
+		s.cfg.Logger.Error("gate store", "op", "restore_nonce", "err", err)
 	}
-	return ok
 }
+
+// restoreTimeout bounds putting a nonce back into a shared store.
+const restoreTimeout = 2 * time.Second
 
 // TokenHash is how operator and check-in tokens are configured: only their SHA-256 is kept.
 type TokenHash [sha256.Size]byte

@@ -64,8 +64,10 @@ type BatchEnroller interface {
 // number of concurrent takes of one nonce, at most one returns true, and only before exp.
 type NonceStore interface {
 	PutNonce(ctx context.Context, scope, nonce string, exp time.Time) error
-	// TakeNonce consumes the nonce of scope: true only the first time, and only before exp.
-	TakeNonce(ctx context.Context, scope, nonce string, now time.Time) (bool, error)
+	// TakeNonce consumes the nonce of scope: ok only the first time, and only before its
+	// expiry, which it returns, so that a request whose effect could not be stored can put
+	// the nonce back (PutNonce) with the same expiry.
+	TakeNonce(ctx context.Context, scope, nonce string, now time.Time) (exp time.Time, ok bool, err error)
 	// PurgeNonces deletes nonces that expired before now (called with each retention purge).
 	PurgeNonces(ctx context.Context, now time.Time) error
 }

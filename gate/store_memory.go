@@ -168,14 +168,14 @@ func (m *MemoryStore) PutNonce(_ context.Context, scope, nonce string, exp time.
 	return nil
 }
 
-// TakeNonce consumes a nonce: true only the first time, before it expires.
-func (m *MemoryStore) TakeNonce(_ context.Context, scope, nonce string, now time.Time) (bool, error) {
+// TakeNonce consumes a nonce: ok only the first time, before it expires.
+func (m *MemoryStore) TakeNonce(_ context.Context, scope, nonce string, now time.Time) (time.Time, bool, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	k := nonceKey{scope, nonce}
 	exp, ok := m.nonces[k]
 	delete(m.nonces, k)
-	return ok && now.Before(exp), nil
+	return exp, ok && now.Before(exp), nil
 }
 
 // PurgeNonces deletes the nonces that expired before now.

@@ -37,7 +37,7 @@ func (s *Service) Verify(ctx context.Context, id string, req *GateRequest) *Deci
 	live, liveReason := s.liveTemplate(req.LiveFace)
 
 	aud := s.GateAudience(id)
-	res, credOK := s.verifyCredential(ctx, d, aud, req.Presentation)
+	res, spent, credOK := s.verifyCredential(ctx, d, aud, req.Presentation)
 
 	pass, passOK := s.verifyPass(d, g.Flight, req.BCBP, now)
 	if passOK {
@@ -65,8 +65,8 @@ func (s *Service) Verify(ctx context.Context, id string, req *GateRequest) *Deci
 		s.compareFace(d, live, sealed)
 	}
 
-	if len(d.Reasons) == 0 {
-		s.markBoarded(ctx, d, g, ref, now)
+	if len(d.Reasons) == 0 && !s.markBoarded(ctx, d, g, ref, now) {
+		s.restoreNonce(ctx, spent) // nothing was recorded: the same request may be sent again
 	}
 	return d.finish()
 }
@@ -113,12 +113,14 @@ func (s *Service) liveTemplate(f LiveFace) (biometric.Template, Reason) {
 }
 
 // verifyCredential consumes the presentation's nonce for aud, then verifies the presentation.
-func (s *Service) verifyCredential(ctx context.Context, d *Decision, aud, presentation string) (*credential.Result, bool) {
+// The nonce it spent is returned for restoreNonce.
+func (s *Service) verifyCredential(ctx context.Context, d *Decision, aud, presentation string) (*credential.Result, spentNonce, bool) {
 	nonce := peekNonce(presentation)
-	if !s.takeNonce(ctx, aud, nonce) {
+	spent, ok := s.takeNonce(ctx, aud, nonce)
+	if !ok {
 		d.Checks.Credential = CheckFail
 		d.deny(ReasonNonceInvalid)
-		return nil, false
+		return nil, spent, false
 	}
 	res, err := s.cfg.Credentials.Verify(ctx, presentation, credential.Expectation{Audience: aud, Nonce: nonce, Claims: claimsAtGate})
 	if err != nil {
@@ -126,10 +128,10 @@ func (s *Service) verifyCredential(ctx context.Context, d *Decision, aud, presen
 		d.Checks.Credential = CheckFail
 		d.CredentialCode = string(code)
 		d.deny(credentialReason(code))
-		return nil, false
+		return nil, spent, false
 	}
 	d.Checks.Credential = CheckPass
-	return res, true
+	return res, spent, true
 }
 
 // verifyPass checks the airline signature and that the pass is for flight. The signature
@@ -205,8 +207,8 @@ func (s *Service) compareFace(d *Decision, live biometric.Template, sealed strin
 }
 
 // markBoarded is the single-use check: the Store's atomic insert decides among concurrent
-// requests for the same pass.
-func (s *Service) markBoarded(ctx context.Context, d *Decision, g GateConfig, ref PassID, now time.Time) {
+// requests for the same pass. It returns false only when the Store failed (nothing recorded).
+func (s *Service) markBoarded(ctx context.Context, d *Decision, g GateConfig, ref PassID, now time.Time) bool {
 	err := s.cfg.Store.MarkBoarded(ctx, g.Flight.Key(), ref, g.Departure, now)
 	switch {
 	case err == nil:
@@ -218,7 +220,9 @@ func (s *Service) markBoarded(ctx context.Context, d *Decision, g GateConfig, re
 		d.Checks.SingleUse = CheckFail
 		d.deny(ReasonInternal)
 		s.cfg.Logger.Error("gate store", "op", "mark_boarded", "err", err)
+		return false
 	}
+	return true
 }
 
 // record logs and counts a decision: gate, outcome, reasons and a pass hash only.

@@ -34,17 +34,17 @@ const sweepEvery = 256
 
 // TakeNonce deletes the nonce and reports whether it existed and had not expired at now: one
 // DELETE … RETURNING, so of concurrent takes (from any instance) exactly one sees the row.
-func (s *Store) TakeNonce(ctx context.Context, scope, nonce string, now time.Time) (bool, error) {
+func (s *Store) TakeNonce(ctx context.Context, scope, nonce string, now time.Time) (time.Time, bool, error) {
 	var exp time.Time
 	err := s.pool.QueryRow(ctx, `DELETE FROM gate_nonces WHERE scope = $1 AND nonce = $2 RETURNING expires`,
 		scope, nonce).Scan(&exp)
 	if errors.Is(err, pgx.ErrNoRows) {
-		return false, nil
+		return time.Time{}, false, nil
 	}
 	if err != nil {
-		return false, wrap("TakeNonce", err)
+		return time.Time{}, false, wrap("TakeNonce", err)
 	}
-	return now.Before(exp), nil
+	return exp, now.Before(exp), nil
 }
 
 // PurgeNonces deletes the nonces that expired before now.

@@ -31,7 +31,7 @@ func TestUpgradeFromVersion1(t *testing.T) {
 	if err := s.PutNonce(ctx, "gate/A1", "n", now.Add(time.Minute)); err != nil {
 		t.Fatal(err)
 	}
-	if ok, err := s.TakeNonce(ctx, "gate/A1", "n", now); err != nil || !ok {
+	if _, ok, err := s.TakeNonce(ctx, "gate/A1", "n", now); err != nil || !ok {
 		t.Fatalf("take after upgrade: %v %v", ok, err)
 	}
 }

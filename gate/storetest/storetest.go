@@ -218,9 +218,12 @@ func Run(t *testing.T, newStore func(t *testing.T) gate.Store) {
 		}
 		take := func(scope, n string, at time.Time) bool {
 			t.Helper()
-			ok, err := ns.TakeNonce(ctx, scope, n, at)
+			got, ok, err := ns.TakeNonce(ctx, scope, n, at)
 			if err != nil {
 				t.Fatal(err)
+			}
+			if ok && !got.Equal(exp) {
+				t.Fatalf("take %s returned expiry %v, want %v", n, got, exp)
 			}
 			return ok
 		}
@@ -235,6 +238,13 @@ func Run(t *testing.T, newStore func(t *testing.T) gate.Store) {
 		}
 		if take("gate/A1", "unknown", t0) {
 			t.Fatal("unknown nonce taken")
+		}
+		// A taken nonce put back with the expiry its take returned is single use again.
+		if err := ns.PutNonce(ctx, "gate/A1", "n1", exp); err != nil {
+			t.Fatal(err)
+		}
+		if !take("gate/A1", "n1", t0) || take("gate/A1", "n1", t0) {
+			t.Fatal("n1 put back: want exactly one more take")
 		}
 		if err := ns.PurgeNonces(ctx, t0); err != nil {
 			t.Fatal(err)
@@ -252,7 +262,7 @@ func Run(t *testing.T, newStore func(t *testing.T) gate.Store) {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				if ok, err := ns.TakeNonce(ctx, "gate/A1", "race", t0); err == nil && ok {
+				if _, ok, err := ns.TakeNonce(ctx, "gate/A1", "race", t0); err == nil && ok {
 					wins.Add(1)
 				}
 			}()

@@ -1,0 +1,121 @@
+package gate_test
+
+import (
+	"context"
+	"errors"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/idgate/idgate/gate"
+	"github.com/idgate/idgate/gate/gatetest"
+)
+
+// flakyStore is a MemoryStore (nonces included) whose writes of boardings and enrolments
+// fail while broken is set: nothing is written.
+type flakyStore struct {
+	*gate.MemoryStore
+	broken atomic.Bool
+}
+
+var errDiskFull = errors.New("disk full")
+
+func (f *flakyStore) MarkBoarded(ctx context.Context, flight string, p gate.PassID, dep, at time.Time) error {
+	if f.broken.Load() {
+		return errDiskFull
+	}
+	return f.MemoryStore.MarkBoarded(ctx, flight, p, dep, at)
+}
+
+func (f *flakyStore) Enrol(ctx context.Context, e gate.Enrolment) error {
+	if f.broken.Load() {
+		return errDiskFull
+	}
+	return f.MemoryStore.Enrol(ctx, e)
+}
+
+func (f *flakyStore) EnrolBatch(ctx context.Context, es []gate.Enrolment) error {
+	if f.broken.Load() {
+		return errDiskFull
+	}
+	return f.MemoryStore.EnrolBatch(ctx, es)
+}
+
+// TestStoreFailureKeepsNonce: a request that passed every check but whose boarding or
+// enrolment the Store failed to write is denied internal_error, and its nonce is put back:
+// once the Store works again the very same request (same presentation, same nonce) is
+// allowed, exactly once. With the in-memory nonces and with nonces in a shared Store.
+func TestStoreFailureKeepsNonce(t *testing.T) {
+	for _, shared := range []bool{false, true} {
+		name := "memory nonces"
+		if shared {
+			name = "shared nonces"
+		}
+		t.Run(name, func(t *testing.T) {
+			ctx := context.Background()
+			w := gatetest.New(t)
+			cfg := w.Config(t)
+			store := &flakyStore{MemoryStore: gate.NewMemoryStore()}
+			cfg.Store, cfg.SharedNonces = store, shared
+			svc, err := gate.New(cfg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := svc.PutGate(ctx, "A1", gate.GateUpdate{Carrier: "IG", Number: "101", Date: w.Flight.Date, Boarding: true}); err != nil {
+				t.Fatal(err)
+			}
+			p := w.Passenger(t, "Mustermann", "Erika")
+			checkinNonce := func() gate.Nonce {
+				n, err := svc.CheckinNonce(ctx, w.Flight)
+				if err != nil {
+					t.Fatal(err)
+				}
+				return n
+			}
+			// Each send returns (allowed, first reason).
+			sends := map[string]func() (bool, gate.Reason){}
+			{
+				n, err := svc.GateNonce(ctx, "A1")
+				if err != nil {
+					t.Fatal(err)
+				}
+				r := &gate.GateRequest{Presentation: p.Present(t, n), BCBP: w.Pass(t, "MUSTERMANN/ERIKA", gatetest.PassOpts{Sequence: 1}),
+					LiveFace: gate.LiveFace{Template: w.LiveTemplate(t, p)}}
+				sends["verify"] = func() (bool, gate.Reason) { d := svc.Verify(ctx, "A1", r); return d.Allowed(), firstReason(d) }
+			}
+			{
+				r := &gate.EnrolRequest{Presentation: p.Present(t, checkinNonce()), BCBP: w.Pass(t, "MUSTERMANN/ERIKA", gatetest.PassOpts{Sequence: 2})}
+				sends["enrol"] = func() (bool, gate.Reason) { d := svc.Enrol(ctx, w.Flight, r); return d.Allowed(), firstReason(d) }
+			}
+			{
+				rs := []*gate.EnrolRequest{
+					{Presentation: p.Present(t, checkinNonce()), BCBP: w.Pass(t, "MUSTERMANN/ERIKA", gatetest.PassOpts{Sequence: 3})},
+					{Presentation: p.Present(t, checkinNonce()), BCBP: w.Pass(t, "MUSTERMANN/ERIKA", gatetest.PassOpts{Sequence: 4})},
+				}
+				sends["enrol-batch"] = func() (bool, gate.Reason) {
+					ds := svc.EnrolBatch(ctx, w.Flight, rs)
+					for _, d := range ds[1:] {
+						if d.Allowed() != ds[0].Allowed() || firstReason(d) != firstReason(ds[0]) {
+							t.Fatalf("batch items decided differently: %+v %+v", ds[0], d)
+						}
+					}
+					return ds[0].Allowed(), firstReason(ds[0])
+				}
+			}
+			for _, route := range []string{"verify", "enrol", "enrol-batch"} {
+				send := sends[route]
+				store.broken.Store(true)
+				if ok, r := send(); ok || r != gate.ReasonInternal {
+					t.Fatalf("%s, store failing: allowed %v %s, want internal_error", route, ok, r)
+				}
+				store.broken.Store(false)
+				if ok, r := send(); !ok {
+					t.Fatalf("%s resent after the store recovered: %s, want allow", route, r)
+				}
+				if ok, r := send(); ok || r != gate.ReasonNonceInvalid {
+					t.Fatalf("%s sent a third time: allowed %v %s, want nonce_invalid", route, ok, r)
+				}
+			}
+		})
+	}
+}
