@@ -47,6 +47,7 @@ func runVerifier(args []string, stdout, stderr io.Writer) int {
 	fs.DurationVar(&o.statusMaxTTL, "status-max-ttl", envDuration("IDGATE_STATUS_MAX_TTL", 5*time.Minute), "upper bound on status list caching [IDGATE_STATUS_MAX_TTL]")
 	fs.BoolVar(&o.statusAllowHTTP, "status-allow-http", os.Getenv("IDGATE_STATUS_ALLOW_HTTP") == "1", "fetch plain-http status lists from non-loopback hosts (replayable; development only) [IDGATE_STATUS_ALLOW_HTTP=1]")
 	gatesPKI := stringFlag(fs, "gates", "IDGATE_GATES_PKI", "", "enable the airport gate API with this PKI directory (see cmd_gate.go)")
+	rpOpen := fs.Bool("rp-open", os.Getenv("IDGATE_RP_OPEN") == "1", "serve the relying-party API without a bearer token on a non-loopback address [IDGATE_RP_OPEN=1]")
 	if code, ok := parse(fs, args[1:]); !ok {
 		return code
 	}
@@ -70,6 +71,12 @@ func runVerifier(args []string, stdout, stderr io.Writer) int {
 		}
 		api.RPToken = (*[32]byte)(b)
 	} else {
+		// No token: the relying-party API answers anyone who can reach it. That is the
+		// development set-up on loopback; anywhere else it has to be asked for.
+		if !loopbackListen(*listen) && !*rpOpen {
+			fmt.Fprintf(stderr, "idgate verifier: --listen %s is not a loopback address and IDGATE_RP_TOKEN_SHA256 is not set: anyone who reaches it could use the relying-party API; set the token (or pass --rp-open)\n", *listen)
+			return 1
+		}
 		logger.Warn("relying-party API is open to anyone who can reach it; set IDGATE_RP_TOKEN_SHA256")
 	}
 	if *gatesPKI != "" { // airport gate API (issue 4): cmd_gate.go
@@ -127,4 +134,18 @@ func newVerifierAPI(o verifierOptions) (*verifier.API, *verifierCore, error) {
 		return nil, nil, err
 	}
 	return &verifier.API{RP: rp}, &verifierCore{trust: trust, credentials: cv}, nil
+}
+
+// loopbackListen reports whether a listen address only accepts connections from this machine:
+// a loopback IP or "localhost" with a port. An empty host (all interfaces) is not.
+func loopbackListen(addr string) bool {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return false
+	}
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }

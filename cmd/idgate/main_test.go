@@ -3,12 +3,13 @@ package main
 import (
 	"bytes"
 	"os"
+	"path/filepath"
+	"strings"
+	"testing"
 	"time"
 
 	"github.com/idgate/idgate/boardingpass"
 	"github.com/idgate/idgate/certs"
-	"strings"
-	"testing"
 )
 
 // TestDemo runs `idgate demo` end to end: PKI, issuer and verifier over real HTTP on
@@ -94,5 +95,38 @@ func TestCertsInitThenIssuePass(t *testing.T) {
 	}
 	if code := dispatch(append(args[:len(args)-2], "--seq", "forty-two"), &out, &errb); code != 2 {
 		t.Fatalf("bad --seq exited %d, want 2", code)
+	}
+}
+
+func TestLoopbackListen(t *testing.T) {
+	for _, tc := range []struct {
+		addr string
+		want bool
+	}{
+		{"127.0.0.1:8082", true}, {"127.0.0.2:1", true}, {"[::1]:8082", true}, {"localhost:8082", true},
+		{":8082", false}, {"0.0.0.0:8082", false}, {"[::]:8082", false}, {"10.0.0.5:8082", false},
+		{"example.com:8082", false}, {"127.0.0.1", false}, {"", false},
+	} {
+		if got := loopbackListen(tc.addr); got != tc.want {
+			t.Errorf("loopbackListen(%q) = %v, want %v", tc.addr, got, tc.want)
+		}
+	}
+}
+
+// TestVerifierRefusesOpenRPAPIOffLoopback: without IDGATE_RP_TOKEN_SHA256 the verifier will not
+// serve the relying-party API on a non-loopback address unless --rp-open says so (it fails
+// before listening, so the test binds nothing).
+func TestVerifierRefusesOpenRPAPIOffLoopback(t *testing.T) {
+	t.Setenv("IDGATE_RP_TOKEN_SHA256", "")
+	t.Setenv("IDGATE_RP_OPEN", "")
+	dir := t.TempDir()
+	var stdout, stderr bytes.Buffer
+	if code := dispatch([]string{"certs", "init", "--dir", dir}, &stdout, &stderr); code != 0 {
+		t.Fatalf("certs init: exit %d: %s", code, stderr.String())
+	}
+	stderr.Reset()
+	code := dispatch([]string{"verifier", "serve", "--trust", filepath.Join(dir, certs.FileTrust), "--listen", "0.0.0.0:0"}, &stdout, &stderr)
+	if code != 1 || !strings.Contains(stderr.String(), "IDGATE_RP_TOKEN_SHA256 is not set") {
+		t.Fatalf("exit %d, stderr %q; want 1 and the reason", code, stderr.String())
 	}
 }
