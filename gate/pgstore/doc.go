@@ -35,4 +35,16 @@
 // stores, whatever the database's locale. Times are timestamptz (microsecond precision, read
 // back in UTC); a time outside years 1..9999, or text PostgreSQL cannot store (a NUL byte,
 // invalid UTF-8), fails with ErrInvalidValue and writes nothing.
+//
+// # TLS
+//
+// A production DSN should carry sslmode=verify-full and sslrootcert=<the CA's PEM>: the
+// server's certificate must chain to that CA and name the host dialled. sslmode=require only
+// encrypts (it accepts any certificate unless sslrootcert is given), and the libpq default,
+// prefer, neither verifies nor insists on TLS. An unreadable sslrootcert makes Open fail with
+// ErrInvalidDSN. tls_test.go, run against the throw-away cluster of scripts/with-postgres.sh
+// (TLS on, certificate from a throw-away CA), proves that over verify-full the store works and
+// the server reports the session as SSL, and that a certificate from an untrusted CA (even one
+// with the trusted CA's name) or only the system roots makes Open fail without the password in
+// the error.
 package pgstore
