@@ -9,6 +9,7 @@ import (
 
 	"github.com/idgate/idgate/certs"
 	"github.com/idgate/idgate/credential"
+	"github.com/idgate/idgate/internal/ratelimit"
 	"github.com/idgate/idgate/issuer/storage"
 )
 
@@ -31,6 +32,8 @@ type Config struct {
 	Faces        FaceEnroller
 	Now          func() time.Time
 	Logger       *slog.Logger
+	// RateLimit limits the anonymous wallet routes per client address; nil: no limit.
+	RateLimit *ratelimit.Limiter
 
 	OfferTTL       time.Duration // pre-authorised code lifetime (10 min)
 	TokenTTL       time.Duration // access token lifetime (5 min)

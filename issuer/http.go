@@ -24,13 +24,14 @@ const (
 // lists, and the token-authenticated operator API under /v1/.
 func (s *Service) Handler() http.Handler {
 	mux := http.NewServeMux()
+	limit := s.rateLimit() // anonymous wallet routes only: ratelimit_http.go
 	// Wallet side (public).
 	mux.HandleFunc("GET /.well-known/openid-credential-issuer", s.getJSON(func() (any, error) { return s.CredentialIssuerMetadata(), nil }))
 	mux.HandleFunc("GET /.well-known/oauth-authorization-server", s.getJSON(func() (any, error) { return s.AuthorizationServerMetadata(), nil }))
 	mux.HandleFunc("GET /.well-known/jwt-vc-issuer", s.getJSON(func() (any, error) { return s.JWTVCIssuerMetadata() }))
-	mux.HandleFunc("POST /token", s.handleToken)
-	mux.HandleFunc("POST /nonce", s.handleNonce)
-	mux.HandleFunc("POST /credential", s.handleCredential)
+	mux.HandleFunc("POST /token", limit(s.handleToken))
+	mux.HandleFunc("POST /nonce", limit(s.handleNonce))
+	mux.HandleFunc("POST /credential", limit(s.handleCredential))
 	mux.HandleFunc("GET /status/{id}", s.handleStatusList)
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { _, _ = io.WriteString(w, "ok\n") })
 	// Operator side.
@@ -40,7 +41,7 @@ func (s *Service) Handler() http.Handler {
 	mux.HandleFunc("GET /v1/credentials", s.operator(s.handleListCredentials))
 	mux.HandleFunc("POST /v1/credentials/{id}/{action}", s.operator(s.handleSetStatus))
 	mux.HandleFunc("GET /v1/audit", s.operator(s.handleAudit))
-	s.mountPasskeys(mux) // holders' passkeys: passkey_http.go
+	s.mountPasskeys(mux, limit) // holders' passkeys: passkey_http.go
 	return limitBodies(mux)
 }
 

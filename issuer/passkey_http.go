@@ -123,16 +123,16 @@ func (f auditorFunc) Audit(ctx context.Context, actor, action, subject string, d
 }
 
 // mountPasskeys adds the passkey routes to the issuer's mux.
-func (s *Service) mountPasskeys(mux *http.ServeMux) {
+func (s *Service) mountPasskeys(mux *http.ServeMux, limit rateLimit) {
 	mux.HandleFunc("POST /v1/holders/{id}/passkey-invitations", s.operator(s.handlePasskeyInvite))
 	mux.HandleFunc("GET /passkey/register", s.page("register.html"))
 	mux.HandleFunc("GET /passkey/offers", s.page("offers.html"))
 	mux.HandleFunc("GET /passkey/passkey.js", s.page("passkey.js"))
 	mux.HandleFunc("GET /passkey/passkey.css", s.page("passkey.css"))
-	mux.HandleFunc("POST /passkey/register/begin", s.passkeyJSON(s.handleRegisterBegin))
-	mux.HandleFunc("POST /passkey/register/finish", s.passkeyJSON(s.handleRegisterFinish))
-	mux.HandleFunc("POST /passkey/login/begin", s.passkeyJSON(s.handleLoginBegin))
-	mux.HandleFunc("POST /passkey/login/finish", s.passkeyJSON(s.handleLoginFinish))
+	mux.HandleFunc("POST /passkey/register/begin", limit(s.passkeyJSON(s.handleRegisterBegin)))
+	mux.HandleFunc("POST /passkey/register/finish", limit(s.passkeyJSON(s.handleRegisterFinish)))
+	mux.HandleFunc("POST /passkey/login/begin", limit(s.passkeyJSON(s.handleLoginBegin)))
+	mux.HandleFunc("POST /passkey/login/finish", limit(s.passkeyJSON(s.handleLoginFinish)))
 }
 
 // page serves an embedded file with headers that keep the invitation token in the URL
