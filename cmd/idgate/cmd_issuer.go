@@ -12,6 +12,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 
@@ -20,6 +21,7 @@ import (
 	"github.com/idgate/idgate/certs"
 	"github.com/idgate/idgate/credential"
 	"github.com/idgate/idgate/internal/httpserve"
+	"github.com/idgate/idgate/internal/ratelimit"
 	"github.com/idgate/idgate/issuer"
 	"github.com/idgate/idgate/issuer/storage"
 	"github.com/idgate/idgate/issuer/storage/memory"
@@ -46,13 +48,33 @@ func runIssuer(args []string, stdout, stderr io.Writer) int {
 	publicURL := stringFlag(fs, "public-url", "IDGATE_ISSUER_URL", "http://localhost:8081", "credential issuer identifier (must match the PKI; a host name so passkeys work)")
 	tokenFile := stringFlag(fs, "operator-token-file", "IDGATE_OPERATOR_TOKEN_FILE", "var/issuer/operator.token", "operator bearer token (created 0600 if absent)")
 	models := stringFlag(fs, "models", "IDGATE_MODELS", "var/models", "face models for portrait enrolment (`make models`); absent: enrolment without portraits only")
+	ratePerIP, err := envFloat("IDGATE_ISSUER_RATE_PER_IP", defaultRatePerIP)
+	if err != nil {
+		fmt.Fprintln(stderr, "idgate issuer:", err)
+		return 2
+	}
+	burst, err := envInt("IDGATE_ISSUER_RATE_BURST", defaultRateBurst)
+	if err != nil {
+		fmt.Fprintln(stderr, "idgate issuer:", err)
+		return 2
+	}
+	fs.Float64Var(&ratePerIP, "rate-per-ip", ratePerIP, "anonymous wallet requests (/token, /nonce, /credential, passkey ceremonies) per second per client address (IPv6: per /64), keyed by the TCP peer; 0: no limit (behind a reverse proxy, limit there) [IDGATE_ISSUER_RATE_PER_IP]")
+	fs.IntVar(&burst, "rate-burst", burst, "requests a client may send at once before --rate-per-ip applies [IDGATE_ISSUER_RATE_BURST]")
 	if code, ok := parse(fs, args[1:]); !ok {
 		return code
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	logger := slog.New(slog.NewJSONHandler(stderr, nil))
-	svc, closeStore, err := openIssuer(ctx, *pkiDir, *db, *publicURL, *models, logger)
+	limiter, err := newRateLimiter(ratePerIP, burst)
+	if err != nil {
+		fmt.Fprintln(stderr, "idgate issuer:", err)
+		return 2
+	}
+	if limiter == nil {
+		logger.Warn("rate limiting off (--rate-per-ip 0): anonymous wallet routes can be flooded, e.g. the passkey ceremony table filled")
+	}
+	svc, closeStore, err := openLimitedIssuer(ctx, *pkiDir, *db, *publicURL, *models, limiter, logger)
 	if err != nil {
 		fmt.Fprintln(stderr, "idgate issuer:", err)
 		return 1
@@ -90,9 +112,67 @@ func openStore(ctx context.Context, db string) (storage.Storage, error) {
 	}
 }
 
-// openIssuer assembles an issuer Service from a PKI directory, a store and (when the models
-// are installed) a face enroller that seals portrait templates to the gate readers' key.
+// Default per-client limits on the issuer's anonymous wallet routes. A wallet collecting a
+// credential sends two to four such requests, the demo about ten in all: the burst covers a
+// whole session, the rate a steady retry loop.
+const (
+	defaultRatePerIP    = 10
+	defaultRateBurst    = 40
+	rateLimitMaxClients = 100_000 // client buckets kept; the least recently seen is dropped beyond
+)
+
+// newRateLimiter is the limiter for --rate-per-ip and --rate-burst; nil when rate is 0.
+func newRateLimiter(rate float64, burst int) (*ratelimit.Limiter, error) {
+	if rate == 0 {
+		return nil, nil
+	}
+	l, err := ratelimit.New(ratelimit.Config{Rate: rate, Burst: burst, MaxClients: rateLimitMaxClients})
+	if err != nil {
+		return nil, fmt.Errorf("--rate-per-ip %v --rate-burst %d: %w", rate, burst, err)
+	}
+	return l, nil
+}
+
+// envFloat and envInt read a numeric default from the environment; a malformed value is an
+// error rather than silently the default, since these set a security limit.
+func envFloat(key string, def float64) (float64, error) {
+	v, ok := os.LookupEnv(key)
+	if !ok || v == "" {
+		return def, nil
+	}
+	f, err := strconv.ParseFloat(v, 64)
+	if err != nil {
+		return 0, fmt.Errorf("%s=%q is not a number", key, v)
+	}
+	return f, nil
+}
+
+func envInt(key string, def int) (int, error) {
+	v, ok := os.LookupEnv(key)
+	if !ok || v == "" {
+		return def, nil
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil {
+		return 0, fmt.Errorf("%s=%q is not an integer", key, v)
+	}
+	return n, nil
+}
+
+// openIssuer is openLimitedIssuer with the default rate limits (what `issuer serve` runs
+// with unless told otherwise; the demo uses it).
 func openIssuer(ctx context.Context, pkiDir, db, publicURL, modelsDir string, logger *slog.Logger) (*issuer.Service, func(), error) {
+	limiter, err := newRateLimiter(defaultRatePerIP, defaultRateBurst)
+	if err != nil {
+		return nil, nil, err
+	}
+	return openLimitedIssuer(ctx, pkiDir, db, publicURL, modelsDir, limiter, logger)
+}
+
+// openLimitedIssuer assembles an issuer Service from a PKI directory, a store, a rate
+// limiter for the anonymous wallet routes (nil: none) and (when the models are installed) a
+// face enroller that seals portrait templates to the gate readers' key.
+func openLimitedIssuer(ctx context.Context, pkiDir, db, publicURL, modelsDir string, limiter *ratelimit.Limiter, logger *slog.Logger) (*issuer.Service, func(), error) {
 	pki, err := certs.Load(pkiDir, nil)
 	if err != nil {
 		return nil, nil, fmt.Errorf("load PKI (run `idgate certs init`): %w", err)
@@ -116,6 +196,7 @@ func openIssuer(ctx context.Context, pkiDir, db, publicURL, modelsDir string, lo
 		StatusSigner: pki.StatusList,
 		Faces:        faces,
 		Logger:       logger,
+		RateLimit:    limiter,
 	})
 	if err != nil {
 		store.Close()
