@@ -39,12 +39,16 @@ type enrolCheck struct {
 	spent spentNonce // the check-in nonce its presentation consumed
 }
 
-// storeFailed turns an allowed enrolment into a deny: nothing of it was stored, so its nonce
-// is put back and the check-in may send the same item again.
-func (s *Service) storeFailed(ctx context.Context, v *enrolCheck) {
-	v.d.Decision = Deny
-	v.d.deny(ReasonInternal)
-	s.restoreNonce(ctx, v.spent)
+// storeFailed turns allowed enrolments into denies: nothing of them was stored, so their
+// nonces are put back and the check-in may send the same items again.
+func (s *Service) storeFailed(ctx context.Context, vs ...*enrolCheck) {
+	spent := make([]spentNonce, len(vs))
+	for i, v := range vs {
+		v.d.Decision = Deny
+		v.d.deny(ReasonInternal)
+		spent[i] = v.spent
+	}
+	s.restoreNonces(ctx, spent)
 }
 
 // checkEnrol runs every check of an enrolment (nonce, credential, pass, flight, name, sealed

@@ -25,7 +25,8 @@ const MaxEnrolBatch = 1000
 //   - The store write fails: every allowed item is denied internal_error and nothing of the
 //     batch is stored (the transaction rolls back). Only the one-Enrol-per-item fallback can
 //     store a prefix: the items written before the failure stay allowed, the rest are denied.
-//     The nonces of the items not stored are put back, so the same batch can be sent again.
+//     The nonces of the items not stored are put back (under one deadline for the batch), so
+//     those items, the ones denied internal_error, can be sent again as they were.
 //   - Two items for the same booking (PassID): both are decided on their own, and when both
 //     are allowed the later one's template replaces the earlier one's, exactly as two Enrol
 //     calls in request order would (the check-in token holder may re-enrol a booking anyway).
@@ -68,9 +69,7 @@ func (s *Service) EnrolBatch(ctx context.Context, f Flight, reqs []*EnrolRequest
 		n, err := s.storeEnrolments(ctx, allowed)
 		if err != nil {
 			s.cfg.Logger.Error("gate store", "op", "enrol_batch", "items", len(allowed), "stored", n, "err", err)
-			for _, c := range allowed[n:] {
-				s.storeFailed(ctx, c)
-			}
+			s.storeFailed(ctx, allowed[n:]...)
 		}
 		s.addEnrolled(f.Key(), allowed[:n])
 	}

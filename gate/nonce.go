@@ -80,13 +80,20 @@ func (n *nonces) take(scope, nonce string, now time.Time) (exp time.Time, ok boo
 	return exp, now.Before(exp)
 }
 
-// restore puts a taken nonce back with its expiry. It is dropped (stays spent) when the store
-// has filled up since.
-func (n *nonces) restore(scope, nonce string, exp time.Time) bool {
+// restore puts a taken nonce back with its expiry. When the store has filled up since, expired
+// nonces are swept first, as in issue; if it is still full the nonce stays spent.
+func (n *nonces) restore(scope, nonce string, exp, now time.Time) bool {
 	n.mu.Lock()
 	defer n.mu.Unlock()
 	if len(n.m) >= n.max {
-		return false
+		for k, e := range n.m {
+			if !now.Before(e) {
+				delete(n.m, k)
+			}
+		}
+		if len(n.m) >= n.max {
+			return false
+		}
 	}
 	n.m[nonceKey{scope, nonce}] = exp
 	return true

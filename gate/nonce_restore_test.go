@@ -119,3 +119,80 @@ func TestStoreFailureKeepsNonce(t *testing.T) {
 		})
 	}
 }
+
+// TestEnrolBatchPrefixKeepsOnlyUnstoredNonces: through a Store without BatchEnroller the
+// batch is written one Enrol at a time and the store fails on the second item. Only that item's
+// nonce is put back: resending the batch, the stored first item is nonce_invalid and the
+// second is allowed.
+func TestEnrolBatchPrefixKeepsOnlyUnstoredNonces(t *testing.T) {
+	plain := &plainStore{failAt: 2}
+	b := newBatchWorld(t, func(s gate.Store) gate.Store { plain.Store = s; return plain })
+	p1, p2 := b.w.Passenger(t, "Mustermann", "Erika"), b.w.Passenger(t, "Mustermann", "Erika")
+	rs := []*gate.EnrolRequest{b.item(t, p1, 1), b.item(t, p2, 2)}
+	ds := b.svc.EnrolBatch(context.Background(), b.w.Flight, rs)
+	if !ds[0].Allowed() || firstReason(ds[1]) != gate.ReasonInternal {
+		t.Fatalf("first send: %+v %+v", ds[0], ds[1])
+	}
+	plain.failAt = 1 << 30 // the store recovers
+	ds = b.svc.EnrolBatch(context.Background(), b.w.Flight, rs)
+	if firstReason(ds[0]) != gate.ReasonNonceInvalid || !ds[1].Allowed() {
+		t.Fatalf("resend: %+v %+v; want nonce_invalid for the stored item, allow for the other", ds[0], ds[1])
+	}
+}
+
+// hangingNonces is a shared nonce store whose PutNonce hangs until its context ends once hang
+// is set, counting the calls: a store that failed a write and now does not answer.
+type hangingNonces struct {
+	*gate.MemoryStore
+	hang, broken atomic.Bool
+	puts         atomic.Int32
+}
+
+func (h *hangingNonces) PutNonce(ctx context.Context, scope, nonce string, exp time.Time) error {
+	if !h.hang.Load() {
+		return h.MemoryStore.PutNonce(ctx, scope, nonce, exp)
+	}
+	h.puts.Add(1)
+	<-ctx.Done()
+	return ctx.Err()
+}
+
+func (h *hangingNonces) EnrolBatch(ctx context.Context, es []gate.Enrolment) error {
+	if h.broken.Load() {
+		return errDiskFull
+	}
+	return h.MemoryStore.EnrolBatch(ctx, es)
+}
+
+// TestEnrolBatchPutBackHasOneDeadline: when the shared store hangs after failing a batch, the
+// put-back of its items' nonces gives up at the first timeout instead of waiting one timeout
+// per item (a 650-item batch would otherwise hold the request for over 20 minutes).
+func TestEnrolBatchPutBackHasOneDeadline(t *testing.T) {
+	if testing.Short() {
+		t.Skip("waits for the put-back timeout (2 s)")
+	}
+	store := &hangingNonces{MemoryStore: gate.NewMemoryStore()}
+	b := newBatchWorld(t, func(gate.Store) gate.Store { return store })
+	cfg := b.w.Config(t)
+	cfg.Store, cfg.SharedNonces = store, true
+	svc, err := gate.New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b.svc = svc
+	var rs []*gate.EnrolRequest
+	for i := range 4 {
+		rs = append(rs, b.item(t, b.w.Passenger(t, "Mustermann", "Erika"), i+1))
+	}
+	store.broken.Store(true)
+	store.hang.Store(true)
+	ds := svc.EnrolBatch(context.Background(), b.w.Flight, rs)
+	for i, d := range ds {
+		if firstReason(d) != gate.ReasonInternal {
+			t.Fatalf("item %d: %+v, want internal_error", i, d)
+		}
+	}
+	if n := store.puts.Load(); n != 1 {
+		t.Fatalf("%d nonce put-backs tried against a hanging store, want 1 (then give up)", n)
+	}
+}

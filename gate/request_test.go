@@ -111,7 +111,7 @@ func TestNonces(t *testing.T) {
 		t.Fatalf("nonce must work exactly once and return its expiry (%v %v)", exp, ok)
 	}
 	// Put back after a failed store write: single use again, with its own expiry.
-	if !n.restore("gate-A", a, exp) || !take("gate-A", a, now) || take("gate-A", a, now) {
+	if !n.restore("gate-A", a, exp, now) || !take("gate-A", a, now) || take("gate-A", a, now) {
 		t.Fatal("a restored nonce must work exactly once more")
 	}
 	b, _ := n.issue("gate-A", now, now.Add(time.Minute))

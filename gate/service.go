@@ -330,22 +330,38 @@ type spentNonce struct {
 // same request again (until the nonce's own expiry) instead of asking the passenger's wallet
 // for a new presentation. A nonce that cannot be put back stays spent (fail closed).
 func (s *Service) restoreNonce(ctx context.Context, n spentNonce) {
-	if n.nonce == "" || !s.cfg.Now().Before(n.exp) {
-		return
-	}
+	s.restoreNonces(ctx, []spentNonce{n})
+}
+
+// restoreNonces puts back the nonces of several such requests (an enrol-batch's unstored
+// items) under one deadline: a shared store that has just failed a write may hang, and the
+// put-back must not hold the request for a timeout per item. It stops at the first error;
+// the nonces not yet put back stay spent.
+func (s *Service) restoreNonces(ctx context.Context, ns []spentNonce) {
+	now := s.cfg.Now()
 	if s.shared == nil {
-		s.nonces.restore(n.aud, n.nonce, n.exp)
+		for _, n := range ns {
+			if n.nonce != "" && now.Before(n.exp) {
+				s.nonces.restore(n.aud, n.nonce, n.exp, now)
+			}
+		}
 		return
 	}
-	// The request's context may be what failed the write: give the put back its own bound.
+	// The request's context may be what failed the write: give the put-back its own bound.
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), restoreTimeout)
 	defer cancel()
-	if err := s.shared.PutNonce(ctx, n.aud, n.nonce, n.exp); err != nil {
-		s.cfg.Logger.Error("gate store", "op", "restore_nonce", "err", err)
+	for i, n := range ns {
+		if n.nonce == "" || !now.Before(n.exp) {
+			continue
+		}
+		if err := s.shared.PutNonce(ctx, n.aud, n.nonce, n.exp); err != nil {
+			s.cfg.Logger.Error("gate store", "op", "restore_nonce", "restored", i, "of", len(ns), "err", err)
+			return
+		}
 	}
 }
 
-// restoreTimeout bounds putting a nonce back into a shared store.
+// restoreTimeout bounds putting nonces back into a shared store, for a whole request.
 const restoreTimeout = 2 * time.Second
 
 // TokenHash is how operator and check-in tokens are configured: only their SHA-256 is kept.

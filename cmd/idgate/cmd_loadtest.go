@@ -49,13 +49,23 @@ func runLoadtest(args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&c.PKIDir, "pki", "", "with --target: the PKI directory that verifier trusts (signs credentials and passes)")
 	floor := fs.Bool("http-floor", false, "after the closed loop, drive the same requests at an HTTP-only server: what loopback HTTP alone costs (self-contained mode)")
 	asJSON := fs.Bool("json", false, "print exactly one JSON object")
-	serverProfile := fs.String("server-cpuprofile", "", "write the child verifier's CPU profile here (self-contained mode)")
+	serverProfile := fs.String("server-cpuprofile", "", "write the child verifier's CPU profile of the timed phase here; a later (half-rate) phase goes to FILE.2 (self-contained mode)")
 	ownProfile := fs.String("cpuprofile", "", "write the load generator's own CPU profile here")
 	if code, ok := parse(fs, args); !ok {
 		return code
 	}
 	if fs.NArg() > 0 {
 		fmt.Fprintf(stderr, "idgate loadtest: unexpected argument %q\n", fs.Arg(0))
+		return 2
+	}
+	// Refused rather than silently ignored: the floor follows the self-contained verify
+	// closed loop only, and only a child verifier can be profiled.
+	if *floor && (c.Target != "" || c.Rate > 0 || c.IdentifyGallery > 0) {
+		fmt.Fprintln(stderr, "idgate loadtest: --http-floor needs the self-contained verify closed loop (no --target, --rate or --identify-gallery)")
+		return 2
+	}
+	if *serverProfile != "" && c.Target != "" {
+		fmt.Fprintln(stderr, "idgate loadtest: --server-cpuprofile profiles the child verifier: not with --target")
 		return 2
 	}
 	if c.Target == "" {

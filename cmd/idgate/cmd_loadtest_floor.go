@@ -12,13 +12,16 @@ import (
 
 	"github.com/valyala/fasthttp"
 
+	"github.com/idgate/idgate/internal/loadtest"
 	"github.com/idgate/idgate/verifier"
 )
 
 // httpFloorServer is the hidden first argument with which loadtest runs this binary as an
 // HTTP-only server: the verifier's fasthttp settings, no gate. It answers every POST with
 // one fixed body of the size of a real decision, so driving it with the gate's requests
-// measures what HTTP over loopback alone costs per request (Report.HTTPFloor).
+// measures what HTTP over loopback alone costs per request (Report.HTTPFloor). The body is
+// not a decision (loadtest.FloorMarker, no "decision" field) and the server listens on
+// loopback only: a gate terminal pointed at it by mistake reads nothing as "allow".
 const httpFloorServer = "_http-floor"
 
 func runHTTPFloor(args []string, stderr io.Writer) int {
@@ -26,6 +29,10 @@ func runHTTPFloor(args []string, stderr io.Writer) int {
 	listen := fs.String("listen", "127.0.0.1:0", "listen address")
 	size := fs.Int("response-bytes", 300, "size of the fixed answer")
 	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	if !loopbackListen(*listen) {
+		fmt.Fprintf(stderr, "idgate loadtest: %s listens on loopback only, not %s\n", httpFloorServer, *listen)
 		return 2
 	}
 	body := floorAnswer(*size)
@@ -52,9 +59,10 @@ func runHTTPFloor(args []string, stderr io.Writer) int {
 	return 0
 }
 
-// floorAnswer is an "allow" decision padded to n bytes (at least its own unpadded size).
+// floorAnswer is loadtest.FloorMarker in a JSON object padded to n bytes (at least its own
+// unpadded size).
 func floorAnswer(n int) []byte {
-	b := []byte(`{"decision":"allow","reasons":[],"pad":"`)
+	b := append(append([]byte(`{`), loadtest.FloorMarker...), `,"pad":"`...)
 	tail := []byte(`"}`)
 	if pad := n - len(b) - len(tail); pad > 0 {
 		b = append(b, bytes.Repeat([]byte{'.'}, pad)...)

@@ -78,6 +78,16 @@ func TestLoadtestRejectsBadFlags(t *testing.T) {
 			t.Errorf("%v: exit %d, want 2", args, code)
 		}
 	}
+	for _, args := range [][]string{
+		{"loadtest", "--http-floor", "--rate", "100"},
+		{"loadtest", "--http-floor", "--identify-gallery", "10"},
+		{"loadtest", "--server-cpuprofile", "x.prof", "--target", "http://127.0.0.1:1", "--pki", "p"},
+		{"loadtest", httpFloorServer, "--listen", "0.0.0.0:0"}, // the floor server: loopback only
+	} {
+		if code := dispatch(args, &stdout, &stderr); code != 2 {
+			t.Errorf("%v: exit %d, want 2", args, code)
+		}
+	}
 	if code := dispatch([]string{"loadtest", "--target", "http://127.0.0.1:1"}, &stdout, &stderr); code != 1 {
 		t.Errorf("--target without --pki: exit %d, want 1", code)
 	}

@@ -28,6 +28,14 @@ func (selfCPU) CPU() (time.Duration, bool) {
 // procCPU is another process, read from /proc/PID/stat (Linux).
 type procCPU int
 
+// childCPU is the self-contained verifier: its CPU from /proc and its process handle, through
+// which the timed phases are signalled (os.Process.Signal uses a pidfd, so a signal never
+// reaches another process that was given a recycled PID).
+type childCPU struct {
+	procCPU
+	p *os.Process
+}
+
 // clockTicks is USER_HZ, the unit of /proc/PID/stat times: 100 on every Linux ABI Go supports.
 const clockTicks = 100
 

@@ -20,6 +20,7 @@ type load struct {
 	token       string        // gate terminal bearer token
 	rate        float64       // > 0: open loop
 	timeout     time.Duration // per response; default requestTimeout
+	success     []byte        // a 200 answer containing it succeeded; default allow
 }
 
 // requestTimeout bounds one response in the timed phase.
@@ -56,6 +57,10 @@ func (l *load) run() *outcome {
 	interval := time.Duration(0)
 	if l.rate > 0 {
 		interval = time.Duration(float64(time.Second) / l.rate)
+	}
+	success := l.success
+	if success == nil {
+		success = allow
 	}
 	timeout := requestTimeout
 	if l.timeout > 0 {
@@ -116,7 +121,7 @@ func (l *load) run() *outcome {
 					_ = conn.Close()
 					conn = nil
 				}
-				if code := classify(err, status, body); code != "" {
+				if code := classify(err, status, body, success); code != "" {
 					fail(code)
 				} else if o.respLen.Load() == 0 {
 					o.respLen.Store(int64(len(body)))
@@ -147,13 +152,13 @@ var allow = []byte(`"decision":"allow"`)
 // maxErrorCodes bounds the distinct error codes kept (a misbehaving server could invent many).
 const maxErrorCodes = 32
 
-// classify returns "" for an allowed decision, else a short code: transport error, or
-// "HTTP status:first reason".
-func classify(err error, status int, body []byte) string {
+// classify returns "" for HTTP 200 with success in the body (an allowed decision), else a
+// short code: transport error, or "HTTP status:first reason".
+func classify(err error, status int, body, success []byte) string {
 	if err != nil {
 		return "transport:" + clip(err.Error())
 	}
-	if status == http.StatusOK && bytes.Contains(body, allow) {
+	if status == http.StatusOK && bytes.Contains(body, success) {
 		return ""
 	}
 	return fmt.Sprintf("%d:%s", status, firstReason(body))

@@ -27,7 +27,7 @@ func TestClassify(t *testing.T) {
 		{"transport", errors.New("connection reset"), 0, "", "transport:connection reset"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			if got := classify(tc.err, tc.status, []byte(tc.body)); got != tc.want {
+			if got := classify(tc.err, tc.status, []byte(tc.body), allow); got != tc.want {
 				t.Fatalf("got %q, want %q", got, tc.want)
 			}
 		})
