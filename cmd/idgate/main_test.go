@@ -130,3 +130,29 @@ func TestVerifierRefusesOpenRPAPIOffLoopback(t *testing.T) {
 		t.Fatalf("exit %d, stderr %q; want 1 and the reason", code, stderr.String())
 	}
 }
+
+// TestIssuerRejectsBadRateLimits: a malformed or negative rate limit stops `issuer serve`
+// with usage status 2 before anything listens.
+func TestIssuerRejectsBadRateLimits(t *testing.T) {
+	for _, tc := range []struct {
+		env, val string
+		args     []string
+	}{
+		{"IDGATE_ISSUER_RATE_PER_IP", "ten", nil},
+		{"IDGATE_ISSUER_RATE_BURST", "1.5", nil},
+		{"", "", []string{"--rate-per-ip", "-1"}},
+		{"", "", []string{"--rate-burst", "0"}},
+	} {
+		if tc.env != "" {
+			t.Setenv(tc.env, tc.val)
+		}
+		var stdout, stderr bytes.Buffer
+		args := append([]string{"issuer", "serve", "--listen", "127.0.0.1:0"}, tc.args...)
+		if code := dispatch(args, &stdout, &stderr); code != 2 {
+			t.Errorf("%s=%q %v: exit %d, want 2 (stderr %q)", tc.env, tc.val, tc.args, code, stderr.String())
+		}
+		if tc.env != "" {
+			os.Unsetenv(tc.env)
+		}
+	}
+}

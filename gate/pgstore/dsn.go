@@ -1,8 +1,12 @@
 package pgstore
 
 import (
+	"errors"
 	"fmt"
+	"io/fs"
 	"net"
+	"net/url"
+	"os"
 	"strconv"
 	"strings"
 
@@ -72,4 +76,33 @@ func pathEscape(s string) string {
 		}
 	}
 	return b.String()
+}
+
+// tlsFileProblem names the first TLS file parameter of a URL DSN (sslrootcert, sslcert,
+// sslkey) whose file cannot be read, e.g. "sslrootcert /etc/ca.pem: no such file", or ""
+// when there is none. File paths are not secrets; nothing else of the DSN is quoted.
+func tlsFileProblem(dsn string) string {
+	if !IsURL(dsn) {
+		return ""
+	}
+	u, err := url.Parse(dsn)
+	if err != nil {
+		return ""
+	}
+	for _, k := range []string{"sslrootcert", "sslcert", "sslkey"} {
+		p := u.Query().Get(k)
+		if p == "" || p == "system" && k == "sslrootcert" {
+			continue
+		}
+		f, err := os.Open(p)
+		if err == nil {
+			f.Close()
+			continue
+		}
+		if errors.Is(err, fs.ErrNotExist) {
+			return k + " " + p + ": no such file"
+		}
+		return k + " " + p + ": not readable"
+	}
+	return ""
 }

@@ -1,6 +1,9 @@
 package pgstore
 
 import (
+	"context"
+	"errors"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -96,4 +99,24 @@ func FuzzRedact(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestOpenNamesAnUnreadableTLSFile: pgx reads sslrootcert/sslcert/sslkey while parsing the DSN,
+// so a missing file used to surface as a bare "malformed DSN". Open now names the parameter and
+// the path (never the password), with no database needed.
+func TestOpenNamesAnUnreadableTLSFile(t *testing.T) {
+	missing := filepath.Join(t.TempDir(), "nope.pem")
+	for _, k := range []string{"sslrootcert", "sslcert"} {
+		dsn := "postgres://gate:s3cret-pw@127.0.0.1:1/gate?sslmode=verify-full&" + k + "=" + missing
+		if k == "sslcert" {
+			dsn += "&sslkey=" + missing
+		}
+		_, err := Open(context.Background(), Config{DSN: dsn})
+		if !errors.Is(err, ErrInvalidDSN) || !strings.Contains(err.Error(), k+" "+missing+": no such file") {
+			t.Fatalf("%s: %v; want ErrInvalidDSN naming %s", k, err, missing)
+		}
+		if strings.Contains(err.Error(), "s3cret-pw") {
+			t.Fatalf("%s: the error quotes the password: %v", k, err)
+		}
+	}
 }

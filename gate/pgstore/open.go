@@ -44,7 +44,12 @@ type Store struct {
 func Open(ctx context.Context, cfg Config) (*Store, error) {
 	pc, err := pgxpool.ParseConfig(cfg.DSN)
 	if err != nil {
-		return nil, &Error{Op: "Open", Err: ErrInvalidDSN} // pgx's message may quote the DSN
+		// pgx's message may quote the DSN (and its password): say only what we can tell
+		// without it. pgx reads the TLS files while parsing, so a missing one fails here.
+		if p := tlsFileProblem(cfg.DSN); p != "" {
+			return nil, &Error{Op: "Open", Err: fmt.Errorf("%w: %s", ErrInvalidDSN, p)}
+		}
+		return nil, &Error{Op: "Open", Err: ErrInvalidDSN}
 	}
 	pc.MaxConns = DefaultMaxConns
 	if cfg.MaxConns > 0 {
