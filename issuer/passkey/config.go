@@ -33,9 +33,15 @@ type Config struct {
 	RPDisplayName string // "idgate issuer"
 	Now           func() time.Time
 
-	InviteTTL   time.Duration // registration link lifetime (24 h)
-	SessionTTL  time.Duration // one ceremony's lifetime (5 min)
-	MaxSessions int           // in-flight ceremonies (10000)
+	InviteTTL  time.Duration // registration link lifetime (24 h)
+	SessionTTL time.Duration // one ceremony's lifetime (5 min)
+	// MaxSessions caps the single-use records of finished or in-flight ceremony sessions
+	// (10000). Begin calls do not use it: the client carries the sealed session.
+	MaxSessions int
+	// SessionKey (SessionKeySize bytes) seals ceremony sessions. Nil: a random key made at
+	// New, so a session finishes only at the instance that began it. Set the same key on
+	// every instance to let any of them finish a ceremony (single use stays per instance).
+	SessionKey []byte
 }
 
 // RelyingParty derives the WebAuthn RP ID and origin from an issuer's public URL.
@@ -72,6 +78,12 @@ func (c *Config) defaults() error {
 	}
 	if c.MaxSessions == 0 {
 		c.MaxSessions = 10000
+	}
+	if c.MaxSessions < 0 || c.SessionTTL < 0 || c.InviteTTL < 0 {
+		return errors.New("passkey: MaxSessions, SessionTTL and InviteTTL must not be negative")
+	}
+	if c.SessionKey != nil && len(c.SessionKey) != SessionKeySize {
+		return fmt.Errorf("passkey: SessionKey must be %d bytes, got %d", SessionKeySize, len(c.SessionKey))
 	}
 	return nil
 }

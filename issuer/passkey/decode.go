@@ -12,7 +12,7 @@ import (
 // attestation chain and JSON/base64 overhead stays well under it.
 const MaxFinishBytes = 64 << 10
 
-// finishRequest is the body of both finish endpoints: the ceremony session id from begin and
+// finishRequest is the body of both finish endpoints: the sealed ceremony session from begin and
 // the PublicKeyCredential as JSON (WebAuthn L3 §5.1 toJSON form).
 type finishRequest struct {
 	Session    string          `json:"session"`
@@ -32,7 +32,7 @@ func decodeFinish(body []byte) (finishRequest, error) {
 	if dec.More() {
 		return req, fail(CodeInvalidRequest, "trailing data after the JSON body", nil)
 	}
-	if req.Session == "" || len(req.Session) > 128 || len(req.Credential) == 0 {
+	if req.Session == "" || len(req.Session) > MaxSessionTokenBytes || len(req.Credential) == 0 {
 		return req, fail(CodeInvalidRequest, "session and credential are required", nil)
 	}
 	return req, nil

@@ -13,8 +13,22 @@
 // stores the new counter with a compare-and-swap, then returns the holder and their
 // entitlements; the issuer turns those into fresh single-use offers.
 //
-// Ceremony state (challenge, user handle) lives in a bounded, expiring, single-use in-memory
-// table keyed by a random session id the page echoes back; credentials and invites live in a
+// Ceremony state travels with the client. Begin serializes the go-webauthn SessionData with
+// the ceremony kind, expiry (SessionTTL) and, for registration, the invite hash and holder
+// into JSON and seals it: the session token is base64url(nonce || AES-256-GCM(SessionKey,
+// nonce, json, "idgate passkey session v1")), a few hundred characters the page echoes back
+// at finish. Begin stores nothing, so anonymous login/begin calls cannot fill server memory.
+// Finish refuses a token over MaxSessionTokenBytes, altered, sealed with another key, of the
+// other ceremony kind or expired (CodeInvalidSession), then reserves SHA-256(token bytes) in a
+// bounded set (MaxSessions) before verifying, so concurrent finishes of one token verify
+// once. The record is kept until the token expires when the ceremony succeeded (login: as
+// soon as the assertion verified, so a verified body can never be replayed), and released on
+// any earlier failure: the set grows only by successful ceremonies plus in-flight attempts,
+// and a token whose verification failed may be retried until it expires (its challenge
+// admits nothing by itself). SessionKey defaults to random bytes per process; instances that
+// share it finish each other's ceremonies, but single use is then per instance (a login body
+// replayed at another instance within SessionTTL is stopped only by the sign counter CAS,
+// which authenticators keeping no counter do not have). Credentials and invites live in a
 // Store (MemoryStore, or SQLiteStore over the issuer's own *sql.DB).
 //
 // Relying party. RPID and origin come from the issuer's PublicURL: RPID is its host name and

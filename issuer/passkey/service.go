@@ -34,7 +34,11 @@ func New(cfg Config) (*Service, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Service{cfg: cfg, wa: wa, origin: origin, sessions: newSessions(cfg.MaxSessions)}, nil
+	sess, err := newSessions(cfg.SessionKey, cfg.MaxSessions)
+	if err != nil {
+		return nil, err
+	}
+	return &Service{cfg: cfg, wa: wa, origin: origin, sessions: sess}, nil
 }
 
 // Origin is the only origin ceremonies are accepted from.
@@ -143,10 +147,14 @@ func (s *Service) FinishRegistration(ctx context.Context, body []byte) (string, 
 		return "", err
 	}
 	now := s.cfg.Now()
-	sess, err := s.sessions.take(sid, ceremonyRegister, now)
+	sess, done, err := s.sessions.take(sid, ceremonyRegister, now)
 	if err != nil {
 		return "", err
 	}
+	// The token stays spent only once the passkey is stored; any failure releases it (a
+	// replayed attestation cannot succeed then: the invite is consumed atomically).
+	stored := false
+	defer func() { done(stored) }()
 	u, err := s.user(ctx, sess.holderID, "")
 	if err != nil {
 		return "", err
@@ -180,6 +188,7 @@ func (s *Service) FinishRegistration(ctx context.Context, body []byte) (string, 
 	} else if err != nil {
 		return "", err
 	}
+	stored = true
 	s.audit(ctx, "holder", "passkey.register", sess.holderID, map[string]string{"credential": shortID(cred.ID), "alg": fmt.Sprint(cred.Attestation.PublicKeyAlgorithm)})
 	return sess.holderID, nil
 }
@@ -211,10 +220,16 @@ func (s *Service) FinishLogin(ctx context.Context, body []byte) (Login, error) {
 		return Login{}, err
 	}
 	now := s.cfg.Now()
-	sess, err := s.sessions.take(sid, ceremonyLogin, now)
+	sess, done, err := s.sessions.take(sid, ceremonyLogin, now)
 	if err != nil {
 		return Login{}, err
 	}
+	// Once an assertion over this challenge has verified, the token stays spent whatever
+	// follows (clone check, counter CAS, store error): releasing it would let the same body
+	// be replayed, e.g. by an authenticator whose counter is always 0. Before that, failures
+	// release it, so anonymous begin+garbage-finish loops leave nothing behind.
+	verified := false
+	defer func() { done(verified) }()
 	var rec Credential
 	handler := func(rawID, userHandle []byte) (webauthn.User, error) {
 		c, err := s.cfg.Store.GetCredential(ctx, rawID)
@@ -237,6 +252,7 @@ func (s *Service) FinishLogin(ctx context.Context, body []byte) (Login, error) {
 		}
 		return Login{}, fail(CodeVerification, "login did not verify", err)
 	}
+	verified = true
 	got := parsed.Response.AuthenticatorData.Counter
 	// WebAuthn §6.1.1: a counter that does not grow signals a cloned authenticator. Counters
 	// that stay 0 mean the authenticator keeps none. go-webauthn only flags it: we refuse.
@@ -257,16 +273,11 @@ func (s *Service) FinishLogin(ctx context.Context, body []byte) (Login, error) {
 	return Login{HolderID: rec.HolderID, CredentialTypes: rec.CredentialTypes}, nil
 }
 
+// putSession seals sess into the token the client carries to the finish call; nothing is
+// stored.
 func (s *Service) putSession(sess session, now time.Time) (string, error) {
-	id, err := randomToken(24)
-	if err != nil {
-		return "", err
-	}
 	sess.expires = now.Add(s.cfg.SessionTTL)
-	if err := s.sessions.put(id, sess, now); err != nil {
-		return "", err
-	}
-	return id, nil
+	return s.sessions.seal(sess)
 }
 
 func (s *Service) audit(ctx context.Context, actor, action, subject string, details map[string]string) {

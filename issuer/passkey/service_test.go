@@ -185,9 +185,10 @@ func TestRegistrationRejections(t *testing.T) {
 	if _, err := r.svc.FinishRegistration(ctx, finishBody(b.Session, resp)); !errors.Is(err, passkey.ErrVerification) {
 		t.Fatalf("no UV: %v", err)
 	}
-	// The session was single-use, even though it failed.
-	if _, err := r.svc.FinishRegistration(ctx, finishBody(b.Session, resp)); !errors.Is(err, passkey.ErrInvalidSession) {
-		t.Fatalf("session reuse: %v", err)
+	// A failed verification releases the session token: retrying it verifies again (and fails
+	// again) rather than being refused as used; sessions_test.go covers the single-use rules.
+	if _, err := r.svc.FinishRegistration(ctx, finishBody(b.Session, resp)); !errors.Is(err, passkey.ErrVerification) {
+		t.Fatalf("retry after a failed verification: %v", err)
 	}
 	// The invite survived the failed attempt; a good one consumes it.
 	b, _ = r.svc.BeginRegistration(ctx, tok)
@@ -249,25 +250,5 @@ func TestRelyingParty(t *testing.T) {
 		if err != nil && !errors.Is(err, passkey.ErrUnavailable) {
 			t.Errorf("%s: error not ErrUnavailable: %v", tc.url, err)
 		}
-	}
-}
-
-func TestSessionTableBounded(t *testing.T) {
-	r := newRig(t)
-	svc, err := passkey.New(passkey.Config{Store: passkey.NewMemoryStore(), Holders: names{}, PublicURL: origin, MaxSessions: 2, Now: func() time.Time { return r.now }})
-	if err != nil {
-		t.Fatal(err)
-	}
-	for range 2 {
-		if _, err := svc.BeginLogin(context.Background()); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if _, err := svc.BeginLogin(context.Background()); !errors.Is(err, passkey.ErrTooManySessions) {
-		t.Fatalf("full table: %v", err)
-	}
-	r.now = r.now.Add(6 * time.Minute) // expired sessions are swept to make room
-	if _, err := svc.BeginLogin(context.Background()); err != nil {
-		t.Fatal(err)
 	}
 }
