@@ -341,8 +341,10 @@ func (s *Service) restoreNonces(ctx context.Context, ns []spentNonce) {
 	now := s.cfg.Now()
 	if s.shared == nil {
 		for _, n := range ns {
-			if n.nonce != "" && now.Before(n.exp) {
-				s.nonces.restore(n.aud, n.nonce, n.exp, now)
+			// A store still full after its sweep stays full for the rest: stop rather than
+			// sweep the whole table once per item under the lock every gate waits on.
+			if n.nonce != "" && now.Before(n.exp) && !s.nonces.restore(n.aud, n.nonce, n.exp, now) {
+				return
 			}
 		}
 		return
@@ -350,14 +352,16 @@ func (s *Service) restoreNonces(ctx context.Context, ns []spentNonce) {
 	// The request's context may be what failed the write: give the put-back its own bound.
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), restoreTimeout)
 	defer cancel()
-	for i, n := range ns {
+	restored := 0
+	for _, n := range ns {
 		if n.nonce == "" || !now.Before(n.exp) {
 			continue
 		}
 		if err := s.shared.PutNonce(ctx, n.aud, n.nonce, n.exp); err != nil {
-			s.cfg.Logger.Error("gate store", "op", "restore_nonce", "restored", i, "of", len(ns), "err", err)
+			s.cfg.Logger.Error("gate store", "op", "restore_nonce", "restored", restored, "of", len(ns), "err", err)
 			return
 		}
+		restored++
 	}
 }
 

@@ -34,6 +34,10 @@ type Config struct {
 	Logger       *slog.Logger
 	// RateLimit limits the anonymous wallet routes per client address; nil: no limit.
 	RateLimit *ratelimit.Limiter
+	// TrustedProxies are the reverse proxies in front of the issuer whose X-Forwarded-For
+	// names the client (ratelimit.Proxies.ClientKey); without them every request is keyed by
+	// its TCP peer, which behind a proxy is the proxy for everyone.
+	TrustedProxies ratelimit.Proxies
 
 	OfferTTL       time.Duration // pre-authorised code lifetime (10 min)
 	TokenTTL       time.Duration // access token lifetime (5 min)

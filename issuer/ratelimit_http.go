@@ -5,8 +5,6 @@ import (
 	"strconv"
 	"sync"
 	"time"
-
-	"github.com/idgate/idgate/internal/ratelimit"
 )
 
 // CodeRateLimited answers a request refused by Config.RateLimit (HTTP 429 with Retry-After).
@@ -19,8 +17,9 @@ const CodeRateLimited = "rate_limited"
 const refusalLogEvery = time.Minute
 
 // rateLimit wraps the anonymous wallet routes (Handler and mountPasskeys say which) in
-// Config.RateLimit, keyed by the TCP peer (ratelimit.ClientKey). Without a limiter it is the
-// identity. It runs before the body is read.
+// Config.RateLimit, keyed by the client: the TCP peer, or the X-Forwarded-For address a
+// trusted proxy appended (Config.TrustedProxies). Without a limiter it is the identity. It
+// runs before the body is read.
 type rateLimit func(http.HandlerFunc) http.HandlerFunc
 
 func (s *Service) rateLimit() rateLimit {
@@ -31,7 +30,7 @@ func (s *Service) rateLimit() rateLimit {
 	log := &refusalLog{s: s}
 	return func(h http.HandlerFunc) http.HandlerFunc {
 		return func(w http.ResponseWriter, r *http.Request) {
-			key := ratelimit.ClientKey(r)
+			key := s.cfg.TrustedProxies.ClientKey(r)
 			if ok, retry := lim.Allow(key); !ok {
 				log.refused(key)
 				w.Header().Set("Retry-After", strconv.FormatInt(retryAfterSeconds(retry), 10))

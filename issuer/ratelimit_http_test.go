@@ -228,9 +228,10 @@ func TestRateLimitIPv6By64(t *testing.T) {
 	}
 }
 
-// TestRateLimitCeremonyTable: without a limiter one client fills the passkey ceremony table
-// (10,000 in flight) and every holder's sign-in is refused; with one, the same flood gets
-// three ceremonies and a holder elsewhere still signs in.
+// TestRateLimitCeremonyTable: a flood of anonymous login/begin calls from one client cannot
+// keep a holder from signing in. Without a limiter every call is answered (ceremonies are
+// sealed tokens the client carries: nothing fills up on the server); with one, the same flood
+// gets three ceremonies and a holder elsewhere still signs in.
 func TestRateLimitCeremonyTable(t *testing.T) {
 	const flood = 10_001
 	const attacker, holder = "203.0.113.66:4444", "198.51.100.20:5555"
@@ -240,7 +241,7 @@ func TestRateLimitCeremonyTable(t *testing.T) {
 		wantOK     int
 		holderCode int
 	}{
-		{"unlimited", false, 10_000, http.StatusServiceUnavailable},
+		{"unlimited", false, flood, http.StatusOK},
 		{"limited", true, 3, http.StatusOK},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -298,6 +299,49 @@ func TestRetryAfterSeconds(t *testing.T) {
 	} {
 		if got := retryAfterSeconds(tc.d); got != tc.want {
 			t.Errorf("retryAfterSeconds(%v) = %d, want %d", tc.d, got, tc.want)
+		}
+	}
+}
+
+// TestRateLimitBehindTrustedProxy: behind a trusted proxy each wallet has its own bucket (the
+// address the proxy appended to X-Forwarded-For), so one client spending its burst leaves the
+// others theirs; without TrustedProxies every request through the proxy shares one bucket.
+func TestRateLimitBehindTrustedProxy(t *testing.T) {
+	const proxy = "10.0.0.7:443"
+	send := func(lf *limitedFixture, xff string) *httptest.ResponseRecorder {
+		r := httptest.NewRequest("POST", "/nonce", nil)
+		r.RemoteAddr = proxy
+		r.Header.Set("X-Forwarded-For", xff)
+		w := httptest.NewRecorder()
+		lf.h.ServeHTTP(w, r)
+		return w
+	}
+	for _, trusted := range []bool{true, false} {
+		lf := newLimitedFixture(t, 0.001, 2, true)
+		if trusted {
+			p, err := ratelimit.ParseProxies("10.0.0.0/8")
+			if err != nil {
+				t.Fatal(err)
+			}
+			lf.svc.cfg.TrustedProxies = p
+			lf.h = lf.svc.Handler()
+		}
+		for range 2 {
+			if w := send(lf, "198.51.100.1"); w.Code != http.StatusOK {
+				t.Fatalf("trusted=%v: first client: %d", trusted, w.Code)
+			}
+		}
+		assertRateLimited(t, send(lf, "198.51.100.1"), "1000")
+		// A forged leftmost entry does not buy the first client a new bucket.
+		if trusted {
+			assertRateLimited(t, send(lf, "203.0.113.50, 198.51.100.1"), "1000")
+		}
+		w := send(lf, "198.51.100.2")
+		if trusted && w.Code != http.StatusOK {
+			t.Fatalf("another wallet behind the trusted proxy: %d, want 200", w.Code)
+		}
+		if !trusted {
+			assertRateLimited(t, w, "1000")
 		}
 	}
 }

@@ -26,7 +26,7 @@ fi
 bindir=$(dirname "$initdb")
 # The repo root, from this script's own path: pgcerts is built from there whatever the caller's
 # working directory (the command itself still runs in the caller's).
-root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+root=$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd)
 
 # initdb refuses to run as root: the cluster belongs to the postgres user.
 as_pg=()

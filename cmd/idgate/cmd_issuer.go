@@ -60,6 +60,7 @@ func runIssuer(args []string, stdout, stderr io.Writer) int {
 	}
 	fs.Float64Var(&ratePerIP, "rate-per-ip", ratePerIP, "anonymous wallet requests (/token, /nonce, /credential, passkey ceremonies) per second per client address (IPv6: per /64), keyed by the TCP peer; 0: no limit (behind a reverse proxy, limit there) [IDGATE_ISSUER_RATE_PER_IP]")
 	fs.IntVar(&burst, "rate-burst", burst, "requests a client may send at once before --rate-per-ip applies [IDGATE_ISSUER_RATE_BURST]")
+	proxiesFlag := stringFlag(fs, "trusted-proxies", "IDGATE_ISSUER_TRUSTED_PROXIES", "", "comma-separated CIDRs or addresses of the reverse proxies in front of the issuer; their X-Forwarded-For names the client for --rate-per-ip")
 	if code, ok := parse(fs, args[1:]); !ok {
 		return code
 	}
@@ -71,10 +72,21 @@ func runIssuer(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "idgate issuer:", err)
 		return 2
 	}
-	if limiter == nil {
-		logger.Warn("rate limiting off (--rate-per-ip 0): anonymous wallet routes can be flooded, e.g. the passkey ceremony table filled")
+	proxies, err := ratelimit.ParseProxies(*proxiesFlag)
+	if err != nil {
+		fmt.Fprintln(stderr, "idgate issuer: --trusted-proxies:", err)
+		return 2
 	}
-	svc, closeStore, err := openLimitedIssuer(ctx, *pkiDir, *db, *publicURL, *models, limiter, logger)
+	// This server speaks plain HTTP; an https public URL means a TLS proxy is in front. Keyed
+	// by the TCP peer, every wallet would then share the proxy's one bucket and a single client
+	// could spend it for all: better no limit than that.
+	if limiter != nil && len(proxies) == 0 && strings.HasPrefix(strings.ToLower(*publicURL), "https://") {
+		logger.Warn("rate limiting off: --public-url is https, so a TLS proxy is in front, and without --trusted-proxies every client would share its one bucket; name the proxy to limit per client")
+		limiter = nil
+	} else if limiter == nil {
+		logger.Warn("rate limiting off (--rate-per-ip 0): anonymous wallet routes can be flooded")
+	}
+	svc, closeStore, err := openLimitedIssuer(ctx, *pkiDir, *db, *publicURL, *models, limiter, proxies, logger)
 	if err != nil {
 		fmt.Fprintln(stderr, "idgate issuer:", err)
 		return 1
@@ -166,13 +178,13 @@ func openIssuer(ctx context.Context, pkiDir, db, publicURL, modelsDir string, lo
 	if err != nil {
 		return nil, nil, err
 	}
-	return openLimitedIssuer(ctx, pkiDir, db, publicURL, modelsDir, limiter, logger)
+	return openLimitedIssuer(ctx, pkiDir, db, publicURL, modelsDir, limiter, nil, logger)
 }
 
 // openLimitedIssuer assembles an issuer Service from a PKI directory, a store, a rate
 // limiter for the anonymous wallet routes (nil: none) and (when the models are installed) a
 // face enroller that seals portrait templates to the gate readers' key.
-func openLimitedIssuer(ctx context.Context, pkiDir, db, publicURL, modelsDir string, limiter *ratelimit.Limiter, logger *slog.Logger) (*issuer.Service, func(), error) {
+func openLimitedIssuer(ctx context.Context, pkiDir, db, publicURL, modelsDir string, limiter *ratelimit.Limiter, proxies ratelimit.Proxies, logger *slog.Logger) (*issuer.Service, func(), error) {
 	pki, err := certs.Load(pkiDir, nil)
 	if err != nil {
 		return nil, nil, fmt.Errorf("load PKI (run `idgate certs init`): %w", err)
@@ -193,10 +205,11 @@ func openLimitedIssuer(ctx context.Context, pkiDir, db, publicURL, modelsDir str
 			credential.EmployeeID:     pki.EmployeeIssuer,
 			credential.DrivingLicence: pki.MDLIssuer,
 		},
-		StatusSigner: pki.StatusList,
-		Faces:        faces,
-		Logger:       logger,
-		RateLimit:    limiter,
+		StatusSigner:   pki.StatusList,
+		Faces:          faces,
+		Logger:         logger,
+		RateLimit:      limiter,
+		TrustedProxies: proxies,
 	})
 	if err != nil {
 		store.Close()

@@ -156,3 +156,24 @@ func TestIssuerRejectsBadRateLimits(t *testing.T) {
 		}
 	}
 }
+
+// TestIssuerBehindTLSProxyNeedsTrustedProxies: with an https public URL the plain-HTTP issuer
+// sits behind a TLS proxy, and a limit keyed by the TCP peer would be one bucket for everyone:
+// without --trusted-proxies the limiter is turned off, loudly (the run then stops at the
+// missing PKI, which is all this test needs); a malformed --trusted-proxies is a usage error.
+func TestIssuerBehindTLSProxyNeedsTrustedProxies(t *testing.T) {
+	pki := filepath.Join(t.TempDir(), "no-pki")
+	var stdout, stderr bytes.Buffer
+	code := dispatch([]string{"issuer", "serve", "--pki", pki, "--public-url", "https://issuer.example"}, &stdout, &stderr)
+	if code != 1 || !strings.Contains(stderr.String(), "rate limiting off: --public-url is https") {
+		t.Fatalf("exit %d, stderr %q", code, stderr.String())
+	}
+	stderr.Reset()
+	code = dispatch([]string{"issuer", "serve", "--pki", pki, "--public-url", "https://issuer.example", "--trusted-proxies", "10.0.0.0/8"}, &stdout, &stderr)
+	if code != 1 || strings.Contains(stderr.String(), "rate limiting off") {
+		t.Fatalf("with --trusted-proxies: exit %d, stderr %q", code, stderr.String())
+	}
+	if code := dispatch([]string{"issuer", "serve", "--trusted-proxies", "proxy.example"}, &stdout, &stderr); code != 2 {
+		t.Fatalf("malformed --trusted-proxies: exit %d, want 2", code)
+	}
+}

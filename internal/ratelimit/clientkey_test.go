@@ -49,19 +49,78 @@ func TestClientKeyIgnoresForwardingHeaders(t *testing.T) {
 	}
 }
 
-// FuzzClientKey: any RemoteAddr yields a short key without panicking, and a key is stable.
-func FuzzClientKey(f *testing.F) {
-	for _, s := range []string{"192.0.2.1:1234", "[2001:db8::1]:443", "[::ffff:192.0.2.1]:1", "[fe80::1%eth0]:80", "", "@", "x:y:z"} {
-		f.Add(s)
+func TestParseProxies(t *testing.T) {
+	p, err := ParseProxies(" 10.0.0.0/8, 127.0.0.1 ,fd00::/8,::ffff:192.0.2.7,")
+	if err != nil || len(p) != 4 || p[1].Bits() != 32 || p[3].String() != "192.0.2.7/32" {
+		t.Fatalf("ParseProxies: %v %v", p, err)
 	}
-	f.Fuzz(func(t *testing.T, remote string) {
+	if p, err := ParseProxies(""); err != nil || p != nil {
+		t.Fatalf("empty: %v %v", p, err)
+	}
+	for _, bad := range []string{"10.0.0.0/33", "proxy.example", "fe80::1%eth0", "10.0.0.1:80"} {
+		if _, err := ParseProxies(bad); err == nil {
+			t.Errorf("ParseProxies(%q) accepted", bad)
+		}
+	}
+}
+
+// TestProxiesClientKey: behind trusted proxies the client is the rightmost X-Forwarded-For
+// address that is not a proxy; whatever the client wrote to the left of it is not believed, and
+// a peer that is not a trusted proxy is keyed itself whatever it forwards.
+func TestProxiesClientKey(t *testing.T) {
+	p, err := ParseProxies("10.0.0.0/8, 2001:db8:ffff::/48")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name, remote string
+		xff          []string
+		want         string
+	}{
+		{"proxy forwards the client", "10.0.0.5:443", []string{"198.51.100.7"}, "198.51.100.7"},
+		{"client's own header is not believed", "10.0.0.5:443", []string{"1.2.3.4, 198.51.100.7"}, "198.51.100.7"},
+		{"two proxies", "10.0.0.5:443", []string{"198.51.100.7, 10.1.1.1"}, "198.51.100.7"},
+		{"header split over lines", "10.0.0.5:443", []string{"1.2.3.4", "198.51.100.7, 10.1.1.1"}, "198.51.100.7"},
+		{"IPv6 client by /64", "[2001:db8:ffff::1]:443", []string{"2001:db8:5:6::9"}, "2001:db8:5:6::/64"},
+		{"bracketed and mapped", "10.0.0.5:443", []string{"[::ffff:198.51.100.7]"}, "198.51.100.7"},
+		{"no header: the proxy itself", "10.0.0.5:443", nil, "10.0.0.5"},
+		{"malformed rightmost entry: the proxy", "10.0.0.5:443", []string{"198.51.100.7, garbage"}, "10.0.0.5"},
+		{"only proxies forwarded: the proxy", "10.0.0.5:443", []string{"10.2.2.2, 10.3.3.3"}, "10.0.0.5"},
+		{"untrusted peer's header ignored", "203.0.113.9:5555", []string{"198.51.100.7"}, "203.0.113.9"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := httptest.NewRequest("POST", "/token", nil)
+			r.RemoteAddr = tc.remote
+			for _, v := range tc.xff {
+				r.Header.Add("X-Forwarded-For", v)
+			}
+			if got := p.ClientKey(r); got != tc.want {
+				t.Fatalf("ClientKey = %q, want %q", got, tc.want)
+			}
+		})
+	}
+}
+
+// FuzzClientKey: any RemoteAddr and X-Forwarded-For yield a short key without panicking, and a
+// key is stable; with no trusted proxies the header never matters.
+func FuzzClientKey(f *testing.F) {
+	for _, s := range []string{"192.0.2.1:1234", "[2001:db8::1]:443", "[::ffff:192.0.2.1]:1", "[fe80::1%eth0]:80", "", "@", "x:y:z", "10.0.0.5:443"} {
+		f.Add(s, "198.51.100.7, 10.1.1.1")
+	}
+	trusted, _ := ParseProxies("10.0.0.0/8")
+	f.Fuzz(func(t *testing.T, remote, xff string) {
 		r := httptest.NewRequest("GET", "/", nil)
 		r.RemoteAddr = remote
-		k := ClientKey(r)
-		if len(k) > len("ffff:ffff:ffff:ffff::/64") {
-			t.Fatalf("key %q too long", k)
+		plain := ClientKey(r)
+		r.Header.Set("X-Forwarded-For", xff)
+		if ClientKey(r) != plain {
+			t.Fatal("X-Forwarded-For changed the key without trusted proxies")
 		}
-		if k != ClientKey(r) {
+		k := trusted.ClientKey(r)
+		if len(k) > len("ffff:ffff:ffff:ffff::/64") || len(plain) > len("ffff:ffff:ffff:ffff::/64") {
+			t.Fatalf("key %q / %q too long", k, plain)
+		}
+		if k != trusted.ClientKey(r) {
 			t.Fatal("unstable key")
 		}
 	})

@@ -16,7 +16,7 @@ type Config struct {
 	Rate       float64          // tokens added per second; > 0 and at most 1e9
 	Burst      int              // bucket capacity: requests allowed at once; >= 1
 	MaxClients int              // buckets kept; the least recently seen is dropped beyond it
-	Now        func() time.Time // clock; time.Now when nil
+	Now        func() time.Time // clock, best with a monotonic reading; time.Now when nil
 }
 
 // Limiter holds one bucket per client key. It is safe for concurrent use.
@@ -50,9 +50,9 @@ func New(cfg Config) (*Limiter, error) {
 		return nil, fmt.Errorf("%w: MaxClients %d must be >= 1", ErrInvalidConfig, cfg.MaxClients)
 	}
 	iv := math.Round(float64(time.Second) / cfg.Rate)
-	// Keep Burst*interval (and now plus it) well inside int64: about 146 years.
+	// Keep Burst*interval (and a clamped now plus it) well inside int64: about 73 years.
 	if iv > float64(math.MaxInt64/4)/float64(cfg.Burst) {
-		return nil, fmt.Errorf("%w: Rate %v with Burst %d refills over more than a century", ErrInvalidConfig, cfg.Rate, cfg.Burst)
+		return nil, fmt.Errorf("%w: Rate %v with Burst %d refills over more than 73 years", ErrInvalidConfig, cfg.Rate, cfg.Burst)
 	}
 	now := cfg.Now
 	if now == nil {
@@ -69,9 +69,13 @@ func New(cfg Config) (*Limiter, error) {
 // Allow takes a token from key's bucket. When the bucket is empty it returns false and how
 // long until a token is available (always > 0).
 func (l *Limiter) Allow(key string) (ok bool, retryAfter time.Duration) {
-	now := int64(l.now().Sub(l.epoch))
+	// Sub saturates at about ±292 years; clamp far inside int64 so that now plus the window
+	// cannot wrap (a clock set centuries ahead then refuses after one burst: fail closed).
+	// Read under the lock: a reading taken before it could be older than one another call
+	// already applied, and lookup's step-back guard would then hand out tokens twice.
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	now := min(max(int64(l.now().Sub(l.epoch)), -clampNanos), clampNanos)
 	e := l.lookup(key, now)
 	tat := max(e.tat, now) + l.interval
 	if allowAt := tat - l.window; now < allowAt {
@@ -80,6 +84,10 @@ func (l *Limiter) Allow(key string) (ok bool, retryAfter time.Duration) {
 	e.tat = tat
 	return true, 0
 }
+
+// clampNanos bounds the clock reading: with the window at most MaxInt64/4 (New), now ±
+// window stays inside int64.
+const clampNanos = math.MaxInt64 / 4
 
 // Len is the number of client buckets held.
 func (l *Limiter) Len() int {
@@ -94,6 +102,9 @@ func (l *Limiter) lookup(key string, now int64) *entry {
 	if e, ok := l.m[key]; ok {
 		l.unlink(e)
 		l.pushFront(e)
+		// A clock stepped back (one without a monotonic reading) must not leave the bucket
+		// empty for the length of the step: at worst it is empty now and refills at the rate.
+		e.tat = min(e.tat, now+l.window)
 		return e
 	}
 	var e *entry

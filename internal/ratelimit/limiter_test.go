@@ -264,3 +264,45 @@ func BenchmarkAllow(b *testing.B) {
 		}
 	})
 }
+
+// TestClockExtremes: a clock centuries away from the limiter's epoch (Sub saturates) never
+// wraps into "allow everything", and a clock stepped back does not lock a client out for the
+// length of the step.
+func TestClockExtremes(t *testing.T) {
+	base := time.Date(2026, 11, 27, 0, 0, 0, 0, time.UTC) // no monotonic reading
+	now := base
+	l, err := New(Config{Rate: 1, Burst: 2, MaxClients: 4, Now: func() time.Time { return now }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, years := range []int{300, -300} {
+		jump := years
+		now = base.AddDate(years, 0, 0)
+		allowed := 0
+		for range 100 {
+			ok, retry := l.Allow(fmt.Sprint("far", years))
+			if ok {
+				allowed++
+			} else if retry <= 0 {
+				t.Fatalf("clock %v: refused with retryAfter %v, want > 0", jump, retry)
+			}
+		}
+		if allowed != 2 {
+			t.Fatalf("clock %v: %d of 100 allowed at burst 2", jump, allowed)
+		}
+	}
+	// A client empties its bucket, then the clock steps back an hour: it waits one interval,
+	// not an hour.
+	now = base
+	for range 2 {
+		l.Allow("c")
+	}
+	now = base.Add(-time.Hour)
+	if ok, retry := l.Allow("c"); ok || retry > time.Second {
+		t.Fatalf("after a step back: ok %v retry %v, want refused for at most 1 s", ok, retry)
+	}
+	now = now.Add(time.Second)
+	if ok, _ := l.Allow("c"); !ok {
+		t.Fatal("a token did not come back one interval after the step back")
+	}
+}

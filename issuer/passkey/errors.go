@@ -16,7 +16,7 @@ const (
 	CodeUnknownPasskey  = "unknown_passkey"      // credential id not registered
 	CodeCloneDetected   = "authenticator_cloned" // sign counter did not advance
 	CodeUnavailable     = "passkeys_unavailable" // the issuer cannot act as a relying party
-	CodeTooManySessions = "too_many_sessions"    // ceremony table full
+	CodeTooManySessions = "too_many_sessions"    // single-use record set full (successful ceremonies)
 )
 
 // Sentinel errors for errors.Is; every *Error wraps exactly one of them.
