@@ -9,6 +9,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/idgate/idgate/internal/jsonscan"
 )
 
 // Trust file bounds: a trust list is operator configuration of a few KiB.
@@ -69,7 +71,7 @@ func ParseTrustList(data []byte, fsys fs.FS) (*TrustList, error) {
 	if err := dec.Decode(&tf); err != nil {
 		return nil, newErr(ErrMalformed, err, "trust list JSON")
 	}
-	if dec.More() {
+	if jsonscan.Trailing(dec) {
 		return nil, newErr(ErrMalformed, nil, "trailing data after trust list JSON")
 	}
 	if len(tf.Anchors) == 0 || len(tf.Anchors) > maxAnchors {

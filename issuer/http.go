@@ -11,6 +11,8 @@ import (
 
 	"github.com/idgate/idgate/credential"
 	"github.com/idgate/idgate/issuer/storage"
+
+	"github.com/idgate/idgate/internal/jsonscan"
 )
 
 // MaxBodyBytes bounds every request body but enrolment's; MaxEnrolBytes bounds enrolment,
@@ -105,7 +107,7 @@ func decode(r *http.Request, v any) error {
 		}
 		return errf(CodeInvalidRequest, http.StatusBadRequest, "malformed JSON body")
 	}
-	if dec.More() {
+	if jsonscan.Trailing(dec) {
 		return errf(CodeInvalidRequest, http.StatusBadRequest, "trailing data after the JSON body")
 	}
 	return nil

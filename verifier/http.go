@@ -10,6 +10,8 @@ import (
 	"strings"
 
 	"github.com/valyala/fasthttp"
+
+	"github.com/idgate/idgate/internal/jsonscan"
 )
 
 // MaxBodyBytes bounds every request body (a presentation with a face template is a few KB).
@@ -106,7 +108,7 @@ func DecodeJSON(body []byte, v any) error {
 	if err := dec.Decode(v); err != nil {
 		return &Error{Code: "malformed_json", Msg: "request body is not the expected JSON object"}
 	}
-	if dec.More() {
+	if jsonscan.Trailing(dec) {
 		return &Error{Code: "malformed_json", Msg: "trailing data after the JSON object"}
 	}
 	return nil

@@ -58,7 +58,7 @@ func runIssuer(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "idgate issuer:", err)
 		return 2
 	}
-	fs.Float64Var(&ratePerIP, "rate-per-ip", ratePerIP, "anonymous wallet requests (/token, /nonce, /credential, passkey ceremonies) per second per client address (IPv6: per /64), keyed by the TCP peer; 0: no limit (behind a reverse proxy, limit there) [IDGATE_ISSUER_RATE_PER_IP]")
+	fs.Float64Var(&ratePerIP, "rate-per-ip", ratePerIP, "anonymous wallet requests (/token, /nonce, /credential, passkey ceremonies) per second per client address (IPv6: per /64): the TCP peer, or behind --trusted-proxies the address they forward; 0: no limit [IDGATE_ISSUER_RATE_PER_IP]")
 	fs.IntVar(&burst, "rate-burst", burst, "requests a client may send at once before --rate-per-ip applies [IDGATE_ISSUER_RATE_BURST]")
 	proxiesFlag := stringFlag(fs, "trusted-proxies", "IDGATE_ISSUER_TRUSTED_PROXIES", "", "comma-separated CIDRs or addresses of the reverse proxies in front of the issuer; their X-Forwarded-For names the client for --rate-per-ip")
 	if code, ok := parse(fs, args[1:]); !ok {
@@ -79,11 +79,15 @@ func runIssuer(args []string, stdout, stderr io.Writer) int {
 	}
 	// This server speaks plain HTTP; an https public URL means a TLS proxy is in front. Keyed
 	// by the TCP peer, every wallet would then share the proxy's one bucket and a single client
-	// could spend it for all: better no limit than that.
-	if limiter != nil && len(proxies) == 0 && strings.HasPrefix(strings.ToLower(*publicURL), "https://") {
-		logger.Warn("rate limiting off: --public-url is https, so a TLS proxy is in front, and without --trusted-proxies every client would share its one bucket; name the proxy to limit per client")
-		limiter = nil
-	} else if limiter == nil {
+	// could spend it for all; silently dropping the limit instead would fail open. The operator
+	// must say which: name the proxy, or turn the limit off explicitly.
+	switch {
+	case limiter != nil && len(proxies) == 0 && strings.HasPrefix(strings.ToLower(*publicURL), "https://"):
+		fmt.Fprintln(stderr, "idgate issuer: --public-url is https, so a TLS proxy is in front of this plain-HTTP server: name it with --trusted-proxies so that --rate-per-ip limits each client (not one bucket for all), or pass --rate-per-ip 0 to run without a limit")
+		return 2
+	case limiter == nil && len(proxies) > 0:
+		logger.Warn("--trusted-proxies has no effect: rate limiting is off (--rate-per-ip 0)")
+	case limiter == nil:
 		logger.Warn("rate limiting off (--rate-per-ip 0): anonymous wallet routes can be flooded")
 	}
 	svc, closeStore, err := openLimitedIssuer(ctx, *pkiDir, *db, *publicURL, *models, limiter, proxies, logger)

@@ -159,20 +159,27 @@ func TestIssuerRejectsBadRateLimits(t *testing.T) {
 
 // TestIssuerBehindTLSProxyNeedsTrustedProxies: with an https public URL the plain-HTTP issuer
 // sits behind a TLS proxy, and a limit keyed by the TCP peer would be one bucket for everyone:
-// without --trusted-proxies the limiter is turned off, loudly (the run then stops at the
-// missing PKI, which is all this test needs); a malformed --trusted-proxies is a usage error.
+// without --trusted-proxies it refuses to start (usage, 2) unless the limit is turned off
+// explicitly. Past that check the run stops at the missing PKI (1), which is all this needs.
+// A malformed --trusted-proxies is a usage error.
 func TestIssuerBehindTLSProxyNeedsTrustedProxies(t *testing.T) {
 	pki := filepath.Join(t.TempDir(), "no-pki")
+	for _, tc := range []struct {
+		args []string
+		code int
+		want string
+	}{
+		{nil, 2, "name it with --trusted-proxies"},
+		{[]string{"--trusted-proxies", "10.0.0.0/8"}, 1, "load PKI"},
+		{[]string{"--rate-per-ip", "0"}, 1, "rate limiting off (--rate-per-ip 0)"},
+	} {
+		var stdout, stderr bytes.Buffer
+		args := append([]string{"issuer", "serve", "--pki", pki, "--public-url", "https://issuer.example"}, tc.args...)
+		if code := dispatch(args, &stdout, &stderr); code != tc.code || !strings.Contains(stderr.String(), tc.want) {
+			t.Fatalf("%v: exit %d, stderr %q; want %d and %q", tc.args, code, stderr.String(), tc.code, tc.want)
+		}
+	}
 	var stdout, stderr bytes.Buffer
-	code := dispatch([]string{"issuer", "serve", "--pki", pki, "--public-url", "https://issuer.example"}, &stdout, &stderr)
-	if code != 1 || !strings.Contains(stderr.String(), "rate limiting off: --public-url is https") {
-		t.Fatalf("exit %d, stderr %q", code, stderr.String())
-	}
-	stderr.Reset()
-	code = dispatch([]string{"issuer", "serve", "--pki", pki, "--public-url", "https://issuer.example", "--trusted-proxies", "10.0.0.0/8"}, &stdout, &stderr)
-	if code != 1 || strings.Contains(stderr.String(), "rate limiting off") {
-		t.Fatalf("with --trusted-proxies: exit %d, stderr %q", code, stderr.String())
-	}
 	if code := dispatch([]string{"issuer", "serve", "--trusted-proxies", "proxy.example"}, &stdout, &stderr); code != 2 {
 		t.Fatalf("malformed --trusted-proxies: exit %d, want 2", code)
 	}

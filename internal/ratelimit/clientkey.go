@@ -33,6 +33,13 @@ func ParseProxies(s string) (Proxies, error) {
 			continue
 		}
 		if p, err := netip.ParsePrefix(f); err == nil {
+			// Peers are compared unmapped, so an IPv4-mapped prefix must be too.
+			if p.Addr().Is4In6() {
+				if p.Bits() < 96 {
+					return nil, fmt.Errorf("ratelimit: trusted proxy %q: an IPv4-mapped prefix needs at least 96 bits", f)
+				}
+				p = netip.PrefixFrom(p.Addr().Unmap(), p.Bits()-96)
+			}
 			out = append(out, p.Masked())
 			continue
 		}

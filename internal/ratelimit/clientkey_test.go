@@ -50,14 +50,14 @@ func TestClientKeyIgnoresForwardingHeaders(t *testing.T) {
 }
 
 func TestParseProxies(t *testing.T) {
-	p, err := ParseProxies(" 10.0.0.0/8, 127.0.0.1 ,fd00::/8,::ffff:192.0.2.7,")
-	if err != nil || len(p) != 4 || p[1].Bits() != 32 || p[3].String() != "192.0.2.7/32" {
+	p, err := ParseProxies(" 10.0.0.0/8, 127.0.0.1 ,fd00::/8,::ffff:192.0.2.7,::ffff:10.1.0.0/112")
+	if err != nil || len(p) != 5 || p[1].Bits() != 32 || p[3].String() != "192.0.2.7/32" || p[4].String() != "10.1.0.0/16" {
 		t.Fatalf("ParseProxies: %v %v", p, err)
 	}
 	if p, err := ParseProxies(""); err != nil || p != nil {
 		t.Fatalf("empty: %v %v", p, err)
 	}
-	for _, bad := range []string{"10.0.0.0/33", "proxy.example", "fe80::1%eth0", "10.0.0.1:80"} {
+	for _, bad := range []string{"10.0.0.0/33", "proxy.example", "fe80::1%eth0", "10.0.0.1:80", "::ffff:0.0.0.0/95"} {
 		if _, err := ParseProxies(bad); err == nil {
 			t.Errorf("ParseProxies(%q) accepted", bad)
 		}

@@ -6,6 +6,8 @@ import (
 	"fmt"
 
 	"github.com/go-webauthn/webauthn/protocol"
+
+	"github.com/idgate/idgate/internal/jsonscan"
 )
 
 // MaxFinishBytes bounds a finish body: a ceremony response with an RSA-4096 key, a packed
@@ -29,7 +31,7 @@ func decodeFinish(body []byte) (finishRequest, error) {
 	if err := dec.Decode(&req); err != nil {
 		return req, fail(CodeInvalidRequest, "malformed JSON body", err)
 	}
-	if dec.More() {
+	if jsonscan.Trailing(dec) {
 		return req, fail(CodeInvalidRequest, "trailing data after the JSON body", nil)
 	}
 	if req.Session == "" || len(req.Session) > MaxSessionTokenBytes || len(req.Credential) == 0 {

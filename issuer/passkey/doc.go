@@ -16,12 +16,14 @@
 // Ceremony state travels with the client. Begin serializes the go-webauthn SessionData with
 // the ceremony kind, expiry (SessionTTL) and, for registration, the invite hash and holder
 // into JSON and seals it: the session token is base64url(nonce || AES-256-GCM(SessionKey,
-// nonce, json, "idgate passkey session v1")), a few hundred characters the page echoes back
+// nonce, json, "idgate passkey session v1" + origin)), a few hundred characters the page echoes back
 // at finish. Begin stores nothing, so anonymous login/begin calls cannot fill server memory.
 // Finish refuses a token over MaxSessionTokenBytes, altered, sealed with another key, of the
 // other ceremony kind or expired (CodeInvalidSession), then reserves SHA-256(token bytes) in a
 // bounded set (MaxSessions) before verifying, so concurrent finishes of one token verify
-// once. The record is kept until the token expires when the ceremony succeeded (login: as
+// once; a sweep never drops a reservation in flight and a release only deletes its own. The
+// record is kept until the token expires (plus a minute) when the ceremony succeeded, at
+// most 8 at a time per passkey, so one holder cannot fill the set (login: as
 // soon as the assertion verified, so a verified body can never be replayed), and released on
 // any earlier failure: the set grows only by successful ceremonies plus in-flight attempts,
 // and a token whose verification failed may be retried until it expires (its challenge

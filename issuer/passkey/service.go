@@ -34,7 +34,7 @@ func New(cfg Config) (*Service, error) {
 	if err != nil {
 		return nil, err
 	}
-	sess, err := newSessions(cfg.SessionKey, cfg.MaxSessions)
+	sess, err := newSessions(cfg.SessionKey, cfg.MaxSessions, origin)
 	if err != nil {
 		return nil, err
 	}
@@ -153,8 +153,8 @@ func (s *Service) FinishRegistration(ctx context.Context, body []byte) (string, 
 	}
 	// The token stays spent only once the passkey is stored; any failure releases it (a
 	// replayed attestation cannot succeed then: the invite is consumed atomically).
-	stored := false
-	defer func() { done(stored) }()
+	spentBy := ""
+	defer func() { done(spentBy) }()
 	u, err := s.user(ctx, sess.holderID, "")
 	if err != nil {
 		return "", err
@@ -188,7 +188,7 @@ func (s *Service) FinishRegistration(ctx context.Context, body []byte) (string, 
 	} else if err != nil {
 		return "", err
 	}
-	stored = true
+	spentBy = "holder:" + sess.holderID
 	s.audit(ctx, "holder", "passkey.register", sess.holderID, map[string]string{"credential": shortID(cred.ID), "alg": fmt.Sprint(cred.Attestation.PublicKeyAlgorithm)})
 	return sess.holderID, nil
 }
@@ -228,8 +228,15 @@ func (s *Service) FinishLogin(ctx context.Context, body []byte) (Login, error) {
 	// follows (clone check, counter CAS, store error): releasing it would let the same body
 	// be replayed, e.g. by an authenticator whose counter is always 0. Before that, failures
 	// release it, so anonymous begin+garbage-finish loops leave nothing behind.
-	verified := false
-	defer func() { done(verified) }()
+	spentBy := ""
+	defer func() { done(spentBy) }()
+	// One passkey holds at most maxKeptPerOwner spent tokens at a time: past that its logins
+	// wait until the oldest expires, so it cannot fill the single-use set for everyone. Only
+	// its owner can spend them (each is a verified assertion), so naming a victim's credential
+	// id here blocks nobody.
+	if s.sessions.used.ownerFull(passkeyOwner(parsed.RawID), now) {
+		return Login{}, fail(CodeTooManySessions, "this passkey signed in too often in the last minutes; retry shortly", nil)
+	}
 	var rec Credential
 	handler := func(rawID, userHandle []byte) (webauthn.User, error) {
 		c, err := s.cfg.Store.GetCredential(ctx, rawID)
@@ -252,7 +259,7 @@ func (s *Service) FinishLogin(ctx context.Context, body []byte) (Login, error) {
 		}
 		return Login{}, fail(CodeVerification, "login did not verify", err)
 	}
-	verified = true
+	spentBy = passkeyOwner(rec.ID)
 	got := parsed.Response.AuthenticatorData.Counter
 	// WebAuthn §6.1.1: a counter that does not grow signals a cloned authenticator. Counters
 	// that stay 0 mean the authenticator keeps none. go-webauthn only flags it: we refuse.
@@ -346,3 +353,6 @@ func reason(err error) string {
 	}
 	return "verification failed"
 }
+
+// passkeyOwner is the single-use quota key of a credential id.
+func passkeyOwner(id []byte) string { return "passkey:" + base64.RawURLEncoding.EncodeToString(id) }

@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"github.com/go-webauthn/webauthn/webauthn"
+
+	"github.com/idgate/idgate/internal/jsonscan"
 )
 
 type ceremony int
@@ -29,9 +31,11 @@ const SessionKeySize = 32
 // we mint are a few hundred characters; anything longer is refused before decoding.
 const MaxSessionTokenBytes = 4 << 10
 
-// sessionAD is the GCM additional data: a sealed session opens only as a passkey ceremony
-// session of this format, never as some other value sealed with the same key.
-var sessionAD = []byte("idgate passkey session v1")
+// sessionAD prefixes the GCM additional data: a sealed session opens only as a passkey
+// ceremony session of this format, never as some other value sealed with the same key. The
+// relying party's origin follows it, so a token minted by another deployment that shares the
+// key does not open here.
+const sessionAD = "idgate passkey session v1\x00"
 
 // session is the server state of one ceremony; the client carries it sealed.
 type session struct {
@@ -55,10 +59,11 @@ type sealedSession struct {
 // server no memory, and enforces single use of the tokens at finish.
 type sessions struct {
 	aead cipher.AEAD
+	ad   []byte // sessionAD + origin
 	used *usedTokens
 }
 
-func newSessions(key []byte, maxUsed int) (*sessions, error) {
+func newSessions(key []byte, maxUsed int, origin string) (*sessions, error) {
 	if key == nil {
 		key = make([]byte, SessionKeySize)
 		if _, err := rand.Read(key); err != nil {
@@ -75,7 +80,7 @@ func newSessions(key []byte, maxUsed int) (*sessions, error) {
 	if err != nil {
 		return nil, fmt.Errorf("passkey: session key: %w", err)
 	}
-	return &sessions{aead: aead, used: newUsedTokens(maxUsed)}, nil
+	return &sessions{aead: aead, ad: []byte(sessionAD + origin), used: newUsedTokens(maxUsed)}, nil
 }
 
 // seal returns base64url(nonce || AES-256-GCM(key, nonce, json(s), sessionAD)).
@@ -90,7 +95,7 @@ func (t *sessions) seal(s session) (string, error) {
 	if _, err := rand.Read(nonce); err != nil {
 		return "", fmt.Errorf("passkey: session nonce: %w", err)
 	}
-	tok := base64.RawURLEncoding.EncodeToString(t.aead.Seal(nonce, nonce, pt, sessionAD))
+	tok := base64.RawURLEncoding.EncodeToString(t.aead.Seal(nonce, nonce, pt, t.ad))
 	if len(tok) > MaxSessionTokenBytes { // never hand out a token that finish would refuse
 		return "", fail(CodeUnavailable, "ceremony session too large to seal", nil)
 	}
@@ -113,14 +118,14 @@ func (t *sessions) open(token string, kind ceremony, now time.Time) (session, [3
 	if len(raw) < ns+t.aead.Overhead() {
 		return session{}, none, fail(CodeInvalidSession, "ceremony session truncated", nil)
 	}
-	pt, err := t.aead.Open(nil, raw[:ns], raw[ns:], sessionAD)
+	pt, err := t.aead.Open(nil, raw[:ns], raw[ns:], t.ad)
 	if err != nil {
 		return session{}, none, fail(CodeInvalidSession, "ceremony session not issued here or altered", err)
 	}
 	var ss sealedSession
 	dec := json.NewDecoder(bytes.NewReader(pt))
 	dec.DisallowUnknownFields()
-	if err := dec.Decode(&ss); err != nil || dec.More() {
+	if err := dec.Decode(&ss); err != nil || jsonscan.Trailing(dec) {
 		// Authentic but unreadable: a token from an incompatible version sharing the key.
 		return session{}, none, fail(CodeInvalidSession, "ceremony session unreadable", err)
 	}
@@ -135,64 +140,130 @@ func (t *sessions) open(token string, kind ceremony, now time.Time) (session, [3
 }
 
 // take opens token and reserves it for one finish attempt. The caller must call done exactly
-// once: done(true) keeps the token spent until it expires, done(false) releases it so the
-// same token may be tried again. A token reserved by a concurrent attempt, or kept, is
-// refused as already used.
-func (t *sessions) take(token string, kind ceremony, now time.Time) (s session, done func(keep bool), err error) {
+// once: done(owner) with the passkey or holder the ceremony succeeded for keeps the token spent
+// until it expires (counted against that owner's quota, maxKeptPerOwner); done("") releases
+// it, so the same token may be tried again. A token reserved by a concurrent attempt, or
+// kept, is refused as already used.
+func (t *sessions) take(token string, kind ceremony, now time.Time) (s session, done func(owner string), err error) {
 	s, key, err := t.open(token, kind, now)
 	if err != nil {
 		return session{}, nil, err
 	}
-	if err := t.used.reserve(key, s.expires, now); err != nil {
+	e, err := t.used.reserve(key, s.expires, now)
+	if err != nil {
 		return session{}, nil, err
 	}
 	var once sync.Once
-	return s, func(keep bool) {
+	return s, func(owner string) {
 		once.Do(func() {
-			if !keep {
-				t.used.release(key)
+			if owner == "" {
+				t.used.release(key, e)
+			} else {
+				t.used.keep(e, owner, now)
 			}
 		})
 	}, nil
 }
 
-// usedTokens is the bounded set of reserved and spent session tokens, each held until its
-// token expires (after that the token is refused as expired anyway).
+// maxKeptPerOwner bounds the spent tokens one passkey (or, for registrations, one holder)
+// holds at a time. Kept records come only from ceremonies that succeeded, so without it one
+// enrolled holder with a scripted authenticator could fill the whole set (10,000 logins in
+// 5 minutes) and lock every other holder out; with it that takes 1,250 registered passkeys.
+const maxKeptPerOwner = 8
+
+// usedGrace keeps a spent token's record a minute past its expiry, so that a wall clock
+// stepped back a little cannot make an expired-and-swept token look live again.
+const usedGrace = time.Minute
+
+// usedTokens is the bounded set of reserved and spent session tokens.
 type usedTokens struct {
-	mu  sync.Mutex
-	m   map[[32]byte]time.Time
-	max int
+	mu     sync.Mutex
+	m      map[[32]byte]*usedEntry
+	owners map[string][]time.Time // owner → until when each of its kept records is held
+	max    int
+}
+
+// usedEntry is one token's record: reserved while a finish verifies it, then kept (spent)
+// until holdUntil, or deleted on release. Its pointer identifies the reservation, so a
+// release never deletes a record another attempt made.
+type usedEntry struct {
+	holdUntil time.Time
+	kept      bool
 }
 
 func newUsedTokens(max int) *usedTokens {
-	return &usedTokens{m: map[[32]byte]time.Time{}, max: max}
+	return &usedTokens{m: map[[32]byte]*usedEntry{}, owners: map[string][]time.Time{}, max: max}
 }
 
-// reserve records key until expires; a full set is first swept of expired entries.
-func (u *usedTokens) reserve(key [32]byte, expires, now time.Time) error {
+// reserve records key for one attempt. A live record (reserved, or kept and still held) means
+// the token is in use or spent. A full set is first swept of kept records past their hold;
+// reservations are never swept (their attempt is still running).
+func (u *usedTokens) reserve(key [32]byte, expires, now time.Time) (*usedEntry, error) {
 	u.mu.Lock()
 	defer u.mu.Unlock()
-	if exp, ok := u.m[key]; ok && now.Before(exp) {
-		return fail(CodeInvalidSession, "ceremony session already used", nil)
+	if e, ok := u.m[key]; ok {
+		if !e.kept || now.Before(e.holdUntil) {
+			return nil, fail(CodeInvalidSession, "ceremony session already used", nil)
+		}
+		delete(u.m, key)
 	}
 	if len(u.m) >= u.max {
-		for k, exp := range u.m {
-			if !now.Before(exp) {
+		for k, e := range u.m {
+			if e.kept && !now.Before(e.holdUntil) {
 				delete(u.m, k)
 			}
 		}
+		for o := range u.owners {
+			u.liveLocked(o, now)
+		}
 		if len(u.m) >= u.max {
-			return fail(CodeTooManySessions, "too many ceremonies in flight, retry shortly", nil)
+			return nil, fail(CodeTooManySessions, "too many recent passkey ceremonies, retry shortly", nil)
 		}
 	}
-	u.m[key] = expires
-	return nil
+	e := &usedEntry{holdUntil: expires.Add(usedGrace)}
+	u.m[key] = e
+	return e, nil
 }
 
-func (u *usedTokens) release(key [32]byte) {
+// keep marks a reservation spent for owner.
+func (u *usedTokens) keep(e *usedEntry, owner string, now time.Time) {
 	u.mu.Lock()
-	delete(u.m, key)
-	u.mu.Unlock()
+	defer u.mu.Unlock()
+	e.kept = true
+	u.owners[owner] = append(u.liveLocked(owner, now), e.holdUntil)
+}
+
+// release drops key's record if it is still the reservation e.
+func (u *usedTokens) release(key [32]byte, e *usedEntry) {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	if u.m[key] == e {
+		delete(u.m, key)
+	}
+}
+
+// ownerFull reports whether owner already holds maxKeptPerOwner live records.
+func (u *usedTokens) ownerFull(owner string, now time.Time) bool {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	return len(u.liveLocked(owner, now)) >= maxKeptPerOwner
+}
+
+// liveLocked drops owner's records past their hold and returns the rest (deleting an owner
+// with none left).
+func (u *usedTokens) liveLocked(owner string, now time.Time) []time.Time {
+	live := u.owners[owner][:0]
+	for _, until := range u.owners[owner] {
+		if now.Before(until) {
+			live = append(live, until)
+		}
+	}
+	if len(live) == 0 {
+		delete(u.owners, owner)
+		return nil
+	}
+	u.owners[owner] = live
+	return live
 }
 
 func (u *usedTokens) len() int {

@@ -412,8 +412,9 @@ func TestUsedSetBounded(t *testing.T) {
 	if !errors.Is(err, ErrTooManySessions) {
 		t.Fatal("not ErrTooManySessions")
 	}
-	// The refused token was never reserved: once the first record expires, it goes through.
-	r.now = r.now.Add(3*time.Minute + time.Second) // t0+5m+1s
+	// The refused token was never reserved: once the first record is past its hold (expiry
+	// plus usedGrace), it goes through.
+	r.now = r.now.Add(3*time.Minute + usedGrace + time.Second) // t0+6m+1s
 	if _, err := r.svc.FinishLogin(ctx, body); err != nil {
 		t.Fatalf("after the sweep: %v", err)
 	}
@@ -494,4 +495,124 @@ func BenchmarkOpenSession(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+}
+
+// TestPasskeyQuota: one passkey holds at most maxKeptPerOwner spent tokens at a time, so an
+// enrolled holder scripting logins cannot fill the single-use set for everyone: its next login
+// is refused (too_many_sessions) while another holder's goes through, and it may log in again
+// once its oldest record is past its hold.
+func TestPasskeyQuota(t *testing.T) {
+	r := newSTRig(t, nil)
+	ctx := context.Background()
+	mallory, alice := r.register("holder-m"), r.register("holder-a")
+	start := r.now
+	for i := range maxKeptPerOwner {
+		r.now = r.now.Add(time.Second)
+		_, body := r.loginBody(mallory)
+		if _, err := r.svc.FinishLogin(ctx, body); err != nil {
+			t.Fatalf("login %d: %v", i+1, err)
+		}
+	}
+	r.now = r.now.Add(time.Second)
+	_, body := r.loginBody(mallory)
+	before := r.svc.sessions.used.len()
+	_, err := r.svc.FinishLogin(ctx, body)
+	wantCode(t, err, CodeTooManySessions)
+	if n := r.svc.sessions.used.len(); n != before {
+		t.Fatalf("a refused login left a record: %d -> %d", before, n)
+	}
+	if _, aliceBody := r.loginBody(alice); true {
+		if _, err := r.svc.FinishLogin(ctx, aliceBody); err != nil {
+			t.Fatalf("another holder: %v", err)
+		}
+	}
+	// The first of mallory's records is held until start+1s+5m+usedGrace.
+	r.now = start.Add(time.Second + 5*time.Minute + usedGrace)
+	_, body = r.loginBody(mallory)
+	if _, err := r.svc.FinishLogin(ctx, body); err != nil {
+		t.Fatalf("after the oldest record's hold: %v", err)
+	}
+}
+
+// TestUsedTokensReservations: a sweep never drops a reservation in flight, and a release
+// only deletes the reservation it made.
+func TestUsedTokensReservations(t *testing.T) {
+	now := time.Unix(1_800_000_000, 0)
+	u := newUsedTokens(2)
+	k1, k2, k3 := [32]byte{1}, [32]byte{2}, [32]byte{3}
+	e1, err := u.reserve(k1, now.Add(time.Second), now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e2, err := u.reserve(k2, now.Add(time.Second), now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	u.keep(e2, "passkey:x", now)
+	// Long after both expired: the kept record is swept, the reservation is not.
+	later := now.Add(time.Hour)
+	if _, err := u.reserve(k3, later.Add(time.Minute), later); err != nil {
+		t.Fatalf("sweep did not free the expired kept record: %v", err)
+	}
+	if _, err := u.reserve(k1, later.Add(time.Minute), later); err == nil {
+		t.Fatal("a reservation in flight was swept and the token reserved again")
+	}
+	// A release by a stale reservation does not delete a newer record under the same key.
+	u.release(k1, &usedEntry{})
+	if _, err := u.reserve(k1, later.Add(time.Minute), later); err == nil {
+		t.Fatal("a stale release deleted the live reservation")
+	}
+	u.release(k1, e1)
+	if _, err := u.reserve(k1, later.Add(time.Minute), later); err != nil {
+		t.Fatalf("after its own release the token is free again: %v", err)
+	}
+}
+
+// TestSessionBoundToOrigin: a token sealed by a deployment for another origin does not open
+// here even when the two share a SessionKey.
+func TestSessionBoundToOrigin(t *testing.T) {
+	key := bytes.Repeat([]byte{7}, SessionKeySize)
+	here := newSTRig(t, func(c *Config) { c.SessionKey = key })
+	other, err := New(Config{Store: NewMemoryStore(), Holders: stHolders{}, PublicURL: "http://localhost:18444", SessionKey: key})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := other.BeginLogin(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := here.svc.sessions.open(b.Session, ceremonyLogin, here.now); err == nil {
+		t.Fatal("another origin's token opened")
+	}
+	if _, _, err := other.sessions.open(b.Session, ceremonyLogin, time.Now()); err != nil {
+		t.Fatalf("its own origin: %v", err)
+	}
+}
+
+// FuzzOpenSealedSession seals arbitrary plaintexts with the session key, so that what follows
+// the GCM check (strict JSON, kind, expiry) sees hostile input that random tokens never reach.
+func FuzzOpenSealedSession(f *testing.F) {
+	r := newSTRig(f, nil)
+	sess := r.svc.sessions
+	for _, s := range []string{
+		`{"k":2,"d":{"challenge":"abc","user_id":null,"expires":"0001-01-01T00:00:00Z","userVerification":"required"},"e":9000000000000000000}`,
+		`{"k":1,"d":{},"e":1}`, `{"k":2}`, `{}`, `[]`, `null`, `{"k":2,"x":1}`, `{"k":2,"d":{}} {}`, ``,
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, pt []byte) {
+		nonce := make([]byte, sess.aead.NonceSize())
+		tok := base64.RawURLEncoding.EncodeToString(sess.aead.Seal(nonce, nonce, pt, sess.ad))
+		s, _, err := sess.open(tok, ceremonyLogin, r.now)
+		if err == nil {
+			if s.kind != ceremonyLogin || !r.now.Before(s.expires) {
+				t.Fatalf("opened an unusable session: %+v", s)
+			}
+			return
+		}
+		var pe *Error
+		if !errors.As(err, &pe) || (pe.Code != CodeInvalidSession && pe.Code != CodeUnavailable) {
+			t.Fatalf("untyped error: %v", err)
+		}
+	})
 }
