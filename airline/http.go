@@ -28,7 +28,7 @@ func (i *Issuer) Handler(tokenHash [32]byte) http.Handler {
 		var req PassRequest
 		dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, MaxBodyBytes))
 		dec.DisallowUnknownFields()
-		if err := dec.Decode(&req); err != nil || jsonscan.Trailing(dec) {
+		if err := dec.Decode(&req); err != nil || jsonscan.Trailing(dec) != nil {
 			writeJSON(w, http.StatusBadRequest, map[string]string{"code": "malformed_json", "message": "body is not a pass request"})
 			return
 		}

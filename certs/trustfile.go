@@ -71,7 +71,7 @@ func ParseTrustList(data []byte, fsys fs.FS) (*TrustList, error) {
 	if err := dec.Decode(&tf); err != nil {
 		return nil, newErr(ErrMalformed, err, "trust list JSON")
 	}
-	if jsonscan.Trailing(dec) {
+	if jsonscan.Trailing(dec) != nil {
 		return nil, newErr(ErrMalformed, nil, "trailing data after trust list JSON")
 	}
 	if len(tf.Anchors) == 0 || len(tf.Anchors) > maxAnchors {

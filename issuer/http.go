@@ -107,7 +107,11 @@ func decode(r *http.Request, v any) error {
 		}
 		return errf(CodeInvalidRequest, http.StatusBadRequest, "malformed JSON body")
 	}
-	if jsonscan.Trailing(dec) {
+	if err := jsonscan.Trailing(dec); err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			return errf(CodeInvalidRequest, http.StatusRequestEntityTooLarge, "request body over %d bytes", tooBig.Limit)
+		}
 		return errf(CodeInvalidRequest, http.StatusBadRequest, "trailing data after the JSON body")
 	}
 	return nil

@@ -285,6 +285,7 @@ func passkeyError(err error) error {
 		passkey.CodeCloneDetected:   http.StatusForbidden,
 		passkey.CodeUnavailable:     http.StatusServiceUnavailable,
 		passkey.CodeTooManySessions: http.StatusServiceUnavailable,
+		passkey.CodePasskeyBusy:     http.StatusTooManyRequests,
 	}[pe.Code]
 	if status == 0 {
 		status = http.StatusBadRequest

@@ -108,7 +108,7 @@ func DecodeJSON(body []byte, v any) error {
 	if err := dec.Decode(v); err != nil {
 		return &Error{Code: "malformed_json", Msg: "request body is not the expected JSON object"}
 	}
-	if jsonscan.Trailing(dec) {
+	if jsonscan.Trailing(dec) != nil {
 		return &Error{Code: "malformed_json", Msg: "trailing data after the JSON object"}
 	}
 	return nil

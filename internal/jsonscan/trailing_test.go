@@ -2,8 +2,11 @@ package jsonscan
 
 import (
 	"encoding/json"
+	"errors"
+	"io"
 	"strings"
 	"testing"
+	"testing/iotest"
 )
 
 func TestTrailing(t *testing.T) {
@@ -20,8 +23,27 @@ func TestTrailing(t *testing.T) {
 		if err := dec.Decode(&v); err != nil {
 			t.Fatalf("%q: %v", tc.body, err)
 		}
-		if got := Trailing(dec); got != tc.trailing {
+		if got := Trailing(dec) != nil; got != tc.trailing {
 			t.Errorf("Trailing(%q) = %v, want %v", tc.body, got, tc.trailing)
 		}
+	}
+}
+
+// TestTrailingKeepsReadErrors: a reader error after the value (a body over its size limit) is
+// returned as is, so an HTTP handler can answer 413 rather than "trailing data".
+func TestTrailingKeepsReadErrors(t *testing.T) {
+	limit := errors.New("body over the limit")
+	dec := json.NewDecoder(io.MultiReader(strings.NewReader(`{"a":1} `), iotest.ErrReader(limit)))
+	var v map[string]int
+	if err := dec.Decode(&v); err != nil {
+		t.Fatal(err)
+	}
+	if err := Trailing(dec); !errors.Is(err, limit) {
+		t.Fatalf("Trailing = %v, want the reader's error", err)
+	}
+	dec = json.NewDecoder(strings.NewReader(`{"a":1}}`))
+	_ = dec.Decode(&v)
+	if err := Trailing(dec); !errors.Is(err, ErrTrailing) {
+		t.Fatalf("Trailing = %v, want ErrTrailing", err)
 	}
 }

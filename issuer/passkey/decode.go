@@ -31,7 +31,7 @@ func decodeFinish(body []byte) (finishRequest, error) {
 	if err := dec.Decode(&req); err != nil {
 		return req, fail(CodeInvalidRequest, "malformed JSON body", err)
 	}
-	if jsonscan.Trailing(dec) {
+	if jsonscan.Trailing(dec) != nil {
 		return req, fail(CodeInvalidRequest, "trailing data after the JSON body", nil)
 	}
 	if req.Session == "" || len(req.Session) > MaxSessionTokenBytes || len(req.Credential) == 0 {

@@ -17,6 +17,7 @@ const (
 	CodeCloneDetected   = "authenticator_cloned" // sign counter did not advance
 	CodeUnavailable     = "passkeys_unavailable" // the issuer cannot act as a relying party
 	CodeTooManySessions = "too_many_sessions"    // single-use record set full (successful ceremonies)
+	CodePasskeyBusy     = "passkey_rate_limited" // this passkey's logins in the last minutes reached its share
 )
 
 // Sentinel errors for errors.Is; every *Error wraps exactly one of them.
@@ -68,7 +69,7 @@ func sentinel(code string) error {
 		return ErrCloneDetected
 	case CodeUnavailable:
 		return ErrUnavailable
-	case CodeTooManySessions:
+	case CodeTooManySessions, CodePasskeyBusy:
 		return ErrTooManySessions
 	}
 	return ErrInvalidRequest

@@ -153,8 +153,8 @@ func (s *Service) FinishRegistration(ctx context.Context, body []byte) (string, 
 	}
 	// The token stays spent only once the passkey is stored; any failure releases it (a
 	// replayed attestation cannot succeed then: the invite is consumed atomically).
-	spentBy := ""
-	defer func() { done(spentBy) }()
+	stored := false
+	defer func() { done(stored) }()
 	u, err := s.user(ctx, sess.holderID, "")
 	if err != nil {
 		return "", err
@@ -188,7 +188,7 @@ func (s *Service) FinishRegistration(ctx context.Context, body []byte) (string, 
 	} else if err != nil {
 		return "", err
 	}
-	spentBy = "holder:" + sess.holderID
+	stored = true
 	s.audit(ctx, "holder", "passkey.register", sess.holderID, map[string]string{"credential": shortID(cred.ID), "alg": fmt.Sprint(cred.Attestation.PublicKeyAlgorithm)})
 	return sess.holderID, nil
 }
@@ -228,15 +228,19 @@ func (s *Service) FinishLogin(ctx context.Context, body []byte) (Login, error) {
 	// follows (clone check, counter CAS, store error): releasing it would let the same body
 	// be replayed, e.g. by an authenticator whose counter is always 0. Before that, failures
 	// release it, so anonymous begin+garbage-finish loops leave nothing behind.
-	spentBy := ""
-	defer func() { done(spentBy) }()
-	// One passkey holds at most maxKeptPerOwner spent tokens at a time: past that its logins
-	// wait until the oldest expires, so it cannot fill the single-use set for everyone. Only
-	// its owner can spend them (each is a verified assertion), so naming a victim's credential
-	// id here blocks nobody.
-	if s.sessions.used.ownerFull(passkeyOwner(parsed.RawID), now) {
-		return Login{}, fail(CodeTooManySessions, "this passkey signed in too often in the last minutes; retry shortly", nil)
+	spent := false
+	defer func() { done(spent) }()
+	// One passkey holds at most maxPerPasskey spent tokens and logins in flight: past that its
+	// logins wait until the oldest token's hold ends (expiry plus a minute), so it cannot fill
+	// the single-use set for everyone. Only its holder can spend them (each is a verified
+	// assertion), so naming a victim's credential id here blocks nobody for long: a login in
+	// flight that fails verification is settled at once. The raw id is the one the store looks
+	// up below, so the count and the credential cannot differ.
+	passkey := passkeyOwner(parsed.RawID)
+	if !s.sessions.used.claim(passkey, now) {
+		return Login{}, fail(CodePasskeyBusy, "this passkey signed in too often in the last minutes; retry shortly", nil)
 	}
+	defer func() { s.sessions.used.settle(passkey, spent, sess.expires.Add(usedGrace), s.cfg.Now()) }()
 	var rec Credential
 	handler := func(rawID, userHandle []byte) (webauthn.User, error) {
 		c, err := s.cfg.Store.GetCredential(ctx, rawID)
@@ -259,7 +263,7 @@ func (s *Service) FinishLogin(ctx context.Context, body []byte) (Login, error) {
 		}
 		return Login{}, fail(CodeVerification, "login did not verify", err)
 	}
-	spentBy = passkeyOwner(rec.ID)
+	spent = true
 	got := parsed.Response.AuthenticatorData.Counter
 	// WebAuthn §6.1.1: a counter that does not grow signals a cloned authenticator. Counters
 	// that stay 0 mean the authenticator keeps none. go-webauthn only flags it: we refuse.
@@ -354,5 +358,5 @@ func reason(err error) string {
 	return "verification failed"
 }
 
-// passkeyOwner is the single-use quota key of a credential id.
+// passkeyOwner is a credential id's key in the single-use set's per-passkey shares.
 func passkeyOwner(id []byte) string { return "passkey:" + base64.RawURLEncoding.EncodeToString(id) }

@@ -125,7 +125,7 @@ func (t *sessions) open(token string, kind ceremony, now time.Time) (session, [3
 	var ss sealedSession
 	dec := json.NewDecoder(bytes.NewReader(pt))
 	dec.DisallowUnknownFields()
-	if err := dec.Decode(&ss); err != nil || jsonscan.Trailing(dec) {
+	if err := dec.Decode(&ss); err != nil || jsonscan.Trailing(dec) != nil {
 		// Authentic but unreadable: a token from an incompatible version sharing the key.
 		return session{}, none, fail(CodeInvalidSession, "ceremony session unreadable", err)
 	}
@@ -140,11 +140,10 @@ func (t *sessions) open(token string, kind ceremony, now time.Time) (session, [3
 }
 
 // take opens token and reserves it for one finish attempt. The caller must call done exactly
-// once: done(owner) with the passkey or holder the ceremony succeeded for keeps the token spent
-// until it expires (counted against that owner's quota, maxKeptPerOwner); done("") releases
-// it, so the same token may be tried again. A token reserved by a concurrent attempt, or
-// kept, is refused as already used.
-func (t *sessions) take(token string, kind ceremony, now time.Time) (s session, done func(owner string), err error) {
+// once: done(true) keeps the token spent until it expires (plus usedGrace), done(false)
+// releases it, so the same token may be tried again. A token reserved by a concurrent
+// attempt, or kept, is refused as already used.
+func (t *sessions) take(token string, kind ceremony, now time.Time) (s session, done func(keep bool), err error) {
 	s, key, err := t.open(token, kind, now)
 	if err != nil {
 		return session{}, nil, err
@@ -154,33 +153,35 @@ func (t *sessions) take(token string, kind ceremony, now time.Time) (s session, 
 		return session{}, nil, err
 	}
 	var once sync.Once
-	return s, func(owner string) {
+	return s, func(keep bool) {
 		once.Do(func() {
-			if owner == "" {
-				t.used.release(key, e)
+			if keep {
+				t.used.keep(e)
 			} else {
-				t.used.keep(e, owner, now)
+				t.used.release(key, e)
 			}
 		})
 	}, nil
 }
 
-// maxKeptPerOwner bounds the spent tokens one passkey (or, for registrations, one holder)
-// holds at a time. Kept records come only from ceremonies that succeeded, so without it one
-// enrolled holder with a scripted authenticator could fill the whole set (10,000 logins in
-// 5 minutes) and lock every other holder out; with it that takes 1,250 registered passkeys.
-const maxKeptPerOwner = 8
+// maxPerPasskey bounds the spent tokens one passkey holds at a time, counting its logins in
+// flight. Kept records come only from logins that verified, so without it one enrolled holder
+// with a scripted authenticator could fill the whole set (10,000 logins in 5 minutes) and lock
+// every other holder out; with it that takes 1,250 registered passkeys. (Registrations need
+// no such bound: each consumes an invitation an operator issued.)
+const maxPerPasskey = 8
 
 // usedGrace keeps a spent token's record a minute past its expiry, so that a wall clock
 // stepped back a little cannot make an expired-and-swept token look live again.
 const usedGrace = time.Minute
 
-// usedTokens is the bounded set of reserved and spent session tokens.
+// usedTokens is the bounded set of reserved and spent session tokens, and each passkey's
+// share of it.
 type usedTokens struct {
-	mu     sync.Mutex
-	m      map[[32]byte]*usedEntry
-	owners map[string][]time.Time // owner → until when each of its kept records is held
-	max    int
+	mu       sync.Mutex
+	m        map[[32]byte]*usedEntry
+	passkeys map[string]*passkeyShare
+	max      int
 }
 
 // usedEntry is one token's record: reserved while a finish verifies it, then kept (spent)
@@ -191,8 +192,15 @@ type usedEntry struct {
 	kept      bool
 }
 
+// passkeyShare is one passkey's logins in flight and until when each of its spent tokens is
+// held.
+type passkeyShare struct {
+	inFlight int
+	kept     []time.Time
+}
+
 func newUsedTokens(max int) *usedTokens {
-	return &usedTokens{m: map[[32]byte]*usedEntry{}, owners: map[string][]time.Time{}, max: max}
+	return &usedTokens{m: map[[32]byte]*usedEntry{}, passkeys: map[string]*passkeyShare{}, max: max}
 }
 
 // reserve records key for one attempt. A live record (reserved, or kept and still held) means
@@ -213,8 +221,8 @@ func (u *usedTokens) reserve(key [32]byte, expires, now time.Time) (*usedEntry, 
 				delete(u.m, k)
 			}
 		}
-		for o := range u.owners {
-			u.liveLocked(o, now)
+		for id := range u.passkeys {
+			u.shareLocked(id, now)
 		}
 		if len(u.m) >= u.max {
 			return nil, fail(CodeTooManySessions, "too many recent passkey ceremonies, retry shortly", nil)
@@ -225,12 +233,11 @@ func (u *usedTokens) reserve(key [32]byte, expires, now time.Time) (*usedEntry, 
 	return e, nil
 }
 
-// keep marks a reservation spent for owner.
-func (u *usedTokens) keep(e *usedEntry, owner string, now time.Time) {
+// keep marks a reservation spent.
+func (u *usedTokens) keep(e *usedEntry) {
 	u.mu.Lock()
-	defer u.mu.Unlock()
 	e.kept = true
-	u.owners[owner] = append(u.liveLocked(owner, now), e.holdUntil)
+	u.mu.Unlock()
 }
 
 // release drops key's record if it is still the reservation e.
@@ -242,28 +249,58 @@ func (u *usedTokens) release(key [32]byte, e *usedEntry) {
 	}
 }
 
-// ownerFull reports whether owner already holds maxKeptPerOwner live records.
-func (u *usedTokens) ownerFull(owner string, now time.Time) bool {
+// claim counts one login of passkey in flight, unless its spent tokens and logins in flight
+// already reach maxPerPasskey; check and count are one step, so concurrent logins cannot all
+// pass the check. Every true claim must be settled exactly once.
+func (u *usedTokens) claim(passkey string, now time.Time) bool {
 	u.mu.Lock()
 	defer u.mu.Unlock()
-	return len(u.liveLocked(owner, now)) >= maxKeptPerOwner
+	sh := u.shareLocked(passkey, now)
+	if sh == nil {
+		sh = &passkeyShare{}
+		u.passkeys[passkey] = sh
+	}
+	if sh.inFlight+len(sh.kept) >= maxPerPasskey {
+		return false
+	}
+	sh.inFlight++
+	return true
 }
 
-// liveLocked drops owner's records past their hold and returns the rest (deleting an owner
-// with none left).
-func (u *usedTokens) liveLocked(owner string, now time.Time) []time.Time {
-	live := u.owners[owner][:0]
-	for _, until := range u.owners[owner] {
+// settle ends a claimed login: spent, its token counts against the passkey until holdUntil.
+func (u *usedTokens) settle(passkey string, spent bool, holdUntil, now time.Time) {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	sh := u.passkeys[passkey]
+	if sh == nil { // cannot happen for a claimed login: the share is only dropped when idle
+		return
+	}
+	sh.inFlight--
+	if spent {
+		sh.kept = append(sh.kept, holdUntil)
+	}
+	u.shareLocked(passkey, now)
+}
+
+// shareLocked drops passkey's spent tokens past their hold and returns its share, deleting
+// (and returning nil for) a share with nothing kept or in flight.
+func (u *usedTokens) shareLocked(passkey string, now time.Time) *passkeyShare {
+	sh := u.passkeys[passkey]
+	if sh == nil {
+		return nil
+	}
+	live := sh.kept[:0]
+	for _, until := range sh.kept {
 		if now.Before(until) {
 			live = append(live, until)
 		}
 	}
-	if len(live) == 0 {
-		delete(u.owners, owner)
+	sh.kept = live
+	if len(live) == 0 && sh.inFlight == 0 {
+		delete(u.passkeys, passkey)
 		return nil
 	}
-	u.owners[owner] = live
-	return live
+	return sh
 }
 
 func (u *usedTokens) len() int {

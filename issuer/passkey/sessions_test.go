@@ -497,16 +497,16 @@ func BenchmarkOpenSession(b *testing.B) {
 	}
 }
 
-// TestPasskeyQuota: one passkey holds at most maxKeptPerOwner spent tokens at a time, so an
+// TestPasskeyQuota: one passkey holds at most maxPerPasskey spent tokens at a time, so an
 // enrolled holder scripting logins cannot fill the single-use set for everyone: its next login
-// is refused (too_many_sessions) while another holder's goes through, and it may log in again
-// once its oldest record is past its hold.
+// is refused (passkey_rate_limited) while another holder's goes through, and it may log in
+// again once its oldest record is past its hold.
 func TestPasskeyQuota(t *testing.T) {
 	r := newSTRig(t, nil)
 	ctx := context.Background()
 	mallory, alice := r.register("holder-m"), r.register("holder-a")
 	start := r.now
-	for i := range maxKeptPerOwner {
+	for i := range maxPerPasskey {
 		r.now = r.now.Add(time.Second)
 		_, body := r.loginBody(mallory)
 		if _, err := r.svc.FinishLogin(ctx, body); err != nil {
@@ -517,7 +517,7 @@ func TestPasskeyQuota(t *testing.T) {
 	_, body := r.loginBody(mallory)
 	before := r.svc.sessions.used.len()
 	_, err := r.svc.FinishLogin(ctx, body)
-	wantCode(t, err, CodeTooManySessions)
+	wantCode(t, err, CodePasskeyBusy)
 	if n := r.svc.sessions.used.len(); n != before {
 		t.Fatalf("a refused login left a record: %d -> %d", before, n)
 	}
@@ -548,7 +548,7 @@ func TestUsedTokensReservations(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	u.keep(e2, "passkey:x", now)
+	u.keep(e2)
 	// Long after both expired: the kept record is swept, the reservation is not.
 	later := now.Add(time.Hour)
 	if _, err := u.reserve(k3, later.Add(time.Minute), later); err != nil {
@@ -615,4 +615,28 @@ func FuzzOpenSealedSession(f *testing.F) {
 			t.Fatalf("untyped error: %v", err)
 		}
 	})
+}
+
+// TestPasskeyQuotaConcurrent: the share is claimed in the same step as it is checked, so many
+// concurrent logins of one passkey (each with its own token) cannot all pass the check: at
+// most maxPerPasskey tokens end up spent for it.
+func TestPasskeyQuotaConcurrent(t *testing.T) {
+	r := newSTRig(t, nil)
+	a := r.register("holder-1")
+	bodies := make([][]byte, 40)
+	for i := range bodies {
+		_, bodies[i] = r.loginBody(a)
+	}
+	base := r.svc.sessions.used.len()
+	var wg sync.WaitGroup
+	for _, b := range bodies {
+		wg.Go(func() { _, _ = r.svc.FinishLogin(context.Background(), b) })
+	}
+	wg.Wait()
+	if kept := r.svc.sessions.used.len() - base; kept < 1 || kept > maxPerPasskey {
+		t.Fatalf("%d tokens spent for one passkey by 40 concurrent logins, want 1..%d", kept, maxPerPasskey)
+	}
+	if sh := r.svc.sessions.used.passkeys[passkeyOwner(a.CredentialID())]; sh != nil && sh.inFlight != 0 {
+		t.Fatalf("%d logins still counted in flight after all returned", sh.inFlight)
+	}
 }
