@@ -207,7 +207,8 @@ func (s *Service) compareFace(d *Decision, live biometric.Template, sealed strin
 }
 
 // markBoarded is the single-use check: the Store's atomic insert decides among concurrent
-// requests for the same pass. It returns false only when the Store failed (nothing recorded).
+// requests for the same pass. It returns false only when the Store failed: the boarding is
+// then not known to be recorded (see README: a commit whose acknowledgement was lost).
 func (s *Service) markBoarded(ctx context.Context, d *Decision, g GateConfig, ref PassID, now time.Time) bool {
 	err := s.cfg.Store.MarkBoarded(ctx, g.Flight.Key(), ref, g.Departure, now)
 	switch {
