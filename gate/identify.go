@@ -58,7 +58,7 @@ func (s *Service) Identify(ctx context.Context, id string, req *IdentifyRequest)
 	d.Score = ptr(cands[0].Distance)
 	ref = PassID(cands[0].ID)
 	d.PassRef = string(ref[:min(16, len(ref))])
-	s.markBoarded(ctx, d, g, ref, s.cfg.Now())
+	s.markBoarded(ctx, d, g, ref, s.cfg.Now(), RequestID{}) // no nonce: a face alone names no request
 	if d.finish(d.Checks.Face, d.Checks.SingleUse); !d.Allowed() {
 		d.Score = nil
 	}

@@ -21,10 +21,14 @@ type flakyStore struct {
 var errDiskFull = errors.New("disk full")
 
 func (f *flakyStore) MarkBoarded(ctx context.Context, flight string, p gate.PassID, dep, at time.Time) error {
+	return f.MarkBoardedBy(ctx, flight, p, dep, at, gate.RequestID{})
+}
+
+func (f *flakyStore) MarkBoardedBy(ctx context.Context, flight string, p gate.PassID, dep, at time.Time, req gate.RequestID) error {
 	if f.broken.Load() {
 		return errDiskFull
 	}
-	return f.MemoryStore.MarkBoarded(ctx, flight, p, dep, at)
+	return f.MemoryStore.MarkBoardedBy(ctx, flight, p, dep, at, req)
 }
 
 func (f *flakyStore) Enrol(ctx context.Context, e gate.Enrolment) error {
@@ -194,5 +198,63 @@ func TestEnrolBatchPutBackHasOneDeadline(t *testing.T) {
 	}
 	if n := store.puts.Load(); n != 1 {
 		t.Fatalf("%d nonce put-backs tried against a hanging store, want 1 (then give up)", n)
+	}
+}
+
+// lostAckStore commits a boarding and then reports a failure, as when PostgreSQL committed
+// but the acknowledgement never arrived, while lose is set.
+type lostAckStore struct {
+	*gate.MemoryStore
+	lose atomic.Bool
+}
+
+func (l *lostAckStore) MarkBoardedBy(ctx context.Context, flight string, p gate.PassID, dep, at time.Time, req gate.RequestID) error {
+	err := l.MemoryStore.MarkBoardedBy(ctx, flight, p, dep, at, req)
+	if err == nil && l.lose.Load() {
+		return errors.New("connection reset after commit")
+	}
+	return err
+}
+
+// TestLostAcknowledgementBoardsOnResend: the store committed the boarding but answered an
+// error, so the gate denied internal_error and put the nonce back. The very same request sent
+// again is allowed (the store knows that request boarded), not already_boarded; a third send
+// finds the nonce spent; another booking's request for the same pass stays refused.
+func TestLostAcknowledgementBoardsOnResend(t *testing.T) {
+	ctx := context.Background()
+	w := gatetest.New(t)
+	cfg := w.Config(t)
+	store := &lostAckStore{MemoryStore: gate.NewMemoryStore()}
+	cfg.Store = store
+	svc, err := gate.New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.PutGate(ctx, "A1", gate.GateUpdate{Carrier: "IG", Number: "101", Date: w.Flight.Date, Boarding: true}); err != nil {
+		t.Fatal(err)
+	}
+	p := w.Passenger(t, "Mustermann", "Erika")
+	pass := w.Pass(t, "MUSTERMANN/ERIKA", gatetest.PassOpts{Sequence: 1})
+	request := func() *gate.GateRequest {
+		n, err := svc.GateNonce(ctx, "A1")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return &gate.GateRequest{Presentation: p.Present(t, n), BCBP: pass, LiveFace: gate.LiveFace{Template: w.LiveTemplate(t, p)}}
+	}
+	r := request()
+	store.lose.Store(true)
+	if d := svc.Verify(ctx, "A1", r); d.Allowed() || firstReason(d) != gate.ReasonInternal {
+		t.Fatalf("lost acknowledgement: %+v, want internal_error", d)
+	}
+	store.lose.Store(false)
+	if d := svc.Verify(ctx, "A1", r); !d.Allowed() {
+		t.Fatalf("the same request resent: %+v, want allow", d)
+	}
+	if d := svc.Verify(ctx, "A1", r); firstReason(d) != gate.ReasonNonceInvalid {
+		t.Fatalf("sent a third time: %+v, want nonce_invalid", d)
+	}
+	if d := svc.Verify(ctx, "A1", request()); firstReason(d) != gate.ReasonAlreadyBoarded {
+		t.Fatalf("a new request for the boarded pass: %+v, want already_boarded", d)
 	}
 }

@@ -325,6 +325,22 @@ type spentNonce struct {
 	exp        time.Time
 }
 
+// requestID names the request that spent n: a hash of its scope and nonce, which only that
+// request (or its resend with the nonce put back) can present.
+func (n spentNonce) requestID() RequestID {
+	if n.nonce == "" {
+		return RequestID{}
+	}
+	h := sha256.New()
+	for _, part := range []string{"gate-request/1", n.aud, n.nonce} {
+		h.Write([]byte(part))
+		h.Write([]byte{0})
+	}
+	var id RequestID
+	copy(id[:], h.Sum(nil))
+	return id
+}
+
 // restoreNonce puts back the nonce of a request that passed every check but whose write to
 // the Store failed: nothing of it took effect, so the terminal or check-in may send the very
 // same request again (until the nonce's own expiry) instead of asking the passenger's wallet

@@ -72,6 +72,20 @@ type NonceStore interface {
 	PurgeNonces(ctx context.Context, now time.Time) error
 }
 
+// RequestID names the request that boarded a pass: a hash of its single-use nonce
+// (Service.Verify derives it). The zero RequestID names no request.
+type RequestID [16]byte
+
+// RequestBoarder is a Store that remembers which request boarded each pass. A request whose
+// boarding was committed but whose answer was lost (the Store reported an error; its nonce
+// was put back) can then be retried and is answered boarded again rather than
+// ErrAlreadyBoarded, while any other request for the pass still gets ErrAlreadyBoarded.
+// MarkBoardedBy with the zero RequestID is MarkBoarded: it matches no request. The Service
+// calls MarkBoardedBy when the Store has it, so a Store wrapper must wrap both.
+type RequestBoarder interface {
+	MarkBoardedBy(ctx context.Context, flight string, pass PassID, departure, at time.Time, req RequestID) error
+}
+
 // EnrolmentSincer lists a flight's enrolments added or replaced at or after since (their
 // EnrolledAt). Config.GallerySync uses it to bring a loaded gallery up to date with
 // enrolments made through other instances sharing the Store.

@@ -13,6 +13,7 @@ type MemoryStore struct {
 	mu      sync.Mutex
 	gates   map[string]GateConfig
 	boarded map[boardKey]time.Time // → departure
+	by      map[boardKey]RequestID // → the request that boarded (RequestBoarder), when named
 	enrol   map[string]map[PassID]Enrolment
 	nonces  map[nonceKey]time.Time // NonceStore: → expiry
 }
@@ -25,7 +26,7 @@ type boardKey struct {
 // NewMemoryStore returns an empty MemoryStore.
 func NewMemoryStore() *MemoryStore {
 	return &MemoryStore{
-		gates: map[string]GateConfig{}, boarded: map[boardKey]time.Time{},
+		gates: map[string]GateConfig{}, boarded: map[boardKey]time.Time{}, by: map[boardKey]RequestID{},
 		enrol: map[string]map[PassID]Enrolment{}, nonces: map[nonceKey]time.Time{},
 	}
 }
@@ -54,14 +55,27 @@ func (m *MemoryStore) Gate(_ context.Context, id string) (GateConfig, error) {
 	return g, nil
 }
 
-func (m *MemoryStore) MarkBoarded(_ context.Context, flight string, pass PassID, departure, _ time.Time) error {
+func (m *MemoryStore) MarkBoarded(ctx context.Context, flight string, pass PassID, departure, at time.Time) error {
+	return m.MarkBoardedBy(ctx, flight, pass, departure, at, RequestID{})
+}
+
+var _ RequestBoarder = (*MemoryStore)(nil)
+
+// MarkBoardedBy is MarkBoarded that also answers nil to the request (req) that boarded.
+func (m *MemoryStore) MarkBoardedBy(_ context.Context, flight string, pass PassID, departure, _ time.Time, req RequestID) error {
 	k := boardKey{flight, pass}
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if _, ok := m.boarded[k]; ok {
+		if by, named := m.by[k]; named && req != (RequestID{}) && by == req {
+			return nil
+		}
 		return ErrAlreadyBoarded
 	}
 	m.boarded[k] = departure
+	if req != (RequestID{}) {
+		m.by[k] = req
+	}
 	return nil
 }
 
@@ -118,6 +132,7 @@ func (m *MemoryStore) Purge(_ context.Context, cutoff time.Time) ([]string, erro
 	for k := range m.boarded {
 		if latest[k.flight].Before(cutoff) {
 			delete(m.boarded, k)
+			delete(m.by, k)
 			purged[k.flight] = true
 		}
 	}

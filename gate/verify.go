@@ -65,7 +65,7 @@ func (s *Service) Verify(ctx context.Context, id string, req *GateRequest) *Deci
 		s.compareFace(d, live, sealed)
 	}
 
-	if len(d.Reasons) == 0 && !s.markBoarded(ctx, d, g, ref, now) {
+	if len(d.Reasons) == 0 && !s.markBoarded(ctx, d, g, ref, now, spent.requestID()) {
 		s.restoreNonce(ctx, spent) // nothing was recorded: the same request may be sent again
 	}
 	return d.finish()
@@ -208,9 +208,16 @@ func (s *Service) compareFace(d *Decision, live biometric.Template, sealed strin
 
 // markBoarded is the single-use check: the Store's atomic insert decides among concurrent
 // requests for the same pass. It returns false only when the Store failed: the boarding is
-// then not known to be recorded (see README: a commit whose acknowledgement was lost).
-func (s *Service) markBoarded(ctx context.Context, d *Decision, g GateConfig, ref PassID, now time.Time) bool {
-	err := s.cfg.Store.MarkBoarded(ctx, g.Flight.Key(), ref, g.Departure, now)
+// then not known to be recorded. A Store that is a RequestBoarder records req, so when such a
+// failure hid a commit, the same request resent (its nonce put back) is answered boarded
+// rather than already_boarded for a passenger who never passed.
+func (s *Service) markBoarded(ctx context.Context, d *Decision, g GateConfig, ref PassID, now time.Time, req RequestID) bool {
+	var err error
+	if rb, ok := s.cfg.Store.(RequestBoarder); ok {
+		err = rb.MarkBoardedBy(ctx, g.Flight.Key(), ref, g.Departure, now, req)
+	} else {
+		err = s.cfg.Store.MarkBoarded(ctx, g.Flight.Key(), ref, g.Departure, now)
+	}
 	switch {
 	case err == nil:
 		d.Checks.SingleUse = CheckPass

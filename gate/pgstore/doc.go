@@ -12,11 +12,12 @@
 //
 //   - gate_gates: one row per gate, replaced by PutGate (INSERT ... ON CONFLICT DO UPDATE).
 //   - gate_boardings: primary key (flight, pass). MarkBoarded is one INSERT ... ON CONFLICT DO
-//     NOTHING; no row affected means the pass had already boarded. PostgreSQL's unique index
-//     decides, so exactly one of any number of concurrent markings wins, across every pool and
-//     every instance. Once the insert has been sent, MarkBoarded waits for its outcome (up to
-//     Config.MarkTimeout) even if the caller's context ends: a gate is not told "error" for a
-//     pass that did board (its retry would then be refused as already boarded).
+//     UPDATE ... WHERE the stored request (req, schema version 3; gate.RequestBoarder) equals
+//     this one's: no row affected means the pass had already boarded, by another request.
+//     PostgreSQL's unique index decides, so exactly one of any number of concurrent markings
+//     wins, across every pool and every instance. Once the insert has been sent, MarkBoarded
+//     waits for its outcome (up to Config.MarkTimeout) even if the caller's context ends, and
+//     should the acknowledgement still be lost, the same request resent is answered boarded.
 //   - gate_enrolments: primary key (flight, pass), upserted by Enrol. The sealed template is
 //     stored as received (a compact JWE to the gate reader key): templates are encrypted at
 //     rest. EnrolBatch (gate.BatchEnroller) sends the same upserts, in order, as one pipelined
@@ -28,8 +29,8 @@
 //     single-use nonces when instances share them (gate.NonceStore, Config.SharedNonces, which
 //     verifier serve sets for a PostgreSQL store). TakeNonce is one DELETE … RETURNING, so of
 //     concurrent takes from any instance exactly one gets the row; every 256th put sweeps
-//     the expired ones, and PurgeNonces runs with Service.RunPurge. An older build (schema
-//     version 1) refuses a version 2 database: roll back by restoring the database too.
+//     the expired ones, and PurgeNonces runs with Service.RunPurge. An older build refuses a
+//     newer schema version (1 < 2 < 3): roll back by restoring the database too.
 //
 // Text columns use the "C" collation so Enrolments and Purge order by bytes, like the other
 // stores, whatever the database's locale. Times are timestamptz (microsecond precision, read

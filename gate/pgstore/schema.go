@@ -10,8 +10,9 @@ import (
 
 // SchemaVersion is the version of the tables below; gate_schema_version holds it. Version 2
 // added gate_nonces (shared single-use nonces) and the (flight, enrolled_at) index that
-// gallery syncs read; the statements below bring a version 1 database to it.
-const SchemaVersion = 2
+// gallery syncs read; version 3 the request that boarded (gate_boardings.req). The statements
+// below bring a version 1 or 2 database to it.
+const SchemaVersion = 3
 
 // migrationLockKey names the gate's migration advisory lock (the issuer's backend uses
 // another key, so the two can migrate one database at once).
@@ -44,6 +45,7 @@ var schema = []string{
 		PRIMARY KEY (scope, nonce))`,
 	`CREATE INDEX IF NOT EXISTS gate_nonces_expires ON gate_nonces (expires)`,
 	`CREATE INDEX IF NOT EXISTS gate_enrolments_enrolled ON gate_enrolments (flight, enrolled_at)`,
+	`ALTER TABLE gate_boardings ADD COLUMN IF NOT EXISTS req BYTEA`,
 }
 
 // migrate creates the schema and records its version in one transaction. The advisory lock

@@ -59,6 +59,19 @@ func (s *Store) Gate(ctx context.Context, id string) (gate.GateConfig, error) {
 // ctx.Err() if the caller gave up before a connection was acquired (nothing was sent); once
 // the insert is sent it waits up to MarkTimeout for the outcome regardless of ctx.
 func (s *Store) MarkBoarded(ctx context.Context, flight string, pass gate.PassID, departure, at time.Time) error {
+	return s.MarkBoardedBy(ctx, flight, pass, departure, at, gate.RequestID{})
+}
+
+var _ gate.RequestBoarder = (*Store)(nil)
+
+// MarkBoardedBy is MarkBoarded that also answers nil to the request (req) that boarded, from
+// any instance: the conflict clause rewrites the row only when its stored request is req
+// (never for the zero RequestID, stored as NULL), and that counts as the affected row.
+func (s *Store) MarkBoardedBy(ctx context.Context, flight string, pass gate.PassID, departure, at time.Time, req gate.RequestID) error {
+	var by []byte
+	if req != (gate.RequestID{}) {
+		by = req[:]
+	}
 	if err := checkTimes(departure, at); err != nil {
 		return &Error{Op: "MarkBoarded", Err: err}
 	}
@@ -69,8 +82,9 @@ func (s *Store) MarkBoarded(ctx context.Context, flight string, pass gate.PassID
 	defer conn.Release()
 	wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), s.markTimeout)
 	defer cancel()
-	tag, err := conn.Exec(wctx, `INSERT INTO gate_boardings (flight, pass, departure, boarded_at)
-		VALUES ($1, $2, $3, $4) ON CONFLICT (flight, pass) DO NOTHING`, flight, string(pass), departure, at)
+	tag, err := conn.Exec(wctx, `INSERT INTO gate_boardings (flight, pass, departure, boarded_at, req)
+		VALUES ($1, $2, $3, $4, $5) ON CONFLICT (flight, pass) DO UPDATE SET req = EXCLUDED.req
+		WHERE gate_boardings.req IS NOT NULL AND gate_boardings.req = EXCLUDED.req`, flight, string(pass), departure, at, by)
 	if err != nil {
 		return wrap("MarkBoarded", err)
 	}

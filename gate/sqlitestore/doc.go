@@ -1,12 +1,13 @@
 // Package sqlitestore is the embedded gate.Store: SQLite through modernc.org/sqlite (pure Go),
 // WAL mode, busy timeout, one connection so every write is serialised. Single use is a
-// primary-key insert (INSERT ... ON CONFLICT DO NOTHING; no row inserted means already
-// boarded), so it holds across restarts and concurrent requests. Enrolments keep the sealed
+// primary-key insert whose conflict clause only rewrites the row when it was made by the same
+// request (boarded.req, schema version 3, gate.RequestBoarder): no row affected means
+// already boarded, so it holds across restarts and concurrent requests. Enrolments keep the sealed
 // template (compact JWE to the gate reader key) as received: templates are encrypted at rest.
 // Times are stored as Unix milliseconds (UTC). Schema version 2 keeps boarding records in
 // one WITHOUT ROWID B-tree keyed by (flight, pass), with each flight's latest departure in
 // boarded_flights (kept by a trigger) for Purge; Open migrates version 0 (nanoseconds, which
-// overflowed after 2262) and version 1 files in one transaction.
+// overflowed after 2262), version 1 and version 2 files in one transaction.
 //
 // Checkpoints mostly run off the commit path (checkpoint.go): a second connection runs a
 // PASSIVE checkpoint every 250 ms, which copies the WAL into the database and fsyncs it while

@@ -31,6 +31,7 @@ const (
 type markReq struct {
 	flight, pass  string
 	departure, at int64
+	req           []byte // the request that boards (gate.RequestBoarder); nil names none
 	state         atomic.Int32
 	done          chan error // buffered 1: the writer never blocks on a caller that left
 }
@@ -52,8 +53,9 @@ type groupCommit struct {
 
 // newGroupCommit prepares the insert; the caller starts the writer with go g.run().
 func newGroupCommit(db *sql.DB) (*groupCommit, error) {
-	insert, err := db.Prepare(`INSERT INTO boarded (flight, pass, departure, at) VALUES (?, ?, ?, ?)
-		ON CONFLICT (flight, pass) DO NOTHING`)
+	insert, err := db.Prepare(`INSERT INTO boarded (flight, pass, departure, at, req) VALUES (?, ?, ?, ?, ?)
+		ON CONFLICT (flight, pass) DO UPDATE SET req = excluded.req
+		WHERE boarded.req IS NOT NULL AND boarded.req = excluded.req`)
 	if err != nil {
 		return nil, err
 	}
@@ -152,8 +154,9 @@ func (g *groupCommit) run() {
 }
 
 // commit writes batch in one transaction and answers every taken item exactly once: nil for
-// an inserted row, gate.ErrAlreadyBoarded for an existing one (also one inserted earlier in
-// the same batch), and the transaction's error for all of them if anything fails, because
+// an inserted row (or an existing one made by the same request), gate.ErrAlreadyBoarded for
+// an existing one (also one inserted earlier in the same batch), and the transaction's error
+// for all of them if anything fails, because
 // then nothing of the batch was committed.
 func (g *groupCommit) commit(batch []*markReq) {
 	taken := batch[:0]
@@ -181,7 +184,7 @@ func (g *groupCommit) commit(batch []*markReq) {
 func (g *groupCommit) write(batch []*markReq) ([]error, error) {
 	ctx := context.Background()
 	if len(batch) == 1 { // nothing to group: an autocommit insert skips BEGIN and COMMIT round trips
-		res, err := g.insert.ExecContext(ctx, batch[0].flight, batch[0].pass, batch[0].departure, batch[0].at)
+		res, err := g.insert.ExecContext(ctx, batch[0].flight, batch[0].pass, batch[0].departure, batch[0].at, batch[0].req)
 		if err != nil {
 			return nil, err
 		}
@@ -202,7 +205,7 @@ func (g *groupCommit) write(batch []*markReq) ([]error, error) {
 	st := tx.StmtContext(ctx, g.insert)
 	results := make([]error, len(batch))
 	for i, r := range batch {
-		res, err := st.ExecContext(ctx, r.flight, r.pass, r.departure, r.at)
+		res, err := st.ExecContext(ctx, r.flight, r.pass, r.departure, r.at, r.req)
 		if err != nil {
 			return nil, fmt.Errorf("insert %d of %d: %w", i+1, len(batch), err)
 		}

@@ -26,7 +26,7 @@ CREATE TABLE IF NOT EXISTS gates (
 	boarding INTEGER NOT NULL, departure INTEGER NOT NULL, updated INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS boarded (
 	flight TEXT NOT NULL, pass TEXT NOT NULL, departure INTEGER NOT NULL, at INTEGER NOT NULL,
-	PRIMARY KEY (flight, pass)) WITHOUT ROWID;
+	req BLOB, PRIMARY KEY (flight, pass)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS enrolments (
 	flight TEXT NOT NULL, pass TEXT NOT NULL, sealed TEXT NOT NULL, departure INTEGER NOT NULL,
 	enrolled INTEGER NOT NULL, PRIMARY KEY (flight, pass));
@@ -56,6 +56,9 @@ var v1ToV2 = []string{
 	boardedFlights,
 	`INSERT INTO boarded_flights (flight, departure) SELECT flight, MAX(departure) FROM boarded GROUP BY flight`,
 }
+
+// v2ToV3 records which request boarded a pass (gate.RequestBoarder); older rows name none.
+var v2ToV3 = []string{`ALTER TABLE boarded ADD COLUMN req BLOB`}
 
 // Store is a gate.Store on one SQLite file. MarkBoarded goes through a group commit (see
 // groupcommit.go); the other methods use the connection directly.
@@ -107,8 +110,8 @@ func Open(path string) (*Store, error) {
 
 // schemaVersion 1 stores times as Unix milliseconds (version 0 used nanoseconds, which
 // overflow int64 after 2262: a far-future departure became undefined); version 2 is the
-// boarding layout of schema.
-const schemaVersion = 2
+// boarding layout of schema; version 3 adds the request that boarded (boarded.req).
+const schemaVersion = 3
 
 // migrate creates the schema of a new file, or brings an older file to schemaVersion, in one
 // transaction.
@@ -136,9 +139,11 @@ func migrate(db *sql.DB) error {
 			`UPDATE gates SET departure = departure / 1000000, updated = updated / 1000000`,
 			`UPDATE boarded SET departure = departure / 1000000, at = at / 1000000`,
 			`UPDATE enrolments SET departure = departure / 1000000, enrolled = enrolled / 1000000`,
-		}, v1ToV2...)
+		}, append(v1ToV2, v2ToV3...)...)
 	case v == 1:
-		steps = v1ToV2
+		steps = append(append([]string(nil), v1ToV2...), v2ToV3...)
+	case v == 2:
+		steps = v2ToV3
 	}
 	if v != schemaVersion {
 		steps = append(steps, fmt.Sprintf(`PRAGMA user_version = %d`, schemaVersion))
@@ -205,7 +210,19 @@ func (s *Store) Gate(ctx context.Context, id string) (gate.GateConfig, error) {
 // existed (exactly one of concurrent markings of a pass wins), ctx.Err() if the caller gave
 // up before the writer took the marking (then nothing was written), ErrClosed after Close.
 func (s *Store) MarkBoarded(ctx context.Context, flight string, pass gate.PassID, departure, at time.Time) error {
+	return s.MarkBoardedBy(ctx, flight, pass, departure, at, gate.RequestID{})
+}
+
+var _ gate.RequestBoarder = (*Store)(nil)
+
+// MarkBoardedBy is MarkBoarded that also answers nil to the request (req) that boarded: the
+// insert's conflict clause rewrites the row only when its stored request is req (never for
+// the zero RequestID, stored as NULL), and that counts as the one affected row.
+func (s *Store) MarkBoardedBy(ctx context.Context, flight string, pass gate.PassID, departure, at time.Time, req gate.RequestID) error {
 	r := &markReq{flight: flight, pass: string(pass), departure: ms(departure), at: ms(at), done: make(chan error, 1)}
+	if req != (gate.RequestID{}) {
+		r.req = req[:]
+	}
 	return s.marks.mark(ctx, r)
 }
 

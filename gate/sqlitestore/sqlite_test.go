@@ -82,8 +82,9 @@ CREATE TABLE enrolments (flight TEXT NOT NULL, pass TEXT NOT NULL, sealed TEXT N
 CREATE INDEX enrolments_departure ON enrolments (departure);
 `
 
-// writeOldFile makes a version v (0: nanoseconds, 1: milliseconds) file in the old layout with
-// one gate, one enrolment and two boarding records of flight F (departures dep and dep-1h).
+// writeOldFile makes a version v (0: nanoseconds, 1: milliseconds, 2: version 1 moved to the
+// one-B-tree boarding layout, without the request column) file with one gate, one enrolment
+// and two boarding records of flight F (departures dep and dep-1h).
 func writeOldFile(t *testing.T, path string, v int, dep time.Time) {
 	t.Helper()
 	db, err := sql.Open("sqlite", "file:"+path)
@@ -96,26 +97,29 @@ func writeOldFile(t *testing.T, path string, v int, dep time.Time) {
 		unit = func(tm time.Time) int64 { return tm.UnixNano() }
 	}
 	d, earlier := unit(dep), unit(dep.Add(-time.Hour))
-	for _, q := range []string{
+	qs := []string{
 		v1Layout,
 		fmt.Sprintf(`INSERT INTO enrolments VALUES ('F', 'p', 'jwe', %d, %d)`, d, d),
 		fmt.Sprintf(`INSERT INTO gates VALUES ('A1', 'IG', '0101', '2026-11-27', 1, %d, %d)`, d, d),
 		fmt.Sprintf(`INSERT INTO boarded VALUES ('F', 'b1', %d, %d), ('F', 'b2', %d, %d)`, d, d, earlier, d),
-		fmt.Sprintf(`PRAGMA user_version = %d`, v),
-	} {
+	}
+	if v == 2 {
+		qs = append(qs, v1ToV2...)
+	}
+	for _, q := range append(qs, fmt.Sprintf(`PRAGMA user_version = %d`, v)) {
 		if _, err := db.Exec(q); err != nil {
 			t.Fatal(err)
 		}
 	}
 }
 
-// TestMigratesOldFiles: version 0 (Unix nanoseconds) and 1 files are converted once on Open:
-// times in milliseconds, boarding records kept (still single use) and purged by their
-// flight's latest departure.
+// TestMigratesOldFiles: version 0 (Unix nanoseconds), 1 and 2 files are converted once on
+// Open: times in milliseconds, boarding records kept (still single use, also for a request
+// id: an old record names no request) and purged by their flight's latest departure.
 func TestMigratesOldFiles(t *testing.T) {
 	ctx := context.Background()
 	dep := time.Date(2026, 11, 27, 10, 0, 0, 0, time.UTC)
-	for _, v := range []int{0, 1} {
+	for _, v := range []int{0, 1, 2} {
 		t.Run(fmt.Sprintf("version %d", v), func(t *testing.T) {
 			path := filepath.Join(t.TempDir(), "gate.db")
 			writeOldFile(t, path, v, dep)
@@ -132,6 +136,9 @@ func TestMigratesOldFiles(t *testing.T) {
 				for _, p := range []gate.PassID{"b1", "b2"} {
 					if err := s.MarkBoarded(ctx, "F", p, dep, dep); !errors.Is(err, gate.ErrAlreadyBoarded) {
 						t.Fatalf("%s boarded again after migration: %v", p, err)
+					}
+					if err := s.MarkBoardedBy(ctx, "F", p, dep, dep, gate.RequestID{9}); !errors.Is(err, gate.ErrAlreadyBoarded) {
+						t.Fatalf("%s boarded again by a request id after migration: %v", p, err)
 					}
 				}
 				var version int

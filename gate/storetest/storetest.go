@@ -57,6 +57,60 @@ func Run(t *testing.T, newStore func(t *testing.T) gate.Store) {
 		}
 	})
 
+	// A request whose boarding committed but whose answer was lost is retried with its nonce
+	// put back: the store answers that same request boarded, and every other one not.
+	t.Run("the request that boarded", func(t *testing.T) {
+		s := newStore(t)
+		rb, ok := s.(gate.RequestBoarder)
+		if !ok {
+			t.Skip("the store does not record requests (gate.RequestBoarder)")
+		}
+		r1, r2 := gate.RequestID{1}, gate.RequestID{2}
+		mark := func(pass gate.PassID, req gate.RequestID) error {
+			t.Helper()
+			return rb.MarkBoardedBy(ctx, flightA, pass, t0, t0, req)
+		}
+		if err := mark("p1", r1); err != nil {
+			t.Fatal(err)
+		}
+		if err := mark("p1", r1); err != nil {
+			t.Fatalf("the same request again: %v, want boarded", err)
+		}
+		if err := mark("p1", r2); !errors.Is(err, gate.ErrAlreadyBoarded) {
+			t.Fatalf("another request: %v, want ErrAlreadyBoarded", err)
+		}
+		if err := s.MarkBoarded(ctx, flightA, "p1", t0, t0); !errors.Is(err, gate.ErrAlreadyBoarded) {
+			t.Fatalf("MarkBoarded (no request): %v, want ErrAlreadyBoarded", err)
+		}
+		if err := rb.MarkBoardedBy(ctx, flightB, "p1", t0, t0, r1); err != nil {
+			t.Fatalf("same request id, pass on another flight: %v", err)
+		}
+		// The zero RequestID names no request: it never matches, not even itself.
+		if err := mark("p2", gate.RequestID{}); err != nil {
+			t.Fatal(err)
+		}
+		if err := mark("p2", gate.RequestID{}); !errors.Is(err, gate.ErrAlreadyBoarded) {
+			t.Fatalf("zero request again: %v, want ErrAlreadyBoarded", err)
+		}
+		// Distinct requests racing for one pass: exactly one boards.
+		var wg sync.WaitGroup
+		var won, other atomic.Int32
+		for i := range 16 {
+			wg.Go(func() {
+				switch err := mark("p-race", gate.RequestID{byte(10 + i)}); {
+				case err == nil:
+					won.Add(1)
+				case !errors.Is(err, gate.ErrAlreadyBoarded):
+					other.Add(1)
+				}
+			})
+		}
+		wg.Wait()
+		if won.Load() != 1 || other.Load() != 0 {
+			t.Fatalf("%d of 16 distinct requests boarded, %d other errors; want exactly one", won.Load(), other.Load())
+		}
+	})
+
 	t.Run("single use under concurrency", func(t *testing.T) {
 		s := newStore(t)
 		var wg sync.WaitGroup
