@@ -323,17 +323,19 @@ func (s *Service) takeNonce(ctx context.Context, aud, nonce string) (spentNonce,
 type spentNonce struct {
 	aud, nonce string
 	exp        time.Time
+	pres       [32]byte // SHA-256 of the KB-JWT (over the whole presentation) that carried it
 }
 
-// requestID names the request that spent n: a hash of its scope and nonce, which only that
-// request (or its resend with the nonce put back) can present.
+// requestID names the request that spent n: a hash of its scope, its nonce and its KB-JWT
+// (signed by the holder over that nonce and the presentation's sd_hash), so only a resend of
+// that very presentation, its nonce put back after a store failure, has it.
 func (n spentNonce) requestID() RequestID {
 	if n.nonce == "" {
 		return RequestID{}
 	}
 	h := sha256.New()
-	for _, part := range []string{"gate-request/1", n.aud, n.nonce} {
-		h.Write([]byte(part))
+	for _, part := range [][]byte{[]byte("gate-request/2"), []byte(n.aud), []byte(n.nonce), n.pres[:]} {
+		h.Write(part)
 		h.Write([]byte{0})
 	}
 	var id RequestID

@@ -9,6 +9,7 @@ import (
 
 	"github.com/idgate/idgate/gate"
 	"github.com/idgate/idgate/gate/storetest"
+	"github.com/jackc/pgx/v5"
 )
 
 const flight = "IG0101/2026-11-27"
@@ -216,5 +217,39 @@ func TestEnrolBatchAllOrNothing(t *testing.T) {
 		if es, err := s.Enrolments(ctx, flight); err != nil || len(es) != 0 {
 			t.Fatalf("failed batch left %d rows, %v", len(es), err)
 		}
+	}
+}
+
+// TestOpenTakesNoExclusiveLock: opening a store on a database already at the current schema
+// version must not take an ACCESS EXCLUSIVE lock on the boarding table (an ALTER TABLE on every
+// Open did): with a reader's transaction open on it, a second instance still opens, and a
+// boarding still goes through, within a short deadline.
+func TestOpenTakesNoExclusiveLock(t *testing.T) {
+	dsn := freshSchema(t)
+	s := openT(t, dsn)
+	ctx := context.Background()
+	c, err := pgx.Connect(ctx, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close(ctx)
+	tx, err := c.Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback(ctx) //nolint:errcheck
+	var n int
+	if err := tx.QueryRow(ctx, `SELECT count(*) FROM gate_boardings`).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	octx, cancel := context.WithTimeout(ctx, 3*time.Second)
+	defer cancel()
+	s2, err := Open(octx, Config{DSN: dsn})
+	if err != nil {
+		t.Fatalf("second Open while a reader holds the table: %v", err)
+	}
+	defer s2.Close()
+	if err := s.MarkBoarded(octx, "IG0101/2026-11-27", "p", time.Now(), time.Now()); err != nil {
+		t.Fatalf("boarding after the second Open: %v", err)
 	}
 }

@@ -30,7 +30,7 @@ var schema = []string{
 		departure TIMESTAMPTZ NOT NULL, updated_at TIMESTAMPTZ NOT NULL)`,
 	`CREATE TABLE IF NOT EXISTS gate_boardings (
 		flight TEXT COLLATE "C" NOT NULL, pass TEXT COLLATE "C" NOT NULL,
-		departure TIMESTAMPTZ NOT NULL, boarded_at TIMESTAMPTZ NOT NULL,
+		departure TIMESTAMPTZ NOT NULL, boarded_at TIMESTAMPTZ NOT NULL, req BYTEA,
 		PRIMARY KEY (flight, pass))`,
 	`CREATE INDEX IF NOT EXISTS gate_boardings_departure ON gate_boardings (departure)`,
 	`CREATE TABLE IF NOT EXISTS gate_enrolments (
@@ -45,6 +45,14 @@ var schema = []string{
 		PRIMARY KEY (scope, nonce))`,
 	`CREATE INDEX IF NOT EXISTS gate_nonces_expires ON gate_nonces (expires)`,
 	`CREATE INDEX IF NOT EXISTS gate_enrolments_enrolled ON gate_enrolments (flight, enrolled_at)`,
+}
+
+// toV3 adds the request that boarded to a version 1 or 2 database. ALTER TABLE takes an
+// ACCESS EXCLUSIVE lock, so it runs only when the version says it is needed (never on an
+// ordinary Open, where it would queue every boarding behind any open reader), and gives up
+// after lock_timeout rather than stall the gates of running instances.
+var toV3 = []string{
+	`SET LOCAL lock_timeout = '10s'`,
 	`ALTER TABLE gate_boardings ADD COLUMN IF NOT EXISTS req BYTEA`,
 }
 
@@ -70,6 +78,11 @@ func migrate(ctx context.Context, pool *pgxpool.Pool) error {
 			return nil
 		case v > SchemaVersion:
 			return fmt.Errorf("%w: version %d, this build knows %d", ErrSchemaTooNew, v, SchemaVersion)
+		}
+		for _, q := range toV3 { // a new database has the column already: IF NOT EXISTS
+			if _, err := tx.Exec(ctx, q); err != nil {
+				return err
+			}
 		}
 		_, err := tx.Exec(ctx, `INSERT INTO gate_schema_version (version) VALUES ($1)`, SchemaVersion)
 		return err

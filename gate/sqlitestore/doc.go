@@ -4,7 +4,7 @@
 // request (boarded.req, schema version 3, gate.RequestBoarder): no row affected means
 // already boarded, so it holds across restarts and concurrent requests. Enrolments keep the sealed
 // template (compact JWE to the gate reader key) as received: templates are encrypted at rest.
-// Times are stored as Unix milliseconds (UTC). Schema version 2 keeps boarding records in
+// Times are stored as Unix milliseconds (UTC). Since schema version 2 boarding records are in
 // one WITHOUT ROWID B-tree keyed by (flight, pass), with each flight's latest departure in
 // boarded_flights (kept by a trigger) for Purge; Open migrates version 0 (nanoseconds, which
 // overflowed after 2262), version 1 and version 2 files in one transaction.

@@ -15,7 +15,7 @@ import (
 	"github.com/idgate/idgate/gate"
 )
 
-// schema is the current (version 2) layout, for a new file. Boarding records are one
+// schema is the current (version 3) layout, for a new file. Boarding records are one
 // WITHOUT ROWID B-tree keyed by (flight, pass), so a boarding writes one B-tree where version
 // 1 wrote three (rowid table, primary-key index, departure index). Purge finds departed
 // flights in boarded_flights, which a trigger keeps at each flight's latest departure inside
@@ -139,7 +139,7 @@ func migrate(db *sql.DB) error {
 			`UPDATE gates SET departure = departure / 1000000, updated = updated / 1000000`,
 			`UPDATE boarded SET departure = departure / 1000000, at = at / 1000000`,
 			`UPDATE enrolments SET departure = departure / 1000000, enrolled = enrolled / 1000000`,
-		}, append(v1ToV2, v2ToV3...)...)
+		}, append(append([]string(nil), v1ToV2...), v2ToV3...)...)
 	case v == 1:
 		steps = append(append([]string(nil), v1ToV2...), v2ToV3...)
 	case v == 2:
