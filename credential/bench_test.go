@@ -11,10 +11,10 @@ import (
 	"time"
 
 	"github.com/idgate/idgate/credential"
-	"github.com/idgate/idgate/internal/testenv"
+	"github.com/idgate/idgate/credential/credentialtest"
 )
 
-func benchVerifier(b *testing.B, env *testenv.Env) *credential.Verifier {
+func benchVerifier(b *testing.B, env *credentialtest.Env) *credential.Verifier {
 	v, err := credential.NewVerifier(credential.VerifierConfig{Trust: env.Trust, Status: env.CachingChecker(time.Hour)})
 	if err != nil {
 		b.Fatal(err)
@@ -26,8 +26,8 @@ func benchVerifier(b *testing.B, env *testenv.Env) *credential.Verifier {
 // (two disclosures + KB-JWT): RFC 9901 processing, trust list, time, key binding, status
 // (list cached, as in steady state). Compare with BenchmarkRawES256x2 from the same run.
 func BenchmarkVerifyPresentation(b *testing.B) {
-	env := testenv.New(b)
-	h := env.Issue(b, testenv.IssueOpts{})
+	env := credentialtest.New(b)
+	h := env.Issue(b, credentialtest.IssueOpts{})
 	v := benchVerifier(b, env)
 	pres := h.Present(b, []string{"age_over_19", "photo_ref"}, "https://rp.example", "nonce-1", time.Now())
 	exp := credential.Expectation{Audience: "https://rp.example", Nonce: "nonce-1"}
@@ -75,8 +75,8 @@ func rawES256x2() func() bool {
 func BenchmarkVerifyPresentationRatio(b *testing.B) {
 	runtime.LockOSThread()
 	defer runtime.UnlockOSThread()
-	env := testenv.New(b)
-	h := env.Issue(b, testenv.IssueOpts{})
+	env := credentialtest.New(b)
+	h := env.Issue(b, credentialtest.IssueOpts{})
 	v := benchVerifier(b, env)
 	pres := h.Present(b, []string{"age_over_19", "photo_ref"}, "https://rp.example", "nonce-1", time.Now())
 	exp := credential.Expectation{Audience: "https://rp.example", Nonce: "nonce-1"}

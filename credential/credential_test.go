@@ -10,13 +10,13 @@ import (
 
 	"github.com/idgate/idgate/certs/certstest"
 	"github.com/idgate/idgate/credential"
-	"github.com/idgate/idgate/internal/testenv"
+	"github.com/idgate/idgate/credential/credentialtest"
 )
 
 func TestSubjectClaims(t *testing.T) {
 	at := time.Date(2026, 5, 16, 12, 0, 0, 0, time.UTC)
 	base := func(mod func(m map[string]any)) map[string]any {
-		m := credential.Select(credential.DrivingLicence, testenv.Attributes)
+		m := credential.Select(credential.DrivingLicence, credentialtest.Attributes)
 		cp := map[string]any{}
 		for k, v := range m {
 			cp[k] = v
@@ -57,7 +57,7 @@ func TestSubjectClaims(t *testing.T) {
 }
 
 func TestAgeOver(t *testing.T) {
-	attrs := credential.Select(credential.DrivingLicence, testenv.Attributes) // born 1990-05-17
+	attrs := credential.Select(credential.DrivingLicence, credentialtest.Attributes) // born 1990-05-17
 	for _, tc := range []struct {
 		at       string
 		over35   bool
@@ -96,8 +96,8 @@ func TestAgeOver(t *testing.T) {
 // TestIssueKeepsRegisteredClaimsPlain checks that the claims SD-JWT VC forbids from being
 // selectively disclosable are in the signed payload, and every subject claim is not.
 func TestIssueKeepsRegisteredClaimsPlain(t *testing.T) {
-	env := testenv.New(t)
-	h := env.Issue(t, testenv.IssueOpts{})
+	env := credentialtest.New(t)
+	h := env.Issue(t, credentialtest.IssueOpts{})
 	jwt := h.Credential[:strings.IndexByte(h.Credential, '~')]
 	raw, err := base64.RawURLEncoding.DecodeString(strings.Split(jwt, ".")[1])
 	if err != nil {
@@ -124,16 +124,16 @@ func TestIssueKeepsRegisteredClaimsPlain(t *testing.T) {
 }
 
 func TestVerifyTimeClaims(t *testing.T) {
-	env := testenv.New(t)
+	env := credentialtest.New(t)
 	v := env.Verifier(t)
 	for _, tc := range []struct {
 		name string
-		opts testenv.IssueOpts
+		opts credentialtest.IssueOpts
 		code credential.Code
 	}{
-		{"issued in the future", testenv.IssueOpts{IAT: time.Now().Add(time.Hour)}, credential.CodeIssuedInFuture},
-		{"expired", testenv.IssueOpts{IAT: time.Now().Add(-2 * time.Hour), TTL: time.Hour}, credential.CodeExpired},
-		{"employee ID", testenv.IssueOpts{Type: credential.EmployeeID}, ""},
+		{"issued in the future", credentialtest.IssueOpts{IAT: time.Now().Add(time.Hour)}, credential.CodeIssuedInFuture},
+		{"expired", credentialtest.IssueOpts{IAT: time.Now().Add(-2 * time.Hour), TTL: time.Hour}, credential.CodeExpired},
+		{"employee ID", credentialtest.IssueOpts{Type: credential.EmployeeID}, ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			h := env.Issue(t, tc.opts)
@@ -152,8 +152,8 @@ func TestVerifyTimeClaims(t *testing.T) {
 // FuzzVerify feeds arbitrary presentations to the full verifier: it must never panic and
 // must never accept anything but the seed it was given.
 func FuzzVerify(f *testing.F) {
-	env := testenv.New(f)
-	h := env.Issue(f, testenv.IssueOpts{})
+	env := credentialtest.New(f)
+	h := env.Issue(f, credentialtest.IssueOpts{})
 	good := h.Present(f, []string{"age_over_18"}, "aud", "n", time.Now())
 	f.Add(good)
 	f.Add(good[:len(good)/2])
@@ -174,9 +174,9 @@ func FuzzVerify(f *testing.F) {
 // a key whose certificate has expired could mint "old" credentials valid for a year. A
 // credential may not outlive its signing certificate.
 func TestExpiredIssuerCertCannotBackdate(t *testing.T) {
-	env := testenv.New(t)
-	expired := env.CA.Issue(t, "idgate Driving Licence Issuer", certstest.WithURI(testenv.IssuerURL), certstest.Expired())
-	h := env.Issue(t, testenv.IssueOpts{Signer: expired, IAT: time.Now().Add(-36 * time.Hour), TTL: 365 * 24 * time.Hour})
+	env := credentialtest.New(t)
+	expired := env.CA.Issue(t, "idgate Driving Licence Issuer", certstest.WithURI(credentialtest.IssuerURL), certstest.Expired())
+	h := env.Issue(t, credentialtest.IssueOpts{Signer: expired, IAT: time.Now().Add(-36 * time.Hour), TTL: 365 * 24 * time.Hour})
 	pres := h.Present(t, []string{"given_name"}, "aud", "n", time.Now())
 	_, err := env.Verifier(t).Verify(context.Background(), pres, credential.Expectation{Audience: "aud", Nonce: "n"})
 	if credential.CodeOf(err) != credential.CodeIssuerCertTime {

@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/idgate/idgate/credential"
-	"github.com/idgate/idgate/internal/testenv"
+	"github.com/idgate/idgate/credential/credentialtest"
 	"github.com/idgate/idgate/sdjwt"
 )
 
@@ -37,10 +37,10 @@ func issuerLeaf(t *testing.T, pres string) *x509.Certificate {
 // a precomputed verifier for the issuer key (certs/es256), and the next presentations are
 // checked through it: valid ones pass, a forged issuer signature still fails.
 func TestVerifyPrecomputedIssuerKey(t *testing.T) {
-	env := testenv.New(t)
+	env := credentialtest.New(t)
 	v := env.Verifier(t)
 	exp := credential.Expectation{Audience: "aud", Nonce: "n"}
-	first := env.Issue(t, testenv.IssueOpts{}).Present(t, []string{"given_name"}, "aud", "n", time.Now())
+	first := env.Issue(t, credentialtest.IssueOpts{}).Present(t, []string{"given_name"}, "aud", "n", time.Now())
 	if _, err := v.Verify(context.Background(), first, exp); err != nil {
 		t.Fatal(err)
 	}
@@ -52,7 +52,7 @@ func TestVerifyPrecomputedIssuerKey(t *testing.T) {
 		}
 		time.Sleep(5 * time.Millisecond)
 	}
-	pres := env.Issue(t, testenv.IssueOpts{}).Present(t, []string{"given_name"}, "aud", "n", time.Now())
+	pres := env.Issue(t, credentialtest.IssueOpts{}).Present(t, []string{"given_name"}, "aud", "n", time.Now())
 	if _, err := v.Verify(context.Background(), pres, exp); err != nil {
 		t.Fatalf("through the precomputed key: %v", err)
 	}

@@ -23,19 +23,19 @@ import (
 
 	"github.com/idgate/idgate/certs/certstest"
 	"github.com/idgate/idgate/credential"
-	"github.com/idgate/idgate/internal/testenv"
+	"github.com/idgate/idgate/credential/credentialtest"
 	"github.com/idgate/idgate/sdjwt"
 )
 
 // rpServer runs the relying-party API on a real fasthttp server on 127.0.0.1.
 type rpServer struct {
-	env *testenv.Env
+	env *credentialtest.Env
 	url string
 }
 
 func newRPServer(t *testing.T) *rpServer {
 	t.Helper()
-	env := testenv.New(t)
+	env := credentialtest.New(t)
 	rp, err := NewRP(RPConfig{Credentials: env.Verifier(t), Requests: NewMemoryRequests(1000), Audience: "https://rental.example"})
 	if err != nil {
 		t.Fatal(err)
@@ -115,7 +115,7 @@ func replaceJWT(sd, jwt string) string {
 
 // rebind recomputes the KB-JWT for a modified SD-JWT so that only the intended defect remains.
 // It signs by hand because sdjwt.AddKeyBinding refuses to bind malformed presentations.
-func rebind(t *testing.T, h *testenv.Holder, presentation string, req Request) string {
+func rebind(t *testing.T, h *credentialtest.Holder, presentation string, req Request) string {
 	sd := presentation[:strings.LastIndexByte(presentation, '~')+1]
 	digest := sha256.Sum256([]byte(sd))
 	claims, _ := json.Marshal(map[string]any{
@@ -135,7 +135,7 @@ func rebind(t *testing.T, h *testenv.Holder, presentation string, req Request) s
 
 func TestRPAcceptsAndDisclosesOnlyRequested(t *testing.T) {
 	s := newRPServer(t)
-	h := s.env.Issue(t, testenv.IssueOpts{})
+	h := s.env.Issue(t, credentialtest.IssueOpts{})
 	req := s.request(t, "age_over_19", "photo_ref")
 	// The wallet over-discloses given_name; the verifier must not pass it on.
 	pres := h.Present(t, []string{"age_over_19", "photo_ref", "given_name"}, req.Audience, req.Nonce, time.Now())
@@ -147,7 +147,7 @@ func TestRPAcceptsAndDisclosesOnlyRequested(t *testing.T) {
 	if len(claims) != 2 || claims["age_over_19"] != true || claims["photo_ref"] == nil {
 		t.Fatalf("claims = %v", claims)
 	}
-	if out["vct"] != credential.VCTDrivingLicence || out["issuer"] != testenv.IssuerURL || out["status"] != "valid" {
+	if out["vct"] != credential.VCTDrivingLicence || out["issuer"] != credentialtest.IssuerURL || out["status"] != "valid" {
 		t.Fatalf("answer = %v", out)
 	}
 }
@@ -161,19 +161,19 @@ func TestRPRejectsAttacks(t *testing.T) {
 		build func(t *testing.T, req Request) string
 		code  string
 	}
-	valid := func(h *testenv.Holder, req Request) string {
+	valid := func(h *credentialtest.Holder, req Request) string {
 		return h.Present(t, claims, req.Audience, req.Nonce, time.Now())
 	}
 	attacks := []attack{
 		{"alg none", func(t *testing.T, req Request) string {
-			h := s.env.Issue(t, testenv.IssueOpts{})
+			h := s.env.Issue(t, credentialtest.IssueOpts{})
 			p := valid(h, req)
 			hdr, payload := splitJWS(t, p[:strings.IndexByte(p, '~')])
 			hdr["alg"] = "none"
 			return rebind(t, h, replaceJWT(p, b64json(hdr)+"."+b64json(payload)+"."), req)
 		}, "alg_not_allowed"},
 		{"HS256 keyed with the issuer's public key", func(t *testing.T, req Request) string {
-			h := s.env.Issue(t, testenv.IssueOpts{})
+			h := s.env.Issue(t, credentialtest.IssueOpts{})
 			p := valid(h, req)
 			hdr, payload := splitJWS(t, p[:strings.IndexByte(p, '~')])
 			hdr["alg"] = "HS256"
@@ -184,22 +184,22 @@ func TestRPRejectsAttacks(t *testing.T) {
 			return rebind(t, h, replaceJWT(p, input+"."+base64.RawURLEncoding.EncodeToString(mac.Sum(nil))), req)
 		}, "alg_not_allowed"},
 		{"unknown root", func(t *testing.T, req Request) string {
-			rogue := other.Issue(t, "idgate Driving Licence Issuer", certstest.WithURI(testenv.IssuerURL))
-			return valid(s.env.Issue(t, testenv.IssueOpts{Signer: rogue}), req)
+			rogue := other.Issue(t, "idgate Driving Licence Issuer", certstest.WithURI(credentialtest.IssuerURL))
+			return valid(s.env.Issue(t, credentialtest.IssueOpts{Signer: rogue}), req)
 		}, string(credential.CodeUntrustedIssuer)},
 		{"expired issuer certificate", func(t *testing.T, req Request) string {
-			old := s.env.CA.Issue(t, "idgate Driving Licence Issuer", certstest.WithURI(testenv.IssuerURL), certstest.Expired())
-			return valid(s.env.Issue(t, testenv.IssueOpts{Signer: old}), req)
+			old := s.env.CA.Issue(t, "idgate Driving Licence Issuer", certstest.WithURI(credentialtest.IssuerURL), certstest.Expired())
+			return valid(s.env.Issue(t, credentialtest.IssueOpts{Signer: old}), req)
 		}, string(credential.CodeIssuerCertTime)},
 		{"not-yet-valid issuer certificate", func(t *testing.T, req Request) string {
-			young := s.env.CA.Issue(t, "idgate Driving Licence Issuer", certstest.WithURI(testenv.IssuerURL), certstest.NotYetValid())
-			return valid(s.env.Issue(t, testenv.IssueOpts{Signer: young}), req)
+			young := s.env.CA.Issue(t, "idgate Driving Licence Issuer", certstest.WithURI(credentialtest.IssuerURL), certstest.NotYetValid())
+			return valid(s.env.Issue(t, credentialtest.IssueOpts{Signer: young}), req)
 		}, string(credential.CodeIssuerCertTime)},
 		{"employee-ID key signing a licence", func(t *testing.T, req Request) string {
-			return valid(s.env.Issue(t, testenv.IssueOpts{Signer: s.env.Employee}), req)
+			return valid(s.env.Issue(t, credentialtest.IssueOpts{Signer: s.env.Employee}), req)
 		}, string(credential.CodeUntrustedIssuer)},
 		{"tampered disclosure", func(t *testing.T, req Request) string {
-			h := s.env.Issue(t, testenv.IssueOpts{})
+			h := s.env.Issue(t, credentialtest.IssueOpts{})
 			p := valid(h, req)
 			parts := strings.Split(p, "~")
 			d, err := sdjwt.ParseDisclosure(parts[1])
@@ -214,21 +214,21 @@ func TestRPRejectsAttacks(t *testing.T) {
 			return rebind(t, h, strings.Join(parts, "~"), req)
 		}, "disclosure_unreferenced"},
 		{"disclosure the issuer never signed", func(t *testing.T, req Request) string {
-			h := s.env.Issue(t, testenv.IssueOpts{})
+			h := s.env.Issue(t, credentialtest.IssueOpts{})
 			p := valid(h, req)
 			d, _ := sdjwt.NewDisclosure("age_over_65", true)
 			i := strings.LastIndexByte(p, '~')
 			return rebind(t, h, p[:i+1]+d.Encoded+"~", req)
 		}, "disclosure_unreferenced"},
 		{"same disclosure twice", func(t *testing.T, req Request) string {
-			h := s.env.Issue(t, testenv.IssueOpts{})
+			h := s.env.Issue(t, credentialtest.IssueOpts{})
 			p := valid(h, req)
 			parts := strings.Split(p, "~")
 			i := strings.LastIndexByte(p, '~')
 			return rebind(t, h, p[:i+1]+parts[1]+"~", req)
 		}, "disclosure_duplicate"},
 		{"digest appearing twice", func(t *testing.T, req Request) string {
-			h := s.env.Issue(t, testenv.IssueOpts{})
+			h := s.env.Issue(t, credentialtest.IssueOpts{})
 			p := valid(h, req)
 			hdr, payload := splitJWS(t, p[:strings.IndexByte(p, '~')])
 			sd := payload["_sd"].([]any)
@@ -254,47 +254,47 @@ func TestRPRejectsAttacks(t *testing.T) {
 			return rebind(t, h, replaceJWT(p, string(signed)), req)
 		}, "digest_duplicate"},
 		{"key binding missing", func(t *testing.T, req Request) string {
-			p := valid(s.env.Issue(t, testenv.IssueOpts{}), req)
+			p := valid(s.env.Issue(t, credentialtest.IssueOpts{}), req)
 			return p[:strings.LastIndexByte(p, '~')+1]
 		}, "kb_missing"},
 		{"key binding by another key", func(t *testing.T, req Request) string {
-			h := s.env.Issue(t, testenv.IssueOpts{})
+			h := s.env.Issue(t, credentialtest.IssueOpts{})
 			thief, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 			h.Key = thief
 			return valid(h, req)
 		}, "kb_signature_invalid"},
 		{"wrong audience", func(t *testing.T, req Request) string {
-			return s.env.Issue(t, testenv.IssueOpts{}).Present(t, claims, "https://other-rp.example", req.Nonce, time.Now())
+			return s.env.Issue(t, credentialtest.IssueOpts{}).Present(t, claims, "https://other-rp.example", req.Nonce, time.Now())
 		}, "kb_aud"},
 		{"wrong nonce", func(t *testing.T, req Request) string {
-			return s.env.Issue(t, testenv.IssueOpts{}).Present(t, claims, req.Audience, "some-other-nonce", time.Now())
+			return s.env.Issue(t, credentialtest.IssueOpts{}).Present(t, claims, req.Audience, "some-other-nonce", time.Now())
 		}, "kb_nonce"},
 		{"stale key-binding iat", func(t *testing.T, req Request) string {
-			return s.env.Issue(t, testenv.IssueOpts{}).Present(t, claims, req.Audience, req.Nonce, time.Now().Add(-time.Hour))
+			return s.env.Issue(t, credentialtest.IssueOpts{}).Present(t, claims, req.Audience, req.Nonce, time.Now().Add(-time.Hour))
 		}, "kb_iat"},
 		{"wrong sd_hash", func(t *testing.T, req Request) string {
-			h := s.env.Issue(t, testenv.IssueOpts{})
+			h := s.env.Issue(t, credentialtest.IssueOpts{})
 			p := valid(h, req)
 			// KB-JWT computed over a presentation with one more disclosure than is sent.
 			full := h.Present(t, append(claims, "given_name"), req.Audience, req.Nonce, time.Now())
 			return p[:strings.LastIndexByte(p, '~')+1] + full[strings.LastIndexByte(full, '~')+1:]
 		}, "kb_sd_hash"},
 		{"expired credential", func(t *testing.T, req Request) string {
-			return valid(s.env.Issue(t, testenv.IssueOpts{IAT: time.Now().Add(-48 * time.Hour), TTL: 24 * time.Hour}), req)
+			return valid(s.env.Issue(t, credentialtest.IssueOpts{IAT: time.Now().Add(-48 * time.Hour), TTL: 24 * time.Hour}), req)
 		}, string(credential.CodeExpired)},
 		{"iss not named by the certificate", func(t *testing.T, req Request) string {
-			return valid(s.env.Issue(t, testenv.IssueOpts{Issuer: "https://evil.example"}), req)
+			return valid(s.env.Issue(t, credentialtest.IssueOpts{Issuer: "https://evil.example"}), req)
 		}, string(credential.CodeIssuerMismatch)},
 		{"requested claim withheld", func(t *testing.T, req Request) string {
-			return s.env.Issue(t, testenv.IssueOpts{}).Present(t, claims[:1], req.Audience, req.Nonce, time.Now())
+			return s.env.Issue(t, credentialtest.IssueOpts{}).Present(t, claims[:1], req.Audience, req.Nonce, time.Now())
 		}, string(credential.CodeNotDisclosed)},
 		{"revoked", func(t *testing.T, req Request) string {
-			h := s.env.Issue(t, testenv.IssueOpts{})
+			h := s.env.Issue(t, credentialtest.IssueOpts{})
 			s.env.SetStatus(t, h.StatusIdx, 1)
 			return valid(h, req)
 		}, string(credential.CodeRevoked)},
 		{"suspended", func(t *testing.T, req Request) string {
-			h := s.env.Issue(t, testenv.IssueOpts{})
+			h := s.env.Issue(t, credentialtest.IssueOpts{})
 			s.env.SetStatus(t, h.StatusIdx, 2)
 			return valid(h, req)
 		}, string(credential.CodeSuspended)},
@@ -310,7 +310,7 @@ func TestRPRejectsAttacks(t *testing.T) {
 		})
 	}
 	t.Run("status list unreachable", func(t *testing.T) {
-		h := s.env.Issue(t, testenv.IssueOpts{})
+		h := s.env.Issue(t, credentialtest.IssueOpts{})
 		s.env.FailStatus(http.StatusServiceUnavailable)
 		defer s.env.FailStatus(0)
 		req := s.request(t, claims...)
@@ -320,7 +320,7 @@ func TestRPRejectsAttacks(t *testing.T) {
 		}
 	})
 	t.Run("replayed nonce", func(t *testing.T) {
-		h := s.env.Issue(t, testenv.IssueOpts{})
+		h := s.env.Issue(t, credentialtest.IssueOpts{})
 		req := s.request(t, claims...)
 		p := valid(h, req)
 		if st, out := s.verify(t, req.ID, p); st != http.StatusOK {
@@ -358,7 +358,7 @@ func TestRPRejectsBadRequests(t *testing.T) {
 }
 
 func TestRPTokenWhenConfigured(t *testing.T) {
-	env := testenv.New(t)
+	env := credentialtest.New(t)
 	rp, err := NewRP(RPConfig{Credentials: env.Verifier(t), Requests: NewMemoryRequests(10), Audience: "https://rental.example"})
 	if err != nil {
 		t.Fatal(err)

@@ -11,7 +11,7 @@ import (
 	"runtime/pprof"
 	"syscall"
 
-	"github.com/idgate/idgate/internal/loadtest"
+	"github.com/idgate/idgate/cmd/idgate/loadtest"
 )
 
 func init() {

@@ -12,7 +12,7 @@ import (
 
 	"github.com/valyala/fasthttp"
 
-	"github.com/idgate/idgate/internal/loadtest"
+	"github.com/idgate/idgate/cmd/idgate/loadtest"
 	"github.com/idgate/idgate/verifier"
 )
 

@@ -1,5 +1,5 @@
 // Package gatetest builds the in-process airport world gate tests need: the credential
-// ecosystem of internal/testenv (test CA, issuers, status list over loopback HTTP), an
+// ecosystem of credential/credentialtest (test CA, issuers, status list over loopback HTTP), an
 // airline's boarding-pass signer under the same CA, the gate reader key, and passengers whose
 // ID carries a sealed face template and whose boarding pass is signed for a flight.
 // Everything is generated in code.
@@ -21,8 +21,8 @@ import (
 	"github.com/idgate/idgate/boardingpass"
 	"github.com/idgate/idgate/certs"
 	"github.com/idgate/idgate/credential"
+	"github.com/idgate/idgate/credential/credentialtest"
 	"github.com/idgate/idgate/gate"
-	"github.com/idgate/idgate/internal/testenv"
 )
 
 // Audience is the verifier identifier of the World's Service.
@@ -33,7 +33,7 @@ const Model biometric.ModelID = "test-model-1"
 
 // World is a credential ecosystem plus an airline and a gate reader.
 type World struct {
-	Env       *testenv.Env
+	Env       *credentialtest.Env
 	Airline   certs.Signer // designator IG
 	Passes    *certs.TrustList
 	ReaderKey *ecdsa.PrivateKey
@@ -44,7 +44,7 @@ type World struct {
 // New builds a World; its flight departs today (UTC).
 func New(t testing.TB) *World {
 	t.Helper()
-	env := testenv.New(t)
+	env := credentialtest.New(t)
 	airline := env.CA.Issue(t, certs.AirlineCN("IG"))
 	anchor := env.CA.Anchor(certs.PurposeBoardingPass, "IG", certs.AirlineCN("IG"))
 	anchor.Certs = airline.Chain()[:1]
@@ -94,7 +94,7 @@ func (w *World) Near(t biometric.Template, dist float64) biometric.Template {
 
 // Passenger is a traveller: an ID (with a sealed face template), a face, and a pass.
 type Passenger struct {
-	Holder *testenv.Holder
+	Holder *credentialtest.Holder
 	Face   biometric.Template
 	Family string
 	Given  string
@@ -123,9 +123,9 @@ func (w *World) PassengerWith(t testing.TB, family, given string, o PassengerOpt
 	if err != nil {
 		t.Fatal(err)
 	}
-	attrs := maps.Clone(testenv.Attributes)
+	attrs := maps.Clone(credentialtest.Attributes)
 	attrs["family_name"], attrs["given_name"], attrs[credential.FaceTemplateClaim] = family, given, sealed
-	h := w.Env.Issue(t, testenv.IssueOpts{Attrs: attrs, IAT: o.IAT, TTL: o.TTL})
+	h := w.Env.Issue(t, credentialtest.IssueOpts{Attrs: attrs, IAT: o.IAT, TTL: o.TTL})
 	return &Passenger{Holder: h, Face: face, Family: family, Given: given}
 }
 

@@ -1,8 +1,9 @@
-// Package testenv builds the in-process world that verifier-side tests need: a test CA, the two
-// credential issuers' signers, a trust list, a Token Status List served over real HTTP on
-// 127.0.0.1 whose entries a test can flip, and holders that receive credentials and present
-// them. Everything is generated in code; nothing is pasted.
-package testenv
+// Package credentialtest builds the in-process credential world that credential- and
+// verifier-side tests need: a test CA, the two credential issuers' signers, a trust list, a
+// Token Status List served over real HTTP on 127.0.0.1 whose entries a test can flip, and
+// holders that receive credentials and present them. Everything is generated in code; nothing
+// is pasted.
+package credentialtest
 
 import (
 	"crypto/ecdsa"

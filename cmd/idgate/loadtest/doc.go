@@ -1,6 +1,5 @@
 // Package loadtest drives idgate's airport gate API the way a busy airport would and measures
-// how close one gate verification gets to the public-key work it cannot avoid (issue 4,
-// "the number that matters").
+// how close one gate verification gets to the public-key work it cannot avoid.
 //
 // # Data flow
 //
