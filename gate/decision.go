@@ -1,6 +1,7 @@
 package gate
 
 import (
+	"encoding/json"
 	"time"
 
 	"github.com/idgate/idgate/biometric"
@@ -32,13 +33,13 @@ type Decision struct {
 	Decision string   `json:"decision"` // "allow" or "deny"
 	Reasons  []Reason `json:"reasons"`  // empty when allowed
 	Checks   Checks   `json:"checks"`
-	// Score is the Euclidean distance between the live face and the reference (lower is more
-	// alike); a match needs Score < Threshold. Absent when no comparison ran, and on every
-	// Identify deny (no distance oracle for a caller holding no credential).
-	Score     *float32 `json:"score,omitempty"`
-	Threshold float32  `json:"threshold,omitempty"`
-	Gate      string   `json:"gate,omitempty"`
-	Flight    *Flight  `json:"flight,omitempty"`
+	// distance is the face comparison's result, set by whichever check ran it. It is
+	// unexported so that nothing renders it but Score and MarshalJSON, which show it with an
+	// allow only.
+	distance  *float32
+	Threshold float32 `json:"threshold,omitempty"`
+	Gate      string  `json:"gate,omitempty"`
+	Flight    *Flight `json:"flight,omitempty"`
 	// PassRef is a short hash of the boarding pass (never the pass itself).
 	PassRef string `json:"pass_ref,omitempty"`
 	// CredentialCode is the precise credential/sdjwt code behind a credential_* reason.
@@ -88,6 +89,38 @@ func (d *Decision) finish(required ...Check) *Decision {
 // Allowed reports whether the decision is allow.
 func (d *Decision) Allowed() bool { return d.Decision == Allow }
 
+// Score is the Euclidean distance between the live face and the reference (lower is more
+// alike; a match needs Score < Threshold), reported with an allow only: ok is false on every
+// deny, whatever check failed and whether or not the faces matched. A distance returned with
+// a deny is an oracle: a synthetic face can be hill-climbed towards the ID's (or, in
+// Identify, an enrolled passenger's) template one request at a time.
+func (d *Decision) Score() (score float32, ok bool) {
+	if !d.Allowed() || d.distance == nil {
+		return 0, false
+	}
+	return *d.distance, true
+}
+
+// setScore records the distance of the face comparison that ran; Score decides whether it
+// is shown.
+func (d *Decision) setScore(v float32) { d.distance = &v }
+
+// decisionFields is Decision without its methods (no MarshalJSON recursion).
+type decisionFields Decision
+
+// MarshalJSON renders the decision with "score" only when Score reports one, so no caller
+// (HTTP route, batch, log) can render a deny's distance.
+func (d Decision) MarshalJSON() ([]byte, error) {
+	out := struct {
+		*decisionFields
+		Score *float32 `json:"score,omitempty"`
+	}{decisionFields: (*decisionFields)(&d)}
+	if s, ok := d.Score(); ok {
+		out.Score = &s
+	}
+	return json.Marshal(out)
+}
+
 // credentialReason maps a credential/sdjwt code to the gate's reason vocabulary.
 func credentialReason(c credential.Code) Reason {
 	switch c {
@@ -127,7 +160,5 @@ func liveFaceReason(err error) Reason {
 	}
 	return ReasonLiveFaceInvalid
 }
-
-func ptr[T any](v T) *T { return &v }
 
 func since(t time.Time) time.Duration { return time.Since(t) }

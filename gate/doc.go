@@ -48,13 +48,15 @@
 //     so instances sharing a Store all drop theirs). Departures supplied at PutGate or Enrol
 //     must lie within -24 h..+48 h of the flight date; the default is flight date + 40 h
 //     (later than any local end of that date). Nothing else biometric is kept.
-//   - Identify denies carry no score (no distance oracle without a credential). live_jpeg
-//     must be a JPEG; the face extractor decodes only while holding a worker.
+//   - Only an allow carries a score (Decision.Score, and "score" in its JSON): a distance
+//     returned with any deny of Verify or Identify would be an oracle to hill-climb a
+//     synthetic face towards a template. live_jpeg must be a JPEG; the face extractor
+//     decodes only while holding a worker.
 //   - Single use is keyed on the booking (flight, PNR, origin, check-in sequence), not on
 //     the pass's bytes, so a reprinted pass for the same check-in cannot board again.
 //
 // Every outcome is a Decision {decision: allow|deny, reasons[], checks{credential,
-// boarding_pass, flight, name, face, single_use}, score, threshold, pass_ref}; reasons are
+// boarding_pass, flight, name, face, single_use}, score (allow only), threshold, pass_ref}; reasons are
 // the stable Reason codes. Errors outside decisions are *Error with a stable Code. Logs
 // (log/slog) carry the gate, flight, decision, reasons and a 16-hex-digit pass hash — never a
 // pass, presentation or template. Metrics are Prometheus text (Metrics.WritePrometheus).

@@ -43,8 +43,9 @@ func (s *Service) Identify(ctx context.Context, id string, req *IdentifyRequest)
 		d.Checks.Face = CheckFail
 		d.deny(liveFaceReason(err))
 		return d.finish()
-	// A deny carries no score: identify needs no credential, so a distance returned to the
-	// terminal would let anyone with a camera feed hill-climb towards an enrolled face.
+	// A deny carries no score (Decision.Score): identify needs no credential, so a distance
+	// returned to the terminal would let anyone with a camera feed hill-climb towards an
+	// enrolled face.
 	case len(cands) == 0 || !(cands[0].Distance < thr):
 		d.Checks.Face = CheckFail
 		d.deny(ReasonNoMatch)
@@ -55,12 +56,9 @@ func (s *Service) Identify(ctx context.Context, id string, req *IdentifyRequest)
 		return d.finish()
 	}
 	d.Checks.Face = CheckPass
-	d.Score = ptr(cands[0].Distance)
+	d.setScore(cands[0].Distance)
 	ref = PassID(cands[0].ID)
 	d.PassRef = string(ref[:min(16, len(ref))])
 	s.markBoarded(ctx, d, g, ref, s.cfg.Now(), RequestID{}) // no nonce: a face alone names no request
-	if d.finish(d.Checks.Face, d.Checks.SingleUse); !d.Allowed() {
-		d.Score = nil
-	}
-	return d
+	return d.finish(d.Checks.Face, d.Checks.SingleUse)
 }

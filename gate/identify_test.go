@@ -54,7 +54,7 @@ func TestIdentifyDecisions(t *testing.T) {
 	} {
 		d := svc.Identify(ctx, c.gate, &gate.IdentifyRequest{LiveFace: gate.LiveFace{Template: c.live}})
 		if c.reason == "" {
-			if !d.Allowed() || d.PassRef != "alice-pass-id-00" || d.Score == nil || *d.Score >= d.Threshold {
+			if s, ok := d.Score(); !d.Allowed() || d.PassRef != "alice-pass-id-00" || !ok || s >= d.Threshold {
 				t.Errorf("%s: %+v", c.name, d)
 			}
 			continue
@@ -62,8 +62,11 @@ func TestIdentifyDecisions(t *testing.T) {
 		if d.Allowed() || len(d.Reasons) == 0 || d.Reasons[0] != c.reason {
 			t.Errorf("%s: %+v, want %s", c.name, d, c.reason)
 		}
-		if d.Score != nil { // no distance oracle for a credential-less caller
-			t.Errorf("%s: deny carries score %v", c.name, *d.Score)
+		if s, ok := d.Score(); ok { // no distance oracle for a credential-less caller
+			t.Errorf("%s: deny carries score %v", c.name, s)
+		}
+		if s, ok := renderedScore(t, d); ok {
+			t.Errorf("%s: deny renders score %v", c.name, s)
 		}
 	}
 }

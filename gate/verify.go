@@ -200,7 +200,8 @@ func (s *Service) compareFace(d *Decision, live biometric.Template, sealed strin
 		d.deny(liveFaceReason(err))
 		return
 	}
-	d.Score, d.Threshold = ptr(dec.Distance), dec.Threshold
+	d.setScore(dec.Distance) // shown with an allow only (Decision.Score)
+	d.Threshold = dec.Threshold
 	if !dec.Match {
 		d.Checks.Face = CheckFail
 		d.deny(ReasonFaceMismatch)

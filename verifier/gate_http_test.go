@@ -280,6 +280,9 @@ func TestGateVerifyDenies(t *testing.T) {
 			if st != c.status || out["decision"] != "deny" || !contains(reasonsOf(out), string(c.reason)) {
 				t.Fatalf("got %d %v, want %d with %s", st, out, c.status, c.reason)
 			}
+			if score, ok := out["score"]; ok { // a deny's distance is a hill-climbing oracle
+				t.Errorf("deny carries score %v", score)
+			}
 		})
 	}
 }

@@ -97,8 +97,12 @@ func (d *demo) board(ctx context.Context, w *walletsdk.Wallet, licenceID, pkiDir
 		if err != nil {
 			return err
 		}
-		d.say("gate %s: %s (live photo %s) → %s %v, face distance %.3f (threshold %.2f)",
-			demoGate, a.what, a.photo, strings.ToUpper(dec.Decision), dec.Reasons, dec.Score, dec.Threshold)
+		score := "no score on a deny"
+		if dec.Score != nil {
+			score = fmt.Sprintf("face distance %.3f", *dec.Score)
+		}
+		d.say("gate %s: %s (live photo %s) → %s %v, %s (threshold %.2f)",
+			demoGate, a.what, a.photo, strings.ToUpper(dec.Decision), dec.Reasons, score, dec.Threshold)
 		if (dec.Decision == "allow") != a.allow || (a.reason != "" && !containsReason(dec.Reasons, a.reason)) {
 			return fmt.Errorf("gate decided %s %v, expected allow=%v %s", dec.Decision, dec.Reasons, a.allow, a.reason)
 		}
@@ -109,7 +113,7 @@ func (d *demo) board(ctx context.Context, w *walletsdk.Wallet, licenceID, pkiDir
 type gateDecision struct {
 	Decision  string   `json:"decision"`
 	Reasons   []string `json:"reasons"`
-	Score     float64  `json:"score"`
+	Score     *float64 `json:"score"` // present with an allow only
 	Threshold float64  `json:"threshold"`
 }
 
