@@ -86,8 +86,9 @@ var (
 )
 
 // SubjectClaims validates enrolment attributes for type t and returns the subject claims to
-// sign: only known claims, required ones present, dates well formed, age_over_NN derived from
-// birth_date at `at`.
+// sign: only known claims, required ones present, each of its shape within the bounds of
+// claims.go (so whatever it accepts, Issue can sign), age_over_NN derived from birth_date at
+// `at`. The issuer runs it at enrolment and again at issuance; errors name the field.
 func SubjectClaims(t Type, attrs map[string]any, at time.Time) (map[string]any, error) {
 	spec, ok := specs[t]
 	if !ok {
@@ -96,7 +97,7 @@ func SubjectClaims(t Type, attrs map[string]any, at time.Time) (map[string]any, 
 	out := make(map[string]any, len(attrs)+len(ageThresholds))
 	for k, v := range attrs {
 		if !slices.Contains(spec.Required, k) && !slices.Contains(spec.Optional, k) {
-			return nil, newError(CodeInvalidRequest, "%s: unknown claim %q", t, k)
+			return nil, newError(CodeInvalidRequest, "%s: unknown claim %.64q", t, k)
 		}
 		out[k] = normalize(v)
 	}
@@ -105,12 +106,10 @@ func SubjectClaims(t Type, attrs map[string]any, at time.Time) (map[string]any, 
 			return nil, newError(CodeInvalidRequest, "%s: missing required claim %q", t, k)
 		}
 	}
-	for k, v := range out {
-		if err := checkClaim(k, v); err != nil {
-			return nil, err
-		}
+	if err := checkSubject(out); err != nil {
+		return nil, err
 	}
-	birth, err := time.Parse(time.DateOnly, out["birth_date"].(string))
+	birth, err := parseDate(out["birth_date"].(string))
 	if err != nil {
 		return nil, newError(CodeInvalidRequest, "birth_date: %v", err)
 	}
@@ -124,55 +123,7 @@ func SubjectClaims(t Type, attrs map[string]any, at time.Time) (map[string]any, 
 	return out, nil
 }
 
-func checkClaim(k string, v any) error {
-	switch k {
-	case "birth_date", "issue_date", "expiry_date", "portrait_capture_date":
-		s, ok := v.(string)
-		if !ok || !dateRE.MatchString(s) {
-			return newError(CodeInvalidRequest, "%s: want YYYY-MM-DD", k)
-		}
-		if _, err := time.Parse(time.DateOnly, s); err != nil {
-			return newError(CodeInvalidRequest, "%s: %v", k, err)
-		}
-	case "issuing_country", "resident_country", "nationality":
-		s, ok := v.(string)
-		if !ok || !countryRE.MatchString(s) {
-			return newError(CodeInvalidRequest, "%s: want an ISO 3166-1 alpha-2 code", k)
-		}
-	case "sex":
-		if f, ok := v.(float64); !ok || !slices.Contains([]float64{0, 1, 2, 9}, f) {
-			return newError(CodeInvalidRequest, "sex: want an ISO/IEC 5218 code (0, 1, 2, 9)")
-		}
-	case "driving_privileges":
-		list, ok := v.([]any)
-		if !ok || len(list) == 0 {
-			return newError(CodeInvalidRequest, "driving_privileges: want a non-empty array")
-		}
-		for i, p := range list {
-			m, ok := p.(map[string]any)
-			if !ok {
-				return newError(CodeInvalidRequest, "driving_privileges[%d]: want an object", i)
-			}
-			if c, _ := m["vehicle_category_code"].(string); c == "" {
-				return newError(CodeInvalidRequest, "driving_privileges[%d]: missing vehicle_category_code", i)
-			}
-			for _, dk := range []string{"issue_date", "expiry_date"} {
-				if d, ok := m[dk]; ok {
-					if err := checkClaim(dk, d); err != nil {
-						return newError(CodeInvalidRequest, "driving_privileges[%d].%s: want YYYY-MM-DD", i, dk)
-					}
-				}
-			}
-		}
-	default:
-		switch v.(type) {
-		case string, bool, float64, map[string]any, []any:
-		default:
-			return newError(CodeInvalidRequest, "%s: unsupported value type %T", k, v)
-		}
-	}
-	return nil
-}
+func parseDate(s string) (time.Time, error) { return time.Parse(time.DateOnly, s) }
 
 func ageAt(birth, at time.Time) int {
 	age := at.Year() - birth.Year()

@@ -26,7 +26,7 @@ func (p portraitEnroller) EnrolFace(img []byte) (string, error) {
 func TestEnrolPortraitBecomesSealedFaceTemplate(t *testing.T) {
 	photo := []byte("\xff\xd8\xff\xe0 pretend JPEG of Erika")
 	f := newFixture(t, func(c *Config) { c.Faces = portraitEnroller{photo: photo} })
-	body := `{"credential_types":["mdl"],"attributes":` + mdlAttrs + `,"portrait":"` + base64.StdEncoding.EncodeToString(photo) + `"}`
+	body := `{"credential_types":["employee-id","mdl"],"attributes":` + mdlAttrs + `,"portrait":"` + base64.StdEncoding.EncodeToString(photo) + `"}`
 	st, out := f.operator("POST", "/v1/holders", body)
 	if st != http.StatusCreated || out["face_template"] != true {
 		t.Fatalf("enrol: %d %v", st, out)
@@ -41,7 +41,7 @@ func TestEnrolPortraitBecomesSealedFaceTemplate(t *testing.T) {
 	if strings.Contains(toJSON(h.Attributes), base64.StdEncoding.EncodeToString(photo)) {
 		t.Fatal("the portrait itself was stored")
 	}
-	bad := `{"credential_types":["mdl"],"attributes":` + mdlAttrs + `,"portrait":"` + base64.StdEncoding.EncodeToString([]byte("landscape")) + `"}`
+	bad := `{"credential_types":["employee-id","mdl"],"attributes":` + mdlAttrs + `,"portrait":"` + base64.StdEncoding.EncodeToString([]byte("landscape")) + `"}`
 	if st, out := f.operator("POST", "/v1/holders", bad); st != http.StatusUnprocessableEntity || out["code"] != CodeInvalidPortrait {
 		t.Fatalf("faceless portrait: %d %v", st, out)
 	}

@@ -129,12 +129,23 @@ func (s *Service) Enrol(ctx context.Context, actor string, types []credential.Ty
 		attrs[credential.FaceTemplateClaim] = sealed
 	}
 	now := s.cfg.Now()
+	used := make(map[string]bool, len(attrs))
 	for _, t := range types {
 		if _, ok := s.cfg.Signers[t]; !ok {
 			return storage.Holder{}, errf(CodeUnknownConfiguration, http.StatusBadRequest, "credential type %q is not issued here", t)
 		}
-		if _, err := credential.SubjectClaims(t, credential.Select(t, attrs), now); err != nil {
+		sel := credential.Select(t, attrs)
+		if _, err := credential.SubjectClaims(t, sel, now); err != nil {
 			return storage.Holder{}, err
+		}
+		for k := range sel {
+			used[k] = true
+		}
+	}
+	// An attribute no requested type signs would be stored unchecked; refuse it instead.
+	for k := range attrs {
+		if !used[k] {
+			return storage.Holder{}, errf(CodeInvalidRequest, http.StatusBadRequest, "attributes: %.64q is not a claim of the requested credential types", k)
 		}
 	}
 	h := storage.Holder{ID: randomID(), Attributes: attrs, CreatedAt: now.UTC()}

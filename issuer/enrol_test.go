@@ -1,0 +1,55 @@
+package issuer
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"strings"
+	"testing"
+)
+
+// TestEnrolRefusesWhatIssuingCannotSign: enrolment answers 400 naming the field, and stores
+// nothing, for attributes the credential endpoint could not sign; its valid twin enrols and
+// issues.
+func TestEnrolRefusesWhatIssuingCannotSign(t *testing.T) {
+	f := newFixture(t, nil)
+	deep := `"x"`
+	for range 40 {
+		deep = `{"a":` + deep + `}`
+	}
+	priv := func(extra string) string {
+		return `[{"vehicle_category_code":"B"` + extra + `}]`
+	}
+	for _, tc := range []struct {
+		name, attr, value, field string
+	}{
+		{"_sd in a privilege", "driving_privileges", priv(`,"_sd":["x"]`), "driving_privileges[0]"},
+		{"... in a privilege code", "driving_privileges", priv(`,"codes":[{"code":"1","...":"x"}]`), "driving_privileges[0].codes[0]"},
+		{"_sd_alg in a text claim", "department", `{"_sd_alg":"sha-256"}`, "department"},
+		{"40 deep", "driving_privileges", priv(`,"codes":[{"code":`+deep+`}]`), "driving_privileges[0].codes[0].code"},
+		{"40 deep at the top", "position", deep, "position"},
+		{"number for a name", "family_name", `12`, "family_name"},
+		{"null", "grade", `null`, "grade"},
+		{"not a claim of either type", "shoe_size", `"42"`, "shoe_size"},
+		{"long text", "organisation", `"` + strings.Repeat("o", 257) + `"`, "organisation"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var attrs map[string]json.RawMessage
+			if err := json.Unmarshal([]byte(mdlAttrs), &attrs); err != nil {
+				t.Fatal(err)
+			}
+			attrs[tc.attr] = json.RawMessage(tc.value)
+			st, body := f.operator("POST", "/v1/holders", `{"credential_types":["employee-id","mdl"],"attributes":`+toJSON(attrs)+`}`)
+			msg, _ := body["message"].(string)
+			if st != http.StatusBadRequest || body["code"] != CodeInvalidRequest || !strings.Contains(msg, tc.field) {
+				t.Fatalf("got %d %v, want 400 invalid_request naming %s", st, body, tc.field)
+			}
+			if hs, err := f.store.ListHolders(context.Background(), 0, ""); err != nil || len(hs) != 0 {
+				t.Fatalf("stored %d holders (%v)", len(hs), err)
+			}
+		})
+	}
+	// The valid twin: enrols, and both types issue.
+	f.issueOne(t, "employee-id")
+	f.issueOne(t, "mdl")
+}
