@@ -29,11 +29,8 @@ models: deps ## build the dlib models go-face needs into $(MODELS_DIR) (idempote
 build: deps ## build bin/idgate
 	$(GO) build -o $(BIN) ./cmd/idgate
 
-# The boarding part of the demo needs face photos; the shared test photos are used when present.
-DEMO_FACES ?= $(wildcard ../shared/faces/go-face-testdata/images)
-
-run: build models ## run the end-to-end demo on embedded defaults under ./var
-	$(BIN) demo --dir $(VAR) --models $(MODELS_DIR) $(if $(DEMO_FACES),--faces $(DEMO_FACES))
+run: build models ## run the end-to-end demo (boarding with the built-in photos) under ./var
+	$(BIN) demo --dir $(VAR) --models $(MODELS_DIR)
 
 test: deps models ## vet, then every test (race detector on concurrent packages), against a real PostgreSQL too
 	$(GO) vet ./...

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"io/fs"
 	"log/slog"
 	"net"
 	"net/http"
@@ -17,6 +18,7 @@ import (
 
 	"github.com/idgate/idgate/certs"
 	"github.com/idgate/idgate/credential"
+	"github.com/idgate/idgate/internal/facephotos"
 	"github.com/idgate/idgate/internal/httpserve"
 	"github.com/idgate/idgate/verifier"
 	walletsdk "github.com/idgate/idgate/wallet-sdk"
@@ -47,11 +49,22 @@ func runDemo(args []string, stdout, stderr io.Writer) int {
 	fs := newFlags("demo", "demo [--dir DIR]", stderr)
 	dir := stringFlag(fs, "dir", "IDGATE_VAR", "var", "working directory; the demo uses DIR/demo and recreates it")
 	models := stringFlag(fs, "models", "IDGATE_MODELS", "var/models", "face models directory (make models)")
-	faces := stringFlag(fs, "faces", "IDGATE_DEMO_FACES", "", "folder with "+demoPortrait+", "+demoLive+" and "+demoImpostor+" for the boarding part (skipped without it)")
+	faces := stringFlag(fs, "faces", "IDGATE_DEMO_FACES", "", "folder with "+facephotos.Portrait+", "+facephotos.Live+" and "+facephotos.Impostor+" for the boarding part (default: the photos built into idgate)")
+	boarding := fs.Bool("boarding", true, "run the gate part (needs the face models)")
 	if code, ok := parse(fs, args); !ok {
 		return code
 	}
-	d := &demo{out: stdout, root: filepath.Join(*dir, "demo"), models: *models, faces: *faces}
+	d := &demo{out: stdout, root: filepath.Join(*dir, "demo"), models: *models}
+	if *boarding {
+		d.photos = facephotos.FS()
+		if *faces != "" {
+			d.photos = os.DirFS(*faces)
+		}
+		if err := checkDemoBoarding(d.photos, d.models); err != nil {
+			fmt.Fprintf(stderr, "idgate demo: %v\n", err)
+			return 2
+		}
+	}
 	if err := d.run(); err != nil {
 		fmt.Fprintf(stdout, "\nFAILED: %v\n", err)
 		return 1
@@ -64,7 +77,7 @@ type demo struct {
 	out       io.Writer
 	root      string
 	models    string
-	faces     string // photo folder; "" skips boarding
+	photos    fs.FS // the portrait, live and impostor photos; nil skips boarding
 	gateToken string
 	step      int
 	issuerURL string
@@ -115,7 +128,7 @@ func (d *demo) run() error {
 	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	dbPath := filepath.Join(d.root, "issuer.db")
 	modelsDir := ""
-	if d.faces != "" {
+	if d.photos != nil {
 		modelsDir = d.models
 	}
 	svc, closeStore, err := openIssuer(ctx, pkiDir, dbPath, d.issuerURL, modelsDir, logger)
@@ -139,7 +152,7 @@ func (d *demo) run() error {
 	if err != nil {
 		return err
 	}
-	if d.faces != "" {
+	if d.photos != nil {
 		d.gateToken = rand.Text()
 		closeGates, err := d.enableGates(ctx, api, core, pkiDir, vopts, logger)
 		if err != nil {
@@ -163,7 +176,7 @@ func (d *demo) run() error {
 	}
 	d.say("operator enrolled holder %s (Erika Mustermann) for an employee ID and a driving licence", holder.ID)
 	if holder.Face {
-		d.detail("portrait %s became a face template sealed to the gate readers' key; the photo was not kept", demoPortrait)
+		d.detail("portrait %s became a face template sealed to the gate readers' key; the photo was not kept", facephotos.Portrait)
 	}
 
 	storeKey := make([]byte, 32)
@@ -210,12 +223,12 @@ func (d *demo) run() error {
 	}
 	d.detail("ACCEPTED (%d): %s", status, body)
 
-	if d.faces != "" {
+	if d.photos != nil {
 		if err := d.board(ctx, w, licence.ID, pkiDir); err != nil {
 			return err
 		}
 	} else {
-		d.say("boarding skipped: no --faces folder (make run passes the shared test photos when present)")
+		d.say("boarding skipped (--boarding=false)")
 	}
 
 	var cl struct {

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"io/fs"
 	"log/slog"
 	"net/http"
 	"os"
@@ -17,25 +18,32 @@ import (
 	"github.com/idgate/idgate/airline"
 	"github.com/idgate/idgate/credential"
 	"github.com/idgate/idgate/gate"
+	"github.com/idgate/idgate/internal/facephotos"
 	"github.com/idgate/idgate/verifier"
 	walletsdk "github.com/idgate/idgate/wallet-sdk"
 )
 
-// The boarding part of the demo uses three photos: the enrolment portrait, a live capture of
-// the same person, and a live capture of someone else.
-const (
-	demoPortrait = "tzuyu.jpg"
-	demoLive     = "tzuyu2.jpg"
-	demoImpostor = "joy.jpg"
-	demoGate     = "A12"
-)
+const demoGate = "A12"
 
-// enrolment is the operator's enrol request, with the portrait when the demo has photos.
+// checkDemoBoarding fails early, with the fix, when the photos or the face models are missing.
+func checkDemoBoarding(photos fs.FS, models string) error {
+	for _, n := range []string{facephotos.Portrait, facephotos.Live, facephotos.Impostor} {
+		if _, err := fs.Stat(photos, n); err != nil {
+			return fmt.Errorf("--faces: photo %s: %w", n, err)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(models, "dlib_face_recognition_resnet_model_v1.dat")); err != nil {
+		return fmt.Errorf("face models not found in %s (run `make models`, pass --models DIR, or --boarding=false)", models)
+	}
+	return nil
+}
+
+// enrolment is the operator's enrol request, with the portrait when the demo boards.
 func (d *demo) enrolment() (string, error) {
-	if d.faces == "" {
+	if d.photos == nil {
 		return demoHolder, nil
 	}
-	img, err := os.ReadFile(filepath.Join(d.faces, demoPortrait))
+	img, err := fs.ReadFile(d.photos, facephotos.Portrait)
 	if err != nil {
 		return "", err
 	}
@@ -61,8 +69,8 @@ func (d *demo) enableGates(ctx context.Context, api *verifier.API, core *verifie
 	return closeGates, nil
 }
 
-// board runs the gate: configure gate A12 for today's IG0101, issue Erika's boarding pass,
-// then three attempts: an impostor's face (deny), Erika (allow), Erika again (deny).
+// board runs the gate: configure gate A12 for today's IG0101, issue the holder's boarding pass,
+// then three attempts: an impostor's face (deny), the holder (allow), the holder again (deny).
 func (d *demo) board(ctx context.Context, w *walletsdk.Wallet, licenceID, pkiDir string) error {
 	today := time.Now().UTC().Format(time.DateOnly)
 	body := fmt.Sprintf(`{"carrier":"IG","number":"101","date":%q,"boarding":true}`, today)
@@ -88,9 +96,9 @@ func (d *demo) board(ctx context.Context, w *walletsdk.Wallet, licenceID, pkiDir
 		allow       bool
 		reason      string
 	}{
-		{"someone else holds the phone up to the camera", demoImpostor, false, string(gate.ReasonFaceMismatch)},
-		{"Erika boards", demoLive, true, ""},
-		{"the same boarding pass is tried again", demoLive, false, string(gate.ReasonAlreadyBoarded)},
+		{"someone else holds the phone up to the camera", facephotos.Impostor, false, string(gate.ReasonFaceMismatch)},
+		{"the passenger boards (a different photo of the enrolled face)", facephotos.Live, true, ""},
+		{"the same boarding pass is tried again", facephotos.Live, false, string(gate.ReasonAlreadyBoarded)},
 	}
 	for _, a := range attempts {
 		dec, err := d.gateVerify(ctx, w, licenceID, bcbp, a.photo)
@@ -144,7 +152,7 @@ func (d *demo) gateVerify(ctx context.Context, w *walletsdk.Wallet, licenceID, b
 	if err != nil {
 		return dec, err
 	}
-	img, err := os.ReadFile(filepath.Join(d.faces, photo))
+	img, err := fs.ReadFile(d.photos, photo)
 	if err != nil {
 		return dec, err
 	}

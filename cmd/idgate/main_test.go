@@ -12,12 +12,12 @@ import (
 	"github.com/idgate/idgate/certs"
 )
 
-// TestDemo runs `idgate demo` end to end: PKI, issuer and verifier over real HTTP on
-// 127.0.0.1, wallet issuance of both credential types, a selective presentation that is
-// accepted, a replay and a revoked credential that are rejected.
+// TestDemo runs `idgate demo --boarding=false` end to end: PKI, issuer and verifier over real
+// HTTP on 127.0.0.1, wallet issuance of both credential types, a selective presentation that
+// is accepted, a replay and a revoked credential that are rejected.
 func TestDemo(t *testing.T) {
 	var out, errb bytes.Buffer
-	if code := dispatch([]string{"demo", "--dir", t.TempDir()}, &out, &errb); code != 0 {
+	if code := dispatch([]string{"demo", "--dir", t.TempDir(), "--boarding=false"}, &out, &errb); code != 0 {
 		t.Fatalf("demo exited %d\nstdout:\n%s\nstderr:\n%s", code, out.String(), errb.String())
 	}
 	for _, want := range []string{"ACCEPTED", "nonce_replayed", "revoked", "Demo finished"} {
@@ -27,18 +27,16 @@ func TestDemo(t *testing.T) {
 	}
 }
 
-// TestDemoBoarding adds the gate: portrait enrolment, an impostor denied, the passenger
-// boarding, a second use denied. It needs the face models and the shared photos.
+// TestDemoBoarding is the demo as `make run` runs it, with the gate: portrait enrolment from
+// the built-in photos, an impostor denied, the passenger boarding, a second use denied. It
+// needs the face models.
 func TestDemoBoarding(t *testing.T) {
-	models, faces := os.Getenv("IDGATE_MODELS"), "../../../shared/faces/go-face-testdata/images"
+	models := os.Getenv("IDGATE_MODELS")
 	if models == "" {
 		t.Skip("IDGATE_MODELS not set (make test sets it)")
 	}
-	if _, err := os.Stat(faces); err != nil {
-		t.Skip("shared photos not present")
-	}
 	var out, errb bytes.Buffer
-	if code := dispatch([]string{"demo", "--dir", t.TempDir(), "--models", models, "--faces", faces}, &out, &errb); code != 0 {
+	if code := dispatch([]string{"demo", "--dir", t.TempDir(), "--models", models}, &out, &errb); code != 0 {
 		t.Fatalf("demo exited %d\nstdout:\n%s\nstderr:\n%s", code, out.String(), errb.String())
 	}
 	for _, want := range []string{"face_mismatch", "ALLOW", "already_boarded", "revoked"} {

@@ -245,7 +245,7 @@ func runCompare(args []string, stdout, stderr io.Writer) int {
 		decision = "match"
 	}
 	if c.json {
-		writeJSON(stdout, map[string]any{"a": fs.Arg(0), "b": fs.Arg(1), "distance": d.Distance, "threshold": d.Threshold, "source": op.Source, "decision": decision})
+		writeJSON(stdout, map[string]any{"a": fs.Arg(0), "b": fs.Arg(1), "distance": d.Distance, "threshold": d.Threshold, "source": op.Source, "decision": decision, "match": d.Match})
 	} else {
 		fmt.Fprintf(stdout, "distance %.4f  threshold %.2f (%s)  %s\n", d.Distance, d.Threshold, op.Source, decision)
 	}
