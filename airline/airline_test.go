@@ -14,6 +14,7 @@ import (
 	"github.com/idgate/idgate/boardingpass"
 	"github.com/idgate/idgate/certs"
 	"github.com/idgate/idgate/certs/certstest"
+	"github.com/idgate/idgate/internal/jsonscan/jsonscantest"
 )
 
 func newIssuer(t *testing.T) (*Issuer, *certs.TrustList) {
@@ -109,10 +110,16 @@ func TestHandler(t *testing.T) {
 		{"malformed", "checkin-secret", []byte(`{"name":`), 400, "malformed_json"},
 		{"unknown field", "checkin-secret", []byte(`{"name":"A/B","gate":"x"}`), 400, "malformed_json"},
 		{"invalid", "checkin-secret", []byte(`{"name":"A/B"}`), 400, "invalid_request"},
-		{"oversized", "checkin-secret", bytes.Repeat([]byte(" "), MaxBodyBytes+1), 400, "malformed_json"},
+		{"oversized", "checkin-secret", bytes.Repeat([]byte(" "), MaxBodyBytes+1), 413, "body_too_large"},
 	} {
 		if st, out := post(tc.token, tc.body); st != tc.status || out["code"] != tc.code {
 			t.Errorf("%s: %d %v", tc.name, st, out)
+		}
+	}
+	// The strict decoder every API shares: the valid pass request changed in one property.
+	for _, tc := range jsonscantest.Hostile(t, string(good)) {
+		if st, out := post("checkin-secret", tc.Body); st != 400 || out["code"] != "malformed_json" {
+			t.Errorf("%s: %d %v", tc.Name, st, out)
 		}
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"crypto/subtle"
 	"encoding/json"
 	"errors"
+	"io"
 	"net/http"
 	"strings"
 
@@ -26,10 +27,13 @@ func (i *Issuer) Handler(tokenHash [32]byte) http.Handler {
 			return
 		}
 		var req PassRequest
-		dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, MaxBodyBytes))
-		dec.DisallowUnknownFields()
-		if err := dec.Decode(&req); err != nil || jsonscan.Trailing(dec) != nil {
-			writeJSON(w, http.StatusBadRequest, map[string]string{"code": "malformed_json", "message": "body is not a pass request"})
+		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBodyBytes))
+		if err != nil {
+			writeJSON(w, http.StatusRequestEntityTooLarge, map[string]string{"code": "body_too_large", "message": "body over the limit"})
+			return
+		}
+		if err := jsonscan.Decode(body, &req, jsonscan.Options{}); err != nil {
+			writeJSON(w, http.StatusBadRequest, map[string]string{"code": "malformed_json", "message": "body is not a pass request: " + err.Error()})
 			return
 		}
 		bcbp, err := i.Issue(req)

@@ -65,14 +65,9 @@ func ParseTrustList(data []byte, fsys fs.FS) (*TrustList, error) {
 	if len(data) > maxTrustFile {
 		return nil, newErr(ErrMalformed, nil, "trust list larger than %d bytes", maxTrustFile)
 	}
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.DisallowUnknownFields()
 	var tf trustFile
-	if err := dec.Decode(&tf); err != nil {
+	if err := jsonscan.Decode(data, &tf, jsonscan.Options{}); err != nil {
 		return nil, newErr(ErrMalformed, err, "trust list JSON")
-	}
-	if jsonscan.Trailing(dec) != nil {
-		return nil, newErr(ErrMalformed, nil, "trailing data after trust list JSON")
 	}
 	if len(tf.Anchors) == 0 || len(tf.Anchors) > maxAnchors {
 		return nil, newErr(ErrMalformed, nil, "trust list needs 1..%d anchors, has %d", maxAnchors, len(tf.Anchors))

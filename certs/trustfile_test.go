@@ -38,6 +38,8 @@ func TestParseTrustList(t *testing.T) {
 		{"no anchors", `{"anchors":[]}`, true},
 		{"trailing", `{"anchors":[{"purpose":"credential","scope":"*","roots":["root.crt"]}]} {}`, true},
 		{"not JSON", `purpose=credential`, true},
+		{"duplicate names", `{"anchors":[{"purpose":"boarding-pass","scope":"IG","roots":["root.crt"],"names":["x"],"names":["idgate Airline IG"]}]}`, true},
+		{"wrong-case member", `{"anchors":[{"purpose":"boarding-pass","SCOPE":"IG","roots":["root.crt"]}]}`, true},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -26,7 +26,7 @@ func TestEnrolRefusesWhatIssuingCannotSign(t *testing.T) {
 		{"_sd in a privilege", "driving_privileges", priv(`,"_sd":["x"]`), "driving_privileges[0]"},
 		{"... in a privilege code", "driving_privileges", priv(`,"codes":[{"code":"1","...":"x"}]`), "driving_privileges[0].codes[0]"},
 		{"_sd_alg in a text claim", "department", `{"_sd_alg":"sha-256"}`, "department"},
-		{"40 deep", "driving_privileges", priv(`,"codes":[{"code":`+deep+`}]`), "driving_privileges[0].codes[0].code"},
+		{"40 deep", "driving_privileges", priv(`,"codes":[{"code":` + deep + `}]`), "driving_privileges[0].codes[0].code"},
 		{"40 deep at the top", "position", deep, "position"},
 		{"number for a name", "family_name", `12`, "family_name"},
 		{"null", "grade", `null`, "grade"},

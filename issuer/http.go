@@ -96,23 +96,20 @@ func bearer(r *http.Request) string {
 	return ""
 }
 
-// decode reads exactly one JSON object from the body into v.
-func decode(r *http.Request, v any) error {
-	dec := json.NewDecoder(r.Body)
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
+// decode reads exactly one JSON object from the body into v, strictly (jsonscan.Decode).
+func decode(r *http.Request, v any) error { return decodeWith(r, v, jsonscan.Options{}) }
+
+func decodeWith(r *http.Request, v any, opt jsonscan.Options) error {
+	body, err := io.ReadAll(r.Body)
+	if err != nil {
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {
 			return errf(CodeInvalidRequest, http.StatusRequestEntityTooLarge, "request body over %d bytes", tooBig.Limit)
 		}
-		return errf(CodeInvalidRequest, http.StatusBadRequest, "malformed JSON body")
+		return errf(CodeInvalidRequest, http.StatusBadRequest, "unreadable body")
 	}
-	if err := jsonscan.Trailing(dec); err != nil {
-		var tooBig *http.MaxBytesError
-		if errors.As(err, &tooBig) {
-			return errf(CodeInvalidRequest, http.StatusRequestEntityTooLarge, "request body over %d bytes", tooBig.Limit)
-		}
-		return errf(CodeInvalidRequest, http.StatusBadRequest, "trailing data after the JSON body")
+	if err := jsonscan.Decode(body, v, opt); err != nil {
+		return errf(CodeInvalidRequest, http.StatusBadRequest, "malformed JSON body: %s", err.Error())
 	}
 	return nil
 }
@@ -162,7 +159,8 @@ func (s *Service) handleNonce(w http.ResponseWriter, _ *http.Request) {
 
 func (s *Service) handleCredential(w http.ResponseWriter, r *http.Request) {
 	var req CredentialRequest
-	if err := decode(r, &req); err != nil {
+	// OpenID4VCI 1.0 §8.2: the issuer ignores request parameters it does not understand.
+	if err := decodeWith(r, &req, jsonscan.Options{IgnoreUnknown: true}); err != nil {
 		s.writeError(w, err)
 		return
 	}

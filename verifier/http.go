@@ -1,7 +1,6 @@
 package verifier
 
 import (
-	"bytes"
 	"context"
 	"crypto/sha256"
 	"crypto/subtle"
@@ -98,18 +97,14 @@ func (a *API) verify(ctx *fasthttp.RequestCtx, id string) {
 	writeJSON(ctx, http.StatusOK, v)
 }
 
-// DecodeJSON strictly decodes one JSON object: unknown fields and trailing data are errors.
+// DecodeJSON strictly decodes one JSON object (jsonscan.Decode): exact member names, no
+// duplicates, no unknown members, nothing after the value.
 func DecodeJSON(body []byte, v any) error {
 	if len(body) > MaxBodyBytes {
 		return &Error{Code: "body_too_large", Msg: "request body too large"}
 	}
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
-		return &Error{Code: "malformed_json", Msg: "request body is not the expected JSON object"}
-	}
-	if jsonscan.Trailing(dec) != nil {
-		return &Error{Code: "malformed_json", Msg: "trailing data after the JSON object"}
+	if err := jsonscan.Decode(body, v, jsonscan.Options{}); err != nil {
+		return &Error{Code: "malformed_json", Msg: "request body is not the expected JSON object: " + err.Error()}
 	}
 	return nil
 }

@@ -1,7 +1,6 @@
 package passkey
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 
@@ -26,13 +25,8 @@ func decodeFinish(body []byte) (finishRequest, error) {
 	if len(body) > MaxFinishBytes {
 		return req, fail(CodeInvalidRequest, fmt.Sprintf("body over %d bytes", MaxFinishBytes), nil)
 	}
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&req); err != nil {
-		return req, fail(CodeInvalidRequest, "malformed JSON body", err)
-	}
-	if jsonscan.Trailing(dec) != nil {
-		return req, fail(CodeInvalidRequest, "trailing data after the JSON body", nil)
+	if err := jsonscan.Decode(body, &req, jsonscan.Options{}); err != nil {
+		return req, fail(CodeInvalidRequest, "malformed JSON body: "+err.Error(), err)
 	}
 	if req.Session == "" || len(req.Session) > MaxSessionTokenBytes || len(req.Credential) == 0 {
 		return req, fail(CodeInvalidRequest, "session and credential are required", nil)
