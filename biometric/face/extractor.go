@@ -57,10 +57,21 @@ type Config struct {
 	Detector    Detector
 }
 
-// Result is one extracted template and where the face was (clipped to the image).
+// Result is one extracted template, where the face was, and the picture it was found in, so
+// that later checks (liveness, capture quality) reuse the one decode.
 type Result struct {
 	Template biometric.Template
-	Box      image.Rectangle
+	// Box is the chosen face in Image's coordinates, clipped to it.
+	Box image.Rectangle
+	// Landmarks are dlib's shape points of the chosen face in Image's coordinates (68 points
+	// with the model make models installs: jaw 0-16, brows 17-26, nose 27-35, eyes 36-47,
+	// mouth 48-67; 5 points with dlib's 5-point model).
+	Landmarks []image.Point
+	// Faces are every face box detected in Image, the chosen one included.
+	Faces []image.Rectangle
+	// Image is the decoded capture turned upright by its EXIF orientation, at full
+	// resolution: *image.YCbCr or *image.RGBA with its origin at (0, 0). Read-only.
+	Image image.Image
 }
 
 // recognizer is the slice of *goface.Recognizer the extractor uses.
@@ -168,7 +179,12 @@ func (e *Extractor) Template(img []byte, policy Policy) (Result, error) {
 	if err != nil {
 		return Result{}, err
 	}
-	return e.pick(faces, p.bounds, policy)
+	res, err := e.pick(faces, p.bounds, policy)
+	if err != nil {
+		return Result{}, err
+	}
+	res.Image = p.img
+	return res, nil
 }
 
 // acquire takes a recognizer from the pool (ErrClosed once Close was called).
@@ -239,7 +255,11 @@ func (e *Extractor) pick(faces []goface.Face, bounds image.Rectangle, policy Pol
 	if err != nil {
 		return Result{}, wrap(ErrInternal, err.Error())
 	}
-	return Result{Template: t, Box: box}, nil
+	all := make([]image.Rectangle, len(faces))
+	for i := range faces {
+		all[i] = faces[i].Rectangle
+	}
+	return Result{Template: t, Box: box, Landmarks: f.Shapes, Faces: all}, nil
 }
 
 func area(r image.Rectangle) int { return r.Dx() * r.Dy() }

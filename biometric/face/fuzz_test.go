@@ -1,8 +1,10 @@
 package face
 
 import (
+	"encoding/binary"
 	"errors"
 	"os"
+	"path/filepath"
 	"testing"
 )
 
@@ -45,6 +47,33 @@ func FuzzTemplate(f *testing.F) {
 		}
 		if errors.Is(err, ErrInternal) {
 			t.Fatalf("engine failed on validated input: %v", err)
+		}
+	})
+}
+
+// FuzzOrientation feeds untrusted bytes to the EXIF readers (JPEG APP1, PNG eXIf, TIFF IFD0),
+// seeded with real camera headers when ../shared is present and generated ones always: any
+// input yields an orientation in 1..8 and never a panic.
+func FuzzOrientation(f *testing.F) {
+	for o := Orientation(1); o <= 8; o++ {
+		f.Add(withEXIF(encodeJPEG(gradient(8, 8)), tiffWithOrientation(o, binary.LittleEndian)))
+		f.Add(withEXIfChunk(encodePNG(gradient(4, 4)), tiffWithOrientation(o, binary.BigEndian)))
+	}
+	for _, name := range []string{"image_T1.jpg", "image_F1.jpg", "image_F2.jpg"} {
+		if b, err := os.ReadFile(filepath.Join(sampleDir, name)); err == nil {
+			f.Add(b[:min(len(b), 4096)]) // Shotwell's little-endian EXIF, orientation 6
+		}
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		for _, o := range []Orientation{jpegOrientation(b), pngOrientation(b), tiffOrientation(b)} {
+			if o < 1 || o > 8 {
+				t.Fatalf("orientation %d", o)
+			}
+		}
+		if len(b) > 6 {
+			if o := jpegOrientation(withEXIF([]byte{0xFF, 0xD8}, b)); o < 1 || o > 8 {
+				t.Fatalf("orientation %d", o)
+			}
 		}
 	})
 }

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"fmt"
 	"image"
-	"image/draw"
 	"image/jpeg"
 	"image/png"
 )
@@ -25,72 +24,85 @@ type limits struct {
 	maxBytes, maxPixels int
 }
 
-// prepared is a validated image ready for dlib.
+// prepared is a validated, upright image and its baseline JPEG for dlib.
 type prepared struct {
 	jpeg   []byte
 	bounds image.Rectangle
+	// img is the one decode, turned upright by its EXIF orientation: *image.YCbCr or
+	// *image.RGBA with its origin at (0, 0).
+	img image.Image
 }
 
-// prepare validates and normalises untrusted image bytes into a baseline RGB JPEG. It never
-// panics: a decoder panic is turned into ErrUndecodable.
+// prepare validates and normalises untrusted image bytes into an upright image and a baseline
+// RGB JPEG of it. It never panics: a decoder panic is turned into ErrUndecodable.
 func prepare(b []byte, l limits) (p prepared, err error) {
+	img, err := decodeUpright(b, l)
+	if err != nil {
+		return p, err
+	}
+	var out bytes.Buffer
+	out.Grow(len(b) + len(b)/2)
+	if err := jpeg.Encode(&out, img, &jpeg.Options{Quality: reencodeQuality}); err != nil {
+		return p, wrap(ErrUndecodable, err.Error())
+	}
+	return prepared{jpeg: out.Bytes(), bounds: img.Bounds(), img: img}, nil
+}
+
+// decodeUpright validates untrusted bytes, decodes them once and applies the EXIF orientation.
+// The result is an opaque *image.YCbCr (most JPEGs) or *image.RGBA at origin (0, 0).
+func decodeUpright(b []byte, l limits) (img image.Image, err error) {
 	if len(b) == 0 {
-		return p, wrap(ErrUndecodable, "empty input")
+		return nil, wrap(ErrUndecodable, "empty input")
 	}
 	if len(b) > l.maxBytes {
-		return p, wrap(ErrTooLarge, fmt.Sprintf("%d bytes, limit %d", len(b), l.maxBytes))
+		return nil, wrap(ErrTooLarge, fmt.Sprintf("%d bytes, limit %d", len(b), l.maxBytes))
 	}
 	var decodeConfig func([]byte) (image.Config, error)
 	var decode func([]byte) (image.Image, error)
+	var orientation func([]byte) Orientation
 	switch {
 	case bytes.HasPrefix(b, []byte{0xFF, 0xD8, 0xFF}):
 		decodeConfig = func(b []byte) (image.Config, error) { return jpeg.DecodeConfig(bytes.NewReader(b)) }
 		decode = func(b []byte) (image.Image, error) { return jpeg.Decode(bytes.NewReader(b)) }
+		orientation = jpegOrientation
 	case bytes.HasPrefix(b, []byte("\x89PNG\r\n\x1a\n")):
 		decodeConfig = func(b []byte) (image.Config, error) { return png.DecodeConfig(bytes.NewReader(b)) }
 		decode = func(b []byte) (image.Image, error) { return png.Decode(bytes.NewReader(b)) }
+		orientation = pngOrientation
 	default:
-		return p, wrap(ErrUndecodable, "not a JPEG or PNG")
+		return nil, wrap(ErrUndecodable, "not a JPEG or PNG")
 	}
 	defer func() {
 		if r := recover(); r != nil {
-			p, err = prepared{}, wrap(ErrUndecodable, "decoder failure")
+			img, err = nil, wrap(ErrUndecodable, "decoder failure")
 		}
 	}()
 	cfg, err := decodeConfig(b)
 	if err != nil {
-		return p, wrap(ErrUndecodable, err.Error())
+		return nil, wrap(ErrUndecodable, err.Error())
 	}
 	if cfg.Width <= 0 || cfg.Height <= 0 {
-		return p, wrap(ErrUndecodable, "zero-size image")
+		return nil, wrap(ErrUndecodable, "zero-size image")
 	}
 	if int64(cfg.Width)*int64(cfg.Height) > int64(l.maxPixels) {
-		return p, wrap(ErrTooLarge, fmt.Sprintf("%dx%d pixels, limit %d", cfg.Width, cfg.Height, l.maxPixels))
+		return nil, wrap(ErrTooLarge, fmt.Sprintf("%dx%d pixels, limit %d", cfg.Width, cfg.Height, l.maxPixels))
 	}
-	img, err := decode(b)
+	img, err = decode(b)
 	if err != nil {
-		return p, wrap(ErrUndecodable, err.Error())
+		return nil, wrap(ErrUndecodable, err.Error())
 	}
 	r := img.Bounds()
 	if r.Dx() != cfg.Width || r.Dy() != cfg.Height {
-		return p, wrap(ErrUndecodable, "decoded size differs from header")
+		return nil, wrap(ErrUndecodable, "decoded size differs from header")
+	}
+	if o := orientation(b); o != 1 {
+		return upright(img, o), nil
 	}
 	// Gray, CMYK, paletted, 16-bit and alpha images all become opaque RGB: libjpeg in go-face
 	// accepts only 3-component JPEGs. Go's encoder writes baseline 3-component YCbCr for RGBA
-	// and YCbCr input; YCbCr (most JPEGs) is encoded directly, skipping an RGBA copy.
-	src := img
-	if _, ok := img.(*image.YCbCr); !ok {
-		rgba := image.NewRGBA(image.Rect(0, 0, r.Dx(), r.Dy()))
-		if o, ok := img.(interface{ Opaque() bool }); !ok || !o.Opaque() {
-			draw.Draw(rgba, rgba.Bounds(), image.White, image.Point{}, draw.Src) // flatten alpha on white
-		}
-		draw.Draw(rgba, rgba.Bounds(), img, r.Min, draw.Over)
-		src = rgba
+	// and YCbCr input; YCbCr (most JPEGs) is kept as decoded, skipping an RGBA copy.
+	if y, ok := img.(*image.YCbCr); ok && r.Min == (image.Point{}) {
+		return y, nil
 	}
-	var out bytes.Buffer
-	out.Grow(len(b) + len(b)/2)
-	if err := jpeg.Encode(&out, src, &jpeg.Options{Quality: reencodeQuality}); err != nil {
-		return p, wrap(ErrUndecodable, err.Error())
-	}
-	return prepared{jpeg: out.Bytes(), bounds: image.Rect(0, 0, r.Dx(), r.Dy())}, nil
+	return toRGBA(img), nil
 }

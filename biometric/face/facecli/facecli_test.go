@@ -167,3 +167,36 @@ func TestTemplateCompareCalibrate(t *testing.T) {
 		}
 	}
 }
+
+// TestTemplateSidewaysPhonePhotos: Silent-Face-Anti-Spoofing's sample photos are stored
+// sideways with EXIF orientation 6; the face is found in the upright picture (480x640).
+func TestTemplateSidewaysPhonePhotos(t *testing.T) {
+	models := modelsDir(t)
+	dir := filepath.Join("..", "..", "..", "..", "shared", "models", "silent-face-anti-spoofing", "sample")
+	names := []string{"image_T1.jpg", "image_F1.jpg", "image_F2.jpg"}
+	var paths []string
+	for _, n := range names {
+		p := filepath.Join(dir, n)
+		if _, err := os.Stat(p); err != nil {
+			t.Skipf("shared sample photos unavailable: %v", err)
+		}
+		paths = append(paths, p)
+	}
+	code, out, errOut := run(append([]string{"template", "--json", "--models", models}, paths...)...)
+	if code != 0 {
+		t.Fatalf("exit %d: %s %s", code, out, errOut)
+	}
+	for _, line := range strings.Split(strings.TrimSpace(out), "\n") {
+		var r struct {
+			Image string
+			Box   [4]int
+		}
+		if err := json.Unmarshal([]byte(line), &r); err != nil {
+			t.Fatal(err)
+		}
+		if r.Box[0] < 0 || r.Box[2] > 480 || r.Box[3] > 640 || r.Box[2]-r.Box[0] < 80 {
+			t.Errorf("%s: box %v outside the upright 480x640 picture", r.Image, r.Box)
+		}
+		t.Logf("%s: box %v", filepath.Base(r.Image), r.Box)
+	}
+}
