@@ -129,20 +129,37 @@ func (v *Verifier) Verify(ctx context.Context, presentation string, exp Expectat
 			return nil, newError(CodeNotDisclosed, "requested claim %q was not disclosed", c)
 		}
 	}
-	st, err := v.cfg.Status.Status(ctx, statuslist.Reference{Index: res.Status.Index, URI: res.Status.URI})
+	if err := CheckStatus(ctx, v.cfg.Status, res.Status); err != nil {
+		return nil, err
+	}
+	return res, nil
+}
+
+// StatusChecker returns the checker Verify asks (and whose cache it shares), so that a
+// relying party re-checking a credential it verified earlier (a gate's walk-through boarding
+// of a check-in enrolment) asks the same one.
+func (v *Verifier) StatusChecker() StatusChecker { return v.cfg.Status }
+
+// CheckStatus asks c for the credential's Token Status List entry ref and fails closed: nil
+// only for VALID; CodeRevoked, CodeSuspended, CodeStatusInvalid for any other value,
+// CodeStatusUnavailable when the list cannot be had (or ref names no list).
+func CheckStatus(ctx context.Context, c StatusChecker, ref StatusRef) error {
+	if ref.URI == "" || ref.Index < 0 {
+		return newError(CodeStatusUnavailable, "no status list reference")
+	}
+	st, err := c.Status(ctx, statuslist.Reference{Index: ref.Index, URI: ref.URI})
 	if err != nil {
-		return nil, wrapError(CodeStatusUnavailable, err, "status list")
+		return wrapError(CodeStatusUnavailable, err, "status list")
 	}
 	switch st {
 	case statuslist.Valid:
+		return nil
 	case statuslist.Invalid:
-		return nil, newError(CodeRevoked, "credential revoked")
+		return newError(CodeRevoked, "credential revoked")
 	case statuslist.Suspended:
-		return nil, newError(CodeSuspended, "credential suspended")
-	default:
-		return nil, newError(CodeStatusInvalid, "status value %d", st)
+		return newError(CodeSuspended, "credential suspended")
 	}
-	return res, nil
+	return newError(CodeStatusInvalid, "status value %d", st)
 }
 
 func (v *Verifier) parseChain(h *sdjwt.Header) ([]*x509.Certificate, error) {

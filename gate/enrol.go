@@ -98,7 +98,7 @@ func (s *Service) checkEnrol(ctx context.Context, f Flight, req *EnrolRequest) *
 	}
 	c := d.Checks
 	if d.finish(c.Credential, c.BoardingPass, c.Flight, c.Name, c.Face); d.Allowed() {
-		v.e = Enrolment{Flight: f.Key(), Pass: v.ref, Sealed: sealed, Departure: dep, EnrolledAt: now.UTC()}
+		v.e = Enrolment{Flight: f.Key(), Pass: v.ref, Sealed: sealed, Departure: dep, EnrolledAt: now.UTC(), Status: res.Status}
 	}
 	return v
 }
@@ -119,7 +119,7 @@ func (s *Service) addEnrolled(flight string, vs []*enrolCheck) {
 	}
 	fg.ver++
 	for _, c := range vs {
-		fg.addLocked(c.ref, c.tmpl, c.e.Departure)
+		fg.addLocked(c.ref, c.tmpl, &c.e)
 		fg.sealed[c.ref], fg.localVer[c.ref] = rowHash(&c.e), fg.ver
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/idgate/idgate/biometric"
+	"github.com/idgate/idgate/credential"
 )
 
 // flightGallery is a flight's enrolments opened into in-memory 1:N indexes, one per template
@@ -21,6 +22,8 @@ type flightGallery struct {
 	byModel   map[biometric.ModelID]*biometric.Gallery
 	model     map[PassID]biometric.ModelID
 	departure map[PassID]time.Time
+	// status is each entry's ID status reference: Identify checks it at boarding time.
+	status map[PassID]credential.StatusRef
 	// With Config.GallerySync (gallery_sync.go): sealed is each entry's row hash (JWE and
 	// departure: a row seen again unchanged is not opened twice); localVer the ver at which
 	// this instance last enrolled the pass itself; syncedAt the start of the last successful
@@ -62,6 +65,7 @@ func (s *Service) flightGallery(ctx context.Context, flight string) (*flightGall
 	fg.byModel = map[biometric.ModelID]*biometric.Gallery{}
 	fg.model = map[PassID]biometric.ModelID{}
 	fg.departure = map[PassID]time.Time{}
+	fg.status = map[PassID]credential.StatusRef{}
 	fg.sealed, fg.localVer = map[PassID][32]byte{}, map[PassID]uint64{}
 	s.openInto(fg, flight, es, runtime.GOMAXPROCS(0))
 	fg.loaded, fg.syncedAt, fg.nextSync = true, now, now.Add(s.cfg.GallerySync)
@@ -82,14 +86,14 @@ func (s *Service) openInto(fg *flightGallery, flight string, es []Enrolment, wor
 			return
 		}
 		addMu.Lock()
-		fg.addLocked(e.Pass, t, e.Departure)
+		fg.addLocked(e.Pass, t, e)
 		fg.sealed[e.Pass] = rowHash(e)
 		addMu.Unlock()
 	})
 }
 
-// addLocked adds or replaces pass's template; fg.mu must be held for writing.
-func (fg *flightGallery) addLocked(pass PassID, t biometric.Template, departure time.Time) {
+// addLocked adds or replaces pass's template t, opened from e; fg.mu must be held for writing.
+func (fg *flightGallery) addLocked(pass PassID, t biometric.Template, e *Enrolment) {
 	fg.removeLocked(pass)
 	g := fg.byModel[t.Model]
 	if g == nil {
@@ -98,8 +102,17 @@ func (fg *flightGallery) addLocked(pass PassID, t biometric.Template, departure 
 	}
 	if g.Add(string(pass), t) == nil {
 		fg.model[pass] = t.Model
-		fg.departure[pass] = departure
+		fg.departure[pass] = e.Departure
+		fg.status[pass] = e.Status
 	}
+}
+
+// statusOf returns the status reference of pass's enrolment (the zero value, which names no
+// list, when it is gone).
+func (fg *flightGallery) statusOf(pass PassID) credential.StatusRef {
+	fg.mu.RLock()
+	defer fg.mu.RUnlock()
+	return fg.status[pass]
 }
 
 // removeLocked drops pass's template; fg.mu must be held for writing.
@@ -108,6 +121,7 @@ func (fg *flightGallery) removeLocked(pass PassID) {
 		fg.byModel[m].Remove(string(pass))
 		delete(fg.model, pass)
 		delete(fg.departure, pass)
+		delete(fg.status, pass)
 		delete(fg.sealed, pass)
 	}
 }

@@ -16,6 +16,7 @@ import (
 
 	"github.com/idgate/idgate/biometric"
 	"github.com/idgate/idgate/certs"
+	"github.com/idgate/idgate/credential"
 )
 
 // warnCounter counts Warn records (the gallery logs a row that does not open).
@@ -64,7 +65,7 @@ func sealedFlight(tb testing.TB, n, foreign int, log slog.Handler) (*Service, st
 		if err != nil {
 			tb.Fatal(err)
 		}
-		es[i] = Enrolment{Flight: flight, Pass: PassID(fmt.Sprintf("%064x", i)), Sealed: sealed, Departure: dep, EnrolledAt: dep}
+		es[i] = Enrolment{Flight: flight, Pass: PassID(fmt.Sprintf("%064x", i)), Sealed: sealed, Departure: dep, EnrolledAt: dep, Status: credential.StatusRef{URI: benchStatusURI, Index: i}}
 	}
 	if err := store.EnrolBatch(context.Background(), es); err != nil {
 		tb.Fatal(err)

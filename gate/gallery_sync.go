@@ -20,14 +20,19 @@ func (s *Service) syncDue(fg *flightGallery) bool {
 	return s.sincer != nil && fg.loaded && !s.cfg.Now().Before(fg.nextSync)
 }
 
-// rowHash identifies an enrolment row's content: its JWE and departure. A re-enrolment with
-// the same ID (same JWE) but a corrected departure is a change too: retention follows it.
+// rowHash identifies an enrolment row's content: its JWE, departure and status reference. A
+// re-enrolment with the same JWE but a corrected departure is a change too (retention follows
+// it), and so is one by a reissued ID carrying the same sealed template under another status
+// entry (Identify must check the new one).
 func rowHash(e *Enrolment) [32]byte {
 	h := sha256.New()
 	h.Write([]byte(e.Sealed))
 	var b [8]byte
 	binary.BigEndian.PutUint64(b[:], uint64(e.Departure.UnixMilli()))
 	h.Write(b[:])
+	binary.BigEndian.PutUint64(b[:], uint64(int64(e.Status.Index)))
+	h.Write(b[:])
+	h.Write([]byte(e.Status.URI))
 	var out [32]byte
 	h.Sum(out[:0])
 	return out
@@ -86,7 +91,7 @@ func (s *Service) sync(ctx context.Context, fg *flightGallery, flight string) {
 			continue
 		}
 		if r.ok {
-			fg.addLocked(pass, r.t, r.e.Departure)
+			fg.addLocked(pass, r.t, r.e)
 		} else {
 			fg.removeLocked(pass)
 		}

@@ -3,13 +3,18 @@ package gate
 import (
 	"context"
 	"time"
+
+	"github.com/idgate/idgate/credential"
 )
 
 // Identify is walk-through boarding: the live face alone is searched (1:N) in the gallery of
 // the flight gate id boards. The nearest enrolment boards (single use applies) when it is
-// under the operating point's threshold and no second enrolment also is (ambiguous_match:
-// fail closed rather than board the wrong passenger). Only Face and SingleUse are checked
-// here; the rest was checked at enrolment.
+// under the operating point's threshold, no second enrolment also is (ambiguous_match: fail
+// closed rather than board the wrong passenger), and the enrolled ID's status is still
+// valid now (Checks.Credential: credential_revoked, credential_suspended, or
+// status_unavailable when the list cannot be had or the enrolment kept no reference), as
+// Verify asks for it: an ID revoked after check-in does not board. The pass, flight and name
+// were checked at enrolment.
 func (s *Service) Identify(ctx context.Context, id string, req *IdentifyRequest) *Decision {
 	start := time.Now()
 	d := newDecision(id)
@@ -59,6 +64,15 @@ func (s *Service) Identify(ctx context.Context, id string, req *IdentifyRequest)
 	d.setScore(cands[0].Distance)
 	ref = PassID(cands[0].ID)
 	d.PassRef = string(ref[:min(16, len(ref))])
+	// The status list's cache (Config.Status) makes this a lookup on most boardings.
+	if err := credential.CheckStatus(ctx, s.cfg.Status, fg.statusOf(ref)); err != nil {
+		code := credential.CodeOf(err)
+		d.Checks.Credential = CheckFail
+		d.CredentialCode = string(code)
+		d.deny(credentialReason(code))
+		return d.finish()
+	}
+	d.Checks.Credential = CheckPass
 	s.markBoarded(ctx, d, g, ref, s.cfg.Now(), RequestID{}) // no nonce: a face alone names no request
-	return d.finish(d.Checks.Face, d.Checks.SingleUse)
+	return d.finish(d.Checks.Credential, d.Checks.Face, d.Checks.SingleUse)
 }

@@ -14,13 +14,31 @@ import (
 	"github.com/idgate/idgate/biometric"
 	"github.com/idgate/idgate/certs"
 	"github.com/idgate/idgate/credential"
+	"github.com/idgate/idgate/statuslist"
 )
 
-// noCredentials is never called by Identify; New requires a verifier.
+// noCredentials is never called by Identify; New requires a verifier. Its status checker
+// answers validStatus.
 type noCredentials struct{}
 
 func (noCredentials) Verify(context.Context, string, credential.Expectation) (*credential.Result, error) {
 	return nil, errors.New("not used")
+}
+
+func (noCredentials) StatusChecker() credential.StatusChecker { return validStatus{} }
+
+// validStatus answers VALID for every entry of benchStatusURI and fails any other: it stands
+// in for the status list server (the system edge) in these in-package tests. A production
+// statuslist.Checker answers from its cache with a lock, a map lookup and a bit read.
+type validStatus struct{}
+
+const benchStatusURI = "https://status.idgate.test/1"
+
+func (validStatus) Status(_ context.Context, ref statuslist.Reference) (uint8, error) {
+	if ref.URI != benchStatusURI {
+		return 0, errors.New("unknown list")
+	}
+	return statuslist.Valid, nil
 }
 
 // BenchmarkIdentify measures the identify path (gate lookup, template decode, 1:N search,
@@ -49,14 +67,15 @@ func BenchmarkIdentify(b *testing.B) {
 				t, _ := biometric.NewTemplate("m", v)
 				return t
 			}
-			fg := &flightGallery{loaded: true, byModel: map[biometric.ModelID]*biometric.Gallery{}, model: map[PassID]biometric.ModelID{}, departure: map[PassID]time.Time{}}
+			fg := &flightGallery{loaded: true, byModel: map[biometric.ModelID]*biometric.Gallery{}, model: map[PassID]biometric.ModelID{},
+				departure: map[PassID]time.Time{}, status: map[PassID]credential.StatusRef{}}
 			var target biometric.Template
 			for i := range n {
 				t := random()
 				if i == n/2 {
 					target = t
 				}
-				fg.addLocked(PassID(fmt.Sprintf("%064x", i)), t, g.Departure)
+				fg.addLocked(PassID(fmt.Sprintf("%064x", i)), t, &Enrolment{Departure: g.Departure, Status: credential.StatusRef{URI: benchStatusURI, Index: i}})
 			}
 			s.galleries.Store(g.Flight.Key(), fg)
 			probe := target

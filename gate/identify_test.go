@@ -30,7 +30,7 @@ func TestIdentifyDecisions(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		e := gate.Enrolment{Flight: w.Flight.Key(), Pass: gate.PassID([]string{"alice", "bob", "twin"}[i] + "-pass-id-0000000"), Sealed: sealed, Departure: w.Flight.DefaultDeparture()}
+		e := gate.Enrolment{Flight: w.Flight.Key(), Pass: gate.PassID([]string{"alice", "bob", "twin"}[i] + "-pass-id-0000000"), Sealed: sealed, Departure: w.Flight.DefaultDeparture(), Status: w.Env.Slot()}
 		if err := cfg.Store.Enrol(ctx, e); err != nil {
 			t.Fatal(err)
 		}

@@ -29,10 +29,21 @@ type FaceExtractor interface {
 	LiveTemplate(jpeg []byte) (biometric.Template, error)
 }
 
-// Config configures a Service. Credentials, Passes, ReaderKey and Store are required.
+// statusCheckerOf is a CredentialVerifier that shares its status checker
+// (*credential.Verifier does).
+type statusCheckerOf interface {
+	StatusChecker() credential.StatusChecker
+}
+
+// Config configures a Service. Credentials, Passes, ReaderKey and Store are required, and a
+// status checker (Status, or the one Credentials has).
 type Config struct {
 	Credentials CredentialVerifier
-	Passes      boardingpass.Keys // airline certificates (certs.TrustList)
+	// Status answers an enrolled ID's Token Status List entry when it boards by walk-through
+	// (Identify). Default: the checker of Credentials when it has one
+	// (*credential.Verifier.StatusChecker), so both routes share its cache.
+	Status credential.StatusChecker
+	Passes boardingpass.Keys // airline certificates (certs.TrustList)
 	// PassKeysTTL caches Passes' answers (a TrustList re-verifies chains on every call);
 	// default 1 min, negative disables.
 	PassKeysTTL time.Duration
@@ -98,6 +109,15 @@ type Service struct {
 func New(cfg Config) (*Service, error) {
 	if cfg.Credentials == nil || cfg.Passes == nil || cfg.ReaderKey == nil || cfg.Store == nil || cfg.Audience == "" {
 		return nil, errors.New("gate: Config needs Credentials, Passes, ReaderKey, Store and Audience")
+	}
+	if cfg.Status == nil {
+		if sc, ok := cfg.Credentials.(statusCheckerOf); ok {
+			cfg.Status = sc.StatusChecker()
+		}
+	}
+	if cfg.Status == nil {
+		// Walk-through boarding must see a revocation made after check-in.
+		return nil, errors.New("gate: Config needs Status (or Credentials with a StatusChecker)")
 	}
 	if cfg.OperatingPoint == (biometric.OperatingPoint{}) {
 		cfg.OperatingPoint = biometric.DefaultOperatingPoint()

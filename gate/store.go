@@ -3,6 +3,8 @@ package gate
 import (
 	"context"
 	"time"
+
+	"github.com/idgate/idgate/credential"
 )
 
 // GateConfig says which flight a gate is boarding and whether boarding is open.
@@ -29,6 +31,10 @@ type Enrolment struct {
 	Sealed     string    // compact JWE to the gate reader key, as disclosed: the only biometric kept
 	Departure  time.Time // retention counts from here
 	EnrolledAt time.Time
+	// Status is the enrolled ID's Token Status List entry, which Identify checks at boarding
+	// time. The zero value (no URI) names none: such an enrolment (a row written by schema
+	// version 3 or older) never boards by walk-through (status_unavailable).
+	Status credential.StatusRef
 }
 
 // Store is the gate's persistence: gate configuration, single-use boarding records and

@@ -297,7 +297,7 @@ func fillGallery(t *testing.T, s *gateServer, n int) {
 			t.Fatal(err)
 		}
 		e := gate.Enrolment{Flight: f.Key(), Pass: gate.PassID(fmt.Sprintf("%064x", i+1)), Sealed: sealed,
-			Departure: f.DefaultDeparture(), EnrolledAt: time.Now()}
+			Departure: f.DefaultDeparture(), EnrolledAt: time.Now(), Status: s.w.Env.Slot()}
 		if err := s.store.Enrol(context.Background(), e); err != nil {
 			t.Fatal(err)
 		}
@@ -558,6 +558,14 @@ func TestGateEnrolAndIdentify(t *testing.T) {
 	}
 	if st, out := identify(t, w.Template()); st != http.StatusForbidden || !contains(reasonsOf(out), string(gate.ReasonNoMatch)) {
 		t.Fatalf("stranger: %d %v", st, out)
+	}
+	// An ID revoked or suspended after check-in does not board by walk-through.
+	w.Env.SetStatus(t, travellers[0].Holder.StatusIdx, 1)
+	w.Env.SetStatus(t, travellers[1].Holder.StatusIdx, 2)
+	for i, want := range []gate.Reason{gate.ReasonCredentialRevoked, gate.ReasonCredentialSuspend} {
+		if st, out := identify(t, w.Near(travellers[i].Face, 0.15)); st != http.StatusForbidden || !contains(reasonsOf(out), string(want)) || out["score"] != nil {
+			t.Fatalf("identify traveller %d: %d %v, want %s", i, st, out, want)
+		}
 	}
 	// The traveller identified at the gate cannot also board with the 1:1 flow.
 	if st, out := s.verify(t, "A1", travellers[3], w.Pass(t, "MUSTERMANN/ERIKA", gatetest.PassOpts{Sequence: 4})); st != http.StatusOK {

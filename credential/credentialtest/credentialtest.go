@@ -144,6 +144,16 @@ type IssueOpts struct {
 	TTL    time.Duration
 }
 
+// Slot allocates a fresh entry of the Env's status list (VALID until SetStatus), for a
+// status reference a test stores without issuing a credential.
+func (e *Env) Slot() credential.StatusRef {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	idx := e.next
+	e.next++
+	return credential.StatusRef{Index: idx, URI: e.StatusURI}
+}
+
 // Issue mints a credential for a new holder with a fresh status slot.
 func (e *Env) Issue(t testing.TB, o IssueOpts) *Holder {
 	t.Helper()

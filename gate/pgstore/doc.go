@@ -20,8 +20,11 @@
 //     should the acknowledgement still be lost, the same request resent is answered boarded.
 //   - gate_enrolments: primary key (flight, pass), upserted by Enrol. The sealed template is
 //     stored as received (a compact JWE to the gate reader key): templates are encrypted at
-//     rest. EnrolBatch (gate.BatchEnroller) sends the same upserts, in order, as one pipelined
-//     batch in one transaction: one round trip, all rows or none.
+//     rest. status_uri and status_idx (schema version 4) are the enrolled ID's status list
+//     entry, which Identify checks at boarding; rows from version 3 or older have none (an
+//     empty URI) and never board by walk-through. EnrolBatch (gate.BatchEnroller) sends the
+//     same upserts, in order, as one pipelined batch in one transaction: one round trip, all
+//     rows or none.
 //   - Purge is a single statement (two data-modifying CTEs), hence one transaction: it
 //     deletes the enrolments that departed before the cutoff and the boarding records of
 //     flights whose latest departure is before it, and returns the affected flight keys, sorted.
@@ -30,7 +33,7 @@
 //     verifier serve sets for a PostgreSQL store). TakeNonce is one DELETE … RETURNING, so of
 //     concurrent takes from any instance exactly one gets the row; every 256th put sweeps
 //     the expired ones, and PurgeNonces runs with Service.RunPurge. An older build refuses a
-//     newer schema version (1 < 2 < 3): roll back by restoring the database too.
+//     newer schema version (1 < 2 < 3 < 4): roll back by restoring the database too.
 //
 // Text columns use the "C" collation so Enrolments and Purge order by bytes, like the other
 // stores, whatever the database's locale. Times are timestamptz (microsecond precision, read

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/idgate/idgate/credential"
 	"github.com/idgate/idgate/gate"
 	"github.com/idgate/idgate/gate/storetest"
 	"github.com/jackc/pgx/v5"
@@ -251,5 +252,47 @@ func TestOpenTakesNoExclusiveLock(t *testing.T) {
 	defer s2.Close()
 	if err := s.MarkBoarded(octx, "IG0101/2026-11-27", "p", time.Now(), time.Now()); err != nil {
 		t.Fatalf("boarding after the second Open: %v", err)
+	}
+}
+
+// TestMigratesVersion3: a version 3 database (enrolments without a status reference) gains
+// the columns on Open; its rows read back with none (Identify denies them
+// status_unavailable), new enrolments keep theirs, and the boarding records stay single use.
+func TestMigratesVersion3(t *testing.T) {
+	dsn := freshSchema(t)
+	ctx := context.Background()
+	now := time.Now().UTC().Truncate(time.Millisecond)
+	s := openT(t, dsn)
+	if err := s.MarkBoarded(ctx, flight, "b", now, now); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	exec(t, dsn, `ALTER TABLE gate_enrolments DROP COLUMN status_uri, DROP COLUMN status_idx`)
+	exec(t, dsn, `DELETE FROM gate_schema_version`)
+	exec(t, dsn, `INSERT INTO gate_schema_version (version) VALUES (3)`)
+	exec(t, dsn, `INSERT INTO gate_enrolments (flight, pass, sealed, departure, enrolled_at) VALUES ($1, 'old', 'jwe', $2, $2)`, flight, now)
+	for range 2 { // the second Open finds version 4
+		s = openT(t, dsn)
+		var v int
+		if err := s.pool.QueryRow(ctx, `SELECT MAX(version) FROM gate_schema_version`).Scan(&v); err != nil || v != SchemaVersion {
+			t.Fatalf("schema version %d, %v", v, err)
+		}
+		s.Close()
+	}
+	s = openT(t, dsn)
+	ref := credential.StatusRef{URI: "https://issuer.idgate.test/status/1", Index: 3}
+	if err := s.Enrol(ctx, gate.Enrolment{Flight: flight, Pass: "new", Sealed: "jwe", Departure: now, EnrolledAt: now, Status: ref}); err != nil {
+		t.Fatal(err)
+	}
+	es, err := s.Enrolments(ctx, flight)
+	if err != nil || len(es) != 2 || es[0].Pass != "new" || es[0].Status != ref || es[1].Pass != "old" || es[1].Status != (credential.StatusRef{}) {
+		t.Fatalf("enrolments after migration: %+v %v", es, err)
+	}
+	if err := s.MarkBoarded(ctx, flight, "b", now, now); !errors.Is(err, gate.ErrAlreadyBoarded) {
+		t.Fatalf("boarding record after migration: %v", err)
+	}
+	if err := s.Enrol(ctx, gate.Enrolment{Flight: flight, Pass: "x", Sealed: "jwe", Departure: now, EnrolledAt: now,
+		Status: credential.StatusRef{URI: "u", Index: -1}}); !errors.Is(err, ErrInvalidValue) {
+		t.Fatalf("negative status index: %v", err)
 	}
 }

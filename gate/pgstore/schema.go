@@ -10,9 +10,10 @@ import (
 
 // SchemaVersion is the version of the tables below; gate_schema_version holds it. Version 2
 // added gate_nonces (shared single-use nonces) and the (flight, enrolled_at) index that
-// gallery syncs read; version 3 the request that boarded (gate_boardings.req). The statements
-// below bring a version 1 or 2 database to it.
-const SchemaVersion = 3
+// gallery syncs read; version 3 the request that boarded (gate_boardings.req); version 4 the
+// enrolled ID's status reference (gate_enrolments.status_uri, status_idx). The statements
+// below bring a version 1, 2 or 3 database to it.
+const SchemaVersion = 4
 
 // migrationLockKey names the gate's migration advisory lock (the issuer's backend uses
 // another key, so the two can migrate one database at once).
@@ -37,6 +38,7 @@ var schema = []string{
 		flight TEXT COLLATE "C" NOT NULL, pass TEXT COLLATE "C" NOT NULL,
 		sealed TEXT NOT NULL,
 		departure TIMESTAMPTZ NOT NULL, enrolled_at TIMESTAMPTZ NOT NULL,
+		status_uri TEXT NOT NULL DEFAULT '', status_idx INTEGER NOT NULL DEFAULT 0,
 		PRIMARY KEY (flight, pass))`,
 	`CREATE INDEX IF NOT EXISTS gate_enrolments_departure ON gate_enrolments (departure)`,
 	`CREATE TABLE IF NOT EXISTS gate_nonces (
@@ -54,6 +56,16 @@ var schema = []string{
 var toV3 = []string{
 	`SET LOCAL lock_timeout = '10s'`,
 	`ALTER TABLE gate_boardings ADD COLUMN IF NOT EXISTS req BYTEA`,
+}
+
+// toV4 keeps the enrolled ID's status reference (gate.Enrolment.Status), under the same rules
+// as toV3. Older rows get none (an empty URI names no list): Identify denies them status_unavailable,
+// since the reference was in the presentation only and cannot be recovered. A constant
+// default makes each ADD COLUMN a catalog change, without rewriting the table.
+var toV4 = []string{
+	`SET LOCAL lock_timeout = '10s'`,
+	`ALTER TABLE gate_enrolments ADD COLUMN IF NOT EXISTS status_uri TEXT NOT NULL DEFAULT ''`,
+	`ALTER TABLE gate_enrolments ADD COLUMN IF NOT EXISTS status_idx INTEGER NOT NULL DEFAULT 0`,
 }
 
 // migrate creates the schema and records its version in one transaction. The advisory lock
@@ -79,7 +91,12 @@ func migrate(ctx context.Context, pool *pgxpool.Pool) error {
 		case v > SchemaVersion:
 			return fmt.Errorf("%w: version %d, this build knows %d", ErrSchemaTooNew, v, SchemaVersion)
 		}
-		for _, q := range toV3 { // a new database has the column already: IF NOT EXISTS
+		var steps []string
+		if v < 3 {
+			steps = append(steps, toV3...)
+		}
+		steps = append(steps, toV4...)
+		for _, q := range steps { // a new database has the columns already: IF NOT EXISTS
 			if _, err := tx.Exec(ctx, q); err != nil {
 				return err
 			}

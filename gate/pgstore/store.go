@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -95,15 +96,28 @@ func (s *Store) MarkBoardedBy(ctx context.Context, flight string, pass gate.Pass
 }
 
 // enrolSQL adds or replaces one enrolment.
-const enrolSQL = `INSERT INTO gate_enrolments (flight, pass, sealed, departure, enrolled_at)
-	VALUES ($1, $2, $3, $4, $5) ON CONFLICT (flight, pass) DO UPDATE SET sealed = excluded.sealed,
-	departure = excluded.departure, enrolled_at = excluded.enrolled_at`
+const enrolSQL = `INSERT INTO gate_enrolments (flight, pass, sealed, departure, enrolled_at, status_uri, status_idx)
+	VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (flight, pass) DO UPDATE SET sealed = excluded.sealed,
+	departure = excluded.departure, enrolled_at = excluded.enrolled_at, status_uri = excluded.status_uri,
+	status_idx = excluded.status_idx`
+
+// enrolArgs are enrolSQL's arguments for e, or an error for a value PostgreSQL cannot hold.
+func enrolArgs(e *gate.Enrolment) ([]any, error) {
+	if err := checkTimes(e.Departure, e.EnrolledAt); err != nil {
+		return nil, err
+	}
+	if e.Status.Index < 0 || e.Status.Index > math.MaxInt32 {
+		return nil, fmt.Errorf("%w: status index %d outside 0..2^31-1", ErrInvalidValue, e.Status.Index)
+	}
+	return []any{e.Flight, string(e.Pass), e.Sealed, e.Departure, e.EnrolledAt, e.Status.URI, int32(e.Status.Index)}, nil
+}
 
 func (s *Store) Enrol(ctx context.Context, e gate.Enrolment) error {
-	if err := checkTimes(e.Departure, e.EnrolledAt); err != nil {
+	args, err := enrolArgs(&e)
+	if err != nil {
 		return &Error{Op: "Enrol", Err: err}
 	}
-	_, err := s.pool.Exec(ctx, enrolSQL, e.Flight, string(e.Pass), e.Sealed, e.Departure, e.EnrolledAt)
+	_, err = s.pool.Exec(ctx, enrolSQL, args...)
 	return wrap("Enrol", err)
 }
 
@@ -119,17 +133,18 @@ func (s *Store) EnrolBatch(ctx context.Context, es []gate.Enrolment) error {
 	}
 	b := &pgx.Batch{}
 	for _, e := range es {
-		if err := checkTimes(e.Departure, e.EnrolledAt); err != nil {
+		args, err := enrolArgs(&e)
+		if err != nil {
 			return &Error{Op: "EnrolBatch", Err: err}
 		}
-		b.Queue(enrolSQL, e.Flight, string(e.Pass), e.Sealed, e.Departure, e.EnrolledAt)
+		b.Queue(enrolSQL, args...)
 	}
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error { return tx.SendBatch(ctx, b).Close() })
 	return wrap("EnrolBatch", err)
 }
 
 func (s *Store) Enrolments(ctx context.Context, flight string) ([]gate.Enrolment, error) {
-	rows, err := s.pool.Query(ctx, `SELECT pass, sealed, departure, enrolled_at FROM gate_enrolments
+	rows, err := s.pool.Query(ctx, `SELECT pass, sealed, departure, enrolled_at, status_uri, status_idx FROM gate_enrolments
 		WHERE flight = $1 ORDER BY pass`, flight)
 	if err != nil {
 		return nil, wrap("Enrolments", err)
@@ -145,7 +160,7 @@ func (s *Store) EnrolmentsSince(ctx context.Context, flight string, since time.T
 	if err := checkTimes(since); err != nil {
 		return nil, &Error{Op: "EnrolmentsSince", Err: err}
 	}
-	rows, err := s.pool.Query(ctx, `SELECT pass, sealed, departure, enrolled_at FROM gate_enrolments
+	rows, err := s.pool.Query(ctx, `SELECT pass, sealed, departure, enrolled_at, status_uri, status_idx FROM gate_enrolments
 		WHERE flight = $1 AND enrolled_at >= $2 ORDER BY pass`, flight, since)
 	if err != nil {
 		return nil, wrap("EnrolmentsSince", err)
@@ -157,9 +172,11 @@ func collectEnrolments(rows pgx.Rows, flight string) ([]gate.Enrolment, error) {
 	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (gate.Enrolment, error) {
 		e := gate.Enrolment{Flight: flight}
 		var pass string
-		if err := r.Scan(&pass, &e.Sealed, &e.Departure, &e.EnrolledAt); err != nil {
+		var idx int32
+		if err := r.Scan(&pass, &e.Sealed, &e.Departure, &e.EnrolledAt, &e.Status.URI, &idx); err != nil {
 			return gate.Enrolment{}, err
 		}
+		e.Status.Index = int(idx)
 		e.Pass, e.Departure, e.EnrolledAt = gate.PassID(pass), e.Departure.UTC(), e.EnrolledAt.UTC()
 		return e, nil
 	})

@@ -3,11 +3,14 @@
 // primary-key insert whose conflict clause only rewrites the row when it was made by the same
 // request (boarded.req, schema version 3, gate.RequestBoarder): no row affected means
 // already boarded, so it holds across restarts and concurrent requests. Enrolments keep the sealed
-// template (compact JWE to the gate reader key) as received: templates are encrypted at rest.
+// template (compact JWE to the gate reader key) as received: templates are encrypted at rest;
+// with it, the enrolled ID's status list entry (status_uri, status_idx, schema version 4),
+// which Identify checks at boarding (rows from version 3 or older have none and never board
+// by walk-through).
 // Times are stored as Unix milliseconds (UTC). Since schema version 2 boarding records are in
 // one WITHOUT ROWID B-tree keyed by (flight, pass), with each flight's latest departure in
 // boarded_flights (kept by a trigger) for Purge; Open migrates version 0 (nanoseconds, which
-// overflowed after 2262), version 1 and version 2 files in one transaction.
+// overflowed after 2262), version 1, 2 and 3 files in one transaction.
 //
 // Checkpoints mostly run off the commit path (checkpoint.go): a second connection runs a
 // PASSIVE checkpoint every 250 ms, which copies the WAL into the database and fsyncs it while

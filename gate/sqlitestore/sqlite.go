@@ -15,7 +15,7 @@ import (
 	"github.com/idgate/idgate/gate"
 )
 
-// schema is the current (version 3) layout, for a new file. Boarding records are one
+// schema is the current (version 4) layout, for a new file. Boarding records are one
 // WITHOUT ROWID B-tree keyed by (flight, pass), so a boarding writes one B-tree where version
 // 1 wrote three (rowid table, primary-key index, departure index). Purge finds departed
 // flights in boarded_flights, which a trigger keeps at each flight's latest departure inside
@@ -29,7 +29,8 @@ CREATE TABLE IF NOT EXISTS boarded (
 	req BLOB, PRIMARY KEY (flight, pass)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS enrolments (
 	flight TEXT NOT NULL, pass TEXT NOT NULL, sealed TEXT NOT NULL, departure INTEGER NOT NULL,
-	enrolled INTEGER NOT NULL, PRIMARY KEY (flight, pass));
+	enrolled INTEGER NOT NULL, status_uri TEXT NOT NULL DEFAULT '', status_idx INTEGER NOT NULL DEFAULT 0,
+	PRIMARY KEY (flight, pass));
 CREATE INDEX IF NOT EXISTS enrolments_departure ON enrolments (departure);
 ` + boardedFlights
 
@@ -59,6 +60,14 @@ var v1ToV2 = []string{
 
 // v2ToV3 records which request boarded a pass (gate.RequestBoarder); older rows name none.
 var v2ToV3 = []string{`ALTER TABLE boarded ADD COLUMN req BLOB`}
+
+// v3ToV4 keeps the enrolled ID's status list reference (gate.Enrolment.Status). Older rows
+// get none (an empty URI names no list): Identify denies them status_unavailable, since the
+// reference was in the presentation only and cannot be recovered.
+var v3ToV4 = []string{
+	`ALTER TABLE enrolments ADD COLUMN status_uri TEXT NOT NULL DEFAULT ''`,
+	`ALTER TABLE enrolments ADD COLUMN status_idx INTEGER NOT NULL DEFAULT 0`,
+}
 
 // Store is a gate.Store on one SQLite file. MarkBoarded goes through a group commit (see
 // groupcommit.go); the other methods use the connection directly.
@@ -110,8 +119,9 @@ func Open(path string) (*Store, error) {
 
 // schemaVersion 1 stores times as Unix milliseconds (version 0 used nanoseconds, which
 // overflow int64 after 2262: a far-future departure became undefined); version 2 is the
-// boarding layout of schema; version 3 adds the request that boarded (boarded.req).
-const schemaVersion = 3
+// boarding layout of schema; version 3 adds the request that boarded (boarded.req); version 4
+// the enrolled ID's status reference (enrolments.status_uri, status_idx).
+const schemaVersion = 4
 
 // migrate creates the schema of a new file, or brings an older file to schemaVersion, in one
 // transaction.
@@ -139,11 +149,13 @@ func migrate(db *sql.DB) error {
 			`UPDATE gates SET departure = departure / 1000000, updated = updated / 1000000`,
 			`UPDATE boarded SET departure = departure / 1000000, at = at / 1000000`,
 			`UPDATE enrolments SET departure = departure / 1000000, enrolled = enrolled / 1000000`,
-		}, append(append([]string(nil), v1ToV2...), v2ToV3...)...)
+		}, concat(v1ToV2, v2ToV3, v3ToV4)...)
 	case v == 1:
-		steps = append(append([]string(nil), v1ToV2...), v2ToV3...)
+		steps = concat(v1ToV2, v2ToV3, v3ToV4)
 	case v == 2:
-		steps = v2ToV3
+		steps = concat(v2ToV3, v3ToV4)
+	case v == 3:
+		steps = concat(v3ToV4)
 	}
 	if v != schemaVersion {
 		steps = append(steps, fmt.Sprintf(`PRAGMA user_version = %d`, schemaVersion))
@@ -154,6 +166,15 @@ func migrate(db *sql.DB) error {
 		}
 	}
 	return tx.Commit()
+}
+
+// concat copies the migration steps into one new slice (the step lists stay unchanged).
+func concat(lists ...[]string) []string {
+	var out []string
+	for _, l := range lists {
+		out = append(out, l...)
+	}
+	return out
 }
 
 // ms and fromMS convert times to the stored Unix milliseconds (UTC).
@@ -227,13 +248,19 @@ func (s *Store) MarkBoardedBy(ctx context.Context, flight string, pass gate.Pass
 }
 
 // enrolSQL adds or replaces one enrolment.
-const enrolSQL = `INSERT INTO enrolments (flight, pass, sealed, departure, enrolled)
-	VALUES (?, ?, ?, ?, ?) ON CONFLICT (flight, pass) DO UPDATE SET sealed=excluded.sealed,
-	departure=excluded.departure, enrolled=excluded.enrolled`
+const enrolSQL = `INSERT INTO enrolments (flight, pass, sealed, departure, enrolled, status_uri, status_idx)
+	VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (flight, pass) DO UPDATE SET sealed=excluded.sealed,
+	departure=excluded.departure, enrolled=excluded.enrolled, status_uri=excluded.status_uri,
+	status_idx=excluded.status_idx`
 
 func (s *Store) Enrol(ctx context.Context, e gate.Enrolment) error {
-	_, err := s.db.ExecContext(ctx, enrolSQL, e.Flight, string(e.Pass), e.Sealed, ms(e.Departure), ms(e.EnrolledAt))
+	_, err := s.db.ExecContext(ctx, enrolSQL, enrolArgs(&e)...)
 	return wrap(err)
+}
+
+// enrolArgs are enrolSQL's arguments for e.
+func enrolArgs(e *gate.Enrolment) []any {
+	return []any{e.Flight, string(e.Pass), e.Sealed, ms(e.Departure), ms(e.EnrolledAt), e.Status.URI, e.Status.Index}
 }
 
 var _ gate.BatchEnroller = (*Store)(nil)
@@ -255,7 +282,7 @@ func (s *Store) EnrolBatch(ctx context.Context, es []gate.Enrolment) error {
 	}
 	defer st.Close()
 	for _, e := range es {
-		if _, err := st.ExecContext(ctx, e.Flight, string(e.Pass), e.Sealed, ms(e.Departure), ms(e.EnrolledAt)); err != nil {
+		if _, err := st.ExecContext(ctx, enrolArgs(&e)...); err != nil {
 			return wrap(err)
 		}
 	}
@@ -263,7 +290,7 @@ func (s *Store) EnrolBatch(ctx context.Context, es []gate.Enrolment) error {
 }
 
 func (s *Store) Enrolments(ctx context.Context, flight string) ([]gate.Enrolment, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT pass, sealed, departure, enrolled FROM enrolments
+	rows, err := s.db.QueryContext(ctx, `SELECT pass, sealed, departure, enrolled, status_uri, status_idx FROM enrolments
 		WHERE flight = ? ORDER BY pass`, flight)
 	if err != nil {
 		return nil, wrap(err)
@@ -276,7 +303,7 @@ var _ gate.EnrolmentSincer = (*Store)(nil)
 // EnrolmentsSince lists flight's enrolments added or replaced at or after since, by pass. (A
 // gallery sync reads it; an SQLite file has one verifier, so this scans the flight's rows.)
 func (s *Store) EnrolmentsSince(ctx context.Context, flight string, since time.Time) ([]gate.Enrolment, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT pass, sealed, departure, enrolled FROM enrolments
+	rows, err := s.db.QueryContext(ctx, `SELECT pass, sealed, departure, enrolled, status_uri, status_idx FROM enrolments
 		WHERE flight = ? AND enrolled >= ? ORDER BY pass`, flight, ms(since))
 	if err != nil {
 		return nil, wrap(err)
@@ -291,7 +318,7 @@ func scanEnrolments(rows *sql.Rows, flight string) ([]gate.Enrolment, error) {
 		e := gate.Enrolment{Flight: flight}
 		var pass string
 		var dep, enr int64
-		if err := rows.Scan(&pass, &e.Sealed, &dep, &enr); err != nil {
+		if err := rows.Scan(&pass, &e.Sealed, &dep, &enr, &e.Status.URI, &e.Status.Index); err != nil {
 			return nil, wrap(err)
 		}
 		e.Pass, e.Departure, e.EnrolledAt = gate.PassID(pass), fromMS(dep), fromMS(enr)

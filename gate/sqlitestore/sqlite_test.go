@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/idgate/idgate/credential"
 	"github.com/idgate/idgate/gate"
 	"github.com/idgate/idgate/gate/storetest"
 )
@@ -83,8 +84,9 @@ CREATE INDEX enrolments_departure ON enrolments (departure);
 `
 
 // writeOldFile makes a version v (0: nanoseconds, 1: milliseconds, 2: version 1 moved to the
-// one-B-tree boarding layout, without the request column) file with one gate, one enrolment
-// and two boarding records of flight F (departures dep and dep-1h).
+// one-B-tree boarding layout, without the request column, 3: with it, without the
+// enrolments' status reference) file with one gate, one enrolment and two boarding records of
+// flight F (departures dep and dep-1h).
 func writeOldFile(t *testing.T, path string, v int, dep time.Time) {
 	t.Helper()
 	db, err := sql.Open("sqlite", "file:"+path)
@@ -103,8 +105,11 @@ func writeOldFile(t *testing.T, path string, v int, dep time.Time) {
 		fmt.Sprintf(`INSERT INTO gates VALUES ('A1', 'IG', '0101', '2026-11-27', 1, %d, %d)`, d, d),
 		fmt.Sprintf(`INSERT INTO boarded VALUES ('F', 'b1', %d, %d), ('F', 'b2', %d, %d)`, d, d, earlier, d),
 	}
-	if v == 2 {
+	if v >= 2 {
 		qs = append(qs, v1ToV2...)
+	}
+	if v >= 3 {
+		qs = append(qs, v2ToV3...)
 	}
 	for _, q := range append(qs, fmt.Sprintf(`PRAGMA user_version = %d`, v)) {
 		if _, err := db.Exec(q); err != nil {
@@ -113,20 +118,22 @@ func writeOldFile(t *testing.T, path string, v int, dep time.Time) {
 	}
 }
 
-// TestMigratesOldFiles: version 0 (Unix nanoseconds), 1 and 2 files are converted once on
+// TestMigratesOldFiles: version 0 (Unix nanoseconds), 1, 2 and 3 files are converted once on
 // Open: times in milliseconds, boarding records kept (still single use, also for a request
-// id: an old record names no request) and purged by their flight's latest departure.
+// id: an old record names no request) and purged by their flight's latest departure; an old
+// enrolment has no status reference (Identify denies it status_unavailable) and a new one
+// keeps its own.
 func TestMigratesOldFiles(t *testing.T) {
 	ctx := context.Background()
 	dep := time.Date(2026, 11, 27, 10, 0, 0, 0, time.UTC)
-	for _, v := range []int{0, 1, 2} {
+	for _, v := range []int{0, 1, 2, 3} {
 		t.Run(fmt.Sprintf("version %d", v), func(t *testing.T) {
 			path := filepath.Join(t.TempDir(), "gate.db")
 			writeOldFile(t, path, v, dep)
 			for range 2 { // the second Open must not convert again
 				s := open(t, path)
 				es, err := s.Enrolments(ctx, "F")
-				if err != nil || len(es) != 1 || !es[0].Departure.Equal(dep) || !es[0].EnrolledAt.Equal(dep) {
+				if err != nil || len(es) != 1 || !es[0].Departure.Equal(dep) || !es[0].EnrolledAt.Equal(dep) || es[0].Status != (credential.StatusRef{}) {
 					t.Fatalf("enrolment after migration: %v %v", es, err)
 				}
 				g, err := s.Gate(ctx, "A1")
@@ -149,6 +156,13 @@ func TestMigratesOldFiles(t *testing.T) {
 			}
 			s := open(t, path)
 			defer s.Close()
+			ref := credential.StatusRef{URI: "https://issuer.idgate.test/status/1", Index: 3}
+			if err := s.Enrol(ctx, gate.Enrolment{Flight: "F", Pass: "q", Sealed: "jwe", Departure: dep, EnrolledAt: dep, Status: ref}); err != nil {
+				t.Fatal(err)
+			}
+			if es, err := s.Enrolments(ctx, "F"); err != nil || len(es) != 2 || es[1].Status != ref {
+				t.Fatalf("new enrolment in a migrated file: %+v %v", es, err)
+			}
 			// Kept until the flight's latest departure (dep, not b2's dep-1h) has passed.
 			if got, err := s.Purge(ctx, dep); err != nil || len(got) != 0 {
 				t.Fatalf("purge at departure: %v %v", got, err)

@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/idgate/idgate/credential"
 	"github.com/idgate/idgate/gate"
 )
 
@@ -152,6 +153,58 @@ func Run(t *testing.T, newStore func(t *testing.T) gate.Store) {
 		}
 		if es, err := s.Enrolments(ctx, flightB); err != nil || len(es) != 0 {
 			t.Fatalf("other flight: %+v, %v", es, err)
+		}
+	})
+
+	// Identify checks the enrolled ID's status at boarding time from the reference kept with
+	// the enrolment: every write path keeps it, a replacement replaces it, and an enrolment
+	// without one reads back without one (never another row's).
+	t.Run("enrolment status reference", func(t *testing.T) {
+		s := newStore(t)
+		const uri = "https://issuer.idgate.test/status/7"
+		ref := func(i int) credential.StatusRef { return credential.StatusRef{URI: uri, Index: i} }
+		for _, e := range []gate.Enrolment{
+			{Flight: flightA, Pass: "p0", Sealed: "x", Departure: t0, EnrolledAt: t0, Status: ref(0)},
+			{Flight: flightA, Pass: "p1", Sealed: "x", Departure: t0, EnrolledAt: t0, Status: ref(131071)},
+			{Flight: flightA, Pass: "p2", Sealed: "x", Departure: t0, EnrolledAt: t0}, // none
+			{Flight: flightA, Pass: "p3", Sealed: "x", Departure: t0, EnrolledAt: t0, Status: ref(5)},
+			{Flight: flightA, Pass: "p3", Sealed: "x", Departure: t0, EnrolledAt: t0.Add(time.Second), Status: ref(6)}, // reissued ID
+		} {
+			if err := s.Enrol(ctx, e); err != nil {
+				t.Fatal(err)
+			}
+		}
+		want := map[gate.PassID]credential.StatusRef{"p0": ref(0), "p1": ref(131071), "p2": {}, "p3": ref(6)}
+		check := func(what string, es []gate.Enrolment, err error) {
+			t.Helper()
+			if err != nil {
+				t.Fatalf("%s: %v", what, err)
+			}
+			for _, e := range es {
+				if w, ok := want[e.Pass]; !ok || e.Status != w {
+					t.Errorf("%s: %s has status %+v, want %+v", what, e.Pass, e.Status, w)
+				}
+			}
+		}
+		es, err := s.Enrolments(ctx, flightA)
+		if len(es) != 4 {
+			t.Fatalf("enrolments = %+v, %v", es, err)
+		}
+		check("Enrolments", es, err)
+		if sn, ok := s.(gate.EnrolmentSincer); ok {
+			es, err := sn.EnrolmentsSince(ctx, flightA, t0)
+			check("EnrolmentsSince", es, err)
+		}
+		if b, ok := s.(gate.BatchEnroller); ok {
+			want["p2"], want["p4"] = ref(9), ref(10)
+			if err := b.EnrolBatch(ctx, []gate.Enrolment{
+				{Flight: flightA, Pass: "p2", Sealed: "x", Departure: t0, EnrolledAt: t0, Status: ref(9)},
+				{Flight: flightA, Pass: "p4", Sealed: "x", Departure: t0, EnrolledAt: t0, Status: ref(10)},
+			}); err != nil {
+				t.Fatal(err)
+			}
+			es, err := s.Enrolments(ctx, flightA)
+			check("Enrolments after EnrolBatch", es, err)
 		}
 	})
 
