@@ -55,6 +55,7 @@ func (a *GateAPI) route(ctx *fasthttp.RequestCtx) string {
 	case "/metrics":
 		ctx.SetContentType("text/plain; version=0.0.4")
 		_ = a.Gates.Metrics().WritePrometheus(ctx)
+		_ = writeProcessMetrics(ctx)
 		return "metrics"
 	case "/healthz":
 		ctx.SetBodyString("ok\n")

@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -595,6 +596,17 @@ func TestGateMetricsAndHealth(t *testing.T) {
 	} {
 		if !strings.Contains(string(raw), want) {
 			t.Errorf("metrics lack %q:\n%s", want, raw)
+		}
+	}
+	// The process's own gauges: positive numbers (Linux has /proc, so all four are there).
+	gauges := []string{"go_goroutines", "go_memstats_heap_alloc_bytes"}
+	if runtime.GOOS == "linux" {
+		gauges = append(gauges, "process_resident_memory_bytes", "process_open_fds")
+	}
+	for _, name := range gauges {
+		m := regexp.MustCompile(`(?m)^` + name + ` ([0-9]+)$`).FindStringSubmatch(string(raw))
+		if m == nil || m[1] == "0" {
+			t.Errorf("metrics lack a positive %s:\n%s", name, raw)
 		}
 	}
 	for _, path := range []string{"/healthz", "/readyz"} {

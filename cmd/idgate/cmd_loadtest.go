@@ -10,12 +10,13 @@ import (
 	"runtime"
 	"runtime/pprof"
 	"syscall"
+	"time"
 
 	"github.com/idgate/idgate/cmd/idgate/loadtest"
 )
 
 func init() {
-	register("loadtest", "drive the airport gate API and compare with the crypto bound (issue 4)", runLoadtest)
+	register("loadtest", "drive the airport gate API and compare with the crypto bound; --soak for a long run", runLoadtest)
 }
 
 // profiledServer is the hidden first argument with which loadtest re-executes this binary as
@@ -38,7 +39,9 @@ func runLoadtest(args []string, stdout, stderr io.Writer) int {
 	fs.DurationVar(&c.Duration, "duration", 10e9, "upper bound of the timed phase")
 	fs.Float64Var(&c.Rate, "rate", 0, "open loop at this many requests/s (0: closed loop, max throughput)")
 	fs.BoolVar(&c.HalfRate, "half-rate", false, "after the closed loop, drive fresh passengers open loop at half its throughput (p99 at half the max rate)")
-	fs.IntVar(&c.HalfRateConnections, "half-rate-connections", 32, "connections (gate terminals) the half-rate phase spreads its arrivals over")
+	fs.IntVar(&c.HalfRateConnections, "half-rate-connections", 32, "connections (gate terminals) the open-loop half-rate and soak phases spread their arrivals over")
+	fs.DurationVar(&c.Soak, "soak", 0, "after the closed loop, drive open loop at 80% of its throughput for this long, with fresh requests built as it runs; report errors, p50/p99 per window and the verifier's memory, goroutines and open files, judged against the goal (10 min, 0 errors, growth within 10%, p99 stable)")
+	fs.DurationVar(&c.SoakWindow, "soak-window", time.Minute, "the soak's reporting window (a quarter of a soak shorter than four)")
 	fs.DurationVar(&c.BoundDuration, "bound-duration", 2e9, "how long to measure the crypto bound (negative: skip)")
 	fs.IntVar(&c.IdentifyGallery, "identify-gallery", 0, "identify mode: enrol this many passengers, then drive /identify")
 	fs.StringVar(&c.Gate, "gate", "LT1", "gate id to configure and drive")
@@ -62,6 +65,10 @@ func runLoadtest(args []string, stdout, stderr io.Writer) int {
 	// closed loop only, and only a child verifier can be profiled.
 	if *floor && (c.Target != "" || c.Rate > 0 || c.IdentifyGallery > 0) {
 		fmt.Fprintln(stderr, "idgate loadtest: --http-floor needs the self-contained verify closed loop (no --target, --rate or --identify-gallery)")
+		return 2
+	}
+	if c.Soak > 0 && (c.Rate > 0 || c.IdentifyGallery > 0) {
+		fmt.Fprintln(stderr, "idgate loadtest: --soak follows the verify closed loop (no --rate or --identify-gallery)")
 		return 2
 	}
 	if *serverProfile != "" && c.Target != "" {
@@ -112,8 +119,11 @@ func runLoadtest(args []string, stdout, stderr io.Writer) int {
 	} else if err := rep.WriteSummary(stdout); err != nil {
 		return 1
 	}
-	if rep.Errors > 0 {
+	if rep.Errors > 0 || (rep.Soak != nil && rep.Soak.Errors > 0) {
 		return 3 // the run completed but some boardings were not allowed
+	}
+	if rep.Soak != nil && !rep.Soak.Verdict.Pass {
+		return 4 // the soak ran without errors but missed its goal (duration, growth or p99)
 	}
 	return 0
 }

@@ -37,8 +37,17 @@ type Config struct {
 	// HalfRate, in closed loop, follows the run with an open-loop phase at half the measured
 	// throughput (fresh passengers), reported in Report.HalfRate: "p99 at half the max rate".
 	HalfRate bool
-	// HalfRateConnections is how many connections the open-loop phase spreads its arrivals
-	// over (default 32: an airport's gates, each a terminal with its own connection). Few
+	// Soak > 0, in closed loop, follows the run (and the half-rate phase) with an open loop at
+	// SoakFraction of the measured throughput for this long, reported per SoakWindow with the
+	// verifier's memory, goroutines and open files in Report.Soak. Its requests are built
+	// while it runs (a fresh pass, nonce and KB-JWT each), so its length is not bounded by
+	// Passengers.
+	Soak time.Duration
+	// SoakWindow is the soak's reporting window; default a minute, shortened to a quarter of
+	// a soak shorter than four windows.
+	SoakWindow time.Duration
+	// HalfRateConnections is how many connections the open-loop phases (half rate, soak)
+	// spread their arrivals over (default 32: an airport's gates, each a terminal with its own connection). Few
 	// connections would queue arrivals in the generator behind slow answers, which an open
 	// loop exists to avoid.
 	HalfRateConnections int
@@ -93,8 +102,11 @@ func (c Config) withDefaults() (Config, error) {
 	if c.BoundDuration == 0 {
 		c.BoundDuration = 2 * time.Second
 	}
-	if c.Passengers < 0 || c.Rate < 0 || c.IdentifyGallery < 0 {
-		return c, errf(CodeConfig, nil, "negative passengers, rate or gallery")
+	if c.Passengers < 0 || c.Rate < 0 || c.IdentifyGallery < 0 || c.Soak < 0 {
+		return c, errf(CodeConfig, nil, "negative passengers, rate, gallery or soak")
+	}
+	if c.Soak > 0 && (c.Rate > 0 || c.IdentifyGallery > 0) {
+		return c, errf(CodeConfig, nil, "a soak follows the verify closed loop: not with Rate or IdentifyGallery")
 	}
 	if c.Passengers+c.Warmup+c.IdentifyGallery+1 > maxListEntries {
 		return c, errf(CodeConfig, nil, "at most %d passengers in one run", maxListEntries-c.Warmup-1)
@@ -154,4 +166,6 @@ type Report struct {
 	HTTPFloor *Report `json:"http_floor,omitempty"`
 	// HalfRate is the open-loop phase at half of ThroughputRPS (Config.HalfRate).
 	HalfRate *Report `json:"half_rate,omitempty"`
+	// Soak is the open loop at SoakFraction of ThroughputRPS for Config.Soak.
+	Soak *SoakReport `json:"soak,omitempty"`
 }

@@ -37,6 +37,17 @@
 //  6. Identify mode (Config.IdentifyGallery = N): N passengers enrol at check-in through the
 //     real enrol-batch route (500 a request), a stranger's face warms (loads) the gallery, then
 //     POST /v1/gates/{gate}/identify is driven with the enrolled passengers' live templates.
+//  7. Soak (Config.Soak, after the closed loop and the half-rate phase): an open loop at
+//     SoakFraction (80%) of the measured throughput for the given duration on
+//     HalfRateConnections connections. Holders (4,096 credentials with device keys and sealed
+//     faces), one airline-signed boarding pass per arrival and one ECDSA presignature per
+//     arrival (presign.go: k and r drawn before the arrivals start) are made first; while the
+//     arrivals run, a feed fetches one gate nonce per request and completes its KB-JWT, so
+//     every request is a fresh boarding with a fresh nonce. Each window (a minute) reports
+//     requests, errors, p50/p99/max, the generator's lag and shortfall, and the verifier's
+//     RSS and open files (/proc/PID) and goroutines and heap (its /metrics); judgeSoak holds
+//     the run against the goal (10 minutes, no error, RSS, goroutines and open files at most
+//     10% above the first window's end, no upward p99 trend).
 //
 // Nothing here logs templates, presentations or passes; the verifier's own logs are drained
 // and only its last lines are kept for error messages.

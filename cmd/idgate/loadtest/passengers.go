@@ -27,6 +27,10 @@ import (
 // live template's model to equal the enrolled one's (else face_model_mismatch).
 const Model biometric.ModelID = "loadtest-synthetic-1"
 
+// maxPassIndex bounds the traveller index a boarding pass is made for: the PNR carries the
+// index in 5 base-36 characters.
+const maxPassIndex = 36 * 36 * 36 * 36 * 36
+
 // liveDistance is how far a live capture lies from the enrolled template: well under the 0.5
 // operating point, like a good camera capture; two random unit templates are about 1.41 apart.
 const liveDistance = 0.2
@@ -74,6 +78,8 @@ func newWorld(pki *certs.PKI, statusURI string, f flight, now func() time.Time) 
 
 // passenger is one traveller, everything but the nonce-bound KB-JWT.
 type passenger struct {
+	family   string
+	given    string
 	key      *ecdsa.PrivateKey
 	selected string // SD-JWT VC disclosing only gateClaims, ending in '~', no KB-JWT yet
 	bcbp     string
@@ -137,7 +143,7 @@ func (w *world) passenger(i int) (*passenger, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &passenger{key: key, selected: sel.String(), bcbp: bcbp, live: live}, nil
+	return &passenger{family: family, given: given, key: key, selected: sel.String(), bcbp: bcbp, live: live}, nil
 }
 
 // pass is traveller i's airline-signed one-leg M-format boarding pass for the run's flight.
@@ -146,9 +152,10 @@ func (w *world) pass(i int, family, given string) (string, error) {
 	if len(name) > 20 { // Resolution 792 truncates; gate.NameMatches accepts the truncation
 		name = name[:20]
 	}
-	// 7 characters: 3 from the run's seed, 4 unique per i (i < 36^4), so passes never repeat.
-	pnr := strings.ToUpper(strconv.FormatInt(int64(w.seed%(36*36*36))+36*36*36, 36)[1:] +
-		strconv.FormatInt(int64(i)+36*36*36*36, 36)[1:])
+	// 7 characters: 2 from the run's seed, 5 unique per i (i < maxPassIndex), so passes never
+	// repeat.
+	pnr := strings.ToUpper(strconv.FormatInt(int64(w.seed%(36*36))+36*36, 36)[1:] +
+		strconv.FormatInt(int64(i)+maxPassIndex, 36)[1:])
 	p := &boardingpass.Pass{
 		Name: name, ETicket: 'E', Version: 8,
 		Unique: &boardingpass.UniqueConditional{IssuanceSource: 'W', DocumentType: 'B', Issuer: w.flight.Carrier,

@@ -199,24 +199,53 @@ func runVerify(ctx context.Context, cfg Config, a *api, w *world, serverCPU cpuM
 		}
 	}
 	bodies = nil
-	if !cfg.HalfRate || rep.Loop != "closed" || rep.ThroughputRPS <= 0 || rep.Errors > 0 {
+	if rep.Loop != "closed" || rep.ThroughputRPS <= 0 || rep.Errors > 0 {
 		return rep, nil
 	}
+	next := cfg.Passengers + cfg.Warmup // the next free traveller (status list) index
+	if cfg.HalfRate {
+		if rep.HalfRate, next, err = runHalfRate(ctx, cfg, a, w, addr, url, serverCPU, rep.ThroughputRPS, next); err != nil {
+			return rep, err
+		}
+	}
+	if cfg.Soak > 0 {
+		if err := ctx.Err(); err != nil {
+			return rep, err
+		}
+		sampler := newServerSampler(a.base, serverPID(serverCPU))
+		if rep.Soak, err = runSoak(ctx, cfg, a, w, addr, url, serverCPU, sampler, rep.ThroughputRPS, next); err != nil {
+			return rep, err
+		}
+	}
+	return rep, nil
+}
+
+// serverPID is the child verifier's pid, or 0 when the verifier is not this run's child.
+func serverPID(m cpuMeter) int {
+	if c, ok := m.(childCPU); ok {
+		return int(c.procCPU)
+	}
+	return 0
+}
+
+// runHalfRate drives fresh passengers first.. open loop at half of maxRPS; it returns the next
+// free traveller index.
+func runHalfRate(ctx context.Context, cfg Config, a *api, w *world, addr, url string, serverCPU cpuMeter,
+	maxRPS float64, first int) (*Report, int, error) {
 	if err := ctx.Err(); err != nil {
-		return rep, err
+		return nil, first, err
 	}
 	half := cfg
-	half.Rate = rep.ThroughputRPS / 2
+	half.Rate = maxRPS / 2
 	half.Connections = cfg.HalfRateConnections
 	// Enough passengers that the duration, not the supply, ends the phase.
 	n := min(int(half.Rate*cfg.Duration.Seconds())+2*half.Connections, maxOutstandingNonces)
-	more, _, err := prepareVerify(half, a, w, cfg.Passengers+cfg.Warmup, n)
+	more, _, err := prepareVerify(half, a, w, first, n)
 	if err != nil {
-		return rep, err
+		return nil, first, err
 	}
 	fmt.Fprintf(cfg.Progress, "driving %d more passengers open loop at %.0f/s (half the maximum)...\n", n, half.Rate)
-	rep.HalfRate = report(half, "verify", timed(half, addr, url, more, serverCPU, allow), n)
-	return rep, nil
+	return report(half, "verify", timed(half, addr, url, more, serverCPU, allow), n), first + n, nil
 }
 
 // FloorMarker is what FloorCommand's server must put in every answer. It is deliberately not

@@ -51,6 +51,9 @@ func (r *Report) WriteSummary(w io.Writer) error {
 			pr("  half-rate err  %6d  %s\n", n, c)
 		}
 	}
+	if s := r.Soak; s != nil {
+		s.writeSummary(pr)
+	}
 	if len(r.ErrorCodes) > 0 {
 		codes := make([]string, 0, len(r.ErrorCodes))
 		for c := range r.ErrorCodes {
@@ -62,4 +65,41 @@ func (r *Report) WriteSummary(w io.Writer) error {
 		}
 	}
 	return nil
+}
+
+// writeSummary prints the soak: totals, one line per window, the server at idle, start and
+// end, and the verdict.
+func (s *SoakReport) writeSummary(pr func(string, ...any)) {
+	pr("  soak           %.0f s open loop at %.0f/s (%.0f%% of the maximum) on %d connections, %d holders: %d requests, %d errors\n",
+		s.DurationS, s.TargetRPS, 100*s.Fraction, s.Connections, s.Holders, s.Requests, s.Errors)
+	pr("                 p50 %.3f ms  p99 %.3f ms  max %.3f ms; cpu/request server %.0f µs, load generator %.0f µs (building each request included)\n",
+		s.P50MS, s.P99MS, s.MaxMS, s.ServerCPUUS, s.GeneratorCPUUS)
+	pr("  %8s %9s %7s %9s %9s %9s %9s %9s %9s %10s %6s %9s\n",
+		"window", "requests", "errors", "p50 ms", "p99 ms", "max ms", "lag p99", "feed late", "rss MiB", "goroutines", "files", "heap MiB")
+	for _, w := range s.Windows {
+		pr("  %7.0fs %9d %7d %9.3f %9.3f %9.3f %9.3f %9d %9.1f %10d %6d %9.1f\n", w.StartS, w.Requests, w.Errors,
+			w.P50MS, w.P99MS, w.MaxMS, w.LagP99MS, w.FeedLate, mib(w.Server.RSSBytes), w.Server.Goroutines, w.Server.OpenFiles, mib(w.Server.HeapBytes))
+	}
+	for _, x := range []struct {
+		name string
+		v    ServerSample
+	}{{"idle", s.Idle}, {"start", s.Start}, {"end", s.End}, {"after", s.After}} {
+		pr("  server %-7s at %6.0f s: rss %.1f MiB, %d goroutines, %d open files, heap %.1f MiB\n",
+			x.name, x.v.AtS, mib(x.v.RSSBytes), x.v.Goroutines, x.v.OpenFiles, mib(x.v.HeapBytes))
+	}
+	verdict := "goal met"
+	if !s.Verdict.Pass {
+		verdict = "goal NOT met"
+	}
+	pr("  soak verdict   %s (%s)\n", verdict, soakGoalText)
+	for _, c := range s.Verdict.Checks {
+		mark := "ok  "
+		if !c.Pass {
+			mark = "FAIL"
+		}
+		pr("    %s %-10s %s\n", mark, c.Name, c.Detail)
+	}
+	for c, n := range s.ErrorCodes {
+		pr("  soak error     %6d  %s\n", n, c)
+	}
 }
