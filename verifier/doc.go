@@ -8,4 +8,12 @@
 // checks, trust list, time, key binding and the Token Status List (fetched, signature-checked and
 // cached by statuslist.Checker; unreachable means reject). errors.go is the one mapping from
 // domain errors to HTTP statuses and codes.
+//
+// Limits. The relying-party routes are limited per client (ratelimit.go: API.Limit, a token
+// bucket keyed by the TCP peer or, behind API.Proxies, the forwarded address; 429 rate_limited
+// with Retry-After), before the token is checked, and the request store bounds each client's
+// open requests (429 too_many_open_requests), so one client cannot fill it. The gate routes are
+// not limited per address: gate terminals and check-in systems authenticate with bearer
+// tokens on every call, many terminals share one address, and a boarding peak must not be
+// throttled; a request without the token costs a hash and a 401.
 package verifier

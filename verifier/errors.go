@@ -36,6 +36,8 @@ func Render(err error) (int, ErrorBody) {
 		return http.StatusConflict, ErrorBody{"nonce_replayed", "this presentation request (and its nonce) was already used"}
 	case errors.Is(err, ErrRequestExpired):
 		return http.StatusGone, ErrorBody{"request_expired", err.Error()}
+	case errors.Is(err, ErrClientRequestLimit):
+		return http.StatusTooManyRequests, ErrorBody{"too_many_open_requests", "this client holds too many open presentation requests; answer or let some expire"}
 	case errors.Is(err, ErrTooManyRequests):
 		return http.StatusServiceUnavailable, ErrorBody{"overloaded", err.Error()}
 	}
@@ -54,6 +56,8 @@ func statusOf(code string) int {
 		return http.StatusUnauthorized
 	case "overloaded":
 		return http.StatusServiceUnavailable
+	case "rate_limited":
+		return http.StatusTooManyRequests
 	case "body_too_large":
 		return http.StatusRequestEntityTooLarge
 	case "not_found", "request_not_found", "unknown_gate":

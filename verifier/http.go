@@ -11,6 +11,7 @@ import (
 	"github.com/valyala/fasthttp"
 
 	"github.com/idgate/idgate/internal/jsonscan"
+	"github.com/idgate/idgate/internal/ratelimit"
 )
 
 // MaxBodyBytes bounds every request body (a presentation with a face template is a few KB).
@@ -25,6 +26,12 @@ type API struct {
 	RPToken *[32]byte
 	// Extra routes (the gate API) are tried first; they return false when the path is not theirs.
 	Extra func(ctx *fasthttp.RequestCtx) bool
+	// Limit, when set, bounds each client's requests on the relying-party routes (checked
+	// before the token, so guessing is limited too); the gate's routes are not limited here.
+	Limit *ratelimit.Limiter
+	// Proxies are the reverse proxies whose X-Forwarded-For names the client, for Limit and
+	// for the request store's per-client bound.
+	Proxies ratelimit.Proxies
 }
 
 // Handler routes requests. It decodes once, calls the domain, and renders errors through Render.
@@ -36,14 +43,26 @@ func (a *API) Handler(ctx *fasthttp.RequestCtx) {
 	switch {
 	case path == "/healthz" || path == "/readyz":
 		ctx.SetBodyString("ok\n")
-	case strings.HasPrefix(path, "/v1/presentation-requests") && !a.rpAuthorized(ctx):
+	case strings.HasPrefix(path, "/v1/presentation-requests"):
+		a.rpRoute(ctx, path)
+	default:
+		writeErr(ctx, &Error{Code: "not_found", Msg: "no such route"})
+	}
+}
+
+// rpRoute serves the relying-party routes: rate limit, token, then the route.
+func (a *API) rpRoute(ctx *fasthttp.RequestCtx, path string) {
+	client := a.clientKey(ctx)
+	switch {
+	case !a.allow(ctx, client):
+	case !a.rpAuthorized(ctx):
 		writeErr(ctx, &Error{Code: "unauthorized", Msg: "relying-party token required"})
 	case path == "/v1/presentation-requests":
 		if !ctx.IsPost() {
 			writeErr(ctx, &Error{Code: "method_not_allowed", Msg: "POST only"})
 			return
 		}
-		a.createRequest(ctx)
+		a.createRequest(ctx, client)
 	case strings.HasPrefix(path, "/v1/presentation-requests/") && strings.HasSuffix(path, "/verify"):
 		if !ctx.IsPost() {
 			writeErr(ctx, &Error{Code: "method_not_allowed", Msg: "POST only"})
@@ -60,7 +79,7 @@ func (a *API) Handler(ctx *fasthttp.RequestCtx) {
 	}
 }
 
-func (a *API) createRequest(ctx *fasthttp.RequestCtx) {
+func (a *API) createRequest(ctx *fasthttp.RequestCtx, client string) {
 	var in struct {
 		VCT    string   `json:"vct"`
 		Claims []string `json:"claims"`
@@ -69,7 +88,7 @@ func (a *API) createRequest(ctx *fasthttp.RequestCtx) {
 		writeErr(ctx, err)
 		return
 	}
-	r, err := a.RP.CreateRequest(in.VCT, in.Claims)
+	r, err := a.RP.CreateRequestFor(client, in.VCT, in.Claims)
 	if err != nil {
 		writeErr(ctx, err)
 		return

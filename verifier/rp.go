@@ -41,6 +41,12 @@ const maxRequestedClaims = 64
 
 // CreateRequest opens a presentation request for the given claims (and optionally one vct).
 func (rp *RP) CreateRequest(vct string, claims []string) (Request, error) {
+	return rp.CreateRequestFor("", vct, claims)
+}
+
+// CreateRequestFor is CreateRequest on behalf of client (a ratelimit client key): the request
+// store bounds each client's open requests.
+func (rp *RP) CreateRequestFor(client, vct string, claims []string) (Request, error) {
 	if len(claims) == 0 || len(claims) > maxRequestedClaims {
 		return Request{}, &Error{Code: "invalid_request", Msg: "claims: between 1 and 64 claim names"}
 	}
@@ -59,7 +65,7 @@ func (rp *RP) CreateRequest(vct string, claims []string) (Request, error) {
 		ExpiresAt: rp.cfg.Now().Add(rp.cfg.RequestTTL).UTC().Truncate(time.Second),
 		VCT:       vct, Claims: slices.Clone(claims),
 	}
-	if err := rp.cfg.Requests.Put(r); err != nil {
+	if err := rp.cfg.Requests.Put(r, client); err != nil {
 		return Request{}, err
 	}
 	return r, nil

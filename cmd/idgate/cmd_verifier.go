@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"encoding/hex"
 	"fmt"
@@ -29,6 +30,7 @@ type verifierOptions struct {
 	trustFile       string
 	audience        string
 	statusMaxTTL    time.Duration
+	openPerClient   int
 }
 
 func runVerifier(args []string, stdout, stderr io.Writer) int {
@@ -48,9 +50,15 @@ func runVerifier(args []string, stdout, stderr io.Writer) int {
 	fs.BoolVar(&o.statusAllowHTTP, "status-allow-http", os.Getenv("IDGATE_STATUS_ALLOW_HTTP") == "1", "fetch plain-http status lists from non-loopback hosts (replayable; development only) [IDGATE_STATUS_ALLOW_HTTP=1]")
 	gatesPKI := stringFlag(fs, "gates", "IDGATE_GATES_PKI", "", "enable the airport gate API with this PKI directory (see cmd_gate.go)")
 	rpOpen := fs.Bool("rp-open", os.Getenv("IDGATE_RP_OPEN") == "1", "serve the relying-party API without a bearer token on a non-loopback address [IDGATE_RP_OPEN=1]")
+	rl, err := verifierRateFlags(fs)
+	if err != nil {
+		fmt.Fprintln(stderr, "idgate verifier:", err)
+		return 2
+	}
 	if code, ok := parse(fs, args[1:]); !ok {
 		return code
 	}
+	o.openPerClient = rl.openPerClient
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	// Gate decisions are logged per request: batch the lines (logbuf) so that each costs no
@@ -58,11 +66,17 @@ func runVerifier(args []string, stdout, stderr io.Writer) int {
 	logOut := logbuf.New(stderr, 0)
 	defer logOut.Close()
 	logger := slog.New(slog.NewJSONHandler(logOut, nil))
+	limit, proxies, err := rl.build(logger)
+	if err != nil {
+		fmt.Fprintln(stderr, "idgate verifier:", err)
+		return 2
+	}
 	api, core, err := newVerifierAPI(o)
 	if err != nil {
 		fmt.Fprintln(stderr, "idgate verifier:", err)
 		return 1
 	}
+	api.Limit, api.Proxies = limit, proxies
 	if v := os.Getenv("IDGATE_RP_TOKEN_SHA256"); v != "" {
 		b, err := hex.DecodeString(v)
 		if err != nil || len(b) != 32 {
@@ -128,7 +142,7 @@ func newVerifierAPI(o verifierOptions) (*verifier.API, *verifierCore, error) {
 		return nil, nil, err
 	}
 	rp, err := verifier.NewRP(verifier.RPConfig{
-		Credentials: cv, Requests: verifier.NewMemoryRequests(100_000), Audience: o.audience,
+		Credentials: cv, Requests: verifier.NewMemoryRequestsPerClient(100_000, cmp.Or(o.openPerClient, verifier.DefaultOpenPerClient)), Audience: o.audience,
 	})
 	if err != nil {
 		return nil, nil, err

@@ -155,6 +155,35 @@ func TestIssuerRejectsBadRateLimits(t *testing.T) {
 	}
 }
 
+// TestVerifierRejectsBadRateLimits: a malformed or out-of-range relying-party limit stops
+// `verifier serve` with usage status 2 before the trust list is read.
+func TestVerifierRejectsBadRateLimits(t *testing.T) {
+	for _, tc := range []struct {
+		env, val string
+		args     []string
+	}{
+		{"IDGATE_VERIFIER_RATE_PER_IP", "ten", nil},
+		{"IDGATE_VERIFIER_RATE_BURST", "1.5", nil},
+		{"IDGATE_VERIFIER_OPEN_REQUESTS_PER_CLIENT", "many", nil},
+		{"", "", []string{"--rate-per-ip", "-1"}},
+		{"", "", []string{"--rate-burst", "0"}},
+		{"", "", []string{"--open-requests-per-client", "0"}},
+		{"", "", []string{"--trusted-proxies", "proxy.example"}},
+	} {
+		if tc.env != "" {
+			t.Setenv(tc.env, tc.val)
+		}
+		var stdout, stderr bytes.Buffer
+		args := append([]string{"verifier", "serve", "--trust", filepath.Join(t.TempDir(), "none.json"), "--listen", "127.0.0.1:0"}, tc.args...)
+		if code := dispatch(args, &stdout, &stderr); code != 2 {
+			t.Errorf("%s=%q %v: exit %d, want 2 (stderr %q)", tc.env, tc.val, tc.args, code, stderr.String())
+		}
+		if tc.env != "" {
+			os.Unsetenv(tc.env)
+		}
+	}
+}
+
 // TestIssuerBehindTLSProxyNeedsTrustedProxies: with an https public URL the plain-HTTP issuer
 // sits behind a TLS proxy, and a limit keyed by the TCP peer would be one bucket for everyone:
 // without --trusted-proxies it refuses to start (usage, 2) unless the limit is turned off

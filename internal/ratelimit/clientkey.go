@@ -68,16 +68,21 @@ func (p Proxies) trusts(a netip.Addr) bool {
 // client and is not believed. A malformed entry there, or one's absence, falls back to the
 // peer, so a proxy that does not forward shares one bucket rather than none.
 func (p Proxies) ClientKey(r *http.Request) string {
-	peer, ok := parseHost(r.RemoteAddr, true)
+	return p.Key(r.RemoteAddr, r.Header.Values("X-Forwarded-For"))
+}
+
+// Key is ClientKey for servers without net/http requests: remoteAddr is the TCP peer
+// ("host:port"), forwarded the X-Forwarded-For field lines in the order received.
+func (p Proxies) Key(remoteAddr string, forwarded []string) string {
+	peer, ok := parseHost(remoteAddr, true)
 	if !ok {
 		return UnknownKey
 	}
 	if len(p) == 0 || !p.trusts(peer) {
 		return key(peer)
 	}
-	hops := r.Header.Values("X-Forwarded-For")
-	for i := len(hops) - 1; i >= 0; i-- {
-		entries := strings.Split(hops[i], ",")
+	for i := len(forwarded) - 1; i >= 0; i-- {
+		entries := strings.Split(forwarded[i], ",")
 		for j := len(entries) - 1; j >= 0; j-- {
 			a, ok := parseHost(strings.TrimSpace(entries[j]), false)
 			if !ok {
