@@ -21,6 +21,15 @@
 // the byte offset. Values are returned without their space padding; Encode validates widths
 // and characters and pads them again.
 //
+// # Bookings
+//
+// Leg.Booking returns what a leg books (carrier, flight, date, PNR, origin, check-in
+// sequence) in canonical form, for single-use checks: upper case, no padding, numbers with
+// at least four digits. Parse keeps fields as written, so two passes of one booking written
+// by different channels ("348 " and "0348", "abc123" and "ABC123") parse differently but
+// have one Booking; a field with no canonical form is a CodeBadField error. booking.go says
+// why the canonical form, and not a stricter Parse, is where spellings are reconciled.
+//
 // # Airline signing profile
 //
 // Resolution 792 leaves the security data to the airline. idgate's profile: security type

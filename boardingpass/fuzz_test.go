@@ -11,6 +11,9 @@ func FuzzParse(f *testing.F) {
 	for _, v := range allVectors {
 		f.Add(v)
 	}
+	for _, v := range bookingVariants { // the booking fields written in other case and padding
+		f.Add(v)
+	}
 	f.Add("M1DESMARAIS/LUC       EABC123 YULFRAAC 0834 326J001A0025 106>60000")
 	f.Add("M1DOE/JOHN            EABCDEFGMRSLGWEZY8724 99  3C  506  10Axxxxxxxxxx")
 	f.Fuzz(func(t *testing.T, s string) {

@@ -30,7 +30,7 @@
 //     in a letter, titles dropped, CHD/INF passes never match); the face_template is opened with
 //     the gate reader key (biometric.Open) and compared 1:1 with the live template at the
 //     OperatingPoint. Only when all of that passed is the pass marked boarded — an atomic
-//     insert in the Store keyed by flight and PassID (SHA-256 of the booking: PNR, origin, check-in sequence), so
+//     insert in the Store keyed by flight and PassID (SHA-256 of the canonical booking: PNR, origin, check-in sequence), so
 //     exactly one of any number of concurrent requests for one pass is allowed.
 //   - Enrol(flight, EnrolRequest) at check-in runs the same credential, pass, flight and name
 //     checks against a check-in nonce and stores the sealed template (the JWE, never the
@@ -55,8 +55,11 @@
 //     returned with any deny of Verify or Identify would be an oracle to hill-climb a
 //     synthetic face towards a template. live_jpeg must be a JPEG; the face extractor
 //     decodes only while holding a worker.
-//   - Single use is keyed on the booking (flight, PNR, origin, check-in sequence), not on
-//     the pass's bytes, so a reprinted pass for the same check-in cannot board again.
+//   - Single use is keyed on the booking (flight, PNR, origin, check-in sequence) in
+//     canonical form (boardingpass.Leg.Booking: case, padding and leading zeros do not
+//     count), not on the pass's bytes, so a reprinted pass for the same check-in, however
+//     its channel writes the booking, cannot board again; a pass whose booking has no
+//     canonical form is denied pass_malformed.
 //
 // Every outcome is a Decision {decision: allow|deny, reasons[], checks{credential,
 // boarding_pass, flight, name, face, single_use}, score (allow only), threshold, pass_ref}; reasons are

@@ -70,9 +70,9 @@ func (s *Service) checkEnrol(ctx context.Context, f Flight, req *EnrolRequest) *
 
 	res, spent, credOK := s.verifyCredential(ctx, d, s.CheckinAudience(f), req.Presentation)
 	v.spent = spent
-	pass, passOK := s.verifyPass(d, f, req.BCBP, now)
+	pass, booking, passOK := s.verifyPass(d, f, req.BCBP, now)
 	if passOK {
-		v.ref = passID(f, pass)
+		v.ref = passID(f, booking)
 		d.PassRef = string(v.ref[:16])
 	}
 	sealed := ""

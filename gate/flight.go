@@ -76,29 +76,44 @@ func (f Flight) checkDeparture(t time.Time) error {
 	return nil
 }
 
-// matchLeg reports whether a leg of the pass is for f. The BCBP date carries no year: it is
-// resolved nearest to the flight date, so a pass for the same day of another year never matches.
-func (f Flight) matchLeg(p *boardingpass.Pass) bool {
-	_, ok := f.leg(p)
-	return ok
-}
-
-// leg returns the pass's leg for this flight.
-func (f Flight) leg(p *boardingpass.Pass) (boardingpass.Leg, bool) {
+// booking returns the canonical booking (boardingpass.Leg.Booking) of the pass's leg for f:
+// one whose operating carrier and flight number, however written, are f's, on f's date (the
+// BCBP date carries no year: it is resolved nearest to the flight date, so a pass for the same
+// day of another year never matches). ok is false when no leg is for f; err is set when a leg
+// for f has a booking with no canonical form (the pass is malformed).
+//
+// A pass may have two legs under f's number and date (a through flight: FRA-LHR-JFK as
+// IG0101 twice). The gate does not know which airport it stands at, so it takes the least
+// booking (by origin, then PNR, then sequence) rather than the first leg: the choice must not
+// depend on the order the legs are written in, or a reprint listing them the other way round
+// would be another booking.
+func (f Flight) booking(p *boardingpass.Pass) (b boardingpass.Booking, ok bool, err error) {
 	day := f.day()
-	for _, l := range p.Legs {
-		if strings.TrimSpace(l.Carrier) != f.Carrier {
+	for i := range p.Legs {
+		l := &p.Legs[i]
+		carrier, number, canon := l.CanonicalFlight()
+		if !canon || carrier != f.Carrier || number != f.Number || !l.Date(day).Equal(day) {
 			continue
 		}
-		n, err := boardingpass.NormalizeFlight(strings.TrimSpace(l.Flight))
-		if err != nil || n != f.Number {
-			continue
+		lb, err := l.Booking()
+		if err != nil {
+			return boardingpass.Booking{}, false, err
 		}
-		if l.Date(day).Equal(day) {
-			return l, true
+		if !ok || lessBooking(lb, b) {
+			b, ok = lb, true
 		}
 	}
-	return boardingpass.Leg{}, false
+	return b, ok, nil
+}
+
+func lessBooking(a, b boardingpass.Booking) bool {
+	if a.From != b.From {
+		return a.From < b.From
+	}
+	if a.PNR != b.PNR {
+		return a.PNR < b.PNR
+	}
+	return a.Sequence < b.Sequence
 }
 
 func isAlnumUpper(s string) bool {

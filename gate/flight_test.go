@@ -39,8 +39,11 @@ func TestNewFlight(t *testing.T) {
 func TestMatchLeg(t *testing.T) {
 	f := Flight{"IG", "0101", "2026-11-27"}
 	day, _ := time.Parse(time.DateOnly, f.Date)
+	mk := func(carrier, flight string, julian int) boardingpass.Leg {
+		return boardingpass.Leg{Carrier: carrier, Flight: flight, JulianDate: julian, PNR: "ABC123", From: "FRA", Sequence: "0001"}
+	}
 	leg := func(carrier, flight string, julian int) *boardingpass.Pass {
-		return &boardingpass.Pass{Legs: []boardingpass.Leg{{Carrier: carrier, Flight: flight, JulianDate: julian}}}
+		return &boardingpass.Pass{Legs: []boardingpass.Leg{mk(carrier, flight, julian)}}
 	}
 	for _, c := range []struct {
 		name string
@@ -49,14 +52,18 @@ func TestMatchLeg(t *testing.T) {
 	}{
 		{"same", leg("IG", "0101", day.YearDay()), true},
 		{"unpadded number", leg("IG", "101", day.YearDay()), true},
+		{"number in five digits", leg("IG", "00101", day.YearDay()), true},
+		{"carrier in lower case", leg("ig", "0101", day.YearDay()), true},
+		{"carrier right-justified", leg(" IG", "0101", day.YearDay()), true},
 		{"other carrier", leg("XX", "0101", day.YearDay()), false},
 		{"other number", leg("IG", "0102", day.YearDay()), false},
 		{"suffix differs", leg("IG", "0101A", day.YearDay()), false},
 		{"day before", leg("IG", "0101", day.YearDay()-1), false},
-		{"second leg", &boardingpass.Pass{Legs: []boardingpass.Leg{{Carrier: "IG", Flight: "0007", JulianDate: 1}, {Carrier: "IG", Flight: "0101", JulianDate: day.YearDay()}}}, true},
+		{"second leg", &boardingpass.Pass{Legs: []boardingpass.Leg{mk("IG", "0007", 1), mk("IG", "0101", day.YearDay())}}, true},
+		{"number of six digits", leg("IG", "000101", day.YearDay()), false},
 	} {
-		if got := f.matchLeg(c.p); got != c.want {
-			t.Errorf("%s: %v", c.name, got)
+		if _, got, err := f.booking(c.p); got != c.want || err != nil {
+			t.Errorf("%s: %v %v", c.name, got, err)
 		}
 	}
 }

@@ -210,7 +210,7 @@ func TestVerifyPassIATAExample2(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			s := vectorService(t, c.keys, c.partners)
 			d := newDecision("A1")
-			_, ok := s.verifyPass(d, c.flight, sign(c.signer), vectorNow)
+			_, _, ok := s.verifyPass(d, c.flight, sign(c.signer), vectorNow)
 			if d.SignedBy != c.signedBy {
 				t.Errorf("SignedBy = %q, want %q", d.SignedBy, c.signedBy)
 			}
@@ -267,7 +267,7 @@ func TestNewPassPartners(t *testing.T) {
 		t.Fatal(err)
 	}
 	d := newDecision("A1")
-	if _, ok := s.verifyPass(d, Flight{Carrier: "LH", Number: "3664", Date: "2026-08-15"}, bcbp, vectorNow); ok {
+	if _, _, ok := s.verifyPass(d, Flight{Carrier: "LH", Number: "3664", Date: "2026-08-15"}, bcbp, vectorNow); ok {
 		t.Fatalf("a partner added to the caller's map after New was honoured: %+v", d)
 	}
 }
@@ -307,7 +307,7 @@ func BenchmarkVerifyPassPartners(b *testing.B) {
 		b.Run(c.name, func(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
-				if _, ok := s.verifyPass(newDecision("A1"), lh3664, bcbp, vectorNow); !ok {
+				if _, _, ok := s.verifyPass(newDecision("A1"), lh3664, bcbp, vectorNow); !ok {
 					b.Fatal("denied")
 				}
 			}

@@ -18,10 +18,16 @@ type GateConfig struct {
 }
 
 // PassID identifies one passenger's booking on one flight: the hex SHA-256 of the flight,
-// and of the PNR, origin and check-in sequence number of the pass's leg for that flight.
+// and of the PNR, origin and check-in sequence number of the pass's leg for that flight, in
+// canonical form (boardingpass.Booking: case, padding and leading zeros do not count).
 // Keying on the booking rather than on the pass's bytes means a reprinted or re-signed pass
-// (new seat, new date of issue, another ECDSA signature) is still the same boarding, so it
-// cannot board twice; two passengers of one PNR differ by their check-in sequence numbers.
+// (new seat, new date of issue, another ECDSA signature, a PNR in lower case, a check-in
+// sequence "348 " for "0348") is still the same boarding, so it cannot board twice; two
+// passengers of one PNR differ by their check-in sequence numbers.
+//
+// A Store keeps PassIDs only, which cannot be recomputed from: a boarding record outlives
+// any change of derivation and would then no longer match its booking, letting that pass
+// board again. The derivation is therefore fixed and named ("bcbp-booking/1" in passID).
 type PassID string
 
 // Enrolment links a boarding pass to the face template disclosed at check-in.

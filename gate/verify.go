@@ -39,9 +39,9 @@ func (s *Service) Verify(ctx context.Context, id string, req *GateRequest) *Deci
 	aud := s.GateAudience(id)
 	res, spent, credOK := s.verifyCredential(ctx, d, aud, req.Presentation)
 
-	pass, passOK := s.verifyPass(d, g.Flight, req.BCBP, now)
+	pass, booking, passOK := s.verifyPass(d, g.Flight, req.BCBP, now)
 	if passOK {
-		ref = passID(g.Flight, pass)
+		ref = passID(g.Flight, booking)
 		d.PassRef = string(ref[:16])
 	}
 
@@ -141,8 +141,9 @@ func (s *Service) verifyCredential(ctx context.Context, d *Decision, aud, presen
 // must verify under a key trusted for exactly one airline, passSigner's choice: the flight's
 // operating carrier (f.Carrier), or the partner of f.Carrier (Config.PassPartners) that the
 // pass declares as its issuer. Either way matchLeg only accepts legs f.Carrier operates on
-// the gate's flight and date. The airline whose key verified goes into d.SignedBy.
-func (s *Service) verifyPass(d *Decision, f Flight, bcbp string, now time.Time) (*boardingpass.Pass, bool) {
+// the gate's flight and date; that leg's booking, in canonical form, is returned for the
+// single-use key (passID). The airline whose key verified goes into d.SignedBy.
+func (s *Service) verifyPass(d *Decision, f Flight, bcbp string, now time.Time) (*boardingpass.Pass, boardingpass.Booking, bool) {
 	signer := s.passSigner(bcbp, f.Carrier)
 	p, err := boardingpass.VerifyFor(bcbp, s.cfg.Passes, now, signer)
 	if err != nil {
@@ -153,22 +154,28 @@ func (s *Service) verifyPass(d *Decision, f Flight, bcbp string, now time.Time) 
 		}
 		d.Checks.BoardingPass = CheckFail
 		d.deny(passReason(code))
-		return nil, false
+		return nil, boardingpass.Booking{}, false
+	}
+	d.SignedBy = signer
+	b, matched, err := f.booking(p)
+	if err != nil { // signed, but its booking for this flight cannot be told apart from another's
+		d.Checks.BoardingPass = CheckFail
+		d.deny(ReasonPassMalformed)
+		return p, b, false
 	}
 	d.Checks.BoardingPass = CheckPass
-	d.SignedBy = signer
-	if !f.matchLeg(p) {
+	if !matched {
 		d.Checks.Flight = CheckFail
 		d.deny(ReasonWrongFlight)
-		return p, false
+		return p, b, false
 	}
 	if !s.issuedFor(p, f, now) {
 		d.Checks.Flight = CheckFail
 		d.deny(ReasonPassStale)
-		return p, false
+		return p, b, false
 	}
 	d.Checks.Flight = CheckPass
-	return p, true
+	return p, b, true
 }
 
 // issuedFor reports whether the pass's date of issue places it in this year's flight f. The
@@ -253,14 +260,14 @@ func (s *Service) record(route string, d *Decision, ref PassID, start time.Time)
 		slog.String("pass_ref", string(ref[:min(len(ref), 16)])), slog.Duration("took", since(start)))
 }
 
-// passID hashes exactly the signed content of a verified pass p parsed from bcbp: all but
-// its security section ('^', type, 2-hex length, data), located from the parsed length rather
-// than by searching for '^'.
-func passID(f Flight, p *boardingpass.Pass) PassID {
-	l, _ := f.leg(p) // verifyPass has matched the leg before any caller gets here
+// passID is the single-use key of booking b on flight f (see PassID): SHA-256 over f's key
+// and b's canonical PNR, origin and check-in sequence. A pass written as Resolution 792
+// prescribes has exactly these values in its fields (less their padding), so its key is the
+// same whether hashed from the fields or from the canonical values; the domain string names
+// this derivation, which a Store's boarding records depend on (see PassID).
+func passID(f Flight, b boardingpass.Booking) PassID {
 	h := sha256.New()
-	for _, part := range []string{"bcbp-booking/1", f.Key(), strings.TrimSpace(l.PNR), strings.TrimSpace(l.From),
-		strings.TrimSpace(l.Sequence)} {
+	for _, part := range []string{"bcbp-booking/1", f.Key(), b.PNR, b.From, b.Sequence} {
 		h.Write([]byte(part))
 		h.Write([]byte{0})
 	}

@@ -154,6 +154,9 @@ type PassOpts struct {
 	Issued   time.Time // date of issue; default today (UTC)
 	// NoIssueDate leaves the date of issue out (Resolution 792 makes it conditional).
 	NoIssueDate bool
+	// Edit, when set, changes the pass before it is encoded and signed (a reprint written
+	// differently, another leg).
+	Edit func(p *boardingpass.Pass)
 }
 
 // Pass returns a signed one-leg BCBP in the Resolution 792 name "name" (SURNAME/GIVEN).
@@ -191,6 +194,9 @@ func (w *World) Pass(t testing.TB, name string, o PassOpts) string {
 			Flight: f.Number, JulianDate: day.YearDay(), Compartment: 'Y', Seat: "012A",
 			Sequence: fmt.Sprintf("%04d", o.Sequence%10000), Status: '1',
 		}},
+	}
+	if o.Edit != nil {
+		o.Edit(p)
 	}
 	unsigned, err := p.Encode()
 	if err != nil {
