@@ -5,6 +5,8 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"os"
+	"strings"
 )
 
 // RunBuildCLI implements `models build --out DIR --tfjs DIR [--placeholder-detector]` for
@@ -36,6 +38,10 @@ func RunBuildCLI(args []string, stdout, stderr io.Writer) int {
 	r, err := Build(o)
 	if err != nil {
 		fmt.Fprintf(stderr, "models build: %v\n", err)
+		var pe *os.PathError
+		if errors.Is(err, ErrInvalidModel) || (errors.As(err, &pe) && strings.HasPrefix(pe.Path, o.TFJSDir)) {
+			return 2 // the --tfjs input is missing or not a usable model
+		}
 		return 1
 	}
 	fmt.Fprintf(stdout, "models: wrote %s (%d bytes, %d parameters)\n", r.ResNetPath, r.ResNetBytes, r.Params)

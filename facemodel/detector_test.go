@@ -115,7 +115,7 @@ func TestRunBuildCLIUsage(t *testing.T) {
 			t.Errorf("%v: exit %d, want 2", args, code)
 		}
 	}
-	if code := RunBuildCLI([]string{"build", "--out", t.TempDir(), "--tfjs", t.TempDir()}, &out, &errb); code != 1 {
-		t.Errorf("missing inputs: exit %d, want 1", code)
+	if code := RunBuildCLI([]string{"build", "--out", t.TempDir(), "--tfjs", t.TempDir()}, &out, &errb); code != 2 {
+		t.Errorf("missing inputs: exit %d, want 2", code)
 	}
 }

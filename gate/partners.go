@@ -59,7 +59,7 @@ func ParsePartners(s string) (map[string][]string, error) {
 // carrier signed it instead, it is denied (pass_signature_invalid), since the pass then
 // misstates who issued it, and the gate never tries a second key. An issuer that is not a
 // listed partner (absent, the carrier itself, or any other airline) leaves carrier's key as
-// the only one tried, so a pass signed by an unlisted airline fails as before.
+// the only one tried, so a pass signed by an unlisted airline fails.
 func (s *Service) passSigner(bcbp, carrier string) string {
 	partners := s.cfg.PassPartners[carrier]
 	if len(partners) == 0 {

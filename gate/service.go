@@ -426,7 +426,7 @@ func (h TokenHash) Matches(token []byte) bool {
 func (s *Service) readerKey() crypto.PrivateKey { return s.reader }
 
 // openKey converts a P-256 reader key to crypto/ecdh once. Any other key is kept as it is, so
-// that biometric.Open rejects it on every call exactly as before (fail closed).
+// that biometric.Open rejects it on every call (fail closed).
 func openKey(k *ecdsa.PrivateKey) crypto.PrivateKey {
 	if k.Curve != elliptic.P256() {
 		return k

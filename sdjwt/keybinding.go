@@ -72,7 +72,7 @@ func verifyKB(kb, presented, sdAlg string, holder crypto.PublicKey, opts VerifyO
 		return nil, wrapErr(CodeKBMalformed, "KB-JWT", err)
 	}
 	// Member names match exactly and may not repeat (RFC 7515 §4); alg and typ
-	// must be strings; any crit, even null, is refused as before.
+	// must be strings; any crit, even null, is refused.
 	h, err := dec.decodeHeaderObject(c.header)
 	if err != nil {
 		return nil, wrapErr(CodeKBMalformed, "KB-JWT header", err)

@@ -75,8 +75,8 @@ func runIssuePass(args []string, stdout, stderr io.Writer) int {
 	}
 	a, err := loadAirline(*pkiDir, *designator)
 	if err != nil {
-		fmt.Fprintf(stderr, "idgate airline issue-pass: %v\n", err)
-		return 1
+		fmt.Fprintf(stderr, "idgate airline issue-pass: %v (run `idgate certs init --airline %s`)\n", err, *designator)
+		return 2
 	}
 	signed, err := a.Issue(r)
 	if err != nil {
@@ -99,10 +99,14 @@ func runAirlineServe(args []string, stderr io.Writer) int {
 	if code, ok := parse(fs, args); !ok {
 		return code
 	}
+	if err := checkListen("listen", *listen); err != nil {
+		fmt.Fprintln(stderr, "idgate airline serve:", err)
+		return 2
+	}
 	a, err := loadAirline(*pkiDir, *designator)
 	if err != nil {
-		fmt.Fprintln(stderr, "idgate airline serve:", err)
-		return 1
+		fmt.Fprintf(stderr, "idgate airline serve: %v (run `idgate certs init --airline %s`)\n", err, *designator)
+		return 2
 	}
 	tok, err := readOrCreateToken(*tokenFile)
 	if err != nil {

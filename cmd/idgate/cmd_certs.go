@@ -3,12 +3,9 @@ package main
 import (
 	"crypto/sha256"
 	"encoding/hex"
-	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"maps"
-	"os"
 	"slices"
 	"strings"
 
@@ -34,41 +31,33 @@ func (l *listFlag) Set(v string) error {
 
 func runCerts(args []string, stdout, stderr io.Writer) int {
 	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
-		fmt.Fprintln(stdout, "usage: idgate certs init [--dir DIR] [--issuer-url URL] [--airline XX]... [--host H]...")
-		fmt.Fprintln(stdout, "\nCreates a development PKI (root CA, credential, status list, airline, gate reader and TLS")
-		fmt.Fprintln(stdout, "certificates, trust.json) or, if DIR already holds one, loads and describes it.")
-		return 0
+		w, code := stdout, 0
+		if len(args) == 0 {
+			w, code = stderr, 2
+		}
+		fmt.Fprintln(w, "usage: idgate certs init [--dir DIR] [--issuer-url URL] [--airline XX]... [--host H]...")
+		fmt.Fprintln(w, "\nCreates a development PKI (root CA, credential, status list, airline, gate reader and TLS")
+		fmt.Fprintln(w, "certificates, trust.json) or, if DIR already holds one, loads and describes it.")
+		return code
 	}
 	if args[0] != "init" {
 		fmt.Fprintf(stderr, "idgate certs: unknown subcommand %q (want init)\n", args[0])
 		return 2
 	}
-	fs := flag.NewFlagSet("idgate certs init", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	defDir := os.Getenv("IDGATE_PKI_DIR")
-	if defDir == "" {
-		defDir = "var/pki"
-	}
-	dir := fs.String("dir", defDir, "PKI directory (env IDGATE_PKI_DIR)")
-	issuerURL := fs.String("issuer-url", envOr("IDGATE_ISSUER_URL", "http://localhost:8081"), "credential issuer URL (SAN URI, the SD-JWT VC iss; a host name, not an IP, so browsers accept it as passkey RP ID) [IDGATE_ISSUER_URL]")
+	fs := newFlags("certs init", "certs init [flags]", stderr)
+	dir := stringFlag(fs, "dir", "IDGATE_PKI_DIR", "var/pki", "PKI directory")
+	issuerURL := stringFlag(fs, "issuer-url", "IDGATE_ISSUER_URL", "http://localhost:8081", "credential issuer URL (SAN URI, the SD-JWT VC iss; a host name, not an IP, so browsers accept it as passkey RP ID)")
 	var airlines, hosts listFlag
 	fs.Var(&airlines, "airline", "IATA airline designator, repeatable or comma list (default IG)")
 	fs.Var(&hosts, "host", "TLS SAN host or IP, repeatable or comma list (default localhost,127.0.0.1)")
-	if err := fs.Parse(args[1:]); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return 0
-		}
-		return 2
-	}
-	if fs.NArg() > 0 {
-		fmt.Fprintf(stderr, "idgate certs init: unexpected arguments %q\n", fs.Args())
-		return 2
+	if code, ok := parse(fs, args[1:]); !ok {
+		return code
 	}
 	pki, created, err := certs.Init(*dir, certs.Options{IssuerURL: *issuerURL, Airlines: airlines, Hosts: hosts,
 		EmployeeVCT: credential.VCTEmployeeID, LicenceVCT: credential.VCTDrivingLicence})
-	if err != nil {
+	if err != nil { // invalid options, or a --dir that cannot hold a PKI
 		fmt.Fprintf(stderr, "idgate certs init: %v\n", err)
-		return 1
+		return 2
 	}
 	verb := "loaded existing"
 	if created {

@@ -20,7 +20,7 @@ import (
 	"github.com/idgate/idgate/verifier"
 )
 
-// The airport gate API inside `idgate verifier serve --gates PKI_DIR` (issue 4). Configuration
+// The airport gate API inside `idgate verifier serve --gates PKI_DIR`. Configuration
 // beyond the PKI directory comes from the environment:
 //
 //	IDGATE_GATE_DB                      SQLite file for gates, boardings, galleries (default var/gate.db),
@@ -61,7 +61,10 @@ func gateOptionsFromEnv() (gateOptions, error) {
 	g := gateOptions{
 		dbPath:    envOr("IDGATE_GATE_DB", "var/gate.db"),
 		modelsDir: envOr("IDGATE_MODELS", "var/models"),
-		retention: envDuration("IDGATE_GATE_RETENTION", 6*time.Hour),
+	}
+	var err error
+	if g.retention, err = envDuration("IDGATE_GATE_RETENTION", 6*time.Hour); err != nil {
+		return g, fmt.Errorf("gate: %w", err)
 	}
 	if v := os.Getenv("IDGATE_GATE_THRESHOLD"); v != "" {
 		t, err := gate.ParseThreshold(v) // rejects Inf and NaN, which fmt.Sscan accepts
@@ -100,7 +103,7 @@ func gateOptionsFromEnv() (gateOptions, error) {
 func newGateRoutes(ctx context.Context, pkiDir string, core *verifierCore, o verifierOptions, g gateOptions, logger *slog.Logger) (func(*fasthttp.RequestCtx) bool, func(), error) {
 	reader, _, err := certs.LoadGateReader(pkiDir)
 	if err != nil {
-		return nil, nil, fmt.Errorf("gate: %w", err)
+		return nil, nil, badInput(fmt.Errorf("gate: --gates: %w", err))
 	}
 	store, closeStore, dbName, err := openGateStore(ctx, g.dbPath)
 	if err != nil {
@@ -156,7 +159,7 @@ func newGateRoutes(ctx context.Context, pkiDir string, core *verifierCore, o ver
 // the SQLite file at db. dbName is what may be logged: a URL without its password.
 func openGateStore(ctx context.Context, db string) (store gate.Store, closeStore func(), dbName string, err error) {
 	if pgstore.LooksLikeDSN(db) {
-		return nil, nil, "", fmt.Errorf("gate: IDGATE_GATE_DB looks like a database address but is not a postgres:// (postgresql://) URL; give PostgreSQL as such a URL, or a file path without '//', '@', '=', spaces or a scheme-like 'x:' prefix")
+		return nil, nil, "", badInput(fmt.Errorf("gate: IDGATE_GATE_DB looks like a database address but is not a postgres:// (postgresql://) URL; give PostgreSQL as such a URL, or a file path without '//', '@', '=', spaces or a scheme-like 'x:' prefix"))
 	}
 	if pgstore.IsURL(db) {
 		octx, cancel := context.WithTimeout(ctx, 30*time.Second)

@@ -12,7 +12,6 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"syscall"
 
@@ -64,6 +63,10 @@ func runIssuer(args []string, stdout, stderr io.Writer) int {
 	if code, ok := parse(fs, args[1:]); !ok {
 		return code
 	}
+	if err := checkListen("listen", *listen); err != nil {
+		fmt.Fprintln(stderr, "idgate issuer:", err)
+		return 2
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	logger := slog.New(slog.NewJSONHandler(stderr, nil))
@@ -93,7 +96,7 @@ func runIssuer(args []string, stdout, stderr io.Writer) int {
 	svc, closeStore, err := openLimitedIssuer(ctx, *pkiDir, *db, *publicURL, *models, limiter, proxies, logger)
 	if err != nil {
 		fmt.Fprintln(stderr, "idgate issuer:", err)
-		return 1
+		return exitCode(err)
 	}
 	defer closeStore()
 	if err := ensureOperatorToken(ctx, svc, *tokenFile); err != nil {
@@ -149,32 +152,6 @@ func newRateLimiter(rate float64, burst int) (*ratelimit.Limiter, error) {
 	return l, nil
 }
 
-// envFloat and envInt read a numeric default from the environment; a malformed value is an
-// error rather than silently the default, since these set a security limit.
-func envFloat(key string, def float64) (float64, error) {
-	v, ok := os.LookupEnv(key)
-	if !ok || v == "" {
-		return def, nil
-	}
-	f, err := strconv.ParseFloat(v, 64)
-	if err != nil {
-		return 0, fmt.Errorf("%s=%q is not a number", key, v)
-	}
-	return f, nil
-}
-
-func envInt(key string, def int) (int, error) {
-	v, ok := os.LookupEnv(key)
-	if !ok || v == "" {
-		return def, nil
-	}
-	n, err := strconv.Atoi(v)
-	if err != nil {
-		return 0, fmt.Errorf("%s=%q is not an integer", key, v)
-	}
-	return n, nil
-}
-
 // openIssuer is openLimitedIssuer with the default rate limits (what `issuer serve` runs
 // with unless told otherwise; the demo uses it).
 func openIssuer(ctx context.Context, pkiDir, db, publicURL, modelsDir string, logger *slog.Logger) (*issuer.Service, func(), error) {
@@ -191,7 +168,7 @@ func openIssuer(ctx context.Context, pkiDir, db, publicURL, modelsDir string, lo
 func openLimitedIssuer(ctx context.Context, pkiDir, db, publicURL, modelsDir string, limiter *ratelimit.Limiter, proxies ratelimit.Proxies, logger *slog.Logger) (*issuer.Service, func(), error) {
 	pki, err := certs.Load(pkiDir, nil)
 	if err != nil {
-		return nil, nil, fmt.Errorf("load PKI (run `idgate certs init`): %w", err)
+		return nil, nil, badInput(fmt.Errorf("load PKI (run `idgate certs init`): %w", err))
 	}
 	faces, closeFaces, err := newFaceEnroller(modelsDir, pki.GateReaderCert.PublicKey)
 	if err != nil {

@@ -43,13 +43,26 @@ func runVerifier(args []string, stdout, stderr io.Writer) int {
 	}
 	fs := newFlags("verifier serve", "verifier serve [flags]", stderr)
 	var o verifierOptions
+	var err error
+	var rpOpen bool
+	o.statusMaxTTL, err = envDuration("IDGATE_STATUS_MAX_TTL", 5*time.Minute)
+	if err == nil {
+		o.statusAllowHTTP, err = envBool("IDGATE_STATUS_ALLOW_HTTP")
+	}
+	if err == nil {
+		rpOpen, err = envBool("IDGATE_RP_OPEN")
+	}
+	if err != nil {
+		fmt.Fprintln(stderr, "idgate verifier:", err)
+		return 2
+	}
 	fs.StringVar(&o.trustFile, "trust", envOr("IDGATE_TRUST_LIST", "var/pki/trust.json"), "trust list [IDGATE_TRUST_LIST]")
 	listen := stringFlag(fs, "listen", "IDGATE_VERIFIER_LISTEN", "127.0.0.1:8082", "listen address")
 	fs.StringVar(&o.audience, "audience", envOr("IDGATE_VERIFIER_AUDIENCE", "http://127.0.0.1:8082"), "this verifier's identifier (KB-JWT aud) [IDGATE_VERIFIER_AUDIENCE]")
-	fs.DurationVar(&o.statusMaxTTL, "status-max-ttl", envDuration("IDGATE_STATUS_MAX_TTL", 5*time.Minute), "upper bound on status list caching [IDGATE_STATUS_MAX_TTL]")
-	fs.BoolVar(&o.statusAllowHTTP, "status-allow-http", os.Getenv("IDGATE_STATUS_ALLOW_HTTP") == "1", "fetch plain-http status lists from non-loopback hosts (replayable; development only) [IDGATE_STATUS_ALLOW_HTTP=1]")
-	gatesPKI := stringFlag(fs, "gates", "IDGATE_GATES_PKI", "", "enable the airport gate API with this PKI directory (see cmd_gate.go)")
-	rpOpen := fs.Bool("rp-open", os.Getenv("IDGATE_RP_OPEN") == "1", "serve the relying-party API without a bearer token on a non-loopback address [IDGATE_RP_OPEN=1]")
+	fs.Var(positiveDuration{&o.statusMaxTTL}, "status-max-ttl", "upper bound on status list caching [IDGATE_STATUS_MAX_TTL]")
+	fs.BoolVar(&o.statusAllowHTTP, "status-allow-http", o.statusAllowHTTP, "fetch plain-http status lists from non-loopback hosts (replayable; development only) [IDGATE_STATUS_ALLOW_HTTP=1]")
+	gatesPKI := stringFlag(fs, "gates", "IDGATE_GATES_PKI", "", "enable the airport gate API with this PKI directory (gate settings: IDGATE_GATE_* variables, docs/configuration.md)")
+	fs.BoolVar(&rpOpen, "rp-open", rpOpen, "serve the relying-party API without a bearer token on a non-loopback address [IDGATE_RP_OPEN=1]")
 	rl, err := verifierRateFlags(fs)
 	if err != nil {
 		fmt.Fprintln(stderr, "idgate verifier:", err)
@@ -59,6 +72,27 @@ func runVerifier(args []string, stdout, stderr io.Writer) int {
 		return code
 	}
 	o.openPerClient = rl.openPerClient
+	if err := checkListen("listen", *listen); err != nil {
+		fmt.Fprintln(stderr, "idgate verifier:", err)
+		return 2
+	}
+	// Gate settings are read before anything starts, so a malformed one is a usage error too.
+	var g gateOptions
+	if *gatesPKI != "" {
+		if g, err = gateOptionsFromEnv(); err != nil {
+			fmt.Fprintln(stderr, "idgate verifier:", err)
+			return 2
+		}
+	}
+	var rpToken *[32]byte
+	if v := os.Getenv("IDGATE_RP_TOKEN_SHA256"); v != "" {
+		b, err := hex.DecodeString(v)
+		if err != nil || len(b) != 32 {
+			fmt.Fprintln(stderr, "idgate verifier: IDGATE_RP_TOKEN_SHA256 must be 64 hex digits (sha256 of the token)")
+			return 2
+		}
+		rpToken = (*[32]byte)(b)
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	// Gate decisions are logged per request: batch the lines (logbuf) so that each costs no
@@ -74,35 +108,25 @@ func runVerifier(args []string, stdout, stderr io.Writer) int {
 	api, core, err := newVerifierAPI(o)
 	if err != nil {
 		fmt.Fprintln(stderr, "idgate verifier:", err)
-		return 1
+		return exitCode(err)
 	}
 	api.Limit, api.Proxies = limit, proxies
-	if v := os.Getenv("IDGATE_RP_TOKEN_SHA256"); v != "" {
-		b, err := hex.DecodeString(v)
-		if err != nil || len(b) != 32 {
-			fmt.Fprintln(stderr, "idgate verifier: IDGATE_RP_TOKEN_SHA256 must be 64 hex digits (sha256 of the token)")
-			return 1
-		}
-		api.RPToken = (*[32]byte)(b)
+	if rpToken != nil {
+		api.RPToken = rpToken
 	} else {
 		// No token: the relying-party API answers anyone who can reach it. That is the
 		// development set-up on loopback; anywhere else it has to be asked for.
-		if !loopbackListen(*listen) && !*rpOpen {
+		if !loopbackListen(*listen) && !rpOpen {
 			fmt.Fprintf(stderr, "idgate verifier: --listen %s is not a loopback address and IDGATE_RP_TOKEN_SHA256 is not set: anyone who reaches it could use the relying-party API; set the token (or pass --rp-open)\n", *listen)
 			return 1
 		}
 		logger.Warn("relying-party API is open to anyone who can reach it; set IDGATE_RP_TOKEN_SHA256")
 	}
-	if *gatesPKI != "" { // airport gate API (issue 4): cmd_gate.go
-		g, err := gateOptionsFromEnv()
-		if err != nil {
-			fmt.Fprintln(stderr, "idgate verifier:", err)
-			return 1
-		}
+	if *gatesPKI != "" { // airport gate API: cmd_gate.go
 		var closeGates func()
 		if api.Extra, closeGates, err = newGateRoutes(ctx, *gatesPKI, core, o, g, logger); err != nil {
 			fmt.Fprintln(stderr, "idgate verifier:", err)
-			return 1
+			return exitCode(err)
 		}
 		defer closeGates() // after Serve below has drained in-flight requests
 	}
@@ -130,7 +154,7 @@ type verifierCore struct {
 func newVerifierAPI(o verifierOptions) (*verifier.API, *verifierCore, error) {
 	trust, err := certs.LoadTrustList(o.trustFile)
 	if err != nil {
-		return nil, nil, fmt.Errorf("trust list: %w", err)
+		return nil, nil, badInput(fmt.Errorf("trust list: %w", err))
 	}
 	checker := statuslist.NewChecker(statuslist.CheckerConfig{
 		HTTP:   &http.Client{Timeout: 5 * time.Second},

@@ -33,8 +33,7 @@ func dispatch(args []string, stdout, stderr io.Writer) int {
 	}
 	c, ok := commands[args[0]]
 	if !ok {
-		fmt.Fprintf(stderr, "idgate: unknown command %q\n\n", args[0])
-		usage(stderr)
+		fmt.Fprintf(stderr, "idgate: unknown command %q (idgate --help lists the commands)\n", args[0])
 		return 2
 	}
 	return c.run(args[1:], stdout, stderr)

@@ -187,7 +187,8 @@ func TestVerifierRejectsBadRateLimits(t *testing.T) {
 // TestIssuerBehindTLSProxyNeedsTrustedProxies: with an https public URL the plain-HTTP issuer
 // sits behind a TLS proxy, and a limit keyed by the TCP peer would be one bucket for everyone:
 // without --trusted-proxies it refuses to start (usage, 2) unless the limit is turned off
-// explicitly. Past that check the run stops at the missing PKI (1), which is all this needs.
+// explicitly. Past that check the run stops at the missing PKI (2, a bad --pki), which is all
+// this needs.
 // A malformed --trusted-proxies is a usage error.
 func TestIssuerBehindTLSProxyNeedsTrustedProxies(t *testing.T) {
 	pki := filepath.Join(t.TempDir(), "no-pki")
@@ -197,8 +198,8 @@ func TestIssuerBehindTLSProxyNeedsTrustedProxies(t *testing.T) {
 		want string
 	}{
 		{nil, 2, "name it with --trusted-proxies"},
-		{[]string{"--trusted-proxies", "10.0.0.0/8"}, 1, "load PKI"},
-		{[]string{"--rate-per-ip", "0"}, 1, "rate limiting off (--rate-per-ip 0)"},
+		{[]string{"--trusted-proxies", "10.0.0.0/8"}, 2, "load PKI"},
+		{[]string{"--rate-per-ip", "0"}, 2, "rate limiting off (--rate-per-ip 0)"},
 	} {
 		var stdout, stderr bytes.Buffer
 		args := append([]string{"issuer", "serve", "--pki", pki, "--public-url", "https://issuer.example"}, tc.args...)

@@ -79,7 +79,7 @@ func (g *groupCommit) mark(ctx context.Context, r *markReq) error {
 	// Nothing queued and no batch being written: there is no batch to join, so write this
 	// one marking here rather than hand it to the writer goroutine and wait to be handed the
 	// result (two goroutine wake-ups, which at moderate load cost more CPU than the insert).
-	// Under load the writer holds writing or items are queued, and markings batch as before.
+	// Under load the writer holds writing or items are queued, and markings batch in the writer.
 	if len(g.reqs) == 0 && g.writing.TryLock() {
 		if len(g.reqs) == 0 {
 			r.state.Store(itemTaken)

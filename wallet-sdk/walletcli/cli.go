@@ -182,12 +182,12 @@ func (c *cmd) open(dir string, allowHTTP bool) (*walletsdk.Wallet, error) {
 	} else {
 		key, err := os.ReadFile(filepath.Join(dir, keyFile))
 		if err != nil {
-			return nil, fmt.Errorf("no %s set and no key file (run wallet init --dir %s): %w", PassphraseEnv, dir, err)
+			return nil, usageError(fmt.Sprintf("no %s set and no key file (run wallet init --dir %s): %v", PassphraseEnv, dir, err))
 		}
 		cfg.StoreKey = key
 	}
 	if _, err := os.Stat(filepath.Join(dir, "wallet.hdr")); err != nil {
-		return nil, fmt.Errorf("%s is not an initialised wallet (run wallet init): %w", dir, err)
+		return nil, usageError(fmt.Sprintf("%s is not an initialised wallet (run wallet init): %v", dir, err))
 	}
 	return walletsdk.New(cfg)
 }

@@ -138,7 +138,7 @@ func TestWalletCLIErrors(t *testing.T) {
 		{"no subcommand", nil, 2, "usage"},
 		{"unknown subcommand", []string{"frobnicate"}, 2, "unknown"},
 		{"init without dir", []string{"init"}, 2, "usage"},
-		{"list before init", []string{"list", "--dir", dir}, 1, "wallet init"},
+		{"list before init", []string{"list", "--dir", dir}, 2, "wallet init"},
 		{"accept without uri", []string{"accept-offer", "--dir", dir}, 2, "usage"},
 		{"present without target", []string{"present", "--dir", dir, "--verifier", "http://127.0.0.1:1", "--claims", "a"}, 2, "usage"},
 		{"bad offer", []string{"accept-offer", "--dir", dir, "https://nothing.example/"}, 1, "invalid_offer"},

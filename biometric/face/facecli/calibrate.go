@@ -86,16 +86,16 @@ func runCalibrate(args []string, stdout, stderr io.Writer) int {
 	imgs, err := scanLabelled(fs.Arg(0))
 	if err != nil {
 		fmt.Fprintf(stderr, "face calibrate: %v\n", err)
-		return 1
+		return 2
 	}
 	if len(imgs) < 2 {
 		fmt.Fprintf(stderr, "face calibrate: %d images in %s, need at least 2\n", len(imgs), fs.Arg(0))
-		return 1
+		return 2
 	}
 	e, err := newExtractor(c.models, len(imgs))
 	if err != nil {
 		fmt.Fprintf(stderr, "face calibrate: %v\n", err)
-		return 1
+		return exitCode(err)
 	}
 	defer e.Close()
 	paths := make([]string, len(imgs))

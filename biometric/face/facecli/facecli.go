@@ -87,6 +87,25 @@ func readImage(path string) ([]byte, error) {
 	return b, nil
 }
 
+// errBadOperand: a compare argument that is neither a readable image file nor a template.
+var errBadOperand = errors.New("neither a readable image file nor an encoded template")
+
+// exitCode is 2 when what the command was given is unusable (a models folder without models,
+// a file that is not a JPEG or PNG, an operand that is neither image nor template) and 1 for a
+// failure on valid input (no face found, the engine failed).
+func exitCode(err error) int {
+	for _, bad := range []error{face.ErrModels, face.ErrUndecodable, face.ErrTooLarge, face.ErrCNNUnavailable, errBadOperand} {
+		if errors.Is(err, bad) {
+			return 2
+		}
+	}
+	var pe *os.PathError
+	if errors.As(err, &pe) {
+		return 2
+	}
+	return 1
+}
+
 // errorCode gives the stable code of an error from face or biometric.
 func errorCode(err error) string {
 	if c := face.Code(err); c != "" {
@@ -149,7 +168,7 @@ func runTemplate(args []string, stdout, stderr io.Writer) int {
 	e, err := newExtractor(c.models, fs.NArg())
 	if err != nil {
 		fmt.Fprintf(stderr, "face template: %v\n", err)
-		return 1
+		return exitCode(err)
 	}
 	defer e.Close()
 	res, errs := extractAll(e, fs.Args(), policy)
@@ -193,7 +212,7 @@ func operands(models string, args []string) ([2]biometric.Template, error) {
 		}
 		t, err := biometric.ParseTemplateString(a)
 		if err != nil {
-			return out, fmt.Errorf("argument %d is neither a readable image file nor an encoded template: %w", i+1, err)
+			return out, fmt.Errorf("argument %d (%q) is %w: %w", i+1, abbrev(a), errBadOperand, err)
 		}
 		out[i] = t
 	}
@@ -232,7 +251,7 @@ func runCompare(args []string, stdout, stderr io.Writer) int {
 	ts, err := operands(c.models, fs.Args())
 	if err != nil {
 		fmt.Fprintf(stderr, "face compare: error [%s]: %v\n", errorCode(err), err)
-		return 1
+		return exitCode(err)
 	}
 	op := biometric.DefaultOperatingPoint()
 	d, err := op.Verify(ts[0], ts[1])
@@ -258,4 +277,12 @@ func helpOr2(err error) int {
 		return 0
 	}
 	return 2
+}
+
+// abbrev shortens an operand for an error message (an encoded template is long).
+func abbrev(s string) string {
+	if len(s) > 40 {
+		return s[:40] + "…"
+	}
+	return s
 }

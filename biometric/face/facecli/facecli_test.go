@@ -48,6 +48,10 @@ func run(args ...string) (code int, stdout, stderr string) {
 
 func TestUsageErrors(t *testing.T) {
 	empty := t.TempDir()
+	textFile := filepath.Join(t.TempDir(), "notes.txt")
+	if err := os.WriteFile(textFile, []byte("not an image"), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	tests := []struct {
 		name string
 		args []string
@@ -60,11 +64,12 @@ func TestUsageErrors(t *testing.T) {
 		{"template no image", []string{"template"}, 2, "at least one IMAGE"},
 		{"template bad flag", []string{"template", "--nope", "x"}, 2, ""},
 		{"compare one arg", []string{"compare", "a"}, 2, "exactly two"},
-		{"compare junk", []string{"compare", "not-a-template", "also-not"}, 1, "neither a readable image"},
+		{"compare junk", []string{"compare", "not-a-template", "also-not"}, 2, "neither a readable image"},
 		{"calibrate no dir", []string{"calibrate"}, 2, "exactly one DIR"},
-		{"calibrate missing dir", []string{"calibrate", filepath.Join(empty, "nope")}, 1, "no such file"},
-		{"calibrate empty dir", []string{"calibrate", empty}, 1, "need at least 2"},
-		{"template no models", []string{"template", "--models", empty, "x.jpg"}, 1, "models"},
+		{"calibrate missing dir", []string{"calibrate", filepath.Join(empty, "nope")}, 2, "no such file"},
+		{"calibrate empty dir", []string{"calibrate", empty}, 2, "need at least 2"},
+		{"template no models", []string{"template", "--models", empty, "x.jpg"}, 2, "models"},
+		{"compare no models", []string{"compare", "--models", empty, textFile, textFile}, 2, "models"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -138,6 +143,11 @@ func TestTemplateCompareCalibrate(t *testing.T) {
 	var fail map[string]string
 	if err := json.Unmarshal([]byte(lines[1]), &fail); err != nil || fail["code"] != "undecodable" {
 		t.Fatalf("line 2 %q", lines[1])
+	}
+
+	// A file that is not an image is bad input (2), unlike a failure on a valid image.
+	if code, _, errOut := run("compare", "--models", models, bad, a); code != 2 || !strings.Contains(errOut, "undecodable") {
+		t.Errorf("compare with a non-image: exit %d, stderr %q; want 2 and undecodable", code, errOut)
 	}
 
 	// compare: encoded template vs image, and same vs different person.
