@@ -23,9 +23,9 @@ func newFlags(name, usage string, stderr io.Writer) *flag.FlagSet {
 	return fs
 }
 
-// printHelp prints the usage line and every flag with its environment override.
+// printHelp follows the usage line the flag package printed for --help with every flag and its
+// environment override.
 func printHelp(fs *flag.FlagSet) {
-	fs.Usage()
 	fmt.Fprintln(fs.Output(), "\nflags (environment overrides in brackets):")
 	fs.PrintDefaults()
 }
