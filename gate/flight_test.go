@@ -66,6 +66,22 @@ func TestMatchLeg(t *testing.T) {
 			t.Errorf("%s: %v %v", c.name, got, err)
 		}
 	}
+	// An operational suffix names another flight, in either case.
+	suffixed := Flight{"IG", "0101A", f.Date}
+	for _, c := range []struct {
+		flight string
+		want   bool
+	}{{"0101A", true}, {"101a", true}, {"0101", false}, {"0101B", false}} {
+		if _, got, err := suffixed.booking(leg("IG", c.flight, day.YearDay())); got != c.want || err != nil {
+			t.Errorf("IG0101A, leg %s: %v %v", c.flight, got, err)
+		}
+	}
+	// A leg of this flight whose booking has no canonical form makes the pass malformed.
+	bad := leg("IG", "0101", day.YearDay())
+	bad.Legs[0].PNR = "AB C"
+	if _, _, err := f.booking(bad); err == nil {
+		t.Error("a booking without canonical form was accepted")
+	}
 }
 
 // TestDeparture: a late westbound flight (local date D, 23:30 at UTC-12 is D+35:30 UTC) must
