@@ -39,14 +39,17 @@ type Config struct {
 	// its TCP peer, which behind a proxy is the proxy for everyone.
 	TrustedProxies ratelimit.Proxies
 
-	OfferTTL       time.Duration // pre-authorised code lifetime (10 min)
-	TokenTTL       time.Duration // access token lifetime (5 min)
-	NonceTTL       time.Duration // c_nonce lifetime (5 min)
-	CredentialTTL  time.Duration // credential validity (365 days)
-	StatusListSize int           // slots per status list (65536)
-	StatusTTL      time.Duration // list token ttl claim (5 min)
-	StatusExpiry   time.Duration // list token exp (24 h)
-	ProofMaxAge    time.Duration // proof JWT iat window (5 min)
+	OfferTTL time.Duration // pre-authorised code lifetime (10 min)
+	TokenTTL time.Duration // access token lifetime (5 min)
+	// TokenRepeatWindow is how long after its redemption a repeated token request with the
+	// same pre-authorised code gets the same access token (30 s; see Service.Token).
+	TokenRepeatWindow time.Duration
+	NonceTTL          time.Duration // c_nonce lifetime (5 min)
+	CredentialTTL     time.Duration // credential validity (365 days)
+	StatusListSize    int           // slots per status list (65536)
+	StatusTTL         time.Duration // list token ttl claim (5 min)
+	StatusExpiry      time.Duration // list token exp (24 h)
+	ProofMaxAge       time.Duration // proof JWT iat window (5 min)
 }
 
 func (c *Config) defaults() error {
@@ -78,6 +81,7 @@ func (c *Config) defaults() error {
 	}
 	def(&c.OfferTTL, 10*time.Minute)
 	def(&c.TokenTTL, 5*time.Minute)
+	def(&c.TokenRepeatWindow, 30*time.Second)
 	def(&c.NonceTTL, 5*time.Minute)
 	def(&c.CredentialTTL, 365*24*time.Hour)
 	def(&c.StatusTTL, 5*time.Minute)

@@ -1,6 +1,7 @@
 package issuer
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"io"
@@ -164,12 +165,22 @@ func (s *Service) handleCredential(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, err)
 		return
 	}
-	vc, err := s.Credential(r.Context(), bearer(r), req)
+	iss, err := s.Credential(r.Context(), bearer(r), req)
 	if err != nil {
 		s.writeError(w, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"credentials": []map[string]string{{"credential": vc}}})
+	writeJSON(w, http.StatusOK, map[string]any{"credentials": []map[string]string{{"credential": iss.SDJWT}}})
+	// Delivered once the whole answer went to the connection: the strongest evidence HTTP
+	// gives. An answer lost after this point can still be fetched again with the token.
+	if http.NewResponseController(w).Flush() != nil {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), 5*time.Second)
+	defer cancel()
+	if err := s.Delivered(ctx, iss.ID); err != nil {
+		s.cfg.Logger.Error("marking a credential delivered failed; it is revoked when its token expires", "credential", iss.ID, "err", err)
+	}
 }
 
 func (s *Service) handleStatusList(w http.ResponseWriter, r *http.Request) {

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/lestrrat-go/jwx/v2/jwk"
 
@@ -45,69 +46,75 @@ func (r CredentialRequest) proofJWT() (string, error) {
 	return "", errf(CodeInvalidProof, http.StatusBadRequest, "a proof of possession is required")
 }
 
-// Credential issues the credential an access token was granted for, bound to the key proven by
-// the request's proof JWT. The status slot and the credential record are stored in one
-// transaction before anything is signed, so a crash can waste a slot but never issue a
-// credential without one.
-func (s *Service) Credential(ctx context.Context, bearer string, req CredentialRequest) (string, error) {
+// Issued is a credential the credential endpoint answers with.
+type Issued struct {
+	ID     string // the stored credential's id
+	SDJWT  string
+	Repeat bool // a re-delivery of the credential issued earlier for the same token and key
+}
+
+// errTokenSpent aborts an issuing transaction whose token a concurrent request spent first.
+var errTokenSpent = errors.New("issuer: access token spent concurrently")
+
+// Credential issues the credential an access token was granted for, bound to the key proven
+// by the request's proof JWT. Spending the token, reserving the status slot, recording the
+// credential (pending delivery) and its audit event are one transaction, committed before
+// anything is signed: a crash can leave a credential nobody received, never a spent token
+// without its credential.
+//
+// The token stays good for re-delivery until it expires: a request repeated with the same
+// token and a proof by the same holder key gets the same credential again (same id, status
+// slot, claims, iat and exp, freshly signed), so a wallet whose answer was lost can retry.
+// A proof by any other key is refused: the token is single-use for everyone else.
+func (s *Service) Credential(ctx context.Context, bearer string, req CredentialRequest) (Issued, error) {
 	if bearer == "" {
-		return "", errf(CodeInvalidToken, http.StatusUnauthorized, "access token required")
+		return Issued{}, errf(CodeInvalidToken, http.StatusUnauthorized, "access token required")
 	}
 	proofJWT, err := req.proofJWT()
 	if err != nil {
-		return "", err
+		return Issued{}, err
 	}
 	now := s.cfg.Now()
-	// Read the token first (cheap), check the proof, then consume the token atomically.
+	// Read the token first (cheap), check the proof, then spend the token atomically.
 	at, err := s.cfg.Store.GetAccessToken(ctx, hashSecret(bearer))
 	if errors.Is(err, storage.ErrNotFound) {
-		return "", errf(CodeInvalidToken, http.StatusUnauthorized, "unknown access token")
+		return Issued{}, errf(CodeInvalidToken, http.StatusUnauthorized, "unknown access token")
 	} else if err != nil {
-		return "", err
+		return Issued{}, err
 	}
-	if at.UsedAt != nil || !now.Before(at.ExpiresAt) {
-		return "", errf(CodeInvalidToken, http.StatusUnauthorized, "access token used or expired")
+	if !now.Before(at.ExpiresAt) {
+		return Issued{}, errf(CodeInvalidToken, http.StatusUnauthorized, "access token expired")
+	}
+	if at.UsedAt != nil && at.CredentialID == "" {
+		return Issued{}, errf(CodeInvalidToken, http.StatusUnauthorized, "access token used")
 	}
 	offer, err := s.cfg.Store.GetOffer(ctx, at.OfferID)
 	if err != nil {
-		return "", err
+		return Issued{}, err
 	}
 	ctype := credential.Type(offer.CredentialType)
 	if req.ConfigurationID != string(ctype) {
-		return "", errf(CodeUnknownConfiguration, http.StatusBadRequest, "this token grants %q", ctype)
+		return Issued{}, errf(CodeUnknownConfiguration, http.StatusBadRequest, "this token grants %q", ctype)
 	}
 	proof, err := s.checkProof(proofJWT, now)
 	if err != nil {
-		return "", err
+		return Issued{}, err
 	}
 	nonceOK := at.CNonce != "" && subtle.ConstantTimeCompare([]byte(proof.nonce), []byte(at.CNonce)) == 1 &&
 		now.Before(at.CNonceExpiresAt)
 	if !nonceOK && !s.nonces.consume(proof.nonce, now) {
-		return "", errf(CodeInvalidNonce, http.StatusBadRequest, "proof nonce is not a fresh c_nonce")
-	}
-	err = s.cfg.Store.UpdateAccessToken(ctx, hashSecret(bearer), func(t *storage.AccessToken) error {
-		if t.UsedAt != nil {
-			return errf(CodeInvalidToken, http.StatusUnauthorized, "access token already used")
-		}
-		u := now.UTC()
-		t.UsedAt = &u
-		t.CNonce = "" // single use
-		return nil
-	})
-	if err != nil {
-		return "", err
-	}
-	holder, err := s.cfg.Store.GetHolder(ctx, offer.HolderID)
-	if err != nil {
-		return "", err
-	}
-	subject, err := credential.SubjectClaims(ctype, credential.Select(ctype, holder.Attributes), now)
-	if err != nil {
-		return "", err
+		return Issued{}, errf(CodeInvalidNonce, http.StatusBadRequest, "proof nonce is not a fresh c_nonce")
 	}
 	thumb, err := thumbprint(proof.key)
 	if err != nil {
-		return "", err
+		return Issued{}, err
+	}
+	if at.UsedAt != nil {
+		return s.redeliver(ctx, at, ctype, thumb, proof.key, now)
+	}
+	holder, err := s.cfg.Store.GetHolder(ctx, offer.HolderID)
+	if err != nil {
+		return Issued{}, err
 	}
 	signer := s.cfg.Signers[ctype]
 	// A credential never outlives the certificate that signs it (verifiers reject that).
@@ -116,33 +123,164 @@ func (s *Service) Credential(ctx context.Context, bearer string, req CredentialR
 		expires = na
 	}
 	if !expires.After(now) {
-		return "", errf(CodeInternal, http.StatusServiceUnavailable, "the %s signing certificate has expired", ctype)
+		return Issued{}, errf(CodeInternal, http.StatusServiceUnavailable, "the %s signing certificate has expired", ctype)
 	}
+	if _, err := credential.SubjectClaims(ctype, credential.Select(ctype, holder.Attributes), now); err != nil {
+		return Issued{}, err
+	}
+	id := randomID()
+	pendingUntil := at.ExpiresAt.UTC()
 	rec, list, err := s.reserve(ctx, storage.Credential{
-		ID: randomID(), HolderID: holder.ID, OfferID: offer.ID, VCT: mustVCT(ctype),
+		ID: id, HolderID: holder.ID, OfferID: offer.ID, VCT: mustVCT(ctype),
 		HolderKeyThumbprint: thumb, IssuedAt: now.UTC(), ExpiresAt: expires.UTC(),
-		UpdatedAt: now.UTC(),
+		UpdatedAt: now.UTC(), PendingUntil: &pendingUntil,
+	}, storage.IssueOptions{
+		TokenHash: hashSecret(bearer),
+		UseToken: func(t *storage.AccessToken) error {
+			if t.UsedAt != nil {
+				return errTokenSpent
+			}
+			u := now.UTC()
+			t.UsedAt, t.CredentialID, t.CNonce = &u, id, "" // the c_nonce is single-use
+			return nil
+		},
+		Audit: func(c storage.Credential) storage.AuditEvent {
+			return s.event("wallet", "credential.issue", c.ID, map[string]string{
+				"holder": holder.ID, "type": string(ctype), "status_list": c.StatusListID,
+				"status_idx": itoa(c.StatusIndex), "holder_key": thumb,
+			})
+		},
 	})
+	if errors.Is(err, errTokenSpent) {
+		// A twin request spent the token first: answer as its repeat (same key) or refuse.
+		if at, err = s.cfg.Store.GetAccessToken(ctx, hashSecret(bearer)); err != nil {
+			return Issued{}, err
+		}
+		return s.redeliver(ctx, at, ctype, thumb, proof.key, now)
+	}
+	if err != nil {
+		return Issued{}, err
+	}
+	vc, err := s.sign(ctype, holder, rec, list, proof.key)
+	if err != nil {
+		return Issued{}, err
+	}
+	return Issued{ID: rec.ID, SDJWT: vc}, nil
+}
+
+// redeliver answers a repeated credential request: the credential the token was spent on,
+// signed again, if the proof is by the key it is bound to and it is still valid.
+func (s *Service) redeliver(ctx context.Context, at storage.AccessToken, ctype credential.Type, thumb string, key jwk.Key, now time.Time) (Issued, error) {
+	used := errf(CodeInvalidToken, http.StatusUnauthorized, "access token used")
+	if at.CredentialID == "" || !now.Before(at.ExpiresAt) {
+		return Issued{}, used
+	}
+	rec, err := s.cfg.Store.GetCredential(ctx, at.CredentialID)
+	if err != nil {
+		return Issued{}, err
+	}
+	if subtle.ConstantTimeCompare([]byte(rec.HolderKeyThumbprint), []byte(thumb)) != 1 || rec.Status != storage.StatusValid {
+		return Issued{}, used
+	}
+	holder, err := s.cfg.Store.GetHolder(ctx, rec.HolderID)
+	if err != nil {
+		return Issued{}, err
+	}
+	list, err := s.cfg.Store.GetStatusList(ctx, rec.StatusListID)
+	if err != nil {
+		return Issued{}, err
+	}
+	vc, err := s.sign(ctype, holder, rec, list, key)
+	if err != nil {
+		return Issued{}, err
+	}
+	s.audit(ctx, "wallet", "credential.redeliver", rec.ID, map[string]string{"holder_key": thumb})
+	return Issued{ID: rec.ID, SDJWT: vc, Repeat: true}, nil
+}
+
+// sign builds and signs the SD-JWT VC of a stored credential: claims as of its IssuedAt, so a
+// re-delivery carries the same claims, iat and exp.
+func (s *Service) sign(ctype credential.Type, holder storage.Holder, rec storage.Credential, list storage.StatusList, key jwk.Key) (string, error) {
+	signer := s.cfg.Signers[ctype]
+	if signer.Chain()[0].NotAfter.Before(rec.ExpiresAt) {
+		return "", errf(CodeInternal, http.StatusServiceUnavailable, "the %s signing certificate expires before the credential", ctype)
+	}
+	subject, err := credential.SubjectClaims(ctype, credential.Select(ctype, holder.Attributes), rec.IssuedAt)
 	if err != nil {
 		return "", err
 	}
 	var raw any
-	if err := proof.key.Raw(&raw); err != nil {
+	if err := key.Raw(&raw); err != nil {
 		return "", err
 	}
-	sdjwtVC, err := credential.Issue(credential.IssueRequest{
+	return credential.Issue(credential.IssueRequest{
 		Type: ctype, Issuer: s.cfg.PublicURL, Subject: subject, HolderKey: raw.(crypto.PublicKey),
 		Status:   credential.StatusRef{Index: rec.StatusIndex, URI: list.URI},
-		IssuedAt: now, ExpiresAt: expires,
+		IssuedAt: rec.IssuedAt, ExpiresAt: rec.ExpiresAt,
 	}, signer)
-	if err != nil {
-		return "", err
-	}
-	s.audit(ctx, "wallet", "credential.issue", rec.ID, map[string]string{
-		"holder": holder.ID, "type": string(ctype), "status_list": list.ID,
-		"status_idx": itoa(rec.StatusIndex), "holder_key": thumb,
+}
+
+// Delivered records that the answer carrying credential id was handed to the wallet's
+// connection in full, so the credential is no longer revoked when its token expires.
+func (s *Service) Delivered(ctx context.Context, id string) error {
+	err := s.cfg.Store.UpdateCredential(ctx, id, func(c *storage.Credential) error {
+		if c.PendingUntil == nil {
+			return errNothingToDo
+		}
+		c.PendingUntil = nil
+		return nil
 	})
-	return sdjwtVC, nil
+	if errors.Is(err, errNothingToDo) {
+		return nil
+	}
+	return err
+}
+
+var errNothingToDo = errors.New("issuer: nothing to do")
+
+// UndeliveredGrace is how long past its token's expiry a pending credential is left alone,
+// so a re-delivery still in flight at the expiry can finish.
+const UndeliveredGrace = time.Minute
+
+// RevokeUndelivered revokes every credential whose delivery was never confirmed and whose
+// token expired more than UndeliveredGrace ago (nobody can fetch it any more), each with
+// its audit event in the same transaction. It returns how many it revoked.
+func (s *Service) RevokeUndelivered(ctx context.Context) (int, error) {
+	n := 0
+	for {
+		now := s.cfg.Now()
+		batch, err := s.cfg.Store.ListCredentials(ctx, storage.CredentialFilter{PendingBefore: now.Add(-UndeliveredGrace), Limit: storage.MaxLimit})
+		if err != nil {
+			return n, err
+		}
+		for _, c := range batch {
+			var audit []storage.AuditEvent
+			revoke := c.Status != storage.StatusInvalid // an operator may have revoked it already
+			if revoke {
+				audit = append(audit, s.event("issuer", "credential.revoke", c.ID, map[string]string{"status": StatusName(storage.StatusInvalid), "reason": "undelivered"}))
+			}
+			err := s.cfg.Store.UpdateCredential(ctx, c.ID, func(c *storage.Credential) error {
+				if c.PendingUntil == nil || (c.Status != storage.StatusInvalid) != revoke {
+					return errNothingToDo // delivered or changed meanwhile: the next pass sees it
+				}
+				c.PendingUntil, c.UpdatedAt, c.Status = nil, now.UTC(), storage.StatusInvalid
+				return nil
+			}, audit...)
+			if errors.Is(err, errNothingToDo) {
+				continue
+			}
+			if err != nil {
+				return n, err
+			}
+			if revoke {
+				s.statusTokens.Delete(c.StatusListID)
+				n++
+			}
+		}
+		if len(batch) < storage.MaxLimit {
+			return n, nil
+		}
+	}
 }
 
 func mustVCT(t credential.Type) string {
@@ -159,8 +297,8 @@ func thumbprint(k jwk.Key) (string, error) {
 }
 
 // reserve records c with a fresh random slot in the current status list, opening a new list
-// when the current one is full.
-func (s *Service) reserve(ctx context.Context, c storage.Credential) (storage.Credential, storage.StatusList, error) {
+// when the current one is full; opt commits with it.
+func (s *Service) reserve(ctx context.Context, c storage.Credential, opt storage.IssueOptions) (storage.Credential, storage.StatusList, error) {
 	full := ""
 	for attempt := 0; attempt < 3; attempt++ {
 		list, err := s.currentList(ctx, full)
@@ -168,7 +306,7 @@ func (s *Service) reserve(ctx context.Context, c storage.Credential) (storage.Cr
 			return c, list, err
 		}
 		c.StatusListID = list.ID
-		rec, err := s.cfg.Store.IssueCredential(ctx, c)
+		rec, err := s.cfg.Store.IssueCredential(ctx, c, opt)
 		if err == nil {
 			return rec, list, nil
 		}
@@ -205,9 +343,29 @@ func (s *Service) currentList(ctx context.Context, full string) (storage.StatusL
 		ID: id, URI: strings.TrimRight(s.cfg.PublicURL, "/") + "/status/" + id,
 		Bits: 2, Size: s.cfg.StatusListSize, CreatedAt: s.cfg.Now().UTC(),
 	}
-	if err := s.cfg.Store.CreateStatusList(ctx, l); err != nil {
+	if err := s.cfg.Store.CreateStatusList(ctx, l, s.event("issuer", "statuslist.create", l.ID, nil)); err != nil {
 		return storage.StatusList{}, err
 	}
-	s.audit(ctx, "issuer", "statuslist.create", l.ID, nil)
 	return l, nil
+}
+
+// SweepUndelivered runs RevokeUndelivered at start and then every interval until ctx ends,
+// logging what it revoked and any failure (the next pass retries).
+func (s *Service) SweepUndelivered(ctx context.Context, every time.Duration) {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		n, err := s.RevokeUndelivered(ctx)
+		if err != nil && ctx.Err() == nil {
+			s.cfg.Logger.Error("revoking undelivered credentials failed", "err", err)
+		}
+		if n > 0 {
+			s.cfg.Logger.Info("revoked credentials whose delivery was never confirmed before their token expired", "count", n)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
 }

@@ -119,11 +119,17 @@ func TestIssueVerifyRevoke(t *testing.T) {
 func TestTokenSingleUseAndExpiry(t *testing.T) {
 	f := newFixture(t, nil)
 	_, code := f.enrolAndOffer(credential.EmployeeID)
-	if st, body := f.redeem(code); st != http.StatusOK {
-		t.Fatalf("first redeem: %d %v", st, body)
+	st, first := f.redeem(code)
+	if st != http.StatusOK {
+		t.Fatalf("first redeem: %d %v", st, first)
 	}
+	// Within the repeat window the same code gets the same token; after it, nothing.
+	if st, body := f.redeem(code); st != http.StatusOK || body["access_token"] != first["access_token"] {
+		t.Fatalf("repeated redeem: %d %v, want the first token", st, body)
+	}
+	f.mutNow(30 * time.Second)
 	if st, body := f.redeem(code); st != http.StatusBadRequest || body["error"] != CodeInvalidGrant {
-		t.Fatalf("second redeem: %d %v", st, body)
+		t.Fatalf("redeem after the repeat window: %d %v", st, body)
 	}
 	_, code2 := f.enrolAndOffer(credential.EmployeeID)
 	f.mutNow(11 * time.Minute)
@@ -193,8 +199,13 @@ func TestCredentialProofChecks(t *testing.T) {
 		if st, body := f.call("POST", "/credential", at, "application/json", credentialBody("employee-id", p)); st != http.StatusOK {
 			t.Fatalf("got %d %v", st, body)
 		}
+		if st, body := f.call("POST", "/credential", at, "application/json", credentialBody("employee-id", p)); st != http.StatusBadRequest || body["error"] != CodeInvalidNonce {
+			t.Fatalf("replayed proof: got %d %v", st, body)
+		}
+		_, n = f.call("POST", "/nonce", "", "", "")
+		p = newHolder(t).proof(t, f.url, n["c_nonce"].(string), f.now, nil)
 		if st, body := f.call("POST", "/credential", at, "application/json", credentialBody("employee-id", p)); st != http.StatusUnauthorized || body["error"] != CodeInvalidToken {
-			t.Fatalf("reuse: got %d %v", st, body)
+			t.Fatalf("reuse by another key: got %d %v", st, body)
 		}
 	})
 	t.Run("wrong configuration for the token", func(t *testing.T) {

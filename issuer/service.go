@@ -2,6 +2,7 @@ package issuer
 
 import (
 	"context"
+	"crypto/hmac"
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
@@ -49,6 +50,14 @@ func randomToken(n int) string {
 	return base64.RawURLEncoding.EncodeToString(b)
 }
 
+func randomBytes(n int) []byte {
+	b := make([]byte, n)
+	if _, err := rand.Read(b); err != nil {
+		panic("issuer: crypto/rand failed: " + err.Error())
+	}
+	return b
+}
+
 func randomID() string {
 	b := make([]byte, 12)
 	if _, err := rand.Read(b); err != nil {
@@ -62,11 +71,15 @@ func hashSecret(s string) []byte {
 	return h[:]
 }
 
+// event is the audit event recording an action; it is handed to the store call that makes
+// the change, which commits both together.
+func (s *Service) event(actor, action, subject string, details map[string]string) storage.AuditEvent {
+	return storage.AuditEvent{Time: s.cfg.Now().UTC(), Actor: actor, Action: action, Subject: subject, Details: details}
+}
+
+// audit appends an event that records no change (a re-delivery, a repeated token answer).
 func (s *Service) audit(ctx context.Context, actor, action, subject string, details map[string]string) {
-	_, err := s.cfg.Store.AppendAudit(ctx, storage.AuditEvent{
-		Time: s.cfg.Now().UTC(), Actor: actor, Action: action, Subject: subject, Details: details,
-	})
-	if err != nil {
+	if _, err := s.cfg.Store.AppendAudit(ctx, s.event(actor, action, subject, details)); err != nil {
 		s.cfg.Logger.Error("audit append failed", "action", action, "subject", subject, "err", err)
 	}
 }
@@ -149,10 +162,10 @@ func (s *Service) Enrol(ctx context.Context, actor string, types []credential.Ty
 		}
 	}
 	h := storage.Holder{ID: randomID(), Attributes: attrs, CreatedAt: now.UTC()}
-	if err := s.cfg.Store.CreateHolder(ctx, h); err != nil {
+	ev := s.event(actor, "holder.enrol", h.ID, map[string]string{"types": joinTypes(types), "face": strconv.FormatBool(len(portrait) > 0)})
+	if err := s.cfg.Store.CreateHolder(ctx, h, ev); err != nil {
 		return storage.Holder{}, err
 	}
-	s.audit(ctx, actor, "holder.enrol", h.ID, map[string]string{"types": joinTypes(types), "face": strconv.FormatBool(len(portrait) > 0)})
 	return h, nil
 }
 
@@ -191,9 +204,6 @@ func (s *Service) CreateOffer(ctx context.Context, actor, holderID string, t cre
 		ID: randomID(), HolderID: h.ID, CredentialType: string(t), PreAuthCodeHash: hashSecret(code),
 		CreatedAt: now.UTC(), ExpiresAt: now.Add(s.cfg.OfferTTL).UTC(),
 	}
-	if err := s.cfg.Store.CreateOffer(ctx, o); err != nil {
-		return Offer{}, err
-	}
 	body, err := jsonMarshal(offerJSON{
 		CredentialIssuer: s.cfg.PublicURL,
 		ConfigurationIDs: []string{string(t)},
@@ -202,7 +212,9 @@ func (s *Service) CreateOffer(ctx context.Context, actor, holderID string, t cre
 	if err != nil {
 		return Offer{}, err
 	}
-	s.audit(ctx, actor, "offer.create", o.ID, map[string]string{"holder": h.ID, "type": string(t)})
+	if err := s.cfg.Store.CreateOffer(ctx, o, s.event(actor, "offer.create", o.ID, map[string]string{"holder": h.ID, "type": string(t)})); err != nil {
+		return Offer{}, err
+	}
 	return Offer{
 		ID:        o.ID,
 		URI:       "openid-credential-offer://?credential_offer=" + url.QueryEscape(string(body)),
@@ -221,7 +233,15 @@ type TokenResponse struct {
 	CNonceExpiresIn int    `json:"c_nonce_expires_in"`
 }
 
-// Token redeems a pre-authorised code, exactly once, for an access token and a c_nonce.
+// Token redeems a pre-authorised code for an access token and a c_nonce. Marking the code
+// redeemed, storing the token and the audit event are one transaction.
+//
+// The code is single-use with one exception: repeated within TokenRepeatWindow of its
+// redemption, it gets the same access token again (derived from the code and a random salt
+// stored with the offer; the store keeps only hashes), so a wallet whose answer was lost can
+// retry. Whoever holds the code could redeem it anyway before the wallet did; the window only
+// lets a second holder of the code get the token the first one got, which still spends once:
+// the credential goes to the first proof's key, and a proof by another key is refused.
 func (s *Service) Token(ctx context.Context, grantType, code string) (TokenResponse, error) {
 	if grantType != preAuthGrant {
 		return TokenResponse{}, errf(CodeUnsupportedGrant, http.StatusBadRequest, "grant_type must be %s", preAuthGrant)
@@ -236,33 +256,75 @@ func (s *Service) Token(ctx context.Context, grantType, code string) (TokenRespo
 		return TokenResponse{}, err
 	}
 	now := s.cfg.Now()
-	err = s.cfg.Store.UpdateOffer(ctx, o.ID, func(o *storage.Offer) error {
+	if o.RedeemedAt != nil {
+		return s.repeatToken(ctx, o, code, now)
+	}
+	salt := randomBytes(32)
+	tok, nonce := deriveToken(code, salt), randomToken(16)
+	at := storage.AccessToken{
+		TokenHash: hashSecret(tok), OfferID: o.ID, CNonce: nonce,
+		CNonceExpiresAt: now.Add(s.cfg.NonceTTL).UTC(), ExpiresAt: now.Add(s.cfg.TokenTTL).UTC(),
+	}
+	errRedeemed := errors.New("redeemed concurrently")
+	err = s.cfg.Store.RedeemOffer(ctx, o.ID, func(o *storage.Offer) error {
 		if o.RedeemedAt != nil {
-			return errf(CodeInvalidGrant, http.StatusBadRequest, "pre-authorized code already used")
+			return errRedeemed
 		}
 		if !now.Before(o.ExpiresAt) {
 			return errf(CodeInvalidGrant, http.StatusBadRequest, "pre-authorized code expired")
 		}
 		t := now.UTC()
-		o.RedeemedAt = &t
+		o.RedeemedAt, o.TokenSalt = &t, salt
 		return nil
-	})
+	}, at, s.event("wallet", "offer.redeem", o.ID, nil))
+	if errors.Is(err, errRedeemed) {
+		if o, err = s.cfg.Store.GetOffer(ctx, o.ID); err != nil {
+			return TokenResponse{}, err
+		}
+		return s.repeatToken(ctx, o, code, now)
+	}
 	if err != nil {
 		return TokenResponse{}, err
 	}
-	tok, nonce := randomToken(32), randomToken(16)
-	at := storage.AccessToken{
-		TokenHash: hashSecret(tok), OfferID: o.ID, CNonce: nonce,
-		CNonceExpiresAt: now.Add(s.cfg.NonceTTL).UTC(), ExpiresAt: now.Add(s.cfg.TokenTTL).UTC(),
-	}
-	if err := s.cfg.Store.CreateAccessToken(ctx, at); err != nil {
-		return TokenResponse{}, err
-	}
-	s.audit(ctx, "wallet", "offer.redeem", o.ID, nil)
 	return TokenResponse{
 		AccessToken: tok, TokenType: "Bearer", ExpiresIn: int(s.cfg.TokenTTL.Seconds()),
 		CNonce: nonce, CNonceExpiresIn: int(s.cfg.NonceTTL.Seconds()),
 	}, nil
+}
+
+// repeatToken answers a code redeemed before: the same access token within
+// TokenRepeatWindow of the redemption (while the token lives), invalid_grant otherwise.
+func (s *Service) repeatToken(ctx context.Context, o storage.Offer, code string, now time.Time) (TokenResponse, error) {
+	used := errf(CodeInvalidGrant, http.StatusBadRequest, "pre-authorized code already used")
+	if o.RedeemedAt == nil || o.TokenSalt == nil || now.Before(*o.RedeemedAt) || now.Sub(*o.RedeemedAt) >= s.cfg.TokenRepeatWindow {
+		return TokenResponse{}, used
+	}
+	tok := deriveToken(code, o.TokenSalt)
+	at, err := s.cfg.Store.GetAccessToken(ctx, hashSecret(tok))
+	if err != nil {
+		return TokenResponse{}, err
+	}
+	if !now.Before(at.ExpiresAt) {
+		return TokenResponse{}, used
+	}
+	nonce, nonceTTL := at.CNonce, at.CNonceExpiresAt.Sub(now)
+	if nonce == "" || nonceTTL < time.Second { // spent on a credential: a fresh one from the nonce endpoint
+		nonce, nonceTTL = s.nonces.issue(now), s.cfg.NonceTTL
+	}
+	s.audit(ctx, "wallet", "offer.redeem.repeat", o.ID, nil)
+	return TokenResponse{
+		AccessToken: tok, TokenType: "Bearer", ExpiresIn: int(at.ExpiresAt.Sub(now).Seconds()),
+		CNonce: nonce, CNonceExpiresIn: int(nonceTTL.Seconds()),
+	}, nil
+}
+
+// deriveToken is the access token of a code redeemed with salt: HMAC-SHA256 keyed with the
+// salt (stored) over the code (held only by the wallet; stored hashed).
+func deriveToken(code string, salt []byte) string {
+	m := hmac.New(sha256.New, salt)
+	m.Write([]byte("idgate access token v1\x00"))
+	m.Write([]byte(code))
+	return base64.RawURLEncoding.EncodeToString(m.Sum(nil))
 }
 
 // Nonce hands out a fresh single-use c_nonce (the OpenID4VCI nonce endpoint).

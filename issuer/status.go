@@ -27,6 +27,7 @@ func (s *Service) SetStatus(ctx context.Context, actor, credentialID, action str
 		return storage.Credential{}, errf(CodeInvalidRequest, http.StatusBadRequest, "unknown action %q", action)
 	}
 	var out storage.Credential
+	ev := s.event(actor, "credential."+action, credentialID, map[string]string{"status": StatusName(a.to)})
 	err := s.cfg.Store.UpdateCredential(ctx, credentialID, func(c *storage.Credential) error {
 		allowed := false
 		for _, f := range a.from {
@@ -39,12 +40,11 @@ func (s *Service) SetStatus(ctx context.Context, actor, credentialID, action str
 		c.UpdatedAt = s.cfg.Now().UTC()
 		out = *c
 		return nil
-	})
+	}, ev)
 	if err != nil {
 		return storage.Credential{}, err
 	}
 	s.statusTokens.Delete(out.StatusListID) // the next fetch shows the change
-	s.audit(ctx, actor, "credential."+action, credentialID, map[string]string{"status": StatusName(a.to)})
 	return out, nil
 }
 

@@ -14,6 +14,7 @@ import (
 	"path/filepath"
 	"strings"
 	"syscall"
+	"time"
 
 	"github.com/idgate/idgate/biometric"
 	"github.com/idgate/idgate/biometric/face"
@@ -109,6 +110,7 @@ func runIssuer(args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	logger.Info("issuer listening", "addr", l.Addr().String(), "public_url", *publicURL, "operator_token_file", *tokenFile)
+	go svc.SweepUndelivered(ctx, time.Minute)
 	if err := httpserve.Serve(ctx, l, svc.Handler()); err != nil {
 		fmt.Fprintln(stderr, "idgate issuer:", err)
 		return 1

@@ -34,6 +34,9 @@ type Offer struct {
 	CreatedAt  time.Time
 	ExpiresAt  time.Time
 	RedeemedAt *time.Time
+	// TokenSalt (32 random bytes, set at redemption) lets the issuer derive the same access
+	// token again from the code when a wallet repeats its token request; nil until redeemed.
+	TokenSalt []byte
 }
 
 // AccessToken is an issued bearer token; TokenHash (SHA-256 of the token) is its key.
@@ -44,6 +47,7 @@ type AccessToken struct {
 	CNonceExpiresAt time.Time
 	ExpiresAt       time.Time
 	UsedAt          *time.Time // set when the credential was issued
+	CredentialID    string     // the credential issued for this token, set with UsedAt
 }
 
 // Status values of the IETF Token Status List.
@@ -66,6 +70,11 @@ type Credential struct {
 	IssuedAt            time.Time
 	ExpiresAt           time.Time
 	UpdatedAt           time.Time
+	// PendingUntil is set while the credential's delivery to the wallet is unconfirmed: the
+	// expiry of the access token it was issued for. A credential still pending after that
+	// is revoked, so no valid credential exists that no wallet received. nil: delivered (or
+	// issued outside the wallet flow).
+	PendingUntil *time.Time
 }
 
 // StatusList is one Token Status List: Size slots of Bits bits each, published at URI.
@@ -106,4 +115,6 @@ type CredentialFilter struct {
 	Status   *uint8
 	Limit    int    // <= 0 means DefaultLimit; capped at MaxLimit
 	AfterID  string // return IDs > AfterID (keyset pagination)
+	// PendingBefore, when set, selects credentials whose PendingUntil is before it.
+	PendingBefore time.Time
 }

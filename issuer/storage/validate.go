@@ -148,6 +148,7 @@ func (o Offer) Validate() error {
 		checkTime("created_at", o.CreatedAt, false),
 		checkTime("expires_at", o.ExpiresAt, true),
 		checkTimePtr("redeemed_at", o.RedeemedAt),
+		checkHash("token salt", o.TokenSalt, false),
 	)
 }
 
@@ -160,6 +161,7 @@ func (t AccessToken) Validate() error {
 		checkTime("c_nonce_expires_at", t.CNonceExpiresAt, false),
 		checkTime("expires_at", t.ExpiresAt, true),
 		checkTimePtr("used_at", t.UsedAt),
+		checkString("credential id", t.CredentialID, MaxKeyLen, false),
 	)
 }
 
@@ -198,6 +200,7 @@ func (c Credential) Validate() error {
 		checkTime("issued_at", c.IssuedAt, false),
 		checkTime("expires_at", c.ExpiresAt, false),
 		checkTime("updated_at", c.UpdatedAt, false),
+		checkTimePtr("pending_until", c.PendingUntil),
 	)
 }
 
@@ -238,5 +241,16 @@ func (f CredentialFilter) Validate() error {
 	return firstErr(
 		checkString("holder id", f.HolderID, MaxKeyLen, false),
 		checkString("after id", f.AfterID, MaxKeyLen, false),
+		checkTime("pending_before", f.PendingBefore, false),
 	)
+}
+
+// ValidateAudit checks every event of a write's audit list.
+func ValidateAudit(events []AuditEvent) error {
+	for _, e := range events {
+		if err := e.Validate(); err != nil {
+			return err
+		}
+	}
+	return nil
 }

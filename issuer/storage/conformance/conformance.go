@@ -33,6 +33,7 @@ func Run(t *testing.T, newStore func(t *testing.T) storage.Storage) {
 		{"OperatorTokens", testOperatorTokens},
 		{"Audit", testAudit},
 		{"ConcurrentAudit", testConcurrentAudit},
+		{"AuditedWrites", testAuditedWrites},
 		{"InvalidInput", testInvalidInput},
 		{"Close", testClose},
 	}

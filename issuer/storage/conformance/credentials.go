@@ -42,7 +42,7 @@ func testIssueCredential(t *testing.T, s storage.Storage) {
 
 	in := newCred("cred-1", "holder-1", "offer-1", "list-1")
 	in.Status = storage.StatusSuspended
-	out, err := s.IssueCredential(ctx(t), in)
+	out, err := s.IssueCredential(ctx(t), in, storage.IssueOptions{})
 	must(t, err)
 	if out.StatusIndex < 0 || out.StatusIndex >= 64 {
 		t.Fatalf("StatusIndex %d outside list", out.StatusIndex)
@@ -59,7 +59,7 @@ func testIssueCredential(t *testing.T, s storage.Storage) {
 	eqTime(t, "UpdatedAt", got.UpdatedAt, in.UpdatedAt)
 
 	// Without an offer.
-	noOffer, err := s.IssueCredential(ctx(t), newCred("cred-2", "holder-1", "", "list-1"))
+	noOffer, err := s.IssueCredential(ctx(t), newCred("cred-2", "holder-1", "", "list-1"), storage.IssueOptions{})
 	must(t, err)
 	if got, _ := s.GetCredential(ctx(t), "cred-2"); got.OfferID != "" || got.StatusIndex != noOffer.StatusIndex {
 		t.Fatalf("got %+v", got)
@@ -78,7 +78,7 @@ func testIssueCredential(t *testing.T, s storage.Storage) {
 		{"status too wide for 2 bits", func() storage.Credential { c := newCred("cred-3", "holder-1", "", "list-1"); c.Status = 4; return c }(), storage.ErrInvalid},
 	}
 	for _, tc := range tests {
-		_, err := s.IssueCredential(ctx(t), tc.c)
+		_, err := s.IssueCredential(ctx(t), tc.c, storage.IssueOptions{})
 		if !errors.Is(err, tc.want) {
 			t.Fatalf("%s: err = %v, want %v", tc.name, err, tc.want)
 		}
@@ -99,10 +99,10 @@ func testIssueCredential(t *testing.T, s storage.Storage) {
 
 	// The failed issues did not leak slots from the ledger either: exactly 62 more fit.
 	for i := range 62 {
-		_, err := s.IssueCredential(ctx(t), newCred(fmt.Sprintf("fill-%02d", i), "holder-1", "", "list-1"))
+		_, err := s.IssueCredential(ctx(t), newCred(fmt.Sprintf("fill-%02d", i), "holder-1", "", "list-1"), storage.IssueOptions{})
 		must(t, err)
 	}
-	_, err = s.IssueCredential(ctx(t), newCred("fill-full", "holder-1", "", "list-1"))
+	_, err = s.IssueCredential(ctx(t), newCred("fill-full", "holder-1", "", "list-1"), storage.IssueOptions{})
 	wantErr(t, err, storage.ErrStatusListFull)
 }
 
@@ -110,9 +110,9 @@ func testUpdateCredential(t *testing.T, s storage.Storage) {
 	mustHolder(t, s, "holder-1")
 	mustList(t, s, "list-1", 2, 32)
 	mustList(t, s, "list-bit", 1, 32)
-	c, err := s.IssueCredential(ctx(t), newCred("cred-1", "holder-1", "", "list-1"))
+	c, err := s.IssueCredential(ctx(t), newCred("cred-1", "holder-1", "", "list-1"), storage.IssueOptions{})
 	must(t, err)
-	c1, err := s.IssueCredential(ctx(t), newCred("cred-bit", "holder-1", "", "list-bit"))
+	c1, err := s.IssueCredential(ctx(t), newCred("cred-bit", "holder-1", "", "list-bit"), storage.IssueOptions{})
 	must(t, err)
 	revokedAt := t0.Add(time.Hour)
 
@@ -175,7 +175,7 @@ func testListCredentials(t *testing.T, s storage.Storage) {
 	mustList(t, s, "list-1", 2, 128)
 	for i := range 12 {
 		holder := []string{"holder-1", "holder-2"}[i%2]
-		_, err := s.IssueCredential(ctx(t), newCred(fmt.Sprintf("cred-%02d", 11-i), holder, "", "list-1"))
+		_, err := s.IssueCredential(ctx(t), newCred(fmt.Sprintf("cred-%02d", 11-i), holder, "", "list-1"), storage.IssueOptions{})
 		must(t, err)
 	}
 	for _, id := range []string{"cred-03", "cred-06", "cred-09"} {
@@ -222,7 +222,7 @@ func testConcurrentIssue(t *testing.T, s storage.Storage) {
 		go func() {
 			defer wg.Done()
 			<-start
-			c, err := s.IssueCredential(ctx(t), newCred(fmt.Sprintf("cred-%03d", i), "holder-1", "", "list-1"))
+			c, err := s.IssueCredential(ctx(t), newCred(fmt.Sprintf("cred-%03d", i), "holder-1", "", "list-1"), storage.IssueOptions{})
 			idx[i], errs[i] = c.StatusIndex, err
 		}()
 	}
@@ -240,14 +240,14 @@ func testConcurrentIssue(t *testing.T, s storage.Storage) {
 		seen[idx[i]] = fmt.Sprintf("cred-%03d", i)
 	}
 	for i := concurrent; i < size; i++ {
-		c, err := s.IssueCredential(ctx(t), newCred(fmt.Sprintf("cred-%03d", i), "holder-1", "", "list-1"))
+		c, err := s.IssueCredential(ctx(t), newCred(fmt.Sprintf("cred-%03d", i), "holder-1", "", "list-1"), storage.IssueOptions{})
 		must(t, err)
 		if _, dup := seen[c.StatusIndex]; dup {
 			t.Fatalf("slot %d reused", c.StatusIndex)
 		}
 		seen[c.StatusIndex] = c.ID
 	}
-	_, err := s.IssueCredential(ctx(t), newCred("cred-full", "holder-1", "", "list-1"))
+	_, err := s.IssueCredential(ctx(t), newCred("cred-full", "holder-1", "", "list-1"), storage.IssueOptions{})
 	wantErr(t, err, storage.ErrStatusListFull)
 	wantErr(t, err, storage.ErrConflict)
 	if _, err := s.GetCredential(ctx(t), "cred-full"); !errors.Is(err, storage.ErrNotFound) {
@@ -268,8 +268,8 @@ func testConcurrentIssue(t *testing.T, s storage.Storage) {
 		c.Status = storage.StatusInvalid
 		return nil
 	}))
-	_, err = s.IssueCredential(ctx(t), newCred("cred-after-revoke", "holder-1", "", "list-1"))
+	_, err = s.IssueCredential(ctx(t), newCred("cred-after-revoke", "holder-1", "", "list-1"), storage.IssueOptions{})
 	wantErr(t, err, storage.ErrStatusListFull)
-	_, err = s.IssueCredential(ctx(t), newCred("cred-after-revoke", "holder-1", "", "list-2"))
+	_, err = s.IssueCredential(ctx(t), newCred("cred-after-revoke", "holder-1", "", "list-2"), storage.IssueOptions{})
 	must(t, err)
 }

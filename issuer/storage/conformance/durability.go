@@ -18,7 +18,7 @@ func RunDurability(t *testing.T, open func(t *testing.T) storage.Storage) {
 	tok := storage.AccessToken{TokenHash: hash(t), OfferID: "offer-1", CNonce: "n", ExpiresAt: t0.Add(time.Hour)}
 	must(t, s.CreateAccessToken(ctx(t), tok))
 	mustList(t, s, "list-1", 2, 16)
-	c, err := s.IssueCredential(ctx(t), newCred("cred-1", "holder-1", "offer-1", "list-1"))
+	c, err := s.IssueCredential(ctx(t), newCred("cred-1", "holder-1", "offer-1", "list-1"), storage.IssueOptions{})
 	must(t, err)
 	must(t, s.UpdateCredential(ctx(t), "cred-1", func(c *storage.Credential) error {
 		c.Status = storage.StatusInvalid
@@ -54,13 +54,13 @@ func RunDurability(t *testing.T, open func(t *testing.T) storage.Storage) {
 	}
 	// The slot ledger survives: the next 15 issues fill the list without reusing c's slot.
 	for i := range 15 {
-		next, err := s.IssueCredential(ctx(t), newCred(string(rune('a'+i)), "holder-1", "", "list-1"))
+		next, err := s.IssueCredential(ctx(t), newCred(string(rune('a'+i)), "holder-1", "", "list-1"), storage.IssueOptions{})
 		must(t, err)
 		if next.StatusIndex == c.StatusIndex {
 			t.Fatal("slot reused after reopen")
 		}
 	}
-	_, err = s.IssueCredential(ctx(t), newCred("one-too-many", "holder-1", "", "list-1"))
+	_, err = s.IssueCredential(ctx(t), newCred("one-too-many", "holder-1", "", "list-1"), storage.IssueOptions{})
 	wantErr(t, err, storage.ErrStatusListFull)
 	// Audit Seqs continue after reopen.
 	next, err := s.AppendAudit(ctx(t), storage.AuditEvent{Time: t0, Action: "x"})

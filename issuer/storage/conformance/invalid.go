@@ -67,7 +67,7 @@ func testInvalidInput(t *testing.T, s storage.Storage) {
 		{"credential no vct", func() error {
 			c := newCred("c", "holder-1", "", "list-1")
 			c.VCT = ""
-			_, err := s.IssueCredential(ctx(t), c)
+			_, err := s.IssueCredential(ctx(t), c, storage.IssueOptions{})
 			return err
 		}},
 		{"operator no name", func() error { return s.CreateOperatorToken(ctx(t), storage.OperatorToken{Hash: hash(t)}) }},

@@ -106,8 +106,8 @@ func page[V any](m map[string]V, after string, limit int, keep func(V) bool) []V
 	return out
 }
 
-func (s *Store) CreateHolder(ctx context.Context, h storage.Holder) error {
-	if err := h.Validate(); err != nil {
+func (s *Store) CreateHolder(ctx context.Context, h storage.Holder, audit ...storage.AuditEvent) error {
+	if err := firstErr(h.Validate(), checkAudit(audit)); err != nil {
 		return err
 	}
 	attrs, err := record.EncodeAttributes(h.Attributes)
@@ -123,6 +123,7 @@ func (s *Store) CreateHolder(ctx context.Context, h storage.Holder) error {
 	}
 	h.Attributes, h.CreatedAt = nil, record.Norm(h.CreatedAt)
 	s.holders[h.ID] = holderRec{h: h, attrs: attrs}
+	s.appendAudit(audit)
 	return nil
 }
 
@@ -162,8 +163,8 @@ func (s *Store) ListHolders(ctx context.Context, limit int, afterID string) ([]s
 	return out, nil
 }
 
-func (s *Store) CreateOffer(ctx context.Context, o storage.Offer) error {
-	if err := o.Validate(); err != nil {
+func (s *Store) CreateOffer(ctx context.Context, o storage.Offer, audit ...storage.AuditEvent) error {
+	if err := firstErr(o.Validate(), checkAudit(audit)); err != nil {
 		return err
 	}
 	if err := s.lock(ctx); err != nil {
@@ -181,6 +182,7 @@ func (s *Store) CreateOffer(ctx context.Context, o storage.Offer) error {
 	}
 	s.offers[o.ID] = record.Offer(o)
 	s.offerByCode[string(o.PreAuthCodeHash)] = o.ID
+	s.appendAudit(audit)
 	return nil
 }
 
@@ -208,31 +210,68 @@ func (s *Store) GetOfferByCodeHash(ctx context.Context, codeHash []byte) (storag
 	return record.Offer(s.offers[id]), nil
 }
 
-func (s *Store) UpdateOffer(ctx context.Context, id string, fn func(*storage.Offer) error) error {
+func (s *Store) UpdateOffer(ctx context.Context, id string, fn func(*storage.Offer) error, audit ...storage.AuditEvent) error {
+	if err := checkAudit(audit); err != nil {
+		return err
+	}
 	if err := s.lock(ctx); err != nil {
 		return err
 	}
 	defer s.mu.Unlock()
-	cur, ok := s.offers[id]
-	if !ok {
-		return notFound("offer", id)
-	}
-	next := record.Offer(cur)
-	if err := fn(&next); err != nil {
+	next, err := s.updatedOffer(id, fn)
+	if err != nil {
 		return err
 	}
-	if !record.OfferKeysEqual(cur, next) {
-		return storage.ErrImmutableField
-	}
-	if err := next.Validate(); err != nil {
-		return err
-	}
-	s.offers[id] = record.Offer(next)
+	s.offers[id] = next
+	s.appendAudit(audit)
 	return nil
 }
 
-func (s *Store) CreateAccessToken(ctx context.Context, t storage.AccessToken) error {
-	if err := t.Validate(); err != nil {
+// updatedOffer runs fn on a copy of offer id and checks the result; the caller holds mu.
+func (s *Store) updatedOffer(id string, fn func(*storage.Offer) error) (storage.Offer, error) {
+	cur, ok := s.offers[id]
+	if !ok {
+		return storage.Offer{}, notFound("offer", id)
+	}
+	next := record.Offer(cur)
+	if err := fn(&next); err != nil {
+		return storage.Offer{}, err
+	}
+	if !record.OfferKeysEqual(cur, next) {
+		return storage.Offer{}, storage.ErrImmutableField
+	}
+	if err := next.Validate(); err != nil {
+		return storage.Offer{}, err
+	}
+	return record.Offer(next), nil
+}
+
+func (s *Store) RedeemOffer(ctx context.Context, id string, fn func(*storage.Offer) error, t storage.AccessToken, audit ...storage.AuditEvent) error {
+	if err := firstErr(t.Validate(), checkAudit(audit)); err != nil {
+		return err
+	}
+	if t.OfferID != id {
+		return fmt.Errorf("%w: access token names offer %q, not %q", storage.ErrInvalid, t.OfferID, id)
+	}
+	if err := s.lock(ctx); err != nil {
+		return err
+	}
+	defer s.mu.Unlock()
+	next, err := s.updatedOffer(id, fn)
+	if err != nil {
+		return err
+	}
+	if _, ok := s.tokens[string(t.TokenHash)]; ok {
+		return existsHash("access token")
+	}
+	s.offers[id] = next
+	s.tokens[string(t.TokenHash)] = record.AccessToken(t)
+	s.appendAudit(audit)
+	return nil
+}
+
+func (s *Store) CreateAccessToken(ctx context.Context, t storage.AccessToken, audit ...storage.AuditEvent) error {
+	if err := firstErr(t.Validate(), checkAudit(audit)); err != nil {
 		return err
 	}
 	if err := s.lock(ctx); err != nil {
@@ -246,6 +285,7 @@ func (s *Store) CreateAccessToken(ctx context.Context, t storage.AccessToken) er
 		return existsHash("access token")
 	}
 	s.tokens[string(t.TokenHash)] = record.AccessToken(t)
+	s.appendAudit(audit)
 	return nil
 }
 
@@ -261,31 +301,44 @@ func (s *Store) GetAccessToken(ctx context.Context, hash []byte) (storage.Access
 	return record.AccessToken(t), nil
 }
 
-func (s *Store) UpdateAccessToken(ctx context.Context, hash []byte, fn func(*storage.AccessToken) error) error {
+func (s *Store) UpdateAccessToken(ctx context.Context, hash []byte, fn func(*storage.AccessToken) error, audit ...storage.AuditEvent) error {
+	if err := checkAudit(audit); err != nil {
+		return err
+	}
 	if err := s.lock(ctx); err != nil {
 		return err
 	}
 	defer s.mu.Unlock()
-	cur, ok := s.tokens[string(hash)]
-	if !ok {
-		return notFoundHash("access token")
-	}
-	next := record.AccessToken(cur)
-	if err := fn(&next); err != nil {
+	next, err := s.updatedToken(hash, fn)
+	if err != nil {
 		return err
 	}
-	if !record.AccessTokenKeysEqual(cur, next) {
-		return storage.ErrImmutableField
-	}
-	if err := next.Validate(); err != nil {
-		return err
-	}
-	s.tokens[string(hash)] = record.AccessToken(next)
+	s.tokens[string(hash)] = next
+	s.appendAudit(audit)
 	return nil
 }
 
-func (s *Store) CreateStatusList(ctx context.Context, l storage.StatusList) error {
-	if err := l.Validate(); err != nil {
+// updatedToken runs fn on a copy of the token and checks the result; the caller holds mu.
+func (s *Store) updatedToken(hash []byte, fn func(*storage.AccessToken) error) (storage.AccessToken, error) {
+	cur, ok := s.tokens[string(hash)]
+	if !ok {
+		return storage.AccessToken{}, notFoundHash("access token")
+	}
+	next := record.AccessToken(cur)
+	if err := fn(&next); err != nil {
+		return storage.AccessToken{}, err
+	}
+	if !record.AccessTokenKeysEqual(cur, next) {
+		return storage.AccessToken{}, storage.ErrImmutableField
+	}
+	if err := next.Validate(); err != nil {
+		return storage.AccessToken{}, err
+	}
+	return record.AccessToken(next), nil
+}
+
+func (s *Store) CreateStatusList(ctx context.Context, l storage.StatusList, audit ...storage.AuditEvent) error {
+	if err := firstErr(l.Validate(), checkAudit(audit)); err != nil {
 		return err
 	}
 	if err := s.lock(ctx); err != nil {
@@ -296,6 +349,7 @@ func (s *Store) CreateStatusList(ctx context.Context, l storage.StatusList) erro
 		return exists("status list", l.ID)
 	}
 	s.lists[l.ID] = &statusList{l: record.StatusList(l), used: map[int]bool{}}
+	s.appendAudit(audit)
 	return nil
 }
 
@@ -347,7 +401,7 @@ func (l ledger) UsedIn(_ context.Context, lo, hi int) ([]int, error) {
 	return out, nil
 }
 
-func (s *Store) IssueCredential(ctx context.Context, c storage.Credential) (storage.Credential, error) {
+func (s *Store) IssueCredential(ctx context.Context, c storage.Credential, opt storage.IssueOptions) (storage.Credential, error) {
 	if err := c.Validate(); err != nil {
 		return storage.Credential{}, err
 	}
@@ -371,17 +425,35 @@ func (s *Store) IssueCredential(ctx context.Context, c storage.Credential) (stor
 	if !storage.StatusFits(c.Status, l.l.Bits) {
 		return storage.Credential{}, fmt.Errorf("%w: status %d does not fit %d bits", storage.ErrInvalid, c.Status, l.l.Bits)
 	}
+	var err error
 	if len(l.used) >= l.l.Size {
 		return storage.Credential{}, fmt.Errorf("%w: %q", storage.ErrStatusListFull, l.l.ID)
+	}
+	var tok storage.AccessToken
+	if opt.TokenHash != nil {
+		if tok, err = s.updatedToken(opt.TokenHash, opt.UseToken); err != nil {
+			return storage.Credential{}, err
+		}
 	}
 	idx, err := slot.Pick(ctx, s.rnd, l.l.Size, ledger(l.used))
 	if err != nil {
 		return storage.Credential{}, fmt.Errorf("storage: pick status slot: %w", err)
 	}
-	l.used[idx] = true
 	c.StatusIndex = idx
 	c = record.Credential(c)
+	var audit []storage.AuditEvent
+	if opt.Audit != nil {
+		audit = []storage.AuditEvent{opt.Audit(c)}
+		if err := checkAudit(audit); err != nil {
+			return storage.Credential{}, err
+		}
+	}
+	l.used[idx] = true
 	s.creds[c.ID] = c
+	if opt.TokenHash != nil {
+		s.tokens[string(opt.TokenHash)] = tok
+	}
+	s.appendAudit(audit)
 	return c, nil
 }
 
@@ -397,7 +469,10 @@ func (s *Store) GetCredential(ctx context.Context, id string) (storage.Credentia
 	return c, nil
 }
 
-func (s *Store) UpdateCredential(ctx context.Context, id string, fn func(*storage.Credential) error) error {
+func (s *Store) UpdateCredential(ctx context.Context, id string, fn func(*storage.Credential) error, audit ...storage.AuditEvent) error {
+	if err := checkAudit(audit); err != nil {
+		return err
+	}
 	if err := s.lock(ctx); err != nil {
 		return err
 	}
@@ -420,6 +495,7 @@ func (s *Store) UpdateCredential(ctx context.Context, id string, fn func(*storag
 		return fmt.Errorf("%w: status %d does not fit %d bits", storage.ErrInvalid, next.Status, bits)
 	}
 	s.creds[id] = record.Credential(next)
+	s.appendAudit(audit)
 	return nil
 }
 
@@ -432,7 +508,8 @@ func (s *Store) ListCredentials(ctx context.Context, f storage.CredentialFilter)
 	}
 	defer s.mu.Unlock()
 	out := page(s.creds, f.AfterID, storage.ClampLimit(f.Limit), func(c storage.Credential) bool {
-		return (f.HolderID == "" || c.HolderID == f.HolderID) && (f.Status == nil || c.Status == *f.Status)
+		return (f.HolderID == "" || c.HolderID == f.HolderID) && (f.Status == nil || c.Status == *f.Status) &&
+			(f.PendingBefore.IsZero() || (c.PendingUntil != nil && c.PendingUntil.Before(f.PendingBefore)))
 	})
 	return out, nil
 }
@@ -493,10 +570,39 @@ func (s *Store) AppendAudit(ctx context.Context, e storage.AuditEvent) (int64, e
 		return 0, err
 	}
 	defer s.mu.Unlock()
-	e = record.AuditEvent(e)
-	e.Seq = int64(len(s.audit)) + 1
-	s.audit = append(s.audit, e)
-	return e.Seq, nil
+	s.appendAudit([]storage.AuditEvent{e})
+	return int64(len(s.audit)), nil
+}
+
+// checkAudit validates a write's audit events before anything changes.
+func checkAudit(events []storage.AuditEvent) error {
+	if err := storage.ValidateAudit(events); err != nil {
+		return err
+	}
+	for _, e := range events {
+		if _, err := record.EncodeDetails(e.Details); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// appendAudit appends checked events with the next Seqs; the caller holds mu.
+func (s *Store) appendAudit(events []storage.AuditEvent) {
+	for _, e := range events {
+		e = record.AuditEvent(e)
+		e.Seq = int64(len(s.audit)) + 1
+		s.audit = append(s.audit, e)
+	}
+}
+
+func firstErr(errs ...error) error {
+	for _, err := range errs {
+		if err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func (s *Store) ListAudit(ctx context.Context, afterSeq int64, limit int) ([]storage.AuditEvent, error) {

@@ -117,7 +117,7 @@ func TestSlotUniquenessIsEnforcedByTheDatabase(t *testing.T) {
 	if err := s.CreateStatusList(ctx, storage.StatusList{ID: "l", URI: "https://x/l", Bits: 1, Size: 4}); err != nil {
 		t.Fatal(err)
 	}
-	c, err := s.IssueCredential(ctx, storage.Credential{ID: "c1", HolderID: "h", VCT: "v", StatusListID: "l"})
+	c, err := s.IssueCredential(ctx, storage.Credential{ID: "c1", HolderID: "h", VCT: "v", StatusListID: "l"}, storage.IssueOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -52,7 +52,7 @@ func benchIssue(b *testing.B, s *Store) {
 	i := 0
 	for b.Loop() {
 		i++
-		if _, err := s.IssueCredential(ctx, storage.Credential{ID: fmt.Sprintf("c-%d", i), HolderID: "h", VCT: "v", StatusListID: "l"}); err != nil {
+		if _, err := s.IssueCredential(ctx, storage.Credential{ID: fmt.Sprintf("c-%d", i), HolderID: "h", VCT: "v", StatusListID: "l"}, storage.IssueOptions{}); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -85,7 +85,7 @@ func TestSlotUniquenessIsEnforcedByTheDatabase(t *testing.T) {
 	}
 	must(s.CreateHolder(ctx, storage.Holder{ID: "h"}))
 	must(s.CreateStatusList(ctx, storage.StatusList{ID: "l", URI: "https://x/l", Bits: 1, Size: 4}))
-	c, err := s.IssueCredential(ctx, storage.Credential{ID: "c1", HolderID: "h", VCT: "v", StatusListID: "l"})
+	c, err := s.IssueCredential(ctx, storage.Credential{ID: "c1", HolderID: "h", VCT: "v", StatusListID: "l"}, storage.IssueOptions{})
 	must(err)
 	db := s.DB()
 	_, err = db.ExecContext(ctx, `INSERT INTO status_slots (status_list_id, status_index) VALUES (?, ?)`, "l", c.StatusIndex)

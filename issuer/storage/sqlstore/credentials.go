@@ -11,7 +11,7 @@ import (
 	"github.com/idgate/idgate/issuer/storage/internal/slot"
 )
 
-const credCols = `id, holder_id, offer_id, vct, status_list_id, status_index, status, holder_key_thumbprint, issued_at, expires_at, updated_at`
+const credCols = `id, holder_id, offer_id, vct, status_list_id, status_index, status, holder_key_thumbprint, issued_at, expires_at, updated_at, pending_until`
 
 func scanCred(r scanner) (storage.Credential, error) {
 	var (
@@ -19,8 +19,9 @@ func scanCred(r scanner) (storage.Credential, error) {
 		offer            sql.NullString
 		status           int
 		issued, exp, upd sql.NullInt64
+		pending          sql.NullInt64
 	)
-	if err := r.Scan(&c.ID, &c.HolderID, &offer, &c.VCT, &c.StatusListID, &c.StatusIndex, &status, &c.HolderKeyThumbprint, &issued, &exp, &upd); err != nil {
+	if err := r.Scan(&c.ID, &c.HolderID, &offer, &c.VCT, &c.StatusListID, &c.StatusIndex, &status, &c.HolderKeyThumbprint, &issued, &exp, &upd, &pending); err != nil {
 		return storage.Credential{}, err
 	}
 	if status < 0 || status > 255 || c.StatusIndex < 0 {
@@ -28,6 +29,7 @@ func scanCred(r scanner) (storage.Credential, error) {
 	}
 	c.OfferID, c.Status = offer.String, uint8(status)
 	c.IssuedAt, c.ExpiresAt, c.UpdatedAt = record.Time(issued), record.Time(exp), record.Time(upd)
+	c.PendingUntil = record.TimePtr(pending)
 	return c, nil
 }
 
@@ -64,7 +66,7 @@ func (l txLedger) UsedIn(ctx context.Context, lo, hi int) ([]int, error) {
 	return collect(rows, err, func(r scanner) (i int, err error) { return i, r.Scan(&i) })
 }
 
-func (s *Store) IssueCredential(ctx context.Context, c storage.Credential) (storage.Credential, error) {
+func (s *Store) IssueCredential(ctx context.Context, c storage.Credential, opt storage.IssueOptions) (storage.Credential, error) {
 	if err := c.Validate(); err != nil {
 		return storage.Credential{}, err
 	}
@@ -82,6 +84,11 @@ func (s *Store) IssueCredential(ctx context.Context, c storage.Credential) (stor
 		if used >= size {
 			return fmt.Errorf("%w: %q", storage.ErrStatusListFull, c.StatusListID)
 		}
+		if opt.TokenHash != nil {
+			if err := s.updateToken(ctx, tx, opt.TokenHash, opt.UseToken); err != nil {
+				return err
+			}
+		}
 		idx, err := slot.Pick(ctx, s.rnd, size, txLedger{s: s, tx: tx, listID: c.StatusListID})
 		if err != nil {
 			return fmt.Errorf("storage: pick status slot: %w", s.driverErr(err))
@@ -96,13 +103,21 @@ func (s *Store) IssueCredential(ctx context.Context, c storage.Credential) (stor
 			return s.driverErr(err)
 		}
 		c.StatusIndex = idx
-		_, err = tx.ExecContext(ctx, s.q(`INSERT INTO credentials (`+credCols+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+		_, err = tx.ExecContext(ctx, s.q(`INSERT INTO credentials (`+credCols+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
 			c.ID, c.HolderID, nullString(c.OfferID), c.VCT, c.StatusListID, c.StatusIndex, int(c.Status), c.HolderKeyThumbprint,
-			record.Nanos(c.IssuedAt), record.Nanos(c.ExpiresAt), record.Nanos(c.UpdatedAt))
+			record.Nanos(c.IssuedAt), record.Nanos(c.ExpiresAt), record.Nanos(c.UpdatedAt), record.NanosPtr(c.PendingUntil))
 		if err != nil {
 			return s.insertErr(err, fmt.Sprintf("credential %q", c.ID), fmt.Sprintf("holder %q or offer %q", c.HolderID, c.OfferID))
 		}
-		return nil
+		if opt.Audit == nil {
+			return nil
+		}
+		audit := []storage.AuditEvent{opt.Audit(record.Credential(c))}
+		if err := checkAudit(audit); err != nil {
+			return err
+		}
+		_, err = s.appendAudit(ctx, tx, audit)
+		return err
 	})
 	if err != nil {
 		return storage.Credential{}, err
@@ -121,8 +136,8 @@ func (s *Store) GetCredential(ctx context.Context, id string) (storage.Credentia
 	return c, nil
 }
 
-func (s *Store) UpdateCredential(ctx context.Context, id string, fn func(*storage.Credential) error) error {
-	return s.write(ctx, func(tx *sql.Tx) error {
+func (s *Store) UpdateCredential(ctx context.Context, id string, fn func(*storage.Credential) error, audit ...storage.AuditEvent) error {
+	return s.writeAudited(ctx, audit, func(tx *sql.Tx) error {
 		cur, err := scanCred(tx.QueryRowContext(ctx, s.q(`SELECT `+credCols+` FROM credentials WHERE id = ?`+s.d.ForUpdate), id))
 		if err != nil {
 			return s.readErr(err, fmt.Sprintf("credential %q", id))
@@ -144,8 +159,8 @@ func (s *Store) UpdateCredential(ctx context.Context, id string, fn func(*storag
 		if !storage.StatusFits(next.Status, bits) {
 			return fmt.Errorf("%w: status %d does not fit %d bits", storage.ErrInvalid, next.Status, bits)
 		}
-		_, err = tx.ExecContext(ctx, s.q(`UPDATE credentials SET vct = ?, status = ?, holder_key_thumbprint = ?, issued_at = ?, expires_at = ?, updated_at = ? WHERE id = ?`),
-			next.VCT, int(next.Status), next.HolderKeyThumbprint, record.Nanos(next.IssuedAt), record.Nanos(next.ExpiresAt), record.Nanos(next.UpdatedAt), id)
+		_, err = tx.ExecContext(ctx, s.q(`UPDATE credentials SET vct = ?, status = ?, holder_key_thumbprint = ?, issued_at = ?, expires_at = ?, updated_at = ?, pending_until = ? WHERE id = ?`),
+			next.VCT, int(next.Status), next.HolderKeyThumbprint, record.Nanos(next.IssuedAt), record.Nanos(next.ExpiresAt), record.Nanos(next.UpdatedAt), record.NanosPtr(next.PendingUntil), id)
 		return s.driverErr(err)
 	})
 }
@@ -166,6 +181,10 @@ func (s *Store) ListCredentials(ctx context.Context, f storage.CredentialFilter)
 	if f.Status != nil {
 		q += ` AND status = ?`
 		args = append(args, int(*f.Status))
+	}
+	if !f.PendingBefore.IsZero() {
+		q += ` AND pending_until IS NOT NULL AND pending_until < ?`
+		args = append(args, record.Nanos(f.PendingBefore))
 	}
 	q += ` ORDER BY id LIMIT ?`
 	args = append(args, storage.ClampLimit(f.Limit))

@@ -28,7 +28,7 @@ func scanHolder(r scanner) (storage.Holder, error) {
 	return h, nil
 }
 
-func (s *Store) CreateHolder(ctx context.Context, h storage.Holder) error {
+func (s *Store) CreateHolder(ctx context.Context, h storage.Holder, audit ...storage.AuditEvent) error {
 	if err := h.Validate(); err != nil {
 		return err
 	}
@@ -36,7 +36,7 @@ func (s *Store) CreateHolder(ctx context.Context, h storage.Holder) error {
 	if err != nil {
 		return err
 	}
-	return s.write(ctx, func(tx *sql.Tx) error {
+	return s.writeAudited(ctx, audit, func(tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, s.q(`INSERT INTO holders (`+holderCols+`) VALUES (?, ?, ?)`),
 			h.ID, string(attrs), record.Nanos(h.CreatedAt))
 		if err != nil {

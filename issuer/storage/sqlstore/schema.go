@@ -80,6 +80,14 @@ var migrations = [][]string{
 			details    TEXT NOT NULL
 		)`,
 	},
+	{
+		// Re-delivery after a lost answer: the salt the access token is derived from, the
+		// credential a token was spent on, and credentials whose delivery is unconfirmed.
+		`ALTER TABLE offers ADD COLUMN token_salt {{BYTES}}`,
+		`ALTER TABLE access_tokens ADD COLUMN credential_id TEXT`,
+		`ALTER TABLE credentials ADD COLUMN pending_until BIGINT`,
+		`CREATE INDEX credentials_pending ON credentials (pending_until) WHERE pending_until IS NOT NULL`,
+	},
 }
 
 // SchemaVersion is the version this code migrates to.

@@ -26,11 +26,11 @@ func scanList(r scanner) (storage.StatusList, error) {
 	return l, nil
 }
 
-func (s *Store) CreateStatusList(ctx context.Context, l storage.StatusList) error {
+func (s *Store) CreateStatusList(ctx context.Context, l storage.StatusList, audit ...storage.AuditEvent) error {
 	if err := l.Validate(); err != nil {
 		return err
 	}
-	return s.write(ctx, func(tx *sql.Tx) error {
+	return s.writeAudited(ctx, audit, func(tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, s.q(`INSERT INTO status_lists (`+listCols+`) VALUES (?, ?, ?, ?, ?)`),
 			l.ID, l.URI, l.Bits, l.Size, record.Nanos(l.CreatedAt))
 		if err != nil {

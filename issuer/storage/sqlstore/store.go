@@ -79,6 +79,20 @@ func (s *Store) write(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	return nil
 }
 
+// writeAudited runs fn and appends the checked audit events in one transaction.
+func (s *Store) writeAudited(ctx context.Context, audit []storage.AuditEvent, fn func(tx *sql.Tx) error) error {
+	if err := checkAudit(audit); err != nil {
+		return err
+	}
+	return s.write(ctx, func(tx *sql.Tx) error {
+		if err := fn(tx); err != nil {
+			return err
+		}
+		_, err := s.appendAudit(ctx, tx, audit)
+		return err
+	})
+}
+
 // driverErr maps errors no caller context explains (begin, commit, reads).
 func (s *Store) driverErr(err error) error {
 	if err == nil {

@@ -19,6 +19,7 @@ func Bytes(b []byte) []byte {
 func Offer(o storage.Offer) storage.Offer {
 	o.PreAuthCodeHash = Bytes(o.PreAuthCodeHash)
 	o.TxCodeHash = Bytes(o.TxCodeHash)
+	o.TokenSalt = Bytes(o.TokenSalt)
 	o.CreatedAt, o.ExpiresAt, o.RedeemedAt = Norm(o.CreatedAt), Norm(o.ExpiresAt), NormPtr(o.RedeemedAt)
 	return o
 }
@@ -33,6 +34,7 @@ func AccessToken(t storage.AccessToken) storage.AccessToken {
 // Credential returns c normalised like a SQL round trip.
 func Credential(c storage.Credential) storage.Credential {
 	c.IssuedAt, c.ExpiresAt, c.UpdatedAt = Norm(c.IssuedAt), Norm(c.ExpiresAt), Norm(c.UpdatedAt)
+	c.PendingUntil = NormPtr(c.PendingUntil)
 	return c
 }
 
