@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"time"
 )
 
 // Response size bounds: metadata and tokens are small; a credential with a face template is
@@ -90,6 +91,24 @@ func (w *Wallet) postJSON(ctx context.Context, u, bearer string, body any, limit
 		req.Header.Set("Authorization", "Bearer "+bearer)
 	}
 	return w.do(req, limit)
+}
+
+// retrying runs call, and runs it again after a transport error up to w.retries times: the
+// issuer may have acted on a request whose answer was lost, and answers its repeat the same.
+func (w *Wallet) retrying(ctx context.Context, call func(attempt int) (*httpResult, error)) (*httpResult, error) {
+	for attempt := 0; ; attempt++ {
+		res, err := call(attempt)
+		if err == nil || CodeOf(err) != CodeTransport || attempt >= w.retries {
+			return res, err
+		}
+		t := time.NewTimer(w.retryDelay)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return nil, err
+		case <-t.C:
+		}
+	}
 }
 
 // protocolError decodes an OAuth-style error body (RFC 6749 §5.2); a body that is not one

@@ -215,7 +215,7 @@ func (w *Wallet) token(ctx context.Context, endpoint string, g *PreAuthorizedGra
 	if g.TxCode != nil {
 		form.Set("tx_code", txCode)
 	}
-	res, err := w.postForm(ctx, endpoint, form, maxTokenBody)
+	res, err := w.retrying(ctx, func(int) (*httpResult, error) { return w.postForm(ctx, endpoint, form, maxTokenBody) })
 	if err != nil {
 		return nil, err
 	}
@@ -269,14 +269,25 @@ func (w *Wallet) requestCredential(ctx context.Context, md *issuerMetadata, id s
 		return p, err
 	}
 	for attempt := 0; ; attempt++ {
-		proof, err := buildProof(signer, md.CredentialIssuer, nonce, w.now())
-		if err != nil {
-			return p, err
-		}
-		var req credentialRequest
-		req.ConfigurationID = id
-		req.Proofs.JWT = []string{proof}
-		res, err := w.postJSON(ctx, md.CredentialEndpoint, accessToken, req, maxCredentialBody)
+		// A repeat after a lost answer proves possession again with a fresh nonce (the first
+		// one may have been spent) and the same key: the issuer then re-delivers.
+		res, err := w.retrying(ctx, func(repeat int) (*httpResult, error) {
+			if repeat > 0 && md.NonceEndpoint != "" {
+				n, err := w.freshNonce(ctx, md)
+				if err != nil {
+					return nil, err
+				}
+				nonce = n
+			}
+			proof, err := buildProof(signer, md.CredentialIssuer, nonce, w.now())
+			if err != nil {
+				return nil, err
+			}
+			var req credentialRequest
+			req.ConfigurationID = id
+			req.Proofs.JWT = []string{proof}
+			return w.postJSON(ctx, md.CredentialEndpoint, accessToken, req, maxCredentialBody)
+		})
 		if err != nil {
 			return p, err
 		}

@@ -23,6 +23,12 @@ type Config struct {
 	Now func() time.Time
 	// AllowInsecureHTTP permits plain-http issuers on non-loopback hosts (never in production).
 	AllowInsecureHTTP bool
+	// Retries is how often a token or credential request that failed in transport (the
+	// issuer may have acted and the answer been lost) is sent again, RetryDelay apart. The
+	// issuer answers such a repeat with the same access token (same code, shortly after) or
+	// the same credential (same token and device key). 0 means 2; negative means none.
+	Retries    int
+	RetryDelay time.Duration // 0 means 500 ms
 }
 
 // Wallet is a holder wallet: credentials and device keys in an encrypted store, OpenID4VCI
@@ -33,6 +39,9 @@ type Wallet struct {
 	http      *http.Client
 	now       func() time.Time
 	allowHTTP bool
+
+	retries    int
+	retryDelay time.Duration
 }
 
 const defaultHTTPTimeout = 30 * time.Second
@@ -43,7 +52,17 @@ func New(cfg Config) (*Wallet, error) {
 	if err != nil {
 		return nil, err
 	}
-	w := &Wallet{store: store, keys: cfg.KeyStore, http: cfg.HTTP, now: cfg.Now, allowHTTP: cfg.AllowInsecureHTTP}
+	w := &Wallet{store: store, keys: cfg.KeyStore, http: cfg.HTTP, now: cfg.Now, allowHTTP: cfg.AllowInsecureHTTP,
+		retries: cfg.Retries, retryDelay: cfg.RetryDelay}
+	switch {
+	case w.retries == 0:
+		w.retries = 2
+	case w.retries < 0:
+		w.retries = 0
+	}
+	if w.retryDelay <= 0 {
+		w.retryDelay = 500 * time.Millisecond
+	}
 	if w.keys == nil {
 		w.keys = NewSoftwareKeyStore(store)
 	}
