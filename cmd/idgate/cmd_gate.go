@@ -29,6 +29,9 @@ import (
 //	                                    show only user@host:port/database; prefer PGPASSWORD or
 //	                                    ~/.pgpass to a password in the URL (it is visible in the
 //	                                    process environment)
+//	IDGATE_GATE_SQLITE_SYNC             full (default): an acknowledged boarding survives a power cut;
+//	                                    normal: only a killed process (the last boardings can roll back
+//	                                    after a power cut and board again)
 //	IDGATE_GATE_OPERATOR_TOKEN_SHA256   hex SHA-256 of the operator bearer token (unset: operator API off)
 //	IDGATE_GATE_CHECKIN_TOKEN_SHA256    hex SHA-256 of the airline check-in token (unset: enrolment off)
 //	IDGATE_GATE_TERMINAL_TOKEN_SHA256   hex SHA-256 of the gate terminals' token (unset: nonce/verify/identify off)
@@ -173,7 +176,15 @@ func openGateStore(ctx context.Context, db string) (store gate.Store, closeStore
 	if err := os.MkdirAll(filepath.Dir(db), 0o700); err != nil {
 		return nil, nil, "", fmt.Errorf("gate: %w", err)
 	}
-	s, err := sqlitestore.Open(db)
+	var o sqlitestore.Options
+	switch v := os.Getenv("IDGATE_GATE_SQLITE_SYNC"); v {
+	case "", "full":
+	case "normal":
+		o.Durability = sqlitestore.SurvivesProcessCrash
+	default:
+		return nil, nil, "", fmt.Errorf("gate: IDGATE_GATE_SQLITE_SYNC=%q: want full or normal", v)
+	}
+	s, err := sqlitestore.OpenWith(db, o)
 	if err != nil {
 		return nil, nil, "", err
 	}

@@ -15,8 +15,24 @@ import (
 
 // BenchmarkMarkBoardedParallel is the gate under load: many requests boarding distinct passes
 // at once, each a durable single-use insert.
-func BenchmarkMarkBoardedParallel(b *testing.B) {
-	s, err := Open(filepath.Join(b.TempDir(), "gate.db"))
+// Each runs at both durabilities (sync=full is the default).
+func BenchmarkMarkBoardedParallel(b *testing.B) { byDurability(b, markBoardedParallel) }
+
+// BenchmarkMarkBoardedSerial is one caller at a time: the group commit's hand-off cost
+// without any batching to pay for it, and one fsync per boarding at sync=full.
+func BenchmarkMarkBoardedSerial(b *testing.B) { byDurability(b, markBoardedSerial) }
+
+func byDurability(b *testing.B, run func(b *testing.B, o Options)) {
+	for _, d := range []struct {
+		name string
+		d    Durability
+	}{{"sync=full", SurvivesPowerLoss}, {"sync=normal", SurvivesProcessCrash}} {
+		b.Run(d.name, func(b *testing.B) { run(b, Options{Durability: d.d}) })
+	}
+}
+
+func markBoardedParallel(b *testing.B, o Options) {
+	s, err := OpenWith(filepath.Join(b.TempDir(), "gate.db"), o)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -37,10 +53,8 @@ func BenchmarkMarkBoardedParallel(b *testing.B) {
 	})
 }
 
-// BenchmarkMarkBoardedSerial is one caller at a time: the group commit's hand-off cost
-// without any batching to pay for it.
-func BenchmarkMarkBoardedSerial(b *testing.B) {
-	s, err := Open(filepath.Join(b.TempDir(), "gate.db"))
+func markBoardedSerial(b *testing.B, o Options) {
+	s, err := OpenWith(filepath.Join(b.TempDir(), "gate.db"), o)
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -1,5 +1,9 @@
 // Package sqlitestore is the embedded gate.Store: SQLite through modernc.org/sqlite (pure Go),
-// WAL mode, busy timeout, one connection so every write is serialised. Single use is a
+// WAL mode, busy timeout, one connection so every write is serialised. By default every commit
+// is fsynced before it is acknowledged (synchronous=FULL, SurvivesPowerLoss): a boarding the
+// gate answered survives a power cut, so the pass cannot board again afterwards; the group
+// commit below shares that fsync among concurrent boardings. SurvivesProcessCrash
+// (synchronous=NORMAL) survives only a killed process. Single use is a
 // primary-key insert whose conflict clause only rewrites the row when it was made by the same
 // request (boarded.req, schema version 3, gate.RequestBoarder): no row affected means
 // already boarded, so it holds across restarts and concurrent requests. Enrolments keep the sealed

@@ -79,8 +79,40 @@ type Store struct {
 
 var _ gate.Store = (*Store)(nil)
 
-// Open opens (creating if needed) the database at path.
-func Open(path string) (*Store, error) {
+// Durability is what an acknowledged write (a boarding, an enrolment, a gate configuration)
+// survives.
+type Durability int
+
+const (
+	// SurvivesPowerLoss (the default) is synchronous=FULL: the WAL is fsynced before every
+	// commit returns, so an acknowledged boarding survives a killed process, an OS crash and
+	// a power cut; a pass that boarded cannot board again after any of them. The group commit
+	// shares one fsync among the boardings that commit together.
+	SurvivesPowerLoss Durability = iota
+	// SurvivesProcessCrash is synchronous=NORMAL: commits reach the OS but are fsynced only at
+	// checkpoints, so they survive a killed process but an OS crash or power cut can roll back
+	// the last ones (the file stays consistent): those passes could board again.
+	SurvivesProcessCrash
+)
+
+// Options tune Open; the zero value is the default.
+type Options struct {
+	Durability Durability
+}
+
+// Open opens (creating if needed) the database at path with the default options.
+func Open(path string) (*Store, error) { return OpenWith(path, Options{}) }
+
+// OpenWith opens (creating if needed) the database at path.
+func OpenWith(path string, o Options) (*Store, error) {
+	sync := "FULL"
+	switch o.Durability {
+	case SurvivesPowerLoss:
+	case SurvivesProcessCrash:
+		sync = "NORMAL"
+	default:
+		return nil, fmt.Errorf("sqlitestore: unknown durability %d", o.Durability)
+	}
 	abs, err := filepath.Abs(path)
 	if err != nil {
 		return nil, err
@@ -88,7 +120,7 @@ func Open(path string) (*Store, error) {
 	q := url.Values{}
 	q.Add("_pragma", "busy_timeout(5000)")
 	q.Add("_pragma", "journal_mode(WAL)")
-	q.Add("_pragma", "synchronous(NORMAL)") // WAL + NORMAL: durable at checkpoints, no corruption
+	q.Add("_pragma", "synchronous("+sync+")")
 	ckptDSN := "file:" + abs + "?" + q.Encode()
 	// The checkpointer does it, off the commit path; 10,000 pages (40 MB of WAL) is only a
 	// backstop should it fall behind or fail.

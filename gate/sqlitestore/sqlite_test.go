@@ -251,3 +251,27 @@ func TestDelayedDepartureKeepsRecords(t *testing.T) {
 		t.Fatalf("after the delayed departure: %v %v", got, err)
 	}
 }
+
+// The default fsyncs every commit (synchronous=FULL, 2) on the writing connection and the
+// checkpointer's; SurvivesProcessCrash is NORMAL (1); anything else is refused.
+func TestDurabilitySetting(t *testing.T) {
+	for _, tc := range []struct {
+		o    Options
+		want int
+	}{{Options{}, 2}, {Options{Durability: SurvivesPowerLoss}, 2}, {Options{Durability: SurvivesProcessCrash}, 1}} {
+		s, err := OpenWith(filepath.Join(t.TempDir(), "gate.db"), tc.o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for name, db := range map[string]*sql.DB{"writer": s.db, "checkpointer": s.ckpt.db} {
+			var got int
+			if err := db.QueryRow(`PRAGMA synchronous`).Scan(&got); err != nil || got != tc.want {
+				t.Errorf("%+v %s: synchronous %d (%v), want %d", tc.o, name, got, err, tc.want)
+			}
+		}
+		s.Close()
+	}
+	if _, err := OpenWith(filepath.Join(t.TempDir(), "gate.db"), Options{Durability: 7}); err == nil {
+		t.Fatal("unknown durability accepted")
+	}
+}
