@@ -13,7 +13,7 @@ FUZZTIME   ?= 10s
 APT_PKGS := build-essential pkg-config libdlib-dev libblas-dev liblapack-dev libjpeg62-turbo-dev \
             libatlas-base-dev libdlib-data postgresql
 
-.PHONY: help deps models build run test bench fuzz lint clean
+.PHONY: help deps models build run test crash bench fuzz lint clean
 
 help: ## list targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -38,6 +38,10 @@ test: deps models ## vet, then every test (race detector on concurrent packages)
 	IDGATE_MODELS=$(CURDIR)/$(MODELS_DIR) $(GO) test -count=1 -race -timeout 30m $$(scripts/race-packages.sh)
 	@scripts/goface-suite.sh $(CURDIR)/$(MODELS_DIR)
 	@scripts/browser-test.sh
+	@$(MAKE) --no-print-directory crash
+
+crash: deps ## SIGKILL the issuer (SQLite, PostgreSQL) and the gate under load, restart, check what survived
+	@scripts/crash-test.sh
 
 bench: deps models ## benchmarks (-benchmem -count 6) into var/bench/*.txt; compare with benchstat
 	@mkdir -p $(VAR)/bench

@@ -51,7 +51,7 @@ func (w *Wallet) getJSON(ctx context.Context, u string, limit int64, failCode st
 	if err != nil {
 		return newErr(CodeTransport, "build request", err)
 	}
-	res, err := w.do(req, limit)
+	res, err := w.retrying(ctx, func(int) (*httpResult, error) { return w.do(req, limit) })
 	if err != nil {
 		return err
 	}
@@ -94,7 +94,8 @@ func (w *Wallet) postJSON(ctx context.Context, u, bearer string, body any, limit
 }
 
 // retrying runs call, and runs it again after a transport error up to w.retries times: the
-// issuer may have acted on a request whose answer was lost, and answers its repeat the same.
+// issuer may have acted on a request whose answer was lost, and answers its repeat the same
+// (metadata reads are harmless to repeat).
 func (w *Wallet) retrying(ctx context.Context, call func(attempt int) (*httpResult, error)) (*httpResult, error) {
 	for attempt := 0; ; attempt++ {
 		res, err := call(attempt)

@@ -23,7 +23,7 @@ type Config struct {
 	Now func() time.Time
 	// AllowInsecureHTTP permits plain-http issuers on non-loopback hosts (never in production).
 	AllowInsecureHTTP bool
-	// Retries is how often a token or credential request that failed in transport (the
+	// Retries is how often a metadata, token or credential request that failed in transport (the
 	// issuer may have acted and the answer been lost) is sent again, RetryDelay apart. The
 	// issuer answers such a repeat with the same access token (same code, shortly after) or
 	// the same credential (same token and device key). 0 means 2; negative means none.
