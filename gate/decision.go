@@ -26,6 +26,9 @@ type Checks struct {
 	Name         Check `json:"name"`          // pass name matches the ID
 	Face         Check `json:"face"`          // live face matches (1:1 verify, 1:N identify)
 	SingleUse    Check `json:"single_use"`    // pass had not boarded already
+	// Liveness: the live capture is a live face, not a photo or screen (presentation-attack
+	// detection); "terminal" when a trusted gate terminal checked it (live_template).
+	Liveness Check `json:"liveness"`
 }
 
 // Decision is the answer of Verify, Identify and Enrol: allow or deny with machine reasons.
@@ -38,8 +41,12 @@ type Decision struct {
 	// allow only.
 	distance  *float32
 	Threshold float32 `json:"threshold,omitempty"`
-	Gate      string  `json:"gate,omitempty"`
-	Flight    *Flight `json:"flight,omitempty"`
+	// liveness is the liveness score of a live_jpeg, rendered (as liveness_score) with an
+	// allow only, for the reason Score gives.
+	liveness          *float64
+	LivenessThreshold float64 `json:"liveness_threshold,omitempty"`
+	Gate              string  `json:"gate,omitempty"`
+	Flight            *Flight `json:"flight,omitempty"`
 	// PassRef is a short hash of the boarding pass (never the pass itself).
 	PassRef string `json:"pass_ref,omitempty"`
 	// CredentialCode is the precise credential/sdjwt code behind a credential_* reason.
@@ -58,7 +65,7 @@ const (
 func newDecision(gate string) *Decision {
 	return &Decision{
 		Decision: Deny, Reasons: []Reason{}, Gate: gate,
-		Checks: Checks{CheckSkipped, CheckSkipped, CheckSkipped, CheckSkipped, CheckSkipped, CheckSkipped},
+		Checks: Checks{CheckSkipped, CheckSkipped, CheckSkipped, CheckSkipped, CheckSkipped, CheckSkipped, CheckSkipped},
 	}
 }
 
@@ -101,6 +108,16 @@ func (d *Decision) Score() (score float32, ok bool) {
 	return *d.distance, true
 }
 
+// LivenessScore is the live capture's liveness score (mean live probability, pass needs
+// Score >= LivenessThreshold), reported with an allow only: a score returned with a deny would
+// let a presentation attack be tuned one request at a time until it passes.
+func (d *Decision) LivenessScore() (score float64, ok bool) {
+	if !d.Allowed() || d.liveness == nil {
+		return 0, false
+	}
+	return *d.liveness, true
+}
+
 // setScore records the distance of the face comparison that ran; Score decides whether it
 // is shown.
 func (d *Decision) setScore(v float32) { d.distance = &v }
@@ -113,10 +130,14 @@ type decisionFields Decision
 func (d Decision) MarshalJSON() ([]byte, error) {
 	out := struct {
 		*decisionFields
-		Score *float32 `json:"score,omitempty"`
+		Score         *float32 `json:"score,omitempty"`
+		LivenessScore *float64 `json:"liveness_score,omitempty"`
 	}{decisionFields: (*decisionFields)(&d)}
 	if s, ok := d.Score(); ok {
 		out.Score = &s
+	}
+	if s, ok := d.LivenessScore(); ok {
+		out.LivenessScore = &s
 	}
 	return json.Marshal(out)
 }

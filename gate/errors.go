@@ -32,6 +32,8 @@ const (
 	ReasonFaceTemplate       Reason = "face_template_invalid" // the ID's sealed template cannot be opened
 	ReasonLiveFaceInvalid    Reason = "live_face_invalid"
 	ReasonNoFaceExtractor    Reason = "face_extractor_unavailable"
+	ReasonPresentationAttack Reason = "presentation_attack" // the live capture failed the liveness check
+	ReasonLivenessUnverified Reason = "liveness_unverified" // no liveness check ran where one is required
 	ReasonFaceModelMismatch  Reason = "face_model_mismatch"
 	ReasonNoMatch            Reason = "no_match"
 	ReasonAmbiguousMatch     Reason = "ambiguous_match"

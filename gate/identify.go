@@ -25,10 +25,9 @@ func (s *Service) Identify(ctx context.Context, id string, req *IdentifyRequest)
 	if !ok {
 		return d.finish()
 	}
-	live, reason := s.liveTemplate(req.LiveFace)
+	live, reason := s.liveTemplate(d, id, req.LiveFace)
 	if reason != "" {
-		d.Checks.Face = CheckFail
-		d.deny(reason)
+		liveFaceFailed(d, reason)
 		return d.finish()
 	}
 	fg, err := s.flightGallery(ctx, g.Flight.Key())

@@ -23,10 +23,11 @@ type CredentialVerifier interface {
 	Verify(ctx context.Context, presentation string, exp credential.Expectation) (*credential.Result, error)
 }
 
-// FaceExtractor turns a live JPEG from the gate camera into a template (biometric/face's
-// Extractor, through a small adapter). Optional.
+// FaceExtractor turns a live JPEG from the gate camera into a template and checks the same
+// capture for a presentation attack (biometric/face's Extractor and biometric/liveness,
+// through a small adapter). Optional.
 type FaceExtractor interface {
-	LiveTemplate(jpeg []byte) (biometric.Template, error)
+	LiveCapture(jpeg []byte) (LiveCapture, error)
 }
 
 // statusCheckerOf is a CredentialVerifier that shares its status checker
@@ -57,9 +58,12 @@ type Config struct {
 	Audience       string
 	OperatingPoint biometric.OperatingPoint // default biometric.DefaultOperatingPoint()
 	Face           FaceExtractor            // nil: live_jpeg is denied with face_extractor_unavailable
-	Now            func() time.Time
-	NonceTTL       time.Duration // default 2 min
-	MaxNonces      int           // default 100 000 (in memory; a shared NonceStore sweeps expired ones as it goes)
+	// Liveness says whether a live_template (computed by the terminal) is accepted without
+	// a liveness check idgate can see. Every live_jpeg is checked by Face regardless.
+	Liveness  LivenessPolicy
+	Now       func() time.Time
+	NonceTTL  time.Duration // default 2 min
+	MaxNonces int           // default 100 000 (in memory; a shared NonceStore sweeps expired ones as it goes)
 	// SharedNonces keeps nonces in the Store, which must implement NonceStore: for several
 	// instances behind one address, sharing the Store (PostgreSQL). Off, nonces stay in this
 	// instance's memory, which is faster and right for one instance.
@@ -103,6 +107,8 @@ type Service struct {
 	shared NonceStore
 	// sincer is the Store's EnrolmentSincer when Config.GallerySync is set, else nil.
 	sincer EnrolmentSincer
+	// trustedLiveness is Config.Liveness.TrustedGates as a set.
+	trustedLiveness map[string]bool
 }
 
 // New validates cfg and returns a Service.
@@ -163,6 +169,14 @@ func New(cfg Config) (*Service, error) {
 	}
 	svc := &Service{cfg: cfg, nonces: newNonces(cfg.MaxNonces), reader: openKey(cfg.ReaderKey),
 		batchSlots: make(chan struct{}, runtime.GOMAXPROCS(0))}
+	svc.trustedLiveness = make(map[string]bool, len(cfg.Liveness.TrustedGates))
+	for _, g := range cfg.Liveness.TrustedGates {
+		if !validGateID(g) {
+			return nil, errors.New("gate: Liveness.TrustedGates holds an invalid gate id")
+		}
+		svc.trustedLiveness[g] = true
+	}
+	cfg.Liveness.TrustedGates = nil // the set is what is read
 	if cfg.SharedNonces {
 		ns, ok := cfg.Store.(NonceStore)
 		if !ok {

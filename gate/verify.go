@@ -34,7 +34,7 @@ func (s *Service) Verify(ctx context.Context, id string, req *GateRequest) *Deci
 	now := s.cfg.Now()
 
 	// Cheap checks first, so that garbage costs no public-key operation.
-	live, liveReason := s.liveTemplate(req.LiveFace)
+	live, liveReason := s.liveTemplate(d, id, req.LiveFace)
 
 	aud := s.GateAudience(id)
 	res, spent, credOK := s.verifyCredential(ctx, d, aud, req.Presentation)
@@ -58,8 +58,7 @@ func (s *Service) Verify(ctx context.Context, id string, req *GateRequest) *Deci
 
 	switch {
 	case liveReason != "":
-		d.Checks.Face = CheckFail
-		d.deny(liveReason)
+		liveFaceFailed(d, liveReason)
 	case credOK:
 		sealed, _ := res.Claims[credential.FaceTemplateClaim].(string)
 		s.compareFace(d, live, sealed)
@@ -90,12 +89,18 @@ func (s *Service) gateFor(ctx context.Context, id string, d *Decision) (GateConf
 	return g, true
 }
 
-// liveTemplate turns the live capture into a template, or names why it cannot.
-func (s *Service) liveTemplate(f LiveFace) (biometric.Template, Reason) {
+// liveTemplate turns the live capture at gate id into a template, or names why it cannot.
+// It also runs the liveness check (live_jpeg) or applies the liveness policy (live_template),
+// recording checks.liveness in d; a liveness failure is returned as the reason
+// (presentation_attack, liveness_unverified).
+func (s *Service) liveTemplate(d *Decision, id string, f LiveFace) (biometric.Template, Reason) {
 	if f.Template != "" {
 		t, err := biometric.ParseTemplateString(f.Template)
 		if err != nil {
 			return t, ReasonLiveFaceInvalid
+		}
+		if r := s.templateLiveness(d, id); r != "" {
+			return biometric.Template{}, r
 		}
 		return t, ""
 	}
@@ -105,11 +110,14 @@ func (s *Service) liveTemplate(f LiveFace) (biometric.Template, Reason) {
 	if !isJPEG(f.JPEG) { // also checked when decoding; Verify may be called without it
 		return biometric.Template{}, ReasonLiveFaceInvalid
 	}
-	t, err := s.cfg.Face.LiveTemplate(f.JPEG)
+	c, err := s.cfg.Face.LiveCapture(f.JPEG)
 	if err != nil {
-		return t, ReasonLiveFaceInvalid
+		return biometric.Template{}, ReasonLiveFaceInvalid
 	}
-	return t, ""
+	if r := captureLiveness(d, c.Liveness); r != "" {
+		return biometric.Template{}, r
+	}
+	return c.Template, ""
 }
 
 // verifyCredential consumes the presentation's nonce for aud, then verifies the presentation.

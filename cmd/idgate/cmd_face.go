@@ -7,7 +7,7 @@ import (
 )
 
 func init() {
-	register("face", "face templates: face template|compare|calibrate [--models DIR]", runFace)
+	register("face", "face templates and liveness: face template|compare|calibrate|liveness [--models DIR]", runFace)
 }
 
 // runFace delegates to facecli, where the subcommands are implemented and tested.

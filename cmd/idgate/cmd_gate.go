@@ -11,7 +11,6 @@ import (
 
 	"github.com/valyala/fasthttp"
 
-	"github.com/idgate/idgate/biometric"
 	"github.com/idgate/idgate/biometric/face"
 	"github.com/idgate/idgate/certs"
 	"github.com/idgate/idgate/gate"
@@ -42,8 +41,16 @@ import (
 //	                                    airline as its issuer (gate.ParsePartners; bad syntax fails at
 //	                                    start; unset: only the operating carrier signs)
 //
+//	IDGATE_GATE_LIVENESS_THRESHOLD      passive-liveness operating threshold in (0,1] on the mean live
+//	                                    probability (default liveness.DefaultThreshold, 0.915)
+//	IDGATE_GATE_REQUIRE_LIVENESS        1/true: deny a live_template (computed by the terminal, so its
+//	                                    capture was never checked here) liveness_unverified unless its
+//	                                    gate is listed in IDGATE_GATE_LIVENESS_TRUSTED (default off)
+//	IDGATE_GATE_LIVENESS_TRUSTED        gate ids whose terminals run their own liveness check, "A1,B7"
+//
 //	IDGATE_MODELS                       face models (`make models`); when present, gates may send
 //	                                    live_jpeg and the verifier extracts the template (largest face)
+//	                                    and checks the same face for a presentation attack
 //
 // Without the models, gates send live_template and live_jpeg is denied with
 // face_extractor_unavailable.
@@ -58,6 +65,8 @@ type gateOptions struct {
 	checkinToken  gate.TokenHash
 	terminalToken gate.TokenHash
 	passPartners  map[string][]string // gate.Config.PassPartners
+	liveness      gate.LivenessPolicy
+	livenessThr   float64 // 0: liveness.DefaultThreshold
 }
 
 func gateOptionsFromEnv() (gateOptions, error) {
@@ -81,6 +90,9 @@ func gateOptionsFromEnv() (gateOptions, error) {
 		return g, fmt.Errorf("IDGATE_GATE_PASS_PARTNERS: %w", err)
 	}
 	g.passPartners = partners
+	if err := g.livenessFromEnv(); err != nil {
+		return g, err
+	}
 	for env, dst := range map[string]*gate.TokenHash{
 		"IDGATE_GATE_OPERATOR_TOKEN_SHA256": &g.operatorToken,
 		"IDGATE_GATE_CHECKIN_TOKEN_SHA256":  &g.checkinToken,
@@ -138,11 +150,22 @@ func newGateRoutes(ctx context.Context, pkiDir string, core *verifierCore, o ver
 	}
 	// This extractor only sees gate captures (JPEG, at most gate.MaxJPEGBytes): cap pixels at
 	// face.GateMaxPixels so a decompression bomb cannot cost more than ~32 MB per worker.
+	cfg.Liveness = g.liveness
 	if ex, err := face.New(face.Config{ModelsDir: g.modelsDir, MaxPixels: face.GateMaxPixels, MaxBytes: gate.MaxJPEGBytes}); err != nil {
 		logger.Warn("gate: live JPEG extraction disabled", "reason", err.Error())
 	} else {
-		cfg.Face = liveFaces{ex}
 		closers = append(closers, ex.Close)
+		lf, err := newLiveFaces(ex, g.livenessThr)
+		if err != nil {
+			closeAll()
+			return nil, nil, err
+		}
+		cfg.Face = lf
+		logger.Info("gate: live JPEGs checked for presentation attacks", "liveness_model", string(lf.live.ModelID()),
+			"liveness_threshold", lf.live.Threshold())
+	}
+	if g.liveness.RequireForTemplates {
+		logger.Info("gate: live_template needs a terminal trusted for liveness", "trusted_gates", g.liveness.TrustedGates)
 	}
 	svc, err := gate.New(cfg)
 	if err != nil {
@@ -189,12 +212,4 @@ func openGateStore(ctx context.Context, db string) (store gate.Store, closeStore
 		return nil, nil, "", err
 	}
 	return s, func() { s.Close() }, db, nil
-}
-
-// liveFaces adapts the dlib extractor to gate.FaceExtractor: the largest face in the capture.
-type liveFaces struct{ ex *face.Extractor }
-
-func (l liveFaces) LiveTemplate(jpeg []byte) (biometric.Template, error) {
-	res, err := l.ex.Template(jpeg, face.Gate)
-	return res.Template, err
 }

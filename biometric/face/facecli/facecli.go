@@ -15,7 +15,7 @@ import (
 )
 
 // Usage is the one-line synopsis cmd/idgate shows.
-const Usage = "face template|compare|calibrate (face --help)"
+const Usage = "face template|compare|calibrate|liveness (face --help)"
 
 // DefaultModelsDir is used when neither --models nor IDGATE_MODELS is given.
 const DefaultModelsDir = "var/models"
@@ -39,6 +39,8 @@ func Run(args []string, stdout, stderr io.Writer) int {
 		return runCompare(args[1:], stdout, stderr)
 	case "calibrate":
 		return runCalibrate(args[1:], stdout, stderr)
+	case "liveness":
+		return runLiveness(args[1:], stdout, stderr)
 	}
 	fmt.Fprintf(stderr, "face: unknown subcommand %q\n%s", args[0], usageText)
 	return 2
@@ -48,6 +50,7 @@ const usageText = `usage:
   idgate face template  [--json] [--enrol] [--models DIR] IMAGE...
   idgate face compare   [--json] [--models DIR] A B      (A, B: image files or encoded templates)
   idgate face calibrate [--models DIR] DIR               (sub-folder per person, or person = file name without digits)
+  idgate face liveness  [--json] [--threshold T] [--models DIR] IMAGE...   (live face or presentation attack)
 --models defaults to $IDGATE_MODELS, else var/models.
 `
 
