@@ -1,0 +1,73 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/idgate/idgate/biometric/face"
+	"github.com/idgate/idgate/gate"
+)
+
+// TestLiveFacesAdapter: the gate's view of a live JPEG through dlib and the liveness networks:
+// the live sample passes, the two spoof samples carry Live=false (the gate denies them
+// presentation_attack), all with the model id and threshold.
+func TestLiveFacesAdapter(t *testing.T) {
+	models := os.Getenv("IDGATE_MODELS")
+	if models == "" {
+		t.Skip("IDGATE_MODELS not set (make test sets it)")
+	}
+	ex, err := face.New(face.Config{ModelsDir: models, Workers: 1, MaxPixels: face.GateMaxPixels, MaxBytes: gate.MaxJPEGBytes})
+	if err != nil {
+		t.Skipf("face models unavailable: %v", err)
+	}
+	defer ex.Close()
+	lf, err := newLiveFaces(ex, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, live := range map[string]bool{"image_T1.jpg": true, "image_F1.jpg": false, "image_F2.jpg": false} {
+		b, err := os.ReadFile(filepath.Join("..", "..", "biometric", "liveness", "testdata", name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		c, err := lf.LiveCapture(b)
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		l := c.Liveness
+		if l == nil || l.Live != live || l.Threshold != 0.915 || l.Model != string(lf.live.ModelID()) || c.Template.Model != ex.ModelID() {
+			t.Errorf("%s: %+v %+v", name, c.Template.Model, l)
+		}
+	}
+	if _, err := lf.LiveCapture([]byte{0xFF, 0xD8, 0xFF, 0}); err == nil {
+		t.Error("a broken JPEG gave a capture")
+	}
+}
+
+func TestLivenessEnv(t *testing.T) {
+	for _, c := range []struct {
+		env map[string]string
+		ok  bool
+	}{
+		{map[string]string{}, true},
+		{map[string]string{"IDGATE_GATE_LIVENESS_THRESHOLD": "0.8", "IDGATE_GATE_REQUIRE_LIVENESS": "true", "IDGATE_GATE_LIVENESS_TRUSTED": "A1,B7"}, true},
+		{map[string]string{"IDGATE_GATE_LIVENESS_THRESHOLD": "1.2"}, false},
+		{map[string]string{"IDGATE_GATE_LIVENESS_THRESHOLD": "NaN"}, false},
+		{map[string]string{"IDGATE_GATE_REQUIRE_LIVENESS": "maybe"}, false},
+		{map[string]string{"IDGATE_GATE_LIVENESS_TRUSTED": "A1,not a gate"}, false},
+	} {
+		for _, k := range []string{"IDGATE_GATE_LIVENESS_THRESHOLD", "IDGATE_GATE_REQUIRE_LIVENESS", "IDGATE_GATE_LIVENESS_TRUSTED"} {
+			t.Setenv(k, c.env[k])
+		}
+		var g gateOptions
+		err := g.livenessFromEnv()
+		if (err == nil) != c.ok {
+			t.Errorf("%v: err %v", c.env, err)
+		}
+		if c.ok && c.env["IDGATE_GATE_REQUIRE_LIVENESS"] == "true" &&
+			(!g.liveness.RequireForTemplates || len(g.liveness.TrustedGates) != 2 || g.livenessThr != 0.8) {
+			t.Errorf("%v: %+v", c.env, g)
+		}
+	}
+}
