@@ -55,6 +55,13 @@
 //     returned with any deny of Verify or Identify would be an oracle to hill-climb a
 //     synthetic face towards a template. live_jpeg must be a JPEG; the face extractor
 //     decodes only while holding a worker.
+//   - Every live_jpeg goes through passive liveness (biometric/liveness, run by the
+//     FaceExtractor on the same decoded image and face box as the template): a spoof is denied
+//     presentation_attack, a capture without a liveness result liveness_unverified
+//     (checks.liveness). A live_template was captured by the terminal, out of idgate's sight:
+//     Config.Liveness.RequireForTemplates denies it liveness_unverified unless its gate id is
+//     in TrustedGates (checks.liveness "terminal"); off, it is accepted with checks.liveness
+//     skipped. The liveness score, like the distance, is rendered with an allow only.
 //   - Single use is keyed on the booking (flight, PNR, origin, check-in sequence) in
 //     canonical form (boardingpass.Leg.Booking: case, padding and leading zeros do not
 //     count), not on the pass's bytes, so a reprinted pass for the same check-in, however
@@ -62,7 +69,8 @@
 //     canonical form is denied pass_malformed.
 //
 // Every outcome is a Decision {decision: allow|deny, reasons[], checks{credential,
-// boarding_pass, flight, name, face, single_use}, score (allow only), threshold, pass_ref}; reasons are
+// boarding_pass, flight, name, face, single_use, liveness}, score (allow only), threshold,
+// liveness_score (allow only), liveness_threshold, pass_ref}; reasons are
 // the stable Reason codes. Errors outside decisions are *Error with a stable Code. Logs
 // (log/slog) carry the gate, flight, decision, reasons and a 16-hex-digit pass hash — never a
 // pass, presentation or template. Metrics are Prometheus text (Metrics.WritePrometheus).

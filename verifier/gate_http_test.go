@@ -139,8 +139,9 @@ func TestGateVerifyAllows(t *testing.T) {
 		t.Fatalf("got %d %v", st, out)
 	}
 	for k, v := range out["checks"].(map[string]any) {
-		if v != "pass" {
-			t.Errorf("check %s = %v", k, v)
+		// A live_template's capture is the terminal's: liveness is skipped unless required.
+		if want := map[bool]string{true: "skipped", false: "pass"}[k == "liveness"]; v != want {
+			t.Errorf("check %s = %v, want %s", k, v, want)
 		}
 	}
 	if score := out["score"].(float64); score <= 0 || score >= 0.5 {
@@ -399,15 +400,16 @@ func TestGateConcurrentDoubleBoarding(t *testing.T) {
 	}
 }
 
-// stubFace stands in for the cgo extractor: it "recognises" a JPEG by looking it up.
-type stubFace map[string]biometric.Template
+// stubFace stands in for the cgo extractor and the liveness networks: it "recognises" a
+// JPEG by looking it up.
+type stubFace map[string]gate.LiveCapture
 
-func (f stubFace) LiveTemplate(jpeg []byte) (biometric.Template, error) {
-	t, ok := f[string(jpeg)]
+func (f stubFace) LiveCapture(jpeg []byte) (gate.LiveCapture, error) {
+	c, ok := f[string(jpeg)]
 	if !ok {
-		return t, errors.New("no face found")
+		return c, errors.New("no face found")
 	}
-	return t, nil
+	return c, nil
 }
 
 func TestGateLiveJPEG(t *testing.T) {
@@ -415,7 +417,9 @@ func TestGateLiveJPEG(t *testing.T) {
 	s := newGateServer(t, func(c *gate.Config) { c.Face = faces })
 	p := s.w.Passenger(t, "Mustermann", "Erika")
 	jpeg := []byte("\xff\xd8\xff erika at the gate")
-	faces[string(jpeg)] = s.w.Near(p.Face, 0.1)
+	faces[string(jpeg)] = gate.LiveCapture{Template: s.w.Near(p.Face, 0.1), Liveness: &gate.Liveness{Live: true, Score: 0.99, Threshold: 0.915}}
+	photo := []byte("\xff\xd8\xff a printed photo of erika")
+	faces[string(photo)] = gate.LiveCapture{Template: s.w.Near(p.Face, 0.1), Liveness: &gate.Liveness{Live: false, Score: 0.1, Threshold: 0.915}}
 	body := func(pass string, img []byte) map[string]any {
 		return map[string]any{"presentation": p.Present(t, s.nonce(t, "A1")), "bcbp": pass, "live_jpeg": img}
 	}
@@ -428,7 +432,14 @@ func TestGateLiveJPEG(t *testing.T) {
 		!contains(reasonsOf(out), string(gate.ReasonMalformedRequest)) {
 		t.Fatalf("png: %d %v", st, out)
 	}
-	if st, out := s.do(t, http.MethodPost, "/v1/gates/A1/verify", "", body(s.w.Pass(t, "MUSTERMANN/ERIKA", gatetest.PassOpts{Sequence: 2}), jpeg)); st != http.StatusOK {
+	// A presentation attack is denied, without any score.
+	if st, out := s.do(t, http.MethodPost, "/v1/gates/A1/verify", "", body(s.w.Pass(t, "MUSTERMANN/ERIKA", gatetest.PassOpts{Sequence: 4}), photo)); st != http.StatusForbidden ||
+		!contains(reasonsOf(out), string(gate.ReasonPresentationAttack)) || out["liveness_score"] != nil || out["score"] != nil ||
+		out["checks"].(map[string]any)["liveness"] != "fail" {
+		t.Fatalf("photo: %d %v", st, out)
+	}
+	st, out := s.do(t, http.MethodPost, "/v1/gates/A1/verify", "", body(s.w.Pass(t, "MUSTERMANN/ERIKA", gatetest.PassOpts{Sequence: 2}), jpeg))
+	if st != http.StatusOK || out["liveness_score"] != 0.99 || out["checks"].(map[string]any)["liveness"] != "pass" {
 		t.Fatalf("jpeg: %d %v", st, out)
 	}
 }

@@ -35,3 +35,17 @@ func setFMA(on bool) func() {
 	useFMA = on && cpu.X86.HasAVX2 && cpu.X86.HasFMA
 	return func() { useFMA = old }
 }
+
+//go:noescape
+func preluAVX2(x *float32, n int, a float32)
+
+// preluRow applies y = x if x ≥ 0 else a·x to row.
+func preluRow(row []float32, a float32) {
+	n8 := 0
+	if useFMA {
+		if n8 = len(row) &^ 7; n8 > 0 {
+			preluAVX2(&row[0], n8, a)
+		}
+	}
+	preluGeneric(row[n8:], a)
+}

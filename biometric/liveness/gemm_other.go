@@ -10,3 +10,6 @@ func kernel2x4(c0, c1, b0, b1, b2, b3 []float32, a00, a01, a02, a03, a10, a11, a
 }
 
 func setFMA(bool) func() { return func() {} }
+
+// preluRow applies y = x if x ≥ 0 else a·x to row.
+func preluRow(row []float32, a float32) { preluGeneric(row, a) }

@@ -67,3 +67,20 @@ func BenchmarkGemm(b *testing.B) {
 		})
 	}
 }
+
+// TestPrelu: the vector loop gives exactly the portable result (max and min are exact, and
+// max(x,0) + a·min(x,0) has one non-zero term).
+func TestPrelu(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	for _, n := range []int{1, 7, 8, 25, 100, 1601} {
+		x := randSlice(rng, n)
+		want := append([]float32(nil), x...)
+		preluGeneric(want, 0.25)
+		preluRow(x, 0.25)
+		for i := range x {
+			if x[i] != want[i] {
+				t.Fatalf("n=%d: x[%d] = %v, want %v", n, i, x[i], want[i])
+			}
+		}
+	}
+}

@@ -111,11 +111,14 @@ func dot(a, b []float32) float32 {
 // prelu applies y = x if x ≥ 0 else a[c]·x to x (channels of hw values).
 func prelu(x, a []float32, hw int) {
 	for c, s := range a {
-		row := x[c*hw : (c+1)*hw]
-		for i, v := range row {
-			if v < 0 {
-				row[i] = v * s
-			}
+		preluRow(x[c*hw:(c+1)*hw], s)
+	}
+}
+
+func preluGeneric(row []float32, a float32) {
+	for i, v := range row {
+		if v < 0 {
+			row[i] = v * a
 		}
 	}
 }
@@ -183,12 +186,7 @@ func depthwise(c *conv, in []float32, h, w int, out []float32) {
 			}
 		}
 		if c.prelu != nil {
-			a := c.prelu[ch]
-			for i, v := range dst {
-				if v < 0 {
-					dst[i] = v * a
-				}
-			}
+			preluRow(dst, c.prelu[ch])
 		}
 	}
 }

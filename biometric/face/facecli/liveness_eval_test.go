@@ -32,14 +32,15 @@ func TestLivenessEval(t *testing.T) {
 	if os.Getenv("IDGATE_LIVENESS_EVAL") == "" {
 		t.Skip("set IDGATE_LIVENESS_EVAL=1 to run the liveness measurement")
 	}
-	models := needModels(t)
+	models := modelsDir(t)
+	shared := filepath.Join("..", "..", "..", "..", "shared", "faces")
 	var paths []string
-	for _, dir := range []string{imagesDir, filepath.Join("..", "..", "..", "..", "shared", "faces", "public-domain")} {
+	for _, dir := range []string{filepath.Join(shared, "go-face-testdata", "images"), filepath.Join(shared, "public-domain")} {
 		m, _ := filepath.Glob(filepath.Join(dir, "*.jpg"))
 		paths = append(paths, m...)
 	}
 	if len(paths) == 0 { // a clone without ../shared: the repository's own four photos
-		paths, _ = filepath.Glob(filepath.Join("..", "..", "..", "internal", "facephotos", "testdata", "*.jpg"))
+		paths, _ = filepath.Glob(filepath.Join(photosDir(t), "*.jpg"))
 	}
 	sort.Strings(paths)
 	ex, err := face.New(face.Config{ModelsDir: models})

@@ -2,7 +2,6 @@ package facecli
 
 import (
 	"encoding/json"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -12,22 +11,10 @@ import (
 // phone photos stored sideways with an EXIF orientation tag.
 var livenessSamples = filepath.Join("..", "..", "liveness", "testdata")
 
-func needModels(t *testing.T) string {
-	t.Helper()
-	dir := os.Getenv("IDGATE_MODELS")
-	if dir == "" {
-		t.Skip("IDGATE_MODELS unset: run `make models` and set IDGATE_MODELS (make test does)")
-	}
-	if _, err := os.Stat(filepath.Join(dir, "dlib_face_recognition_resnet_model_v1.dat")); err != nil {
-		t.Skipf("IDGATE_MODELS=%s has no models: %v", dir, err)
-	}
-	return dir
-}
-
 // TestLivenessCLI: the whole path (decode, EXIF orientation, dlib detection, liveness on the
 // dlib box) on the three samples: T1 live, F1 and F2 spoofs, one JSON object per line.
 func TestLivenessCLI(t *testing.T) {
-	models := needModels(t)
+	models := modelsDir(t)
 	want := map[string]bool{"image_T1.jpg": true, "image_F1.jpg": false, "image_F2.jpg": false}
 	args := []string{"liveness", "--json", "--models", models}
 	for _, n := range []string{"image_T1.jpg", "image_F1.jpg", "image_F2.jpg", "missing.jpg"} {
