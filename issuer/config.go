@@ -16,6 +16,8 @@ import (
 // FaceEnroller turns a portrait photo into a face template sealed to the gate readers' key
 // (a compact JWE; see package biometric). The issuer stores only that sealed template, never
 // the photo. Optional: without one, enrolment with a portrait fails with a clear error.
+// Portraits are not liveness-checked: enrolment is operator-attended (the operator sees the
+// person and the document), unlike the unattended gate, where every live_jpeg is.
 type FaceEnroller interface {
 	EnrolFace(portrait []byte) (sealed string, err error)
 }
