@@ -123,3 +123,19 @@ func TestHandler(t *testing.T) {
 		}
 	}
 }
+
+// TestNewIssuerRefusesOtherProfiles: only a boarding pass signer's certificate signs passes.
+func TestNewIssuerRefusesOtherProfiles(t *testing.T) {
+	ca := certstest.NewCA(t)
+	for _, opt := range []certstest.Option{
+		certstest.WithExtKeyUsage(x509.ExtKeyUsageServerAuth),
+		certstest.WithProfile(certs.ProfileCredentialSigner),
+	} {
+		if _, err := NewIssuer("IG", ca.Issue(t, certs.AirlineCN("IG"), opt), nil); !errors.Is(err, certs.ErrExtKeyUsage) {
+			t.Errorf("err = %v, want ErrExtKeyUsage", err)
+		}
+	}
+	if _, err := NewIssuer("IG", ca.Issue(t, certs.AirlineCN("IG"), certstest.WithProfile(certs.ProfileBoardingPassSigner)), nil); err != nil {
+		t.Fatal(err)
+	}
+}

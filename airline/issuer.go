@@ -38,6 +38,13 @@ func NewIssuer(designator string, s certs.Signer, now func() time.Time) (*Issuer
 	if len(designator) < 2 || len(designator) > 3 || s == nil {
 		return nil, fmt.Errorf("airline: designator %q and a signer are required", designator)
 	}
+	if len(s.Chain()) == 0 {
+		return nil, fmt.Errorf("airline: signer %s has no certificate", designator)
+	}
+	// Gates refuse passes signed under another role's certificate: refuse it here.
+	if err := certs.ProfileBoardingPassSigner.Check(s.Chain()[0]); err != nil {
+		return nil, fmt.Errorf("airline: %s signing certificate: %w", designator, err)
+	}
 	if now == nil {
 		now = time.Now
 	}

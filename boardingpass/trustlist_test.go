@@ -1,6 +1,7 @@
 package boardingpass
 
 import (
+	"crypto/x509"
 	"errors"
 	"testing"
 	"time"
@@ -23,6 +24,9 @@ func TestVerifyWithTrustList(t *testing.T) {
 		return a
 	}
 	trust := certs.NewTrustList(anchor("IG", ig), anchor("U2", u2))
+	// The same name under the same root, but a TLS server certificate: not an airline signer.
+	tlsIG := ca.Issue(t, certs.AirlineCN("IG"), certstest.WithExtKeyUsage(x509.ExtKeyUsageServerAuth))
+	tlsTrust := certs.NewTrustList(anchor("IG", tlsIG))
 
 	p := threeLegs()
 	p.Unique.Issuer = "IG"
@@ -39,19 +43,25 @@ func TestVerifyWithTrustList(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	signedTLS, err := Sign(unsigned, tlsIG)
+	if err != nil {
+		t.Fatal(err)
+	}
 	tests := []struct {
-		name string
-		in   string
-		at   time.Time
-		want error
+		name  string
+		in    string
+		trust *certs.TrustList
+		at    time.Time
+		want  error
 	}{
-		{"issuer's key", signedIG, now, nil},
-		{"another airline's key", signedU2, now, ErrSignatureInvalid},
-		{"after the certificate expired", signedIG, now.Add(2 * 365 * 24 * time.Hour), ErrUnknownAirline},
+		{"issuer's key", signedIG, trust, now, nil},
+		{"another airline's key", signedU2, trust, now, ErrSignatureInvalid},
+		{"after the certificate expired", signedIG, trust, now.Add(2 * 365 * 24 * time.Hour), ErrUnknownAirline},
+		{"TLS server certificate pinned", signedTLS, tlsTrust, now, ErrUnknownAirline},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			_, err := Verify(tc.in, trust, tc.at)
+			_, err := Verify(tc.in, tc.trust, tc.at)
 			if (tc.want == nil) != (err == nil) || (tc.want != nil && !errors.Is(err, tc.want)) {
 				t.Fatalf("Verify = %v, want %v", err, tc.want)
 			}

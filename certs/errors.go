@@ -38,8 +38,11 @@ var (
 	ErrNotValidAtTime = &Error{Code: "not_valid_at_time"}
 	// ErrNameNotAllowed: the leaf's Subject CN is not on the anchor's allow-list.
 	ErrNameNotAllowed = &Error{Code: "name_not_allowed"}
-	// ErrKeyUsage: the leaf may not sign (no DigitalSignature key usage, or it is a CA).
+	// ErrKeyUsage: the leaf's key usage is not its role's (Profile.Check), or it is a CA.
 	ErrKeyUsage = &Error{Code: "key_usage"}
+	// ErrExtKeyUsage: the leaf lacks the extended key usage of the role it is used for
+	// (Profile.Check), e.g. a TLS server certificate presented as a credential signer.
+	ErrExtKeyUsage = &Error{Code: "ext_key_usage"}
 	// ErrMalformed: bytes that do not parse (x5c, PEM, trust list JSON).
 	ErrMalformed = &Error{Code: "malformed"}
 	// ErrPKI: a development PKI directory that cannot be created or loaded as it stands.

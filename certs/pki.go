@@ -181,12 +181,25 @@ func Load(dir string, airlines []string) (*PKI, error) {
 		return nil, newErr(ErrPKI, err, "root")
 	}
 	p.Root = rootChain[0]
+	// Every certificate must be of its role's profile: a PKI made before the profiles existed
+	// (no EKUs) fails here, at start-up, with the file named, not at the first verification.
+	if err := ProfileRoot.checkCA(p.Root); err != nil {
+		return nil, newErr(ErrPKI, err, "%s.crt", FileRoot)
+	}
 	for _, s := range []struct {
 		name string
+		prof Profile
 		dst  *Signer
-	}{{FileIssuerEmployee, &p.EmployeeIssuer}, {FileIssuerMDL, &p.MDLIssuer}, {FileStatusList, &p.StatusList}} {
+	}{
+		{FileIssuerEmployee, ProfileCredentialSigner, &p.EmployeeIssuer},
+		{FileIssuerMDL, ProfileCredentialSigner, &p.MDLIssuer},
+		{FileStatusList, ProfileStatusListSigner, &p.StatusList},
+	} {
 		if *s.dst, err = LoadSigner(dir, s.name); err != nil {
 			return nil, newErr(ErrPKI, err, "%s", s.name)
+		}
+		if err := s.prof.Check((*s.dst).Chain()[0]); err != nil {
+			return nil, newErr(ErrPKI, err, "%s.crt", s.name)
 		}
 	}
 	for _, a := range airlines {
@@ -194,9 +207,15 @@ func Load(dir string, airlines []string) (*PKI, error) {
 		if p.Airlines[a], err = LoadSigner(dir, AirlineFile(a)); err != nil {
 			return nil, newErr(ErrPKI, err, "airline %s", a)
 		}
+		if err := ProfileBoardingPassSigner.Check(p.Airlines[a].Chain()[0]); err != nil {
+			return nil, newErr(ErrPKI, err, "%s.crt", AirlineFile(a))
+		}
 	}
 	if p.GateReader, p.GateReaderCert, err = LoadGateReader(dir); err != nil {
 		return nil, err
+	}
+	if _, err := p.GateReaderCert.Verify(x509.VerifyOptions{Roots: rootPool(p.Root), KeyUsages: []x509.ExtKeyUsage{x509.ExtKeyUsageAny}}); err != nil {
+		return nil, newErr(ErrPKI, err, "gate reader certificate does not chain to the root")
 	}
 	if p.Trust, err = LoadTrustList(filepath.Join(dir, FileTrust)); err != nil {
 		return nil, newErr(ErrPKI, err, "trust list")
@@ -206,8 +225,9 @@ func Load(dir string, airlines []string) (*PKI, error) {
 
 // LoadGateReader reads the gate readers' key-agreement key and certificate. The key is returned
 // as *ecdsa.PrivateKey because that is the P-256 type JOSE libraries (jwx v2 ECDH-ES) accept;
-// call its ECDH method for crypto/ecdh. Its certificate carries only KeyUsageKeyAgreement: it
-// must never verify a signature.
+// call its ECDH method for crypto/ecdh. Its certificate must be of ProfileGateReader (key
+// agreement only, template-encryption EKU): it never verifies a signature, and a certificate of
+// another role is never taken for the readers' key.
 func LoadGateReader(dir string) (*ecdsa.PrivateKey, *x509.Certificate, error) {
 	key, err := readKey(filepath.Join(dir, FileGateReader+".key"))
 	if err != nil {
@@ -224,8 +244,8 @@ func LoadGateReader(dir string) (*ecdsa.PrivateKey, *x509.Certificate, error) {
 	if !ek.PublicKey.Equal(chain[0].PublicKey) {
 		return nil, nil, newErr(ErrPKI, nil, "gate reader key does not match its certificate")
 	}
-	if chain[0].KeyUsage&x509.KeyUsageKeyAgreement == 0 {
-		return nil, nil, newErr(ErrPKI, nil, "gate reader certificate lacks KeyUsageKeyAgreement")
+	if err := ProfileGateReader.Check(chain[0]); err != nil {
+		return nil, nil, newErr(ErrPKI, err, "gate reader certificate")
 	}
 	return ek, chain[0], nil
 }
@@ -245,15 +265,13 @@ func generate(o Options) (map[string][]byte, error) {
 		return nil, err
 	}
 	rootTmpl := &x509.Certificate{
-		Subject:               pkix.Name{CommonName: CNRoot, Organization: []string{"idgate"}},
-		NotBefore:             now.Add(-backdate),
-		NotAfter:              now.Add(rootValidity),
-		IsCA:                  true,
-		BasicConstraintsValid: true,
-		MaxPathLen:            0,
-		MaxPathLenZero:        true,
-		KeyUsage:              x509.KeyUsageCertSign | x509.KeyUsageCRLSign,
+		Subject:        pkix.Name{CommonName: CNRoot, Organization: []string{"idgate"}},
+		NotBefore:      now.Add(-backdate),
+		NotAfter:       now.Add(rootValidity),
+		MaxPathLen:     0,
+		MaxPathLenZero: true,
 	}
+	ProfileRoot.Apply(rootTmpl)
 	root, err := CreateCertificate(rootTmpl, nil, rootKey.Public(), rootKey)
 	if err != nil {
 		return nil, err
@@ -263,18 +281,18 @@ func generate(o Options) (map[string][]byte, error) {
 		return nil, err
 	}
 
-	signing := func(cn string, uris ...*url.URL) *x509.Certificate {
-		return &x509.Certificate{
-			Subject:               pkix.Name{CommonName: cn, Organization: []string{"idgate"}},
-			NotBefore:             now.Add(-backdate),
-			NotAfter:              now.Add(leafValidity),
-			KeyUsage:              x509.KeyUsageDigitalSignature,
-			URIs:                  uris,
-			BasicConstraintsValid: true,
+	leaf := func(p Profile, cn string, uris ...*url.URL) *x509.Certificate {
+		t := &x509.Certificate{
+			Subject:   pkix.Name{CommonName: cn, Organization: []string{"idgate"}},
+			NotBefore: now.Add(-backdate),
+			NotAfter:  now.Add(leafValidity),
+			URIs:      uris,
 		}
+		p.Apply(t)
+		return t
 	}
 	tlsLeaf := func(cn string) *x509.Certificate {
-		t := signing(cn)
+		t := leaf(Profile{KeyUsage: x509.KeyUsageDigitalSignature}, cn)
 		t.NotAfter = now.Add(tlsValidity)
 		t.ExtKeyUsage = []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}
 		for _, h := range o.Hosts {
@@ -286,19 +304,16 @@ func generate(o Options) (map[string][]byte, error) {
 		}
 		return t
 	}
-	gate := signing(CNGateReader)
-	gate.KeyUsage = x509.KeyUsageKeyAgreement
-
 	leaves := []leafSpec{
-		{FileIssuerEmployee, signing(CNIssuerEmployee, issuerURL)},
-		{FileIssuerMDL, signing(CNIssuerMDL, issuerURL)},
-		{FileStatusList, signing(CNStatusList, issuerURL)},
-		{FileGateReader, gate},
+		{FileIssuerEmployee, leaf(ProfileCredentialSigner, CNIssuerEmployee, issuerURL)},
+		{FileIssuerMDL, leaf(ProfileCredentialSigner, CNIssuerMDL, issuerURL)},
+		{FileStatusList, leaf(ProfileStatusListSigner, CNStatusList, issuerURL)},
+		{FileGateReader, leaf(ProfileGateReader, CNGateReader)},
 		{FileTLSIssuer, tlsLeaf("idgate issuer TLS")},
 		{FileTLSVerifier, tlsLeaf("idgate verifier TLS")},
 	}
 	for _, a := range o.Airlines {
-		leaves = append(leaves, leafSpec{AirlineFile(a), signing(AirlineCN(a))})
+		leaves = append(leaves, leafSpec{AirlineFile(a), leaf(ProfileBoardingPassSigner, AirlineCN(a))})
 	}
 	for _, l := range leaves {
 		key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)

@@ -41,10 +41,18 @@ func TestInitCreatesThenLoads(t *testing.T) {
 		t.Errorf("root: IsCA=%v ku=%v notAfter=%v", p.Root.IsCA, p.Root.KeyUsage, p.Root.NotAfter)
 	}
 	for _, tc := range []struct {
-		s  certs.Signer
-		cn string
-	}{{p.EmployeeIssuer, certs.CNIssuerEmployee}, {p.MDLIssuer, certs.CNIssuerMDL}, {p.StatusList, certs.CNStatusList}} {
+		s    certs.Signer
+		cn   string
+		prof certs.Profile
+	}{
+		{p.EmployeeIssuer, certs.CNIssuerEmployee, certs.ProfileCredentialSigner},
+		{p.MDLIssuer, certs.CNIssuerMDL, certs.ProfileCredentialSigner},
+		{p.StatusList, certs.CNStatusList, certs.ProfileStatusListSigner},
+	} {
 		leaf := tc.s.Chain()[0]
+		if err := tc.prof.Check(leaf); err != nil || len(leaf.UnknownExtKeyUsage) != 1 || len(leaf.ExtKeyUsage) != 0 {
+			t.Errorf("%s: profile %v, EKUs %v %v", tc.cn, err, leaf.UnknownExtKeyUsage, leaf.ExtKeyUsage)
+		}
 		if leaf.Subject.CommonName != tc.cn || len(leaf.URIs) != 1 || leaf.URIs[0].String() != opts.IssuerURL ||
 			leaf.KeyUsage != x509.KeyUsageDigitalSignature || len(tc.s.Chain()) != 1 {
 			t.Errorf("%s: cn=%q uris=%v ku=%v", tc.cn, leaf.Subject.CommonName, leaf.URIs, leaf.KeyUsage)
@@ -68,8 +76,9 @@ func TestInitCreatesThenLoads(t *testing.T) {
 		{"status list", certs.PurposeStatusList, "*", p.StatusList, nil},
 		{"airline IG", certs.PurposeBoardingPass, "IG", p.Airlines["IG"], nil},
 		{"airline U2", certs.PurposeBoardingPass, "U2", p.Airlines["U2"], nil},
-		{"issuer signing status list", certs.PurposeStatusList, "*", p.EmployeeIssuer, certs.ErrNameNotAllowed},
-		{"status signer as credential", certs.PurposeCredential, "x", p.StatusList, certs.ErrNameNotAllowed},
+		{"issuer signing status list", certs.PurposeStatusList, "*", p.EmployeeIssuer, certs.ErrExtKeyUsage},
+		{"status signer as credential", certs.PurposeCredential, "x", p.StatusList, certs.ErrExtKeyUsage},
+		{"airline as credential", certs.PurposeCredential, "x", p.Airlines["IG"], certs.ErrExtKeyUsage},
 		{"IG signer for U2", certs.PurposeBoardingPass, "U2", p.Airlines["IG"], certs.ErrNameNotAllowed},
 	}
 	for _, c := range checks {
@@ -89,7 +98,7 @@ func TestInitCreatesThenLoads(t *testing.T) {
 	}
 
 	// Gate reader: key agreement only, usable for ECDH against a wallet's ephemeral key.
-	if p.GateReaderCert.KeyUsage != x509.KeyUsageKeyAgreement {
+	if p.GateReaderCert.KeyUsage != x509.KeyUsageKeyAgreement || certs.ProfileGateReader.Check(p.GateReaderCert) != nil {
 		t.Errorf("gate reader ku = %v", p.GateReaderCert.KeyUsage)
 	}
 	if _, err := tl.Verify(certs.PurposeCredential, "x", []*x509.Certificate{p.GateReaderCert}, now); err == nil {

@@ -77,8 +77,9 @@ func NewTrustList(anchors ...Anchor) *TrustList {
 func (t *TrustList) Anchors() []Anchor { return slices.Clone(t.anchors) }
 
 // Verify validates chain (leaf first, as from x5c) to a root trusted for (p, scope) at time at
-// (the credential's issuance time, or now) with crypto/x509, then checks that the leaf may sign
-// (KeyUsageDigitalSignature, not a CA) and that its Subject CN is on the anchor's allow-list.
+// (the credential's issuance time, or now) with crypto/x509, then checks that the leaf is a
+// certificate of p's signer profile (ProfileFor: key usage and extended key usage; ErrKeyUsage,
+// ErrExtKeyUsage) and that its Subject CN is on the anchor's allow-list.
 // It returns the leaf. Identical chains verified before cost a hash plus the validity check.
 func (t *TrustList) Verify(p Purpose, scope string, chain []*x509.Certificate, at time.Time) (*x509.Certificate, error) {
 	if len(chain) == 0 || len(chain) > maxChainLen {
@@ -147,7 +148,8 @@ func (t *TrustList) verifySlow(key [32]byte, p Purpose, scope string, chain []*x
 		Roots:         roots,
 		Intermediates: inter,
 		CurrentTime:   at,
-		// Credential signers carry no EKU; key usage is checked below instead.
+		// idgate's EKUs are private OIDs, which VerifyOptions cannot name: the leaf's profile
+		// (key usage and EKU) is checked below instead.
 		KeyUsages: []x509.ExtKeyUsage{x509.ExtKeyUsageAny},
 	})
 	if err != nil {
@@ -157,8 +159,8 @@ func (t *TrustList) verifySlow(key [32]byte, p Purpose, scope string, chain []*x
 		}
 		return nil, newErr(ErrUntrusted, err, "chain for %s %q", p, scope)
 	}
-	if leaf.IsCA || leaf.KeyUsage&x509.KeyUsageDigitalSignature == 0 {
-		return nil, newErr(ErrKeyUsage, nil, "leaf %q may not sign (needs DigitalSignature, not a CA)", leaf.Subject.CommonName)
+	if err := checkPurpose(p, leaf); err != nil {
+		return nil, err
 	}
 	rootMatched := false
 	for _, vc := range chains {
@@ -196,7 +198,7 @@ func window(chain []*x509.Certificate) validity {
 }
 
 // Certificates returns the pinned certificates for (p, scope) that are valid at at, chain to their
-// anchor's roots, may sign and carry an allowed name. BCBP signatures carry no chain, so the
+// anchor's roots, are of p's signer profile and carry an allowed name. BCBP signatures carry no chain, so the
 // verifier tries these keys.
 func (t *TrustList) Certificates(p Purpose, scope string, at time.Time) []*x509.Certificate {
 	var out []*x509.Certificate
@@ -210,8 +212,7 @@ func (t *TrustList) Certificates(p Purpose, scope string, at time.Time) []*x509.
 			roots.AddCert(r)
 		}
 		for _, c := range a.Certs {
-			if at.Before(c.NotBefore) || at.After(c.NotAfter) || c.IsCA ||
-				c.KeyUsage&x509.KeyUsageDigitalSignature == 0 || !a.allows(c.Subject.CommonName) {
+			if at.Before(c.NotBefore) || at.After(c.NotAfter) || checkPurpose(p, c) != nil || !a.allows(c.Subject.CommonName) {
 				continue
 			}
 			if _, err := c.Verify(x509.VerifyOptions{Roots: roots, CurrentTime: at, KeyUsages: []x509.ExtKeyUsage{x509.ExtKeyUsageAny}}); err != nil {
@@ -230,3 +231,12 @@ func (t *TrustList) Certificates(p Purpose, scope string, at time.Time) []*x509.
 // this list has accepted and its table is built, else nil: callers then verify with
 // crypto/ecdsa. It never builds one for a key the list has not accepted.
 func (t *TrustList) ES256Key(pub crypto.PublicKey) *es256.Key { return t.fast.Get(pub) }
+
+// checkPurpose checks leaf against the signer profile of purpose p.
+func checkPurpose(p Purpose, leaf *x509.Certificate) error {
+	prof, ok := ProfileFor(p)
+	if !ok {
+		return newErr(ErrUntrusted, nil, "no signer profile for purpose %q", p)
+	}
+	return prof.Check(leaf)
+}

@@ -69,6 +69,16 @@ func (c *Config) defaults() error {
 		if !namesURI(s, c.PublicURL) {
 			return fmt.Errorf("issuer: %s signing certificate does not name %s", t, c.PublicURL)
 		}
+		// Verifiers refuse what a certificate of another role signs: refuse it here, at start-up.
+		if err := certs.ProfileCredentialSigner.Check(s.Chain()[0]); err != nil {
+			return fmt.Errorf("issuer: %s signing certificate: %w", t, err)
+		}
+	}
+	if len(c.StatusSigner.Chain()) == 0 {
+		return errors.New("issuer: status list signer has no certificate")
+	}
+	if err := certs.ProfileStatusListSigner.Check(c.StatusSigner.Chain()[0]); err != nil {
+		return fmt.Errorf("issuer: status list signing certificate: %w", err)
 	}
 	if c.Now == nil {
 		c.Now = time.Now

@@ -2,10 +2,17 @@ package issuer
 
 import (
 	"context"
+	"crypto/x509"
 	"encoding/json"
+	"errors"
 	"net/http"
 	"strings"
 	"testing"
+
+	"github.com/idgate/idgate/certs"
+	"github.com/idgate/idgate/certs/certstest"
+	"github.com/idgate/idgate/credential"
+	"github.com/idgate/idgate/issuer/storage/memory"
 )
 
 // TestEnrolRefusesWhatIssuingCannotSign: enrolment answers 400 naming the field, and stores
@@ -52,4 +59,31 @@ func TestEnrolRefusesWhatIssuingCannotSign(t *testing.T) {
 	// The valid twin: enrols, and both types issue.
 	f.issueOne(t, "employee-id")
 	f.issueOne(t, "mdl")
+}
+
+// TestNewRefusesSignersOfOtherProfiles: the issuer does not start with a credential or status
+// list signing certificate of another role (verifiers would refuse everything it signs).
+func TestNewRefusesSignersOfOtherProfiles(t *testing.T) {
+	ca := certstest.NewCA(t)
+	const url = "http://localhost:8081"
+	good := func(p certs.Profile) certs.Signer {
+		return ca.Issue(t, "s", certstest.WithURI(url), certstest.WithProfile(p))
+	}
+	tls := ca.Issue(t, "s", certstest.WithURI(url), certstest.WithExtKeyUsage(x509.ExtKeyUsageServerAuth))
+	for _, tc := range []struct {
+		name         string
+		cred, status certs.Signer
+		wantErr      bool
+	}{
+		{"profiles", good(certs.ProfileCredentialSigner), good(certs.ProfileStatusListSigner), false},
+		{"TLS credential signer", tls, good(certs.ProfileStatusListSigner), true},
+		{"status signer signs credentials", good(certs.ProfileStatusListSigner), good(certs.ProfileStatusListSigner), true},
+		{"credential signer signs status lists", good(certs.ProfileCredentialSigner), good(certs.ProfileCredentialSigner), true},
+	} {
+		_, err := New(Config{Store: memory.New(), PublicURL: url,
+			Signers: map[credential.Type]certs.Signer{credential.DrivingLicence: tc.cred}, StatusSigner: tc.status})
+		if (err != nil) != tc.wantErr || (err != nil && !errors.Is(err, certs.ErrExtKeyUsage)) {
+			t.Errorf("%s: %v", tc.name, err)
+		}
+	}
 }

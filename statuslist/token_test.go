@@ -4,6 +4,7 @@ import (
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
+	"crypto/x509"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
@@ -138,6 +139,8 @@ func TestVerifyRejects(t *testing.T) {
 		{"untrusted chain", statuslistSign(t, other.Issue(t, "idgate Status List Signer")), f.now, certs.ErrUntrusted},
 		{"wrong signer name", statuslistSign(t, f.ca.Issue(t, "idgate Employee ID Issuer")), f.now, certs.ErrNameNotAllowed},
 		{"expired signer cert", statuslistSign(t, f.ca.Issue(t, "idgate Status List Signer", certstest.Expired())), f.now, certs.ErrNotValidAtTime},
+		{"TLS server certificate", statuslistSign(t, f.ca.Issue(t, "idgate Status List Signer", certstest.WithExtKeyUsage(x509.ExtKeyUsageServerAuth))), f.now, certs.ErrExtKeyUsage},
+		{"credential signer profile", statuslistSign(t, f.ca.Issue(t, "idgate Status List Signer", certstest.WithProfile(certs.ProfileCredentialSigner))), f.now, certs.ErrExtKeyUsage},
 		{"signature by another key", parts[0] + "." + parts[1] + "." + sigWith(t, rogueKey, parts[0]+"."+parts[1]), f.now, nil},
 		{"tampered claims", parts[0] + "." + base64.RawURLEncoding.EncodeToString([]byte(`{"sub":"x","iat":1,"status_list":{"bits":1,"lst":"eNrbuRgAAhcBXQ"}}`)) + "." + parts[2], f.now, nil},
 		{"missing sub", resign(t, f, good, nil, func(c map[string]any) { delete(c, "sub") }), f.now, nil},

@@ -6,6 +6,7 @@ import (
 	"crypto/rand"
 	"crypto/x509"
 	"crypto/x509/pkix"
+	"encoding/asn1"
 	"net/url"
 	"testing"
 	"time"
@@ -105,13 +106,20 @@ func NotYetValid() Option {
 // WithKeyUsage replaces the key usage (default DigitalSignature).
 func WithKeyUsage(ku x509.KeyUsage) Option { return func(c *x509.Certificate) { c.KeyUsage = ku } }
 
-// WithExtKeyUsage sets extended key usages (e.g. ServerAuth for TLS).
+// WithExtKeyUsage replaces the extended key usages (idgate's included) with eku (e.g.
+// ServerAuth for TLS).
 func WithExtKeyUsage(eku ...x509.ExtKeyUsage) Option {
-	return func(c *x509.Certificate) { c.ExtKeyUsage = eku }
+	return func(c *x509.Certificate) { c.ExtKeyUsage, c.UnknownExtKeyUsage = eku, nil }
 }
 
-// Issue creates a P-256 leaf (DigitalSignature, valid from an hour ago for a year) and returns it
-// as a certs.Signer whose Chain is [leaf, intermediates...].
+// WithProfile issues exactly a certificate of profile p: its key usage and its one EKU.
+func WithProfile(p certs.Profile) Option { return p.Apply }
+
+// Issue creates a P-256 leaf valid from an hour ago for a year and returns it as a certs.Signer
+// whose Chain is [leaf, intermediates...]. By default it may sign for every idgate purpose:
+// DigitalSignature and the credential, status-list and boarding-pass signing EKUs, so one test
+// signer serves any role; WithProfile issues one role's certificate exactly, WithKeyUsage and
+// WithExtKeyUsage make the wrong ones.
 func (ca *CA) Issue(t testing.TB, cn string, opts ...Option) certs.Signer {
 	t.Helper()
 	key := newKey(t)
@@ -122,6 +130,9 @@ func (ca *CA) Issue(t testing.TB, cn string, opts ...Option) certs.Signer {
 		NotAfter:              now.Add(365 * 24 * time.Hour),
 		KeyUsage:              x509.KeyUsageDigitalSignature,
 		BasicConstraintsValid: true,
+		UnknownExtKeyUsage: []asn1.ObjectIdentifier{
+			certs.OIDCredentialSigning, certs.OIDStatusListSigning, certs.OIDBoardingPassSigning,
+		},
 	}
 	for _, o := range opts {
 		o(tmpl)
