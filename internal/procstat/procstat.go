@@ -6,13 +6,14 @@ import (
 	"fmt"
 	"os"
 	"strconv"
+	"time"
 )
 
 // maxStatus bounds what is read of /proc/PID/status (a few KiB on every kernel).
 const maxStatus = 64 << 10
 
-// ErrFormat is returned when /proc/PID/status lacks a readable VmRSS line.
-var ErrFormat = errors.New("procstat: no VmRSS in /proc status")
+// ErrFormat is returned when a /proc text lacks the line or fields a reader needs.
+var ErrFormat = errors.New("procstat: unreadable /proc text")
 
 // RSS returns the resident set size of process pid in bytes (VmRSS of /proc/PID/status).
 func RSS(pid int) (int64, error) {
@@ -64,4 +65,44 @@ func OpenFDs(pid int) (int, error) {
 		return len(names) - 1, nil // the descriptor reading the directory is not the process's
 	}
 	return len(names), nil
+}
+
+// clockTicks is USER_HZ, the unit of /proc/stat: 100 on every Linux ABI Go supports.
+const clockTicks = 100
+
+// MachineCPU returns the CPU time all processes of the machine have used since boot (the
+// "cpu" line of /proc/stat: user, nice, system, irq, softirq and steal; not idle or iowait),
+// so that over an interval, less one's own processes, it says how busy the neighbours were.
+func MachineCPU() (time.Duration, error) {
+	f, err := os.Open("/proc/stat")
+	if err != nil {
+		return 0, err
+	}
+	defer f.Close()
+	b := make([]byte, 4096) // the first line is well within
+	n, err := f.Read(b)
+	if n == 0 && err != nil {
+		return 0, err
+	}
+	return ParseMachineCPU(b[:n])
+}
+
+// ParseMachineCPU reads the busy time of the aggregate "cpu" line of a /proc/stat text.
+func ParseMachineCPU(stat []byte) (time.Duration, error) {
+	line, _, _ := bytes.Cut(stat, []byte{'\n'})
+	f := bytes.Fields(line)
+	if len(f) < 9 || string(f[0]) != "cpu" {
+		return 0, ErrFormat
+	}
+	var busy uint64
+	for i, v := range f[1:9] { // user nice system idle iowait irq softirq steal
+		n, err := strconv.ParseUint(string(v), 10, 63)
+		if err != nil || n > 1<<50 {
+			return 0, ErrFormat
+		}
+		if i != 3 && i != 4 {
+			busy += n
+		}
+	}
+	return time.Duration(busy) * (time.Second / clockTicks), nil
 }

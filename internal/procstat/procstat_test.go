@@ -5,6 +5,7 @@ import (
 	"os"
 	"runtime"
 	"testing"
+	"time"
 )
 
 func TestParseRSS(t *testing.T) {
@@ -65,5 +66,22 @@ func TestMissingProcess(t *testing.T) {
 	}
 	if _, err := OpenFDs(-1); err == nil {
 		t.Fatal("fds of pid -1 read")
+	}
+}
+
+func TestParseMachineCPU(t *testing.T) {
+	ok := "cpu  100 5 50 1000 7 1 2 3 0 0\ncpu0 50 2 25 500 3 0 1 1 0 0\n"
+	if got, err := ParseMachineCPU([]byte(ok)); err != nil || got != 161*10*time.Millisecond {
+		t.Fatalf("got %v, %v; want 1.61s", got, err)
+	}
+	for _, bad := range []string{"", "cpu0 1 2 3 4 5 6 7 8\n", "cpu 1 2 3\n", "cpu 1 2 x 4 5 6 7 8\n"} {
+		if _, err := ParseMachineCPU([]byte(bad)); !errors.Is(err, ErrFormat) {
+			t.Errorf("%q: %v, want ErrFormat", bad, err)
+		}
+	}
+	if runtime.GOOS == "linux" {
+		if d, err := MachineCPU(); err != nil || d <= 0 {
+			t.Fatalf("MachineCPU %v, %v", d, err)
+		}
 	}
 }

@@ -7,6 +7,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/idgate/idgate/internal/procstat"
 )
 
 // SoakFraction is the share of the closed loop's measured throughput a soak arrives at.
@@ -78,6 +80,13 @@ type SoakWindow struct {
 	// generator's shortfall, not the server's.
 	FeedLate int          `json:"feed_late"`
 	Server   ServerSample `json:"server"` // at the window's end
+	// CPU over the window: the server's per answered request (µs; self-contained mode), and
+	// the cores the server, the load generator and every other process on the machine used
+	// on average (/proc/stat), which tells a server that got slower from one that got less CPU.
+	ServerCPUUS    float64 `json:"server_cpu_us_per_req,omitempty"`
+	ServerCores    float64 `json:"server_cores,omitempty"`
+	GeneratorCores float64 `json:"generator_cores,omitempty"`
+	OtherCores     float64 `json:"other_cores,omitempty"`
 }
 
 // SoakVerdict holds the soak against its goal, one check each.
@@ -189,15 +198,15 @@ func runSoak(ctx context.Context, cfg Config, a *api, w *world, addr, url string
 	srv, gen := startCPU(serverCPU), startCPU(selfCPU{})
 	s.start = time.Now()
 	s.deadline = s.start.Add(cfg.Soak)
-	marks := s.monitor(ctx)
+	marks := s.monitor(ctx, serverCPU)
 	s.arrivals(ctx)
 	elapsed := time.Since(s.start)
 	rep.ServerCPUUS, rep.GeneratorCPUUS = srv.perRequest(int(s.sent.Load())), gen.perRequest(int(s.sent.Load()))
-	samples := <-marks
+	m := <-marks
 	s.closeConns()
 	time.Sleep(time.Second) // the server notices the closed connections
 	rep.After = sampler.sample(time.Since(s.start))
-	s.fill(rep, elapsed, samples)
+	s.fill(rep, elapsed, m)
 	return rep, nil
 }
 
@@ -356,14 +365,69 @@ func (s *soakRun) closeConns() {
 	s.conns = nil
 }
 
-// monitor samples the server at each window's end and prints a progress line; the samples
-// arrive on the returned channel once the soak's deadline has passed.
-func (s *soakRun) monitor(ctx context.Context) <-chan []ServerSample {
-	out := make(chan []ServerSample, 1)
+// windowMark is what the monitor reads at a window's end.
+type windowMark struct {
+	server ServerSample
+	cpu    windowCPU
+}
+
+// windowCPU is the CPU used in one window; zero fields are unknown.
+type windowCPU struct {
+	serverUS, serverCores, generatorCores, otherCores float64
+}
+
+// cpuReading is the cumulative CPU of the server, this process and the machine, and the
+// requests answered, at one moment.
+type cpuReading struct {
+	at                       time.Time
+	server, self, machine    time.Duration
+	serverOK, selfOK, machOK bool
+	answered                 int64
+}
+
+func (s *soakRun) readCPU(server cpuMeter) cpuReading {
+	r := cpuReading{at: time.Now(), answered: s.sent.Load()}
+	if server != nil {
+		r.server, r.serverOK = server.CPU()
+	}
+	r.self, r.selfOK = selfCPU{}.CPU()
+	if d, err := procstat.MachineCPU(); err == nil {
+		r.machine, r.machOK = d, true
+	}
+	return r
+}
+
+// since is the CPU used between r0 and r.
+func (r cpuReading) since(r0 cpuReading) windowCPU {
+	var w windowCPU
+	wall := r.at.Sub(r0.at).Seconds()
+	if wall <= 0 {
+		return w
+	}
+	if r.serverOK && r0.serverOK {
+		w.serverCores = (r.server - r0.server).Seconds() / wall
+		if n := r.answered - r0.answered; n > 0 {
+			w.serverUS = float64(r.server-r0.server) / float64(time.Microsecond) / float64(n)
+		}
+	}
+	if r.selfOK && r0.selfOK {
+		w.generatorCores = (r.self - r0.self).Seconds() / wall
+	}
+	if r.machOK && r0.machOK && r.serverOK && r0.serverOK && r.selfOK && r0.selfOK {
+		w.otherCores = max((r.machine-r0.machine).Seconds()/wall-w.serverCores-w.generatorCores, 0)
+	}
+	return w
+}
+
+// monitor samples the server and the CPU at each window's end and prints a progress line; the
+// marks arrive on the returned channel once the soak's deadline has passed.
+func (s *soakRun) monitor(ctx context.Context, server cpuMeter) <-chan []windowMark {
+	out := make(chan []windowMark, 1)
+	last := s.readCPU(server)
 	go func() {
-		var samples []ServerSample
-		defer func() { out <- samples }()
-		var lastSent, lastFailed int64
+		var marks []windowMark
+		defer func() { out <- marks }()
+		var lastFailed int64
 		for k := 1; ; k++ {
 			at := s.start.Add(time.Duration(k) * s.window)
 			if at.After(s.deadline) {
@@ -374,12 +438,15 @@ func (s *soakRun) monitor(ctx context.Context) <-chan []ServerSample {
 				return
 			case <-time.After(time.Until(at)):
 			}
+			now := s.readCPU(server)
+			cpu := now.since(last)
 			smp := s.sampler.sample(time.Since(s.start))
-			samples = append(samples, smp)
-			sent, failed := s.sent.Load(), s.failed.Load()
-			fmt.Fprintf(s.cfg.Progress, "soak %6.0fs: %d requests, %d errors; server rss %.1f MiB, %d goroutines, %d open files, heap %.1f MiB\n",
-				smp.AtS, sent-lastSent, failed-lastFailed, mib(smp.RSSBytes), smp.Goroutines, smp.OpenFiles, mib(smp.HeapBytes))
-			lastSent, lastFailed = sent, failed
+			marks = append(marks, windowMark{server: smp, cpu: cpu})
+			failed := s.failed.Load()
+			fmt.Fprintf(s.cfg.Progress, "soak %6.0fs: %d answered, %d errors; server rss %.1f MiB, %d goroutines, %d open files, heap %.1f MiB; cores: server %.2f, generator %.2f, others %.2f\n",
+				smp.AtS, now.answered-last.answered, failed-lastFailed, mib(smp.RSSBytes), smp.Goroutines, smp.OpenFiles, mib(smp.HeapBytes),
+				cpu.serverCores, cpu.generatorCores, cpu.otherCores)
+			last, lastFailed = now, failed
 		}
 	}()
 	return out
@@ -388,7 +455,7 @@ func (s *soakRun) monitor(ctx context.Context) <-chan []ServerSample {
 func mib(b int64) float64 { return float64(b) / (1 << 20) }
 
 // fill turns the recorded samples into the report's totals, windows and verdict.
-func (s *soakRun) fill(rep *SoakReport, elapsed time.Duration, marks []ServerSample) {
+func (s *soakRun) fill(rep *SoakReport, elapsed time.Duration, marks []windowMark) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	n := int((s.cfg.Soak + s.window - 1) / s.window)
@@ -422,7 +489,9 @@ func (s *soakRun) fill(rep *SoakReport, elapsed time.Duration, marks []ServerSam
 		win.LagP99MS = ms(percentilesOf(lag[i]).P99)
 		win.Server = rep.After // a window the monitor did not reach (the soak was interrupted)
 		if i < len(marks) {
-			win.Server = marks[i]
+			win.Server = marks[i].server
+			c := marks[i].cpu
+			win.ServerCPUUS, win.ServerCores, win.GeneratorCores, win.OtherCores = c.serverUS, c.serverCores, c.generatorCores, c.otherCores
 		}
 	}
 	p := percentilesOf(all)

@@ -74,12 +74,15 @@ func (s *SoakReport) writeSummary(pr func(string, ...any)) {
 		s.DurationS, s.TargetRPS, 100*s.Fraction, s.Connections, s.Holders, s.Requests, s.Errors)
 	pr("                 p50 %.3f ms  p99 %.3f ms  max %.3f ms; cpu/request server %.0f µs, load generator %.0f µs (building each request included)\n",
 		s.P50MS, s.P99MS, s.MaxMS, s.ServerCPUUS, s.GeneratorCPUUS)
-	pr("  %8s %9s %7s %9s %9s %9s %9s %9s %9s %10s %6s %9s\n",
-		"window", "requests", "errors", "p50 ms", "p99 ms", "max ms", "lag p99", "feed late", "rss MiB", "goroutines", "files", "heap MiB")
+	pr("  %8s %9s %7s %9s %9s %9s %9s %9s %8s %10s %6s %8s %7s %7s %7s %7s\n",
+		"window", "requests", "errors", "p50 ms", "p99 ms", "max ms", "lag p99", "feed late", "rss MiB", "goroutines", "files", "heap MiB",
+		"srv µs", "srv cpu", "gen cpu", "others")
 	for _, w := range s.Windows {
-		pr("  %7.0fs %9d %7d %9.3f %9.3f %9.3f %9.3f %9d %9.1f %10d %6d %9.1f\n", w.StartS, w.Requests, w.Errors,
-			w.P50MS, w.P99MS, w.MaxMS, w.LagP99MS, w.FeedLate, mib(w.Server.RSSBytes), w.Server.Goroutines, w.Server.OpenFiles, mib(w.Server.HeapBytes))
+		pr("  %7.0fs %9d %7d %9.3f %9.3f %9.3f %9.3f %9d %8.1f %10d %6d %8.1f %7.0f %7.2f %7.2f %7.2f\n", w.StartS, w.Requests, w.Errors,
+			w.P50MS, w.P99MS, w.MaxMS, w.LagP99MS, w.FeedLate, mib(w.Server.RSSBytes), w.Server.Goroutines, w.Server.OpenFiles, mib(w.Server.HeapBytes),
+			w.ServerCPUUS, w.ServerCores, w.GeneratorCores, w.OtherCores)
 	}
+	pr("  (srv µs: server CPU per answered request; srv/gen cpu, others: cores used by the server, the load generator and every other process)\n")
 	for _, x := range []struct {
 		name string
 		v    ServerSample
