@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/idgate/idgate/api"
 	"github.com/idgate/idgate/internal/jsonscan"
 )
 
@@ -16,7 +17,8 @@ import (
 const MaxBodyBytes = 8 << 10
 
 // Handler serves POST /v1/passes for check-in systems holding the bearer token whose SHA-256
-// is tokenHash: a PassRequest in, {"bcbp": "..."} out, or {code, message}.
+// is tokenHash: a PassRequest in, {"bcbp": "..."} out, or {code, message}; and its OpenAPI
+// document at GET /openapi.json (api/airline.yaml).
 func (i *Issuer) Handler(tokenHash [32]byte) http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /v1/passes", func(w http.ResponseWriter, r *http.Request) {
@@ -46,6 +48,7 @@ func (i *Issuer) Handler(tokenHash [32]byte) http.Handler {
 			writeJSON(w, http.StatusCreated, map[string]string{"bcbp": bcbp})
 		}
 	})
+	mux.HandleFunc("GET /openapi.json", api.Handler(api.Airline))
 	return mux
 }
 

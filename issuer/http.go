@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/idgate/idgate/api"
 	"github.com/idgate/idgate/credential"
 	"github.com/idgate/idgate/issuer/storage"
 
@@ -37,6 +38,7 @@ func (s *Service) Handler() http.Handler {
 	mux.HandleFunc("POST /credential", limit(s.handleCredential))
 	mux.HandleFunc("GET /status/{id}", s.handleStatusList)
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { _, _ = io.WriteString(w, "ok\n") })
+	mux.HandleFunc("GET /openapi.json", api.Handler(api.Issuer))
 	// Operator side.
 	mux.Handle("POST /v1/holders", http.MaxBytesHandler(s.operator(s.handleEnrol), MaxEnrolBytes))
 	mux.HandleFunc("GET /v1/holders/{id}", s.operator(s.handleGetHolder))

@@ -10,6 +10,7 @@ import (
 
 	"github.com/valyala/fasthttp"
 
+	"github.com/idgate/idgate/api"
 	"github.com/idgate/idgate/internal/jsonscan"
 	"github.com/idgate/idgate/internal/ratelimit"
 )
@@ -43,6 +44,8 @@ func (a *API) Handler(ctx *fasthttp.RequestCtx) {
 	switch {
 	case path == "/healthz" || path == "/readyz":
 		ctx.SetBodyString("ok\n")
+	case path == api.Path:
+		serveOpenAPI(ctx)
 	case strings.HasPrefix(path, "/v1/presentation-requests"):
 		a.rpRoute(ctx, path)
 	default:
@@ -77,6 +80,22 @@ func (a *API) rpRoute(ctx *fasthttp.RequestCtx, path string) {
 	default:
 		writeErr(ctx, &Error{Code: "not_found", Msg: "no such route"})
 	}
+}
+
+// serveOpenAPI answers GET with the verifier's OpenAPI document (api/verifier.yaml).
+func serveOpenAPI(ctx *fasthttp.RequestCtx) {
+	if !ctx.IsGet() && !ctx.IsHead() {
+		writeErr(ctx, &Error{Code: "method_not_allowed", Msg: "GET only"})
+		return
+	}
+	doc, err := api.JSON(api.Verifier)
+	if err != nil {
+		writeErr(ctx, err)
+		return
+	}
+	ctx.SetContentType("application/json")
+	ctx.Response.Header.Set("Cache-Control", "max-age=300")
+	ctx.SetBody(doc)
 }
 
 func (a *API) createRequest(ctx *fasthttp.RequestCtx, client string) {
