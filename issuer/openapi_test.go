@@ -216,7 +216,7 @@ func walletFlow(t *testing.T, f *fixture, c *apitest.Client) {
 			t.Errorf("%s: %s, want %d", step.action, r, step.status)
 		}
 	}
-	if r := c.Unrouted("GET", "/v1/credentials/"+id); muxRouted(r) {
+	if r := c.Unrouted("GET", "/v1/credentials/"+id, f.token); muxRouted(r) {
 		t.Errorf("GET of one credential is answered but not documented: %s", r)
 	}
 	if r := do("GET", "/v1/audit?after=0", "", nil); r.Status != 200 || len(r.JSON()["events"].([]any)) == 0 {

@@ -52,6 +52,13 @@ func (a *GateAPI) Routes(ctx *fasthttp.RequestCtx) bool {
 func (a *GateAPI) route(ctx *fasthttp.RequestCtx) string {
 	path := string(ctx.Path())
 	switch path {
+	case "/metrics", "/healthz", "/readyz":
+		if !ctx.IsGet() && !ctx.IsHead() {
+			writeErr(ctx, &Error{Code: "method_not_allowed", Msg: "GET only"})
+			return path[1:]
+		}
+	}
+	switch path {
 	case "/metrics":
 		ctx.SetContentType("text/plain; version=0.0.4")
 		_ = a.Gates.Metrics().WritePrometheus(ctx)

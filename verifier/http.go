@@ -43,6 +43,10 @@ func (a *API) Handler(ctx *fasthttp.RequestCtx) {
 	path := string(ctx.Path())
 	switch {
 	case path == "/healthz" || path == "/readyz":
+		if !ctx.IsGet() && !ctx.IsHead() {
+			writeErr(ctx, &Error{Code: "method_not_allowed", Msg: "GET only"})
+			return
+		}
 		ctx.SetBodyString("ok\n")
 	case path == api.Path:
 		serveOpenAPI(ctx)

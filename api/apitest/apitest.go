@@ -58,7 +58,13 @@ func Load(t testing.TB, name string) *openapi3.T {
 // Op is one operation of a document.
 type Op struct {
 	Method, Path string
+	Item         *openapi3.PathItem
 	*openapi3.Operation
+}
+
+// Params are the operation's parameters and its path item's.
+func (o Op) Params() openapi3.Parameters {
+	return append(append(openapi3.Parameters{}, o.Item.Parameters...), o.Parameters...)
 }
 
 func (o Op) String() string { return o.Method + " " + o.Path }
@@ -68,7 +74,7 @@ func Ops(doc *openapi3.T) []Op {
 	var out []Op
 	for path, item := range doc.Paths.Map() {
 		for method, op := range item.Operations() {
-			out = append(out, Op{Method: method, Path: path, Operation: op})
+			out = append(out, Op{Method: method, Path: path, Item: item, Operation: op})
 		}
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].String() < out[j].String() })
@@ -118,7 +124,7 @@ func CheckExamples(t testing.TB, doc *openapi3.T) {
 		return k
 	}
 	for _, o := range Ops(doc) {
-		for _, p := range o.Parameters {
+		for _, p := range o.Params() {
 			if p.Value != nil && p.Value.Example != nil {
 				check(o.String()+" parameter "+p.Value.Name, p.Value.Schema, p.Value.Example)
 			}
@@ -227,12 +233,16 @@ func (c *Client) Do(req Request) Response {
 	return resp
 }
 
-// Unrouted sends a request that the document does not describe (no validation at all).
-func (c *Client) Unrouted(method, path string) Response {
+// Unrouted sends a request that the document does not describe (no validation at all),
+// with bearer token when it is not empty.
+func (c *Client) Unrouted(method, path, token string) Response {
 	c.T.Helper()
 	hr, err := http.NewRequest(method, c.Base+path, nil)
 	if err != nil {
 		c.T.Fatal(err)
+	}
+	if token != "" {
+		hr.Header.Set("Authorization", "Bearer "+token)
 	}
 	return c.send(hr, nil)
 }
@@ -386,7 +396,7 @@ func ExamplePath(t testing.TB, o Op, params map[string]string) string {
 	t.Helper()
 	path := o.Path
 	var query []string
-	for _, p := range o.Parameters {
+	for _, p := range o.Params() {
 		v, ok := params[p.Value.Name]
 		if !ok && p.Value.Example != nil {
 			v, ok = fmt.Sprint(p.Value.Example), true
@@ -484,8 +494,9 @@ var Methods = []string{http.MethodGet, http.MethodPut, http.MethodPost, http.Met
 
 // CheckAnswered probes the server at every documented path: each documented method, sent
 // without credentials or body, must reach a handler (routed(r) true, and an answer the document
-// lists for the operation); each other method must not (routed(r) false). Path parameters take
-// their examples.
+// lists for the operation); each other method, sent with the token a documented method of the
+// path takes (so an authentication check cannot hide the method check), must not (routed(r)
+// false). Path parameters take their examples.
 func CheckAnswered(c *Client, routed func(Response) bool) {
 	t := c.T
 	t.Helper()
@@ -503,15 +514,30 @@ func CheckAnswered(c *Client, routed func(Response) bool) {
 				t.Errorf("%s: documented but not answered by the server: %s", o, r)
 			}
 		}
+		token := ""
+		for _, o := range ops {
+			if route, _, err := c.router.FindRoute(mustRequest(t, o.Method, c.Base+path)); err == nil && token == "" {
+				token = c.tokenFor(route)
+			}
+		}
 		for _, m := range Methods {
 			if documented[m] {
 				continue
 			}
-			if r := c.Unrouted(m, path); routed(r) {
+			if r := c.Unrouted(m, path, token); routed(r) {
 				t.Errorf("%s %s: answered by the server (%s) but not in the document", m, ops[0].Path, r)
 			}
 		}
 	}
+}
+
+func mustRequest(t testing.TB, method, url string) *http.Request {
+	t.Helper()
+	r, err := http.NewRequest(method, url, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
 }
 
 // CheckRoutes compares the routes a server registers ("METHOD /path" patterns, e.g. from
