@@ -15,6 +15,7 @@ import (
 	"github.com/idgate/idgate/credential/credentialtest"
 	"github.com/idgate/idgate/gate"
 	"github.com/idgate/idgate/gate/gatetest"
+	"github.com/idgate/idgate/internal/ratelimit"
 )
 
 // exampleRequest is the presentation request id of the document's verify example.
@@ -72,7 +73,7 @@ func TestOpenAPI(t *testing.T) {
 
 	// The verify example's request, open, as a relying party would have made it.
 	if err := requests.Put(Request{ID: exampleRequest, Nonce: "kV0x7rB2c9YpQz4LmT8sWf1nH3jD6gA5", Audience: gatetest.Audience,
-		ExpiresAt: time.Now().Add(time.Hour), Claims: []string{"age_over_18"}}); err != nil {
+		ExpiresAt: time.Now().Add(time.Hour), Claims: []string{"age_over_18"}}, "docs-example"); err != nil {
 		t.Fatal(err)
 	}
 	deny := func(reason gate.Reason) func(testing.TB, apitest.Response) {
@@ -135,6 +136,29 @@ func TestOpenAPI(t *testing.T) {
 		if r := c.Do(apitest.Request{Method: "POST", Path: "/v1/presentation-requests/unknown/verify", ContentType: "application/json",
 			Body: body}); r.Status != 404 || r.Code() != "request_not_found" {
 			t.Fatalf("unknown request: %s", r)
+		}
+	})
+
+	t.Run("rate limited", func(t *testing.T) {
+		lim, err := ratelimit.New(ratelimit.Config{Rate: 0.001, Burst: 1, MaxClients: 10})
+		if err != nil {
+			t.Fatal(err)
+		}
+		l, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		srv := NewServer((&API{RP: rp, Limit: lim}).Handler)
+		go func() { _ = srv.Serve(l) }()
+		t.Cleanup(func() { _ = srv.Shutdown() })
+		lc := apitest.NewClient(t, doc, "http://"+l.Addr().String())
+		create := apitest.Request{Method: "POST", Path: "/v1/presentation-requests", ContentType: "application/json",
+			Body: []byte(`{"claims":["age_over_18"]}`), NoAuth: true}
+		if r := lc.Do(create); r.Status != 201 {
+			t.Fatalf("first create: %s", r)
+		}
+		if r := lc.Do(create); r.Status != 429 || r.Code() != "rate_limited" || r.Header.Get("Retry-After") == "" {
+			t.Fatalf("second create: %s", r)
 		}
 	})
 

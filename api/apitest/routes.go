@@ -5,6 +5,7 @@ import (
 	"go/parser"
 	"go/token"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -57,8 +58,12 @@ func MuxRoutes(t testing.TB, dir string) []string {
 	return out
 }
 
-// PathLiterals returns the string literals starting with "/" in the non-test Go files of
-// dir: for a hand-written router, every path (or path prefix) it compares against.
+// urlPath is what a literal looks like to count as a URL path: unreserved characters and
+// slashes only (runtime/metrics names such as "/sched/goroutines:goroutines" are not).
+var urlPath = regexp.MustCompile(`^/[A-Za-z0-9._~/-]*$`)
+
+// PathLiterals returns the string literals that look like URL paths in the non-test Go files
+// of dir: for a hand-written router, every path (or path prefix) it compares against.
 func PathLiterals(t testing.TB, dir string) []string {
 	t.Helper()
 	files, err := filepath.Glob(filepath.Join(dir, "*.go"))
@@ -77,7 +82,7 @@ func PathLiterals(t testing.TB, dir string) []string {
 		}
 		ast.Inspect(f, func(n ast.Node) bool {
 			if lit, ok := n.(*ast.BasicLit); ok && lit.Kind == token.STRING {
-				if s, err := strconv.Unquote(lit.Value); err == nil && strings.HasPrefix(s, "/") {
+				if s, err := strconv.Unquote(lit.Value); err == nil && urlPath.MatchString(s) {
 					out = append(out, s)
 				}
 			}
