@@ -144,9 +144,20 @@ func seedExamples(t *testing.T, f *fixture) {
 	if _, _, err := f.svc.reserve(ctx, storage.Credential{
 		ID: exampleCredential, HolderID: exampleHolder, OfferID: offerID, VCT: credential.VCTDrivingLicence,
 		HolderKeyThumbprint: "seeded", IssuedAt: f.now.UTC(), ExpiresAt: f.now.Add(24 * time.Hour).UTC(), UpdatedAt: f.now.UTC(),
-	}); err != nil {
+	}, storage.IssueOptions{}); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// nonceOf takes a fresh c_nonce from the nonce endpoint.
+func nonceOf(t *testing.T, c *apitest.Client) string {
+	t.Helper()
+	r := c.Do(apitest.Request{Method: "POST", Path: "/nonce"})
+	n, _ := r.JSON()["c_nonce"].(string)
+	if r.Status != 200 || n == "" {
+		t.Fatalf("nonce: %s", r)
+	}
+	return n
 }
 
 func jsonBody(v any) []byte { b, _ := json.Marshal(v); return b }
@@ -174,8 +185,13 @@ func walletFlow(t *testing.T, f *fixture, c *apitest.Client) {
 		t.Fatalf("token: %s", r)
 	}
 	tok := r.JSON()
+	// A repeat within the repeat window (a lost answer) gets the same token; later the code is spent.
+	if r := do("POST", "/token", "application/x-www-form-urlencoded", []byte(form.Encode())); r.Status != 200 || r.JSON()["access_token"] != tok["access_token"] {
+		t.Fatalf("repeated redemption: %s", r)
+	}
+	f.now = f.now.Add(31 * time.Second)
 	if r := do("POST", "/token", "application/x-www-form-urlencoded", []byte(form.Encode())); r.Status != 400 || r.Code() != CodeInvalidGrant {
-		t.Fatalf("second redemption: %s", r)
+		t.Fatalf("late redemption: %s", r)
 	}
 	access := tok["access_token"].(string)
 	h := newHolder(t)
@@ -192,9 +208,25 @@ func walletFlow(t *testing.T, f *fixture, c *apitest.Client) {
 	if r.Status != 200 {
 		t.Fatalf("credential: %s", r)
 	}
+	issued := r.JSON()
+	// Repeated with the same key and a fresh nonce (a lost answer): the same credential again.
+	again := h.proof(t, f.url, nonceOf(t, c), f.now, nil)
+	if r := do("POST", "/credential", "application/json", []byte(credentialBody("employee-id", again))); r.Status != 200 {
+		t.Fatalf("repeated credential request: %s", r)
+	}
+	// Another key cannot spend the token again.
+	other := newHolder(t)
+	r = do("POST", "/credential", "application/json", []byte(credentialBody("employee-id", other.proof(t, f.url, nonceOf(t, c), f.now, nil))))
+	if r.Status != 401 || r.Code() != CodeInvalidToken {
+		t.Fatalf("spent token, other key: %s", r)
+	}
+	c.Tokens["accessToken"] = "unknown-token"
 	r = do("POST", "/credential", "application/json", []byte(credentialBody("employee-id", good)))
 	if r.Status != 401 || r.Code() != CodeInvalidToken || !strings.HasPrefix(r.Header.Get("WWW-Authenticate"), "Bearer") {
-		t.Fatalf("used token: %s", r)
+		t.Fatalf("unknown token: %s", r)
+	}
+	if issued["credentials"] == nil {
+		t.Fatalf("credential answer: %v", issued)
 	}
 
 	r = do("GET", "/v1/credentials?holder_id="+holderID, "", nil)
