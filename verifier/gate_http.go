@@ -212,7 +212,7 @@ func (a *GateAPI) flightRoute(ctx *fasthttp.RequestCtx, flight, date, action str
 func malformed(id string) *gate.Decision {
 	return &gate.Decision{Decision: gate.Deny, Reasons: []gate.Reason{gate.ReasonMalformedRequest}, Gate: id,
 		Checks: gate.Checks{Credential: gate.CheckSkipped, BoardingPass: gate.CheckSkipped, Flight: gate.CheckSkipped,
-			Name: gate.CheckSkipped, Face: gate.CheckSkipped, SingleUse: gate.CheckSkipped}}
+			Name: gate.CheckSkipped, Face: gate.CheckSkipped, SingleUse: gate.CheckSkipped, Liveness: gate.CheckSkipped}}
 }
 
 func writeDecision(ctx *fasthttp.RequestCtx, d *gate.Decision) {
