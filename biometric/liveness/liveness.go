@@ -58,7 +58,6 @@ type Result struct {
 type scratch struct {
 	ws     *workspace
 	tensor []float32
-	pix    []uint8
 }
 
 var (
@@ -154,9 +153,7 @@ func (c *Checker) Check(img image.Image, box image.Rectangle) (Result, error) {
 	x, y := box.Min.X-b.Min.X, box.Min.Y-b.Min.Y
 	for i, m := range c.models {
 		l, t, rr, bb := cropBox(x, y, box.Dx(), box.Dy(), b.Dx(), b.Dy(), m.scale)
-		p := readPatch(img, l, t, rr, bb, s.pix)
-		s.pix = p.bgr
-		resize80(p, s.tensor, nil)
+		cropResize(img, l, t, rr, bb, s.tensor, nil)
 		m.net.forward(s.ws, s.tensor, &r.Logits[i])
 		r.Probs[i] = softmax(r.Logits[i])
 	}

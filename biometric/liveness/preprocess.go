@@ -68,81 +68,82 @@ func linearCoefs(dst, src int, clampFrac bool, out []resizeCoef) []resizeCoef {
 	return out
 }
 
-// patch is the BGR pixels of the crop rectangle, read once from the image.
-type patch struct {
-	w, h int
-	bgr  []uint8 // h rows of w pixels, B,G,R
+// pixels reads the B, G, R bytes of an image at (x, y) relative to its origin: YCbCr and
+// RGBA images directly, others through color.RGBAModel, which gives the same bytes as
+// draw.Draw into an RGBA.
+type pixels struct {
+	ycc  *image.YCbCr
+	rgba *image.RGBA
+	img  image.Image
+	o    image.Point
 }
 
-// readPatch copies img's rectangle (inclusive l..r, t..b relative to its origin) as BGR.
-// YCbCr and RGBA images are read directly; others through color.RGBAModel, which gives the
-// same bytes as draw.Draw into an RGBA.
-func readPatch(img image.Image, l, t, r, b int, buf []uint8) patch {
-	o := img.Bounds().Min
-	p := patch{w: r - l + 1, h: b - t + 1}
-	need := p.w * p.h * 3
-	if cap(buf) < need {
-		buf = make([]uint8, need)
-	}
-	p.bgr = buf[:need]
-	i := 0
+func newPixels(img image.Image) pixels {
+	p := pixels{img: img, o: img.Bounds().Min}
 	switch m := img.(type) {
 	case *image.YCbCr:
-		for y := t; y <= b; y++ {
-			for x := l; x <= r; x++ {
-				c := m.YCbCrAt(o.X+x, o.Y+y)
-				rr, gg, bb, _ := c.RGBA()
-				p.bgr[i], p.bgr[i+1], p.bgr[i+2] = uint8(bb>>8), uint8(gg>>8), uint8(rr>>8)
-				i += 3
-			}
-		}
+		p.ycc = m
 	case *image.RGBA:
-		for y := t; y <= b; y++ {
-			row := m.Pix[m.PixOffset(o.X+l, o.Y+y):]
-			for x := 0; x < p.w; x++ {
-				p.bgr[i], p.bgr[i+1], p.bgr[i+2] = row[4*x+2], row[4*x+1], row[4*x]
-				i += 3
-			}
-		}
-	default:
-		for y := t; y <= b; y++ {
-			for x := l; x <= r; x++ {
-				c := color.RGBAModel.Convert(img.At(o.X+x, o.Y+y)).(color.RGBA)
-				p.bgr[i], p.bgr[i+1], p.bgr[i+2] = c.B, c.G, c.R
-				i += 3
-			}
-		}
+		p.rgba = m
 	}
 	return p
 }
 
-// resize80 resizes p to 80×80 with OpenCV's fixed-point INTER_LINEAR (bit-exact with
-// cv2 4.6 for 8-bit, 3-channel images) and writes the result as a float32 CHW tensor in
-// B,G,R order with values 0..255 — what the weights were trained on. crop, when not nil,
-// receives the 80×80×3 bytes (HWC) for tests.
-func resize80(p patch, tensor []float32, crop []uint8) {
+func (p *pixels) at(x, y int) (b, g, r uint8) {
+	x, y = x+p.o.X, y+p.o.Y
+	switch {
+	case p.ycc != nil:
+		rr, gg, bb, _ := p.ycc.YCbCrAt(x, y).RGBA()
+		return uint8(bb >> 8), uint8(gg >> 8), uint8(rr >> 8)
+	case p.rgba != nil:
+		px := p.rgba.Pix[p.rgba.PixOffset(x, y):]
+		return px[2], px[1], px[0]
+	}
+	c := color.RGBAModel.Convert(p.img.At(x, y)).(color.RGBA)
+	return c.B, c.G, c.R
+}
+
+// cropResize resizes the crop l..r × t..b (inclusive, relative to img's origin) to 80×80 with
+// OpenCV's fixed-point INTER_LINEAR (bit-exact with cv2 4.6 for 8-bit, 3-channel images) and
+// writes it as a float32 CHW tensor in B,G,R order with values 0..255 — what the weights were
+// trained on. Only the at most 160×160 source pixels the resize reads are fetched, whatever
+// the crop's size. crop, when not nil, receives the 80×80×3 bytes (HWC) for tests.
+func cropResize(img image.Image, l, t, r, b int, tensor []float32, crop []uint8) {
+	pw, ph := r-l+1, b-t+1
+	px := newPixels(img)
 	var xs, ys [inputSize]resizeCoef
-	xc := linearCoefs(inputSize, p.w, true, xs[:0])
-	yc := linearCoefs(inputSize, p.h, false, ys[:0])
-	// Horizontal pass for the rows the vertical pass reads, cached per source row.
-	var hbuf [2][inputSize * 3]int32
+	xc := linearCoefs(inputSize, pw, true, xs[:0])
+	yc := linearCoefs(inputSize, ph, false, ys[:0])
+	// Horizontal pass over one source row: two taps per output column (one at the right edge).
 	rowAt := func(sy int, dst *[inputSize * 3]int32) {
-		sy = min(max(sy, 0), p.h-1)
-		row := p.bgr[sy*p.w*3 : (sy+1)*p.w*3]
+		y := t + min(max(sy, 0), ph-1)
 		for dx, c := range xc {
-			for ch := 0; ch < 3; ch++ {
-				v := int32(row[c.src*3+ch]) * c.a0
-				if c.src+1 < p.w {
-					v += int32(row[(c.src+1)*3+ch]) * c.a1
-				}
-				dst[dx*3+ch] = v
+			b0, g0, r0 := px.at(l+c.src, y)
+			v := [3]int32{int32(b0) * c.a0, int32(g0) * c.a0, int32(r0) * c.a0}
+			if c.src+1 < pw {
+				b1, g1, r1 := px.at(l+c.src+1, y)
+				v[0] += int32(b1) * c.a1
+				v[1] += int32(g1) * c.a1
+				v[2] += int32(r1) * c.a1
 			}
+			dst[dx*3], dst[dx*3+1], dst[dx*3+2] = v[0], v[1], v[2]
 		}
 	}
+	var hbuf [2][inputSize * 3]int32
+	cached := [2]int{-1 << 30, -1 << 30} // source rows held in hbuf
 	plane := inputSize * inputSize
 	for dy, c := range yc {
-		rowAt(c.src, &hbuf[0])
-		rowAt(c.src+1, &hbuf[1])
+		r0, r1 := min(max(c.src, 0), ph-1), min(max(c.src+1, 0), ph-1)
+		switch {
+		case cached == [2]int{r0, r1}:
+		case cached[1] == r0: // moving down one row: reuse the lower row as the upper
+			hbuf[0] = hbuf[1]
+			rowAt(r1, &hbuf[1])
+		default:
+			rowAt(r0, &hbuf[0])
+			rowAt(r1, &hbuf[1])
+		}
+		cached = [2]int{r0, r1}
 		for dx := 0; dx < inputSize; dx++ {
 			for ch := 0; ch < 3; ch++ {
 				h0, h1 := hbuf[0][dx*3+ch], hbuf[1][dx*3+ch]

@@ -1,10 +1,14 @@
 package liveness
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"image"
+	"image/draw"
+	"image/jpeg"
 	"math"
+	"os"
 	"testing"
 )
 
@@ -41,7 +45,7 @@ func TestPreprocessMatchesReference(t *testing.T) {
 					t.Fatalf("scale %v: crop %v, want %v", scale, got, ref.crop)
 				}
 				crop := make([]uint8, 80*80*3)
-				resize80(readPatch(img, l, tp, rr, bb, nil), make([]float32, 3*80*80), crop)
+				cropResize(img, l, tp, rr, bb, make([]float32, 3*80*80), crop)
 				h := sha256.Sum256(crop)
 				sum := 0
 				for _, v := range crop {
@@ -80,5 +84,33 @@ func TestLogitsMatchReference(t *testing.T) {
 			}
 			t.Logf("score %.6f logits %v", res.Score, res.Logits)
 		})
+	}
+}
+
+// TestPixelPaths: a YCbCr image (what image/jpeg decodes), its RGBA copy (draw.Draw) and an
+// NRGBA copy (the generic path) give the same crop bytes.
+func TestPixelPaths(t *testing.T) {
+	b, err := os.ReadFile("testdata/image_F2.jpg")
+	if err != nil {
+		t.Fatal(err)
+	}
+	src, err := jpeg.Decode(bytes.NewReader(b))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := src.(*image.YCbCr); !ok {
+		t.Fatalf("decoded as %T", src)
+	}
+	rgba := image.NewRGBA(src.Bounds())
+	draw.Draw(rgba, rgba.Bounds(), src, src.Bounds().Min, draw.Src)
+	nrgba := image.NewNRGBA(image.Rect(5, 7, 5+src.Bounds().Dx(), 7+src.Bounds().Dy())) // origin moved too
+	draw.Draw(nrgba, nrgba.Bounds(), src, src.Bounds().Min, draw.Src)
+	var crops [3][]uint8
+	for i, img := range []image.Image{src, rgba, nrgba} {
+		crops[i] = make([]uint8, 80*80*3)
+		cropResize(img, 100, 50, 420, 400, make([]float32, 3*80*80), crops[i])
+	}
+	if !bytes.Equal(crops[0], crops[1]) || !bytes.Equal(crops[0], crops[2]) {
+		t.Error("pixel paths disagree")
 	}
 }
