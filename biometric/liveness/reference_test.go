@@ -34,6 +34,9 @@ var references = []struct {
 }
 
 func TestPreprocessMatchesReference(t *testing.T) {
+	if raceEnabled {
+		t.Skip("numeric only; runs without -race")
+	}
 	for _, ref := range references {
 		t.Run(ref.image, func(t *testing.T) {
 			img := loadUpright(t, ref.image)
@@ -90,6 +93,9 @@ func TestLogitsMatchReference(t *testing.T) {
 // TestPixelPaths: a YCbCr image (what image/jpeg decodes), its RGBA copy (draw.Draw) and an
 // NRGBA copy (the generic path) give the same crop bytes.
 func TestPixelPaths(t *testing.T) {
+	if raceEnabled {
+		t.Skip("numeric only; runs without -race")
+	}
 	b, err := os.ReadFile("testdata/image_F2.jpg")
 	if err != nil {
 		t.Fatal(err)

@@ -10,6 +10,9 @@ import (
 // RetinaFace boxes for T1 and F1) and with the RetinaFace box moved by ±10% of its size. The
 // scores are logged for docs/performance.md (go test -v -run BoxSensitivity ./biometric/liveness).
 func TestBoxSensitivity(t *testing.T) {
+	if raceEnabled {
+		t.Skip("numeric only; runs without -race")
+	}
 	c, err := New(Config{})
 	if err != nil {
 		t.Fatal(err)
