@@ -203,3 +203,50 @@ func TestTwoHandlesOneFile(t *testing.T) {
 		}
 	}
 }
+
+// TestMigratesVersion1: a database written before re-delivery (schema version 1: no token salt,
+// no credential on the token, no pending delivery) opens, migrates and reads back its records
+// with those fields empty.
+func TestMigratesVersion1(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "issuer.db")
+	ctx := t.Context()
+	s, err := Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Turn the fresh file back into a version 1 file, then write rows as version 1 did.
+	for _, q := range []string{
+		`DROP INDEX credentials_pending`,
+		`ALTER TABLE credentials DROP COLUMN pending_until`,
+		`ALTER TABLE access_tokens DROP COLUMN credential_id`,
+		`ALTER TABLE offers DROP COLUMN token_salt`,
+		`DELETE FROM schema_version WHERE version > 1`,
+		`INSERT INTO holders (id, attributes, created_at) VALUES ('h', '{}', 1)`,
+		`INSERT INTO offers (id, holder_id, credential_type, pre_auth_code_hash, expires_at, redeemed_at) VALUES ('o', 'h', 'employee-id', zeroblob(32), 2, 1)`,
+		`INSERT INTO access_tokens (token_hash, offer_id, c_nonce, expires_at, used_at) VALUES (zeroblob(32), 'o', '', 2, 1)`,
+		`INSERT INTO status_lists (id, uri, bits, size, used) VALUES ('l', 'https://x/l', 2, 4, 1)`,
+		`INSERT INTO status_slots (status_list_id, status_index) VALUES ('l', 3)`,
+		`INSERT INTO credentials (id, holder_id, offer_id, vct, status_list_id, status_index, status, holder_key_thumbprint) VALUES ('c', 'h', 'o', 'v', 'l', 3, 0, 'k')`,
+	} {
+		if _, err := s.DB().ExecContext(ctx, q); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+	s.Close()
+	s = openT(t, path)
+	o, err := s.GetOffer(ctx, "o")
+	if err != nil || o.RedeemedAt == nil || o.TokenSalt != nil {
+		t.Fatalf("offer after migration: %+v, %v", o, err)
+	}
+	tok, err := s.GetAccessToken(ctx, make([]byte, 32))
+	if err != nil || tok.UsedAt == nil || tok.CredentialID != "" {
+		t.Fatalf("token after migration: %+v, %v", tok, err)
+	}
+	c, err := s.GetCredential(ctx, "c")
+	if err != nil || c.StatusIndex != 3 || c.PendingUntil != nil {
+		t.Fatalf("credential after migration: %+v, %v", c, err)
+	}
+	if l, err := s.ListCredentials(ctx, storage.CredentialFilter{PendingBefore: time.Now()}); err != nil || len(l) != 0 {
+		t.Fatalf("version 1 credentials listed as pending: %v, %v", l, err)
+	}
+}
