@@ -18,10 +18,13 @@ const (
 	PurposeCredential   Purpose = "credential"    // SD-JWT VC issuer signatures; Scope is the vct
 	PurposeStatusList   Purpose = "status-list"   // status list tokens; Scope is "*"
 	PurposeBoardingPass Purpose = "boarding-pass" // BCBP signatures; Scope is the airline designator
+	// PurposeVerifier: relying parties' OpenID4VP Request Object signatures, checked by
+	// wallets; Scope is the client_id (e.g. "x509_san_dns:rp.example") or "*".
+	PurposeVerifier Purpose = "verifier"
 )
 
 func (p Purpose) valid() bool {
-	return p == PurposeCredential || p == PurposeStatusList || p == PurposeBoardingPass
+	return p == PurposeCredential || p == PurposeStatusList || p == PurposeBoardingPass || p == PurposeVerifier
 }
 
 // ScopeAny in an Anchor's Scope matches every scope of its purpose.
