@@ -21,6 +21,7 @@ var (
 	OIDStatusListSigning   = arcOID(2) // Token Status List tokens
 	OIDBoardingPassSigning = arcOID(3) // IATA Res. 792 BCBP security sections
 	OIDTemplateEncryption  = arcOID(4) // gate readers: face templates sealed to this key (ECDH-ES)
+	OIDRequestSigning      = arcOID(5) // relying parties: OpenID4VP Request Objects
 )
 
 func arcOID(n int) asn1.ObjectIdentifier { return append(slices.Clip(ArcIdgate), n) }
@@ -41,6 +42,7 @@ var (
 	ProfileStatusListSigner   = Profile{Name: "status list signer", KeyUsage: x509.KeyUsageDigitalSignature, EKU: OIDStatusListSigning}
 	ProfileBoardingPassSigner = Profile{Name: "boarding pass signer", KeyUsage: x509.KeyUsageDigitalSignature, EKU: OIDBoardingPassSigning}
 	ProfileGateReader         = Profile{Name: "gate reader", KeyUsage: x509.KeyUsageKeyAgreement, EKU: OIDTemplateEncryption}
+	ProfileRequestSigner      = Profile{Name: "verifier request signer", KeyUsage: x509.KeyUsageDigitalSignature, EKU: OIDRequestSigning}
 )
 
 // ProfileFor is the profile of the certificates that sign for purpose p.
@@ -52,6 +54,8 @@ func ProfileFor(p Purpose) (Profile, bool) {
 		return ProfileStatusListSigner, true
 	case PurposeBoardingPass:
 		return ProfileBoardingPassSigner, true
+	case PurposeVerifier:
+		return ProfileRequestSigner, true
 	}
 	return Profile{}, false
 }

@@ -117,7 +117,7 @@ func WithProfile(p certs.Profile) Option { return p.Apply }
 
 // Issue creates a P-256 leaf valid from an hour ago for a year and returns it as a certs.Signer
 // whose Chain is [leaf, intermediates...]. By default it may sign for every idgate purpose:
-// DigitalSignature and the credential, status-list and boarding-pass signing EKUs, so one test
+// DigitalSignature and the credential, status-list, boarding-pass and request signing EKUs, so one test
 // signer serves any role; WithProfile issues one role's certificate exactly, WithKeyUsage and
 // WithExtKeyUsage make the wrong ones.
 func (ca *CA) Issue(t testing.TB, cn string, opts ...Option) certs.Signer {
@@ -131,7 +131,7 @@ func (ca *CA) Issue(t testing.TB, cn string, opts ...Option) certs.Signer {
 		KeyUsage:              x509.KeyUsageDigitalSignature,
 		BasicConstraintsValid: true,
 		UnknownExtKeyUsage: []asn1.ObjectIdentifier{
-			certs.OIDCredentialSigning, certs.OIDStatusListSigning, certs.OIDBoardingPassSigning,
+			certs.OIDCredentialSigning, certs.OIDStatusListSigning, certs.OIDBoardingPassSigning, certs.OIDRequestSigning,
 		},
 	}
 	for _, o := range opts {
