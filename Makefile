@@ -37,6 +37,7 @@ test: deps models ## vet, then every test (race detector on concurrent packages)
 	IDGATE_MODELS=$(CURDIR)/$(MODELS_DIR) scripts/with-postgres.sh $(GO) test -count=1 -timeout 30m ./...
 	IDGATE_MODELS=$(CURDIR)/$(MODELS_DIR) $(GO) test -count=1 -race -timeout 30m $$(scripts/race-packages.sh)
 	@scripts/goface-suite.sh $(CURDIR)/$(MODELS_DIR)
+	@scripts/deploy-check.sh
 	@scripts/browser-test.sh
 	@$(MAKE) --no-print-directory crash
 
