@@ -64,6 +64,7 @@ func TestBadInputExits2(t *testing.T) {
 		{"gate bad partners", gates, map[string]string{"IDGATE_GATE_PASS_PARTNERS": "IG"}, "IDGATE_GATE_PASS_PARTNERS"},
 		{"gate bad token", gates, map[string]string{"IDGATE_GATE_TERMINAL_TOKEN_SHA256": "zz"}, "IDGATE_GATE_TERMINAL_TOKEN_SHA256"},
 		{"gate db not a url", gates, map[string]string{"IDGATE_GATE_DB": "host=db user=gate"}, "IDGATE_GATE_DB"},
+		{"gate bad sqlite sync", gates, map[string]string{"IDGATE_GATE_SQLITE_SYNC": "off"}, "IDGATE_GATE_SQLITE_SYNC"},
 		{"airline unknown", []string{"airline", "frob"}, nil, "unknown subcommand"},
 		{"issue-pass missing pki", append(append([]string(nil), pass...), "--pki", missing), nil, "certs init"},
 		{"issue-pass bad date", append(append([]string(nil), pass...), "--date", "tomorrow"), nil, "date"},

@@ -205,7 +205,7 @@ func openGateStore(ctx context.Context, db string) (store gate.Store, closeStore
 	case "normal":
 		o.Durability = sqlitestore.SurvivesProcessCrash
 	default:
-		return nil, nil, "", fmt.Errorf("gate: IDGATE_GATE_SQLITE_SYNC=%q: want full or normal", v)
+		return nil, nil, "", badInput(fmt.Errorf("gate: IDGATE_GATE_SQLITE_SYNC=%q: want full or normal", v))
 	}
 	s, err := sqlitestore.OpenWith(db, o)
 	if err != nil {
