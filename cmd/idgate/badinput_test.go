@@ -65,6 +65,8 @@ func TestBadInputExits2(t *testing.T) {
 		{"gate bad token", gates, map[string]string{"IDGATE_GATE_TERMINAL_TOKEN_SHA256": "zz"}, "IDGATE_GATE_TERMINAL_TOKEN_SHA256"},
 		{"gate db not a url", gates, map[string]string{"IDGATE_GATE_DB": "host=db user=gate"}, "IDGATE_GATE_DB"},
 		{"gate bad sqlite sync", gates, map[string]string{"IDGATE_GATE_SQLITE_SYNC": "off"}, "IDGATE_GATE_SQLITE_SYNC"},
+		{"gate bad liveness threshold", gates, map[string]string{"IDGATE_GATE_LIVENESS_THRESHOLD": "2"}, "IDGATE_GATE_LIVENESS_THRESHOLD"},
+		{"gate bad require liveness", gates, map[string]string{"IDGATE_GATE_REQUIRE_LIVENESS": "always"}, "IDGATE_GATE_REQUIRE_LIVENESS"},
 		{"airline unknown", []string{"airline", "frob"}, nil, "unknown subcommand"},
 		{"issue-pass missing pki", append(append([]string(nil), pass...), "--pki", missing), nil, "certs init"},
 		{"issue-pass bad date", append(append([]string(nil), pass...), "--date", "tomorrow"), nil, "date"},

@@ -105,12 +105,15 @@ func (d *demo) board(ctx context.Context, w *walletsdk.Wallet, licenceID, pkiDir
 		if err != nil {
 			return err
 		}
-		score := "no score on a deny"
+		score := "no scores on a deny"
 		if dec.Score != nil {
-			score = fmt.Sprintf("face distance %.3f", *dec.Score)
+			score = fmt.Sprintf("face distance %.3f (threshold %.2f)", *dec.Score, dec.Threshold)
+			if dec.LivenessScore != nil {
+				score += fmt.Sprintf(", liveness %.3f (threshold %.3f)", *dec.LivenessScore, dec.LivenessThreshold)
+			}
 		}
-		d.say("gate %s: %s (live photo %s) → %s %v, %s (threshold %.2f)",
-			demoGate, a.what, a.photo, strings.ToUpper(dec.Decision), dec.Reasons, score, dec.Threshold)
+		d.say("gate %s: %s (live photo %s) → %s %v, %s",
+			demoGate, a.what, a.photo, strings.ToUpper(dec.Decision), dec.Reasons, score)
 		if (dec.Decision == "allow") != a.allow || (a.reason != "" && !containsReason(dec.Reasons, a.reason)) {
 			return fmt.Errorf("gate decided %s %v, expected allow=%v %s", dec.Decision, dec.Reasons, a.allow, a.reason)
 		}
@@ -123,6 +126,9 @@ type gateDecision struct {
 	Reasons   []string `json:"reasons"`
 	Score     *float64 `json:"score"` // present with an allow only
 	Threshold float64  `json:"threshold"`
+	// Passive liveness of the live photo: the score is present with an allow only.
+	LivenessScore     *float64 `json:"liveness_score"`
+	LivenessThreshold float64  `json:"liveness_threshold"`
 }
 
 func containsReason(rs []string, r string) bool {
