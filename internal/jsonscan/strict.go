@@ -1,12 +1,12 @@
 package jsonscan
 
 import (
-	"bytes"
 	"encoding"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"reflect"
+	"strconv"
 	"strings"
 	"sync"
 )
@@ -50,28 +50,26 @@ func (e *DecodeError) Error() string {
 // Decode decodes body, which must be exactly one JSON value, into v (a pointer), as
 // encoding/json does with DisallowUnknownFields, and refuses in addition what encoding/json
 // lets through: duplicate member names at any depth (it keeps the last), member names that
-// match a struct field only case-insensitively (it folds case), anything after the value and
-// nesting deeper than MaxDepth. Every API decodes its JSON bodies here, so one body means the
-// same to every service. A refusal is a *DecodeError.
+// match a struct field only case-insensitively (it folds case), invalid UTF-8 (it substitutes
+// U+FFFD), anything after the value and nesting deeper than MaxDepth. Every API decodes its
+// JSON bodies here, so one body means the same to every service. A refusal is a *DecodeError.
+//
+// One pass of this package's scanner checks the structure against the Go type v points to;
+// encoding/json then decodes the body it has checked.
 func Decode(body []byte, v any, opt Options) error {
 	rv := reflect.ValueOf(v)
 	if rv.Kind() != reflect.Pointer || rv.IsNil() {
 		return errors.New("jsonscan: Decode needs a non-nil pointer")
 	}
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.UseNumber()
-	w := walker{dec: dec, opt: opt}
-	if err := w.value(rv.Type().Elem(), "$", 0); err != nil {
+	w := walker{b: body, opt: opt}
+	i, err := w.value(skipWS(body, 0), rv.Type().Elem(), "$", 0)
+	if err != nil {
 		return err
 	}
-	if Trailing(dec) != nil {
+	if skipWS(body, i) != len(body) {
 		return &DecodeError{Reason: "trailing"}
 	}
-	dec = json.NewDecoder(bytes.NewReader(body))
-	if !opt.IgnoreUnknown {
-		dec.DisallowUnknownFields()
-	}
-	if err := dec.Decode(v); err != nil {
+	if err := json.Unmarshal(body, v); err != nil {
 		var te *json.UnmarshalTypeError
 		if errors.As(err, &te) {
 			return &DecodeError{Reason: "type", Path: te.Field}
@@ -81,9 +79,10 @@ func Decode(body []byte, v any, opt Options) error {
 	return nil
 }
 
-// walker checks the token stream against the Go type it decodes into.
+// walker checks a body's structure against the Go type it decodes into. Scalars are only
+// delimited here (strings fully checked by scanString); encoding/json validates the rest.
 type walker struct {
-	dec *json.Decoder
+	b   []byte
 	opt Options
 }
 
@@ -92,42 +91,69 @@ var (
 	textUnmarshalerType = reflect.TypeFor[encoding.TextUnmarshaler]()
 )
 
-// value walks one JSON value decoded into a t (nil: any value, names unchecked but unique).
-func (w *walker) value(t reflect.Type, path string, depth int) error {
+// value walks the JSON value at b[i] (no leading space) decoded into a t (nil: any value,
+// member names unchecked but unique) and returns the index just past it.
+func (w *walker) value(i int, t reflect.Type, path string, depth int) (int, error) {
 	if depth > MaxDepth {
-		return &DecodeError{Reason: "depth", Path: path}
+		return 0, &DecodeError{Reason: "depth", Path: path}
 	}
 	for t != nil && t.Kind() == reflect.Pointer {
 		t = t.Elem()
 	}
 	if t != nil && (reflect.PointerTo(t).Implements(unmarshalerType) || reflect.PointerTo(t).Implements(textUnmarshalerType)) {
-		t = nil // its own decoder sees the value; keys stay unique, names unchecked
+		t = nil // its own decoder reads the value; names stay unique, not checked
 	}
-	tok, err := w.dec.Token()
-	if err != nil {
-		return &DecodeError{Reason: "syntax", Path: path}
+	b := w.b
+	if i >= len(b) {
+		return 0, &DecodeError{Reason: "syntax", Path: path}
 	}
-	switch tok {
-	case json.Delim('{'):
-		return w.object(t, path, depth)
-	case json.Delim('['):
+	switch c := b[i]; {
+	case c == '{':
+		return w.object(i+1, t, path, depth)
+	case c == '[':
 		var elem reflect.Type
 		if t != nil && (t.Kind() == reflect.Slice || t.Kind() == reflect.Array) {
 			elem = t.Elem()
 		}
-		for i := 0; w.dec.More(); i++ {
-			if err := w.value(elem, fmt.Sprintf("%s[%d]", path, i), depth+1); err != nil {
-				return err
+		i = skipWS(b, i+1)
+		if i < len(b) && b[i] == ']' {
+			return i + 1, nil
+		}
+		for n := 0; ; n++ {
+			var err error
+			if i, err = w.value(i, elem, path+"["+strconv.Itoa(n)+"]", depth+1); err != nil {
+				return 0, err
 			}
+			i = skipWS(b, i)
+			if i < len(b) && b[i] == ',' {
+				i = skipWS(b, i+1)
+				continue
+			}
+			if i < len(b) && b[i] == ']' {
+				return i + 1, nil
+			}
+			return 0, &DecodeError{Reason: "syntax", Path: path}
 		}
-		if _, err := w.dec.Token(); err != nil {
-			return &DecodeError{Reason: "syntax", Path: path}
+	case c == '"':
+		end, _, err := scanString(b, i+1)
+		if err != nil {
+			return 0, &DecodeError{Reason: "syntax", Path: path}
 		}
+		return end + 1, nil
+	default: // number, true, false, null: delimited here, validated by encoding/json
+		j := i
+		for j < len(b) && (b[j] == '-' || b[j] == '+' || b[j] == '.' || (b[j] >= '0' && b[j] <= '9') || (b[j]|0x20 >= 'a' && b[j]|0x20 <= 'z')) {
+			j++
+		}
+		if j == i {
+			return 0, &DecodeError{Reason: "syntax", Path: path}
+		}
+		return j, nil
 	}
-	return nil
 }
 
-func (w *walker) object(t reflect.Type, path string, depth int) error {
+// object walks an object's members from just after its '{'.
+func (w *walker) object(i int, t reflect.Type, path string, depth int) (int, error) {
 	var fields map[string]reflect.Type
 	var folded map[string]bool
 	var elem reflect.Type
@@ -138,16 +164,33 @@ func (w *walker) object(t reflect.Type, path string, depth int) error {
 	case t != nil && t.Kind() == reflect.Map:
 		elem = t.Elem()
 	}
-	seen := map[string]bool{}
-	for w.dec.More() {
-		tok, err := w.dec.Token()
-		if err != nil {
-			return &DecodeError{Reason: "syntax", Path: path}
+	b := w.b
+	i = skipWS(b, i)
+	if i < len(b) && b[i] == '}' {
+		return i + 1, nil
+	}
+	var seen map[string]bool
+	for {
+		if i >= len(b) || b[i] != '"' {
+			return 0, &DecodeError{Reason: "syntax", Path: path}
 		}
-		name, _ := tok.(string)
+		end, esc, err := scanString(b, i+1)
+		if err != nil {
+			return 0, &DecodeError{Reason: "syntax", Path: path}
+		}
+		raw := b[i+1 : end]
+		if esc {
+			if raw, err = unescape(raw, i+1); err != nil {
+				return 0, &DecodeError{Reason: "syntax", Path: path}
+			}
+		}
+		name := string(raw)
 		mpath := member(path, name)
+		if seen == nil {
+			seen = make(map[string]bool, 8)
+		}
 		if seen[name] {
-			return &DecodeError{Reason: "duplicate", Path: mpath}
+			return 0, &DecodeError{Reason: "duplicate", Path: mpath}
 		}
 		seen[name] = true
 		next := elem
@@ -157,19 +200,28 @@ func (w *walker) object(t reflect.Type, path string, depth int) error {
 			case ok:
 				next = ft
 			case folded[strings.ToLower(name)]:
-				return &DecodeError{Reason: "case", Path: mpath}
+				return 0, &DecodeError{Reason: "case", Path: mpath}
 			case !w.opt.IgnoreUnknown:
-				return &DecodeError{Reason: "unknown", Path: mpath}
+				return 0, &DecodeError{Reason: "unknown", Path: mpath}
 			}
 		}
-		if err := w.value(next, mpath, depth+1); err != nil {
-			return err
+		i = skipWS(b, end+1)
+		if i >= len(b) || b[i] != ':' {
+			return 0, &DecodeError{Reason: "syntax", Path: mpath}
 		}
+		if i, err = w.value(skipWS(b, i+1), next, mpath, depth+1); err != nil {
+			return 0, err
+		}
+		i = skipWS(b, i)
+		if i < len(b) && b[i] == ',' {
+			i = skipWS(b, i+1)
+			continue
+		}
+		if i < len(b) && b[i] == '}' {
+			return i + 1, nil
+		}
+		return 0, &DecodeError{Reason: "syntax", Path: path}
 	}
-	if _, err := w.dec.Token(); err != nil {
-		return &DecodeError{Reason: "syntax", Path: path}
-	}
-	return nil
 }
 
 // member is path.name for an error; a name that is not plain ASCII letters, digits, '_' and

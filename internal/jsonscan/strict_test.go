@@ -65,6 +65,12 @@ func TestDecode(t *testing.T) {
 		{"empty", ``, Options{}, "syntax"},
 		{"wrong type", `{"presentation":1}`, Options{}, "type"},
 		{"unterminated", `{"presentation":"p"`, Options{}, "syntax"},
+		{"escaped name", `{"\u0070resentation":"p"}`, Options{}, ""},
+		{"escaped duplicate", `{"presentation":"p","\u0070resentation":"p"}`, Options{}, "duplicate"},
+		{"invalid UTF-8", "{\"presentation\":\"\xff\"}", Options{}, "syntax"},
+		{"bad literal", `{"attrs":{"a":tru}}`, Options{}, "syntax"},
+		{"missing colon", `{"presentation" "p"}`, Options{}, "syntax"},
+		{"missing comma", `{"claims":["a" "b"]}`, Options{}, "syntax"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var v sample
