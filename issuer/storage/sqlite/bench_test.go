@@ -10,8 +10,12 @@ import (
 )
 
 func benchStore(b *testing.B, listSize, prefill int) *Store {
+	return benchStoreSync(b, listSize, prefill, "FULL")
+}
+
+func benchStoreSync(b *testing.B, listSize, prefill int, synchronous string) *Store {
 	b.Helper()
-	s, err := Open(filepath.Join(b.TempDir(), "bench.db"))
+	s, err := open(filepath.Join(b.TempDir(), "bench.db"), synchronous)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -70,4 +74,30 @@ func BenchmarkIssueCredential(b *testing.B) {
 func BenchmarkIssueCredentialNinetyPercentFull(b *testing.B) {
 	const size = 100000
 	benchIssue(b, benchStore(b, size, size*9/10))
+}
+
+// BenchmarkIssueDurability: the issuing commit as the service makes it (slot, credential and
+// its audit event in one transaction) at the default synchronous=FULL (fsync per commit) and
+// at NORMAL (fsync at checkpoints only), interleaved in one run.
+func BenchmarkIssueDurability(b *testing.B) {
+	for _, sync := range []string{"FULL", "NORMAL"} {
+		b.Run("sync="+sync, func(b *testing.B) {
+			s := benchStoreSync(b, 1<<20, 0, sync)
+			ctx := b.Context()
+			b.ReportAllocs()
+			i := 0
+			for b.Loop() {
+				i++
+				id := fmt.Sprintf("c-%d", i)
+				_, err := s.IssueCredential(ctx, storage.Credential{ID: id, HolderID: "h", VCT: "v", StatusListID: "l"}, storage.IssueOptions{
+					Audit: func(c storage.Credential) storage.AuditEvent {
+						return storage.AuditEvent{Action: "credential.issue", Subject: c.ID, Details: map[string]string{"status_idx": fmt.Sprint(c.StatusIndex)}}
+					},
+				})
+				if err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
 }
