@@ -10,6 +10,7 @@ import (
 	"github.com/idgate/idgate/certs"
 	"github.com/idgate/idgate/credential"
 	"github.com/idgate/idgate/internal/ratelimit"
+	"github.com/idgate/idgate/issuer/passkey"
 	"github.com/idgate/idgate/issuer/storage"
 )
 
@@ -25,6 +26,9 @@ type FaceEnroller interface {
 // Config wires a Service. Zero durations take the defaults noted.
 type Config struct {
 	Store storage.Storage
+	// Passkeys keeps the holders' passkeys and invitations, beside Store in the same database
+	// (passkey.NewSQLiteStore, passkey.NewPostgresStore); nil: in memory, lost on restart.
+	Passkeys passkey.Store
 	// PublicURL is the credential issuer identifier (OpenID4VCI credential_issuer and the
 	// SD-JWT VC iss); it must be a SAN URI of every signing certificate.
 	PublicURL string
@@ -82,6 +86,9 @@ func (c *Config) defaults() error {
 	}
 	if c.Now == nil {
 		c.Now = time.Now
+	}
+	if c.Passkeys == nil {
+		c.Passkeys = passkey.NewMemoryStore()
 	}
 	if c.Logger == nil {
 		c.Logger = slog.New(slog.DiscardHandler)

@@ -13,7 +13,6 @@ import (
 	"github.com/idgate/idgate/credential"
 	"github.com/idgate/idgate/issuer/passkey"
 	"github.com/idgate/idgate/issuer/storage"
-	"github.com/idgate/idgate/issuer/storage/sqlite"
 	"github.com/idgate/idgate/issuer/web"
 )
 
@@ -37,16 +36,8 @@ type passkeyState struct {
 
 func (s *Service) passkeys() (*passkey.Service, error) {
 	s.pk.once.Do(func() {
-		var store passkey.Store = passkey.NewMemoryStore()
-		if sq, ok := s.cfg.Store.(*sqlite.Store); ok {
-			// Passkeys live next to the holders in the issuer's SQLite file.
-			store, s.pk.err = passkey.NewSQLiteStore(context.Background(), sq.DB())
-			if s.pk.err != nil {
-				return
-			}
-		}
 		s.pk.svc, s.pk.err = passkey.New(passkey.Config{
-			Store: store, Holders: holderNames{s}, Audit: auditorFunc(s.audit),
+			Store: s.cfg.Passkeys, Holders: holderNames{s}, Audit: auditorFunc(s.audit),
 			PublicURL: s.cfg.PublicURL, Now: s.cfg.Now,
 		})
 		if s.pk.err != nil {

@@ -6,53 +6,69 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/idgate/idgate/certs"
 	"github.com/idgate/idgate/certs/certstest"
 	"github.com/idgate/idgate/credential"
+	"github.com/idgate/idgate/issuer/passkey"
 	"github.com/idgate/idgate/issuer/passkey/passkeytest"
 	"github.com/idgate/idgate/issuer/storage"
 	"github.com/idgate/idgate/issuer/storage/memory"
-	"github.com/idgate/idgate/issuer/storage/sqlite"
 )
 
 // newPasskeyFixture is an issuer on 127.0.0.1 whose public URL is http://localhost:PORT,
 // the origin a browser would use (127.0.0.1 is not a valid RP ID). store nil: memory.
 func newPasskeyFixture(t *testing.T, store storage.Storage, host string) *fixture {
+	f, _ := newPasskeyFixtureOn(t, store, nil, host)
+	return f
+}
+
+// newPasskeyFixtureOn is newPasskeyFixture with a passkey store (nil: memory). restart
+// replaces the running issuer by a new Service at the same public URL over the given stores,
+// as a process restart would.
+func newPasskeyFixtureOn(t *testing.T, store storage.Storage, passkeys passkey.Store, host string) (f *fixture, restart func(storage.Storage, passkey.Store)) {
 	t.Helper()
-	f := &fixture{t: t, now: time.Now().Truncate(time.Second)}
-	f.srv = httptest.NewUnstartedServer(nil)
+	f = &fixture{t: t, now: time.Now().Truncate(time.Second)}
+	var current atomic.Pointer[http.Handler]
+	f.srv = httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		(*current.Load()).ServeHTTP(w, r)
+	}))
 	_, port, _ := strings.Cut(f.srv.Listener.Addr().String(), ":")
 	f.url = "http://" + host + ":" + port
 	f.ca = certstest.NewCA(t)
+	restart = func(store storage.Storage, passkeys passkey.Store) {
+		t.Helper()
+		svc, err := New(Config{
+			Store: store, Passkeys: passkeys, PublicURL: f.url,
+			Signers: map[credential.Type]certs.Signer{
+				credential.EmployeeID:     f.ca.Issue(t, "idgate Employee ID Issuer", certstest.WithURI(f.url)),
+				credential.DrivingLicence: f.ca.Issue(t, "idgate Driving Licence Issuer", certstest.WithURI(f.url)),
+			},
+			StatusSigner: f.ca.Issue(t, "idgate Status List Signer", certstest.WithURI(f.url)),
+			Now:          func() time.Time { return f.now },
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		f.svc, f.store = svc, store
+		h := svc.Handler()
+		current.Store(&h)
+	}
 	if store == nil {
 		store = memory.New()
 	}
-	f.store = store
-	svc, err := New(Config{
-		Store: f.store, PublicURL: f.url,
-		Signers: map[credential.Type]certs.Signer{
-			credential.EmployeeID:     f.ca.Issue(t, "idgate Employee ID Issuer", certstest.WithURI(f.url)),
-			credential.DrivingLicence: f.ca.Issue(t, "idgate Driving Licence Issuer", certstest.WithURI(f.url)),
-		},
-		StatusSigner: f.ca.Issue(t, "idgate Status List Signer", certstest.WithURI(f.url)),
-		Now:          func() time.Time { return f.now },
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	f.svc = svc
-	f.srv.Config.Handler = svc.Handler()
+	restart(store, passkeys)
 	f.srv.Start()
 	t.Cleanup(f.srv.Close)
-	if f.token, err = svc.NewOperatorToken(context.Background(), "test-operator"); err != nil {
+	var err error
+	if f.token, err = f.svc.NewOperatorToken(context.Background(), "test-operator"); err != nil {
 		t.Fatal(err)
 	}
-	return f
+	return f, restart
 }
 
 func (f *fixture) enrol() string {
@@ -133,19 +149,10 @@ func offersOf(t *testing.T, r map[string]any) []map[string]any {
 }
 
 func TestPasskeyCollectOffers(t *testing.T) {
-	for name, open := range map[string]func(t *testing.T) storage.Storage{
-		"memory": func(*testing.T) storage.Storage { return memory.New() },
-		"sqlite": func(t *testing.T) storage.Storage {
-			s, err := sqlite.Open(filepath.Join(t.TempDir(), "issuer.db"))
-			if err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(func() { s.Close() })
-			return s
-		},
-	} {
+	for name, open := range passkeyBackends() {
 		t.Run(name, func(t *testing.T) {
-			f := newPasskeyFixture(t, open(t), "localhost")
+			store, passkeys := open(t)
+			f, _ := newPasskeyFixtureOn(t, store, passkeys, "localhost")
 			holderID := f.enrol()
 			a := f.registerPasskey(f.invite(holderID, `["mdl","employee-id"]`))
 

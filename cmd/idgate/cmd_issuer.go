@@ -23,6 +23,7 @@ import (
 	"github.com/idgate/idgate/internal/httpserve"
 	"github.com/idgate/idgate/internal/ratelimit"
 	"github.com/idgate/idgate/issuer"
+	"github.com/idgate/idgate/issuer/passkey"
 	"github.com/idgate/idgate/issuer/storage"
 	"github.com/idgate/idgate/issuer/storage/memory"
 	"github.com/idgate/idgate/issuer/storage/postgres"
@@ -118,18 +119,37 @@ func runIssuer(args []string, stdout, stderr io.Writer) int {
 	return 0
 }
 
-// openStore opens the issuer's storage backend named by db.
-func openStore(ctx context.Context, db string) (storage.Storage, error) {
+// openStore opens the issuer's storage backend named by db, and the passkey store in the
+// same database (in memory for "memory").
+func openStore(ctx context.Context, db string) (storage.Storage, passkey.Store, error) {
 	switch {
 	case db == "memory":
-		return memory.New(), nil
+		return memory.New(), passkey.NewMemoryStore(), nil
 	case strings.HasPrefix(db, "postgres://"), strings.HasPrefix(db, "postgresql://"):
-		return postgres.Open(ctx, db)
+		st, err := postgres.Open(ctx, db)
+		if err != nil {
+			return nil, nil, err
+		}
+		pk, err := passkey.NewPostgresStore(ctx, st.DB())
+		if err != nil {
+			st.Close()
+			return nil, nil, err
+		}
+		return st, pk, nil
 	default:
 		if err := os.MkdirAll(filepath.Dir(db), 0o700); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
-		return sqlite.Open(db)
+		st, err := sqlite.Open(db)
+		if err != nil {
+			return nil, nil, err
+		}
+		pk, err := passkey.NewSQLiteStore(ctx, st.DB())
+		if err != nil {
+			st.Close()
+			return nil, nil, err
+		}
+		return st, pk, nil
 	}
 }
 
@@ -176,13 +196,14 @@ func openLimitedIssuer(ctx context.Context, pkiDir, db, publicURL, modelsDir str
 	if err != nil {
 		logger.Warn("face enrolment disabled", "reason", err.Error())
 	}
-	store, err := openStore(ctx, db)
+	store, passkeys, err := openStore(ctx, db)
 	if err != nil {
 		closeFaces()
 		return nil, nil, fmt.Errorf("open store: %w", err)
 	}
 	svc, err := issuer.New(issuer.Config{
 		Store:     store,
+		Passkeys:  passkeys,
 		PublicURL: publicURL,
 		Signers: map[credential.Type]certs.Signer{
 			credential.EmployeeID:     pki.EmployeeIssuer,

@@ -31,7 +31,7 @@
 // share it finish each other's ceremonies, but single use is then per instance (a login body
 // replayed at another instance within SessionTTL is stopped only by the sign counter CAS,
 // which authenticators keeping no counter do not have). Credentials and invites live in a
-// Store (MemoryStore, or SQLiteStore over the issuer's own *sql.DB).
+// Store (MemoryStore, or SQLStore in the issuer's own SQLite or PostgreSQL database).
 //
 // Relying party. RPID and origin come from the issuer's PublicURL: RPID is its host name and
 // the only accepted origin is scheme://host[:port]. Browsers refuse IP literals as RP IDs, so

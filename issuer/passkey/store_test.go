@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/idgate/idgate/internal/pgtest"
+	"github.com/idgate/idgate/issuer/storage/postgres"
 	"github.com/idgate/idgate/issuer/storage/sqlite"
 )
 
@@ -22,13 +24,21 @@ func stores(t *testing.T) map[string]func(t *testing.T) Store {
 				t.Fatal(err)
 			}
 			t.Cleanup(func() { st.Close() })
-			return newSQLite(t, st.DB())
+			return newSQL(t, NewSQLiteStore, st.DB())
+		},
+		"postgres": func(t *testing.T) Store {
+			st, err := postgres.Open(t.Context(), pgtest.FreshDSN(t, "passkey_test"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { st.Close() })
+			return newSQL(t, NewPostgresStore, st.DB())
 		},
 	}
 }
 
-func newSQLite(t *testing.T, db *sql.DB) *SQLiteStore {
-	s, err := NewSQLiteStore(context.Background(), db)
+func newSQL(t *testing.T, open func(context.Context, *sql.DB) (*SQLStore, error), db *sql.DB) *SQLStore {
+	s, err := open(t.Context(), db)
 	if err != nil {
 		t.Fatal(err)
 	}
