@@ -40,7 +40,7 @@ func runLoadtest(args []string, stdout, stderr io.Writer) int {
 	fs.Float64Var(&c.Rate, "rate", 0, "open loop at this many requests/s (0: closed loop, max throughput)")
 	fs.BoolVar(&c.HalfRate, "half-rate", false, "after the closed loop, drive fresh passengers open loop at half its throughput (p99 at half the max rate)")
 	fs.IntVar(&c.HalfRateConnections, "half-rate-connections", 32, "connections (gate terminals) the open-loop half-rate and soak phases spread their arrivals over")
-	fs.DurationVar(&c.Soak, "soak", 0, "after the closed loop, drive open loop at 80% of its throughput for this long, with fresh requests built as it runs; report errors, p50/p99 per window and the verifier's memory, goroutines and open files, judged against the goal (10 min, 0 errors, growth within 10%, p99 stable)")
+	fs.DurationVar(&c.Soak, "soak", 0, "after the closed loop, drive open loop at 80% of its throughput for this long, with fresh requests built as it runs; report errors, p50/p99 per window and the verifier's memory, goroutines and open files, judged against the goal (10 min, 0 errors, growth within 10%, p99 stable: no window above 2x the median, no upward trend)")
 	fs.DurationVar(&c.SoakWindow, "soak-window", time.Minute, "the soak's reporting window (a quarter of a soak shorter than four)")
 	fs.DurationVar(&c.BoundDuration, "bound-duration", 2e9, "how long to measure the crypto bound (negative: skip)")
 	fs.IntVar(&c.IdentifyGallery, "identify-gallery", 0, "identify mode: enrol this many passengers, then drive /identify")

@@ -47,7 +47,8 @@
 //     requests, errors, p50/p99/max, the generator's lag and shortfall, and the verifier's
 //     RSS and open files (/proc/PID) and goroutines and heap (its /metrics); judgeSoak holds
 //     the run against the goal (10 minutes, no error, RSS, goroutines and open files at most
-//     10% above the first window's end, no upward p99 trend).
+//     10% above the first window's end, no window's p99 above twice the median window's and
+//     no upward trend).
 //
 // Nothing here logs templates, presentations or passes; the verifier's own logs are drained
 // and only its last lines are kept for error messages.

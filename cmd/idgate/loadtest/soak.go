@@ -30,9 +30,10 @@ const (
 
 // The goal a soak is judged against.
 const (
-	SoakGoalDuration = 10 * time.Minute
-	SoakGoalGrowth   = 0.10 // resident memory, goroutines and open files: end at most 10% above start
-	SoakGoalP99Trend = 1.5  // median window p99 of the second half at most 1.5× the first half's
+	SoakGoalDuration  = 10 * time.Minute
+	SoakGoalGrowth    = 0.10 // resident memory, goroutines and open files: end at most 10% above start
+	SoakGoalP99Trend  = 1.5  // median window p99 of the second half at most 1.5× the first half's
+	SoakGoalP99Spread = 2.0  // and no window's p99 above 2× the median window p99
 )
 
 // SoakReport is the outcome of a soak: an open loop at SoakFraction of the closed loop's

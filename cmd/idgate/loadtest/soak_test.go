@@ -161,6 +161,7 @@ func TestJudgeSoak(t *testing.T) {
 			}
 		}, "p99"},
 		{"one window", func(r *SoakReport) { r.Windows = r.Windows[:1] }, "p99"},
+		{"p99 spike", func(r *SoakReport) { r.Windows[3].P99MS = 11 }, "p99"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			r := good()
