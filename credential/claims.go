@@ -20,9 +20,10 @@ const (
 	MaxClaimDepth        = 4         // driving_privileges[i].codes[j].code
 )
 
-// reservedNames are the claim names RFC 9901 registers (§4.2.4.1, §4.3.1, §11.1): SD-JWT syntax
-// inside a claim value would be misread by every verifier, so no value may use them as member
-// names at any depth.
+// reservedNames are SD-JWT's own names (RFC 9901): the digest arrays _sd, the array-element
+// digest key "...", the hash algorithm _sd_alg and the KB-JWT's _sd_hash. SD-JWT syntax inside a
+// claim value would be misread by every verifier, so no value may use them as member names at
+// any depth.
 var reservedNames = map[string]bool{"_sd": true, "...": true, "_sd_alg": true, "_sd_hash": true}
 
 // kind is the JSON shape a subject claim must have.
