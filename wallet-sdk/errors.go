@@ -28,6 +28,11 @@ const (
 	CodeInvalidRequest    = "invalid_request"     // presentation request malformed
 	CodeClaimNotAvailable = "claim_not_available" // a requested claim is not in the credential
 	CodeKeyStore          = "key_store"           // key store failure (generate, sign)
+	// OpenID4VP: Err of a CodeVPRequest error is an *oid4vp.Error naming the failed check
+	// (oid4vp.ReasonOf: untrusted_verifier, client_id_mismatch, request_signature_invalid...).
+	CodeVPRequest            = "invalid_vp_request"     // link or Request Object refused
+	CodeNoMatchingCredential = "no_matching_credential" // stored credentials cannot satisfy the DCQL query
+	CodeVerifierRejected     = "verifier_rejected"      // response_uri refused the response
 )
 
 // Error is every failure the SDK returns. Match it with errors.As, or errors.Is against an

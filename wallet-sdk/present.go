@@ -41,6 +41,25 @@ func (w *Wallet) Present(ctx context.Context, credentialID string, req Presentat
 	if !req.ExpiresAt.IsZero() && !w.now().Before(req.ExpiresAt) {
 		return "", newErr(CodeInvalidRequest, "presentation request has expired", nil)
 	}
+	paths := make([]string, len(req.Claims))
+	for i, c := range req.Claims {
+		paths[i] = claimPath(c)
+	}
+	out, err := w.presentPaths(ctx, rec, paths, req.Audience, req.Nonce)
+	if CodeOf(err) == CodeClaimNotAvailable {
+		if tok, perr := sdjwt.Parse(rec.Raw); perr == nil {
+			return "", newErr(CodeClaimNotAvailable, "credential has no claim "+quote(missingClaim(tok, req.Claims, paths)), nil)
+		}
+	}
+	return out, err
+}
+
+// presentPaths keeps the disclosures of the sdjwt paths and appends a KB-JWT for aud and
+// nonce signed with the credential's device key.
+func (w *Wallet) presentPaths(ctx context.Context, rec *storedCredential, paths []string, aud, nonce string) (string, error) {
+	if err := ctx.Err(); err != nil {
+		return "", newErr(CodeConfig, "presentation cancelled", err)
+	}
 	// Re-verify before use: a record that stopped verifying must not be presented.
 	if _, err := verifyIssued(rec.Raw, time.Time{}); err != nil {
 		return "", newErr(CodeStoreTampered, "stored credential no longer verifies", err)
@@ -49,14 +68,10 @@ func (w *Wallet) Present(ctx context.Context, credentialID string, req Presentat
 	if err != nil {
 		return "", newErr(CodeStoreTampered, "stored credential", err)
 	}
-	paths := make([]string, len(req.Claims))
-	for i, c := range req.Claims {
-		paths[i] = claimPath(c)
-	}
 	sel, err := tok.Present(paths)
 	if err != nil {
 		if sdjwt.ErrorCode(err) == sdjwt.CodePathInvalid {
-			return "", newErr(CodeClaimNotAvailable, "credential has no claim "+quote(missingClaim(tok, req.Claims, paths)), nil)
+			return "", newErr(CodeClaimNotAvailable, "credential has no claim at a requested path", nil)
 		}
 		return "", newErr(CodeInvalidCredential, "select disclosures", err)
 	}
@@ -64,7 +79,7 @@ func (w *Wallet) Present(ctx context.Context, credentialID string, req Presentat
 	if err != nil {
 		return "", err
 	}
-	out, err := sdjwt.AddKeyBinding(sel.String(), signer, jwa.ES256, req.Audience, req.Nonce, w.now())
+	out, err := sdjwt.AddKeyBinding(sel.String(), signer, jwa.ES256, aud, nonce, w.now())
 	if err != nil {
 		return "", newErr(CodeKeyStore, "sign key-binding JWT", err)
 	}

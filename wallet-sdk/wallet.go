@@ -3,6 +3,8 @@ package walletsdk
 import (
 	"net/http"
 	"time"
+
+	"github.com/idgate/idgate/oid4vp"
 )
 
 // Config wires a Wallet. Dir and exactly one of StoreKey / Passphrase are required.
@@ -29,6 +31,9 @@ type Config struct {
 	// the same credential (same token and device key). 0 means 2; negative means none.
 	Retries    int
 	RetryDelay time.Duration // 0 means 500 ms
+	// VerifierTrust holds the roots of the relying parties the wallet presents to over
+	// OpenID4VP (certs.PurposeVerifier; the scope is the client_id). ResolveVP needs it.
+	VerifierTrust oid4vp.Trust
 }
 
 // Wallet is a holder wallet: credentials and device keys in an encrypted store, OpenID4VCI
@@ -42,6 +47,8 @@ type Wallet struct {
 
 	retries    int
 	retryDelay time.Duration
+
+	verifierTrust oid4vp.Trust
 }
 
 const defaultHTTPTimeout = 30 * time.Second
@@ -53,7 +60,7 @@ func New(cfg Config) (*Wallet, error) {
 		return nil, err
 	}
 	w := &Wallet{store: store, keys: cfg.KeyStore, http: cfg.HTTP, now: cfg.Now, allowHTTP: cfg.AllowInsecureHTTP,
-		retries: cfg.Retries, retryDelay: cfg.RetryDelay}
+		retries: cfg.Retries, retryDelay: cfg.RetryDelay, verifierTrust: cfg.VerifierTrust}
 	switch {
 	case w.retries == 0:
 		w.retries = 2
