@@ -1,0 +1,148 @@
+// Package postgres is the vpstore.Store on PostgreSQL, for several verifier instances behind a
+// load balancer: a transaction created on one is answered and read on any other. Create
+// serialises per client with a transaction-scoped advisory lock, so the per-client bound
+// holds across instances; Update locks the row (SELECT … FOR UPDATE), so a transaction moves
+// on once.
+package postgres
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/idgate/idgate/verifier/vpstore"
+)
+
+const schema = `
+CREATE TABLE IF NOT EXISTS vp_transactions (
+	id         TEXT PRIMARY KEY,
+	client     TEXT NOT NULL,
+	created_at BIGINT NOT NULL,
+	expires_at BIGINT NOT NULL,
+	status     TEXT NOT NULL,
+	data       BYTEA NOT NULL
+);
+CREATE INDEX IF NOT EXISTS vp_transactions_client ON vp_transactions (client, status, expires_at);
+CREATE INDEX IF NOT EXISTS vp_transactions_expiry ON vp_transactions (expires_at);`
+
+// Store is a vpstore.Store on PostgreSQL.
+type Store struct {
+	pool *pgxpool.Pool
+	now  func() time.Time
+}
+
+// Open connects with dsn (libpq URL or key=value; tables go into the first schema of its
+// search_path) and creates the table. Errors never carry the DSN.
+func Open(ctx context.Context, dsn string, now func() time.Time) (*Store, error) {
+	pc, err := pgxpool.ParseConfig(dsn)
+	if err != nil {
+		return nil, errors.New("vpstore/postgres: malformed DSN")
+	}
+	pool, err := pgxpool.NewWithConfig(ctx, pc)
+	if err != nil {
+		return nil, fmt.Errorf("vpstore/postgres: %w", err)
+	}
+	if _, err := pool.Exec(ctx, schema); err != nil {
+		pool.Close()
+		return nil, fmt.Errorf("vpstore/postgres: schema at %s:%d: %w", pc.ConnConfig.Host, pc.ConnConfig.Port, err)
+	}
+	if now == nil {
+		now = time.Now
+	}
+	return &Store{pool: pool, now: now}, nil
+}
+
+func (s *Store) Close() error { s.pool.Close(); return nil }
+
+func (s *Store) Create(ctx context.Context, t vpstore.Transaction, perClient int) error {
+	t.Status = vpstore.StatusPending
+	if err := t.Validate(); err != nil {
+		return err
+	}
+	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(hashtextextended($1, 7301))`, t.Client); err != nil {
+			return err
+		}
+		var open int
+		if err := tx.QueryRow(ctx, `SELECT COUNT(*) FROM vp_transactions WHERE client = $1 AND status = $2 AND expires_at > $3`,
+			t.Client, string(vpstore.StatusPending), s.now().UnixMicro()).Scan(&open); err != nil {
+			return err
+		}
+		if open >= perClient {
+			return vpstore.ErrClientLimit
+		}
+		tag, err := tx.Exec(ctx, `INSERT INTO vp_transactions (id, client, created_at, expires_at, status, data)
+			VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (id) DO NOTHING`,
+			t.ID, t.Client, t.CreatedAt.UnixMicro(), t.ExpiresAt.UnixMicro(), string(t.Status), nonNil(t.Data))
+		if err != nil {
+			return err
+		}
+		if tag.RowsAffected() == 0 {
+			return vpstore.ErrExists
+		}
+		return nil
+	})
+}
+
+const selectTx = `SELECT id, client, created_at, expires_at, status, data FROM vp_transactions WHERE id = $1`
+
+func scan(row pgx.Row) (vpstore.Transaction, error) {
+	var t vpstore.Transaction
+	var created, expires int64
+	var status string
+	if err := row.Scan(&t.ID, &t.Client, &created, &expires, &status, &t.Data); err != nil {
+		if errors.Is(err, pgx.ErrNoRows) {
+			return t, vpstore.ErrNotFound
+		}
+		return t, err
+	}
+	t.CreatedAt, t.ExpiresAt, t.Status = time.UnixMicro(created), time.UnixMicro(expires), vpstore.Status(status)
+	return t, nil
+}
+
+func (s *Store) Get(ctx context.Context, id string) (vpstore.Transaction, error) {
+	return scan(s.pool.QueryRow(ctx, selectTx, id))
+}
+
+func (s *Store) Update(ctx context.Context, id string, fn func(*vpstore.Transaction) error) (vpstore.Transaction, error) {
+	var out vpstore.Transaction
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		cur, err := scan(tx.QueryRow(ctx, selectTx+` FOR UPDATE`, id))
+		if err != nil {
+			return err
+		}
+		next := cur
+		next.Data = append([]byte(nil), cur.Data...)
+		if err := fn(&next); err != nil {
+			return err
+		}
+		if err := vpstore.CheckUpdate(&cur, &next); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `UPDATE vp_transactions SET status = $1, data = $2 WHERE id = $3`, string(next.Status), nonNil(next.Data), id); err != nil {
+			return err
+		}
+		out = next
+		return nil
+	})
+	return out, err
+}
+
+func (s *Store) DeleteExpired(ctx context.Context, before time.Time) (int, error) {
+	tag, err := s.pool.Exec(ctx, `DELETE FROM vp_transactions WHERE expires_at < $1`, before.UnixMicro())
+	if err != nil {
+		return 0, err
+	}
+	return int(tag.RowsAffected()), nil
+}
+
+func nonNil(b []byte) []byte {
+	if b == nil {
+		return []byte{}
+	}
+	return b
+}
