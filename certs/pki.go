@@ -29,6 +29,7 @@ const (
 	FileGateReader     = "gate-reader"
 	FileTLSIssuer      = "tls-issuer"
 	FileTLSVerifier    = "tls-verifier"
+	FileVerifierRP     = "verifier-request"
 	FileTrust          = "trust.json"
 )
 
@@ -39,6 +40,7 @@ const (
 	CNIssuerMDL      = "idgate Driving Licence Issuer"
 	CNStatusList     = "idgate Status List Signer"
 	CNGateReader     = "idgate Gate Reader"
+	CNVerifierRP     = "idgate Verifier"
 )
 
 // AirlineFile is the file base name of an airline's boarding pass signer, e.g. "airline-IG".
@@ -113,6 +115,7 @@ type PKI struct {
 	EmployeeIssuer Signer
 	MDLIssuer      Signer
 	StatusList     Signer
+	VerifierRP     Signer            // OpenID4VP Request Object signer; SAN dNSNames are the DNS hosts of Options.Hosts
 	Airlines       map[string]Signer // by designator
 	GateReader     *ecdsa.PrivateKey
 	GateReaderCert *x509.Certificate
@@ -121,7 +124,7 @@ type PKI struct {
 
 // plan lists every file base name (.key + .crt) the PKI with these options consists of.
 func plan(o Options) []string {
-	names := []string{FileRoot, FileIssuerEmployee, FileIssuerMDL, FileStatusList, FileGateReader, FileTLSIssuer, FileTLSVerifier}
+	names := []string{FileRoot, FileIssuerEmployee, FileIssuerMDL, FileStatusList, FileGateReader, FileTLSIssuer, FileTLSVerifier, FileVerifierRP}
 	for _, a := range o.Airlines {
 		names = append(names, AirlineFile(a))
 	}
@@ -194,6 +197,7 @@ func Load(dir string, airlines []string) (*PKI, error) {
 		{FileIssuerEmployee, ProfileCredentialSigner, &p.EmployeeIssuer},
 		{FileIssuerMDL, ProfileCredentialSigner, &p.MDLIssuer},
 		{FileStatusList, ProfileStatusListSigner, &p.StatusList},
+		{FileVerifierRP, ProfileRequestSigner, &p.VerifierRP},
 	} {
 		if *s.dst, err = LoadSigner(dir, s.name); err != nil {
 			return nil, newErr(ErrPKI, err, "%s", s.name)
@@ -304,6 +308,14 @@ func generate(o Options) (map[string][]byte, error) {
 		}
 		return t
 	}
+	// The verifier's OpenID4VP request signer: wallets compare its SAN dNSName with the
+	// x509_san_dns client_id and the response_uri host, so it names the verifier's hosts.
+	verifierRP := leaf(ProfileRequestSigner, CNVerifierRP)
+	for _, h := range o.Hosts {
+		if net.ParseIP(h) == nil {
+			verifierRP.DNSNames = append(verifierRP.DNSNames, h)
+		}
+	}
 	leaves := []leafSpec{
 		{FileIssuerEmployee, leaf(ProfileCredentialSigner, CNIssuerEmployee, issuerURL)},
 		{FileIssuerMDL, leaf(ProfileCredentialSigner, CNIssuerMDL, issuerURL)},
@@ -311,6 +323,7 @@ func generate(o Options) (map[string][]byte, error) {
 		{FileGateReader, leaf(ProfileGateReader, CNGateReader)},
 		{FileTLSIssuer, tlsLeaf("idgate issuer TLS")},
 		{FileTLSVerifier, tlsLeaf("idgate verifier TLS")},
+		{FileVerifierRP, verifierRP},
 	}
 	for _, a := range o.Airlines {
 		leaves = append(leaves, leafSpec{AirlineFile(a), leaf(ProfileBoardingPassSigner, AirlineCN(a))})
@@ -346,6 +359,7 @@ func generate(o Options) (map[string][]byte, error) {
 			Names: []string{AirlineCN(a)}, Certs: []string{AirlineFile(a) + ".crt"},
 		})
 	}
+	anchors = append(anchors, trustFileAnchor{Purpose: PurposeVerifier, Scope: ScopeAny, Roots: []string{FileRoot + ".crt"}, Names: []string{CNVerifierRP}})
 	if files[FileTrust], err = marshalTrustFile(anchors); err != nil {
 		return nil, err
 	}

@@ -28,7 +28,7 @@ func TestInitCreatesThenLoads(t *testing.T) {
 		t.Fatalf("dir mode %v %v", fi.Mode(), err)
 	}
 	keys, _ := filepath.Glob(filepath.Join(dir, "*.key"))
-	if len(keys) != 9 { // root, 2 issuers, status list, gate reader, 2 TLS, 2 airlines
+	if len(keys) != 10 { // root, 2 issuers, status list, gate reader, 2 TLS, verifier request, 2 airlines
 		t.Fatalf("%d key files", len(keys))
 	}
 	for _, k := range keys {
@@ -37,6 +37,17 @@ func TestInitCreatesThenLoads(t *testing.T) {
 		}
 	}
 
+	// The verifier's request signer names the DNS hosts (not the IPs) and wallets trust it.
+	rp := p.VerifierRP.Chain()[0]
+	if err := certs.ProfileRequestSigner.Check(rp); err != nil || len(rp.DNSNames) != 1 || rp.DNSNames[0] != "localhost" || len(rp.IPAddresses) != 0 {
+		t.Errorf("verifier request signer: %v, SAN %v %v", err, rp.DNSNames, rp.IPAddresses)
+	}
+	if _, err := p.Trust.Verify(certs.PurposeVerifier, "x509_san_dns:localhost", p.VerifierRP.Chain(), now); err != nil {
+		t.Errorf("verifier request signer not trusted for wallets: %v", err)
+	}
+	if _, err := p.Trust.Verify(certs.PurposeVerifier, "x509_san_dns:localhost", p.EmployeeIssuer.Chain(), now); err == nil {
+		t.Error("a credential signer is trusted as a verifier")
+	}
 	if !p.Root.IsCA || p.Root.KeyUsage&x509.KeyUsageCertSign == 0 || p.Root.NotAfter.Sub(now) < 9*365*24*time.Hour {
 		t.Errorf("root: IsCA=%v ku=%v notAfter=%v", p.Root.IsCA, p.Root.KeyUsage, p.Root.NotAfter)
 	}

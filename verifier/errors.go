@@ -6,6 +6,7 @@ import (
 	"net/http"
 
 	"github.com/idgate/idgate/credential"
+	"github.com/idgate/idgate/oid4vp"
 )
 
 // Error is a verifier-level failure with a stable code.
@@ -27,6 +28,7 @@ type ErrorBody struct {
 // credential contents.
 func Render(err error) (int, ErrorBody) {
 	var ve *Error
+	var oe *oid4vp.Error
 	switch {
 	case errors.As(err, &ve):
 		return statusOf(ve.Code), ErrorBody{Code: ve.Code, Message: ve.Msg}
@@ -38,6 +40,11 @@ func Render(err error) (int, ErrorBody) {
 		return http.StatusGone, ErrorBody{"request_expired", err.Error()}
 	case errors.Is(err, ErrClientRequestLimit):
 		return http.StatusTooManyRequests, ErrorBody{"too_many_open_requests", "this client holds too many open presentation requests; answer or let some expire"}
+	case errors.Is(err, ErrResultRead):
+		return http.StatusGone, ErrorBody{"result_already_read", "the outcome is handed out once and was already read"}
+	case errors.As(err, &oe):
+		// OpenID4VP failures: the §8.5 code, with the failed check first in the message.
+		return http.StatusBadRequest, ErrorBody{Code: string(oe.Code), Message: oid4vp.ReasonOf(oe) + ": " + oe.Error()}
 	case errors.Is(err, ErrTooManyRequests):
 		return http.StatusServiceUnavailable, ErrorBody{"overloaded", err.Error()}
 	}

@@ -13,6 +13,7 @@ import (
 	"github.com/idgate/idgate/api"
 	"github.com/idgate/idgate/internal/jsonscan"
 	"github.com/idgate/idgate/internal/ratelimit"
+	"github.com/idgate/idgate/oid4vp"
 )
 
 // MaxBodyBytes bounds every request body (a presentation with a face template is a few KB).
@@ -21,6 +22,9 @@ const MaxBodyBytes = 256 << 10
 // API is the fasthttp shell over the verifier's domain services.
 type API struct {
 	RP *RP
+	// VP, when set, serves OpenID4VP: relying parties create transactions with a DCQL query,
+	// wallets fetch the signed request and post their response (openid4vp_http.go).
+	VP *VP
 	// RPToken, when set, is the SHA-256 of the bearer token relying parties must send on the
 	// presentation-request routes; nil leaves them open (development, or a verifier that
 	// only serves its own front end behind a proxy that authenticates).
@@ -52,6 +56,8 @@ func (a *API) Handler(ctx *fasthttp.RequestCtx) {
 		serveOpenAPI(ctx)
 	case strings.HasPrefix(path, "/v1/presentation-requests"):
 		a.rpRoute(ctx, path)
+	case strings.HasPrefix(path, "/v1/openid4vp/"):
+		a.walletRoute(ctx, path)
 	default:
 		writeErr(ctx, &Error{Code: "not_found", Msg: "no such route"})
 	}
@@ -81,8 +87,32 @@ func (a *API) rpRoute(ctx *fasthttp.RequestCtx, path string) {
 			return
 		}
 		a.verify(ctx, id)
+	case a.VP != nil && strings.HasPrefix(path, "/v1/presentation-requests/"):
+		a.vpRPRoute(ctx, strings.TrimPrefix(path, "/v1/presentation-requests/"))
 	default:
 		writeErr(ctx, &Error{Code: "not_found", Msg: "no such route"})
+	}
+}
+
+// vpRPRoute serves GET /v1/presentation-requests/{id} (the outcome) and its QR codes,
+// /{id}/qr.png and /{id}/qr.svg.
+func (a *API) vpRPRoute(ctx *fasthttp.RequestCtx, rest string) {
+	id, kind, _ := strings.Cut(rest, "/")
+	if !validID(id) || (kind != "" && kind != "qr.png" && kind != "qr.svg") {
+		writeErr(ctx, &Error{Code: "not_found", Msg: "no such route"})
+		return
+	}
+	if !ctx.IsGet() {
+		writeErr(ctx, &Error{Code: "method_not_allowed", Msg: "GET only"})
+		return
+	}
+	switch kind {
+	case "":
+		a.vpOutcome(ctx, id)
+	case "qr.png":
+		a.vpQR(ctx, id, "png")
+	default:
+		a.vpQR(ctx, id, "svg")
 	}
 }
 
@@ -102,13 +132,40 @@ func serveOpenAPI(ctx *fasthttp.RequestCtx) {
 	ctx.SetBody(doc)
 }
 
+// createRequest opens a presentation request. With dcql_query it is an OpenID4VP transaction
+// ({id, expires_at, request_uri, authorization_request}); with {vct, claims} it is a request
+// for direct posting ({id, nonce, audience, …}), and, when OpenID4VP is served, the same
+// claims also open an OpenID4VP transaction whose link the answer carries.
 func (a *API) createRequest(ctx *fasthttp.RequestCtx, client string) {
 	var in struct {
-		VCT    string   `json:"vct"`
-		Claims []string `json:"claims"`
+		VCT       string          `json:"vct"`
+		Claims    []string        `json:"claims"`
+		DCQLQuery json.RawMessage `json:"dcql_query"`
 	}
 	if err := DecodeJSON(ctx.PostBody(), &in); err != nil {
 		writeErr(ctx, err)
+		return
+	}
+	if in.DCQLQuery != nil {
+		if a.VP == nil {
+			writeErr(ctx, &Error{Code: "invalid_request", Msg: "this verifier does not serve OpenID4VP"})
+			return
+		}
+		if in.VCT != "" || in.Claims != nil {
+			writeErr(ctx, &Error{Code: "invalid_request", Msg: "send dcql_query or {vct, claims}, not both"})
+			return
+		}
+		q, err := oid4vp.ParseQuery(in.DCQLQuery)
+		if err != nil {
+			writeErr(ctx, err)
+			return
+		}
+		c, err := a.VP.Create(ctx, client, q)
+		if err != nil {
+			writeErr(ctx, err)
+			return
+		}
+		writeJSON(ctx, http.StatusCreated, c)
 		return
 	}
 	r, err := a.RP.CreateRequestFor(client, in.VCT, in.Claims)
@@ -116,7 +173,25 @@ func (a *API) createRequest(ctx *fasthttp.RequestCtx, client string) {
 		writeErr(ctx, err)
 		return
 	}
-	writeJSON(ctx, http.StatusCreated, r)
+	if a.VP == nil {
+		writeJSON(ctx, http.StatusCreated, r)
+		return
+	}
+	q, err := QueryFromClaims(in.VCT, in.Claims)
+	if err != nil {
+		writeErr(ctx, err)
+		return
+	}
+	c, err := a.VP.CreateWithID(ctx, r.ID, client, q)
+	if err != nil {
+		writeErr(ctx, err)
+		return
+	}
+	writeJSON(ctx, http.StatusCreated, struct {
+		Request
+		RequestURI           string `json:"request_uri"`
+		AuthorizationRequest string `json:"authorization_request"`
+	}{r, c.RequestURI, c.AuthorizationRequest})
 }
 
 func (a *API) verify(ctx *fasthttp.RequestCtx, id string) {

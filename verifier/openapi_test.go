@@ -12,10 +12,13 @@ import (
 
 	"github.com/idgate/idgate/api"
 	"github.com/idgate/idgate/api/apitest"
+	"github.com/idgate/idgate/certs"
+	"github.com/idgate/idgate/certs/certstest"
 	"github.com/idgate/idgate/credential/credentialtest"
 	"github.com/idgate/idgate/gate"
 	"github.com/idgate/idgate/gate/gatetest"
 	"github.com/idgate/idgate/internal/ratelimit"
+	"github.com/idgate/idgate/verifier/vpstore"
 )
 
 // exampleRequest is the presentation request id of the document's verify example.
@@ -55,7 +58,13 @@ func TestOpenAPI(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := NewServer((&API{RP: rp, RPToken: &rpToken, Extra: ga.Routes}).Handler)
+	_, port, _ := net.SplitHostPort(l.Addr().String())
+	vp, err := NewVP(VPConfig{Credentials: w.Env.Verifier(t), Store: vpstore.NewMemory(nil), BaseURL: "http://localhost:" + port,
+		Signer: w.Env.CA.Issue(t, "rental desk", certstest.WithDNS("localhost"), certstest.WithProfile(certs.ProfileRequestSigner))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := NewServer((&API{RP: rp, VP: vp, RPToken: &rpToken, Extra: ga.Routes}).Handler)
 	go func() { _ = srv.Serve(l) }()
 	t.Cleanup(func() { _ = srv.Shutdown() })
 
@@ -88,6 +97,13 @@ func TestOpenAPI(t *testing.T) {
 		{Op: "readyz", Want: 200},
 		{Op: "getOpenAPI", Want: 200},
 		{Op: "createPresentationRequest", Want: 201},
+		// The example id names a direct-posting request, no OpenID4VP transaction.
+		{Op: "getPresentationOutcome", Want: 404},
+		{Op: "getPresentationQRPNG", Want: 404},
+		{Op: "getPresentationQRSVG", Want: 404},
+		{Op: "getRequestObject", Want: 404},
+		{Op: "postRequestObject", Want: 404},
+		{Op: "postAuthorizationResponse", Want: 404},
 		// The example presentation is shaped right but signed by nobody: a credential rejection.
 		{Op: "verifyPresentation", Want: 422},
 		{Op: "putGate", Want: 200},

@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 	"time"
 
@@ -19,6 +20,9 @@ import (
 	"github.com/idgate/idgate/internal/logbuf"
 	"github.com/idgate/idgate/statuslist"
 	"github.com/idgate/idgate/verifier"
+	"github.com/idgate/idgate/verifier/vpstore"
+	vppostgres "github.com/idgate/idgate/verifier/vpstore/postgres"
+	vpsqlite "github.com/idgate/idgate/verifier/vpstore/sqlite"
 )
 
 func init() {
@@ -31,6 +35,9 @@ type verifierOptions struct {
 	audience        string
 	statusMaxTTL    time.Duration
 	openPerClient   int
+	vpPKI           string // directory holding the OpenID4VP request signer; empty: no OpenID4VP
+	publicURL       string
+	vpStore         string
 }
 
 func runVerifier(args []string, stdout, stderr io.Writer) int {
@@ -61,6 +68,9 @@ func runVerifier(args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&o.audience, "audience", envOr("IDGATE_VERIFIER_AUDIENCE", "http://127.0.0.1:8082"), "this verifier's identifier (KB-JWT aud) [IDGATE_VERIFIER_AUDIENCE]")
 	fs.Var(positiveDuration{&o.statusMaxTTL}, "status-max-ttl", "upper bound on status list caching [IDGATE_STATUS_MAX_TTL]")
 	fs.BoolVar(&o.statusAllowHTTP, "status-allow-http", o.statusAllowHTTP, "fetch plain-http status lists from non-loopback hosts (replayable; development only) [IDGATE_STATUS_ALLOW_HTTP=1]")
+	fs.StringVar(&o.vpPKI, "openid4vp-pki", envOr("IDGATE_VERIFIER_PKI", ""), "serve OpenID4VP with the request signer of this PKI directory (idgate certs init) [IDGATE_VERIFIER_PKI]")
+	fs.StringVar(&o.publicURL, "public-url", envOr("IDGATE_VERIFIER_PUBLIC_URL", "http://localhost:8082"), "the verifier's public URL for OpenID4VP request_uri/response_uri; its host must be a SAN dNSName of the request signer [IDGATE_VERIFIER_PUBLIC_URL]")
+	fs.StringVar(&o.vpStore, "openid4vp-store", envOr("IDGATE_VP_STORE", "memory"), "OpenID4VP transactions: memory, sqlite:PATH, or a postgres:// DSN shared by several instances [IDGATE_VP_STORE]")
 	gatesPKI := stringFlag(fs, "gates", "IDGATE_GATES_PKI", "", "enable the airport gate API with this PKI directory (gate settings: IDGATE_GATE_* variables, docs/configuration.md)")
 	fs.BoolVar(&rpOpen, "rp-open", rpOpen, "serve the relying-party API without a bearer token on a non-loopback address [IDGATE_RP_OPEN=1]")
 	rl, err := verifierRateFlags(fs)
@@ -109,6 +119,15 @@ func runVerifier(args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		fmt.Fprintln(stderr, "idgate verifier:", err)
 		return exitCode(err)
+	}
+	if o.vpPKI != "" {
+		closeVP, err := addOpenID4VP(ctx, api, core, o)
+		if err != nil {
+			fmt.Fprintln(stderr, "idgate verifier:", err)
+			return exitCode(err)
+		}
+		defer closeVP()
+		logger.Info("OpenID4VP enabled", "client_id", api.VP.ClientID(), "store", strings.SplitN(o.vpStore, ":", 2)[0])
 	}
 	api.Limit, api.Proxies = limit, proxies
 	if rpToken != nil {
@@ -186,4 +205,53 @@ func loopbackListen(addr string) bool {
 	}
 	ip := net.ParseIP(host)
 	return ip != nil && ip.IsLoopback()
+}
+
+// addOpenID4VP serves OpenID4VP on api: the request signer from the PKI directory, transactions
+// in the configured store.
+func addOpenID4VP(ctx context.Context, api *verifier.API, core *verifierCore, o verifierOptions) (func(), error) {
+	signer, err := certs.LoadSigner(o.vpPKI, certs.FileVerifierRP)
+	if err != nil {
+		return nil, badInput(fmt.Errorf("OpenID4VP request signer: %w", err))
+	}
+	if err := certs.ProfileRequestSigner.Check(signer.Chain()[0]); err != nil {
+		return nil, badInput(fmt.Errorf("OpenID4VP request signer: %w", err))
+	}
+	var store vpstore.Store
+	switch {
+	case o.vpStore == "memory":
+		store = vpstore.NewMemory(nil)
+	case strings.HasPrefix(o.vpStore, "sqlite:"):
+		if store, err = vpsqlite.Open(strings.TrimPrefix(o.vpStore, "sqlite:"), nil); err != nil {
+			return nil, err
+		}
+	case strings.HasPrefix(o.vpStore, "postgres://") || strings.HasPrefix(o.vpStore, "postgresql://"):
+		if store, err = vppostgres.Open(ctx, o.vpStore, nil); err != nil {
+			return nil, err
+		}
+	default:
+		return nil, badInput(fmt.Errorf("--openid4vp-store must be memory, sqlite:PATH or a postgres:// DSN"))
+	}
+	api.VP, err = verifier.NewVP(verifier.VPConfig{
+		Credentials: core.credentials, Store: store, Signer: signer, BaseURL: o.publicURL,
+		PerClient: cmp.Or(o.openPerClient, verifier.DefaultOpenPerClient),
+	})
+	if err != nil {
+		store.Close()
+		return nil, badInput(err)
+	}
+	// Expired transactions are swept every minute while the verifier runs.
+	go func() {
+		tick := time.NewTicker(time.Minute)
+		defer tick.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case now := <-tick.C:
+				_, _ = store.DeleteExpired(ctx, now.Add(-time.Minute))
+			}
+		}
+	}()
+	return func() { store.Close() }, nil
 }
