@@ -3,6 +3,7 @@ package mobile
 import (
 	"context"
 	"encoding/json"
+	"sync"
 	"time"
 
 	walletsdk "github.com/idgate/idgate/wallet-sdk"
@@ -14,6 +15,10 @@ const callTimeout = 2 * time.Minute
 // Wallet is a holder wallet opened on an app directory.
 type Wallet struct {
 	w *walletsdk.Wallet
+
+	mu      sync.Mutex
+	pending map[string]*walletsdk.VPRequest // resolved OpenID4VP requests by request_id
+	order   []string
 }
 
 // NewWallet opens (creating on first use) the wallet in dir, sealed with the 32-byte storeKey

@@ -30,6 +30,14 @@ func TestFacadeErrors(t *testing.T) {
 		{"bad offer", func() error { _, err := w.AcceptOffer("openid-credential-offer://?x=1", ""); return err }, "invalid_offer"},
 		{"no such type", func() error { _, err := w.FindCredentialID("urn:none"); return err }, "not_found"},
 		{"delete unknown", func() error { return w.Delete("0123abcd") }, "not_found"},
+		{"verifier roots not PEM", func() error { _, err := NewWalletWithVerifierRoots(t.TempDir(), key, []byte("x")); return err }, "config"},
+		{"resolve without verifier roots", func() error {
+			_, err := w.ResolveVP("openid4vp://?client_id=x509_san_dns:rp.example&request_uri=https://rp.example/r")
+			return err
+		}, "config"},
+		{"respond to no request", func() error { _, err := w.RespondVP("00", ""); return err }, "not_found"},
+		{"choice not JSON", func() error { _, err := w.RespondVP("00", "[1]"); return err }, "config"},
+		{"decline no request", func() error { _, err := w.DeclineVP("00"); return err }, "not_found"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
