@@ -33,6 +33,7 @@ const (
 type Env struct {
 	Getenv func(string) string
 	HTTP   *http.Client
+	Stdin  io.Reader // the holder's consent answer; nil means os.Stdin
 }
 
 // Run executes "wallet ARGS" and returns the exit code: 0 ok, 1 failure or rejection, 2 usage.
@@ -42,6 +43,9 @@ func Run(args []string, stdout, stderr io.Writer, env Env) int {
 	}
 	if env.HTTP == nil {
 		env.HTTP = &http.Client{Timeout: requestTimeout}
+	}
+	if env.Stdin == nil {
+		env.Stdin = os.Stdin
 	}
 	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" {
 		fmt.Fprintln(stderr, "usage: idgate wallet init|accept-offer|list|present --dir DIR ...  (idgate wallet SUBCOMMAND --help)")
@@ -173,10 +177,15 @@ func (c *cmd) init(args []string) error {
 
 // open opens the wallet in dir with the passphrase or the key file, as init set it up.
 func (c *cmd) open(dir string, allowHTTP bool) (*walletsdk.Wallet, error) {
+	return c.openWith(dir, walletsdk.Config{AllowInsecureHTTP: allowHTTP})
+}
+
+// openWith opens the wallet in dir with cfg's other settings.
+func (c *cmd) openWith(dir string, cfg walletsdk.Config) (*walletsdk.Wallet, error) {
 	if dir == "" {
 		return nil, usageError("--dir is required")
 	}
-	cfg := walletsdk.Config{Dir: dir, AllowInsecureHTTP: allowHTTP}
+	cfg.Dir = dir
 	if pass := c.env.Getenv(PassphraseEnv); pass != "" {
 		cfg.Passphrase = pass
 	} else {
@@ -275,9 +284,18 @@ func (c *cmd) present(args []string) error {
 	credID := fs.String("credential", "", "credential id")
 	vct := fs.String("vct", "", "credential type (picks the best stored credential)")
 	claims := fs.String("claims", "", "comma-separated claims to disclose")
+	trust := fs.String("trust", "", "trust list JSON whose verifier anchors name the relying parties to present to (OpenID4VP link)")
+	yes := fs.Bool("yes", false, "consent without asking (OpenID4VP link)")
 	pos, err := parse(fs, args)
+	if err == nil && len(pos) == 1 && *verifierURL == "" && *vct == "" && *claims == "" {
+		if *trust == "" {
+			return usageError("usage: wallet present --dir DIR --trust TRUST.json [--yes] [--credential ID] 'openid4vp://...'")
+		}
+		return c.presentVP(*dir, *trust, pos[0], *credID, *yes)
+	}
 	if err != nil || len(pos) != 0 || *verifierURL == "" || (*credID == "") == (*vct == "") || *claims == "" {
-		return usageOr(err, "usage: wallet present --dir DIR --verifier URL --credential ID|--vct VCT --claims a,b")
+		return usageOr(err, "usage: wallet present --dir DIR --verifier URL --credential ID|--vct VCT --claims a,b\n"+
+			"       wallet present --dir DIR --trust TRUST.json [--yes] [--credential ID] 'openid4vp://...'")
 	}
 	w, err := c.open(*dir, false)
 	if err != nil {
