@@ -42,9 +42,9 @@
 //     credential_revoked, credential_suspended, status_unavailable otherwise).
 //     With GallerySync (instances sharing a Store), a loaded gallery picks up, at most
 //     GallerySync late, the enrolments made or replaced through other instances
-//     (EnrolmentSincer; gallery_sync.go: read and opened outside the gallery's lock).
+//     (Store.EnrolmentsSince; gallery_sync.go: read and opened outside the gallery's lock).
 //   - EnrolBatch checks up to MaxEnrolBatch check-ins on every core and stores the allowed
-//     ones in one transaction (BatchEnroller; all or nothing); the first load of a flight's
+//     ones in one transaction (Store.EnrolBatch; all or nothing); the first load of a flight's
 //     gallery opens its sealed templates on every core.
 //   - Purge (RunPurge) deletes a flight's enrolments and boarding records Retention after its
 //     departure and drops in-memory gallery entries past it (each entry keeps its departure,

@@ -18,14 +18,11 @@ const MaxEnrolBatch = 1000
 // EnrolBatch enrols many check-ins for flight f at once: an airline's check-in uploading a
 // flight's passengers. Each item is checked exactly as Enrol checks it (its own check-in
 // nonce, credential, pass, flight, name and sealed template), on GOMAXPROCS workers; then
-// every allowed item is written in one Store transaction (BatchEnroller; a Store without it
-// gets one Enrol per item). Decisions come back in request order, one per item.
+// every allowed item is written in one Store transaction (Store.EnrolBatch). Decisions come back in request order, one per item.
 //
 //   - More than MaxEnrolBatch items, or a nil item: that many (that item) malformed_request.
 //   - The store write fails: every allowed item is denied internal_error and nothing of the
-//     batch is stored (the transaction rolls back). Only the one-Enrol-per-item fallback can
-//     store a prefix: the items written before the failure stay allowed, the rest are denied.
-//     The nonces of the items not stored are put back (under one deadline for the batch), so
+//     batch is stored (the transaction rolls back). The nonces of the items not stored are put back (under one deadline for the batch), so
 //     those items, the ones denied internal_error, can be sent again as they were.
 //   - Two items for the same booking (PassID): both are decided on their own, and when both
 //     are allowed the later one's template replaces the earlier one's, exactly as two Enrol
@@ -80,24 +77,15 @@ func (s *Service) EnrolBatch(ctx context.Context, f Flight, reqs []*EnrolRequest
 	return out
 }
 
-// storeEnrolments writes the allowed enrolments in order and returns how many are stored:
-// all or none through a BatchEnroller, else a prefix (one Enrol each, stopping at the first
-// error).
+// storeEnrolments writes the allowed enrolments in order, all or none, and returns how many
+// are stored.
 func (s *Service) storeEnrolments(ctx context.Context, vs []*enrolCheck) (int, error) {
-	if b, ok := s.cfg.Store.(BatchEnroller); ok {
-		es := make([]Enrolment, len(vs))
-		for i, v := range vs {
-			es[i] = v.e
-		}
-		if err := b.EnrolBatch(ctx, es); err != nil {
-			return 0, err
-		}
-		return len(vs), nil
-	}
+	es := make([]Enrolment, len(vs))
 	for i, v := range vs {
-		if err := s.cfg.Store.Enrol(ctx, v.e); err != nil {
-			return i, err
-		}
+		es[i] = v.e
+	}
+	if err := s.cfg.Store.EnrolBatch(ctx, es); err != nil {
+		return 0, err
 	}
 	return len(vs), nil
 }

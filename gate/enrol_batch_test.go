@@ -160,19 +160,6 @@ func (failingBatch) EnrolBatch(context.Context, []gate.Enrolment) error {
 	return errors.New("disk full")
 }
 
-// plainStore hides the BatchEnroller of the store it wraps; its Enrol fails from call failAt on.
-type plainStore struct {
-	gate.Store
-	calls, failAt int
-}
-
-func (p *plainStore) Enrol(ctx context.Context, e gate.Enrolment) error {
-	if p.calls++; p.calls >= p.failAt {
-		return errors.New("disk full")
-	}
-	return p.Store.Enrol(ctx, e)
-}
-
 func TestEnrolBatchStoreFailure(t *testing.T) {
 	t.Run("transaction", func(t *testing.T) {
 		b := newBatchWorld(t, func(s gate.Store) gate.Store { return failingBatch{s} })
@@ -190,17 +177,6 @@ func TestEnrolBatchStoreFailure(t *testing.T) {
 		}
 		if d := b.identify(t, p1); firstReason(d) != gate.ReasonNoMatch {
 			t.Fatalf("identify after failed batch: %+v", d)
-		}
-	})
-	t.Run("one enrol per item", func(t *testing.T) {
-		b := newBatchWorld(t, func(s gate.Store) gate.Store { return &plainStore{Store: s, failAt: 2} })
-		p1, p2 := b.w.Passenger(t, "Mustermann", "Erika"), b.w.Passenger(t, "Mustermann", "Erika")
-		ds := b.svc.EnrolBatch(context.Background(), b.w.Flight, []*gate.EnrolRequest{b.item(t, p1, 1), b.item(t, p2, 2)})
-		if !ds[0].Allowed() || firstReason(ds[1]) != gate.ReasonInternal {
-			t.Fatalf("decisions %+v %+v", ds[0], ds[1])
-		}
-		if n := b.enrolled(t); n != 1 {
-			t.Fatalf("%d enrolments, want the one written before the failure", n)
 		}
 	})
 }

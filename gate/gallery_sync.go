@@ -17,7 +17,7 @@ const gallerySyncSkew = 2 * time.Minute
 // syncDue reports whether a loaded gallery should read the Store for other instances'
 // enrolments (Config.GallerySync); fg.mu must be held.
 func (s *Service) syncDue(fg *flightGallery) bool {
-	return s.sincer != nil && fg.loaded && !s.cfg.Now().Before(fg.nextSync)
+	return s.cfg.GallerySync > 0 && fg.loaded && !s.cfg.Now().Before(fg.nextSync)
 }
 
 // rowHash identifies an enrolment row's content: its JWE, departure and status reference. A
@@ -52,7 +52,7 @@ func (s *Service) sync(ctx context.Context, fg *flightGallery, flight string) {
 	fg.mu.RLock()
 	since, v0 := fg.syncedAt.Add(-gallerySyncSkew), fg.ver
 	fg.mu.RUnlock()
-	es, err := s.sincer.EnrolmentsSince(ctx, flight, since)
+	es, err := s.cfg.Store.EnrolmentsSince(ctx, flight, since)
 	if err != nil {
 		s.cfg.Logger.Error("gate store", "op", "enrolments_since", "err", err)
 		fg.mu.Lock()

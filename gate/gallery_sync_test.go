@@ -92,16 +92,6 @@ func TestGallerySync(t *testing.T) {
 	}
 }
 
-// TestGallerySyncNeedsASincer: GallerySync with a Store that cannot list by time is refused.
-func TestGallerySyncNeedsASincer(t *testing.T) {
-	w := gatetest.New(t)
-	cfg := w.Config(t)
-	cfg.GallerySync, cfg.Store = time.Second, storeOnly{cfg.Store}
-	if _, err := gate.New(cfg); err == nil {
-		t.Fatal("GallerySync accepted a Store without EnrolmentSincer")
-	}
-}
-
 // failingSincer fails EnrolmentsSince and counts the calls.
 type failingSincer struct {
 	*gate.MemoryStore

@@ -124,26 +124,6 @@ func TestStoreFailureKeepsNonce(t *testing.T) {
 	}
 }
 
-// TestEnrolBatchPrefixKeepsOnlyUnstoredNonces: through a Store without BatchEnroller the
-// batch is written one Enrol at a time and the store fails on the second item. Only that item's
-// nonce is put back: resending the batch, the stored first item is nonce_invalid and the
-// second is allowed.
-func TestEnrolBatchPrefixKeepsOnlyUnstoredNonces(t *testing.T) {
-	plain := &plainStore{failAt: 2}
-	b := newBatchWorld(t, func(s gate.Store) gate.Store { plain.Store = s; return plain })
-	p1, p2 := b.w.Passenger(t, "Mustermann", "Erika"), b.w.Passenger(t, "Mustermann", "Erika")
-	rs := []*gate.EnrolRequest{b.item(t, p1, 1), b.item(t, p2, 2)}
-	ds := b.svc.EnrolBatch(context.Background(), b.w.Flight, rs)
-	if !ds[0].Allowed() || firstReason(ds[1]) != gate.ReasonInternal {
-		t.Fatalf("first send: %+v %+v", ds[0], ds[1])
-	}
-	plain.failAt = 1 << 30 // the store recovers
-	ds = b.svc.EnrolBatch(context.Background(), b.w.Flight, rs)
-	if firstReason(ds[0]) != gate.ReasonNonceInvalid || !ds[1].Allowed() {
-		t.Fatalf("resend: %+v %+v; want nonce_invalid for the stored item, allow for the other", ds[0], ds[1])
-	}
-}
-
 // hangingNonces is a shared nonce store whose PutNonce hangs until its context ends once hang
 // is set, counting the calls: a store that failed a write and now does not answer.
 type hangingNonces struct {

@@ -67,7 +67,7 @@ func TestSharedNonces(t *testing.T) {
 	}
 }
 
-// storeOnly hides every optional interface of a Store.
+// storeOnly hides the NonceStore of the Store it wraps.
 type storeOnly struct{ gate.Store }
 
 // countingNonces counts TakeNonce calls reaching the store.

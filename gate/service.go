@@ -69,8 +69,8 @@ type Config struct {
 	// instance's memory, which is faster and right for one instance.
 	SharedNonces bool
 	// GallerySync, when positive, is how stale a loaded flight gallery may be: before a search
-	// older than that, the enrolments made since (through any instance sharing the Store,
-	// which must implement EnrolmentSincer) are added. Zero: a gallery is read once and kept
+	// older than that, the enrolments made since (through any instance sharing the Store)
+	// are added. Zero: a gallery is read once and kept
 	// in step by this instance's own enrolments, right for one instance.
 	GallerySync time.Duration
 	// PassIssueWindow is how long before the flight date a boarding pass may have been issued
@@ -105,8 +105,6 @@ type Service struct {
 	batchSlots chan struct{}
 	// shared is the Store's NonceStore when Config.SharedNonces is set, else nil.
 	shared NonceStore
-	// sincer is the Store's EnrolmentSincer when Config.GallerySync is set, else nil.
-	sincer EnrolmentSincer
 	// trustedLiveness is Config.Liveness.TrustedGates as a set.
 	trustedLiveness map[string]bool
 }
@@ -183,13 +181,6 @@ func New(cfg Config) (*Service, error) {
 			return nil, errors.New("gate: SharedNonces needs a Store that implements NonceStore")
 		}
 		svc.shared = ns
-	}
-	if cfg.GallerySync > 0 {
-		es, ok := cfg.Store.(EnrolmentSincer)
-		if !ok {
-			return nil, errors.New("gate: GallerySync needs a Store that implements EnrolmentSincer")
-		}
-		svc.sincer = es
 	}
 	return svc, nil
 }

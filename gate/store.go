@@ -45,17 +45,31 @@ type Enrolment struct {
 
 // Store is the gate's persistence: gate configuration, single-use boarding records and
 // per-flight galleries of sealed templates. Implementations must be safe for concurrent use;
-// MarkBoarded and Enrol must be atomic. gate/storetest is the shared conformance suite.
+// MarkBoarded, MarkBoardedBy, Enrol and EnrolBatch must be atomic. gate/storetest is the
+// shared conformance suite.
 type Store interface {
 	PutGate(ctx context.Context, g GateConfig) error
 	// Gate returns ErrGateNotFound for an unknown gate.
 	Gate(ctx context.Context, id string) (GateConfig, error)
 	// MarkBoarded records that pass boarded flight; ErrAlreadyBoarded if it already had.
 	MarkBoarded(ctx context.Context, flight string, pass PassID, departure, at time.Time) error
+	// MarkBoardedBy is MarkBoarded that also records the request that boarded the pass. A
+	// request whose boarding was committed but whose answer was lost (the Store reported an
+	// error; its nonce was put back) can then be retried and is answered boarded again
+	// rather than ErrAlreadyBoarded, while any other request for the pass still gets
+	// ErrAlreadyBoarded. With the zero RequestID it is MarkBoarded: it matches no request.
+	MarkBoardedBy(ctx context.Context, flight string, pass PassID, departure, at time.Time, req RequestID) error
 	// Enrol adds or replaces the enrolment of (e.Flight, e.Pass).
 	Enrol(ctx context.Context, e Enrolment) error
+	// EnrolBatch writes every enrolment in one transaction, in order (a later one for the
+	// same flight and pass replaces an earlier one), or none of them when it returns an error.
+	EnrolBatch(ctx context.Context, es []Enrolment) error
 	// Enrolments lists a flight's enrolments.
 	Enrolments(ctx context.Context, flight string) ([]Enrolment, error)
+	// EnrolmentsSince lists a flight's enrolments added or replaced at or after since (their
+	// EnrolledAt). Config.GallerySync uses it to bring a loaded gallery up to date with
+	// enrolments made through other instances sharing the Store.
+	EnrolmentsSince(ctx context.Context, flight string, since time.Time) ([]Enrolment, error)
 	// Purge deletes enrolments and boarding records of flights that departed before cutoff and
 	// returns the affected flight keys.
 	Purge(ctx context.Context, cutoff time.Time) ([]string, error)
@@ -63,16 +77,10 @@ type Store interface {
 	Ping(ctx context.Context) error
 }
 
-// BatchEnroller is an optional Store extension for EnrolBatch: it writes every enrolment in
-// one transaction, in order (a later one for the same flight and pass replaces an earlier
-// one), or none of them when it returns an error. Stores without it get one Enrol per item.
-type BatchEnroller interface {
-	EnrolBatch(ctx context.Context, es []Enrolment) error
-}
-
 // NonceStore keeps single-use nonces in a Store that several verifier instances share, so a
 // terminal may fetch its nonce from one instance and verify at another. Config.SharedNonces
-// selects it; otherwise nonces live in the instance's memory. TakeNonce must be atomic: of any
+// selects it; otherwise nonces live in the instance's memory. It is optional because a store
+// private to one host (gate/sqlitestore) has nothing to share them with. TakeNonce must be atomic: of any
 // number of concurrent takes of one nonce, at most one returns true, and only before exp.
 type NonceStore interface {
 	PutNonce(ctx context.Context, scope, nonce string, exp time.Time) error
@@ -87,20 +95,3 @@ type NonceStore interface {
 // RequestID names the request that boarded a pass: a hash of its single-use nonce
 // (Service.Verify derives it). The zero RequestID names no request.
 type RequestID [16]byte
-
-// RequestBoarder is a Store that remembers which request boarded each pass. A request whose
-// boarding was committed but whose answer was lost (the Store reported an error; its nonce
-// was put back) can then be retried and is answered boarded again rather than
-// ErrAlreadyBoarded, while any other request for the pass still gets ErrAlreadyBoarded.
-// MarkBoardedBy with the zero RequestID is MarkBoarded: it matches no request. The Service
-// calls MarkBoardedBy when the Store has it, so a Store wrapper must wrap both.
-type RequestBoarder interface {
-	MarkBoardedBy(ctx context.Context, flight string, pass PassID, departure, at time.Time, req RequestID) error
-}
-
-// EnrolmentSincer lists a flight's enrolments added or replaced at or after since (their
-// EnrolledAt). Config.GallerySync uses it to bring a loaded gallery up to date with
-// enrolments made through other instances sharing the Store.
-type EnrolmentSincer interface {
-	EnrolmentsSince(ctx context.Context, flight string, since time.Time) ([]Enrolment, error)
-}

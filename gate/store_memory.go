@@ -13,7 +13,7 @@ type MemoryStore struct {
 	mu      sync.Mutex
 	gates   map[string]GateConfig
 	boarded map[boardKey]time.Time // → departure
-	by      map[boardKey]RequestID // → the request that boarded (RequestBoarder), when named
+	by      map[boardKey]RequestID // → the request that boarded (Store.MarkBoardedBy), when named
 	enrol   map[string]map[PassID]Enrolment
 	nonces  map[nonceKey]time.Time // NonceStore: → expiry
 }
@@ -58,8 +58,6 @@ func (m *MemoryStore) Gate(_ context.Context, id string) (GateConfig, error) {
 func (m *MemoryStore) MarkBoarded(ctx context.Context, flight string, pass PassID, departure, at time.Time) error {
 	return m.MarkBoardedBy(ctx, flight, pass, departure, at, RequestID{})
 }
-
-var _ RequestBoarder = (*MemoryStore)(nil)
 
 // MarkBoardedBy is MarkBoarded that also answers nil to the request (req) that boarded.
 func (m *MemoryStore) MarkBoardedBy(_ context.Context, flight string, pass PassID, departure, _ time.Time, req RequestID) error {
@@ -146,8 +144,6 @@ func (m *MemoryStore) Purge(_ context.Context, cutoff time.Time) ([]string, erro
 
 func (m *MemoryStore) Ping(context.Context) error { return nil }
 
-var _ BatchEnroller = (*MemoryStore)(nil)
-
 // EnrolBatch adds or replaces every enrolment under one lock: all or nothing, since nothing
 // in it can fail.
 func (m *MemoryStore) EnrolBatch(_ context.Context, es []Enrolment) error {
@@ -159,7 +155,10 @@ func (m *MemoryStore) EnrolBatch(_ context.Context, es []Enrolment) error {
 	return nil
 }
 
-var _ NonceStore = (*MemoryStore)(nil)
+var (
+	_ Store      = (*MemoryStore)(nil)
+	_ NonceStore = (*MemoryStore)(nil)
+)
 
 // maxMemoryNonces bounds a MemoryStore's nonces.
 const maxMemoryNonces = 1 << 16
@@ -204,8 +203,6 @@ func (m *MemoryStore) PurgeNonces(_ context.Context, now time.Time) error {
 	}
 	return nil
 }
-
-var _ EnrolmentSincer = (*MemoryStore)(nil)
 
 // EnrolmentsSince lists flight's enrolments with EnrolledAt at or after since, by pass.
 func (m *MemoryStore) EnrolmentsSince(_ context.Context, flight string, since time.Time) ([]Enrolment, error) {

@@ -227,16 +227,10 @@ func (s *Service) compareFace(d *Decision, live biometric.Template, sealed strin
 
 // markBoarded is the single-use check: the Store's atomic insert decides among concurrent
 // requests for the same pass. It returns false only when the Store failed: the boarding is
-// then not known to be recorded. A Store that is a RequestBoarder records req, so when such a
-// failure hid a commit, the same request resent (its nonce put back) is answered boarded
+// then not known to be recorded. The Store records req, so when such a failure hid a commit, the same request resent (its nonce put back) is answered boarded
 // rather than already_boarded for a passenger who never passed.
 func (s *Service) markBoarded(ctx context.Context, d *Decision, g GateConfig, ref PassID, now time.Time, req RequestID) bool {
-	var err error
-	if rb, ok := s.cfg.Store.(RequestBoarder); ok {
-		err = rb.MarkBoardedBy(ctx, g.Flight.Key(), ref, g.Departure, now, req)
-	} else {
-		err = s.cfg.Store.MarkBoarded(ctx, g.Flight.Key(), ref, g.Departure, now)
-	}
+	err := s.cfg.Store.MarkBoardedBy(ctx, g.Flight.Key(), ref, g.Departure, now, req)
 	switch {
 	case err == nil:
 		d.Checks.SingleUse = CheckPass

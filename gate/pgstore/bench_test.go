@@ -64,7 +64,7 @@ func BenchmarkMarkBoardedSerial(b *testing.B) {
 // BenchmarkEnrolBatch100 is a check-in system enrolling 100 passengers at once: one
 // transaction per batch on either store.
 func BenchmarkEnrolBatch100(b *testing.B) {
-	run := func(b *testing.B, s gate.BatchEnroller) {
+	run := func(b *testing.B, s gate.Store) {
 		ctx := context.Background()
 		now := time.Now()
 		batch := make([]gate.Enrolment, 100)

@@ -12,7 +12,7 @@
 //
 //   - gate_gates: one row per gate, replaced by PutGate (INSERT ... ON CONFLICT DO UPDATE).
 //   - gate_boardings: primary key (flight, pass). MarkBoarded is one INSERT ... ON CONFLICT DO
-//     UPDATE ... WHERE the stored request (req, schema version 3; gate.RequestBoarder) equals
+//     UPDATE ... WHERE the stored request (req, schema version 3; gate.Store.MarkBoardedBy) equals
 //     this one's: no row affected means the pass had already boarded, by another request.
 //     PostgreSQL's unique index decides, so exactly one of any number of concurrent markings
 //     wins, across every pool and every instance. Once the insert has been sent, MarkBoarded
@@ -22,7 +22,7 @@
 //     stored as received (a compact JWE to the gate reader key): templates are encrypted at
 //     rest. status_uri and status_idx (schema version 4) are the enrolled ID's status list
 //     entry, which Identify checks at boarding; rows from version 3 or older have none (an
-//     empty URI) and never board by walk-through. EnrolBatch (gate.BatchEnroller) sends the
+//     empty URI) and never board by walk-through. EnrolBatch (gate.Store.EnrolBatch) sends the
 //     same upserts, in order, as one pipelined batch in one transaction: one round trip, all
 //     rows or none.
 //   - Purge is a single statement (two data-modifying CTEs), hence one transaction: it

@@ -63,8 +63,6 @@ func (s *Store) MarkBoarded(ctx context.Context, flight string, pass gate.PassID
 	return s.MarkBoardedBy(ctx, flight, pass, departure, at, gate.RequestID{})
 }
 
-var _ gate.RequestBoarder = (*Store)(nil)
-
 // MarkBoardedBy is MarkBoarded that also answers nil to the request (req) that boarded, from
 // any instance: the conflict clause rewrites the row only when its stored request is req
 // (never for the zero RequestID, stored as NULL), and that counts as the affected row.
@@ -121,8 +119,6 @@ func (s *Store) Enrol(ctx context.Context, e gate.Enrolment) error {
 	return wrap("Enrol", err)
 }
 
-var _ gate.BatchEnroller = (*Store)(nil)
-
 // EnrolBatch writes es in order in one transaction, sent as one pipelined pgx.Batch (one
 // round trip). Statements rather than one multi-row upsert because a later enrolment of the
 // same (flight, pass) must replace an earlier one, which a single ON CONFLICT DO UPDATE
@@ -151,8 +147,6 @@ func (s *Store) Enrolments(ctx context.Context, flight string) ([]gate.Enrolment
 	}
 	return collectEnrolments(rows, flight)
 }
-
-var _ gate.EnrolmentSincer = (*Store)(nil)
 
 // EnrolmentsSince lists flight's enrolments added or replaced at or after since, by pass
 // (gate.Config.GallerySync: other instances' enrolments reach this one's loaded gallery).

@@ -5,7 +5,7 @@
 // commit below shares that fsync among concurrent boardings. SurvivesProcessCrash
 // (synchronous=NORMAL) survives only a killed process. Single use is a
 // primary-key insert whose conflict clause only rewrites the row when it was made by the same
-// request (boarded.req, schema version 3, gate.RequestBoarder): no row affected means
+// request (boarded.req, schema version 3, gate.Store.MarkBoardedBy): no row affected means
 // already boarded, so it holds across restarts and concurrent requests. Enrolments keep the sealed
 // template (compact JWE to the gate reader key) as received: templates are encrypted at rest;
 // with it, the enrolled ID's status list entry (status_uri, status_idx, schema version 4),
@@ -25,7 +25,7 @@
 // 1,000 pages inside a commit every 1,000 boardings. Measured: 37,500 boardings at 2,500/s,
 // p99 1.4 ms, max 7.7 ms.
 //
-// EnrolBatch (gate.BatchEnroller) writes a check-in batch in one transaction through one
+// EnrolBatch (gate.Store.EnrolBatch) writes a check-in batch in one transaction through one
 // prepared statement: one WAL commit for up to gate.MaxEnrolBatch rows, nothing written if any
 // row or the commit fails.
 //

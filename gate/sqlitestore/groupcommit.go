@@ -31,7 +31,7 @@ const (
 type markReq struct {
 	flight, pass  string
 	departure, at int64
-	req           []byte // the request that boards (gate.RequestBoarder); nil names none
+	req           []byte // the request that boards (gate.Store.MarkBoardedBy); nil names none
 	state         atomic.Int32
 	done          chan error // buffered 1: the writer never blocks on a caller that left
 }

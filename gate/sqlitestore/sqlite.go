@@ -58,7 +58,7 @@ var v1ToV2 = []string{
 	`INSERT INTO boarded_flights (flight, departure) SELECT flight, MAX(departure) FROM boarded GROUP BY flight`,
 }
 
-// v2ToV3 records which request boarded a pass (gate.RequestBoarder); older rows name none.
+// v2ToV3 records which request boarded a pass (gate.Store.MarkBoardedBy); older rows name none.
 var v2ToV3 = []string{`ALTER TABLE boarded ADD COLUMN req BLOB`}
 
 // v3ToV4 keeps the enrolled ID's status list reference (gate.Enrolment.Status). Older rows
@@ -266,8 +266,6 @@ func (s *Store) MarkBoarded(ctx context.Context, flight string, pass gate.PassID
 	return s.MarkBoardedBy(ctx, flight, pass, departure, at, gate.RequestID{})
 }
 
-var _ gate.RequestBoarder = (*Store)(nil)
-
 // MarkBoardedBy is MarkBoarded that also answers nil to the request (req) that boarded: the
 // insert's conflict clause rewrites the row only when its stored request is req (never for
 // the zero RequestID, stored as NULL), and that counts as the one affected row.
@@ -294,8 +292,6 @@ func (s *Store) Enrol(ctx context.Context, e gate.Enrolment) error {
 func enrolArgs(e *gate.Enrolment) []any {
 	return []any{e.Flight, string(e.Pass), e.Sealed, ms(e.Departure), ms(e.EnrolledAt), e.Status.URI, e.Status.Index}
 }
-
-var _ gate.BatchEnroller = (*Store)(nil)
 
 // EnrolBatch writes es, in order, in one transaction through one prepared statement: one
 // WAL commit for the whole batch, and nothing written if any row or the commit fails.
@@ -329,8 +325,6 @@ func (s *Store) Enrolments(ctx context.Context, flight string) ([]gate.Enrolment
 	}
 	return scanEnrolments(rows, flight)
 }
-
-var _ gate.EnrolmentSincer = (*Store)(nil)
 
 // EnrolmentsSince lists flight's enrolments added or replaced at or after since, by pass. (A
 // gallery sync reads it; an SQLite file has one verifier, so this scans the flight's rows.)
