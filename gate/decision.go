@@ -2,7 +2,7 @@ package gate
 
 import (
 	"encoding/json"
-	"time"
+	"errors"
 
 	"github.com/idgate/idgate/biometric"
 	"github.com/idgate/idgate/boardingpass"
@@ -176,10 +176,8 @@ func passReason(c boardingpass.Code) Reason {
 
 // faceReason maps a biometric failure of the live face to a reason.
 func liveFaceReason(err error) Reason {
-	if isErr(err, biometric.ErrModelMismatch) {
+	if errors.Is(err, biometric.ErrModelMismatch) {
 		return ReasonFaceModelMismatch
 	}
 	return ReasonLiveFaceInvalid
 }
-
-func since(t time.Time) time.Duration { return time.Since(t) }

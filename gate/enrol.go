@@ -72,7 +72,7 @@ func (s *Service) checkEnrol(ctx context.Context, f Flight, req *EnrolRequest) *
 	v.spent = spent
 	pass, booking, passOK := s.verifyPass(d, f, req.BCBP, now)
 	if passOK {
-		v.ref = passID(f, booking)
+		v.ref = bookingKey(f, booking)
 		d.PassRef = string(v.ref[:16])
 	}
 	sealed := ""
@@ -87,14 +87,7 @@ func (s *Service) checkEnrol(ctx context.Context, f Flight, req *EnrolRequest) *
 		}
 	}
 	if credOK && passOK {
-		family, _ := res.Claims["family_name"].(string)
-		given, _ := res.Claims["given_name"].(string)
-		if NameMatches(pass.Name, family, given) {
-			d.Checks.Name = CheckPass
-		} else {
-			d.Checks.Name = CheckFail
-			d.deny(ReasonNameMismatch)
-		}
+		d.checkName(pass.Name, res.Claims)
 	}
 	c := d.Checks
 	if d.finish(c.Credential, c.BoardingPass, c.Flight, c.Name, c.Face); d.Allowed() {

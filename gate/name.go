@@ -164,3 +164,16 @@ func NameMatches(passName, familyName, givenName string) bool {
 	}
 	return false
 }
+
+// checkName is the name check of enrolment and boarding: the pass's name must be the ID
+// holder's (NameMatches over the credential's family_name and given_name claims).
+func (d *Decision) checkName(passName string, claims map[string]any) {
+	family, _ := claims["family_name"].(string)
+	given, _ := claims["given_name"].(string)
+	if NameMatches(passName, family, given) {
+		d.Checks.Name = CheckPass
+		return
+	}
+	d.Checks.Name = CheckFail
+	d.deny(ReasonNameMismatch)
+}

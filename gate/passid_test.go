@@ -30,7 +30,7 @@ func TestPassID(t *testing.T) {
 		if !ok || err != nil {
 			t.Fatalf("%q is not for %v: %v", s, f, err)
 		}
-		return passID(f, b)
+		return bookingKey(f, b)
 	}
 	want := id(unsigned + sec)
 	h := sha256.New()
@@ -73,7 +73,7 @@ func TestPassID(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if passID(other, b) == want {
+	if bookingKey(other, b) == want {
 		t.Error("same id on another flight")
 	}
 }

@@ -27,7 +27,7 @@ type GateConfig struct {
 //
 // A Store keeps PassIDs only, which cannot be recomputed from: a boarding record outlives
 // any change of derivation and would then no longer match its booking, letting that pass
-// board again. The derivation is therefore fixed and named ("bcbp-booking/1" in passID).
+// board again. The derivation is therefore fixed and named ("bcbp-booking/1" in bookingKey).
 type PassID string
 
 // Enrolment links a boarding pass to the face template disclosed at check-in.

@@ -41,19 +41,12 @@ func (s *Service) Verify(ctx context.Context, id string, req *GateRequest) *Deci
 
 	pass, booking, passOK := s.verifyPass(d, g.Flight, req.BCBP, now)
 	if passOK {
-		ref = passID(g.Flight, booking)
+		ref = bookingKey(g.Flight, booking)
 		d.PassRef = string(ref[:16])
 	}
 
 	if credOK && passOK {
-		family, _ := res.Claims["family_name"].(string)
-		given, _ := res.Claims["given_name"].(string)
-		if NameMatches(pass.Name, family, given) {
-			d.Checks.Name = CheckPass
-		} else {
-			d.Checks.Name = CheckFail
-			d.deny(ReasonNameMismatch)
-		}
+		d.checkName(pass.Name, res.Claims)
 	}
 
 	switch {
@@ -150,7 +143,7 @@ func (s *Service) verifyCredential(ctx context.Context, d *Decision, aud, presen
 // operating carrier (f.Carrier), or the partner of f.Carrier (Config.PassPartners) that the
 // pass declares as its issuer. Either way matchLeg only accepts legs f.Carrier operates on
 // the gate's flight and date; that leg's booking, in canonical form, is returned for the
-// single-use key (passID). The airline whose key verified goes into d.SignedBy.
+// single-use key (bookingKey). The airline whose key verified goes into d.SignedBy.
 func (s *Service) verifyPass(d *Decision, f Flight, bcbp string, now time.Time) (*boardingpass.Pass, boardingpass.Booking, bool) {
 	signer := s.passSigner(bcbp, f.Carrier)
 	p, err := boardingpass.VerifyFor(bcbp, s.cfg.Passes, now, signer)
@@ -259,15 +252,15 @@ func (s *Service) record(route string, d *Decision, ref PassID, start time.Time)
 	s.cfg.Logger.LogAttrs(context.Background(), slog.LevelInfo, "gate decision",
 		slog.String("route", route), slog.String("gate", d.Gate), slog.String("flight", flight),
 		slog.String("decision", d.Decision), slog.Any("reasons", d.Reasons),
-		slog.String("pass_ref", string(ref[:min(len(ref), 16)])), slog.Duration("took", since(start)))
+		slog.String("pass_ref", string(ref[:min(len(ref), 16)])), slog.Duration("took", time.Since(start)))
 }
 
-// passID is the single-use key of booking b on flight f (see PassID): SHA-256 over f's key
+// bookingKey is the single-use key of booking b on flight f (see PassID): SHA-256 over f's key
 // and b's canonical PNR, origin and check-in sequence. A pass written as Resolution 792
 // prescribes has exactly these values in its fields (less their padding), so its key is the
 // same whether hashed from the fields or from the canonical values; the domain string names
 // this derivation, which a Store's boarding records depend on (see PassID).
-func passID(f Flight, b boardingpass.Booking) PassID {
+func bookingKey(f Flight, b boardingpass.Booking) PassID {
 	h := sha256.New()
 	for _, part := range []string{"bcbp-booking/1", f.Key(), b.PNR, b.From, b.Sequence} {
 		h.Write([]byte(part))
@@ -284,5 +277,3 @@ func peekNonce(presentation string) string {
 	}
 	return ""
 }
-
-func isErr(err, target error) bool { return errors.Is(err, target) }
