@@ -39,6 +39,7 @@ test: deps models ## vet, then every test (race detector on concurrent packages)
 	@scripts/goface-suite.sh $(CURDIR)/$(MODELS_DIR)
 	@scripts/deploy-check.sh
 	@scripts/browser-test.sh
+	@scripts/oid4vp-interop.sh
 	@$(MAKE) --no-print-directory crash
 
 crash: deps ## SIGKILL the issuer (SQLite, PostgreSQL) and the gate under load, restart, check what survived

@@ -72,11 +72,11 @@ type Tx struct {
 
 // New starts the double; it is stopped with stop.
 func New() (v *Verifier, stop func(), err error) {
-	root, rootKey, err := newRoot("oid4vptest verifier root")
+	root, rootKey, err := NewRoot("oid4vptest verifier root")
 	if err != nil {
 		return nil, nil, err
 	}
-	signer, err := NewLeaf(root, rootKey, "oid4vptest relying party", Host)
+	signer, _, err := NewLeaf(root, rootKey, "oid4vptest relying party", Host)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -93,11 +93,12 @@ func New() (v *Verifier, stop func(), err error) {
 
 // OtherSigner returns a request signer with SAN Host under a root the wallet does not trust.
 func OtherSigner() (certs.Signer, error) {
-	root, key, err := newRoot("untrusted root")
+	root, key, err := NewRoot("untrusted root")
 	if err != nil {
 		return nil, err
 	}
-	return NewLeaf(root, key, "impostor", Host)
+	s, _, err := NewLeaf(root, key, "impostor", Host)
+	return s, err
 }
 
 // Create makes a transaction for a DCQL query in the given response mode and request_uri
@@ -292,7 +293,8 @@ func (v *Verifier) serveResponse(w http.ResponseWriter, r *http.Request) {
 	json.NewEncoder(w).Encode(map[string]string{"redirect_uri": v.URL + "/done#response_code=" + oid4vp.NewNonce()})
 }
 
-func newRoot(cn string) (*x509.Certificate, *ecdsa.PrivateKey, error) {
+// NewRoot makes a root CA certificate valid for a day.
+func NewRoot(cn string) (*x509.Certificate, *ecdsa.PrivateKey, error) {
 	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
 		return nil, nil, err
@@ -304,18 +306,20 @@ func newRoot(cn string) (*x509.Certificate, *ecdsa.PrivateKey, error) {
 	return root, key, err
 }
 
-// NewLeaf issues a request-signing leaf with SAN dNSName dns under root.
-func NewLeaf(root *x509.Certificate, rootKey *ecdsa.PrivateKey, cn, dns string) (certs.Signer, error) {
+// NewLeaf issues a request-signing leaf with SAN dNSName dns under root; the key is returned
+// too, for peers that sign outside Go.
+func NewLeaf(root *x509.Certificate, rootKey *ecdsa.PrivateKey, cn, dns string) (certs.Signer, *ecdsa.PrivateKey, error) {
 	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	tmpl := &x509.Certificate{Subject: pkix.Name{CommonName: cn}, DNSNames: []string{dns},
 		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(24 * time.Hour)}
 	certs.ProfileRequestSigner.Apply(tmpl)
 	leaf, err := certs.CreateCertificate(tmpl, root, key.Public(), rootKey)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return certs.NewSigner(key, []*x509.Certificate{leaf})
+	s, err := certs.NewSigner(key, []*x509.Certificate{leaf})
+	return s, key, err
 }
