@@ -97,6 +97,15 @@ func Issue(req IssueRequest, signer certs.Signer) (string, error) {
 			return "", wrapError(CodeInternal, err, "x5c")
 		}
 	}
+	// kid is the signing key's RFC 7638 thumbprint, the kid the issuer's JWKS publishes it under.
+	sk, err := jwk.FromRaw(signer.Public())
+	if err != nil {
+		return "", wrapError(CodeInternal, err, "signer key")
+	}
+	tp, err := sk.Thumbprint(crypto.SHA256)
+	if err != nil {
+		return "", wrapError(CodeInternal, err, "signer key thumbprint")
+	}
 	decoys := req.Decoys
 	if decoys == 0 {
 		decoys = 2
@@ -104,7 +113,7 @@ func Issue(req IssueRequest, signer certs.Signer) (string, error) {
 	out, err := sdjwt.Issue(claims, sdPaths, sdjwt.IssueOptions{
 		Signer:  signer,
 		Alg:     jwa.ES256,
-		Header:  map[string]any{"typ": Typ, "x5c": &x5c},
+		Header:  map[string]any{"typ": Typ, "x5c": &x5c, "kid": base64.RawURLEncoding.EncodeToString(tp)},
 		Decoys:  decoys,
 		HashAlg: "sha-256",
 	})

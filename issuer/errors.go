@@ -12,19 +12,22 @@ import (
 // Error codes. Wallet-facing ones are the OAuth 2.0 / OpenID4VCI error codes, so wallets can act
 // on them (e.g. fetch a fresh nonce on invalid_nonce).
 const (
-	CodeInvalidRequest       = "invalid_request"
-	CodeInvalidGrant         = "invalid_grant"
-	CodeUnsupportedGrant     = "unsupported_grant_type"
-	CodeInvalidToken         = "invalid_token"
-	CodeInvalidProof         = "invalid_proof"
-	CodeInvalidNonce         = "invalid_nonce"
-	CodeUnknownConfiguration = "unknown_credential_configuration"
-	CodeUnauthorized         = "unauthorized"
-	CodeNotFound             = "not_found"
-	CodeConflict             = "conflict"
-	CodeInvalidPortrait      = "invalid_portrait"
-	CodeFaceUnavailable      = "face_enrolment_unavailable"
-	CodeInternal             = "server_error"
+	CodeInvalidRequest   = "invalid_request"
+	CodeInvalidGrant     = "invalid_grant"
+	CodeUnsupportedGrant = "unsupported_grant_type"
+	CodeInvalidToken     = "invalid_token"
+	CodeInvalidProof     = "invalid_proof"
+	// CodeInvalidCredentialRequest is OpenID4VCI 1.0 §8.3.1.2's code for a malformed or
+	// contradictory credential request (the token endpoint keeps invalid_request).
+	CodeInvalidCredentialRequest = "invalid_credential_request"
+	CodeInvalidNonce             = "invalid_nonce"
+	CodeUnknownConfiguration     = "unknown_credential_configuration"
+	CodeUnauthorized             = "unauthorized"
+	CodeNotFound                 = "not_found"
+	CodeConflict                 = "conflict"
+	CodeInvalidPortrait          = "invalid_portrait"
+	CodeFaceUnavailable          = "face_enrolment_unavailable"
+	CodeInternal                 = "server_error"
 )
 
 // Error is a typed issuer failure with the HTTP status it maps to.

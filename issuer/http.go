@@ -131,7 +131,7 @@ func (s *Service) writeError(w http.ResponseWriter, err error) {
 	if e.Status >= 500 {
 		s.cfg.Logger.Error("request failed", "code", e.Code, "err", err)
 	}
-	body := map[string]any{"error": e.Code, "error_description": e.Msg, "code": e.Code, "message": e.Msg}
+	body := map[string]any{"error": e.Code, "error_description": oauthDescription(e.Msg), "code": e.Code, "message": e.Msg}
 	if e.Code == CodeInvalidNonce {
 		nonce, ttl := s.Nonce()
 		body["c_nonce"], body["c_nonce_expires_in"] = nonce, ttl
@@ -164,6 +164,9 @@ func (s *Service) handleCredential(w http.ResponseWriter, r *http.Request) {
 	var req CredentialRequest
 	// OpenID4VCI 1.0 §8.2: the issuer ignores request parameters it does not understand.
 	if err := decodeWith(r, &req, jsonscan.Options{IgnoreUnknown: true}); err != nil {
+		if e := asError(err); e.Code == CodeInvalidRequest {
+			err = &Error{Code: CodeInvalidCredentialRequest, Status: e.Status, Msg: e.Msg, Err: e.Err}
+		}
 		s.writeError(w, err)
 		return
 	}
@@ -289,4 +292,20 @@ func (s *Service) handleAudit(_ http.ResponseWriter, r *http.Request, _ string) 
 		return nil, 0, err
 	}
 	return map[string]any{"events": ev}, http.StatusOK, nil
+}
+
+// oauthDescription keeps error_description to the characters RFC 6749 §5.2 allows
+// (%x20-21 / %x23-5B / %x5D-7E): a quote becomes ', a backslash /, anything else ?.
+func oauthDescription(s string) string {
+	return strings.Map(func(r rune) rune {
+		switch {
+		case r == '"':
+			return '\''
+		case r == '\\':
+			return '/'
+		case r < 0x20 || r > 0x7e:
+			return '?'
+		}
+		return r
+	}, s)
 }

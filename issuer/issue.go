@@ -31,7 +31,7 @@ type CredentialRequest struct {
 func (r CredentialRequest) proofJWT() (string, error) {
 	switch {
 	case r.Proofs != nil && r.Proof != nil:
-		return "", errf(CodeInvalidRequest, http.StatusBadRequest, "send either proof or proofs, not both")
+		return "", errf(CodeInvalidCredentialRequest, http.StatusBadRequest, "send either proof or proofs, not both")
 	case r.Proofs != nil:
 		if len(r.Proofs.JWT) != 1 {
 			return "", errf(CodeInvalidProof, http.StatusBadRequest, "exactly one jwt proof is supported")

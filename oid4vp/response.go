@@ -38,44 +38,14 @@ func ParseVPToken(b []byte) (VPToken, error) {
 	if len(b) == 0 || b[0] != '{' {
 		return nil, rerr("vp_token must be a JSON object")
 	}
-	var raw map[string]json.RawMessage
-	if err := json.Unmarshal(b, &raw); err != nil {
+	var vt VPToken
+	if err := json.Unmarshal(b, &vt); err != nil {
 		return nil, wrapf(InvalidRequest, ReasonMalformedResponse, err, "vp_token")
 	}
-	if len(raw) == 0 {
-		return nil, rerr("vp_token is empty")
+	if err := checkVPToken(vt); err != nil {
+		return nil, err
 	}
-	out := VPToken{}
-	total := 0
-	for id, rv := range raw {
-		if !validID(id) {
-			return nil, rerr("vp_token key is not a credential query id")
-		}
-		rv = bytes.TrimSpace(rv)
-		if len(rv) == 0 || rv[0] != '[' {
-			return nil, rerr("vp_token value must be an array")
-		}
-		var list []json.RawMessage
-		if err := json.Unmarshal(rv, &list); err != nil {
-			return nil, wrapf(InvalidRequest, ReasonMalformedResponse, err, "vp_token value")
-		}
-		if len(list) == 0 {
-			return nil, rerr("vp_token value is an empty array")
-		}
-		total += len(list)
-		if total > maxPresentations {
-			return nil, rerr("vp_token holds more than %d presentations", maxPresentations)
-		}
-		for _, rp := range list {
-			rp = bytes.TrimSpace(rp)
-			var s string
-			if len(rp) == 0 || rp[0] != '"' || json.Unmarshal(rp, &s) != nil || s == "" || len(s) > maxPresentationSize {
-				return nil, rerr("each presentation must be a non-empty string of at most %d bytes", maxPresentationSize)
-			}
-			out[id] = append(out[id], s)
-		}
-	}
-	return out, nil
+	return vt, nil
 }
 
 // Response is a decoded Authorization Response: a vp_token, or a wallet's error.
@@ -256,40 +226,72 @@ func DecryptResponse(compact string, key *EncryptionKey, encs []string) (*Respon
 	return decodeResponsePayload(plain)
 }
 
+// decodeResponsePayload decodes the decrypted JSON in one pass: types are enforced by the
+// target (vp_token an object of string arrays, the others strings), then checkVPToken applies
+// ParseVPToken's rules to the decoded map.
 func decodeResponsePayload(b []byte) (*Response, error) {
 	b = bytes.TrimSpace(b)
 	if len(b) == 0 || b[0] != '{' {
 		return nil, rerr("response payload must be a JSON object")
 	}
-	var m map[string]json.RawMessage
-	if err := json.Unmarshal(b, &m); err != nil {
+	var p struct {
+		VPToken          map[string][]string `json:"vp_token"`
+		State            *string             `json:"state"`
+		Error            *string             `json:"error"`
+		ErrorDescription *string             `json:"error_description"`
+	}
+	if err := json.Unmarshal(b, &p); err != nil {
 		return nil, wrapf(InvalidRequest, ReasonMalformedResponse, err, "response payload")
 	}
 	r := &Response{}
-	for _, f := range []struct {
-		name string
-		dst  *string
-	}{{"state", &r.State}, {"error", &r.Error}, {"error_description", &r.ErrorDescription}} {
-		if raw, ok := m[f.name]; ok {
-			if err := json.Unmarshal(raw, f.dst); err != nil || bytes.Equal(bytes.TrimSpace(raw), []byte("null")) {
-				return nil, rerr("%s must be a string", f.name)
-			}
-		}
+	if p.State != nil {
+		r.State = *p.State
 	}
-	raw, hasVP := m["vp_token"]
+	if p.ErrorDescription != nil {
+		r.ErrorDescription = *p.ErrorDescription
+	}
+	if p.Error != nil {
+		r.Error = *p.Error
+	}
 	switch {
-	case r.Error != "" && hasVP:
+	case r.Error != "" && p.VPToken != nil:
 		return nil, rerr("a response carries vp_token or error, not both")
 	case r.Error != "":
 		return r, nil
-	case !hasVP:
+	case p.VPToken == nil:
 		return nil, rerr("vp_token is required")
 	}
-	var err error
-	if r.VPToken, err = ParseVPToken(raw); err != nil {
+	if err := checkVPToken(p.VPToken); err != nil {
 		return nil, err
 	}
+	r.VPToken = p.VPToken
 	return r, nil
+}
+
+// checkVPToken applies ParseVPToken's rules to a decoded vp_token.
+func checkVPToken(vt VPToken) error {
+	if len(vt) == 0 {
+		return rerr("vp_token is empty")
+	}
+	total := 0
+	for id, list := range vt {
+		if !validID(id) {
+			return rerr("vp_token key is not a credential query id")
+		}
+		if len(list) == 0 {
+			return rerr("vp_token value is an empty array")
+		}
+		total += len(list)
+		if total > maxPresentations {
+			return rerr("vp_token holds more than %d presentations", maxPresentations)
+		}
+		for _, s := range list {
+			if s == "" || len(s) > maxPresentationSize {
+				return rerr("each presentation must be a non-empty string of at most %d bytes", maxPresentationSize)
+			}
+		}
+	}
+	return nil
 }
 
 func rerr(format string, args ...any) *Error {
