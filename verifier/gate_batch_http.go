@@ -24,7 +24,6 @@ func (a *GateAPI) enrolBatch(ctx *fasthttp.RequestCtx, f gate.Flight) {
 		writeDecision(ctx, malformed(""))
 		return
 	}
-	// The RequestCtx is a context that ends when the server shuts down: a batch then stops
-	// checking (fasthttp cannot tell when the client went away).
-	writeJSON(ctx, http.StatusOK, enrolBatchResponse{Decisions: a.Gates.EnrolBatch(ctx, f, req.Items)})
+	// A batch stops checking when the server shuts down (requestContext).
+	writeJSON(ctx, http.StatusOK, enrolBatchResponse{Decisions: a.Gates.EnrolBatch(requestContext(ctx), f, req.Items)})
 }

@@ -68,7 +68,7 @@ func (a *GateAPI) route(ctx *fasthttp.RequestCtx) string {
 		ctx.SetBodyString("ok\n")
 		return "healthz"
 	case "/readyz":
-		c, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		c, cancel := context.WithTimeout(requestContext(ctx), 2*time.Second)
 		defer cancel()
 		if err := a.Gates.Ready(c); err != nil {
 			writeErr(ctx, &Error{Code: "overloaded", Msg: "store not ready"})
@@ -93,7 +93,7 @@ func (a *GateAPI) route(ctx *fasthttp.RequestCtx) string {
 }
 
 func (a *GateAPI) gateRoute(ctx *fasthttp.RequestCtx, id, action string) string {
-	c := context.Background()
+	c := requestContext(ctx)
 	switch action {
 	case "":
 		switch {
@@ -183,7 +183,7 @@ func (a *GateAPI) flightRoute(ctx *fasthttp.RequestCtx, flight, date, action str
 		return
 	}
 	if action == "nonce" {
-		n, err := a.Gates.CheckinNonce(context.Background(), f)
+		n, err := a.Gates.CheckinNonce(requestContext(ctx), f)
 		if err != nil {
 			writeErr(ctx, gateErr(err))
 			return
@@ -200,7 +200,7 @@ func (a *GateAPI) flightRoute(ctx *fasthttp.RequestCtx, flight, date, action str
 		writeDecision(ctx, malformed(""))
 		return
 	}
-	d := a.Gates.Enrol(context.Background(), f, req)
+	d := a.Gates.Enrol(requestContext(ctx), f, req)
 	if d.Allowed() {
 		writeJSON(ctx, http.StatusCreated, d)
 		return

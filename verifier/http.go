@@ -1,7 +1,6 @@
 package verifier
 
 import (
-	"context"
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/json"
@@ -160,7 +159,7 @@ func (a *API) createRequest(ctx *fasthttp.RequestCtx, client string) {
 			writeErr(ctx, err)
 			return
 		}
-		c, err := a.VP.Create(ctx, client, q)
+		c, err := a.VP.Create(requestContext(ctx), client, q)
 		if err != nil {
 			writeErr(ctx, err)
 			return
@@ -182,7 +181,7 @@ func (a *API) createRequest(ctx *fasthttp.RequestCtx, client string) {
 		writeErr(ctx, err)
 		return
 	}
-	c, err := a.VP.CreateWithID(ctx, r.ID, client, q)
+	c, err := a.VP.CreateWithID(requestContext(ctx), r.ID, client, q)
 	if err != nil {
 		writeErr(ctx, err)
 		return
@@ -206,7 +205,7 @@ func (a *API) verify(ctx *fasthttp.RequestCtx, id string) {
 		writeErr(ctx, &Error{Code: "invalid_request", Msg: "presentation is required"})
 		return
 	}
-	v, err := a.RP.Verify(context.Background(), id, in.Presentation)
+	v, err := a.RP.Verify(requestContext(ctx), id, in.Presentation)
 	if err != nil {
 		writeErr(ctx, err)
 		return

@@ -79,7 +79,7 @@ func (a *API) vpRequestObject(ctx *fasthttp.RequestCtx, id string) {
 		writeErr(ctx, &Error{Code: "method_not_allowed", Msg: "GET or POST only"})
 		return
 	}
-	jwt, err := a.VP.RequestObject(ctx, id, walletNonce)
+	jwt, err := a.VP.RequestObject(requestContext(ctx), id, walletNonce)
 	if err != nil {
 		writeErr(ctx, err)
 		return
@@ -98,7 +98,7 @@ func (a *API) vpResponse(ctx *fasthttp.RequestCtx, id string) {
 		writeErr(ctx, err)
 		return
 	}
-	err = a.VP.Respond(ctx, id, form)
+	err = a.VP.Respond(requestContext(ctx), id, form)
 	if err != nil && oid4vp.ReasonOf(err) != oid4vp.ReasonWalletError {
 		writeErr(ctx, err)
 		return
@@ -123,7 +123,7 @@ func formOf(ctx *fasthttp.RequestCtx, max int) (url.Values, error) {
 
 // vpOutcome answers GET /v1/presentation-requests/{id}.
 func (a *API) vpOutcome(ctx *fasthttp.RequestCtx, id string) {
-	out, err := a.VP.Outcome(ctx, id)
+	out, err := a.VP.Outcome(requestContext(ctx), id)
 	if err != nil {
 		writeErr(ctx, err)
 		return
@@ -134,7 +134,7 @@ func (a *API) vpOutcome(ctx *fasthttp.RequestCtx, id string) {
 // vpQR answers GET /v1/presentation-requests/{id}/qr.png or qr.svg: the authorization request
 // link of an open transaction as a QR code, for cross-device flows.
 func (a *API) vpQR(ctx *fasthttp.RequestCtx, id, kind string) {
-	link, err := a.VP.Link(ctx, id)
+	link, err := a.VP.Link(requestContext(ctx), id)
 	if err != nil {
 		writeErr(ctx, err)
 		return
