@@ -1,0 +1,69 @@
+package verifier
+
+import (
+	"context"
+	"errors"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/idgate/idgate/certs"
+	"github.com/idgate/idgate/certs/certstest"
+	"github.com/idgate/idgate/credential/credentialtest"
+	"github.com/idgate/idgate/oid4vp"
+	vpsqlite "github.com/idgate/idgate/verifier/vpstore/sqlite"
+)
+
+// Two verifier instances on one database: a transaction created on one is fetched, answered
+// and read on the other, and a response replayed to the first is refused.
+func TestOpenID4VPAcrossInstances(t *testing.T) {
+	env := credentialtest.New(t)
+	signer := env.CA.Issue(t, "rental desk", certstest.WithDNS("rp.example"), certstest.WithProfile(certs.ProfileRequestSigner))
+	path := filepath.Join(t.TempDir(), "vp.db")
+	instance := func() *VP {
+		store, err := vpsqlite.Open(path, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { store.Close() })
+		vp, err := NewVP(VPConfig{Credentials: env.Verifier(t), Store: store, Signer: signer, BaseURL: "https://rp.example"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return vp
+	}
+	a, b := instance(), instance()
+	ctx := context.Background()
+	q, _ := QueryFromClaims("", []string{"family_name"})
+	c, err := a.Create(ctx, "desk-1", q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	jwt, err := b.RequestObject(ctx, c.ID, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ar, err := oid4vp.ValidateRequestObject(jwt, oid4vp.ValidateOptions{Trust: env.CA.TrustList(certs.PurposeVerifier, certs.ScopeAny), ClientID: a.ClientID()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := env.Issue(t, credentialtest.IssueOpts{})
+	form, err := (&oid4vp.Response{VPToken: oid4vp.VPToken{"credential": {h.Present(t, []string{"family_name"}, ar.ClientID, ar.Nonce, time.Now())}},
+		State: ar.State}).EncryptedForm(*ar.EncryptTo, ar.Enc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := b.Respond(ctx, c.ID, form); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.Respond(ctx, c.ID, form); !errors.Is(err, ErrRequestUsed) {
+		t.Fatalf("replay on the other instance: %v", err)
+	}
+	o, err := a.Outcome(ctx, c.ID)
+	if err != nil || o.Status != "verified" || o.Credentials["credential"][0].Claims["family_name"] == nil {
+		t.Fatalf("outcome on the creating instance: %+v %v", o, err)
+	}
+	if _, err := b.Outcome(ctx, c.ID); !errors.Is(err, ErrResultRead) {
+		t.Fatalf("second read on the other instance: %v", err)
+	}
+}
