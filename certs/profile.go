@@ -14,8 +14,8 @@ import (
 // parser requires (a 2.25 UUID arc does not, and would make the certificate unparseable).
 var ArcIdgate = asn1.ObjectIdentifier{1, 2, 840, 113556, 1, 8000, 2554, 24890, 13419, 41684, 18186, 36748, 10790782, 12711159}
 
-// Extended key usages of idgate's signer roles; none has a standard EKU. (ISO/IEC 18013-5's
-// mdoc document signer EKU, 1.0.18013.5.1.2, is the one to use for mdoc signers.)
+// Extended key usages of idgate's signer roles; none but the mdoc Document Signer has a
+// standard EKU.
 var (
 	OIDCredentialSigning   = arcOID(1) // SD-JWT VC issuer signatures
 	OIDStatusListSigning   = arcOID(2) // Token Status List tokens
@@ -23,6 +23,10 @@ var (
 	OIDTemplateEncryption  = arcOID(4) // gate readers: face templates sealed to this key (ECDH-ES)
 	OIDRequestSigning      = arcOID(5) // relying parties: OpenID4VP Request Objects
 )
+
+// OIDMdocDocumentSigner is ISO/IEC 18013-5's extended key usage of an mdoc Document Signer
+// (id-mdl-kp-mdlDS, Annex B.1.4).
+var OIDMdocDocumentSigner = asn1.ObjectIdentifier{1, 0, 18013, 5, 1, 2}
 
 func arcOID(n int) asn1.ObjectIdentifier { return append(slices.Clip(ArcIdgate), n) }
 
@@ -43,6 +47,12 @@ var (
 	ProfileBoardingPassSigner = Profile{Name: "boarding pass signer", KeyUsage: x509.KeyUsageDigitalSignature, EKU: OIDBoardingPassSigning}
 	ProfileGateReader         = Profile{Name: "gate reader", KeyUsage: x509.KeyUsageKeyAgreement, EKU: OIDTemplateEncryption}
 	ProfileRequestSigner      = Profile{Name: "verifier request signer", KeyUsage: x509.KeyUsageDigitalSignature, EKU: OIDRequestSigning}
+	// ProfileIACA is an ISO/IEC 18013-5 Issuing Authority CA (Annex B.1.2): keyCertSign and
+	// cRLSign, critical.
+	ProfileIACA = Profile{Name: "IACA", KeyUsage: x509.KeyUsageCertSign | x509.KeyUsageCRLSign, CA: true}
+	// ProfileDocumentSigner is an mdoc Document Signer (Annex B.1.4): digitalSignature and the
+	// critical EKU 1.0.18013.5.1.2.
+	ProfileDocumentSigner = Profile{Name: "mdoc document signer", KeyUsage: x509.KeyUsageDigitalSignature, EKU: OIDMdocDocumentSigner}
 )
 
 // ProfileFor is the profile of the certificates that sign for purpose p.
@@ -56,6 +66,8 @@ func ProfileFor(p Purpose) (Profile, bool) {
 		return ProfileBoardingPassSigner, true
 	case PurposeVerifier:
 		return ProfileRequestSigner, true
+	case PurposeMdoc:
+		return ProfileDocumentSigner, true
 	}
 	return Profile{}, false
 }

@@ -21,10 +21,13 @@ const (
 	// PurposeVerifier: relying parties' OpenID4VP Request Object signatures, checked by
 	// wallets; Scope is the client_id (e.g. "x509_san_dns:rp.example") or "*".
 	PurposeVerifier Purpose = "verifier"
+	// PurposeMdoc: ISO/IEC 18013-5 Document Signer certificates under an IACA root; Scope is
+	// the mdoc docType (e.g. "org.iso.18013.5.1.mDL").
+	PurposeMdoc Purpose = "mdoc"
 )
 
 func (p Purpose) valid() bool {
-	return p == PurposeCredential || p == PurposeStatusList || p == PurposeBoardingPass || p == PurposeVerifier
+	return p == PurposeCredential || p == PurposeStatusList || p == PurposeBoardingPass || p == PurposeVerifier || p == PurposeMdoc
 }
 
 // ScopeAny in an Anchor's Scope matches every scope of its purpose.
