@@ -12,6 +12,7 @@ import (
 	"math/big"
 
 	"github.com/fxamacker/cbor/v2"
+	"github.com/idgate/idgate/certs/es256"
 )
 
 // COSE algorithm identifiers and header labels (RFC 9052, RFC 9053, RFC 9360).
@@ -63,18 +64,22 @@ func sigStructure(prot, payload []byte) ([]byte, error) {
 	return encMode.Marshal([]any{"Signature1", prot, []byte{}, payload})
 }
 
-// verifyES256 checks a COSE ECDSA signature (raw r‖s, 64 bytes) over SHA-256(msg).
-func verifyES256(pub *ecdsa.PublicKey, msg, sig []byte) bool {
+// verifyES256 checks a COSE ECDSA signature (raw r‖s, 64 bytes) over SHA-256(msg), with the
+// precomputed fast key when there is one.
+func verifyES256(pub *ecdsa.PublicKey, fast *es256.Key, msg, sig []byte) bool {
 	if pub == nil || pub.Curve != elliptic.P256() || len(sig) != 64 {
 		return false
 	}
 	h := sha256.Sum256(msg)
+	if fast != nil && fast.Public().Equal(pub) {
+		return fast.VerifyES256(h[:], sig)
+	}
 	r, s := new(big.Int).SetBytes(sig[:32]), new(big.Int).SetBytes(sig[32:])
 	return ecdsa.Verify(pub, h[:], r, s)
 }
 
 // verifySign1 checks s's ES256 signature under pub; payload replaces s.Payload when detached.
-func verifySign1(s *sign1, payload []byte, pub *ecdsa.PublicKey, code Code, what string) error {
+func verifySign1(s *sign1, payload []byte, pub *ecdsa.PublicKey, fast *es256.Key, code Code, what string) error {
 	alg, err := protectedAlg(s.Protected, what)
 	if err != nil {
 		return err
@@ -86,7 +91,7 @@ func verifySign1(s *sign1, payload []byte, pub *ecdsa.PublicKey, code Code, what
 	if err != nil {
 		return newErr(CodeMalformed, err, "%s Sig_structure", what)
 	}
-	if !verifyES256(pub, tbs, s.Signature) {
+	if !verifyES256(pub, fast, tbs, s.Signature) {
 		return newErr(code, nil, "%s signature does not verify", what)
 	}
 	return nil

@@ -2,6 +2,7 @@ package mdoc
 
 import (
 	"bytes"
+	"crypto"
 	"crypto/ecdh"
 	"crypto/ecdsa"
 	"crypto/sha256"
@@ -11,12 +12,18 @@ import (
 
 	"github.com/fxamacker/cbor/v2"
 	"github.com/idgate/idgate/certs"
+	"github.com/idgate/idgate/certs/es256"
 )
 
 // Trust validates a Document Signer chain for a docType at a time; *certs.TrustList is one
 // (PurposeMdoc: IACA roots per docType, the leaf of the DS profile).
 type Trust interface {
 	Verify(p certs.Purpose, scope string, chain []*x509.Certificate, at time.Time) (*x509.Certificate, error)
+}
+
+// fastKeys is the optional precomputed-key lookup of *certs.TrustList.
+type fastKeys interface {
+	ES256Key(pub crypto.PublicKey) *es256.Key
 }
 
 // Verifier checks DeviceResponses. It is safe for concurrent use.
@@ -112,9 +119,6 @@ func (v *Verifier) verifyDocument(doc *Document, opts VerifyOptions, now time.Ti
 	if !ok {
 		return nil, newErr(CodeUntrustedIssuer, nil, "DS key is %T, want ECDSA", chain[0].PublicKey)
 	}
-	if err := verifySign1(s, s.Payload, dsKey, CodeSignatureInvalid, "issuerAuth"); err != nil {
-		return nil, err
-	}
 	if mso.DocType != doc.DocType {
 		return nil, newErr(CodeDocTypeMismatch, nil, "MSO docType %q, Document docType %q", mso.DocType, doc.DocType)
 	}
@@ -125,6 +129,15 @@ func (v *Verifier) verifyDocument(doc *Document, opts VerifyOptions, now time.Ti
 			return nil, newErr(CodeIssuerCertTime, err, "DS chain at the MSO's signed time %s", signed.UTC().Format(time.RFC3339))
 		}
 		return nil, newErr(CodeUntrustedIssuer, err, "DS chain for %s", mso.DocType)
+	}
+	// The chain is checked first, at the (not yet authenticated) signed time, so that a trust
+	// list's precomputed key for the DS serves the signature check; either failure rejects.
+	var fast *es256.Key
+	if fk, ok := v.Trust.(fastKeys); ok {
+		fast = fk.ES256Key(dsKey)
+	}
+	if err := verifySign1(s, s.Payload, dsKey, fast, CodeSignatureInvalid, "issuerAuth"); err != nil {
+		return nil, err
 	}
 	vi := mso.ValidityInfo
 	switch {
@@ -257,7 +270,7 @@ func checkDeviceAuth(ds *DeviceSigned, docType string, devKey *ecdsa.PublicKey, 
 		if s.Payload != nil {
 			return false, newErr(CodeMalformed, nil, "deviceSignature payload must be detached (null)")
 		}
-		return false, verifySign1(&s, dab, devKey, CodeDeviceAuthInvalid, "deviceSignature")
+		return false, verifySign1(&s, dab, devKey, nil, CodeDeviceAuthInvalid, "deviceSignature")
 	case macRaw != nil:
 		if opts.ReaderKey == nil {
 			return true, newErr(CodeDeviceAuthInvalid, nil, "deviceMac without a reader key")
