@@ -15,7 +15,8 @@ import (
 )
 
 // Two verifier instances on one database: a transaction created on one is fetched, answered
-// and read on the other, and a response replayed to the first is refused.
+// and read on the other, and a response replayed to the first is refused. The client_id is
+// x509_hash, as HAIP requires.
 func TestOpenID4VPAcrossInstances(t *testing.T) {
 	env := credentialtest.New(t)
 	signer := env.CA.Issue(t, "rental desk", certstest.WithDNS("rp.example"), certstest.WithProfile(certs.ProfileRequestSigner))
@@ -26,13 +27,16 @@ func TestOpenID4VPAcrossInstances(t *testing.T) {
 			t.Fatal(err)
 		}
 		t.Cleanup(func() { store.Close() })
-		vp, err := NewVP(VPConfig{Credentials: env.Verifier(t), Store: store, Signer: signer, BaseURL: "https://rp.example"})
+		vp, err := NewVP(VPConfig{Credentials: env.Verifier(t), Store: store, Signer: signer, BaseURL: "https://rp.example", ClientIDPrefix: oid4vp.PrefixX509Hash})
 		if err != nil {
 			t.Fatal(err)
 		}
 		return vp
 	}
 	a, b := instance(), instance()
+	if a.ClientID() != oid4vp.X509HashClientID(signer.Chain()[0]) {
+		t.Fatalf("client_id %s", a.ClientID())
+	}
 	ctx := context.Background()
 	q, _ := QueryFromClaims("", []string{"family_name"})
 	c, err := a.Create(ctx, "desk-1", q)

@@ -38,6 +38,7 @@ type verifierOptions struct {
 	vpPKI           string // directory holding the OpenID4VP request signer; empty: no OpenID4VP
 	publicURL       string
 	vpStore         string
+	vpPrefix        string
 }
 
 func runVerifier(args []string, stdout, stderr io.Writer) int {
@@ -71,6 +72,7 @@ func runVerifier(args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&o.vpPKI, "openid4vp-pki", envOr("IDGATE_VERIFIER_PKI", ""), "serve OpenID4VP with the request signer of this PKI directory (idgate certs init) [IDGATE_VERIFIER_PKI]")
 	fs.StringVar(&o.publicURL, "public-url", envOr("IDGATE_VERIFIER_PUBLIC_URL", "http://localhost:8082"), "the verifier's public URL for OpenID4VP request_uri/response_uri; its host must be a SAN dNSName of the request signer [IDGATE_VERIFIER_PUBLIC_URL]")
 	fs.StringVar(&o.vpStore, "openid4vp-store", envOr("IDGATE_VP_STORE", "memory"), "OpenID4VP transactions: memory, sqlite:PATH, or a postgres:// DSN shared by several instances [IDGATE_VP_STORE]")
+	fs.StringVar(&o.vpPrefix, "openid4vp-client-id", envOr("IDGATE_VP_CLIENT_ID", "x509_san_dns"), "OpenID4VP client_id prefix: x509_san_dns (the public URL's host) or x509_hash (the request signer certificate's hash, as HAIP requires) [IDGATE_VP_CLIENT_ID]")
 	gatesPKI := stringFlag(fs, "gates", "IDGATE_GATES_PKI", "", "enable the airport gate API with this PKI directory (gate settings: IDGATE_GATE_* variables, docs/configuration.md)")
 	fs.BoolVar(&rpOpen, "rp-open", rpOpen, "serve the relying-party API without a bearer token on a non-loopback address [IDGATE_RP_OPEN=1]")
 	rl, err := verifierRateFlags(fs)
@@ -233,7 +235,7 @@ func addOpenID4VP(ctx context.Context, api *verifier.API, core *verifierCore, o 
 		return nil, badInput(fmt.Errorf("--openid4vp-store must be memory, sqlite:PATH or a postgres:// DSN"))
 	}
 	api.VP, err = verifier.NewVP(verifier.VPConfig{
-		Credentials: core.credentials, Store: store, Signer: signer, BaseURL: o.publicURL,
+		Credentials: core.credentials, Store: store, Signer: signer, BaseURL: o.publicURL, ClientIDPrefix: o.vpPrefix,
 		PerClient: cmp.Or(o.openPerClient, verifier.DefaultOpenPerClient),
 	})
 	if err != nil {
