@@ -28,7 +28,9 @@ func parseUnit(t *testing.T, path string) unitFile {
 		case line == "" || line[0] == '#' || line[0] == ';':
 		case line[0] == '[' && line[len(line)-1] == ']':
 			section = line[1 : len(line)-1]
-			u[section] = u[section]
+			if _, ok := u[section]; !ok {
+				u[section] = nil // a section with no keys is still there
+			}
 		default:
 			k, v, ok := strings.Cut(line, "=")
 			if !ok || section == "" || strings.HasSuffix(line, "\\") {
