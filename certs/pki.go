@@ -69,6 +69,9 @@ type Options struct {
 	// trust.json, so one issuer's key cannot sign the other's credential type. Left empty,
 	// both issuers are trusted for any vct (certs cannot import the credential profile).
 	EmployeeVCT, LicenceVCT string
+	// MdocCountry is the ISO 3166-1 alpha-2 country of the mDL IACA and Document Signer (the
+	// mDL's issuing_country); default "UT", ISO 18013-5's example country Utopia.
+	MdocCountry string
 }
 
 func (o Options) withDefaults() (Options, error) {
@@ -101,6 +104,9 @@ func (o Options) withDefaults() (Options, error) {
 	if o.Now == nil {
 		o.Now = time.Now
 	}
+	if o.MdocCountry == "" {
+		o.MdocCountry = "UT"
+	}
 	return o, nil
 }
 
@@ -120,11 +126,14 @@ type PKI struct {
 	GateReader     *ecdsa.PrivateKey
 	GateReaderCert *x509.Certificate
 	Trust          *TrustList
+	// IACA is the mdoc Issuing Authority CA root; MDLDocumentSigner signs mDL MSOs under it.
+	IACA              *x509.Certificate
+	MDLDocumentSigner Signer
 }
 
 // plan lists every file base name (.key + .crt) the PKI with these options consists of.
 func plan(o Options) []string {
-	names := []string{FileRoot, FileIssuerEmployee, FileIssuerMDL, FileStatusList, FileGateReader, FileTLSIssuer, FileTLSVerifier, FileVerifierRP}
+	names := []string{FileRoot, FileIssuerEmployee, FileIssuerMDL, FileStatusList, FileGateReader, FileTLSIssuer, FileTLSVerifier, FileVerifierRP, FileIACA, FileDocumentSignerMDL}
 	for _, a := range o.Airlines {
 		names = append(names, AirlineFile(a))
 	}
@@ -205,6 +214,9 @@ func Load(dir string, airlines []string) (*PKI, error) {
 		if err := s.prof.Check((*s.dst).Chain()[0]); err != nil {
 			return nil, newErr(ErrPKI, err, "%s.crt", s.name)
 		}
+	}
+	if err := p.loadMdoc(dir); err != nil {
+		return nil, err
 	}
 	for _, a := range airlines {
 		a = strings.ToUpper(a)
@@ -343,7 +355,12 @@ func generate(o Options) (map[string][]byte, error) {
 		}
 	}
 
+	mdocAnchor, err := generateMdoc(o, files)
+	if err != nil {
+		return nil, err
+	}
 	anchors := []trustFileAnchor{
+		mdocAnchor,
 		{Purpose: PurposeStatusList, Scope: ScopeAny, Roots: []string{FileRoot + ".crt"}, Names: []string{CNStatusList}},
 	}
 	if o.EmployeeVCT != "" && o.LicenceVCT != "" {

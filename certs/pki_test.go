@@ -28,13 +28,28 @@ func TestInitCreatesThenLoads(t *testing.T) {
 		t.Fatalf("dir mode %v %v", fi.Mode(), err)
 	}
 	keys, _ := filepath.Glob(filepath.Join(dir, "*.key"))
-	if len(keys) != 10 { // root, 2 issuers, status list, gate reader, 2 TLS, verifier request, 2 airlines
+	if len(keys) != 12 { // root, 2 issuers, status list, gate reader, 2 TLS, verifier request, 2 airlines, IACA, mDL DS
 		t.Fatalf("%d key files", len(keys))
 	}
 	for _, k := range keys {
 		if fi, _ := os.Stat(k); fi.Mode().Perm() != 0o600 {
 			t.Errorf("%s mode %v", k, fi.Mode())
 		}
+	}
+
+	// The mDL Document Signer chains to the IACA, which trust.json trusts for the mDL docType
+	// only; a credential signer under the development root is no Document Signer.
+	if _, err := p.Trust.Verify(certs.PurposeMdoc, certs.MdocDocTypeMDL, p.MDLDocumentSigner.Chain(), now); err != nil {
+		t.Errorf("mDL Document Signer not trusted: %v", err)
+	}
+	if _, err := p.Trust.Verify(certs.PurposeMdoc, "org.example.other", p.MDLDocumentSigner.Chain(), now); err == nil {
+		t.Error("the IACA is trusted for another docType")
+	}
+	if _, err := p.Trust.Verify(certs.PurposeMdoc, certs.MdocDocTypeMDL, p.MDLIssuer.Chain(), now); err == nil {
+		t.Error("the SD-JWT VC licence signer is trusted as an mdoc Document Signer")
+	}
+	if ds := p.MDLDocumentSigner.Chain()[0]; ds.Subject.Country[0] != "UT" || p.IACA.Subject.Country[0] != "UT" {
+		t.Errorf("mdoc country %v / %v", ds.Subject.Country, p.IACA.Subject.Country)
 	}
 
 	// The verifier's request signer names the DNS hosts (not the IPs) and wallets trust it.
