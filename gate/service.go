@@ -5,8 +5,6 @@ import (
 	"crypto"
 	"crypto/ecdsa"
 	"crypto/elliptic"
-	"crypto/sha256"
-	"crypto/subtle"
 	"errors"
 	"log/slog"
 	"runtime"
@@ -190,22 +188,6 @@ func (s *Service) Metrics() *Metrics { return s.cfg.Metrics }
 
 // Ready reports whether the service can take traffic (its store answers).
 func (s *Service) Ready(ctx context.Context) error { return s.cfg.Store.Ping(ctx) }
-
-// TokenHash is how operator and check-in tokens are configured: only their SHA-256 is kept.
-type TokenHash [sha256.Size]byte
-
-// HashToken hashes a bearer token for Config-style storage.
-func HashToken(token string) TokenHash { return sha256.Sum256([]byte(token)) }
-
-// Matches compares a presented token with the hash in constant time. The zero hash (no token
-// configured) matches nothing.
-func (h TokenHash) Matches(token []byte) bool {
-	if h == (TokenHash{}) || len(token) == 0 {
-		return false
-	}
-	got := sha256.Sum256(token)
-	return subtle.ConstantTimeCompare(got[:], h[:]) == 1
-}
 
 // readerKey returns the key biometric.Open takes.
 func (s *Service) readerKey() crypto.PrivateKey { return s.reader }

@@ -13,7 +13,7 @@ import (
 )
 
 // GateAPI is the fasthttp shell over gate.Service: it routes, decodes once, calls the domain
-// and renders. Plug it in with API{Extra: gateAPI.Routes}.
+// and renders. Plug it in with API{GateRoutes: gateAPI.Routes}.
 //
 //	PUT  /v1/gates/{gate}                     operator token: configure flight and boarding
 //	GET  /v1/gates/{gate}                     operator token
@@ -33,9 +33,9 @@ type GateAPI struct {
 	// gate operators, airline check-in and gate terminals; zero disables the routes they guard
 	// (fail closed). Terminals need one: identify is a face search and verify consumes
 	// boardings, neither may be open to anyone on the network.
-	OperatorToken gate.TokenHash
-	CheckinToken  gate.TokenHash
-	TerminalToken gate.TokenHash
+	OperatorToken TokenHash
+	CheckinToken  TokenHash
+	TerminalToken TokenHash
 }
 
 // Routes handles the gate routes and reports whether the path was one of them.
@@ -249,14 +249,4 @@ func postOnly(ctx *fasthttp.RequestCtx) bool {
 		return false
 	}
 	return true
-}
-
-// bearer returns the token of an "Authorization: Bearer" header (nil when absent).
-func bearer(ctx *fasthttp.RequestCtx) []byte {
-	h := ctx.Request.Header.Peek("Authorization")
-	const p = "Bearer "
-	if len(h) <= len(p) || !strings.EqualFold(string(h[:len(p)]), p) {
-		return nil
-	}
-	return h[len(p):]
 }

@@ -49,13 +49,13 @@ func newGateServer(t *testing.T, adjust ...func(*gate.Config)) *gateServer {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ga := &GateAPI{Gates: svc, OperatorToken: gate.HashToken(operatorToken), CheckinToken: gate.HashToken(checkinToken),
-		TerminalToken: gate.HashToken(terminalToken)}
+	ga := &GateAPI{Gates: svc, OperatorToken: HashToken(operatorToken), CheckinToken: HashToken(checkinToken),
+		TerminalToken: HashToken(terminalToken)}
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := NewServer((&API{Extra: ga.Routes}).Handler)
+	srv := NewServer((&API{GateRoutes: ga.Routes}).Handler)
 	go func() { _ = srv.Serve(l) }()
 	t.Cleanup(func() { _ = srv.Shutdown() })
 	s := &gateServer{w: w, svc: svc, store: cfg.Store, url: "http://" + l.Addr().String()}

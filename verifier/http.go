@@ -1,8 +1,6 @@
 package verifier
 
 import (
-	"crypto/sha256"
-	"crypto/subtle"
 	"encoding/json"
 	"net/http"
 	"strings"
@@ -24,12 +22,14 @@ type API struct {
 	// VP, when set, serves OpenID4VP: relying parties create transactions with a DCQL query,
 	// wallets fetch the signed request and post their response (openid4vp_http.go).
 	VP *VP
-	// RPToken, when set, is the SHA-256 of the bearer token relying parties must send on the
-	// presentation-request routes; nil leaves them open (development, or a verifier that
-	// only serves its own front end behind a proxy that authenticates).
-	RPToken *[32]byte
-	// Extra routes (the gate API) are tried first; they return false when the path is not theirs.
-	Extra func(ctx *fasthttp.RequestCtx) bool
+	// RPToken is the hash of the bearer token relying parties send on the presentation-request
+	// routes. Zero (no token) closes them, unless OpenRP.
+	RPToken TokenHash
+	// OpenRP serves the relying-party routes to anyone when RPToken is zero (development, or
+	// a verifier that only serves its own front end behind a proxy that authenticates).
+	OpenRP bool
+	// GateRoutes (GateAPI.Routes) are tried first; they return false when the path is not theirs.
+	GateRoutes func(ctx *fasthttp.RequestCtx) bool
 	// Limit, when set, bounds each client's requests on the relying-party routes (checked
 	// before the token, so guessing is limited too); the gate's routes are not limited here.
 	Limit *ratelimit.Limiter
@@ -40,7 +40,7 @@ type API struct {
 
 // Handler routes requests. It decodes once, calls the domain, and renders errors through Render.
 func (a *API) Handler(ctx *fasthttp.RequestCtx) {
-	if a.Extra != nil && a.Extra(ctx) {
+	if a.GateRoutes != nil && a.GateRoutes(ctx) {
 		return
 	}
 	path := string(ctx.Path())
@@ -237,12 +237,11 @@ func writeErr(ctx *fasthttp.RequestCtx, err error) {
 	writeJSON(ctx, status, body)
 }
 
-// rpAuthorized checks the relying party's bearer token when one is configured.
+// rpAuthorized checks the relying party's bearer token; without one configured the routes
+// are open only if OpenRP says so.
 func (a *API) rpAuthorized(ctx *fasthttp.RequestCtx) bool {
-	if a.RPToken == nil {
-		return true
+	if a.RPToken == (TokenHash{}) {
+		return a.OpenRP
 	}
-	tok, ok := strings.CutPrefix(string(ctx.Request.Header.Peek("Authorization")), "Bearer ")
-	sum := sha256.Sum256([]byte(tok))
-	return ok && tok != "" && subtle.ConstantTimeCompare(sum[:], a.RPToken[:]) == 1
+	return a.RPToken.Matches(bearer(ctx))
 }

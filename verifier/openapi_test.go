@@ -1,7 +1,6 @@
 package verifier
 
 import (
-	"crypto/sha256"
 	"encoding/json"
 	"fmt"
 	"net"
@@ -51,9 +50,9 @@ func TestOpenAPI(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rpToken := sha256.Sum256([]byte("rp-secret"))
-	ga := &GateAPI{Gates: svc, OperatorToken: gate.HashToken(operatorToken), CheckinToken: gate.HashToken(checkinToken),
-		TerminalToken: gate.HashToken(terminalToken)}
+	rpToken := HashToken("rp-secret")
+	ga := &GateAPI{Gates: svc, OperatorToken: HashToken(operatorToken), CheckinToken: HashToken(checkinToken),
+		TerminalToken: HashToken(terminalToken)}
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -64,7 +63,7 @@ func TestOpenAPI(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := NewServer((&API{RP: rp, VP: vp, RPToken: &rpToken, Extra: ga.Routes}).Handler)
+	srv := NewServer((&API{RP: rp, VP: vp, RPToken: rpToken, GateRoutes: ga.Routes}).Handler)
 	go func() { _ = srv.Serve(l) }()
 	t.Cleanup(func() { _ = srv.Shutdown() })
 
@@ -164,7 +163,7 @@ func TestOpenAPI(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		srv := NewServer((&API{RP: rp, Limit: lim}).Handler)
+		srv := NewServer((&API{RP: rp, Limit: lim, OpenRP: true}).Handler)
 		go func() { _ = srv.Serve(l) }()
 		t.Cleanup(func() { _ = srv.Shutdown() })
 		lc := apitest.NewClient(t, doc, "http://"+l.Addr().String())

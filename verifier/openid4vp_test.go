@@ -59,7 +59,7 @@ func newVPWorld(t *testing.T, mode string) *vpWorld {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := NewServer((&API{RP: rp, VP: w.vp}).Handler)
+	srv := NewServer((&API{RP: rp, VP: w.vp, OpenRP: true}).Handler)
 	go func() { _ = srv.Serve(l) }()
 	t.Cleanup(func() { _ = srv.Shutdown() })
 	return w
@@ -305,7 +305,7 @@ func TestOpenID4VPCreate(t *testing.T) {
 	for body, want := range map[string]int{
 		`{"dcql_query":{"credentials":[]}}`: 400,
 		`{"dcql_query":{"credentials":[{"id":"m","format":"mso_mdoc","meta":{"doctype_value":"org.iso.18013.5.1.mDL"}}]}}`: 400,
-		`{"dcql_query":{"credentials":[{"id":"a","format":"dc+sd-jwt","meta":{"vct_values":["x"]}}]},"claims":["a"]}`:     400,
+		`{"dcql_query":{"credentials":[{"id":"a","format":"dc+sd-jwt","meta":{"vct_values":["x"]}}]},"claims":["a"]}`:      400,
 	} {
 		if st, raw := w.do(t, http.MethodPost, "/v1/presentation-requests", "application/json", []byte(body)); st != want {
 			t.Errorf("%s: %d %s", body, st, raw)

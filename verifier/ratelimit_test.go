@@ -47,7 +47,7 @@ func newLimitedRP(t *testing.T, rate float64, burst, perClient int, proxies stri
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := NewServer((&API{RP: rp, Limit: lim, Proxies: px}).Handler)
+	srv := NewServer((&API{RP: rp, Limit: lim, Proxies: px, OpenRP: true}).Handler)
 	go func() { _ = srv.Serve(ln) }()
 	t.Cleanup(func() { _ = srv.Shutdown() })
 	l.url = "http://" + ln.Addr().String()

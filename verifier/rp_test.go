@@ -44,7 +44,7 @@ func newRPServer(t *testing.T) *rpServer {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := NewServer((&API{RP: rp}).Handler)
+	srv := NewServer((&API{RP: rp, OpenRP: true}).Handler)
 	go func() { _ = srv.Serve(l) }()
 	t.Cleanup(func() { _ = srv.Shutdown() })
 	return &rpServer{env: env, url: "http://" + l.Addr().String()}
@@ -357,24 +357,31 @@ func TestRPRejectsBadRequests(t *testing.T) {
 	}
 }
 
-func TestRPTokenWhenConfigured(t *testing.T) {
+// TestRPToken: a configured token is required (scheme case-insensitive); without one the
+// relying-party routes are closed unless OpenRP opens them.
+func TestRPToken(t *testing.T) {
 	env := credentialtest.New(t)
 	rp, err := NewRP(RPConfig{Credentials: env.Verifier(t), Requests: NewMemoryRequests(10), Audience: "https://rental.example"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	sum := sha256.Sum256([]byte("rp-secret"))
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
+	serve := func(api *API) string {
+		l, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		srv := NewServer(api.Handler)
+		go func() { _ = srv.Serve(l) }()
+		t.Cleanup(func() { _ = srv.Shutdown() })
+		return "http://" + l.Addr().String()
 	}
-	srv := NewServer((&API{RP: rp, RPToken: &sum}).Handler)
-	go func() { _ = srv.Serve(l) }()
-	t.Cleanup(func() { _ = srv.Shutdown() })
-	post := func(path, token string) int {
-		req, _ := http.NewRequest("POST", "http://"+l.Addr().String()+path, strings.NewReader(`{"claims":["age_over_19"]}`))
-		if token != "" {
-			req.Header.Set("Authorization", "Bearer "+token)
+	withToken := serve(&API{RP: rp, RPToken: HashToken("rp-secret")})
+	closed := serve(&API{RP: rp})
+	open := serve(&API{RP: rp, OpenRP: true})
+	post := func(base, path, auth string) int {
+		req, _ := http.NewRequest("POST", base+path, strings.NewReader(`{"claims":["age_over_19"]}`))
+		if auth != "" {
+			req.Header.Set("Authorization", auth)
 		}
 		resp, err := http.DefaultClient.Do(req)
 		if err != nil {
@@ -384,16 +391,21 @@ func TestRPTokenWhenConfigured(t *testing.T) {
 		return resp.StatusCode
 	}
 	for _, tc := range []struct {
-		path, token string
-		want        int
+		base, path, auth string
+		want             int
 	}{
-		{"/v1/presentation-requests", "", http.StatusUnauthorized},
-		{"/v1/presentation-requests", "guess", http.StatusUnauthorized},
-		{"/v1/presentation-requests/x/verify", "", http.StatusUnauthorized},
-		{"/v1/presentation-requests", "rp-secret", http.StatusCreated},
+		{withToken, "/v1/presentation-requests", "", http.StatusUnauthorized},
+		{withToken, "/v1/presentation-requests", "Bearer guess", http.StatusUnauthorized},
+		{withToken, "/v1/presentation-requests", "Bearer ", http.StatusUnauthorized},
+		{withToken, "/v1/presentation-requests/x/verify", "", http.StatusUnauthorized},
+		{withToken, "/v1/presentation-requests", "Bearer rp-secret", http.StatusCreated},
+		{withToken, "/v1/presentation-requests", "bearer rp-secret", http.StatusCreated},
+		{closed, "/v1/presentation-requests", "", http.StatusUnauthorized},
+		{closed, "/v1/presentation-requests", "Bearer anything", http.StatusUnauthorized},
+		{open, "/v1/presentation-requests", "", http.StatusCreated},
 	} {
-		if got := post(tc.path, tc.token); got != tc.want {
-			t.Errorf("%s with %q: %d, want %d", tc.path, tc.token, got, tc.want)
+		if got := post(tc.base, tc.path, tc.auth); got != tc.want {
+			t.Errorf("%s%s with %q: %d, want %d", tc.base, tc.path, tc.auth, got, tc.want)
 		}
 	}
 }

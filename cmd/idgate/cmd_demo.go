@@ -152,6 +152,7 @@ func (d *demo) run() error {
 	if err != nil {
 		return err
 	}
+	api.OpenRP = true // the demo's relying party is this process, on loopback
 	if d.photos != nil {
 		d.gateToken = rand.Text()
 		closeGates, err := d.enableGates(ctx, api, core, pkiDir, vopts, logger)

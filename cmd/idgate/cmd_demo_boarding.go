@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"crypto/sha256"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -59,14 +58,14 @@ func (d *demo) enrolment() (string, error) {
 // enableGates adds the gate API to the demo's verifier.
 func (d *demo) enableGates(ctx context.Context, api *verifier.API, core *verifierCore, pkiDir string, o verifierOptions, logger *slog.Logger) (func(), error) {
 	g := gateOptions{dbPath: filepath.Join(d.root, "gate.db"), modelsDir: d.models, retention: 6 * time.Hour}
-	g.operatorToken = gate.TokenHash(sha256.Sum256([]byte(d.gateToken)))
+	g.operatorToken = verifier.HashToken(d.gateToken)
 	// One token for the demo's operator, its one terminal and the check-in it does not use.
 	g.terminalToken, g.checkinToken = g.operatorToken, g.operatorToken
 	routes, closeGates, err := newGateRoutes(ctx, pkiDir, core, o, g, logger)
 	if err != nil {
 		return nil, err
 	}
-	api.Extra = routes
+	api.GateRoutes = routes
 	return closeGates, nil
 }
 

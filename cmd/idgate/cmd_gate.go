@@ -61,9 +61,9 @@ type gateOptions struct {
 	modelsDir     string
 	retention     time.Duration
 	threshold     float32 // 0: biometric.DefaultOperatingPoint
-	operatorToken gate.TokenHash
-	checkinToken  gate.TokenHash
-	terminalToken gate.TokenHash
+	operatorToken verifier.TokenHash
+	checkinToken  verifier.TokenHash
+	terminalToken verifier.TokenHash
 	passPartners  map[string][]string // gate.Config.PassPartners
 	liveness      gate.LivenessPolicy
 	livenessThr   float64 // 0: liveness.DefaultThreshold
@@ -93,7 +93,7 @@ func gateOptionsFromEnv() (gateOptions, error) {
 	if err := g.livenessFromEnv(); err != nil {
 		return g, err
 	}
-	for env, dst := range map[string]*gate.TokenHash{
+	for env, dst := range map[string]*verifier.TokenHash{
 		"IDGATE_GATE_OPERATOR_TOKEN_SHA256": &g.operatorToken,
 		"IDGATE_GATE_CHECKIN_TOKEN_SHA256":  &g.checkinToken,
 		"IDGATE_GATE_TERMINAL_TOKEN_SHA256": &g.terminalToken,
@@ -113,7 +113,7 @@ func gateOptionsFromEnv() (gateOptions, error) {
 
 // newGateRoutes builds the gate service over the verifier's trust list and credential
 // verifier (core) and the gate reader key in pkiDir, and returns the routes for
-// verifier.API.Extra and a closer to call once the server has drained. The retention purge runs
+// verifier.API.GateRoutes and a closer to call once the server has drained. The retention purge runs
 // until ctx ends.
 func newGateRoutes(ctx context.Context, pkiDir string, core *verifierCore, o verifierOptions, g gateOptions, logger *slog.Logger) (func(*fasthttp.RequestCtx) bool, func(), error) {
 	reader, _, err := certs.LoadGateReader(pkiDir)
@@ -173,7 +173,7 @@ func newGateRoutes(ctx context.Context, pkiDir string, core *verifierCore, o ver
 		return nil, nil, err
 	}
 	api := &verifier.GateAPI{Gates: svc, OperatorToken: g.operatorToken, CheckinToken: g.checkinToken, TerminalToken: g.terminalToken}
-	if api.OperatorToken == (gate.TokenHash{}) || api.CheckinToken == (gate.TokenHash{}) || api.TerminalToken == (gate.TokenHash{}) {
+	if api.OperatorToken == (verifier.TokenHash{}) || api.CheckinToken == (verifier.TokenHash{}) || api.TerminalToken == (verifier.TokenHash{}) {
 		logger.Warn("gate: operator, check-in or terminal token not configured; those routes answer 401")
 	}
 	go svc.RunPurge(ctx, 5*time.Minute)

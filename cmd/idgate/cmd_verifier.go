@@ -96,14 +96,14 @@ func runVerifier(args []string, stdout, stderr io.Writer) int {
 			return 2
 		}
 	}
-	var rpToken *[32]byte
+	var rpToken verifier.TokenHash
 	if v := os.Getenv("IDGATE_RP_TOKEN_SHA256"); v != "" {
 		b, err := hex.DecodeString(v)
 		if err != nil || len(b) != 32 {
 			fmt.Fprintln(stderr, "idgate verifier: IDGATE_RP_TOKEN_SHA256 must be 64 hex digits (sha256 of the token)")
 			return 2
 		}
-		rpToken = (*[32]byte)(b)
+		rpToken = verifier.TokenHash(b)
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
@@ -132,7 +132,7 @@ func runVerifier(args []string, stdout, stderr io.Writer) int {
 		logger.Info("OpenID4VP enabled", "client_id", api.VP.ClientID(), "store", strings.SplitN(o.vpStore, ":", 2)[0])
 	}
 	api.Limit, api.Proxies = limit, proxies
-	if rpToken != nil {
+	if rpToken != (verifier.TokenHash{}) {
 		api.RPToken = rpToken
 	} else {
 		// No token: the relying-party API answers anyone who can reach it. That is the
@@ -141,11 +141,12 @@ func runVerifier(args []string, stdout, stderr io.Writer) int {
 			fmt.Fprintf(stderr, "idgate verifier: --listen %s is not a loopback address and IDGATE_RP_TOKEN_SHA256 is not set: anyone who reaches it could use the relying-party API; set the token (or pass --rp-open)\n", *listen)
 			return 1
 		}
+		api.OpenRP = true
 		logger.Warn("relying-party API is open to anyone who can reach it; set IDGATE_RP_TOKEN_SHA256")
 	}
 	if *gatesPKI != "" { // airport gate API: cmd_gate.go
 		var closeGates func()
-		if api.Extra, closeGates, err = newGateRoutes(ctx, *gatesPKI, core, o, g, logger); err != nil {
+		if api.GateRoutes, closeGates, err = newGateRoutes(ctx, *gatesPKI, core, o, g, logger); err != nil {
 			fmt.Fprintln(stderr, "idgate verifier:", err)
 			return exitCode(err)
 		}

@@ -45,8 +45,8 @@ func target(t *testing.T) (string, *certs.PKI) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	g := &verifier.GateAPI{Gates: svc, OperatorToken: gate.HashToken(testOperatorToken), CheckinToken: gate.HashToken(testCheckinToken),
-		TerminalToken: gate.HashToken(testTerminalToken)}
+	g := &verifier.GateAPI{Gates: svc, OperatorToken: verifier.HashToken(testOperatorToken), CheckinToken: verifier.HashToken(testCheckinToken),
+		TerminalToken: verifier.HashToken(testTerminalToken)}
 	srv := verifier.NewServer(func(ctx *fasthttp.RequestCtx) {
 		if !g.Routes(ctx) {
 			ctx.SetStatusCode(http.StatusNotFound)
