@@ -154,8 +154,7 @@ func (w *Wallet) postVPResponse(ctx context.Context, req *VPRequest, resp *oid4v
 		return nil, err
 	}
 	if status != http.StatusOK {
-		res := &httpResult{status: status, body: reply}
-		return nil, newErr(CodeVerifierRejected, "the verifier refused the response", protocolError(res))
+		return nil, newErr(CodeVerifierRejected, "the verifier refused the response", vpRejection(status, reply))
 	}
 	out := &VPResult{}
 	if len(strings.TrimSpace(string(reply))) == 0 {
@@ -174,4 +173,24 @@ func (w *Wallet) postVPResponse(ctx context.Context, req *VPRequest, resp *oid4v
 		out.RedirectURI = r.RedirectURI
 	}
 	return out, nil
+}
+
+// vpRejection decodes a response_uri's error: the OAuth form {"error","error_description"},
+// or {"code","message"} as idgate's verifier renders its errors.
+func vpRejection(status int, body []byte) *ProtocolError {
+	pe := protocolError(&httpResult{status: status, body: body})
+	if pe.ErrorCode != "" {
+		return pe
+	}
+	var alt struct {
+		Code    string `json:"code"`
+		Message string `json:"message"`
+	}
+	if json.Unmarshal(body, &alt) == nil && len(alt.Code) <= 128 {
+		pe.ErrorCode, pe.Description = alt.Code, alt.Message
+		if len(pe.Description) > 512 {
+			pe.Description = pe.Description[:512]
+		}
+	}
+	return pe
 }

@@ -114,7 +114,8 @@ func (d *demo) run() error {
 	}
 	// A host name, not an IP, so the issuer can also serve passkey ceremonies to browsers.
 	d.issuerURL = fmt.Sprintf("http://localhost:%d", issuerL.Addr().(*net.TCPAddr).Port)
-	d.verifyURL = "http://" + verifierL.Addr().String()
+	// localhost: the OpenID4VP request signer's SAN, which wallets compare with the response_uri host.
+	d.verifyURL = fmt.Sprintf("http://localhost:%d", verifierL.Addr().(*net.TCPAddr).Port)
 
 	pkiDir := filepath.Join(d.root, "pki")
 	if _, _, err := certs.Init(pkiDir, certs.Options{IssuerURL: d.issuerURL,
@@ -148,11 +149,17 @@ func (d *demo) run() error {
 		// the revocation below is visible at once.
 		statusMaxTTL: time.Second,
 	}
+	vopts.vpPKI, vopts.publicURL, vopts.vpStore = pkiDir, d.verifyURL, "memory"
 	api, core, err := newVerifierAPI(vopts)
 	if err != nil {
 		return err
 	}
 	api.OpenRP = true // the demo's relying party is this process, on loopback
+	closeVP, err := addOpenID4VP(ctx, api, core, vopts)
+	if err != nil {
+		return err
+	}
+	defer closeVP()
 	if d.photos != nil {
 		d.gateToken = rand.Text()
 		closeGates, err := d.enableGates(ctx, api, core, pkiDir, vopts, logger)
@@ -184,7 +191,11 @@ func (d *demo) run() error {
 	if _, err := rand.Read(storeKey); err != nil {
 		return err
 	}
-	w, err := walletsdk.New(walletsdk.Config{Dir: filepath.Join(d.root, "wallet"), StoreKey: storeKey})
+	verifierTrust, err := certs.LoadTrustList(filepath.Join(pkiDir, "trust.json"))
+	if err != nil {
+		return err
+	}
+	w, err := walletsdk.New(walletsdk.Config{Dir: filepath.Join(d.root, "wallet"), StoreKey: storeKey, VerifierTrust: verifierTrust})
 	if err != nil {
 		return err
 	}
@@ -209,20 +220,25 @@ func (d *demo) run() error {
 	}
 
 	want := []string{"age_over_19", "photo_ref"}
-	req, pres, err := d.presentation(ctx, w, licence.ID, want)
+	created, vpReq, err := d.deskTransaction(ctx, w, want)
 	if err != nil {
 		return err
 	}
-	d.say("rental desk asks for %s; the wallet discloses only those", strings.Join(want, " and "))
-	d.detail("presentation request %s, nonce %s…, audience %s", req.ID, req.Nonce[:8], req.Audience)
-	status, body, err := d.verify(req.ID, pres)
+	d.say("rental desk asks for %s over OpenID4VP; the wallet resolves the link and shows what it will disclose", strings.Join(want, " and "))
+	d.detail("transaction %s, link %s", created.ID, created.AuthorizationRequest)
+	d.printPreview(vpReq)
+	if _, err := w.RespondVP(ctx, vpReq, nil); err != nil {
+		return fmt.Errorf("wallet respond: %w", err)
+	}
+	outcome, raw, err := d.deskOutcome(ctx, created.ID)
 	if err != nil {
 		return err
 	}
-	if status != http.StatusOK {
-		return fmt.Errorf("verifier rejected a valid presentation: %d %s", status, body)
+	if outcome.Status != "verified" {
+		return fmt.Errorf("verifier rejected a valid presentation: %s", raw)
 	}
-	d.detail("ACCEPTED (%d): %s", status, body)
+	d.detail("the holder consented; the wallet posted an encrypted vp_token (KB-JWT aud %s, the request's nonce)", vpReq.Verifier.ClientID)
+	d.detail("ACCEPTED, the desk reads: %s", raw)
 
 	if d.photos != nil {
 		if err := d.board(ctx, w, licence.ID, pkiDir); err != nil {
@@ -250,24 +266,22 @@ func (d *demo) run() error {
 	d.say("operator revokes the driving licence %s; the next status list token carries it", licenceID)
 	time.Sleep(1100 * time.Millisecond) // let the verifier's one-second status cache lapse
 
-	status, body, err = d.verify(req.ID, pres)
+	_, err = w.RespondVP(ctx, vpReq, nil)
+	d.say("the same response is sent again → %v", err)
+	if walletsdk.CodeOf(err) != walletsdk.CodeVerifierRejected {
+		return fmt.Errorf("replayed response was not refused")
+	}
+	created2, vpReq2, err := d.deskTransaction(ctx, w, want)
 	if err != nil {
 		return err
 	}
-	d.say("the same presentation is sent again → %d %s", status, body)
-	if status == http.StatusOK || !strings.Contains(body, "nonce_replayed") {
-		return fmt.Errorf("replayed presentation was not rejected as a replay")
+	_, err = w.RespondVP(ctx, vpReq2, nil)
+	outcome, raw, oerr := d.deskOutcome(ctx, created2.ID)
+	if oerr != nil {
+		return oerr
 	}
-	req2, pres2, err := d.presentation(ctx, w, licence.ID, want)
-	if err != nil {
-		return err
-	}
-	status, body, err = d.verify(req2.ID, pres2)
-	if err != nil {
-		return err
-	}
-	d.say("the wallet presents the same credential and claims for a fresh request → %d %s", status, body)
-	if status == http.StatusOK || !strings.Contains(body, string(credential.CodeRevoked)) {
+	d.say("the wallet answers a fresh transaction with the same credential and claims → %v; the desk reads %s", err, raw)
+	if outcome.Status != "failed" || !strings.Contains(outcome.Error, string(credential.CodeRevoked)) {
 		return fmt.Errorf("presentation of a revoked credential was not rejected as revoked")
 	}
 	return nil
@@ -304,37 +318,4 @@ func doJSON(req *http.Request, want int, out any) error {
 		return nil
 	}
 	return json.Unmarshal(raw, out)
-}
-
-// presentation opens a request at the verifier and lets the wallet answer it.
-func (d *demo) presentation(ctx context.Context, w *walletsdk.Wallet, credID string, claims []string) (walletsdk.PresentationRequest, string, error) {
-	body, _ := json.Marshal(map[string]any{"vct": credential.VCTDrivingLicence, "claims": claims})
-	req, _ := http.NewRequest("POST", d.verifyURL+"/v1/presentation-requests", bytes.NewReader(body))
-	req.Header.Set("Content-Type", "application/json")
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		return walletsdk.PresentationRequest{}, "", err
-	}
-	defer resp.Body.Close()
-	raw, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
-	if resp.StatusCode != http.StatusCreated {
-		return walletsdk.PresentationRequest{}, "", fmt.Errorf("presentation request: %d %s", resp.StatusCode, raw)
-	}
-	pr, err := walletsdk.ParsePresentationRequest(raw)
-	if err != nil {
-		return pr, "", err
-	}
-	pres, err := w.Present(ctx, credID, pr)
-	return pr, pres, err
-}
-
-func (d *demo) verify(id, presentation string) (int, string, error) {
-	body, _ := json.Marshal(map[string]string{"presentation": presentation})
-	resp, err := http.Post(d.verifyURL+"/v1/presentation-requests/"+id+"/verify", "application/json", bytes.NewReader(body))
-	if err != nil {
-		return 0, "", err
-	}
-	defer resp.Body.Close()
-	raw, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
-	return resp.StatusCode, string(bytes.TrimSpace(raw)), nil
 }

@@ -13,14 +13,15 @@ import (
 )
 
 // TestDemo runs `idgate demo --boarding=false` end to end: PKI, issuer and verifier over real
-// HTTP on 127.0.0.1, wallet issuance of both credential types, a selective presentation that
-// is accepted, a replay and a revoked credential that are rejected.
+// HTTP on 127.0.0.1, wallet issuance of both credential types, a selective presentation over
+// OpenID4VP that is accepted, a replay and a revoked credential that are rejected.
 func TestDemo(t *testing.T) {
 	var out, errb bytes.Buffer
 	if code := dispatch([]string{"demo", "--dir", t.TempDir(), "--boarding=false"}, &out, &errb); code != 0 {
 		t.Fatalf("demo exited %d\nstdout:\n%s\nstderr:\n%s", code, out.String(), errb.String())
 	}
-	for _, want := range []string{"ACCEPTED", "nonce_replayed", "revoked", "Demo finished"} {
+	for _, want := range []string{"over OpenID4VP", `discloses ["age_over_19"] ["photo_ref"]`, `"status":"verified"`,
+		"ACCEPTED", "nonce_replayed", "revoked", "Demo finished"} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("demo output lacks %q:\n%s", want, out.String())
 		}
