@@ -109,7 +109,7 @@ func TestEndToEndOpenID4VPRealVerifier(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	vsrv := verifier.NewServer((&verifier.API{RP: rp, VP: vp}).Handler)
+	vsrv := verifier.NewServer((&verifier.API{RP: rp, VP: vp, OpenRP: true}).Handler)
 	go func() { _ = vsrv.Serve(l) }()
 	t.Cleanup(func() { _ = vsrv.Shutdown() })
 
