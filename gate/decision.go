@@ -41,6 +41,9 @@ type Decision struct {
 	// allow only.
 	distance  *float32
 	Threshold float32 `json:"threshold,omitempty"`
+	// CaptureQuality names why a live capture was refused capture_quality (face_too_small,
+	// blurred, too_dark, overexposed, head_pose, multiple_faces).
+	CaptureQuality []string `json:"capture_quality,omitempty"`
 	// liveness is the liveness score of a live_jpeg, rendered (as liveness_score) with an
 	// allow only, for the reason Score gives.
 	liveness          *float64

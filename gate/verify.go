@@ -104,6 +104,10 @@ func (s *Service) liveTemplate(d *Decision, id string, f LiveFace) (biometric.Te
 		return biometric.Template{}, ReasonLiveFaceInvalid
 	}
 	c, err := s.cfg.Face.LiveCapture(f.JPEG)
+	if q := qualityReasons(err); len(q) > 0 {
+		d.CaptureQuality = q
+		return biometric.Template{}, ReasonCaptureQuality
+	}
 	if err != nil {
 		return biometric.Template{}, ReasonLiveFaceInvalid
 	}

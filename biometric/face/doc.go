@@ -1,16 +1,25 @@
-// Package face turns a photograph into a face template with dlib (through go-face). It is the
-// only cgo package in idgate.
+// Package face turns a photograph into a face template with dlib. It and its internal/dlib
+// binding are idgate's only cgo packages.
 //
 // Data flow for Extractor.Template: untrusted bytes -> size check -> format sniff (JPEG/PNG
 // only) -> DecodeConfig dimension check against MaxPixels (stops decompression bombs before
-// any pixel is allocated) -> full pure-Go decode (grayscale, CMYK, progressive, PNG all end as
-// RGBA) -> EXIF orientation applied (all eight values, from a bounds-checked read of the JPEG
-// APP1 or PNG eXIf TIFF header), so every later step sees the picture upright -> re-encode as a clean baseline 3-component JPEG -> dlib HOG detection, landmarks,
-// 150x150 chip, ResNet descriptor -> policy (Enrol: exactly one face; Gate: largest face) ->
-// minimum face size -> biometric.Template tagged with the ResNet file's hash. dlib only ever
-// sees JPEGs this package encoded itself: a crash in cgo would take the verifier down.
+// any pixel is allocated) -> one pure-Go decode (grayscale, CMYK, progressive, PNG all end as
+// YCbCr or RGBA) -> EXIF orientation applied (all eight values, from a bounds-checked read of
+// the JPEG APP1 or PNG eXIf TIFF header), so every later step sees the picture upright ->
+// detection (dlib HOG, or CNN) on the whole picture re-encoded as a baseline JPEG, or with
+// Config.DetectSize on a scaled RGB copy -> policy (Enrol: exactly one face; Gate: largest
+// face) -> minimum face size -> landmarks and ResNet descriptor of the chosen face only, at
+// full resolution, on the region around it re-encoded as a JPEG on the whole picture's 16 px
+// block grid (so dlib sees the same pixels as for the whole picture) -> capture quality
+// (Result.Quality; with Config.CheckQuality the Gate policy refuses an unusable capture with
+// a *QualityError) -> biometric.Template tagged with the ResNet file's hash. dlib only ever
+// sees pixels and JPEGs this package made itself: a crash in cgo would take the verifier down.
 //
-// go-face serializes descriptor computation per Recognizer, so an Extractor keeps a pool of
-// Workers recognizers (each loads all models, ~120 MB each) and hands each call one of them.
-// Raw images and descriptors are never logged.
+// The binding (internal/dlib) uses dlib's published networks and go-face's chip parameters;
+// the tests hold its templates to go-face's (github.com/Kagami/go-face, the reference) on
+// every photo. Result carries the upright Image, the Box, Landmarks and all Faces, so that
+// liveness and quality reuse the one decode.
+//
+// An Extractor keeps a pool of Workers engines (each loads all models, ~120 MB) and hands each
+// call one of them. Raw images and descriptors are never logged.
 package face

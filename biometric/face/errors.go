@@ -21,6 +21,9 @@ var (
 	ErrModels         = &Error{"models_unavailable", "face models cannot be loaded"}
 	ErrClosed         = &Error{"closed", "extractor is closed"}
 	ErrInternal       = &Error{"internal", "face engine failed"}
+	// ErrCaptureQuality: the face was found but the capture is unusable; the error is a
+	// *QualityError naming why.
+	ErrCaptureQuality = &Error{"capture_quality", "capture unusable"}
 )
 
 // detail wraps a sentinel with context while keeping errors.Is/As working.

@@ -1,19 +1,21 @@
 package face
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
 	"image"
+	"image/jpeg"
 	"io"
+	"math"
 	"os"
 	"path/filepath"
 	"runtime"
 	"sync"
 
-	goface "github.com/Kagami/go-face"
-
 	"github.com/idgate/idgate/biometric"
+	"github.com/idgate/idgate/biometric/face/internal/dlib"
 	"github.com/idgate/idgate/facemodel"
 )
 
@@ -41,9 +43,9 @@ func (p Policy) String() string {
 type Detector int
 
 const (
-	// DetectorHOG is dlib's frontal HOG detector (~0.1 s per MP): the default.
+	// DetectorHOG is dlib's frontal HOG detector: the default.
 	DetectorHOG Detector = iota
-	// DetectorCNN is dlib's MMOD CNN (~4 s per MP here); it needs a real detector file.
+	// DetectorCNN is dlib's MMOD CNN (seconds per MP); it needs a real detector file.
 	DetectorCNN
 )
 
@@ -55,6 +57,15 @@ type Config struct {
 	MaxPixels   int    // width*height limit, checked before decoding; default DefaultMaxPixels (gates: GateMaxPixels)
 	MaxBytes    int    // encoded size limit; default DefaultMaxBytes
 	Detector    Detector
+	// DetectSize, when positive, is the longer side in px of a scaled copy faces are detected
+	// on (landmarks and descriptors always use full resolution): faster, but the face box, and
+	// through it the landmarks, differ slightly from full-resolution detection, moving
+	// templates by 0.01-0.09 (docs/performance.md). Zero: full resolution.
+	DetectSize int
+	// CheckQuality makes Template refuse, under the Gate policy, a capture whose Quality fails
+	// QualityThresholds, with a *QualityError (ErrCaptureQuality).
+	CheckQuality      bool
+	QualityThresholds QualityThresholds
 }
 
 // Result is one extracted template, where the face was, and the picture it was found in, so
@@ -69,15 +80,18 @@ type Result struct {
 	Landmarks []image.Point
 	// Faces are every face box detected in Image, the chosen one included.
 	Faces []image.Rectangle
+	// Quality is what the capture checks measured on the chosen face.
+	Quality Quality
 	// Image is the decoded capture turned upright by its EXIF orientation, at full
 	// resolution: *image.YCbCr or *image.RGBA with its origin at (0, 0). Read-only.
 	Image image.Image
 }
 
-// recognizer is the slice of *goface.Recognizer the extractor uses.
-type recognizer interface {
-	Recognize(img []byte) ([]goface.Face, error)
-	RecognizeCNN(img []byte) ([]goface.Face, error)
+// engine is the slice of dlib an Extractor uses (*dlibEngine); one call at a time each.
+type engine interface {
+	Detect(img dlib.RGB, cnn bool) ([]image.Rectangle, error)
+	DetectJPEG(jpg []byte, cnn bool) ([]image.Rectangle, error)
+	DescribeJPEG(jpg []byte, box image.Rectangle) ([]image.Point, [128]float32, error)
 	Close()
 }
 
@@ -85,7 +99,7 @@ type recognizer interface {
 type Extractor struct {
 	cfg   Config
 	model biometric.ModelID
-	pool  chan recognizer
+	pool  chan engine
 	done  chan struct{}
 	once  sync.Once
 	// loaded counts the recognizers New created; set before the Extractor is shared.
@@ -143,9 +157,9 @@ func New(cfg Config) (*Extractor, error) {
 	if err != nil {
 		return nil, wrap(ErrModels, err.Error())
 	}
-	e := &Extractor{cfg: cfg, model: model, pool: make(chan recognizer, cfg.Workers), done: make(chan struct{})}
+	e := &Extractor{cfg: cfg, model: model, pool: make(chan engine, cfg.Workers), done: make(chan struct{})}
 	for i := 0; i < cfg.Workers; i++ {
-		r, err := goface.NewRecognizer(cfg.ModelsDir)
+		r, err := dlib.New(cfg.ModelsDir, cfg.Detector == DetectorCNN)
 		if err != nil {
 			e.Close()
 			return nil, wrap(ErrModels, err.Error())
@@ -160,6 +174,11 @@ func New(cfg Config) (*Extractor, error) {
 func (e *Extractor) ModelID() biometric.ModelID { return e.model }
 
 // Template extracts the face template from an encoded JPEG or PNG under policy.
+//
+// One decode feeds everything: the upright picture is converted to RGB once; faces are
+// detected on a copy scaled down to DetectSize (again at full resolution if none is found
+// there), and the chosen face's landmarks and descriptor are computed at full resolution on
+// the region around it.
 func (e *Extractor) Template(img []byte, policy Policy) (Result, error) {
 	if policy != Enrol && policy != Gate {
 		return Result{}, fmt.Errorf("face: unknown policy %d", int(policy))
@@ -171,25 +190,125 @@ func (e *Extractor) Template(img []byte, policy Policy) (Result, error) {
 		return Result{}, err
 	}
 	defer e.release(r)
-	p, err := prepare(img, limits{maxBytes: e.cfg.MaxBytes, maxPixels: e.cfg.MaxPixels})
+	up, err := decodeUpright(img, limits{maxBytes: e.cfg.MaxBytes, maxPixels: e.cfg.MaxPixels})
 	if err != nil {
 		return Result{}, err
 	}
-	faces, err := e.run(r, p.jpeg)
+	faces, err := e.detect(r, up)
 	if err != nil {
 		return Result{}, err
 	}
-	res, err := e.pick(faces, p.bounds, policy)
+	best, err := e.pick(faces, policy)
 	if err != nil {
 		return Result{}, err
 	}
-	res.Image = p.img
+	shape, desc, err := describe(r, up, best)
+	if err != nil {
+		return Result{}, err
+	}
+	t, err := biometric.NewTemplate(e.model, desc[:])
+	if err != nil {
+		return Result{}, wrap(ErrInternal, err.Error())
+	}
+	res := Result{Template: t, Box: best.Intersect(up.Bounds()), Landmarks: shape, Faces: faces, Image: up}
+	res.Quality = measureQuality(up, best, shape, faces)
+	if e.cfg.CheckQuality && policy == Gate {
+		if p := res.Quality.Problems(e.cfg.QualityThresholds); len(p) > 0 {
+			return res, &QualityError{Reasons: p, Quality: res.Quality}
+		}
+	}
 	return res, nil
 }
 
-// acquire takes a recognizer from the pool (ErrClosed once Close was called).
-func (e *Extractor) acquire() (recognizer, error) {
-	var r recognizer
+// detect finds the faces in up. At full resolution (DetectSize 0) dlib gets the picture as a
+// baseline JPEG decoded by libjpeg, the pixels go-face is given, so the boxes are go-face's.
+// With DetectSize set, detection runs on a scaled copy and the boxes are scaled back; if the
+// copy shows no face, the full-resolution search runs, so scaling never loses a face that
+// full resolution finds.
+func (e *Extractor) detect(r engine, up image.Image) ([]image.Rectangle, error) {
+	cnn := e.cfg.Detector == DetectorCNN
+	if e.cfg.DetectSize > 0 && max(up.Bounds().Dx(), up.Bounds().Dy()) > e.cfg.DetectSize {
+		small, s := toRGB(up).downscale(e.cfg.DetectSize)
+		faces, err := r.Detect(small.RGB, cnn)
+		if err != nil {
+			// The pixels are our own buffer, so a failure here is an engine fault.
+			return nil, wrap(ErrInternal, err.Error())
+		}
+		for i, f := range faces {
+			faces[i] = image.Rect(unscale(f.Min.X, s), unscale(f.Min.Y, s), unscale(f.Max.X, s), unscale(f.Max.Y, s))
+		}
+		if len(faces) > 0 {
+			return faces, nil
+		}
+	}
+	var jpg bytes.Buffer
+	if err := jpeg.Encode(&jpg, up, &jpeg.Options{Quality: dlibQuality}); err != nil {
+		return nil, wrap(ErrInternal, err.Error())
+	}
+	faces, err := r.DetectJPEG(jpg.Bytes(), cnn)
+	if err != nil {
+		// We encoded this JPEG ourselves, so a failure here is an engine fault, not bad input.
+		return nil, wrap(ErrInternal, err.Error())
+	}
+	return faces, nil
+}
+
+// unscale maps a pixel coordinate of the scaled image to the full-resolution one (pixel
+// centres correspond: (v+0.5)/s - 0.5).
+func unscale(v int, s float64) int {
+	return int(math.Floor((float64(v)+0.5)/s - 0.5 + 0.5))
+}
+
+// describe places the landmarks of the face in box and computes its descriptor from the
+// region of up around it. The region goes to dlib as a baseline JPEG (quality 95) decoded by
+// libjpeg: its 16 px blocks are those of the whole picture's JPEG, so dlib sees the very
+// pixels go-face sees when given the whole re-encoded picture, and templates stay
+// comparable with those made that way.
+func describe(r engine, up image.Image, box image.Rectangle) ([]image.Point, [128]float32, error) {
+	region := chipRegion(box, up.Bounds())
+	sub := up.(interface {
+		SubImage(image.Rectangle) image.Image
+	}).SubImage(region)
+	var jpg bytes.Buffer
+	if err := jpeg.Encode(&jpg, sub, &jpeg.Options{Quality: dlibQuality}); err != nil {
+		return nil, [128]float32{}, wrap(ErrInternal, err.Error())
+	}
+	shape, desc, err := r.DescribeJPEG(jpg.Bytes(), box.Sub(region.Min))
+	if err != nil {
+		// We encoded this JPEG ourselves, so a failure here is an engine fault, not bad input.
+		return nil, desc, wrap(ErrInternal, err.Error())
+	}
+	for i := range shape {
+		shape[i] = shape[i].Add(region.Min)
+	}
+	return shape, desc, nil
+}
+
+// dlibQuality is the JPEG quality of the region handed to dlib.
+const dlibQuality = 95
+
+// chipRegion is the part of the picture (bounds) the landmarks and the 150x150 chip of a face
+// in box can touch: the box grown by three quarters of its size on every side (the chip's
+// padding with the head rolled 45 degrees stays inside), with its corners on the 16 px grid of
+// the JPEG blocks (and of dlib's image pyramid) or on the picture's edges.
+func chipRegion(box, bounds image.Rectangle) image.Rectangle {
+	m := 3 * max(box.Dx(), box.Dy()) / 4
+	r := image.Rect(floorTo(box.Min.X-m, 16), floorTo(box.Min.Y-m, 16), ceilTo(box.Max.X+m, 16), ceilTo(box.Max.Y+m, 16))
+	return r.Intersect(bounds)
+}
+
+func ceilTo(v, n int) int { return floorTo(v+n-1, n) }
+
+func floorTo(v, n int) int {
+	if v < 0 {
+		return 0
+	}
+	return v - v%n
+}
+
+// acquire takes an engine from the pool (ErrClosed once Close was called).
+func (e *Extractor) acquire() (engine, error) {
+	var r engine
 	select {
 	case <-e.done:
 		return nil, ErrClosed
@@ -204,62 +323,27 @@ func (e *Extractor) acquire() (recognizer, error) {
 	return r, nil
 }
 
-func (e *Extractor) release(r recognizer) { e.pool <- r }
+func (e *Extractor) release(r engine) { e.pool <- r }
 
-// recognize runs jpg through a pooled recognizer.
-func (e *Extractor) recognize(jpg []byte) ([]goface.Face, error) {
-	r, err := e.acquire()
-	if err != nil {
-		return nil, err
-	}
-	defer e.release(r)
-	return e.run(r, jpg)
-}
-
-// run detects and describes the faces in jpg with r, which the caller holds.
-func (e *Extractor) run(r recognizer, jpg []byte) ([]goface.Face, error) {
-	var faces []goface.Face
-	var err error
-	if e.cfg.Detector == DetectorCNN {
-		faces, err = r.RecognizeCNN(jpg)
-	} else {
-		faces, err = r.Recognize(jpg)
-	}
-	if err != nil {
-		// We encoded this JPEG ourselves, so a load error here is an engine fault, not bad input.
-		return nil, wrap(ErrInternal, err.Error())
-	}
-	return faces, nil
-}
-
-// pick applies the policy and the minimum size, then wraps the descriptor.
-func (e *Extractor) pick(faces []goface.Face, bounds image.Rectangle, policy Policy) (Result, error) {
+// pick applies the policy and the minimum size and returns the chosen face.
+func (e *Extractor) pick(faces []image.Rectangle, policy Policy) (image.Rectangle, error) {
 	if len(faces) == 0 {
-		return Result{}, ErrNoFace
+		return image.Rectangle{}, ErrNoFace
 	}
 	if policy == Enrol && len(faces) > 1 {
-		return Result{}, wrap(ErrMultipleFaces, fmt.Sprintf("%d faces", len(faces)))
+		return image.Rectangle{}, wrap(ErrMultipleFaces, fmt.Sprintf("%d faces", len(faces)))
 	}
 	best := 0
 	for i := range faces {
-		if area(faces[i].Rectangle) > area(faces[best].Rectangle) {
+		if area(faces[i]) > area(faces[best]) {
 			best = i
 		}
 	}
 	f := faces[best]
-	box := f.Rectangle.Intersect(bounds)
-	if side := min(f.Rectangle.Dx(), f.Rectangle.Dy()); side < e.cfg.MinFaceSize {
-		return Result{}, wrap(ErrFaceTooSmall, fmt.Sprintf("%d px, minimum %d", side, e.cfg.MinFaceSize))
+	if side := min(f.Dx(), f.Dy()); side < e.cfg.MinFaceSize {
+		return image.Rectangle{}, wrap(ErrFaceTooSmall, fmt.Sprintf("%d px, minimum %d", side, e.cfg.MinFaceSize))
 	}
-	t, err := biometric.NewTemplate(e.model, f.Descriptor[:])
-	if err != nil {
-		return Result{}, wrap(ErrInternal, err.Error())
-	}
-	all := make([]image.Rectangle, len(faces))
-	for i := range faces {
-		all[i] = faces[i].Rectangle
-	}
-	return Result{Template: t, Box: box, Landmarks: f.Shapes, Faces: all}, nil
+	return f, nil
 }
 
 func area(r image.Rectangle) int { return r.Dx() * r.Dy() }

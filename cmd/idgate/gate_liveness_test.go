@@ -71,3 +71,34 @@ func TestLivenessEnv(t *testing.T) {
 		}
 	}
 }
+
+func TestFaceCaptureFromEnv(t *testing.T) {
+	for _, c := range []struct {
+		quality, size string
+		ok, check     bool
+		detect        int
+	}{
+		{"", "", true, true, 0},
+		{"off", "640", true, false, 640},
+		{"min_eye_distance=45,max_yaw=0.3", "0", true, true, 0},
+		{"min_eye_distance=-1", "", false, true, 0},
+		{"bogus=1", "", false, true, 0},
+		{"", "100", false, true, 0},
+		{"", "big", false, true, 0},
+	} {
+		t.Setenv("IDGATE_GATE_CAPTURE_QUALITY", c.quality)
+		t.Setenv("IDGATE_GATE_FACE_DETECT_SIZE", c.size)
+		cfg, err := faceCaptureFromEnv("m")
+		if (err == nil) != c.ok {
+			t.Errorf("%q %q: err %v", c.quality, c.size, err)
+			continue
+		}
+		if c.ok && (cfg.CheckQuality != c.check || cfg.DetectSize != c.detect || cfg.ModelsDir != "m") {
+			t.Errorf("%q %q: %+v", c.quality, c.size, cfg)
+		}
+	}
+	t.Setenv("IDGATE_GATE_CAPTURE_QUALITY", "min_eye_distance=45")
+	if cfg, _ := faceCaptureFromEnv("m"); cfg.QualityThresholds.MinEyeDistance != 45 || cfg.QualityThresholds.MaxRoll != face.DefaultQualityThresholds().MaxRoll {
+		t.Errorf("thresholds %+v", cfg.QualityThresholds)
+	}
+}

@@ -1,0 +1,41 @@
+// C interface of dlib.cc: idgate's own binding to dlib's face detector, shape predictor and
+// ResNet descriptor, so that detection, landmarks and the descriptor can run on different
+// images (a downscaled one for detection) and take raw RGB pixels.
+#ifndef IDGATE_DLIB_H
+#define IDGATE_DLIB_H
+#include <stdint.h>
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct idgate_dlib idgate_dlib;
+
+// idgate_dlib_new loads the models in dir (the CNN detector only when cnn != 0). On failure it
+// returns NULL and sets *err to a malloc'ed message.
+idgate_dlib* idgate_dlib_new(const char* dir, int cnn, char** err);
+void idgate_dlib_free(idgate_dlib* d);
+
+// idgate_dlib_detect finds faces in a packed RGB image (w*h*3 bytes) with the HOG (cnn == 0)
+// or CNN detector and writes up to max rectangles (left, top, right, bottom) to rects. It
+// returns the number of faces found (which may exceed max) or -1 with *err set.
+int idgate_dlib_detect(idgate_dlib* d, const uint8_t* rgb, int w, int h, int cnn, long* rects, int max, char** err);
+
+// idgate_dlib_describe places the landmarks of the face in rect (l, t, r, b) and computes its
+// 128-float descriptor from the 150x150 chip (padding 0.25), as dlib's face recognition
+// example does. It writes up to max_parts points (x, y) to parts and returns the number of
+// landmarks, or -1 with *err set.
+int idgate_dlib_describe(idgate_dlib* d, const uint8_t* rgb, int w, int h, long l, long t, long r, long b,
+	long* parts, int max_parts, float* descriptor, char** err);
+
+// idgate_dlib_detect_jpeg is idgate_dlib_detect on a baseline JPEG decoded by libjpeg.
+int idgate_dlib_detect_jpeg(idgate_dlib* d, const uint8_t* jpg, int len, int cnn, long* rects, int max, char** err);
+
+// idgate_dlib_describe_jpeg is idgate_dlib_describe on a baseline JPEG decoded by libjpeg
+// (the pixels go-face gives dlib for the same JPEG).
+int idgate_dlib_describe_jpeg(idgate_dlib* d, const uint8_t* jpg, int len, long l, long t, long r, long b,
+	long* parts, int max_parts, float* descriptor, char** err);
+
+#ifdef __cplusplus
+}
+#endif
+#endif
