@@ -6,7 +6,10 @@
 # direct_post and direct_post.jwt); idgate's wallet SDK resolves, validates and answers; the
 # library parses and decrypts the response and the Go test checks the vp_token it extracted
 # (KB-JWT aud = the library's client_id, nonce, only the requested claim). A request signed
-# under an untrusted root must be refused. Installs npm and the pinned packages when missing.
+# under an untrusted root must be refused. The other direction: the library as the wallet
+# (test/oid4vp/wallet.mjs) resolves idgate's verifier's link, validates the request against the
+# verifier's root (and refuses it under another root), submits its response (both modes), and
+# idgate's verifier accepts it. Installs npm and the pinned packages when missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 start=$(date +%s)
@@ -18,9 +21,9 @@ fi
 
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
-if ! IDGATE_OID4VP_NODE_DIR="$PWD/test/oid4vp" go test -count=1 -v -run '^TestInteropNode' ./wallet-sdk/ >"$log" 2>&1; then
+if ! IDGATE_OID4VP_NODE_DIR="$PWD/test/oid4vp" go test -count=1 -v -run '^TestInteropNode' ./wallet-sdk/ ./verifier/ >"$log" 2>&1; then
   tail -60 "$log"
-  echo "oid4vp-interop: FAILED (idgate wallet SDK against @openid4vc/openid4vp 0.4.6 as verifier)"
+  echo "oid4vp-interop: FAILED (idgate wallet SDK and verifier against @openid4vc/openid4vp 0.4.6)"
   exit 1
 fi
 if grep -q -- '--- SKIP' "$log"; then
@@ -28,5 +31,6 @@ if grep -q -- '--- SKIP' "$log"; then
   echo "oid4vp-interop: FAILED (the interop test skipped)"
   exit 1
 fi
-cases=$(grep -c -- '    --- PASS: ' "$log" || true)
-echo "oid4vp-interop: passed in $(( $(date +%s) - start ))s: idgate wallet SDK answered @openid4vc/openid4vp 0.4.6 as verifier in $cases cases (x509_san_dns, x509_hash; GET, POST with wallet_nonce; direct_post, direct_post.jwt; untrusted signer refused)"
+a=$(grep -c -- '    --- PASS: TestInteropNodeVerifier/' "$log" || true)
+b=$(grep -c -- '    --- PASS: TestInteropNodeWallet/' "$log" || true)
+echo "oid4vp-interop: passed in $(( $(date +%s) - start ))s against @openid4vc/openid4vp 0.4.6: as verifier, idgate's wallet SDK answered it in $a cases (x509_san_dns, x509_hash; GET, POST with wallet_nonce; direct_post, direct_post.jwt; untrusted signer refused); as wallet, idgate's verifier accepted it in $b cases (direct_post.jwt, direct_post)"

@@ -1,0 +1,88 @@
+package verifier
+
+import (
+	"encoding/base64"
+	"encoding/json"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"testing"
+
+	"github.com/lestrrat-go/jwx/v2/jwk"
+
+	"github.com/idgate/idgate/certs/certstest"
+	"github.com/idgate/idgate/credential/credentialtest"
+	"github.com/idgate/idgate/oid4vp"
+)
+
+// NodeWalletEnv names the directory of test/oid4vp with its npm dependencies installed;
+// scripts/oid4vp-interop.sh sets it.
+const NodeWalletEnv = "IDGATE_OID4VP_NODE_DIR"
+
+// @openid4vc/openid4vp as the wallet against this verifier's OpenID4VP routes: the library
+// resolves the link (POST request_uri), validates the signed request, builds and submits the
+// response (encrypted for direct_post.jwt); the verifier accepts it and the relying party reads
+// exactly the requested claims.
+func TestInteropNodeWallet(t *testing.T) {
+	dir := os.Getenv(NodeWalletEnv)
+	if dir == "" {
+		t.Skip(NodeWalletEnv + " not set: run scripts/oid4vp-interop.sh")
+	}
+	for _, mode := range []string{oid4vp.ModeDirectPostJWT, oid4vp.ModeDirectPost} {
+		t.Run(mode, func(t *testing.T) {
+			w := newVPWorld(t, mode)
+			h := w.env.Issue(t, credentialtest.IssueOpts{})
+			c := w.create(t, licenceQuery)
+			priv, err := jwk.FromRaw(h.Key)
+			if err != nil {
+				t.Fatal(err)
+			}
+			privJSON, _ := json.Marshal(priv)
+			// A library wallet that trusts another root refuses the request and posts nothing.
+			other := runNodeWallet(t, dir, c.AuthorizationRequest, h.Credential, string(privJSON), certstest.NewCA(t).Root().Raw)
+			if other.Error == "" {
+				t.Fatalf("the library accepted a request under a root it does not trust: %+v", other)
+			}
+			if st, o := w.outcome(t, c.ID); st != http.StatusOK || o.Status != "pending" {
+				t.Fatalf("after the refused request: %d %+v", st, o)
+			}
+			res := runNodeWallet(t, dir, c.AuthorizationRequest, h.Credential, string(privJSON), w.env.CA.Root().Raw)
+			if res.Error != "" {
+				t.Fatalf("node wallet: %s", res.Error)
+			}
+			if res.Status != http.StatusOK || res.ClientID != w.vp.ClientID() {
+				t.Fatalf("verifier answered the library's response %d %s (client_id %s)", res.Status, res.Body, res.ClientID)
+			}
+			st, o := w.outcome(t, c.ID)
+			if st != http.StatusOK || o.Status != "verified" {
+				t.Fatalf("outcome %d %+v", st, o)
+			}
+			got := o.Credentials["licence"][0].Claims
+			if got["family_name"] != "Mustermann" || got["age_over_18"] != true || len(got) != 2 {
+				t.Fatalf("relying party read %v", got)
+			}
+		})
+	}
+}
+
+type nodeWalletResult struct {
+	ClientID string `json:"client_id"`
+	Status   int    `json:"status"`
+	Body     string `json:"body"`
+	Error    string `json:"error"`
+}
+
+func runNodeWallet(t *testing.T, dir, link, cred, holderJWK string, root []byte) nodeWalletResult {
+	t.Helper()
+	cmd := exec.CommandContext(t.Context(), "node", filepath.Join(dir, "wallet.mjs"))
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), "LINK="+link, "CREDENTIAL="+cred, "HOLDER_JWK="+holderJWK,
+		"TRUST_ROOT="+base64.StdEncoding.EncodeToString(root))
+	raw, _ := cmd.Output() // a refusal exits 1 with {"error"}
+	var res nodeWalletResult
+	if err := json.Unmarshal(raw, &res); err != nil {
+		t.Fatalf("node wallet printed %q: %v", raw, err)
+	}
+	return res
+}
