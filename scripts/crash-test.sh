@@ -2,7 +2,7 @@
 # Crash test with real processes on loopback: the issuer on SQLite and on PostgreSQL, killed
 # with SIGKILL during a burst of concurrent issuance, and the gate (verifier serve with its
 # SQLite store) killed during bursts of boardings; each restarted on the same database and
-# checked (idgate crashtest; internal/crashtest and cmd/idgate/loadtest/gatecrash.go say what).
+# checked (idgate crashtest; cmd/idgate/crashtest and cmd/idgate/loadtest/gatecrash.go say what).
 # Every run is bounded (--timeout) and prints one summary line; the reports go to $CRASH_OUT
 # (default var/crash) as JSON.
 #

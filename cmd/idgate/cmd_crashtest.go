@@ -11,7 +11,7 @@ import (
 	"time"
 
 	"github.com/idgate/idgate/cmd/idgate/loadtest"
-	"github.com/idgate/idgate/internal/crashtest"
+	"github.com/idgate/idgate/cmd/idgate/crashtest"
 )
 
 func init() {
