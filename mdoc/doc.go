@@ -37,6 +37,9 @@
 // under the same strict decoder, and lets the issuer signature use certs' precomputed ES256
 // keys, which the verification benchmark relies on.
 //
+// Interoperability: scripts/mdl-interop.sh (run by make test) has the independent @auth0/mdl
+// 3.0.1 verify idgate's DeviceResponse and idgate verify one @auth0/mdl issued and device-signed.
+//
 // Failures are *Error with a Code; codes that mean the same as an SD-JWT VC failure carry the
 // same string as sdjwt's and credential's (malformed, signature_invalid, untrusted_issuer,
 // issuer_cert_not_valid, expired, not_yet_valid, disclosure_unreferenced, kb_signature_invalid).
