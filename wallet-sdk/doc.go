@@ -24,6 +24,17 @@
 // verifier's JSON), keeps only the disclosures of the requested claims, and appends a KB-JWT
 // (typ kb+jwt; aud, nonce, iat, sd_hash) signed with the credential's device key.
 //
+// OpenID4VP 1.0: ResolveVP takes an openid4vp:// (or haip-vp://) link, fetches the Request
+// Object (GET, or POST with wallet_metadata and a wallet_nonce it checks is echoed; redirects
+// are not followed, bodies bounded), validates it with package oid4vp against
+// Config.VerifierTrust (signature, chain, x509_san_dns against the certificate and the
+// response_uri host, x509_hash, typ, aud, exp, client_id) and evaluates the DCQL query against
+// the stored credentials into a consent preview: the verifier's identity and, per query, the
+// candidate credentials with exactly the claims they would disclose. RespondVP presents the
+// holder's choice (KB-JWT aud = the full client_id, the request's nonce), encrypts the response
+// to the verifier's key for direct_post.jwt, posts it and returns the redirect_uri; DeclineVP
+// sends access_denied. Unsigned redirect_uri: requests are refused.
+//
 // Device keys: KeyStore is the seam for hardware keys. NewSoftwareKeyStore keeps P-256 keys
 // in the encrypted store; an app on iOS or Android passes a Secure Enclave / StrongBox
 // implementation instead, whose crypto.Signer never exports the private key.
