@@ -29,6 +29,11 @@ const (
 	CodeConfigInvalid      Code = "config_invalid"          // the caller passed unusable options
 	CodeSignFailed         Code = "sign_failed"             // the issuer's or holder's signer failed
 	CodeDocumentNotPresent Code = "document_missing"        // a DeviceResponse without the expected document
+	CodeStatusMissing      Code = "status_missing"          // the MSO has no status list reference
+	CodeRevoked            Code = "revoked"                 // the status list says INVALID
+	CodeSuspended          Code = "suspended"               // the status list says SUSPENDED
+	CodeStatusUnavailable  Code = "status_unavailable"      // the status list cannot be fetched or verified
+	CodeStatusInvalid      Code = "status_invalid"          // a status value or index idgate does not accept
 )
 
 // Error is a typed mdoc failure.
