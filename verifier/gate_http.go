@@ -36,6 +36,8 @@ type GateAPI struct {
 	OperatorToken TokenHash
 	CheckinToken  TokenHash
 	TerminalToken TokenHash
+
+	metrics routeMetrics
 }
 
 // Routes handles the gate routes and reports whether the path was one of them.
@@ -45,7 +47,7 @@ func (a *GateAPI) Routes(ctx *fasthttp.RequestCtx) bool {
 	if route == "" {
 		return false
 	}
-	a.Gates.Metrics().ObserveRequest(route, ctx.Response.StatusCode(), time.Since(start))
+	a.metrics.observe(route, ctx.Response.StatusCode(), time.Since(start))
 	return true
 }
 
@@ -61,7 +63,9 @@ func (a *GateAPI) route(ctx *fasthttp.RequestCtx) string {
 	switch path {
 	case "/metrics":
 		ctx.SetContentType("text/plain; version=0.0.4")
+		_ = a.metrics.writeRequests(ctx)
 		_ = a.Gates.Metrics().WritePrometheus(ctx)
+		_ = a.metrics.writeLatency(ctx)
 		_ = writeProcessMetrics(ctx)
 		return "metrics"
 	case "/healthz":
