@@ -29,11 +29,17 @@
 //	boarding pass signer  digitalSignature      ArcIdgate.3 (IATA Res. 792 BCBP)
 //	gate reader           keyAgreement          ArcIdgate.4 (face templates sealed to it)
 //	TLS server            digitalSignature      serverAuth
+//	IACA (mdoc root)      keyCertSign, cRLSign  none (CA, path length 0; critical KU and BC)
+//	mdoc document signer  digitalSignature      1.0.18013.5.1.2, critical (ISO/IEC 18013-5)
 //
 // ArcIdgate is 1.2.840.113556.1.8000.2554.24890.13419.41684.18186.36748.10790782.12711159, a
-// private arc derived from a GUID by Microsoft's documented scheme (see ArcIdgate). None of
-// these roles has a standard EKU; an mdoc document signer uses ISO/IEC 18013-5's
-// 1.0.18013.5.1.2.
+// private arc derived from a GUID by Microsoft's documented scheme (see ArcIdgate), used where
+// no standard EKU exists.
+//
+// mdoc (iaca.go, pki_mdoc.go). ISO/IEC 18013-5 wants a dedicated Issuing Authority CA: Init
+// writes iaca and ds-mdl beside the development root, shaped as Annex B says (country in both
+// subjects, IssuerAltName, SKI/AKI, at most 457 days for the Document Signer), and trust.json
+// trusts the IACA for PurposeMdoc with the docType as scope, so an IACA vouches for one doctype.
 //
 // Errors are *Error values with a stable Code; test them with errors.Is against ErrUntrusted,
 // ErrNotValidAtTime, ErrNameNotAllowed, ErrKeyUsage, ErrExtKeyUsage, ErrMalformed and ErrPKI.
