@@ -1,6 +1,7 @@
 package walletsdk
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"net/http"
@@ -153,11 +154,17 @@ func (w *Wallet) postVPResponse(ctx context.Context, req *VPRequest, resp *oid4v
 	if err != nil {
 		return nil, err
 	}
+	return parseResponseURIReply(status, reply)
+}
+
+// parseResponseURIReply reads a response endpoint's answer (§8.2): 200 with an optional JSON
+// {"redirect_uri"}, or an error.
+func parseResponseURIReply(status int, reply []byte) (*VPResult, error) {
 	if status != http.StatusOK {
 		return nil, newErr(CodeVerifierRejected, "the verifier refused the response", vpRejection(status, reply))
 	}
 	out := &VPResult{}
-	if len(strings.TrimSpace(string(reply))) == 0 {
+	if len(bytes.TrimSpace(reply)) == 0 {
 		return out, nil
 	}
 	var r struct {
