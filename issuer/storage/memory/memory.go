@@ -233,14 +233,8 @@ func (s *Store) updatedOffer(id string, fn func(*storage.Offer) error) (storage.
 	if !ok {
 		return storage.Offer{}, notFound("offer", id)
 	}
-	next := record.Offer(cur)
-	if err := fn(&next); err != nil {
-		return storage.Offer{}, err
-	}
-	if !record.OfferKeysEqual(cur, next) {
-		return storage.Offer{}, storage.ErrImmutableField
-	}
-	if err := next.Validate(); err != nil {
+	next, err := record.Update(cur, record.Offer, record.OfferKeysEqual, fn)
+	if err != nil {
 		return storage.Offer{}, err
 	}
 	return record.Offer(next), nil
@@ -324,14 +318,8 @@ func (s *Store) updatedToken(hash []byte, fn func(*storage.AccessToken) error) (
 	if !ok {
 		return storage.AccessToken{}, notFoundHash("access token")
 	}
-	next := record.AccessToken(cur)
-	if err := fn(&next); err != nil {
-		return storage.AccessToken{}, err
-	}
-	if !record.AccessTokenKeysEqual(cur, next) {
-		return storage.AccessToken{}, storage.ErrImmutableField
-	}
-	if err := next.Validate(); err != nil {
+	next, err := record.Update(cur, record.AccessToken, record.AccessTokenKeysEqual, fn)
+	if err != nil {
 		return storage.AccessToken{}, err
 	}
 	return record.AccessToken(next), nil
@@ -481,14 +469,8 @@ func (s *Store) UpdateCredential(ctx context.Context, id string, fn func(*storag
 	if !ok {
 		return notFound("credential", id)
 	}
-	next := cur
-	if err := fn(&next); err != nil {
-		return err
-	}
-	if !record.CredentialKeysEqual(cur, next) {
-		return storage.ErrImmutableField
-	}
-	if err := next.Validate(); err != nil {
+	next, err := record.Update(cur, record.Credential, record.CredentialKeysEqual, fn)
+	if err != nil {
 		return err
 	}
 	if bits := s.lists[cur.StatusListID].l.Bits; !storage.StatusFits(next.Status, bits) {

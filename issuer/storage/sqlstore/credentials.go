@@ -142,14 +142,8 @@ func (s *Store) UpdateCredential(ctx context.Context, id string, fn func(*storag
 		if err != nil {
 			return s.readErr(err, fmt.Sprintf("credential %q", id))
 		}
-		next := cur
-		if err := fn(&next); err != nil {
-			return err
-		}
-		if !record.CredentialKeysEqual(cur, next) {
-			return storage.ErrImmutableField
-		}
-		if err := next.Validate(); err != nil {
+		next, err := record.Update(cur, record.Credential, record.CredentialKeysEqual, fn)
+		if err != nil {
 			return err
 		}
 		var bits int

@@ -85,14 +85,8 @@ func (s *Store) updateOffer(ctx context.Context, tx *sql.Tx, id string, fn func(
 	if err != nil {
 		return s.readErr(err, fmt.Sprintf("offer %q", id))
 	}
-	next := record.Offer(cur)
-	if err := fn(&next); err != nil {
-		return err
-	}
-	if !record.OfferKeysEqual(cur, next) {
-		return storage.ErrImmutableField
-	}
-	if err := next.Validate(); err != nil {
+	next, err := record.Update(cur, record.Offer, record.OfferKeysEqual, fn)
+	if err != nil {
 		return err
 	}
 	_, err = tx.ExecContext(ctx, s.q(`UPDATE offers SET credential_type = ?, tx_code_hash = ?, created_at = ?, expires_at = ?, redeemed_at = ?, token_salt = ? WHERE id = ?`),

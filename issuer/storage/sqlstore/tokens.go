@@ -61,14 +61,8 @@ func (s *Store) updateToken(ctx context.Context, tx *sql.Tx, hash []byte, fn fun
 	if err != nil {
 		return s.readErr(err, "access token")
 	}
-	next := record.AccessToken(cur)
-	if err := fn(&next); err != nil {
-		return err
-	}
-	if !record.AccessTokenKeysEqual(cur, next) {
-		return storage.ErrImmutableField
-	}
-	if err := next.Validate(); err != nil {
+	next, err := record.Update(cur, record.AccessToken, record.AccessTokenKeysEqual, fn)
+	if err != nil {
 		return err
 	}
 	_, err = tx.ExecContext(ctx, s.q(`UPDATE access_tokens SET c_nonce = ?, c_nonce_expires_at = ?, expires_at = ?, used_at = ?, credential_id = ? WHERE token_hash = ?`),
