@@ -198,6 +198,23 @@ func TestResolveVPUnsatisfiableQuery(t *testing.T) {
 	}
 }
 
+// HAIP's haip-vp:// scheme carries the same by-reference request.
+func TestResolveVPHAIPScheme(t *testing.T) {
+	f := newVPFixture(t)
+	tx := f.create(t, employeeQuery, oid4vp.ModeDirectPostJWT, "get")
+	link := strings.Replace(f.v.LinkFor(tx), "openid4vp://", "haip-vp://", 1)
+	req, err := f.w.ResolveVP(t.Context(), link)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.w.RespondVP(t.Context(), req, nil); err != nil {
+		t.Fatal(err)
+	}
+	if got := f.v.Get(tx.ID); got.Claims["employee"]["given_name"] != oid4vcitest.GivenName {
+		t.Fatalf("verifier result %+v", got)
+	}
+}
+
 func TestDeclineVP(t *testing.T) {
 	f := newVPFixture(t)
 	tx := f.create(t, employeeQuery, oid4vp.ModeDirectPostJWT, "get")
