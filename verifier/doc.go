@@ -7,7 +7,13 @@
 // RequestStore (single use, so a replayed nonce fails) and runs credential.Verifier: RFC 9901
 // checks, trust list, time, key binding and the Token Status List (fetched, signature-checked and
 // cached by statuslist.Checker; unreachable means reject). errors.go is the one mapping from
-// domain errors to HTTP statuses and codes.
+// domain errors to HTTP statuses and codes. The gate routes (gate_http.go, API.GateRoutes) are
+// the same shell over gate.Service; route_metrics.go counts their requests and latency.
+// Handlers hand the domain requestContext (context.go), which ends when the server shuts down.
+//
+// Tokens (token.go). Every bearer token is configured as its SHA-256 (TokenHash) and read by
+// one parser; a zero TokenHash admits nobody. The relying-party routes without a token are
+// open only with API.OpenRP.
 //
 // Limits. The relying-party routes are limited per client (ratelimit.go: API.Limit, a token
 // bucket keyed by the TCP peer or, behind API.Proxies, the forwarded address; 429 rate_limited
