@@ -1,34 +1,16 @@
 package certs
 
-import "fmt"
+import "github.com/idgate/idgate/internal/coded"
 
-// Error is the typed error of this package. Code is a stable machine string (for logs, metrics and
-// API responses); Detail is for humans. errors.Is matches on Code, so errors.Is(err, ErrUntrusted)
-// holds for every untrusted-chain error whatever its detail.
-type Error struct {
-	Code   string
-	Detail string
-	Err    error // underlying cause, if any
-}
+// Error is the typed error of this package (a coded.Error). Code is a stable machine string
+// (for logs, metrics and API responses); Detail is for humans. errors.Is matches on Code, so
+// errors.Is(err, ErrUntrusted) holds for every untrusted-chain error whatever its detail.
+type Error = coded.Error[pkg]
 
-func (e *Error) Error() string {
-	msg := "certs: " + e.Code
-	if e.Detail != "" {
-		msg += ": " + e.Detail
-	}
-	if e.Err != nil {
-		msg += ": " + e.Err.Error()
-	}
-	return msg
-}
+// pkg names this package's errors.
+type pkg struct{}
 
-func (e *Error) Unwrap() error { return e.Err }
-
-// Is reports whether target is an *Error with the same Code.
-func (e *Error) Is(target error) bool {
-	t, ok := target.(*Error)
-	return ok && t.Code == e.Code
-}
+func (pkg) Prefix() string { return "certs" }
 
 // Sentinels for errors.Is.
 var (
@@ -50,5 +32,5 @@ var (
 )
 
 func newErr(kind *Error, cause error, format string, args ...any) *Error {
-	return &Error{Code: kind.Code, Detail: fmt.Sprintf(format, args...), Err: cause}
+	return coded.New(kind, cause, format, args...)
 }

@@ -1,33 +1,16 @@
 package statuslist
 
-import "fmt"
+import "github.com/idgate/idgate/internal/coded"
 
-// Error is the typed error of this package: Code is stable for machines, Detail for humans, Err
-// the cause (which may itself be a certs.Error, so errors.Is(err, certs.ErrUntrusted) works too).
-type Error struct {
-	Code   string
-	Detail string
-	Err    error
-}
+// Error is the typed error of this package (a coded.Error): Code is stable for machines, Detail
+// for humans, Err the cause (which may itself be a certs.Error, so errors.Is(err,
+// certs.ErrUntrusted) works too). errors.Is matches any *Error with the same Code.
+type Error = coded.Error[pkg]
 
-func (e *Error) Error() string {
-	msg := "statuslist: " + e.Code
-	if e.Detail != "" {
-		msg += ": " + e.Detail
-	}
-	if e.Err != nil {
-		msg += ": " + e.Err.Error()
-	}
-	return msg
-}
+// pkg names this package's errors.
+type pkg struct{}
 
-func (e *Error) Unwrap() error { return e.Err }
-
-// Is matches any *Error with the same Code.
-func (e *Error) Is(target error) bool {
-	t, ok := target.(*Error)
-	return ok && t.Code == e.Code
-}
+func (pkg) Prefix() string { return "statuslist" }
 
 var (
 	// ErrMalformed: a status list (bits, lst) that does not decode, or exceeds its bounds.
@@ -42,5 +25,5 @@ var (
 )
 
 func newErr(kind *Error, cause error, format string, args ...any) *Error {
-	return &Error{Code: kind.Code, Detail: fmt.Sprintf(format, args...), Err: cause}
+	return coded.New(kind, cause, format, args...)
 }
