@@ -92,6 +92,7 @@ type NonceStore interface {
 	PurgeNonces(ctx context.Context, now time.Time) error
 }
 
-// RequestID names the request that boarded a pass: a hash of its single-use nonce
-// (Service.Verify derives it). The zero RequestID names no request.
+// RequestID names the request that boarded a pass: a hash of the gate's audience, the
+// request's single-use nonce and its KB-JWT (Service.Verify derives it). The zero RequestID
+// names no request.
 type RequestID [16]byte

@@ -122,8 +122,9 @@ func (s *Service) liveTemplate(d *Decision, id string, f LiveFace) (biometric.Te
 func (s *Service) verifyCredential(ctx context.Context, d *Decision, aud, presentation string) (*credential.Result, spentNonce, bool) {
 	nonce := peekNonce(presentation)
 	spent, ok := s.takeNonce(ctx, aud, nonce)
-	// The KB-JWT names the whole presentation (its sd_hash) and is signed by the holder: its
-	// hash is the presentation's, for a few hundred bytes instead of several kilobytes.
+	// The KB-JWT names the whole presentation (its sd_hash) and is signed by the holder, so
+	// hashing it identifies the presentation from a few hundred bytes instead of several
+	// kilobytes.
 	spent.pres = sha256.Sum256([]byte(presentation[strings.LastIndexByte(presentation, '~')+1:]))
 	if !ok {
 		d.Checks.Credential = CheckFail
