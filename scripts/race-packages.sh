@@ -4,4 +4,4 @@
 # race runtime is too slow for CI. Their goroutine code is thin (a pool) and tested without it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-go list ./... | grep -v -E '/biometric/face(/facecli)?$|/facemodel(/.*)?$|/cmd/idgate$' | tr '\n' ' '
+go list ./... | grep -v -E '/biometric/face(/facecli|/internal/dlib)?$|/facemodel(/.*)?$|/cmd/idgate$' | tr '\n' ' '
