@@ -11,8 +11,8 @@ import (
 	"github.com/idgate/idgate/internal/jsonscan"
 )
 
-// Size bounds of request fields. The HTTP layer also bounds the whole body (verifier.NewServer reads
-// at most MaxBodyBytes).
+// Size bounds of request fields. The HTTP layer bounds the whole body too
+// (verifier.MaxServerBodyBytes, at least MaxBodyBytes).
 const (
 	MaxBodyBytes       = 3 << 20 // a live JPEG (base64) plus presentation and pass
 	MaxPresentationLen = 64 << 10

@@ -17,7 +17,7 @@ type enrolBatchResponse struct {
 // checked, flight parsed): {"items":[{presentation, bcbp[, departure]}, ...]} →
 // 200 {"decisions":[...]}, whatever each item's outcome (allow, deny or internal_error: the
 // caller reads every decision). A body that does not decode is one 400 malformed decision and
-// decides no item. The body is bounded by the server's MaxRequestBodySize (gate.MaxBodyBytes).
+// decides no item. The body is bounded by the server's MaxRequestBodySize (MaxServerBodyBytes).
 func (a *GateAPI) enrolBatch(ctx *fasthttp.RequestCtx, f gate.Flight) {
 	req, err := gate.DecodeEnrolBatch(ctx.PostBody())
 	if err != nil {

@@ -13,8 +13,14 @@ import (
 	"github.com/idgate/idgate/oid4vp"
 )
 
-// MaxBodyBytes bounds every request body (a presentation with a face template is a few KB).
+// MaxBodyBytes bounds a relying-party request body (a presentation with a face template is a
+// few KB).
 const MaxBodyBytes = 256 << 10
+
+// MaxServerBodyBytes is the largest body the server reads on any route: a gate capture, a
+// live JPEG in base64 with the presentation and the boarding pass (the gate bounds its fields
+// within it).
+const MaxServerBodyBytes = 3 << 20
 
 // API is the fasthttp shell over the verifier's domain services.
 type API struct {

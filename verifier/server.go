@@ -8,7 +8,6 @@ import (
 
 	"github.com/valyala/fasthttp"
 
-	"github.com/idgate/idgate/gate"
 	"github.com/idgate/idgate/internal/httpserve"
 )
 
@@ -20,7 +19,7 @@ func NewServer(h fasthttp.RequestHandler) *fasthttp.Server {
 		ReadTimeout:                   10 * time.Second,
 		WriteTimeout:                  10 * time.Second,
 		IdleTimeout:                   120 * time.Second,
-		MaxRequestBodySize:            gate.MaxBodyBytes, // gate captures; RP routes check MaxBodyBytes themselves
+		MaxRequestBodySize:            MaxServerBodyBytes, // gate captures; RP routes check MaxBodyBytes themselves
 		ReadBufferSize:                16 << 10,
 		DisableHeaderNamesNormalizing: true,
 		NoDefaultServerHeader:         true,
