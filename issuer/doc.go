@@ -11,7 +11,9 @@
 // a status-list slot and records the credential in one transaction, then signs the SD-JWT VC
 // with the type's certs.Signer. Status changes update the slot; the next list token served
 // reflects them. Every operator and issuance action is written to the audit log without
-// credential contents or biometrics. http.go is a thin net/http shell over Service. The
+// credential contents or biometrics. Holders' passkeys and their invitations live in
+// Config.Passkeys (package passkey), which the command opens in the same database as the
+// Store. http.go is a thin net/http shell over Service. The
 // anonymous wallet routes (token, nonce, credential, passkey ceremonies) pass through
 // Config.RateLimit, a per-client token bucket keyed by the TCP peer (ratelimit_http.go):
 // 429 with Retry-After when a client exceeds it.
