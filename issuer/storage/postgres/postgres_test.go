@@ -1,66 +1,18 @@
 package postgres
 
 import (
-	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
-	"net/url"
-	"os"
 	"strings"
 	"testing"
 
-	"github.com/jackc/pgx/v5"
-
+	"github.com/idgate/idgate/internal/pgtest"
 	"github.com/idgate/idgate/issuer/storage"
 	"github.com/idgate/idgate/issuer/storage/conformance"
 	"github.com/idgate/idgate/issuer/storage/sqlstore"
 )
 
-const dsnEnv = "IDGATE_TEST_POSTGRES_DSN"
-
-// freshSchema creates an empty schema for one test, drops it afterwards, and returns a DSN
-// whose search_path points at it.
-func freshSchema(t testing.TB) string {
-	t.Helper()
-	base := os.Getenv(dsnEnv)
-	if base == "" {
-		t.Skipf("%s not set: run under scripts/with-postgres.sh to test against PostgreSQL", dsnEnv)
-	}
-	var b [6]byte
-	rand.Read(b[:])
-	schema := "idgate_test_" + hex.EncodeToString(b[:])
-	admin, err := pgx.Connect(t.Context(), base)
-	if err != nil {
-		t.Fatalf("connect to %s: %v", dsnEnv, err)
-	}
-	defer admin.Close(context.Background())
-	if _, err := admin.Exec(t.Context(), "CREATE SCHEMA "+schema); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		c, err := pgx.Connect(context.Background(), base)
-		if err != nil {
-			t.Errorf("cleanup: %v", err)
-			return
-		}
-		defer c.Close(context.Background())
-		if _, err := c.Exec(context.Background(), "DROP SCHEMA "+schema+" CASCADE"); err != nil {
-			t.Errorf("cleanup: %v", err)
-		}
-	})
-	if strings.HasPrefix(base, "postgres://") || strings.HasPrefix(base, "postgresql://") {
-		u, err := url.Parse(base)
-		if err != nil {
-			t.Fatal(err)
-		}
-		q := u.Query()
-		q.Set("search_path", schema)
-		u.RawQuery = q.Encode()
-		return u.String()
-	}
-	return base + " search_path=" + schema
-}
+// freshSchema is an empty schema of its own for one test (pgtest.FreshDSN).
+func freshSchema(t testing.TB) string { return pgtest.FreshDSN(t, "idgate_test") }
 
 func openT(t *testing.T, dsn string) *Store {
 	t.Helper()
