@@ -7,7 +7,7 @@ func TestOAuthDescription(t *testing.T) {
 		`this token grants "urn:x"`: `this token grants 'urn:x'`,
 		`a\b`:                       `a/b`,
 		"tab\there é":               "tab?here ?",
-		"plain text (ok) ~":          "plain text (ok) ~",
+		"plain text (ok) ~":         "plain text (ok) ~",
 	} {
 		if got := oauthDescription(in); got != want {
 			t.Errorf("%q -> %q, want %q", in, got, want)

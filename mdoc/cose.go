@@ -204,14 +204,14 @@ func x5chain(unprot map[int64]cbor.RawMessage) ([]*x509.Certificate, error) {
 
 // coseKey is an EC2 COSE_Key (RFC 9053 §7.1.1) with uncompressed coordinates.
 type coseKey struct {
-	Kty int64  `cbor:"1,keyasint"`
+	Kty int64 `cbor:"1,keyasint"`
 	// Kid is bstr in RFC 9052, but some wallets (@auth0/mdl) write a text string; it names the
 	// key and plays no part in verification, so any type is kept as it came.
 	Kid cbor.RawMessage `cbor:"2,keyasint,omitempty"`
-	Alg int64  `cbor:"3,keyasint,omitempty"`
-	Crv int64  `cbor:"-1,keyasint"`
-	X   []byte `cbor:"-2,keyasint"`
-	Y   []byte `cbor:"-3,keyasint"`
+	Alg int64           `cbor:"3,keyasint,omitempty"`
+	Crv int64           `cbor:"-1,keyasint"`
+	X   []byte          `cbor:"-2,keyasint"`
+	Y   []byte          `cbor:"-3,keyasint"`
 }
 
 const (

@@ -10,8 +10,8 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/idgate/idgate/cmd/idgate/loadtest"
 	"github.com/idgate/idgate/cmd/idgate/crashtest"
+	"github.com/idgate/idgate/cmd/idgate/loadtest"
 )
 
 func init() {
