@@ -263,7 +263,7 @@ func (d *demo) run() error {
 	if err := d.operator("POST", "/v1/credentials/"+licenceID+"/revoke", "", http.StatusOK, nil); err != nil {
 		return err
 	}
-	d.say("operator revokes the driving licence %s; the next status list token carries it", licenceID)
+	d.say("operator revokes the driving licence (issuer record %s; the wallet keeps it as %s); the next status list token carries it", licenceID, licence.ID)
 	time.Sleep(1100 * time.Millisecond) // let the verifier's one-second status cache lapse
 
 	_, err = w.RespondVP(ctx, vpReq, nil)
