@@ -78,3 +78,52 @@ func statusOf(code string) int {
 	}
 	return http.StatusUnprocessableEntity
 }
+
+// WalletErrorBody is the error answer of the wallet-facing endpoints (request_uri and
+// response_uri): OAuth's error and error_description with an OpenID4VP §8.5 code, and idgate's
+// code and message beside them for clients that read those.
+type WalletErrorBody struct {
+	Error            string `json:"error"`
+	ErrorDescription string `json:"error_description"`
+	Code             string `json:"code"`
+	Message          string `json:"message"`
+}
+
+// RenderWallet maps an error of a wallet-facing endpoint to (HTTP status, body): the status
+// and code of Render, and as error the OpenID4VP code (invalid_request for a refused request
+// or response, server_error or temporarily_unavailable when the verifier cannot answer).
+func RenderWallet(err error) (int, WalletErrorBody) {
+	status, b := Render(err)
+	var oe *oid4vp.Error
+	var ve *Error
+	code, desc := string(oid4vp.InvalidRequest), b.Code+": "+b.Message
+	switch {
+	case !errors.As(err, &ve) && errors.As(err, &oe):
+		code, desc = string(oe.Code), b.Message // the message starts with the failed check
+	case status == http.StatusServiceUnavailable || status == http.StatusTooManyRequests:
+		code = "temporarily_unavailable"
+	case status >= 500:
+		code = "server_error"
+	}
+	return status, WalletErrorBody{Error: code, ErrorDescription: oauthText(desc), Code: b.Code, Message: b.Message}
+}
+
+// oauthText keeps s to the characters OAuth allows in error_description (RFC 6749 §5.2:
+// %x20-21 / %x23-5B / %x5D-7E): a double quote becomes an apostrophe, a backslash a slash,
+// anything else outside a question mark. At most 512 bytes.
+func oauthText(s string) string {
+	b := make([]byte, 0, min(len(s), 512))
+	for i := 0; i < len(s) && len(b) < 512; i++ {
+		switch c := s[i]; {
+		case c == '"':
+			b = append(b, '\'')
+		case c == '\\':
+			b = append(b, '/')
+		case c < 0x20 || c > 0x7e:
+			b = append(b, '?')
+		default:
+			b = append(b, c)
+		}
+	}
+	return string(b)
+}

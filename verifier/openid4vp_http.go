@@ -21,33 +21,33 @@ const (
 // per-client rate limit applies.
 func (a *API) walletRoute(ctx *fasthttp.RequestCtx, path string) {
 	if a.VP == nil {
-		writeErr(ctx, &Error{Code: "not_found", Msg: "no such route"})
+		writeWalletErr(ctx, &Error{Code: "not_found", Msg: "no such route"})
 		return
 	}
-	if !a.allow(ctx, a.clientKey(ctx)) {
+	if !a.allowWith(ctx, a.clientKey(ctx), writeWalletErr) {
 		return
 	}
 	switch {
 	case strings.HasPrefix(path, PathVPRequest):
 		id := strings.TrimPrefix(path, PathVPRequest)
 		if !validID(id) {
-			writeErr(ctx, &Error{Code: "not_found", Msg: "no such route"})
+			writeWalletErr(ctx, &Error{Code: "not_found", Msg: "no such route"})
 			return
 		}
 		a.vpRequestObject(ctx, id)
 	case strings.HasPrefix(path, PathVPResponse):
 		id := strings.TrimPrefix(path, PathVPResponse)
 		if !validID(id) {
-			writeErr(ctx, &Error{Code: "not_found", Msg: "no such route"})
+			writeWalletErr(ctx, &Error{Code: "not_found", Msg: "no such route"})
 			return
 		}
 		if !ctx.IsPost() {
-			writeErr(ctx, &Error{Code: "method_not_allowed", Msg: "POST only"})
+			writeWalletErr(ctx, &Error{Code: "method_not_allowed", Msg: "POST only"})
 			return
 		}
 		a.vpResponse(ctx, id)
 	default:
-		writeErr(ctx, &Error{Code: "not_found", Msg: "no such route"})
+		writeWalletErr(ctx, &Error{Code: "not_found", Msg: "no such route"})
 	}
 }
 
@@ -67,21 +67,21 @@ func (a *API) vpRequestObject(ctx *fasthttp.RequestCtx, id string) {
 	case ctx.IsPost():
 		form, err := formOf(ctx, 64<<10)
 		if err != nil {
-			writeErr(ctx, err)
+			writeWalletErr(ctx, err)
 			return
 		}
 		walletNonce = form.Get("wallet_nonce")
 		if len(walletNonce) > maxWalletNonce {
-			writeErr(ctx, &oid4vp.Error{Code: oid4vp.InvalidRequest, Detail: "wallet_nonce too long"})
+			writeWalletErr(ctx, &oid4vp.Error{Code: oid4vp.InvalidRequest, Detail: "wallet_nonce too long"})
 			return
 		}
 	default:
-		writeErr(ctx, &Error{Code: "method_not_allowed", Msg: "GET or POST only"})
+		writeWalletErr(ctx, &Error{Code: "method_not_allowed", Msg: "GET or POST only"})
 		return
 	}
 	jwt, err := a.VP.RequestObject(requestContext(ctx), id, walletNonce)
 	if err != nil {
-		writeErr(ctx, err)
+		writeWalletErr(ctx, err)
 		return
 	}
 	ctx.SetStatusCode(http.StatusOK)
@@ -95,15 +95,21 @@ func (a *API) vpRequestObject(ctx *fasthttp.RequestCtx, id string) {
 func (a *API) vpResponse(ctx *fasthttp.RequestCtx, id string) {
 	form, err := formOf(ctx, maxVPResponseBytes)
 	if err != nil {
-		writeErr(ctx, err)
+		writeWalletErr(ctx, err)
 		return
 	}
 	err = a.VP.Respond(requestContext(ctx), id, form)
 	if err != nil && oid4vp.ReasonOf(err) != oid4vp.ReasonWalletError {
-		writeErr(ctx, err)
+		writeWalletErr(ctx, err)
 		return
 	}
 	writeJSON(ctx, http.StatusOK, struct{}{})
+}
+
+// writeWalletErr answers a wallet-facing request with its error in OAuth shape.
+func writeWalletErr(ctx *fasthttp.RequestCtx, err error) {
+	status, body := RenderWallet(err)
+	writeJSON(ctx, status, body)
 }
 
 // formOf decodes an application/x-www-form-urlencoded body of at most max bytes.

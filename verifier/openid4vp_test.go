@@ -217,11 +217,37 @@ func TestOpenID4VPFlow(t *testing.T) {
 				t.Fatalf("second read: %d", st)
 			}
 			// The same response again is a replay.
-			if st, raw := w.post(t, ar, answer{vpToken: oid4vp.VPToken{"licence": {pres}}, state: ar.State, to: encKey(ar)}); st != http.StatusConflict {
+			st, raw = w.post(t, ar, answer{vpToken: oid4vp.VPToken{"licence": {pres}}, state: ar.State, to: encKey(ar)})
+			if st != http.StatusConflict || checkWalletError(t, raw).Code != "nonce_replayed" {
 				t.Fatalf("replay: %d %s", st, raw)
 			}
 		})
 	}
+}
+
+// checkWalletError checks a wallet-facing error answer: an OpenID4VP §8.5 (or OAuth) error
+// code, an error_description of the characters OAuth allows, and idgate's code beside them.
+func checkWalletError(t *testing.T, raw []byte) WalletErrorBody {
+	t.Helper()
+	var b WalletErrorBody
+	if err := json.Unmarshal(raw, &b); err != nil {
+		t.Fatalf("error answer %s: %v", raw, err)
+	}
+	switch b.Error {
+	case "invalid_request", "invalid_client", "access_denied", "vp_formats_not_supported", "invalid_request_uri_method",
+		"invalid_transaction_data", "invalid_request_uri", "invalid_request_object", "server_error", "temporarily_unavailable":
+	default:
+		t.Fatalf("error %q is no OpenID4VP error code: %s", b.Error, raw)
+	}
+	if b.ErrorDescription == "" || strings.ContainsFunc(b.ErrorDescription, func(r rune) bool {
+		return r < 0x20 || r > 0x7e || r == '"' || r == '\\'
+	}) {
+		t.Fatalf("error_description %q", b.ErrorDescription)
+	}
+	if b.Code == "" || b.Message == "" {
+		t.Fatalf("no code and message: %s", raw)
+	}
+	return b
 }
 
 func encKey(ar *oid4vp.AuthorizationRequest) oid4vp.JWK {
@@ -288,6 +314,9 @@ func TestOpenID4VPAttacks(t *testing.T) {
 			if st != tc.status {
 				t.Fatalf("response_uri: %d %s, want %d", st, raw, tc.status)
 			}
+			if st != http.StatusOK {
+				checkWalletError(t, raw)
+			}
 			_, o := w.outcome(t, c.ID)
 			got := o.Error
 			if o.Status == "verified" || o.Status == "pending" {
@@ -340,4 +369,32 @@ func mustB64(t *testing.T, s string) []byte {
 		t.Fatal(err)
 	}
 	return b
+}
+
+func TestRenderWallet(t *testing.T) {
+	for _, tc := range []struct {
+		err          error
+		status       int
+		error, code  string
+		descContains string
+	}{
+		{oid4vp.Reason(oid4vp.InvalidRequest, oid4vp.ReasonStateMismatch), 400, "invalid_request", "invalid_request", oid4vp.ReasonStateMismatch},
+		{&oid4vp.Error{Code: oid4vp.VPFormatsNotSupported, Detail: `"quoted" \ detail`}, 400, "vp_formats_not_supported", "vp_formats_not_supported", "'quoted' / detail"},
+		{ErrRequestUsed, 409, "invalid_request", "nonce_replayed", "nonce_replayed: "},
+		{ErrRequestExpired, 410, "invalid_request", "request_expired", "request_expired"},
+		{&Error{Code: "rate_limited", Msg: "later"}, 429, "temporarily_unavailable", "rate_limited", "rate_limited"},
+		{&Error{Code: "body_too_large", Msg: "big"}, 413, "invalid_request", "body_too_large", "body_too_large"},
+		{io.ErrUnexpectedEOF, 500, "server_error", "internal", "internal"},
+	} {
+		st, b := RenderWallet(tc.err)
+		if st != tc.status || b.Error != tc.error || b.Code != tc.code || !strings.Contains(b.ErrorDescription, tc.descContains) {
+			t.Errorf("%v: %d %+v", tc.err, st, b)
+		}
+		if strings.ContainsAny(b.ErrorDescription, "\"\\") {
+			t.Errorf("%v: error_description %q", tc.err, b.ErrorDescription)
+		}
+	}
+	if got := oauthText("a\"b\\c\x01é" + strings.Repeat("x", 600)); !strings.HasPrefix(got, "a'b/c???x") || len(got) != 512 {
+		t.Errorf("oauthText %q", got)
+	}
 }

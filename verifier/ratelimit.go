@@ -26,6 +26,11 @@ func (a *API) clientKey(ctx *fasthttp.RequestCtx) string {
 // allow takes a token for client from API.Limit; a refusal is answered here: 429 rate_limited
 // with Retry-After in whole seconds.
 func (a *API) allow(ctx *fasthttp.RequestCtx, client string) bool {
+	return a.allowWith(ctx, client, writeErr)
+}
+
+// allowWith is allow answering a refusal through write.
+func (a *API) allowWith(ctx *fasthttp.RequestCtx, client string, write func(*fasthttp.RequestCtx, error)) bool {
 	if a.Limit == nil {
 		return true
 	}
@@ -34,7 +39,7 @@ func (a *API) allow(ctx *fasthttp.RequestCtx, client string) bool {
 		return true
 	}
 	ctx.Response.Header.Set("Retry-After", strconv.FormatInt(retryAfterSeconds(retry), 10))
-	writeErr(ctx, &Error{Code: "rate_limited", Msg: "too many requests from this address, retry later"})
+	write(ctx, &Error{Code: "rate_limited", Msg: "too many requests from this address, retry later"})
 	return false
 }
 
