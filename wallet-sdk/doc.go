@@ -36,8 +36,9 @@
 // sends access_denied. Unsigned redirect_uri: requests are refused.
 //
 // Device keys: KeyStore is the seam for hardware keys. NewSoftwareKeyStore keeps P-256 keys
-// in the encrypted store; an app on iOS or Android passes a Secure Enclave / StrongBox
-// implementation instead, whose crypto.Signer never exports the private key.
+// in the encrypted store (tests, desktop); an app on iOS or Android sets Config.PlatformKeys to
+// its Secure Enclave / StrongBox callback, and NewPlatformKeyStore signs through it, pinning each
+// public key in the store and verifying every platform signature before use.
 //
 // Every failure is an *Error with a stable Code. Package mobile wraps this API in plain types
 // for gomobile.

@@ -16,8 +16,13 @@ type Config struct {
 	// Passphrase, if StoreKey is not used, is stretched with PBKDF2-SHA256 (600k iterations,
 	// random salt in the store header).
 	Passphrase string
-	// KeyStore holds device keys; nil means NewSoftwareKeyStore over the encrypted store.
+	// KeyStore holds device keys; nil means PlatformKeys when set, else NewSoftwareKeyStore
+	// over the encrypted store.
 	KeyStore KeyStore
+	// PlatformKeys, when KeyStore is nil, keeps device keys in the phone's secure hardware
+	// (NewPlatformKeyStore over the encrypted store). A wallet is always opened with the same
+	// kind of key store: credentials bound to keys of the other kind are unusable.
+	PlatformKeys PlatformKeys
 	// HTTP is the client for issuer calls; nil means a client with a 30s timeout that does not
 	// follow redirects.
 	HTTP *http.Client
@@ -70,7 +75,11 @@ func New(cfg Config) (*Wallet, error) {
 	if w.retryDelay <= 0 {
 		w.retryDelay = 500 * time.Millisecond
 	}
-	if w.keys == nil {
+	switch {
+	case w.keys != nil:
+	case cfg.PlatformKeys != nil:
+		w.keys = NewPlatformKeyStore(cfg.PlatformKeys, store)
+	default:
 		w.keys = NewSoftwareKeyStore(store)
 	}
 	if w.http == nil {

@@ -3,10 +3,11 @@
 // string, []byte, int64, bool and error; structured results travel as JSON strings.
 //
 // Data flow: the app fetches the 32-byte store key from the platform keychain and calls
-// NewWallet; AcceptOffer takes the scanned offer URI (and the transaction code the user typed)
-// and returns the new credential ids; ListJSON feeds the credential list UI; Present takes the
-// verifier's request JSON and returns the SD-JWT+KB presentation to send. For OpenID4VP,
-// NewWalletWithVerifierRoots takes the trusted relying parties' roots; ResolveVP turns a
+// OpenWallet, with its PlatformKeyStore over Android Keystore/StrongBox or the iOS Secure
+// Enclave (or null for software keys); AcceptOffer takes the scanned offer URI (and the
+// transaction code the user typed) and returns the new credential ids; ListJSON and
+// CredentialJSON feed the credential UI; Present takes the verifier's request JSON and returns the SD-JWT+KB presentation to send. For OpenID4VP,
+// OpenWalletWithVerifierRoots takes the trusted relying parties' roots; ResolveVP turns a
 // scanned openid4vp:// link into a consent preview JSON with a request_id, and RespondVP (with
 // the holder's choice) or DeclineVP answers it. ErrorCode maps any returned error to
 // walletsdk's stable code so the app can localise messages.

@@ -20,7 +20,7 @@ func Example() {
 	key := make([]byte, 32) // from the Keychain / Android Keystore
 	rand.Read(key)
 
-	w, err := mobile.NewWallet(dir, key)
+	w, err := mobile.OpenWallet(dir, key, nil)
 	if err != nil {
 		panic(err)
 	}

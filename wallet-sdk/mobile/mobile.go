@@ -21,10 +21,37 @@ type Wallet struct {
 	order   []string
 }
 
-// NewWallet opens (creating on first use) the wallet in dir, sealed with the 32-byte storeKey
-// from the platform keychain. Device keys are software keys in the encrypted store.
-func NewWallet(dir string, storeKey []byte) (*Wallet, error) {
-	w, err := walletsdk.New(walletsdk.Config{Dir: dir, StoreKey: storeKey})
+// PlatformKeyStore is implemented by the app over the phone's secure hardware: Android
+// Keystore (StrongBox where present) or the iOS Secure Enclave. The private key never leaves
+// the platform; the wallet pins the public key at generation and checks every signature
+// against it, so a wrong key or a bad signature fails the call with code "key_store".
+type PlatformKeyStore interface {
+	// GenerateP256 creates a P-256 signing key under alias and returns its public key: the
+	// uncompressed point 0x04||X||Y (iOS SecKeyCopyExternalRepresentation) or
+	// SubjectPublicKeyInfo DER (Android PublicKey.getEncoded()).
+	GenerateP256(alias string) ([]byte, error)
+	// Sign signs the 32-byte SHA-256 digest it is given, without hashing again: Android
+	// Signature.getInstance("NONEwithECDSA") on a key generated with DIGEST_NONE, iOS
+	// SecKeyCreateSignature(.ecdsaSignatureDigestX962SHA256). It returns the ASN.1 DER
+	// signature both platforms produce (raw r||s, 64 bytes, is accepted too).
+	Sign(alias string, digest []byte) ([]byte, error)
+	// Delete removes the key under alias.
+	Delete(alias string) error
+}
+
+// OpenWallet opens (creating on first use) the wallet in dir, sealed with the 32-byte
+// storeKey from the platform keychain. keys holds the device keys in secure hardware; null
+// keeps them as software keys in the encrypted store (tests, desktop). Open a wallet always
+// with the same kind of key store.
+func OpenWallet(dir string, storeKey []byte, keys PlatformKeyStore) (*Wallet, error) {
+	return open(walletsdk.Config{Dir: dir, StoreKey: storeKey}, keys)
+}
+
+func open(cfg walletsdk.Config, keys PlatformKeyStore) (*Wallet, error) {
+	if keys != nil {
+		cfg.PlatformKeys = keys
+	}
+	w, err := walletsdk.New(cfg)
 	if err != nil {
 		return nil, err
 	}
@@ -58,6 +85,18 @@ type credentialJSON struct {
 	Disclosable []string       `json:"disclosable"`
 }
 
+func toJSON(c walletsdk.Credential) credentialJSON {
+	out := credentialJSON{ID: c.ID, VCT: c.VCT, Issuer: c.Issuer, IssuedAt: c.IssuedAt.Unix(),
+		Claims: c.Claims, Disclosable: c.Disclosable}
+	if !c.ExpiresAt.IsZero() {
+		out.ExpiresAt = c.ExpiresAt.Unix()
+	}
+	if out.Disclosable == nil {
+		out.Disclosable = []string{}
+	}
+	return out
+}
+
 // ListJSON returns every stored credential as a JSON array of
 // {"id","vct","issuer","issued_at","expires_at","claims":{...},"disclosable":[...]}
 // (times in Unix seconds).
@@ -68,16 +107,18 @@ func (m *Wallet) ListJSON() (string, error) {
 	}
 	out := make([]credentialJSON, len(creds))
 	for i, c := range creds {
-		out[i] = credentialJSON{ID: c.ID, VCT: c.VCT, Issuer: c.Issuer, IssuedAt: c.IssuedAt.Unix(),
-			Claims: c.Claims, Disclosable: c.Disclosable}
-		if !c.ExpiresAt.IsZero() {
-			out[i].ExpiresAt = c.ExpiresAt.Unix()
-		}
-		if out[i].Disclosable == nil {
-			out[i].Disclosable = []string{}
-		}
+		out[i] = toJSON(c)
 	}
 	return marshal(out)
+}
+
+// CredentialJSON returns one stored credential as one item of ListJSON.
+func (m *Wallet) CredentialJSON(credentialID string) (string, error) {
+	c, err := m.w.Credential(credentialID)
+	if err != nil {
+		return "", err
+	}
+	return marshal(toJSON(*c))
 }
 
 // Present answers a verifier's presentation request (the JSON of POST

@@ -8,7 +8,7 @@ import (
 func TestFacadeErrors(t *testing.T) {
 	dir := t.TempDir()
 	key := bytes.Repeat([]byte{3}, 32)
-	w, err := NewWallet(dir, key)
+	w, err := OpenWallet(dir, key, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -20,8 +20,8 @@ func TestFacadeErrors(t *testing.T) {
 		err  func() error
 		code string
 	}{
-		{"short key", func() error { _, err := NewWallet(t.TempDir(), key[:16]); return err }, "config"},
-		{"wrong key", func() error { _, err := NewWallet(dir, bytes.Repeat([]byte{4}, 32)); return err }, "wrong_key"},
+		{"short key", func() error { _, err := OpenWallet(t.TempDir(), key[:16], nil); return err }, "config"},
+		{"wrong key", func() error { _, err := OpenWallet(dir, bytes.Repeat([]byte{4}, 32), nil); return err }, "wrong_key"},
 		{"unknown credential", func() error {
 			_, err := w.Present("0123abcd", []byte(`{"audience":"a","nonce":"n","claims":["x"]}`))
 			return err
@@ -30,7 +30,7 @@ func TestFacadeErrors(t *testing.T) {
 		{"bad offer", func() error { _, err := w.AcceptOffer("openid-credential-offer://?x=1", ""); return err }, "invalid_offer"},
 		{"no such type", func() error { _, err := w.FindCredentialID("urn:none"); return err }, "not_found"},
 		{"delete unknown", func() error { return w.Delete("0123abcd") }, "not_found"},
-		{"verifier roots not PEM", func() error { _, err := NewWalletWithVerifierRoots(t.TempDir(), key, []byte("x")); return err }, "config"},
+		{"verifier roots not PEM", func() error { _, err := OpenWalletWithVerifierRoots(t.TempDir(), key, []byte("x"), nil); return err }, "config"},
 		{"resolve without verifier roots", func() error {
 			_, err := w.ResolveVP("openid4vp://?client_id=x509_san_dns:rp.example&request_uri=https://rp.example/r")
 			return err

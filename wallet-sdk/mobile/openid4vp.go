@@ -16,9 +16,9 @@ import (
 // forgotten first.
 const maxPendingVP = 8
 
-// NewWalletWithVerifierRoots is NewWallet for a wallet that also presents over OpenID4VP:
+// OpenWalletWithVerifierRoots is OpenWallet for a wallet that also presents over OpenID4VP:
 // verifierRootsPEM holds the CA certificates of the relying parties it trusts.
-func NewWalletWithVerifierRoots(dir string, storeKey, verifierRootsPEM []byte) (*Wallet, error) {
+func OpenWalletWithVerifierRoots(dir string, storeKey, verifierRootsPEM []byte, keys PlatformKeyStore) (*Wallet, error) {
 	var roots []*x509.Certificate
 	for rest := verifierRootsPEM; ; {
 		var b *pem.Block
@@ -36,11 +36,7 @@ func NewWalletWithVerifierRoots(dir string, storeKey, verifierRootsPEM []byte) (
 		return nil, &walletsdk.Error{Code: walletsdk.CodeConfig, Msg: "verifier roots: no PEM certificate"}
 	}
 	trust := certs.NewTrustList(certs.Anchor{Purpose: certs.PurposeVerifier, Scope: certs.ScopeAny, Roots: roots})
-	w, err := walletsdk.New(walletsdk.Config{Dir: dir, StoreKey: storeKey, VerifierTrust: trust})
-	if err != nil {
-		return nil, err
-	}
-	return &Wallet{w: w}, nil
+	return open(walletsdk.Config{Dir: dir, StoreKey: storeKey, VerifierTrust: trust}, keys)
 }
 
 // vpPreviewJSON is the consent screen's input.
