@@ -54,6 +54,7 @@ func runLoadtest(args []string, stdout, stderr io.Writer) int {
 	asJSON := fs.Bool("json", false, "print exactly one JSON object")
 	serverProfile := fs.String("server-cpuprofile", "", "write the child verifier's CPU profile of the timed phase here; a later (half-rate) phase goes to FILE.2 (self-contained mode)")
 	ownProfile := fs.String("cpuprofile", "", "write the load generator's own CPU profile here")
+	live := addLiveJPEGFlags(fs)
 	if code, ok := parse(fs, args); !ok {
 		return code
 	}
@@ -70,6 +71,14 @@ func runLoadtest(args []string, stdout, stderr io.Writer) int {
 	if c.Soak > 0 && (c.Rate > 0 || c.IdentifyGallery > 0) {
 		fmt.Fprintln(stderr, "idgate loadtest: --soak follows the verify closed loop (no --rate or --identify-gallery)")
 		return 2
+	}
+	if err := live.check(&c); err != nil {
+		fmt.Fprintln(stderr, "idgate loadtest:", err)
+		return 2
+	}
+	if err := live.apply(fs, &c); err != nil {
+		fmt.Fprintln(stderr, "idgate loadtest:", err)
+		return 1
 	}
 	if *serverProfile != "" && c.Target != "" {
 		fmt.Fprintln(stderr, "idgate loadtest: --server-cpuprofile profiles the child verifier: not with --target")

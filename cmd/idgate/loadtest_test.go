@@ -85,6 +85,9 @@ func TestLoadtestRejectsBadFlags(t *testing.T) {
 		{"loadtest", httpFloorServer, "--listen", "0.0.0.0:0"}, // the floor server: loopback only
 		{"loadtest", "--soak", "1m", "--rate", "100"},
 		{"loadtest", "--soak", "1m", "--identify-gallery", "10"},
+		{"loadtest", "--live-jpeg", "--soak", "1m"},
+		{"loadtest", "--live-jpeg", "--identify-gallery", "10"},
+		{"loadtest", "--live-photo", "x.jpg"}, // without --live-jpeg
 	} {
 		if code := dispatch(args, &stdout, &stderr); code != 2 {
 			t.Errorf("%v: exit %d, want 2", args, code)

@@ -63,6 +63,12 @@ type Config struct {
 	// of every request that no gate code can remove. It must log the verifier's listening line.
 	FloorCommand []string
 
+	// LiveJPEG, when set, gives every passenger's credential LiveJPEG.Enrolled (sealed) and
+	// sends LiveJPEG.JPEG as the live face (live_jpeg): the verifier decodes, detects,
+	// describes and checks liveness on each request. It needs the face models on the verifier
+	// (ServerEnv's IDGATE_MODELS). Not with IdentifyGallery or Soak, which send templates.
+	LiveJPEG *LiveJPEG
+
 	// SignalPhases sends the self-contained verifier SIGUSR1 as each timed phase starts and
 	// SIGUSR2 as it ends (idgate loadtest --server-cpuprofile profiles just those spans).
 	SignalPhases bool
@@ -105,6 +111,12 @@ func (c Config) withDefaults() (Config, error) {
 	if c.Passengers < 0 || c.Rate < 0 || c.IdentifyGallery < 0 || c.Soak < 0 {
 		return c, errf(CodeConfig, nil, "negative passengers, rate, gallery or soak")
 	}
+	if c.LiveJPEG != nil && (c.IdentifyGallery > 0 || c.Soak > 0) {
+		return c, errf(CodeConfig, nil, "live JPEG mode drives /verify: not with IdentifyGallery or Soak")
+	}
+	if c.LiveJPEG != nil && len(c.LiveJPEG.JPEG) == 0 {
+		return c, errf(CodeConfig, nil, "live JPEG mode needs the live capture's bytes")
+	}
 	if c.Soak > 0 && (c.Rate > 0 || c.IdentifyGallery > 0) {
 		return c, errf(CodeConfig, nil, "a soak follows the verify closed loop: not with Rate or IdentifyGallery")
 	}
@@ -125,7 +137,7 @@ func (c Config) withDefaults() (Config, error) {
 
 // Report is the outcome of one run; with --json it is printed as one object.
 type Report struct {
-	Mode           string  `json:"mode"` // "verify" or "identify"
+	Mode           string  `json:"mode"` // "verify", "verify-live-jpeg" or "identify"
 	Loop           string  `json:"loop"` // "closed" or "open"
 	Requests       int     `json:"requests"`
 	Errors         int     `json:"errors"`
@@ -135,6 +147,7 @@ type Report struct {
 	// Ratio is ThroughputRPS / CryptoBoundRPS (verify mode; 0 when the bound was skipped).
 	Ratio       float64 `json:"ratio"`
 	P50MS       float64 `json:"p50_ms"`
+	P90MS       float64 `json:"p90_ms"`
 	P99MS       float64 `json:"p99_ms"`
 	P999MS      float64 `json:"p999_ms"`
 	MaxMS       float64 `json:"max_ms"`
@@ -162,6 +175,7 @@ type Report struct {
 	EnrolS         float64        `json:"enrol_s,omitempty"`         // identify: wall time to enrol the gallery over HTTP
 	GalleryMS      float64        `json:"gallery_load_ms,omitempty"` // identify: first identify, which loads the gallery
 	ErrorCodes     map[string]int `json:"error_codes,omitempty"`     // "status:reason" → count
+	LiveJPEGBytes  int            `json:"live_jpeg_bytes,omitempty"` // verify-live-jpeg: size of the live capture sent
 	// HTTPFloor is the same closed loop against an HTTP-only server (Config.FloorCommand).
 	HTTPFloor *Report `json:"http_floor,omitempty"`
 	// HalfRate is the open-loop phase at half of ThroughputRPS (Config.HalfRate).

@@ -49,6 +49,12 @@
 //     the run against the goal (10 minutes, no error, RSS, goroutines and open files at most
 //     10% above the first window's end, no window's p99 above twice the median window's and
 //     no upward trend).
+//  8. Live JPEG mode (Config.LiveJPEG): the credentials carry the template of one photo and
+//     every request sends another photo of the same person as live_jpeg, so each allow has
+//     gone through the verifier's camera path (decode, detection, landmarks, liveness,
+//     descriptor, match) as well as the credential and pass checks. `idgate loadtest
+//     --live-jpeg` runs it one request at a time for a bounded number of passengers and
+//     reports p50/p90/p99/max and the verifier's CPU per request.
 //
 // Nothing here logs templates, presentations or passes; the verifier's own logs are drained
 // and only its last lines are kept for error messages.

@@ -227,7 +227,7 @@ func (g *gateCrash) fresh(i int) (answer, error) {
 	if err != nil {
 		return "", err
 	}
-	body, err := verifyBody(pres, g.pax[i].bcbp, g.pax[i].live)
+	body, err := verifyBody(pres, g.pax[i].bcbp, g.pax[i].live, nil)
 	if err != nil {
 		return "", err
 	}
@@ -261,7 +261,7 @@ func (g *gateCrash) burst(k int, frac float64) (*GateCrashBurst, error) {
 		if err != nil {
 			return err
 		}
-		bodies[j], err = verifyBody(pres, g.pax[first+j].bcbp, g.pax[first+j].live)
+		bodies[j], err = verifyBody(pres, g.pax[first+j].bcbp, g.pax[first+j].live, nil)
 		return err
 	}); err != nil {
 		return nil, err

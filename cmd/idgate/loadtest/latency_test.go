@@ -19,10 +19,10 @@ func TestPercentilesNearestRank(t *testing.T) {
 		want percentiles
 	}{
 		{"empty", nil, percentiles{}},
-		{"one", []time.Duration{3}, percentiles{3, 3, 3, 3}},
-		{"1000", seq(1000), percentiles{500 * time.Millisecond, 990 * time.Millisecond, 999 * time.Millisecond, 1000 * time.Millisecond}},
-		{"1001", seq(1001), percentiles{501 * time.Millisecond, 991 * time.Millisecond, 1000 * time.Millisecond, 1001 * time.Millisecond}},
-		{"10", seq(10), percentiles{5 * time.Millisecond, 10 * time.Millisecond, 10 * time.Millisecond, 10 * time.Millisecond}},
+		{"one", []time.Duration{3}, percentiles{3, 3, 3, 3, 3}},
+		{"1000", seq(1000), percentiles{500 * time.Millisecond, 900 * time.Millisecond, 990 * time.Millisecond, 999 * time.Millisecond, 1000 * time.Millisecond}},
+		{"1001", seq(1001), percentiles{501 * time.Millisecond, 901 * time.Millisecond, 991 * time.Millisecond, 1000 * time.Millisecond, 1001 * time.Millisecond}},
+		{"10", seq(10), percentiles{5 * time.Millisecond, 9 * time.Millisecond, 10 * time.Millisecond, 10 * time.Millisecond, 10 * time.Millisecond}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			in := append([]time.Duration(nil), tc.in...)

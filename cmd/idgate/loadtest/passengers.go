@@ -46,7 +46,8 @@ type world struct {
 	reader                     *ecdsa.PublicKey // gate reader key the face templates are sealed to
 	flight                     flight
 	julian                     int
-	seed                       uint64 // per run, so runs against one Target never repeat faces
+	seed                       uint64    // per run, so runs against one Target never repeat faces
+	liveJPEG                   *LiveJPEG // nil: synthetic templates
 	now                        func() time.Time
 }
 
@@ -83,19 +84,15 @@ type passenger struct {
 	key      *ecdsa.PrivateKey
 	selected string // SD-JWT VC disclosing only gateClaims, ending in '~', no KB-JWT yet
 	bcbp     string
-	live     string // live template, EncodeString form
+	live     string // live template, EncodeString form; empty when jpeg is set
+	jpeg     []byte // live capture (live_jpeg mode)
 }
 
 // passenger builds traveller i (i is also the status list index).
 func (w *world) passenger(i int) (*passenger, error) {
-	rng := mrand.New(mrand.NewPCG(w.seed, uint64(i)))
-	face, err := unitTemplate(rng)
+	face, live, jpeg, err := w.faces(i)
 	if err != nil {
 		return nil, err
-	}
-	live, err := near(rng, face, liveDistance).EncodeString()
-	if err != nil {
-		return nil, errf(CodeGenerate, err, "live template")
 	}
 	sealed, err := biometric.Seal(face, w.reader)
 	if err != nil {
@@ -143,7 +140,23 @@ func (w *world) passenger(i int) (*passenger, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &passenger{family: family, given: given, key: key, selected: sel.String(), bcbp: bcbp, live: live}, nil
+	return &passenger{family: family, given: given, key: key, selected: sel.String(), bcbp: bcbp, live: live, jpeg: jpeg}, nil
+}
+
+// faces is traveller i's enrolled template and live face: a random template and a capture
+// liveDistance from it, or, in live JPEG mode, the photo pair's template and capture.
+func (w *world) faces(i int) (enrolled biometric.Template, live string, jpeg []byte, err error) {
+	if w.liveJPEG != nil {
+		return w.liveJPEG.Enrolled, "", w.liveJPEG.JPEG, nil
+	}
+	rng := mrand.New(mrand.NewPCG(w.seed, uint64(i)))
+	if enrolled, err = unitTemplate(rng); err != nil {
+		return enrolled, "", nil, err
+	}
+	if live, err = near(rng, enrolled, liveDistance).EncodeString(); err != nil {
+		return enrolled, "", nil, errf(CodeGenerate, err, "live template")
+	}
+	return enrolled, live, nil, nil
 }
 
 // pass is traveller i's airline-signed one-leg M-format boarding pass for the run's flight.
@@ -186,13 +199,15 @@ func (p *passenger) present(n nonce, now time.Time) (string, error) {
 	return out, nil
 }
 
-// verifyBody is the JSON body of POST /v1/gates/{gate}/verify (gate.GateRequest).
-func verifyBody(presentation, bcbp, live string) ([]byte, error) {
+// verifyBody is the JSON body of POST /v1/gates/{gate}/verify (gate.GateRequest): the live
+// template, or the live JPEG when jpeg is set.
+func verifyBody(presentation, bcbp, live string, jpeg []byte) ([]byte, error) {
 	return json.Marshal(struct {
 		Presentation string `json:"presentation"`
 		BCBP         string `json:"bcbp"`
-		Live         string `json:"live_template"`
-	}{presentation, bcbp, live})
+		Live         string `json:"live_template,omitempty"`
+		JPEG         []byte `json:"live_jpeg,omitempty"`
+	}{presentation, bcbp, live, jpeg})
 }
 
 // identifyBody is the JSON body of POST /v1/gates/{gate}/identify.

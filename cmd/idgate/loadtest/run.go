@@ -89,6 +89,7 @@ func Run(ctx context.Context, cfg Config) (rep *Report, err error) {
 	if err != nil {
 		return nil, err
 	}
+	w.liveJPEG = cfg.LiveJPEG
 	if cfg.IdentifyGallery > 0 {
 		rep, err = runIdentify(ctx, cfg, a, w, serverCPU)
 	} else {
@@ -172,8 +173,15 @@ func runVerify(ctx context.Context, cfg Config, a *api, w *world, serverCPU cpuM
 	}
 	fmt.Fprintf(cfg.Progress, "driving %d passengers for up to %v on %d connections...\n", cfg.Passengers, cfg.Duration, cfg.Connections)
 	out := timed(cfg, addr, url, bodies[cfg.Warmup:], serverCPU, allow)
-	rep := report(cfg, "verify", out, cfg.Passengers)
+	mode := "verify"
+	if cfg.LiveJPEG != nil {
+		mode = "verify-live-jpeg"
+	}
+	rep := report(cfg, mode, out, cfg.Passengers)
 	rep.GenerateS = gen.Seconds()
+	if cfg.LiveJPEG != nil {
+		rep.LiveJPEGBytes = len(cfg.LiveJPEG.JPEG)
+	}
 	if cfg.BoundDuration > 0 {
 		fmt.Fprintf(cfg.Progress, "measuring the crypto bound again (server idle)...\n")
 		if after, cpuAfter, err = cryptoBound(sizes, cfg.BoundDuration); err != nil {
@@ -296,7 +304,7 @@ func prepareVerify(cfg Config, a *api, w *world, first, n int) ([][]byte, Signin
 		if i == 0 {
 			firstPres = pres
 		}
-		bodies[i], err = verifyBody(pres, pax[i].bcbp, pax[i].live)
+		bodies[i], err = verifyBody(pres, pax[i].bcbp, pax[i].live, pax[i].jpeg)
 		return err
 	}); err != nil {
 		return nil, SigningInputs{}, err
@@ -346,7 +354,7 @@ func report(cfg Config, mode string, o *outcome, budget int) *Report {
 	p := percentilesOf(o.lat)
 	r := &Report{
 		Mode: mode, Loop: "closed", Requests: o.n, Errors: o.errors, DurationS: o.elapsed.Seconds(),
-		P50MS: ms(p.P50), P99MS: ms(p.P99), P999MS: ms(p.P999), MaxMS: ms(p.Max),
+		P50MS: ms(p.P50), P90MS: ms(p.P90), P99MS: ms(p.P99), P999MS: ms(p.P999), MaxMS: ms(p.Max),
 		Connections: cfg.Connections, Cores: runtime.NumCPU(), GOMAXPROCS: runtime.GOMAXPROCS(0),
 		Exhausted: o.n >= budget,
 	}

@@ -180,7 +180,7 @@ func TestLoadCountsDenials(t *testing.T) {
 			other, _ := w.passenger(i + 1)
 			live = other.live
 		}
-		b, err := verifyBody(pres, p.bcbp, live)
+		b, err := verifyBody(pres, p.bcbp, live, nil)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -23,7 +23,10 @@ func (r *Report) WriteSummary(w io.Writer) error {
 	if r.Loop == "open" {
 		pr(" (target %.0f/s; p99 send lag %.3f ms)", r.TargetRPS, r.LagP99MS)
 	}
-	pr("\n  latency        p50 %.3f ms  p99 %.3f ms  p99.9 %.3f ms  max %.3f ms\n", r.P50MS, r.P99MS, r.P999MS, r.MaxMS)
+	pr("\n  latency        p50 %.3f ms  p90 %.3f ms  p99 %.3f ms  p99.9 %.3f ms  max %.3f ms\n", r.P50MS, r.P90MS, r.P99MS, r.P999MS, r.MaxMS)
+	if r.LiveJPEGBytes > 0 {
+		pr("  live face      a %d-byte JPEG per request (live_jpeg: decode, detect, landmarks, liveness, descriptor on the verifier)\n", r.LiveJPEGBytes)
+	}
 	if r.CryptoBoundRPS > 0 {
 		pr("  crypto bound   %.0f verifications/s (3x ES256 verify + 1x ECDH P-256 on %d goroutines, %s)\n",
 			r.CryptoBoundRPS, r.GOMAXPROCS, r.BoundWhen)
