@@ -41,6 +41,7 @@ test: deps models ## vet, then every test (race detector on concurrent packages)
 	@scripts/browser-test.sh
 	@scripts/oid4vp-interop.sh
 	@scripts/mdl-interop.sh
+	@scripts/gobind-check.sh
 	@$(MAKE) --no-print-directory crash
 
 crash: deps ## SIGKILL the issuer (SQLite, PostgreSQL) and the gate under load, restart, check what survived

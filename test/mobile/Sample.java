@@ -1,0 +1,69 @@
+// Sample is an app's use of the whole bound wallet API, compiled by scripts/gobind-check.sh
+// against the Java that gobind generates for wallet-sdk/mobile. On Android the key store is
+// the Android Keystore; the JDK's own EC provider stands in here so the sample compiles
+// without an Android SDK.
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.Signature;
+import java.security.spec.ECGenParameterSpec;
+import java.util.HashMap;
+import java.util.Map;
+
+import org.idgate.wallet.mobile.Mobile;
+import org.idgate.wallet.mobile.PlatformKeyStore;
+import org.idgate.wallet.mobile.Wallet;
+
+public final class Sample {
+    // Keys generates and signs inside the platform; on Android KeyPairGenerator.getInstance("EC",
+    // "AndroidKeyStore") with a KeyGenParameterSpec allowing DIGEST_NONE (StrongBox if present).
+    static final class Keys implements PlatformKeyStore {
+        private final Map<String, KeyPair> keys = new HashMap<>();
+
+        @Override public byte[] generateP256(String alias) throws Exception {
+            KeyPairGenerator g = KeyPairGenerator.getInstance("EC");
+            g.initialize(new ECGenParameterSpec("secp256r1"));
+            KeyPair kp = g.generateKeyPair();
+            keys.put(alias, kp);
+            return kp.getPublic().getEncoded(); // SubjectPublicKeyInfo DER
+        }
+
+        @Override public byte[] sign(String alias, byte[] digest) throws Exception {
+            KeyPair kp = keys.get(alias);
+            if (kp == null) throw new Exception("no key " + alias);
+            Signature s = Signature.getInstance("NONEwithECDSA"); // the digest is already SHA-256
+            s.initSign(kp.getPrivate());
+            s.update(digest);
+            return s.sign(); // ASN.1 DER
+        }
+
+        @Override public void delete(String alias) throws Exception {
+            keys.remove(alias);
+        }
+    }
+
+    // run makes every call off the main thread: each one may wait on the network.
+    static void run(String dir, byte[] storeKey, byte[] verifierRootsPEM, String offerURI, String txCode,
+                    String vpLink, byte[] requestJSON) {
+        try {
+            Wallet w = Mobile.openWalletWithVerifierRoots(dir, storeKey, verifierRootsPEM, new Keys());
+            Wallet soft = Mobile.openWallet(dir + "/software", storeKey, null);
+            String ids = w.acceptOffer(offerURI, txCode);
+            String list = w.listJSON();
+            String id = w.findCredentialID("urn:idgate:vct:government-employee-id:1");
+            String one = w.credentialJSON(id);
+            String presentation = w.present(id, requestJSON);
+            String preview = w.resolveVP(vpLink);
+            String requestID = preview; // parsed from the preview's "request_id"
+            String answer = w.respondVP(requestID, "{}");
+            String declined = w.declineVP(requestID);
+            w.delete(id);
+            System.out.println(ids + list + one + presentation + answer + declined + soft);
+        } catch (Exception e) {
+            System.out.println("wallet error: " + Mobile.errorCode(e));
+        }
+    }
+
+    public static void main(String[] args) {
+        run(args[0], new byte[32], new byte[0], args[1], "", args[2], new byte[0]);
+    }
+}
