@@ -143,9 +143,10 @@ func serveOpenAPI(ctx *fasthttp.RequestCtx) {
 // claims also open an OpenID4VP transaction whose link the answer carries.
 func (a *API) createRequest(ctx *fasthttp.RequestCtx, client string) {
 	var in struct {
-		VCT       string          `json:"vct"`
-		Claims    []string        `json:"claims"`
-		DCQLQuery json.RawMessage `json:"dcql_query"`
+		VCT         string          `json:"vct"`
+		Claims      []string        `json:"claims"`
+		DCQLQuery   json.RawMessage `json:"dcql_query"`
+		RedirectURI string          `json:"redirect_uri"`
 	}
 	if err := DecodeJSON(ctx.PostBody(), &in); err != nil {
 		writeErr(ctx, err)
@@ -165,13 +166,23 @@ func (a *API) createRequest(ctx *fasthttp.RequestCtx, client string) {
 			writeErr(ctx, err)
 			return
 		}
-		c, err := a.VP.Create(requestContext(ctx), client, q)
+		c, err := a.VP.CreateWithID(requestContext(ctx), random(16), client, q, CreateOptions{RedirectURI: in.RedirectURI})
 		if err != nil {
 			writeErr(ctx, err)
 			return
 		}
 		writeJSON(ctx, http.StatusCreated, c)
 		return
+	}
+	if in.RedirectURI != "" && a.VP == nil {
+		writeErr(ctx, &Error{Code: "invalid_request", Msg: "redirect_uri: this verifier does not serve OpenID4VP"})
+		return
+	}
+	if in.RedirectURI != "" {
+		if err := checkRedirectURI(in.RedirectURI); err != nil { // before the direct-posting request is opened
+			writeErr(ctx, err)
+			return
+		}
 	}
 	r, err := a.RP.CreateRequestFor(client, in.VCT, in.Claims)
 	if err != nil {
@@ -187,7 +198,7 @@ func (a *API) createRequest(ctx *fasthttp.RequestCtx, client string) {
 		writeErr(ctx, err)
 		return
 	}
-	c, err := a.VP.CreateWithID(requestContext(ctx), r.ID, client, q)
+	c, err := a.VP.CreateWithID(requestContext(ctx), r.ID, client, q, CreateOptions{RedirectURI: in.RedirectURI})
 	if err != nil {
 		writeErr(ctx, err)
 		return

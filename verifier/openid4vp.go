@@ -2,9 +2,12 @@ package verifier
 
 import (
 	"context"
+	"crypto/sha256"
+	"crypto/subtle"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net"
 	"net/url"
 	"slices"
 	"strings"
@@ -107,6 +110,63 @@ type vpRecord struct {
 	Key          []byte          `json:"key,omitempty"` // PKCS#8 of the ephemeral encryption key
 	Result       json.RawMessage `json:"result,omitempty"`
 	Failure      string          `json:"failure,omitempty"`
+	// Same-device: the relying party's return URL, and the SHA-256 of the response_code the
+	// wallet was sent back with, which the relying party presents to read the outcome.
+	RedirectURI      string `json:"redirect_uri,omitempty"`
+	ResponseCodeHash []byte `json:"response_code_hash,omitempty"`
+}
+
+// CreateOptions are a transaction's optional parameters.
+type CreateOptions struct {
+	// RedirectURI makes the transaction same-device (OpenID4VP §13.3, HAIP §5.1): the
+	// response_uri sends the wallet back to this relying-party URL with a fresh
+	// #response_code=…, and the outcome is read only with that response_code. It is an
+	// absolute https URL (http only for loopback hosts) without a fragment.
+	RedirectURI string
+}
+
+// Bounds on a same-device return URL.
+const maxRedirectURI = 2048
+
+// checkRedirectURI validates a relying party's return URL.
+func checkRedirectURI(s string) error {
+	bad := func(why string) error {
+		return &Error{Code: "invalid_request", Msg: "redirect_uri: " + why}
+	}
+	if len(s) > maxRedirectURI {
+		return bad("longer than 2048 bytes")
+	}
+	u, err := url.Parse(s)
+	switch {
+	case err != nil || !u.IsAbs() || u.Host == "" || u.Opaque != "":
+		return bad("not an absolute URL")
+	case u.Fragment != "" || strings.Contains(s, "#"):
+		return bad("a fragment is not allowed (the response_code goes there)")
+	case u.User != nil:
+		return bad("user info is not allowed")
+	case u.Scheme == "https":
+	case u.Scheme == "http" && isLoopbackHost(u.Hostname()):
+	default:
+		return bad("https only (http for loopback hosts)")
+	}
+	return nil
+}
+
+func isLoopbackHost(h string) bool {
+	if strings.EqualFold(h, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(h)
+	return ip != nil && ip.IsLoopback()
+}
+
+// ErrResponseCode refuses to read a same-device transaction's outcome without the
+// response_code its wallet was sent back with: the answer came in another session.
+var ErrResponseCode = errors.New("verifier: this same-device transaction's outcome is read only with the response_code its wallet was redirected with")
+
+func hashResponseCode(code string) []byte {
+	h := sha256.Sum256([]byte(code))
+	return h[:]
 }
 
 // Created is what a relying party receives for a new transaction.
@@ -148,12 +208,17 @@ func QueryFromClaims(vct string, claims []string) (*oid4vp.Query, error) {
 // Only dc+sd-jwt credentials are verified here: a query for another format is refused with
 // vp_formats_not_supported.
 func (vp *VP) Create(ctx context.Context, client string, q *oid4vp.Query) (*Created, error) {
-	return vp.CreateWithID(ctx, random(16), client, q)
+	return vp.CreateWithID(ctx, random(16), client, q, CreateOptions{})
 }
 
 // CreateWithID is Create with the transaction id chosen by the caller (the id of a
-// direct-posting request opened for the same claims).
-func (vp *VP) CreateWithID(ctx context.Context, id, client string, q *oid4vp.Query) (*Created, error) {
+// direct-posting request opened for the same claims) and options.
+func (vp *VP) CreateWithID(ctx context.Context, id, client string, q *oid4vp.Query, opts CreateOptions) (*Created, error) {
+	if opts.RedirectURI != "" {
+		if err := checkRedirectURI(opts.RedirectURI); err != nil {
+			return nil, err
+		}
+	}
 	for _, cq := range q.Credentials {
 		if cq.Format != oid4vp.FormatSDJWT {
 			return nil, &oid4vp.Error{Code: oid4vp.VPFormatsNotSupported, Detail: "this verifier checks dc+sd-jwt credentials only"}
@@ -163,7 +228,7 @@ func (vp *VP) CreateWithID(ctx context.Context, id, client string, q *oid4vp.Que
 	if err != nil {
 		return nil, err
 	}
-	rec := vpRecord{Nonce: oid4vp.NewNonce(), State: random(16), ResponseMode: vp.cfg.ResponseMode, Query: qb}
+	rec := vpRecord{Nonce: oid4vp.NewNonce(), State: random(16), ResponseMode: vp.cfg.ResponseMode, Query: qb, RedirectURI: opts.RedirectURI}
 	if rec.ResponseMode == oid4vp.ModeDirectPostJWT {
 		key, err := oid4vp.NewEncryptionKey()
 		if err != nil {
@@ -253,23 +318,29 @@ type Presented struct {
 // Respond takes the form a wallet posted to the response_uri. A form that does not decode
 // (or decrypt with the transaction's key) leaves the transaction pending; a decoded response
 // settles it once: verified, or failed with the check's reason. A second response is
-// ErrRequestUsed.
-func (vp *VP) Respond(ctx context.Context, id string, form url.Values) error {
+// ErrRequestUsed. For a same-device transaction whose response is verified or a wallet's
+// error, redirect is where the wallet sends the user: the relying party's return URL with a
+// fresh 128-bit #response_code=…, whose hash the transaction keeps.
+func (vp *VP) Respond(ctx context.Context, id string, form url.Values) (redirect string, err error) {
 	_, rec, err := vp.open(ctx, id)
 	if err != nil {
-		return err
+		return "", err
 	}
 	opts := oid4vp.DecodeOptions{Mode: rec.ResponseMode}
 	if len(rec.Key) > 0 {
 		if opts.Key, err = oid4vp.ParseEncryptionKey(rec.Key); err != nil {
-			return err
+			return "", err
 		}
 	}
 	resp, err := oid4vp.DecodeResponse(form, opts)
 	if err != nil {
-		return err
+		return "", err
 	}
 	result, verr := vp.check(ctx, rec, resp)
+	code := ""
+	if rec.RedirectURI != "" && (verr == nil || oid4vp.ReasonOf(verr) == oid4vp.ReasonWalletError) {
+		code = random(16)
+	}
 	_, err = vp.cfg.Store.Update(ctx, id, func(t *vpstore.Transaction) error {
 		if t.Status != vpstore.StatusPending {
 			return ErrRequestUsed
@@ -282,6 +353,9 @@ func (vp *VP) Respond(ctx context.Context, id string, form url.Values) error {
 			return err
 		}
 		cur.Key = nil // the key has served; it is not kept
+		if code != "" {
+			cur.ResponseCodeHash = hashResponseCode(code)
+		}
 		if verr != nil {
 			t.Status, cur.Failure = vpstore.StatusFailed, failureCode(verr)
 		} else {
@@ -291,9 +365,12 @@ func (vp *VP) Respond(ctx context.Context, id string, form url.Values) error {
 		return err
 	})
 	if err != nil {
-		return err
+		return "", err
 	}
-	return verr
+	if code != "" {
+		redirect = rec.RedirectURI + "#response_code=" + code
+	}
+	return redirect, verr
 }
 
 // check verifies a decoded response against the transaction: state, then every presentation
@@ -385,13 +462,19 @@ var ErrResultRead = errors.New("verifier: the outcome of this presentation reque
 
 // Outcome answers pending, or the verified result or failure exactly once (the claims are then
 // dropped from the store). An expired pending transaction reads as failed, request_expired.
-func (vp *VP) Outcome(ctx context.Context, id string) (*Outcome, error) {
+// A same-device transaction whose wallet was redirected is read only with that redirect's
+// responseCode (ErrResponseCode otherwise, and the outcome stays unread).
+func (vp *VP) Outcome(ctx context.Context, id, responseCode string) (*Outcome, error) {
 	var out *Outcome
 	_, err := vp.cfg.Store.Update(ctx, id, func(t *vpstore.Transaction) error {
 		out = &Outcome{ID: id, ExpiresAt: t.ExpiresAt.UTC()}
 		var rec vpRecord
 		if err := json.Unmarshal(t.Data, &rec); err != nil {
 			return err
+		}
+		if t.Status != vpstore.StatusRead && len(rec.ResponseCodeHash) > 0 &&
+			subtle.ConstantTimeCompare(hashResponseCode(responseCode), rec.ResponseCodeHash) != 1 {
+			return ErrResponseCode
 		}
 		switch t.Status {
 		case vpstore.StatusRead:
@@ -411,7 +494,7 @@ func (vp *VP) Outcome(ctx context.Context, id string) (*Outcome, error) {
 			out.Status, out.Error = "failed", rec.Failure
 		}
 		t.Status = vpstore.StatusRead
-		rec.Result, rec.Key = nil, nil
+		rec.Result, rec.Key, rec.ResponseCodeHash = nil, nil, nil
 		var err error
 		t.Data, err = json.Marshal(rec)
 		return err

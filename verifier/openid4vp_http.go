@@ -91,19 +91,22 @@ func (a *API) vpRequestObject(ctx *fasthttp.RequestCtx, id string) {
 }
 
 // vpResponse takes a wallet's response (direct_post or direct_post.jwt) and answers 200 {}
-// once it is processed (§8.2); a refused response is answered with its error.
+// once it is processed (§8.2), {"redirect_uri": …} for a same-device transaction; a refused
+// response is answered with its error.
 func (a *API) vpResponse(ctx *fasthttp.RequestCtx, id string) {
 	form, err := formOf(ctx, maxVPResponseBytes)
 	if err != nil {
 		writeWalletErr(ctx, err)
 		return
 	}
-	err = a.VP.Respond(requestContext(ctx), id, form)
+	redirect, err := a.VP.Respond(requestContext(ctx), id, form)
 	if err != nil && oid4vp.ReasonOf(err) != oid4vp.ReasonWalletError {
 		writeWalletErr(ctx, err)
 		return
 	}
-	writeJSON(ctx, http.StatusOK, struct{}{})
+	writeJSON(ctx, http.StatusOK, struct {
+		RedirectURI string `json:"redirect_uri,omitempty"`
+	}{redirect})
 }
 
 // writeWalletErr answers a wallet-facing request with its error in OAuth shape.
@@ -127,9 +130,14 @@ func formOf(ctx *fasthttp.RequestCtx, max int) (url.Values, error) {
 	return form, nil
 }
 
-// vpOutcome answers GET /v1/presentation-requests/{id}.
+// vpOutcome answers GET /v1/presentation-requests/{id}[?response_code=…].
 func (a *API) vpOutcome(ctx *fasthttp.RequestCtx, id string) {
-	out, err := a.VP.Outcome(requestContext(ctx), id)
+	code := ctx.QueryArgs().Peek("response_code")
+	if len(code) > 256 {
+		writeErr(ctx, &Error{Code: "invalid_request", Msg: "response_code too long"})
+		return
+	}
+	out, err := a.VP.Outcome(requestContext(ctx), id, string(code))
 	if err != nil {
 		writeErr(ctx, err)
 		return

@@ -57,17 +57,17 @@ func TestOpenID4VPAcrossInstances(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := b.Respond(ctx, c.ID, form); err != nil {
+	if _, err := b.Respond(ctx, c.ID, form); err != nil {
 		t.Fatal(err)
 	}
-	if err := a.Respond(ctx, c.ID, form); !errors.Is(err, ErrRequestUsed) {
+	if _, err := a.Respond(ctx, c.ID, form); !errors.Is(err, ErrRequestUsed) {
 		t.Fatalf("replay on the other instance: %v", err)
 	}
-	o, err := a.Outcome(ctx, c.ID)
+	o, err := a.Outcome(ctx, c.ID, "")
 	if err != nil || o.Status != "verified" || o.Credentials["credential"][0].Claims["family_name"] == nil {
 		t.Fatalf("outcome on the creating instance: %+v %v", o, err)
 	}
-	if _, err := b.Outcome(ctx, c.ID); !errors.Is(err, ErrResultRead) {
+	if _, err := b.Outcome(ctx, c.ID, ""); !errors.Is(err, ErrResultRead) {
 		t.Fatalf("second read on the other instance: %v", err)
 	}
 }
