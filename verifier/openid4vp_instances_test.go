@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -16,7 +17,8 @@ import (
 
 // Two verifier instances on one database: a transaction created on one is fetched, answered
 // and read on the other, and a response replayed to the first is refused. The client_id is
-// x509_hash, as HAIP requires.
+// x509_hash, as HAIP requires; the transaction is same-device, so its response_code (answered
+// by one instance) is what the other requires to read the outcome.
 func TestOpenID4VPAcrossInstances(t *testing.T) {
 	env := credentialtest.New(t)
 	signer := env.CA.Issue(t, "rental desk", certstest.WithDNS("rp.example"), certstest.WithProfile(certs.ProfileRequestSigner))
@@ -39,7 +41,7 @@ func TestOpenID4VPAcrossInstances(t *testing.T) {
 	}
 	ctx := context.Background()
 	q, _ := QueryFromClaims("", []string{"family_name"})
-	c, err := a.Create(ctx, "desk-1", q)
+	c, err := a.CreateWithID(ctx, "tx-1", "desk-1", q, CreateOptions{RedirectURI: "https://rp.example/return"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -57,17 +59,22 @@ func TestOpenID4VPAcrossInstances(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := b.Respond(ctx, c.ID, form); err != nil {
-		t.Fatal(err)
+	redirect, err := b.Respond(ctx, c.ID, form)
+	code, ok := strings.CutPrefix(redirect, "https://rp.example/return#response_code=")
+	if err != nil || !ok {
+		t.Fatalf("respond: %q %v", redirect, err)
 	}
 	if _, err := a.Respond(ctx, c.ID, form); !errors.Is(err, ErrRequestUsed) {
 		t.Fatalf("replay on the other instance: %v", err)
 	}
-	o, err := a.Outcome(ctx, c.ID, "")
+	if _, err := a.Outcome(ctx, c.ID, ""); !errors.Is(err, ErrResponseCode) {
+		t.Fatalf("read without the response_code: %v", err)
+	}
+	o, err := a.Outcome(ctx, c.ID, code)
 	if err != nil || o.Status != "verified" || o.Credentials["credential"][0].Claims["family_name"] == nil {
 		t.Fatalf("outcome on the creating instance: %+v %v", o, err)
 	}
-	if _, err := b.Outcome(ctx, c.ID, ""); !errors.Is(err, ErrResultRead) {
+	if _, err := b.Outcome(ctx, c.ID, code); !errors.Is(err, ErrResultRead) {
 		t.Fatalf("second read on the other instance: %v", err)
 	}
 }

@@ -165,4 +165,41 @@ func TestEndToEndOpenID4VPRealVerifier(t *testing.T) {
 	if _, err := w.RespondVP(ctx, req, nil); walletsdk.CodeOf(err) != walletsdk.CodeVerifierRejected {
 		t.Fatalf("replay: %v", err)
 	}
+
+	// Same-device: the desk's app gives its return URL; the wallet is sent back there with a
+	// response_code, which the desk presents to read the outcome.
+	const back = "https://rental.example/return"
+	st, raw = post(vURL+"/v1/presentation-requests", "", map[string]any{"redirect_uri": back, "dcql_query": json.RawMessage(`{"credentials":[{
+		"id":"licence","format":"dc+sd-jwt","meta":{"vct_values":["` + credential.VCTDrivingLicence + `"]},"claims":[{"path":["family_name"]}]}]}`)})
+	if st != http.StatusCreated || json.Unmarshal(raw, &created) != nil {
+		t.Fatalf("create same-device: %d %s", st, raw)
+	}
+	if req, err = w.ResolveVP(ctx, created.AuthorizationRequest); err != nil {
+		t.Fatal(err)
+	}
+	res, err := w.RespondVP(ctx, req, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	code, ok := strings.CutPrefix(res.RedirectURI, back+"#response_code=")
+	if !ok || len(code) < 22 {
+		t.Fatalf("redirect_uri %q", res.RedirectURI)
+	}
+	read := func(code string) (int, verifier.Outcome) {
+		t.Helper()
+		resp, err := http.Get(vURL + "/v1/presentation-requests/" + created.ID + "?response_code=" + code)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		var out verifier.Outcome
+		_ = json.NewDecoder(resp.Body).Decode(&out)
+		return resp.StatusCode, out
+	}
+	if st, _ := read(""); st != http.StatusForbidden {
+		t.Fatalf("read without the response_code: %d", st)
+	}
+	if st, out := read(code); st != http.StatusOK || out.Status != "verified" || out.Credentials["licence"][0].Claims["family_name"] != "Mustermann" {
+		t.Fatalf("same-device outcome: %d %+v", st, out)
+	}
 }
