@@ -154,6 +154,27 @@ func TestOpenAPI(t *testing.T) {
 		}
 	})
 
+	t.Run("same-device OpenID4VP", func(t *testing.T) {
+		r := c.Do(apitest.Request{Method: "POST", Path: "/v1/presentation-requests", ContentType: "application/json",
+			Body: []byte(`{"redirect_uri":"https://rental.example/return","dcql_query":{"credentials":[{"id":"licence","format":"dc+sd-jwt","meta":{"vct_values":["urn:idgate:vct:mdl:1"]},"claims":[{"path":["age_over_18"]}]}]}}`)})
+		if r.Status != 201 {
+			t.Fatalf("create: %s", r)
+		}
+		tx := r.JSON()
+		id := tx["id"].(string)
+		if r := c.Do(apitest.Request{Method: "GET", Path: "/v1/presentation-requests/" + id + "?response_code=abc"}); r.Status != 200 || r.JSON()["status"] != "pending" {
+			t.Fatalf("pending: %s", r)
+		}
+		if r := c.Do(apitest.Request{Method: "POST", Path: "/v1/openid4vp/responses/" + id, ContentType: "application/x-www-form-urlencoded",
+			Body: []byte("response=not-a-jwe"), NoAuth: true}); r.Status != 400 || r.JSON()["error"] != "invalid_request" {
+			t.Fatalf("undecodable response: %s", r)
+		}
+		if r := c.Do(apitest.Request{Method: "POST", Path: "/v1/presentation-requests", ContentType: "application/json",
+			Body: []byte(`{"redirect_uri":"http://rental.example/return","claims":["age_over_18"]}`), Invalid: true}); r.Status != 400 || r.Code() != "invalid_request" {
+			t.Fatalf("plain-http return URL: %s", r)
+		}
+	})
+
 	t.Run("rate limited", func(t *testing.T) {
 		lim, err := ratelimit.New(ratelimit.Config{Rate: 0.001, Burst: 1, MaxClients: 10})
 		if err != nil {
