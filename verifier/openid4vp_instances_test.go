@@ -11,23 +11,46 @@ import (
 	"github.com/idgate/idgate/certs"
 	"github.com/idgate/idgate/certs/certstest"
 	"github.com/idgate/idgate/credential/credentialtest"
+	"github.com/idgate/idgate/internal/pgtest"
 	"github.com/idgate/idgate/oid4vp"
+	"github.com/idgate/idgate/verifier/vpstore"
+	vppostgres "github.com/idgate/idgate/verifier/vpstore/postgres"
 	vpsqlite "github.com/idgate/idgate/verifier/vpstore/sqlite"
 )
 
-// Two verifier instances on one database: a transaction created on one is fetched, answered
+// Two verifier instances on one database (SQLite, and PostgreSQL under
+// scripts/with-postgres.sh): a transaction created on one is fetched, answered
 // and read on the other, and a response replayed to the first is refused. The client_id is
 // x509_hash, as HAIP requires; the transaction is same-device, so its response_code (answered
 // by one instance) is what the other requires to read the outcome.
 func TestOpenID4VPAcrossInstances(t *testing.T) {
+	t.Run("sqlite", func(t *testing.T) {
+		path := filepath.Join(t.TempDir(), "vp.db")
+		testAcrossInstances(t, func() vpstore.Store {
+			store, err := vpsqlite.Open(path, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return store
+		})
+	})
+	t.Run("postgres", func(t *testing.T) {
+		dsn := pgtest.FreshDSN(t, "vp_instances")
+		testAcrossInstances(t, func() vpstore.Store {
+			store, err := vppostgres.Open(context.Background(), dsn, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return store
+		})
+	})
+}
+
+func testAcrossInstances(t *testing.T, open func() vpstore.Store) {
 	env := credentialtest.New(t)
 	signer := env.CA.Issue(t, "rental desk", certstest.WithDNS("rp.example"), certstest.WithProfile(certs.ProfileRequestSigner))
-	path := filepath.Join(t.TempDir(), "vp.db")
 	instance := func() *VP {
-		store, err := vpsqlite.Open(path, nil)
-		if err != nil {
-			t.Fatal(err)
-		}
+		store := open()
 		t.Cleanup(func() { store.Close() })
 		vp, err := NewVP(VPConfig{Credentials: env.Verifier(t), Store: store, Signer: signer, BaseURL: "https://rp.example", ClientIDPrefix: oid4vp.PrefixX509Hash})
 		if err != nil {
