@@ -4,7 +4,9 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/idgate/idgate/certs"
 	"github.com/idgate/idgate/oid4vp"
+	"github.com/idgate/idgate/statuslist"
 )
 
 // Config wires a Wallet. Dir and exactly one of StoreKey / Passphrase are required.
@@ -39,6 +41,9 @@ type Config struct {
 	// VerifierTrust holds the roots of the relying parties the wallet presents to over
 	// OpenID4VP (certs.PurposeVerifier; the scope is the client_id). ResolveVP needs it.
 	VerifierTrust oid4vp.Trust
+	// StatusTrust holds the roots of the issuers' status list signers (certs.PurposeStatusList);
+	// CredentialStatus needs it.
+	StatusTrust *certs.TrustList
 }
 
 // Wallet is a holder wallet: credentials and device keys in an encrypted store, OpenID4VCI
@@ -54,6 +59,7 @@ type Wallet struct {
 	retryDelay time.Duration
 
 	verifierTrust oid4vp.Trust
+	status        *statuslist.Checker
 }
 
 const defaultHTTPTimeout = 30 * time.Second
@@ -91,6 +97,10 @@ func New(cfg Config) (*Wallet, error) {
 	}
 	if w.now == nil {
 		w.now = time.Now
+	}
+	if cfg.StatusTrust != nil {
+		w.status = statuslist.NewChecker(statuslist.CheckerConfig{HTTP: w.http, Trust: cfg.StatusTrust, Now: w.now,
+			AllowInsecureHTTP: w.allowHTTP})
 	}
 	return w, nil
 }

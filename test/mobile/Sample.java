@@ -42,28 +42,29 @@ public final class Sample {
     }
 
     // run makes every call off the main thread: each one may wait on the network.
-    static void run(String dir, byte[] storeKey, byte[] verifierRootsPEM, String offerURI, String txCode,
+    static void run(String dir, byte[] storeKey, byte[] verifierRootsPEM, byte[] statusRootsPEM, String offerURI, String txCode,
                     String vpLink, byte[] requestJSON) {
         try {
-            Wallet w = Mobile.openWalletWithVerifierRoots(dir, storeKey, verifierRootsPEM, new Keys());
+            Wallet w = Mobile.openWalletWithRoots(dir, storeKey, verifierRootsPEM, statusRootsPEM, new Keys());
             Wallet soft = Mobile.openWallet(dir + "/software", storeKey, null);
             String ids = w.acceptOffer(offerURI, txCode);
             String list = w.listJSON();
             String id = w.findCredentialID("urn:idgate:vct:government-employee-id:1");
             String one = w.credentialJSON(id);
+            String status = w.credentialStatus(id); // "valid", "revoked", "suspended"...
             String presentation = w.present(id, requestJSON);
             String preview = w.resolveVP(vpLink);
             String requestID = preview; // parsed from the preview's "request_id"
             String answer = w.respondVP(requestID, "{}");
             String declined = w.declineVP(requestID);
             w.delete(id);
-            System.out.println(ids + list + one + presentation + answer + declined + soft);
+            System.out.println(ids + list + one + status + presentation + answer + declined + soft);
         } catch (Exception e) {
             System.out.println("wallet error: " + Mobile.errorCode(e));
         }
     }
 
     public static void main(String[] args) {
-        run(args[0], new byte[32], new byte[0], args[1], "", args[2], new byte[0]);
+        run(args[0], new byte[32], new byte[0], new byte[0], args[1], "", args[2], new byte[0]);
     }
 }

@@ -1,14 +1,18 @@
 // Package mobile is the gomobile-bindable facade over walletsdk for iOS and Android apps
-// (gomobile bind ./wallet-sdk/mobile). Its signatures use only types gomobile can bridge:
-// string, []byte, int64, bool and error; structured results travel as JSON strings.
+// (gomobile bind -javapkg=org.idgate.wallet ./wallet-sdk/mobile). Its signatures use only
+// types gomobile can bridge: string, []byte, int64, bool, error and the PlatformKeyStore
+// callback; structured results travel as JSON strings. Every call may wait on the network
+// (bounded at two minutes): call it off the main thread.
 //
 // Data flow: the app fetches the 32-byte store key from the platform keychain and calls
-// OpenWallet, with its PlatformKeyStore over Android Keystore/StrongBox or the iOS Secure
-// Enclave (or null for software keys); AcceptOffer takes the scanned offer URI (and the
+// OpenWallet with its PlatformKeyStore over Android Keystore/StrongBox or the iOS Secure
+// Enclave (null for software keys). AcceptOffer takes the scanned offer URI (and the
 // transaction code the user typed) and returns the new credential ids; ListJSON and
-// CredentialJSON feed the credential UI; Present takes the verifier's request JSON and returns the SD-JWT+KB presentation to send. For OpenID4VP,
-// OpenWalletWithVerifierRoots takes the trusted relying parties' roots; ResolveVP turns a
-// scanned openid4vp:// link into a consent preview JSON with a request_id, and RespondVP (with
-// the holder's choice) or DeclineVP answers it. ErrorCode maps any returned error to
-// walletsdk's stable code so the app can localise messages.
+// CredentialJSON feed the credential UI; Present takes the verifier's request JSON and returns
+// the SD-JWT+KB presentation to send. OpenWalletWithRoots also takes the trusted relying
+// parties' roots, for OpenID4VP, and the status list signers' roots, for CredentialStatus
+// (valid, revoked, suspended). ResolveVP turns a scanned openid4vp:// link into a consent
+// preview JSON with a request_id, and RespondVP (with the holder's choice) or DeclineVP
+// answers it. ErrorCode maps any returned error to walletsdk's stable code so the app can
+// localise messages.
 package mobile

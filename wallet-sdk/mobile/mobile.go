@@ -134,6 +134,17 @@ func (m *Wallet) Present(credentialID string, requestJSON []byte) (string, error
 	return m.w.Present(ctx, credentialID, req)
 }
 
+// CredentialStatus asks the credential's issuer afresh for its Token Status List entry and
+// returns "valid", "revoked", "suspended", "none" (the credential names no status list) or
+// "0xNN" (an application-specific value). Needs status list roots (OpenWalletWithRoots); a
+// list that cannot be fetched is code "transport", one that does not verify
+// "invalid_credential".
+func (m *Wallet) CredentialStatus(credentialID string) (string, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), callTimeout)
+	defer cancel()
+	return m.w.CredentialStatus(ctx, credentialID)
+}
+
 // FindCredentialID returns the id of the best stored credential of type vct.
 func (m *Wallet) FindCredentialID(vct string) (string, error) {
 	c, err := m.w.FindCredential(vct)

@@ -30,11 +30,17 @@ func TestFacadeErrors(t *testing.T) {
 		{"bad offer", func() error { _, err := w.AcceptOffer("openid-credential-offer://?x=1", ""); return err }, "invalid_offer"},
 		{"no such type", func() error { _, err := w.FindCredentialID("urn:none"); return err }, "not_found"},
 		{"delete unknown", func() error { return w.Delete("0123abcd") }, "not_found"},
-		{"verifier roots not PEM", func() error { _, err := OpenWalletWithVerifierRoots(t.TempDir(), key, []byte("x"), nil); return err }, "config"},
+		{"verifier roots not PEM", func() error { _, err := OpenWalletWithRoots(t.TempDir(), key, []byte("x"), nil, nil); return err }, "config"},
 		{"resolve without verifier roots", func() error {
 			_, err := w.ResolveVP("openid4vp://?client_id=x509_san_dns:rp.example&request_uri=https://rp.example/r")
 			return err
 		}, "config"},
+		{"status without status roots", func() error { _, err := w.CredentialStatus("0123abcd"); return err }, "config"},
+		{"status roots not CA", func() error {
+			_, err := OpenWalletWithRoots(t.TempDir(), key, nil, []byte("-----BEGIN CERTIFICATE-----\nAA==\n-----END CERTIFICATE-----\n"), nil)
+			return err
+		}, "config"},
+		{"single credential unknown", func() error { _, err := w.CredentialJSON("0123abcd"); return err }, "not_found"},
 		{"respond to no request", func() error { _, err := w.RespondVP("00", ""); return err }, "not_found"},
 		{"choice not JSON", func() error { _, err := w.RespondVP("00", "[1]"); return err }, "config"},
 		{"decline no request", func() error { _, err := w.DeclineVP("00"); return err }, "not_found"},

@@ -16,11 +16,36 @@ import (
 // forgotten first.
 const maxPendingVP = 8
 
-// OpenWalletWithVerifierRoots is OpenWallet for a wallet that also presents over OpenID4VP:
-// verifierRootsPEM holds the CA certificates of the relying parties it trusts.
-func OpenWalletWithVerifierRoots(dir string, storeKey, verifierRootsPEM []byte, keys PlatformKeyStore) (*Wallet, error) {
+// OpenWalletWithRoots is OpenWallet for a wallet that also presents over OpenID4VP and checks
+// its credentials' status: verifierRootsPEM holds the CA certificates of the relying parties it
+// trusts (ResolveVP needs them), statusListRootsPEM those of the issuers' status list signers
+// (CredentialStatus needs them). Either may be empty; a non-empty one must hold only PEM CA
+// certificates.
+func OpenWalletWithRoots(dir string, storeKey, verifierRootsPEM, statusListRootsPEM []byte, keys PlatformKeyStore) (*Wallet, error) {
+	cfg := walletsdk.Config{Dir: dir, StoreKey: storeKey}
+	roots, err := parseRoots(verifierRootsPEM, "verifier roots")
+	if err != nil {
+		return nil, err
+	}
+	if roots != nil {
+		cfg.VerifierTrust = certs.NewTrustList(certs.Anchor{Purpose: certs.PurposeVerifier, Scope: certs.ScopeAny, Roots: roots})
+	}
+	if roots, err = parseRoots(statusListRootsPEM, "status list roots"); err != nil {
+		return nil, err
+	}
+	if roots != nil {
+		cfg.StatusTrust = certs.NewTrustList(certs.Anchor{Purpose: certs.PurposeStatusList, Scope: certs.ScopeAny, Roots: roots})
+	}
+	return open(cfg, keys)
+}
+
+// parseRoots reads PEM CA certificates; empty input is no roots.
+func parseRoots(pemBytes []byte, what string) ([]*x509.Certificate, error) {
+	if len(pemBytes) == 0 {
+		return nil, nil
+	}
 	var roots []*x509.Certificate
-	for rest := verifierRootsPEM; ; {
+	for rest := pemBytes; ; {
 		var b *pem.Block
 		b, rest = pem.Decode(rest)
 		if b == nil {
@@ -28,15 +53,14 @@ func OpenWalletWithVerifierRoots(dir string, storeKey, verifierRootsPEM []byte, 
 		}
 		c, err := x509.ParseCertificate(b.Bytes)
 		if err != nil || !c.IsCA {
-			return nil, &walletsdk.Error{Code: walletsdk.CodeConfig, Msg: "verifier roots: a PEM block is not a CA certificate", Err: err}
+			return nil, &walletsdk.Error{Code: walletsdk.CodeConfig, Msg: what + ": a PEM block is not a CA certificate", Err: err}
 		}
 		roots = append(roots, c)
 	}
 	if len(roots) == 0 {
-		return nil, &walletsdk.Error{Code: walletsdk.CodeConfig, Msg: "verifier roots: no PEM certificate"}
+		return nil, &walletsdk.Error{Code: walletsdk.CodeConfig, Msg: what + ": no PEM certificate"}
 	}
-	trust := certs.NewTrustList(certs.Anchor{Purpose: certs.PurposeVerifier, Scope: certs.ScopeAny, Roots: roots})
-	return open(walletsdk.Config{Dir: dir, StoreKey: storeKey, VerifierTrust: trust}, keys)
+	return roots, nil
 }
 
 // vpPreviewJSON is the consent screen's input.

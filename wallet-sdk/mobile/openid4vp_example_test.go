@@ -31,7 +31,7 @@ func ExampleWallet_ResolveVP() {
 	rand.Read(key)
 
 	roots := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: rp.Root.Raw}) // shipped with the app
-	w, err := mobile.OpenWalletWithVerifierRoots(dir, key, roots, nil)
+	w, err := mobile.OpenWalletWithRoots(dir, key, roots, nil, nil)
 	if err != nil {
 		panic(err)
 	}

@@ -113,7 +113,7 @@ func TestPlatformKeyStore(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			w, err := mobile.OpenWalletWithVerifierRoots(t.TempDir(), storeKey, roots, tt.platform)
+			w, err := mobile.OpenWalletWithRoots(t.TempDir(), storeKey, roots, nil, tt.platform)
 			if err != nil {
 				t.Fatal(err)
 			}
