@@ -156,3 +156,20 @@ func TestOpenID4VPSameDeviceCreate(t *testing.T) {
 		}
 	}
 }
+
+// error_description carries text derived from untrusted input (details of a refused
+// response): whatever the text, the answer keeps to OAuth's characters and 512 bytes.
+func FuzzRenderWalletDescription(f *testing.F) {
+	f.Add(`state "x" \ mismatch`)
+	f.Add("\x00\xff\u00e9")
+	f.Fuzz(func(t *testing.T, detail string) {
+		for _, err := range []error{&oid4vp.Error{Code: oid4vp.InvalidRequest, Detail: detail}, &Error{Code: "invalid_request", Msg: detail}} {
+			_, b := RenderWallet(err)
+			if len(b.ErrorDescription) > 512 || strings.ContainsFunc(b.ErrorDescription, func(r rune) bool {
+				return r < 0x20 || r > 0x7e || r == '"' || r == '\\'
+			}) {
+				t.Fatalf("error_description %q", b.ErrorDescription)
+			}
+		}
+	})
+}
