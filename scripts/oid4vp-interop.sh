@@ -33,4 +33,10 @@ if grep -q -- '--- SKIP' "$log"; then
 fi
 a=$(grep -c -- '    --- PASS: TestInteropNodeVerifier/' "$log" || true)
 b=$(grep -c -- '    --- PASS: TestInteropNodeWallet/' "$log" || true)
-echo "oid4vp-interop: passed in $(( $(date +%s) - start ))s against @openid4vc/openid4vp 0.4.6: as verifier, idgate's wallet SDK answered it in $a cases (x509_san_dns, x509_hash; GET, POST with wallet_nonce; direct_post, direct_post.jwt; untrusted signer refused); as wallet, idgate's verifier accepted it in $b cases (direct_post.jwt, direct_post)"
+c=$(grep -c -- '^--- PASS: TestInteropNodeWalletSameDevice' "$log" || true)
+if [ "$c" != 1 ]; then
+  cat "$log"
+  echo "oid4vp-interop: FAILED (the same-device case did not pass)"
+  exit 1
+fi
+echo "oid4vp-interop: passed in $(( $(date +%s) - start ))s against @openid4vc/openid4vp 0.4.6: as verifier, idgate's wallet SDK answered it in $a cases (x509_san_dns, x509_hash; GET, POST with wallet_nonce; direct_post, direct_post.jwt; untrusted signer refused); as wallet, idgate's verifier accepted it in $b cases (direct_post.jwt, direct_post) and answered its same-device response with a redirect_uri whose response_code reads the outcome"

@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/lestrrat-go/jwx/v2/jwk"
@@ -63,6 +64,34 @@ func TestInteropNodeWallet(t *testing.T) {
 				t.Fatalf("relying party read %v", got)
 			}
 		})
+	}
+}
+
+// Same-device with the library as the wallet: idgate's response_uri answers it the
+// redirect_uri with a response_code, and the relying party reads the outcome with that code.
+func TestInteropNodeWalletSameDevice(t *testing.T) {
+	dir := os.Getenv(NodeWalletEnv)
+	if dir == "" {
+		t.Skip(NodeWalletEnv + " not set: run scripts/oid4vp-interop.sh")
+	}
+	w := newVPWorld(t, oid4vp.ModeDirectPostJWT)
+	h := w.env.Issue(t, credentialtest.IssueOpts{})
+	c, _ := w.sameDevice(t)
+	priv, err := jwk.FromRaw(h.Key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	privJSON, _ := json.Marshal(priv)
+	res := runNodeWallet(t, dir, c.AuthorizationRequest, h.Credential, string(privJSON), w.env.CA.Root().Raw)
+	if res.Error != "" {
+		t.Fatalf("node wallet: %s", res.Error)
+	}
+	_, code := redirectOf(t, res.Status, []byte(res.Body))
+	if st, _ := w.outcomeWith(t, c.ID, ""); st != http.StatusForbidden {
+		t.Fatalf("read without the response_code: %d", st)
+	}
+	if st, raw := w.outcomeWith(t, c.ID, code); st != http.StatusOK || !strings.Contains(string(raw), `"verified"`) {
+		t.Fatalf("outcome: %d %s", st, raw)
 	}
 }
 
