@@ -13,8 +13,9 @@
 // reflects them. Every operator and issuance action is written to the audit log without
 // credential contents or biometrics. Holders' passkeys and their invitations live in
 // Config.Passkeys (package passkey), which the command opens in the same database as the
-// Store. http.go is a thin net/http shell over Service. The
-// anonymous wallet routes (token, nonce, credential, passkey ceremonies) pass through
-// Config.RateLimit, a per-client token bucket keyed by the TCP peer (ratelimit_http.go):
-// 429 with Retry-After when a client exceeds it.
+// Store.
+//
+// Failures are *Error values with a code (OAuth 2.0 / OpenID4VCI codes where wallets act on
+// them), never an HTTP status: package issuerhttp is the HTTP API over Service and maps codes
+// to statuses in one table.
 package issuer

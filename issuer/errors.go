@@ -3,14 +3,14 @@ package issuer
 import (
 	"errors"
 	"fmt"
-	"net/http"
 
 	"github.com/idgate/idgate/credential"
 	"github.com/idgate/idgate/issuer/storage"
 )
 
 // Error codes. Wallet-facing ones are the OAuth 2.0 / OpenID4VCI error codes, so wallets can act
-// on them (e.g. fetch a fresh nonce on invalid_nonce).
+// on them (e.g. fetch a fresh nonce on invalid_nonce). Package issuerhttp maps each code to its
+// HTTP status.
 const (
 	CodeInvalidRequest   = "invalid_request"
 	CodeInvalidGrant     = "invalid_grant"
@@ -30,12 +30,15 @@ const (
 	CodeInternal                 = "server_error"
 )
 
-// Error is a typed issuer failure with the HTTP status it maps to.
+// ErrUnavailable marks a CodeInternal failure that is a state of the issuer, not a fault: an
+// expired signing certificate, no status-list slot. Clients may retry later.
+var ErrUnavailable = errors.New("issuer temporarily unavailable")
+
+// Error is a typed issuer failure: a code clients act on and a message safe to show them.
 type Error struct {
-	Code   string
-	Status int
-	Msg    string
-	Err    error
+	Code string
+	Msg  string
+	Err  error
 }
 
 func (e *Error) Error() string {
@@ -47,13 +50,17 @@ func (e *Error) Error() string {
 
 func (e *Error) Unwrap() error { return e.Err }
 
-func errf(code string, status int, format string, args ...any) *Error {
-	return &Error{Code: code, Status: status, Msg: fmt.Sprintf(format, args...)}
+func errf(code string, format string, args ...any) *Error {
+	return &Error{Code: code, Msg: fmt.Sprintf(format, args...)}
 }
 
-// asError maps any error to an *Error: typed ones pass, storage and credential errors get
+func unavailable(format string, args ...any) *Error {
+	return &Error{Code: CodeInternal, Msg: fmt.Sprintf(format, args...), Err: ErrUnavailable}
+}
+
+// AsError maps any error to an *Error: typed ones pass, storage and credential errors get
 // their codes, anything else is an internal error whose detail stays in the log.
-func asError(err error) *Error {
+func AsError(err error) *Error {
 	var ie *Error
 	if errors.As(err, &ie) {
 		return ie
@@ -61,11 +68,11 @@ func asError(err error) *Error {
 	var ce *credential.Error
 	switch {
 	case errors.As(err, &ce) && ce.Code == credential.CodeInvalidRequest:
-		return &Error{Code: CodeInvalidRequest, Status: http.StatusBadRequest, Msg: ce.Msg, Err: err}
+		return &Error{Code: CodeInvalidRequest, Msg: ce.Msg, Err: err}
 	case errors.Is(err, storage.ErrNotFound):
-		return &Error{Code: CodeNotFound, Status: http.StatusNotFound, Msg: "not found", Err: err}
+		return &Error{Code: CodeNotFound, Msg: "not found", Err: err}
 	case errors.Is(err, storage.ErrAlreadyExists), errors.Is(err, storage.ErrConflict):
-		return &Error{Code: CodeConflict, Status: http.StatusConflict, Msg: "conflict", Err: err}
+		return &Error{Code: CodeConflict, Msg: "conflict", Err: err}
 	}
-	return &Error{Code: CodeInternal, Status: http.StatusInternalServerError, Msg: "internal error", Err: err}
+	return &Error{Code: CodeInternal, Msg: "internal error", Err: err}
 }

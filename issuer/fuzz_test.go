@@ -11,7 +11,7 @@ import (
 // FuzzCheckProof feeds arbitrary proof JWTs to the OpenID4VCI proof checker: it must never
 // panic, and whatever it accepts must carry a key and a nonce.
 func FuzzCheckProof(f *testing.F) {
-	fx := newFixture(f, nil)
+	fx := newDomainFixture(f)
 	h := newHolder(f)
 	now := time.Now()
 	good := h.proof(f, fx.url, "nonce-1", now, nil)

@@ -6,7 +6,6 @@ import (
 	"crypto/subtle"
 	"encoding/base64"
 	"errors"
-	"net/http"
 	"strings"
 	"time"
 
@@ -31,19 +30,19 @@ type CredentialRequest struct {
 func (r CredentialRequest) proofJWT() (string, error) {
 	switch {
 	case r.Proofs != nil && r.Proof != nil:
-		return "", errf(CodeInvalidCredentialRequest, http.StatusBadRequest, "send either proof or proofs, not both")
+		return "", errf(CodeInvalidCredentialRequest, "send either proof or proofs, not both")
 	case r.Proofs != nil:
 		if len(r.Proofs.JWT) != 1 {
-			return "", errf(CodeInvalidProof, http.StatusBadRequest, "exactly one jwt proof is supported")
+			return "", errf(CodeInvalidProof, "exactly one jwt proof is supported")
 		}
 		return r.Proofs.JWT[0], nil
 	case r.Proof != nil:
 		if r.Proof.ProofType != "jwt" {
-			return "", errf(CodeInvalidProof, http.StatusBadRequest, "proof_type must be jwt")
+			return "", errf(CodeInvalidProof, "proof_type must be jwt")
 		}
 		return r.Proof.JWT, nil
 	}
-	return "", errf(CodeInvalidProof, http.StatusBadRequest, "a proof of possession is required")
+	return "", errf(CodeInvalidProof, "a proof of possession is required")
 }
 
 // Issued is a credential the credential endpoint answers with.
@@ -68,7 +67,7 @@ var errTokenSpent = errors.New("issuer: access token spent concurrently")
 // A proof by any other key is refused: the token is single-use for everyone else.
 func (s *Service) Credential(ctx context.Context, bearer string, req CredentialRequest) (Issued, error) {
 	if bearer == "" {
-		return Issued{}, errf(CodeInvalidToken, http.StatusUnauthorized, "access token required")
+		return Issued{}, errf(CodeInvalidToken, "access token required")
 	}
 	proofJWT, err := req.proofJWT()
 	if err != nil {
@@ -78,15 +77,15 @@ func (s *Service) Credential(ctx context.Context, bearer string, req CredentialR
 	// Read the token first (cheap), check the proof, then spend the token atomically.
 	at, err := s.cfg.Store.GetAccessToken(ctx, hashSecret(bearer))
 	if errors.Is(err, storage.ErrNotFound) {
-		return Issued{}, errf(CodeInvalidToken, http.StatusUnauthorized, "unknown access token")
+		return Issued{}, errf(CodeInvalidToken, "unknown access token")
 	} else if err != nil {
 		return Issued{}, err
 	}
 	if !now.Before(at.ExpiresAt) {
-		return Issued{}, errf(CodeInvalidToken, http.StatusUnauthorized, "access token expired")
+		return Issued{}, errf(CodeInvalidToken, "access token expired")
 	}
 	if at.UsedAt != nil && at.CredentialID == "" {
-		return Issued{}, errf(CodeInvalidToken, http.StatusUnauthorized, "access token used")
+		return Issued{}, errf(CodeInvalidToken, "access token used")
 	}
 	offer, err := s.cfg.Store.GetOffer(ctx, at.OfferID)
 	if err != nil {
@@ -94,7 +93,7 @@ func (s *Service) Credential(ctx context.Context, bearer string, req CredentialR
 	}
 	ctype := credential.Type(offer.CredentialType)
 	if req.ConfigurationID != string(ctype) {
-		return Issued{}, errf(CodeUnknownConfiguration, http.StatusBadRequest, "this token grants %q", ctype)
+		return Issued{}, errf(CodeUnknownConfiguration, "this token grants %q", ctype)
 	}
 	proof, err := s.checkProof(proofJWT, now)
 	if err != nil {
@@ -103,7 +102,7 @@ func (s *Service) Credential(ctx context.Context, bearer string, req CredentialR
 	nonceOK := at.CNonce != "" && subtle.ConstantTimeCompare([]byte(proof.nonce), []byte(at.CNonce)) == 1 &&
 		now.Before(at.CNonceExpiresAt)
 	if !nonceOK && !s.nonces.consume(proof.nonce, now) {
-		return Issued{}, errf(CodeInvalidNonce, http.StatusBadRequest, "proof nonce is not a fresh c_nonce")
+		return Issued{}, errf(CodeInvalidNonce, "proof nonce is not a fresh c_nonce")
 	}
 	thumb, err := thumbprint(proof.key)
 	if err != nil {
@@ -123,7 +122,7 @@ func (s *Service) Credential(ctx context.Context, bearer string, req CredentialR
 		expires = na
 	}
 	if !expires.After(now) {
-		return Issued{}, errf(CodeInternal, http.StatusServiceUnavailable, "the %s signing certificate has expired", ctype)
+		return Issued{}, unavailable("the %s signing certificate has expired", ctype)
 	}
 	if _, err := credential.SubjectClaims(ctype, credential.Select(ctype, holder.Attributes), now); err != nil {
 		return Issued{}, err
@@ -171,7 +170,7 @@ func (s *Service) Credential(ctx context.Context, bearer string, req CredentialR
 // redeliver answers a repeated credential request: the credential the token was spent on,
 // signed again, if the proof is by the key it is bound to and it is still valid.
 func (s *Service) redeliver(ctx context.Context, at storage.AccessToken, ctype credential.Type, thumb string, key jwk.Key, now time.Time) (Issued, error) {
-	used := errf(CodeInvalidToken, http.StatusUnauthorized, "access token used")
+	used := errf(CodeInvalidToken, "access token used")
 	if at.CredentialID == "" || !now.Before(at.ExpiresAt) {
 		return Issued{}, used
 	}
@@ -203,7 +202,7 @@ func (s *Service) redeliver(ctx context.Context, at storage.AccessToken, ctype c
 func (s *Service) sign(ctype credential.Type, holder storage.Holder, rec storage.Credential, list storage.StatusList, key jwk.Key) (string, error) {
 	signer := s.cfg.Signers[ctype]
 	if signer.Chain()[0].NotAfter.Before(rec.ExpiresAt) {
-		return "", errf(CodeInternal, http.StatusServiceUnavailable, "the %s signing certificate expires before the credential", ctype)
+		return "", unavailable("the %s signing certificate expires before the credential", ctype)
 	}
 	subject, err := credential.SubjectClaims(ctype, credential.Select(ctype, holder.Attributes), rec.IssuedAt)
 	if err != nil {
@@ -315,7 +314,7 @@ func (s *Service) reserve(ctx context.Context, c storage.Credential, opt storage
 		}
 		full = list.ID
 	}
-	return c, storage.StatusList{}, errf(CodeInternal, http.StatusServiceUnavailable, "no status list slot available")
+	return c, storage.StatusList{}, unavailable("no status list slot available")
 }
 
 // currentList returns the newest status list, creating one when there is none or when the

@@ -2,7 +2,6 @@ package issuer
 
 import (
 	"encoding/json"
-	"net/http"
 	"slices"
 	"strings"
 	"time"
@@ -29,7 +28,7 @@ type checkedProof struct {
 // The nonce is returned for the caller to check against its single-use c_nonces.
 func (s *Service) checkProof(compact string, now time.Time) (checkedProof, error) {
 	bad := func(format string, args ...any) (checkedProof, error) {
-		return checkedProof{}, errf(CodeInvalidProof, http.StatusBadRequest, format, args...)
+		return checkedProof{}, errf(CodeInvalidProof, format, args...)
 	}
 	if len(compact) == 0 || len(compact) > maxProofBytes {
 		return bad("proof size")
@@ -84,7 +83,7 @@ func (s *Service) checkProof(compact string, now time.Time) (checkedProof, error
 		return bad("proof iat is not fresh")
 	}
 	if c.Nonce == "" {
-		return checkedProof{}, errf(CodeInvalidNonce, http.StatusBadRequest, "proof nonce is required")
+		return checkedProof{}, errf(CodeInvalidNonce, "proof nonce is required")
 	}
 	return checkedProof{key: key, nonce: c.Nonce}, nil
 }

@@ -8,7 +8,6 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"errors"
-	"net/http"
 	"net/url"
 	"slices"
 	"strconv"
@@ -26,7 +25,7 @@ type Service struct {
 	nonces *nonceStore
 
 	listMu       sync.Mutex   // serialises creation of a new status list when the current one fills
-	pk           passkeyState // holders' passkeys, built on first use (passkey_http.go)
+	pk           passkeyState // holders' passkeys, built on first use (passkeys.go)
 	statusTokens sync.Map     // list id → cachedToken (status.go)
 }
 
@@ -90,7 +89,7 @@ func (s *Service) audit(ctx context.Context, actor, action, subject string, deta
 // the same token is a no-op.
 func (s *Service) EnsureOperatorToken(ctx context.Context, token, name string) error {
 	if len(token) < 32 {
-		return errf(CodeInvalidRequest, http.StatusBadRequest, "operator token too short")
+		return errf(CodeInvalidRequest, "operator token too short")
 	}
 	err := s.cfg.Store.CreateOperatorToken(ctx, storage.OperatorToken{Hash: hashSecret(token), Name: name, CreatedAt: s.cfg.Now().UTC()})
 	if err != nil && !errors.Is(err, storage.ErrAlreadyExists) {
@@ -108,12 +107,12 @@ func (s *Service) NewOperatorToken(ctx context.Context, name string) (string, er
 // Authenticate resolves an operator bearer token to the operator's name.
 func (s *Service) Authenticate(ctx context.Context, token string) (string, error) {
 	if token == "" {
-		return "", errf(CodeUnauthorized, http.StatusUnauthorized, "operator token required")
+		return "", errf(CodeUnauthorized, "operator token required")
 	}
 	op, err := s.cfg.Store.GetOperatorToken(ctx, hashSecret(token))
 	if err != nil {
 		if errors.Is(err, storage.ErrNotFound) {
-			return "", errf(CodeUnauthorized, http.StatusUnauthorized, "unknown operator token")
+			return "", errf(CodeUnauthorized, "unknown operator token")
 		}
 		return "", err
 	}
@@ -126,18 +125,18 @@ func (s *Service) Authenticate(ctx context.Context, token string) (string, error
 // when given, becomes the sealed face_template claim; the photo itself is dropped here.
 func (s *Service) Enrol(ctx context.Context, actor string, types []credential.Type, attrs map[string]any, portrait []byte) (storage.Holder, error) {
 	if len(types) == 0 {
-		return storage.Holder{}, errf(CodeInvalidRequest, http.StatusBadRequest, "credential_types is required")
+		return storage.Holder{}, errf(CodeInvalidRequest, "credential_types is required")
 	}
 	if _, ok := attrs[credential.FaceTemplateClaim]; ok {
-		return storage.Holder{}, errf(CodeInvalidRequest, http.StatusBadRequest, "face_template is derived from the portrait, not supplied")
+		return storage.Holder{}, errf(CodeInvalidRequest, "face_template is derived from the portrait, not supplied")
 	}
 	if len(portrait) > 0 {
 		if s.cfg.Faces == nil {
-			return storage.Holder{}, errf(CodeFaceUnavailable, http.StatusServiceUnavailable, "face enrolment is not configured on this issuer")
+			return storage.Holder{}, errf(CodeFaceUnavailable, "face enrolment is not configured on this issuer")
 		}
 		sealed, err := s.cfg.Faces.EnrolFace(portrait)
 		if err != nil {
-			return storage.Holder{}, &Error{Code: CodeInvalidPortrait, Status: http.StatusUnprocessableEntity, Msg: "portrait: " + err.Error(), Err: err}
+			return storage.Holder{}, &Error{Code: CodeInvalidPortrait, Msg: "portrait: " + err.Error(), Err: err}
 		}
 		attrs[credential.FaceTemplateClaim] = sealed
 	}
@@ -145,7 +144,7 @@ func (s *Service) Enrol(ctx context.Context, actor string, types []credential.Ty
 	used := make(map[string]bool, len(attrs))
 	for _, t := range types {
 		if _, ok := s.cfg.Signers[t]; !ok {
-			return storage.Holder{}, errf(CodeUnknownConfiguration, http.StatusBadRequest, "credential type %q is not issued here", t)
+			return storage.Holder{}, errf(CodeUnknownConfiguration, "credential type %q is not issued here", t)
 		}
 		sel := credential.Select(t, attrs)
 		if _, err := credential.SubjectClaims(t, sel, now); err != nil {
@@ -158,7 +157,7 @@ func (s *Service) Enrol(ctx context.Context, actor string, types []credential.Ty
 	// An attribute no requested type signs would be stored unchecked; refuse it instead.
 	for k := range attrs {
 		if !used[k] {
-			return storage.Holder{}, errf(CodeInvalidRequest, http.StatusBadRequest, "attributes: %.64q is not a claim of the requested credential types", k)
+			return storage.Holder{}, errf(CodeInvalidRequest, "attributes: %.64q is not a claim of the requested credential types", k)
 		}
 	}
 	h := storage.Holder{ID: randomID(), Attributes: attrs, CreatedAt: now.UTC()}
@@ -189,7 +188,7 @@ const preAuthGrant = "urn:ietf:params:oauth:grant-type:pre-authorized_code"
 // CreateOffer makes a single-use, expiring credential offer of type t for a holder.
 func (s *Service) CreateOffer(ctx context.Context, actor, holderID string, t credential.Type) (Offer, error) {
 	if _, ok := s.cfg.Signers[t]; !ok {
-		return Offer{}, errf(CodeUnknownConfiguration, http.StatusBadRequest, "credential type %q is not issued here", t)
+		return Offer{}, errf(CodeUnknownConfiguration, "credential type %q is not issued here", t)
 	}
 	h, err := s.cfg.Store.GetHolder(ctx, holderID)
 	if err != nil {
@@ -244,14 +243,14 @@ type TokenResponse struct {
 // the credential goes to the first proof's key, and a proof by another key is refused.
 func (s *Service) Token(ctx context.Context, grantType, code string) (TokenResponse, error) {
 	if grantType != preAuthGrant {
-		return TokenResponse{}, errf(CodeUnsupportedGrant, http.StatusBadRequest, "grant_type must be %s", preAuthGrant)
+		return TokenResponse{}, errf(CodeUnsupportedGrant, "grant_type must be %s", preAuthGrant)
 	}
 	if code == "" {
-		return TokenResponse{}, errf(CodeInvalidRequest, http.StatusBadRequest, "pre-authorized_code is required")
+		return TokenResponse{}, errf(CodeInvalidRequest, "pre-authorized_code is required")
 	}
 	o, err := s.cfg.Store.GetOfferByCodeHash(ctx, hashSecret(code))
 	if errors.Is(err, storage.ErrNotFound) {
-		return TokenResponse{}, errf(CodeInvalidGrant, http.StatusBadRequest, "unknown pre-authorized code")
+		return TokenResponse{}, errf(CodeInvalidGrant, "unknown pre-authorized code")
 	} else if err != nil {
 		return TokenResponse{}, err
 	}
@@ -271,7 +270,7 @@ func (s *Service) Token(ctx context.Context, grantType, code string) (TokenRespo
 			return errRedeemed
 		}
 		if !now.Before(o.ExpiresAt) {
-			return errf(CodeInvalidGrant, http.StatusBadRequest, "pre-authorized code expired")
+			return errf(CodeInvalidGrant, "pre-authorized code expired")
 		}
 		t := now.UTC()
 		o.RedeemedAt, o.TokenSalt = &t, salt
@@ -295,7 +294,7 @@ func (s *Service) Token(ctx context.Context, grantType, code string) (TokenRespo
 // repeatToken answers a code redeemed before: the same access token within
 // TokenRepeatWindow of the redemption (while the token lives), invalid_grant otherwise.
 func (s *Service) repeatToken(ctx context.Context, o storage.Offer, code string, now time.Time) (TokenResponse, error) {
-	used := errf(CodeInvalidGrant, http.StatusBadRequest, "pre-authorized code already used")
+	used := errf(CodeInvalidGrant, "pre-authorized code already used")
 	if o.RedeemedAt == nil || o.TokenSalt == nil || now.Before(*o.RedeemedAt) || now.Sub(*o.RedeemedAt) >= s.cfg.TokenRepeatWindow {
 		return TokenResponse{}, used
 	}

@@ -2,7 +2,6 @@ package issuer
 
 import (
 	"context"
-	"net/http"
 	"strconv"
 	"time"
 
@@ -24,7 +23,7 @@ var statusActions = map[string]struct {
 func (s *Service) SetStatus(ctx context.Context, actor, credentialID, action string) (storage.Credential, error) {
 	a, ok := statusActions[action]
 	if !ok {
-		return storage.Credential{}, errf(CodeInvalidRequest, http.StatusBadRequest, "unknown action %q", action)
+		return storage.Credential{}, errf(CodeInvalidRequest, "unknown action %q", action)
 	}
 	var out storage.Credential
 	ev := s.event(actor, "credential."+action, credentialID, map[string]string{"status": StatusName(a.to)})
@@ -34,7 +33,7 @@ func (s *Service) SetStatus(ctx context.Context, actor, credentialID, action str
 			allowed = allowed || c.Status == f
 		}
 		if !allowed {
-			return errf(CodeConflict, http.StatusConflict, "cannot %s a credential whose status is %s", action, StatusName(c.Status))
+			return errf(CodeConflict, "cannot %s a credential whose status is %s", action, StatusName(c.Status))
 		}
 		c.Status = a.to
 		c.UpdatedAt = s.cfg.Now().UTC()

@@ -15,6 +15,7 @@ import (
 	"github.com/idgate/idgate/certs/certstest"
 	"github.com/idgate/idgate/credential"
 	"github.com/idgate/idgate/issuer"
+	"github.com/idgate/idgate/issuer/issuerhttp"
 	"github.com/idgate/idgate/issuer/storage/memory"
 	"github.com/idgate/idgate/oid4vp"
 	"github.com/idgate/idgate/statuslist"
@@ -45,7 +46,7 @@ func TestEndToEndOpenID4VPRealVerifier(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	isrv.Config.Handler = svc.Handler()
+	isrv.Config.Handler = issuerhttp.Handler(svc)
 	isrv.Start()
 	t.Cleanup(isrv.Close)
 	opToken, err := svc.NewOperatorToken(ctx, "test")

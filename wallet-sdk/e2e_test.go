@@ -12,6 +12,7 @@ import (
 	"github.com/idgate/idgate/certs/certstest"
 	"github.com/idgate/idgate/credential"
 	"github.com/idgate/idgate/issuer"
+	"github.com/idgate/idgate/issuer/issuerhttp"
 	"github.com/idgate/idgate/issuer/storage/memory"
 	"github.com/idgate/idgate/statuslist"
 	"github.com/idgate/idgate/verifier"
@@ -38,7 +39,7 @@ func TestEndToEndRealIssuerAndVerifier(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv.Config.Handler = svc.Handler()
+	srv.Config.Handler = issuerhttp.Handler(svc)
 	srv.Start()
 	t.Cleanup(srv.Close)
 

@@ -20,6 +20,7 @@ import (
 	"github.com/idgate/idgate/credential"
 	"github.com/idgate/idgate/internal/facephotos"
 	"github.com/idgate/idgate/internal/httpserve"
+	"github.com/idgate/idgate/issuer/issuerhttp"
 	"github.com/idgate/idgate/verifier"
 	walletsdk "github.com/idgate/idgate/wallet-sdk"
 )
@@ -140,7 +141,7 @@ func (d *demo) run() error {
 	if d.opToken, err = svc.NewOperatorToken(ctx, "demo-operator"); err != nil {
 		return err
 	}
-	go func() { _ = httpserve.Serve(ctx, issuerL, svc.Handler()) }()
+	go func() { _ = httpserve.Serve(ctx, issuerL, issuerhttp.Handler(svc)) }()
 	d.say("issuer listening on %s (SQLite %s)", d.issuerURL, dbPath)
 
 	vopts := verifierOptions{

@@ -23,6 +23,7 @@ import (
 	"github.com/idgate/idgate/internal/httpserve"
 	"github.com/idgate/idgate/internal/ratelimit"
 	"github.com/idgate/idgate/issuer"
+	"github.com/idgate/idgate/issuer/issuerhttp"
 	"github.com/idgate/idgate/issuer/passkey"
 	"github.com/idgate/idgate/issuer/storage"
 	"github.com/idgate/idgate/issuer/storage/memory"
@@ -112,7 +113,7 @@ func runIssuer(args []string, stdout, stderr io.Writer) int {
 	}
 	logger.Info("issuer listening", "addr", l.Addr().String(), "public_url", *publicURL, "operator_token_file", *tokenFile)
 	go svc.SweepUndelivered(ctx, time.Minute)
-	if err := httpserve.Serve(ctx, l, svc.Handler()); err != nil {
+	if err := httpserve.Serve(ctx, l, issuerhttp.Handler(svc)); err != nil {
 		fmt.Fprintln(stderr, "idgate issuer:", err)
 		return 1
 	}

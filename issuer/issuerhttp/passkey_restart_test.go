@@ -1,4 +1,4 @@
-package issuer
+package issuerhttp
 
 import (
 	"net/http"

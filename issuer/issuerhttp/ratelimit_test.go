@@ -1,9 +1,10 @@
-package issuer
+package issuerhttp
 
 import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"github.com/idgate/idgate/issuer"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -34,6 +35,7 @@ func (c *limitClock) advance(d time.Duration) { c.ns.Add(int64(d)) }
 type limitedFixture struct {
 	*fixture
 	clock *limitClock
+	cfg   issuer.Config
 	h     http.Handler
 	logs  *bytes.Buffer
 }
@@ -47,7 +49,7 @@ func newLimitedFixture(t *testing.T, rate float64, burst int, limited bool) *lim
 	f.url = "http://localhost:" + port
 	f.ca = certstest.NewCA(t)
 	f.store = memory.New()
-	cfg := Config{
+	cfg := issuer.Config{
 		Store: f.store, PublicURL: f.url,
 		Signers: map[credential.Type]certs.Signer{
 			credential.EmployeeID:     f.ca.Issue(t, "idgate Employee ID Issuer", certstest.WithURI(f.url)),
@@ -64,12 +66,13 @@ func newLimitedFixture(t *testing.T, rate float64, burst int, limited bool) *lim
 		}
 		cfg.RateLimit = lim
 	}
-	svc, err := New(cfg)
+	lf.cfg = cfg
+	svc, err := issuer.New(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
 	f.svc = svc
-	lf.h = svc.Handler()
+	lf.h = Handler(svc)
 	f.srv.Config.Handler = lf.h
 	f.srv.Start()
 	t.Cleanup(f.srv.Close)
@@ -323,8 +326,13 @@ func TestRateLimitBehindTrustedProxy(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			lf.svc.cfg.TrustedProxies = p
-			lf.h = lf.svc.Handler()
+			cfg := lf.cfg
+			cfg.TrustedProxies = p
+			svc, err := issuer.New(cfg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			lf.h = Handler(svc)
 		}
 		for range 2 {
 			if w := send(lf, "198.51.100.1"); w.Code != http.StatusOK {

@@ -1,10 +1,11 @@
-package issuer
+package issuerhttp
 
 import (
 	"bytes"
 	"context"
 	"encoding/base64"
 	"errors"
+	"github.com/idgate/idgate/issuer"
 	"net/http"
 	"strings"
 	"testing"
@@ -25,7 +26,7 @@ func (p portraitEnroller) EnrolFace(img []byte) (string, error) {
 
 func TestEnrolPortraitBecomesSealedFaceTemplate(t *testing.T) {
 	photo := []byte("\xff\xd8\xff\xe0 pretend JPEG of Erika")
-	f := newFixture(t, func(c *Config) { c.Faces = portraitEnroller{photo: photo} })
+	f := newFixture(t, func(c *issuer.Config) { c.Faces = portraitEnroller{photo: photo} })
 	body := `{"credential_types":["employee-id","mdl"],"attributes":` + mdlAttrs + `,"portrait":"` + base64.StdEncoding.EncodeToString(photo) + `"}`
 	st, out := f.operator("POST", "/v1/holders", body)
 	if st != http.StatusCreated || out["face_template"] != true {
@@ -42,7 +43,7 @@ func TestEnrolPortraitBecomesSealedFaceTemplate(t *testing.T) {
 		t.Fatal("the portrait itself was stored")
 	}
 	bad := `{"credential_types":["employee-id","mdl"],"attributes":` + mdlAttrs + `,"portrait":"` + base64.StdEncoding.EncodeToString([]byte("landscape")) + `"}`
-	if st, out := f.operator("POST", "/v1/holders", bad); st != http.StatusUnprocessableEntity || out["code"] != CodeInvalidPortrait {
+	if st, out := f.operator("POST", "/v1/holders", bad); st != http.StatusUnprocessableEntity || out["code"] != issuer.CodeInvalidPortrait {
 		t.Fatalf("faceless portrait: %d %v", st, out)
 	}
 }

@@ -1,8 +1,9 @@
-package issuer
+package issuerhttp
 
 import (
 	"context"
 	"encoding/json"
+	"github.com/idgate/idgate/issuer"
 	"net/http"
 	"net/url"
 	"strings"
@@ -77,8 +78,8 @@ func TestOpenAPI(t *testing.T) {
 			c.Tokens["accessToken"], _ = r.JSON()["access_token"].(string)
 		}},
 		// A proof signed by no holder key here: decoded and checked, rejected as a proof.
-		{Op: "credential", Example: "proofs", Want: 400, Check: code(CodeInvalidProof)},
-		{Op: "credential", Example: "proof", Want: 400, Check: code(CodeInvalidProof)},
+		{Op: "credential", Example: "proofs", Want: 400, Check: code(issuer.CodeInvalidProof)},
+		{Op: "credential", Example: "proof", Want: 400, Check: code(issuer.CodeInvalidProof)},
 		{Op: "passkeyRegisterPage", Want: 200},
 		{Op: "passkeyOffersPage", Want: 200},
 		{Op: "passkeyScript", Want: 200},
@@ -99,7 +100,7 @@ func TestOpenAPI(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		rf := newFixture(t, func(cfg *Config) { cfg.RateLimit = lim })
+		rf := newFixture(t, func(cfg *issuer.Config) { cfg.RateLimit = lim })
 		rc := apitest.NewClient(t, doc, rf.url)
 		if r := rc.Do(apitest.Request{Method: "POST", Path: "/nonce"}); r.Status != 200 {
 			t.Fatalf("first nonce: %s", r)
@@ -141,8 +142,8 @@ func seedExamples(t *testing.T, f *fixture) {
 	}); err != nil {
 		t.Fatal(err)
 	}
-	if _, _, err := f.svc.reserve(ctx, storage.Credential{
-		ID: exampleCredential, HolderID: exampleHolder, OfferID: offerID, VCT: credential.VCTDrivingLicence,
+	if _, err := f.store.IssueCredential(ctx, storage.Credential{
+		ID: exampleCredential, StatusListID: exampleStatusList, HolderID: exampleHolder, OfferID: offerID, VCT: credential.VCTDrivingLicence,
 		HolderKeyThumbprint: "seeded", IssuedAt: f.now.UTC(), ExpiresAt: f.now.Add(24 * time.Hour).UTC(), UpdatedAt: f.now.UTC(),
 	}, storage.IssueOptions{}); err != nil {
 		t.Fatal(err)
@@ -190,7 +191,7 @@ func walletFlow(t *testing.T, f *fixture, c *apitest.Client) {
 		t.Fatalf("repeated redemption: %s", r)
 	}
 	f.now = f.now.Add(31 * time.Second)
-	if r := do("POST", "/token", "application/x-www-form-urlencoded", []byte(form.Encode())); r.Status != 400 || r.Code() != CodeInvalidGrant {
+	if r := do("POST", "/token", "application/x-www-form-urlencoded", []byte(form.Encode())); r.Status != 400 || r.Code() != issuer.CodeInvalidGrant {
 		t.Fatalf("late redemption: %s", r)
 	}
 	access := tok["access_token"].(string)
@@ -200,7 +201,7 @@ func walletFlow(t *testing.T, f *fixture, c *apitest.Client) {
 	c.Tokens["accessToken"] = access
 	stale := h.proof(t, f.url, "not-a-nonce", f.now, nil)
 	r = do("POST", "/credential", "application/json", []byte(credentialBody("employee-id", stale)))
-	if r.Status != 400 || r.Code() != CodeInvalidNonce || r.JSON()["c_nonce"] == nil {
+	if r.Status != 400 || r.Code() != issuer.CodeInvalidNonce || r.JSON()["c_nonce"] == nil {
 		t.Fatalf("stale nonce: %s", r)
 	}
 	good := h.proof(t, f.url, tok["c_nonce"].(string), f.now, nil)
@@ -217,12 +218,12 @@ func walletFlow(t *testing.T, f *fixture, c *apitest.Client) {
 	// Another key cannot spend the token again.
 	other := newHolder(t)
 	r = do("POST", "/credential", "application/json", []byte(credentialBody("employee-id", other.proof(t, f.url, nonceOf(t, c), f.now, nil))))
-	if r.Status != 401 || r.Code() != CodeInvalidToken {
+	if r.Status != 401 || r.Code() != issuer.CodeInvalidToken {
 		t.Fatalf("spent token, other key: %s", r)
 	}
 	c.Tokens["accessToken"] = "unknown-token"
 	r = do("POST", "/credential", "application/json", []byte(credentialBody("employee-id", good)))
-	if r.Status != 401 || r.Code() != CodeInvalidToken || !strings.HasPrefix(r.Header.Get("WWW-Authenticate"), "Bearer") {
+	if r.Status != 401 || r.Code() != issuer.CodeInvalidToken || !strings.HasPrefix(r.Header.Get("WWW-Authenticate"), "Bearer") {
 		t.Fatalf("unknown token: %s", r)
 	}
 	if issued["credentials"] == nil {
@@ -254,17 +255,17 @@ func walletFlow(t *testing.T, f *fixture, c *apitest.Client) {
 	if r := do("GET", "/v1/audit?after=0", "", nil); r.Status != 200 || len(r.JSON()["events"].([]any)) == 0 {
 		t.Fatalf("audit: %s", r)
 	}
-	if r := do("GET", "/v1/holders/unknown", "", nil); r.Status != 404 || r.Code() != CodeNotFound {
+	if r := do("GET", "/v1/holders/unknown", "", nil); r.Status != 404 || r.Code() != issuer.CodeNotFound {
 		t.Fatalf("unknown holder: %s", r)
 	}
-	if r := c.Do(apitest.Request{Method: "GET", Path: "/v1/holders/" + holderID, NoAuth: true}); r.Status != 401 || r.Code() != CodeUnauthorized {
+	if r := c.Do(apitest.Request{Method: "GET", Path: "/v1/holders/" + holderID, NoAuth: true}); r.Status != 401 || r.Code() != issuer.CodeUnauthorized {
 		t.Fatalf("no operator token: %s", r)
 	}
 	if r := c.Do(apitest.Request{Method: "POST", Path: "/v1/holders", ContentType: "application/json",
-		Body: []byte(`{"credential_types":["mdl"],"attributes":{},"extra":1}`), Invalid: true}); r.Status != 400 || r.Code() != CodeInvalidRequest {
+		Body: []byte(`{"credential_types":["mdl"],"attributes":{},"extra":1}`), Invalid: true}); r.Status != 400 || r.Code() != issuer.CodeInvalidRequest {
 		t.Fatalf("unknown member: %s", r)
 	}
-	if r := do("POST", "/v1/holders", "application/json", []byte(`{"credential_types":["mdl"],"attributes":{"family_name":"X"},"portrait":"/9j/4AAQ"}`)); r.Status != 503 || r.Code() != CodeFaceUnavailable {
+	if r := do("POST", "/v1/holders", "application/json", []byte(`{"credential_types":["mdl"],"attributes":{"family_name":"X"},"portrait":"/9j/4AAQ"}`)); r.Status != 503 || r.Code() != issuer.CodeFaceUnavailable {
 		t.Fatalf("portrait without a face enroller: %s", r)
 	}
 }

@@ -1,9 +1,11 @@
-package issuer
+package issuerhttp
 
 import (
 	"context"
 	"crypto"
+	"github.com/idgate/idgate/issuer"
 	"net/http"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -128,19 +130,19 @@ func TestTokenSingleUseAndExpiry(t *testing.T) {
 		t.Fatalf("repeated redeem: %d %v, want the first token", st, body)
 	}
 	f.mutNow(30 * time.Second)
-	if st, body := f.redeem(code); st != http.StatusBadRequest || body["error"] != CodeInvalidGrant {
+	if st, body := f.redeem(code); st != http.StatusBadRequest || body["error"] != issuer.CodeInvalidGrant {
 		t.Fatalf("redeem after the repeat window: %d %v", st, body)
 	}
 	_, code2 := f.enrolAndOffer(credential.EmployeeID)
 	f.mutNow(11 * time.Minute)
-	if st, body := f.redeem(code2); st != http.StatusBadRequest || body["error"] != CodeInvalidGrant {
+	if st, body := f.redeem(code2); st != http.StatusBadRequest || body["error"] != issuer.CodeInvalidGrant {
 		t.Fatalf("expired redeem: %d %v", st, body)
 	}
-	if st, body := f.redeem("not-a-code"); st != http.StatusBadRequest || body["error"] != CodeInvalidGrant {
+	if st, body := f.redeem("not-a-code"); st != http.StatusBadRequest || body["error"] != issuer.CodeInvalidGrant {
 		t.Fatalf("unknown code: %d %v", st, body)
 	}
 	form := "grant_type=authorization_code&code=x"
-	if st, body := f.call("POST", "/token", "", "application/x-www-form-urlencoded", form); body["error"] != CodeUnsupportedGrant {
+	if st, body := f.call("POST", "/token", "", "application/x-www-form-urlencoded", form); body["error"] != issuer.CodeUnsupportedGrant {
 		t.Fatalf("wrong grant: %d %v", st, body)
 	}
 }
@@ -153,13 +155,13 @@ func TestCredentialProofChecks(t *testing.T) {
 		aud  string
 		want string
 	}{
-		{"wrong typ", func(h jws.Headers, _ map[string]any) { _ = h.Set(jws.TypeKey, "JWT") }, "", CodeInvalidProof},
-		{"wrong aud", nil, "https://other.example", CodeInvalidProof},
-		{"stale iat", func(_ jws.Headers, c map[string]any) { c["iat"] = time.Now().Add(-time.Hour).Unix() }, "", CodeInvalidProof},
-		{"future iat", func(_ jws.Headers, c map[string]any) { c["iat"] = time.Now().Add(time.Hour).Unix() }, "", CodeInvalidProof},
-		{"wrong nonce", func(_ jws.Headers, c map[string]any) { c["nonce"] = "guessed" }, "", CodeInvalidNonce},
-		{"no nonce", func(_ jws.Headers, c map[string]any) { delete(c, "nonce") }, "", CodeInvalidNonce},
-		{"kid instead of jwk", func(h jws.Headers, _ map[string]any) { _ = h.Set(jws.KeyIDKey, "k1") }, "", CodeInvalidProof},
+		{"wrong typ", func(h jws.Headers, _ map[string]any) { _ = h.Set(jws.TypeKey, "JWT") }, "", issuer.CodeInvalidProof},
+		{"wrong aud", nil, "https://other.example", issuer.CodeInvalidProof},
+		{"stale iat", func(_ jws.Headers, c map[string]any) { c["iat"] = time.Now().Add(-time.Hour).Unix() }, "", issuer.CodeInvalidProof},
+		{"future iat", func(_ jws.Headers, c map[string]any) { c["iat"] = time.Now().Add(time.Hour).Unix() }, "", issuer.CodeInvalidProof},
+		{"wrong nonce", func(_ jws.Headers, c map[string]any) { c["nonce"] = "guessed" }, "", issuer.CodeInvalidNonce},
+		{"no nonce", func(_ jws.Headers, c map[string]any) { delete(c, "nonce") }, "", issuer.CodeInvalidNonce},
+		{"kid instead of jwk", func(h jws.Headers, _ map[string]any) { _ = h.Set(jws.KeyIDKey, "k1") }, "", issuer.CodeInvalidProof},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -174,7 +176,7 @@ func TestCredentialProofChecks(t *testing.T) {
 			if st != http.StatusBadRequest || body["error"] != tc.want {
 				t.Fatalf("got %d %v, want %s", st, body, tc.want)
 			}
-			if tc.want == CodeInvalidNonce && body["c_nonce"] == nil {
+			if tc.want == issuer.CodeInvalidNonce && body["c_nonce"] == nil {
 				t.Fatal("invalid_nonce answer must carry a fresh c_nonce")
 			}
 		})
@@ -185,7 +187,7 @@ func TestCredentialProofChecks(t *testing.T) {
 		a, b := newHolder(t), newHolder(t)
 		p := a.proof(t, f.url, tok["c_nonce"].(string), f.now, func(h jws.Headers, _ map[string]any) { _ = h.Set(jws.JWKKey, b.pub) })
 		st, body := f.call("POST", "/credential", tok["access_token"].(string), "application/json", credentialBody("employee-id", p))
-		if st != http.StatusBadRequest || body["error"] != CodeInvalidProof {
+		if st != http.StatusBadRequest || body["error"] != issuer.CodeInvalidProof {
 			t.Fatalf("got %d %v", st, body)
 		}
 	})
@@ -199,12 +201,12 @@ func TestCredentialProofChecks(t *testing.T) {
 		if st, body := f.call("POST", "/credential", at, "application/json", credentialBody("employee-id", p)); st != http.StatusOK {
 			t.Fatalf("got %d %v", st, body)
 		}
-		if st, body := f.call("POST", "/credential", at, "application/json", credentialBody("employee-id", p)); st != http.StatusBadRequest || body["error"] != CodeInvalidNonce {
+		if st, body := f.call("POST", "/credential", at, "application/json", credentialBody("employee-id", p)); st != http.StatusBadRequest || body["error"] != issuer.CodeInvalidNonce {
 			t.Fatalf("replayed proof: got %d %v", st, body)
 		}
 		_, n = f.call("POST", "/nonce", "", "", "")
 		p = newHolder(t).proof(t, f.url, n["c_nonce"].(string), f.now, nil)
-		if st, body := f.call("POST", "/credential", at, "application/json", credentialBody("employee-id", p)); st != http.StatusUnauthorized || body["error"] != CodeInvalidToken {
+		if st, body := f.call("POST", "/credential", at, "application/json", credentialBody("employee-id", p)); st != http.StatusUnauthorized || body["error"] != issuer.CodeInvalidToken {
 			t.Fatalf("reuse by another key: got %d %v", st, body)
 		}
 	})
@@ -213,13 +215,13 @@ func TestCredentialProofChecks(t *testing.T) {
 		_, tok := f.redeem(code)
 		p := newHolder(t).proof(t, f.url, tok["c_nonce"].(string), f.now, nil)
 		st, body := f.call("POST", "/credential", tok["access_token"].(string), "application/json", credentialBody("mdl", p))
-		if st != http.StatusBadRequest || body["error"] != CodeUnknownConfiguration {
+		if st != http.StatusBadRequest || body["error"] != issuer.CodeUnknownConfiguration {
 			t.Fatalf("got %d %v", st, body)
 		}
 	})
 	t.Run("no bearer", func(t *testing.T) {
 		st, body := f.call("POST", "/credential", "", "application/json", credentialBody("mdl", "x.y.z"))
-		if st != http.StatusUnauthorized || body["error"] != CodeInvalidToken {
+		if st != http.StatusUnauthorized || body["error"] != issuer.CodeInvalidToken {
 			t.Fatalf("got %d %v", st, body)
 		}
 	})
@@ -261,7 +263,7 @@ func TestOperatorAPI(t *testing.T) {
 }
 
 func TestStatusSlotsUniqueAndListRollover(t *testing.T) {
-	f := newFixture(t, func(c *Config) { c.StatusListSize = 16 })
+	f := newFixture(t, func(c *issuer.Config) { c.StatusListSize = 16 })
 	seen := map[string]bool{}
 	for i := 0; i < 40; i++ {
 		vc, _ := f.issueOne(t, credential.EmployeeID)
@@ -276,7 +278,7 @@ func TestStatusSlotsUniqueAndListRollover(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, c := range cs {
-		k := c.StatusListID + "/" + itoa(c.StatusIndex)
+		k := c.StatusListID + "/" + strconv.Itoa(c.StatusIndex)
 		if seen[k] {
 			t.Fatalf("slot %s used twice", k)
 		}

@@ -1,8 +1,9 @@
-package issuer
+package issuerhttp
 
 import (
 	"context"
 	"encoding/json"
+	"github.com/idgate/idgate/issuer"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -42,7 +43,7 @@ func newPasskeyFixtureOn(t *testing.T, store storage.Storage, passkeys passkey.S
 	f.ca = certstest.NewCA(t)
 	restart = func(store storage.Storage, passkeys passkey.Store) {
 		t.Helper()
-		svc, err := New(Config{
+		svc, err := issuer.New(issuer.Config{
 			Store: store, Passkeys: passkeys, PublicURL: f.url,
 			Signers: map[credential.Type]certs.Signer{
 				credential.EmployeeID:     f.ca.Issue(t, "idgate Employee ID Issuer", certstest.WithURI(f.url)),
@@ -55,7 +56,7 @@ func newPasskeyFixtureOn(t *testing.T, store storage.Storage, passkeys passkey.S
 			t.Fatal(err)
 		}
 		f.svc, f.store = svc, store
-		h := svc.Handler()
+		h := Handler(svc)
 		current.Store(&h)
 	}
 	if store == nil {

@@ -1,11 +1,15 @@
-package issuer
+package issuerhttp
 
 import (
 	"context"
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
 	"encoding/json"
+	"github.com/idgate/idgate/issuer"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -28,7 +32,7 @@ import (
 // fixture is an issuer on a real loopback HTTP server with an in-process test CA.
 type fixture struct {
 	t      testing.TB
-	svc    *Service
+	svc    *issuer.Service
 	srv    *httptest.Server
 	url    string
 	store  storage.Storage
@@ -39,7 +43,7 @@ type fixture struct {
 	mutNow func(time.Duration)
 }
 
-func newFixture(t testing.TB, mod func(*Config)) *fixture {
+func newFixture(t testing.TB, mod func(*issuer.Config)) *fixture {
 	t.Helper()
 	f := &fixture{t: t, now: time.Now().Truncate(time.Second)}
 	f.mutNow = func(d time.Duration) { f.now = f.now.Add(d) }
@@ -55,7 +59,7 @@ func newFixture(t testing.TB, mod func(*Config)) *fixture {
 		f.ca.Anchor(certs.PurposeStatusList, "*"),
 	)
 	f.store = memory.New()
-	cfg := Config{
+	cfg := issuer.Config{
 		Store: f.store, PublicURL: f.url,
 		Signers:      map[credential.Type]certs.Signer{credential.EmployeeID: emp, credential.DrivingLicence: mdl},
 		StatusSigner: st,
@@ -64,12 +68,12 @@ func newFixture(t testing.TB, mod func(*Config)) *fixture {
 	if mod != nil {
 		mod(&cfg)
 	}
-	svc, err := New(cfg)
+	svc, err := issuer.New(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
 	f.svc = svc
-	f.srv.Config.Handler = svc.Handler()
+	f.srv.Config.Handler = Handler(svc)
 	f.srv.Start()
 	t.Cleanup(f.srv.Close)
 	tok, err := svc.NewOperatorToken(context.Background(), "test-operator")
@@ -175,7 +179,7 @@ func newHolder(t testing.TB) holder {
 func (h holder) proof(t testing.TB, aud, nonce string, iat time.Time, mod func(hdr jws.Headers, claims map[string]any)) string {
 	t.Helper()
 	hdr := jws.NewHeaders()
-	_ = hdr.Set(jws.TypeKey, ProofTyp)
+	_ = hdr.Set(jws.TypeKey, issuer.ProofTyp)
 	_ = hdr.Set(jws.JWKKey, h.pub)
 	claims := map[string]any{"aud": aud, "iat": iat.Unix(), "nonce": nonce}
 	if mod != nil {
@@ -194,3 +198,37 @@ func credentialBody(cfg, proof string) string {
 }
 
 func toJSON(v any) string { b, _ := json.Marshal(v); return string(b) }
+
+// preAuthGrant is the OpenID4VCI pre-authorised code grant type.
+const preAuthGrant = "urn:ietf:params:oauth:grant-type:pre-authorized_code"
+
+// offerJSON is the OpenID4VCI credential offer object inside an offer URI.
+type offerJSON struct {
+	CredentialIssuer string         `json:"credential_issuer"`
+	ConfigurationIDs []string       `json:"credential_configuration_ids"`
+	Grants           map[string]any `json:"grants"`
+}
+
+// hashSecret is how the issuer's store keys a secret: its SHA-256.
+func hashSecret(s string) []byte {
+	h := sha256.Sum256([]byte(s))
+	return h[:]
+}
+
+func randomToken(n int) string {
+	b := make([]byte, n)
+	_, _ = rand.Read(b)
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+func randomID() string {
+	b := make([]byte, 12)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+// freshNonce is a fresh c_nonce of f's issuer.
+func freshNonce(f *fixture) string {
+	n, _ := f.svc.Nonce()
+	return n
+}

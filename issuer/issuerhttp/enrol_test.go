@@ -1,10 +1,11 @@
-package issuer
+package issuerhttp
 
 import (
 	"context"
 	"crypto/x509"
 	"encoding/json"
 	"errors"
+	"github.com/idgate/idgate/issuer"
 	"net/http"
 	"strings"
 	"testing"
@@ -48,7 +49,7 @@ func TestEnrolRefusesWhatIssuingCannotSign(t *testing.T) {
 			attrs[tc.attr] = json.RawMessage(tc.value)
 			st, body := f.operator("POST", "/v1/holders", `{"credential_types":["employee-id","mdl"],"attributes":`+toJSON(attrs)+`}`)
 			msg, _ := body["message"].(string)
-			if st != http.StatusBadRequest || body["code"] != CodeInvalidRequest || !strings.Contains(msg, tc.field) {
+			if st != http.StatusBadRequest || body["code"] != issuer.CodeInvalidRequest || !strings.Contains(msg, tc.field) {
 				t.Fatalf("got %d %v, want 400 invalid_request naming %s", st, body, tc.field)
 			}
 			if hs, err := f.store.ListHolders(context.Background(), 0, ""); err != nil || len(hs) != 0 {
@@ -80,7 +81,7 @@ func TestNewRefusesSignersOfOtherProfiles(t *testing.T) {
 		{"status signer signs credentials", good(certs.ProfileStatusListSigner), good(certs.ProfileStatusListSigner), true},
 		{"credential signer signs status lists", good(certs.ProfileCredentialSigner), good(certs.ProfileCredentialSigner), true},
 	} {
-		_, err := New(Config{Store: memory.New(), PublicURL: url,
+		_, err := issuer.New(issuer.Config{Store: memory.New(), PublicURL: url,
 			Signers: map[credential.Type]certs.Signer{credential.DrivingLicence: tc.cred}, StatusSigner: tc.status})
 		if (err != nil) != tc.wantErr || (err != nil && !errors.Is(err, certs.ErrExtKeyUsage)) {
 			t.Errorf("%s: %v", tc.name, err)

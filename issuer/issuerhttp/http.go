@@ -1,4 +1,4 @@
-package issuer
+package issuerhttp
 
 import (
 	"context"
@@ -12,9 +12,9 @@ import (
 
 	"github.com/idgate/idgate/api"
 	"github.com/idgate/idgate/credential"
-	"github.com/idgate/idgate/issuer/storage"
-
 	"github.com/idgate/idgate/internal/jsonscan"
+	"github.com/idgate/idgate/issuer"
+	"github.com/idgate/idgate/issuer/storage"
 )
 
 // MaxBodyBytes bounds every request body but enrolment's; MaxEnrolBytes bounds enrolment,
@@ -24,15 +24,19 @@ const (
 	MaxEnrolBytes = 8 << 20
 )
 
-// Handler returns the issuer's HTTP API: the wallet-facing OpenID4VCI endpoints, the status
-// lists, and the token-authenticated operator API under /v1/.
-func (s *Service) Handler() http.Handler {
+// server holds the Service the handlers call.
+type server struct{ svc *issuer.Service }
+
+// Handler returns the issuer's HTTP API over svc: the wallet-facing OpenID4VCI endpoints, the
+// status lists, and the token-authenticated operator API under /v1/.
+func Handler(svc *issuer.Service) http.Handler {
+	s := &server{svc: svc}
 	mux := http.NewServeMux()
-	limit := s.rateLimit() // anonymous wallet routes only: ratelimit_http.go
+	limit := s.rateLimit() // anonymous wallet routes only: ratelimit.go
 	// Wallet side (public).
-	mux.HandleFunc("GET /.well-known/openid-credential-issuer", s.getJSON(func() (any, error) { return s.CredentialIssuerMetadata(), nil }))
-	mux.HandleFunc("GET /.well-known/oauth-authorization-server", s.getJSON(func() (any, error) { return s.AuthorizationServerMetadata(), nil }))
-	mux.HandleFunc("GET /.well-known/jwt-vc-issuer", s.getJSON(func() (any, error) { return s.JWTVCIssuerMetadata() }))
+	mux.HandleFunc("GET /.well-known/openid-credential-issuer", s.getJSON(func() (any, error) { return svc.CredentialIssuerMetadata(), nil }))
+	mux.HandleFunc("GET /.well-known/oauth-authorization-server", s.getJSON(func() (any, error) { return svc.AuthorizationServerMetadata(), nil }))
+	mux.HandleFunc("GET /.well-known/jwt-vc-issuer", s.getJSON(func() (any, error) { return svc.JWTVCIssuerMetadata() }))
 	mux.HandleFunc("POST /token", limit(s.handleToken))
 	mux.HandleFunc("POST /nonce", limit(s.handleNonce))
 	mux.HandleFunc("POST /credential", limit(s.handleCredential))
@@ -46,7 +50,7 @@ func (s *Service) Handler() http.Handler {
 	mux.HandleFunc("GET /v1/credentials", s.operator(s.handleListCredentials))
 	mux.HandleFunc("POST /v1/credentials/{id}/{action}", s.operator(s.handleSetStatus))
 	mux.HandleFunc("GET /v1/audit", s.operator(s.handleAudit))
-	s.mountPasskeys(mux, limit) // holders' passkeys: passkey_http.go
+	s.mountPasskeys(mux, limit) // holders' passkeys: passkey.go
 	return limitBodies(mux)
 }
 
@@ -64,9 +68,9 @@ func limitBodies(mux *http.ServeMux) http.Handler {
 
 type operatorHandler func(w http.ResponseWriter, r *http.Request, actor string) (any, int, error)
 
-func (s *Service) operator(h operatorHandler) http.HandlerFunc {
+func (s *server) operator(h operatorHandler) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		actor, err := s.Authenticate(r.Context(), bearer(r))
+		actor, err := s.svc.Authenticate(r.Context(), bearer(r))
 		if err != nil {
 			s.writeError(w, err)
 			return
@@ -80,7 +84,7 @@ func (s *Service) operator(h operatorHandler) http.HandlerFunc {
 	}
 }
 
-func (s *Service) getJSON(f func() (any, error)) http.HandlerFunc {
+func (s *server) getJSON(f func() (any, error)) http.HandlerFunc {
 	return func(w http.ResponseWriter, _ *http.Request) {
 		v, err := f()
 		if err != nil {
@@ -99,20 +103,32 @@ func bearer(r *http.Request) string {
 	return ""
 }
 
+// readBody reads the whole body; one over the route's limit is an invalid_request that
+// renders as 413 (statusOf).
+func readBody(r *http.Request) ([]byte, error) {
+	b, err := io.ReadAll(r.Body)
+	var tooBig *http.MaxBytesError
+	if errors.As(err, &tooBig) {
+		return nil, &issuer.Error{Code: issuer.CodeInvalidRequest, Msg: "request body over " + strconv.FormatInt(tooBig.Limit, 10) + " bytes", Err: err}
+	} else if err != nil {
+		return nil, &issuer.Error{Code: issuer.CodeInvalidRequest, Msg: "reading body", Err: err}
+	}
+	return b, nil
+}
+
 // decode reads exactly one JSON object from the body into v, strictly (jsonscan.Decode).
 func decode(r *http.Request, v any) error { return decodeWith(r, v, jsonscan.Options{}) }
 
 func decodeWith(r *http.Request, v any, opt jsonscan.Options) error {
-	body, err := io.ReadAll(r.Body)
+	body, err := readBody(r)
 	if err != nil {
-		var tooBig *http.MaxBytesError
-		if errors.As(err, &tooBig) {
-			return errf(CodeInvalidRequest, http.StatusRequestEntityTooLarge, "request body over %d bytes", tooBig.Limit)
+		if !errors.As(err, new(*http.MaxBytesError)) {
+			err = &issuer.Error{Code: issuer.CodeInvalidRequest, Msg: "unreadable body"}
 		}
-		return errf(CodeInvalidRequest, http.StatusBadRequest, "unreadable body")
+		return err
 	}
 	if err := jsonscan.Decode(body, v, opt); err != nil {
-		return errf(CodeInvalidRequest, http.StatusBadRequest, "malformed JSON body: %s", err.Error())
+		return &issuer.Error{Code: issuer.CodeInvalidRequest, Msg: "malformed JSON body: " + err.Error()}
 	}
 	return nil
 }
@@ -124,30 +140,12 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	_ = json.NewEncoder(w).Encode(v)
 }
 
-// writeError is the single error rendering: OAuth-style {error, error_description} plus
-// {code, message} for operator clients. Internal details stay in the log.
-func (s *Service) writeError(w http.ResponseWriter, err error) {
-	e := asError(err)
-	if e.Status >= 500 {
-		s.cfg.Logger.Error("request failed", "code", e.Code, "err", err)
-	}
-	body := map[string]any{"error": e.Code, "error_description": oauthDescription(e.Msg), "code": e.Code, "message": e.Msg}
-	if e.Code == CodeInvalidNonce {
-		nonce, ttl := s.Nonce()
-		body["c_nonce"], body["c_nonce_expires_in"] = nonce, ttl
-	}
-	if e.Status == http.StatusUnauthorized {
-		w.Header().Set("WWW-Authenticate", `Bearer error="`+e.Code+`"`)
-	}
-	writeJSON(w, e.Status, body)
-}
-
-func (s *Service) handleToken(w http.ResponseWriter, r *http.Request) {
+func (s *server) handleToken(w http.ResponseWriter, r *http.Request) {
 	if err := r.ParseForm(); err != nil {
-		s.writeError(w, errf(CodeInvalidRequest, http.StatusBadRequest, "malformed form body"))
+		s.writeError(w, &issuer.Error{Code: issuer.CodeInvalidRequest, Msg: "malformed form body"})
 		return
 	}
-	resp, err := s.Token(r.Context(), r.PostForm.Get("grant_type"), r.PostForm.Get("pre-authorized_code"))
+	resp, err := s.svc.Token(r.Context(), r.PostForm.Get("grant_type"), r.PostForm.Get("pre-authorized_code"))
 	if err != nil {
 		s.writeError(w, err)
 		return
@@ -155,22 +153,22 @@ func (s *Service) handleToken(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, resp)
 }
 
-func (s *Service) handleNonce(w http.ResponseWriter, _ *http.Request) {
-	n, ttl := s.Nonce()
+func (s *server) handleNonce(w http.ResponseWriter, _ *http.Request) {
+	n, ttl := s.svc.Nonce()
 	writeJSON(w, http.StatusOK, map[string]any{"c_nonce": n, "c_nonce_expires_in": ttl})
 }
 
-func (s *Service) handleCredential(w http.ResponseWriter, r *http.Request) {
-	var req CredentialRequest
+func (s *server) handleCredential(w http.ResponseWriter, r *http.Request) {
+	var req issuer.CredentialRequest
 	// OpenID4VCI 1.0 §8.2: the issuer ignores request parameters it does not understand.
 	if err := decodeWith(r, &req, jsonscan.Options{IgnoreUnknown: true}); err != nil {
-		if e := asError(err); e.Code == CodeInvalidRequest {
-			err = &Error{Code: CodeInvalidCredentialRequest, Status: e.Status, Msg: e.Msg, Err: e.Err}
+		if e := issuer.AsError(err); e.Code == issuer.CodeInvalidRequest {
+			err = &issuer.Error{Code: issuer.CodeInvalidCredentialRequest, Msg: e.Msg, Err: e.Err}
 		}
 		s.writeError(w, err)
 		return
 	}
-	iss, err := s.Credential(r.Context(), bearer(r), req)
+	iss, err := s.svc.Credential(r.Context(), bearer(r), req)
 	if err != nil {
 		s.writeError(w, err)
 		return
@@ -183,23 +181,23 @@ func (s *Service) handleCredential(w http.ResponseWriter, r *http.Request) {
 	}
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), 5*time.Second)
 	defer cancel()
-	if err := s.Delivered(ctx, iss.ID); err != nil {
-		s.cfg.Logger.Error("marking a credential delivered failed; it is revoked when its token expires", "credential", iss.ID, "err", err)
+	if err := s.svc.Delivered(ctx, iss.ID); err != nil {
+		s.svc.Logger().Error("marking a credential delivered failed; it is revoked when its token expires", "credential", iss.ID, "err", err)
 	}
 }
 
-func (s *Service) handleStatusList(w http.ResponseWriter, r *http.Request) {
-	tok, err := s.StatusListToken(r.Context(), r.PathValue("id"))
+func (s *server) handleStatusList(w http.ResponseWriter, r *http.Request) {
+	tok, err := s.svc.StatusListToken(r.Context(), r.PathValue("id"))
 	if err != nil {
 		s.writeError(w, err)
 		return
 	}
 	w.Header().Set("Content-Type", "application/statuslist+jwt")
-	w.Header().Set("Cache-Control", "max-age="+strconv.Itoa(int(s.cfg.StatusTTL.Seconds())))
+	w.Header().Set("Cache-Control", "max-age="+strconv.Itoa(int(s.svc.StatusTTL().Seconds())))
 	_, _ = io.WriteString(w, tok)
 }
 
-func (s *Service) handleEnrol(_ http.ResponseWriter, r *http.Request, actor string) (any, int, error) {
+func (s *server) handleEnrol(_ http.ResponseWriter, r *http.Request, actor string) (any, int, error) {
 	var req struct {
 		CredentialTypes []credential.Type `json:"credential_types"`
 		Attributes      map[string]any    `json:"attributes"`
@@ -211,7 +209,7 @@ func (s *Service) handleEnrol(_ http.ResponseWriter, r *http.Request, actor stri
 	if req.Attributes == nil {
 		req.Attributes = map[string]any{}
 	}
-	h, err := s.Enrol(r.Context(), actor, req.CredentialTypes, req.Attributes, req.Portrait)
+	h, err := s.svc.Enrol(r.Context(), actor, req.CredentialTypes, req.Attributes, req.Portrait)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -219,15 +217,15 @@ func (s *Service) handleEnrol(_ http.ResponseWriter, r *http.Request, actor stri
 	return map[string]any{"id": h.ID, "created_at": h.CreatedAt, "face_template": face}, http.StatusCreated, nil
 }
 
-func (s *Service) handleGetHolder(_ http.ResponseWriter, r *http.Request, _ string) (any, int, error) {
-	h, err := s.cfg.Store.GetHolder(r.Context(), r.PathValue("id"))
+func (s *server) handleGetHolder(_ http.ResponseWriter, r *http.Request, _ string) (any, int, error) {
+	h, err := s.svc.Holder(r.Context(), r.PathValue("id"))
 	if err != nil {
 		return nil, 0, err
 	}
 	return map[string]any{"id": h.ID, "created_at": h.CreatedAt, "attributes": h.Attributes}, http.StatusOK, nil
 }
 
-func (s *Service) handleCreateOffer(_ http.ResponseWriter, r *http.Request, actor string) (any, int, error) {
+func (s *server) handleCreateOffer(_ http.ResponseWriter, r *http.Request, actor string) (any, int, error) {
 	var req struct {
 		HolderID       string          `json:"holder_id"`
 		CredentialType credential.Type `json:"credential_type"`
@@ -235,7 +233,7 @@ func (s *Service) handleCreateOffer(_ http.ResponseWriter, r *http.Request, acto
 	if err := decode(r, &req); err != nil {
 		return nil, 0, err
 	}
-	o, err := s.CreateOffer(r.Context(), actor, req.HolderID, req.CredentialType)
+	o, err := s.svc.CreateOffer(r.Context(), actor, req.HolderID, req.CredentialType)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -255,18 +253,18 @@ type credentialView struct {
 
 func view(c storage.Credential) credentialView {
 	return credentialView{
-		ID: c.ID, HolderID: c.HolderID, VCT: c.VCT, Status: StatusName(c.Status), StatusList: c.StatusListID,
+		ID: c.ID, HolderID: c.HolderID, VCT: c.VCT, Status: issuer.StatusName(c.Status), StatusList: c.StatusListID,
 		StatusIndex: c.StatusIndex, IssuedAt: c.IssuedAt, ExpiresAt: c.ExpiresAt,
 	}
 }
 
-func (s *Service) handleListCredentials(_ http.ResponseWriter, r *http.Request, _ string) (any, int, error) {
+func (s *server) handleListCredentials(_ http.ResponseWriter, r *http.Request, _ string) (any, int, error) {
 	q := r.URL.Query()
 	f := storage.CredentialFilter{HolderID: q.Get("holder_id"), AfterID: q.Get("after"), Limit: 100}
 	if l, err := strconv.Atoi(q.Get("limit")); err == nil && l > 0 && l <= 1000 {
 		f.Limit = l
 	}
-	cs, err := s.cfg.Store.ListCredentials(r.Context(), f)
+	cs, err := s.svc.Credentials(r.Context(), f)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -277,35 +275,19 @@ func (s *Service) handleListCredentials(_ http.ResponseWriter, r *http.Request, 
 	return map[string]any{"credentials": out}, http.StatusOK, nil
 }
 
-func (s *Service) handleSetStatus(_ http.ResponseWriter, r *http.Request, actor string) (any, int, error) {
-	c, err := s.SetStatus(r.Context(), actor, r.PathValue("id"), r.PathValue("action"))
+func (s *server) handleSetStatus(_ http.ResponseWriter, r *http.Request, actor string) (any, int, error) {
+	c, err := s.svc.SetStatus(r.Context(), actor, r.PathValue("id"), r.PathValue("action"))
 	if err != nil {
 		return nil, 0, err
 	}
 	return view(c), http.StatusOK, nil
 }
 
-func (s *Service) handleAudit(_ http.ResponseWriter, r *http.Request, _ string) (any, int, error) {
+func (s *server) handleAudit(_ http.ResponseWriter, r *http.Request, _ string) (any, int, error) {
 	after, _ := strconv.ParseInt(r.URL.Query().Get("after"), 10, 64)
-	ev, err := s.cfg.Store.ListAudit(r.Context(), after, 500)
+	ev, err := s.svc.AuditEvents(r.Context(), after, 500)
 	if err != nil {
 		return nil, 0, err
 	}
 	return map[string]any{"events": ev}, http.StatusOK, nil
-}
-
-// oauthDescription keeps error_description to the characters RFC 6749 §5.2 allows
-// (%x20-21 / %x23-5B / %x5D-7E): a quote becomes ', a backslash /, anything else ?.
-func oauthDescription(s string) string {
-	return strings.Map(func(r rune) rune {
-		switch {
-		case r == '"':
-			return '\''
-		case r == '\\':
-			return '/'
-		case r < 0x20 || r > 0x7e:
-			return '?'
-		}
-		return r
-	}, s)
 }

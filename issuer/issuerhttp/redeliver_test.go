@@ -1,9 +1,10 @@
-package issuer
+package issuerhttp
 
 import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
+	"github.com/idgate/idgate/issuer"
 	"net/http"
 	"strings"
 	"sync"
@@ -108,17 +109,17 @@ func TestCredentialRedelivery(t *testing.T) {
 
 	// Another key is refused; so is a replayed proof; so is a revoked credential; so is
 	// anything after the token expired.
-	if st, body := f.requestCredential(t, newHolder(t), at, f.freshNonce(t)); st != http.StatusUnauthorized || body["error"] != CodeInvalidToken {
+	if st, body := f.requestCredential(t, newHolder(t), at, f.freshNonce(t)); st != http.StatusUnauthorized || body["error"] != issuer.CodeInvalidToken {
 		t.Fatalf("other key: %d %v", st, body)
 	}
 	n := f.freshNonce(t)
 	p := h.proof(t, f.url, n, f.now, nil)
 	f.call("POST", "/credential", at, "application/json", credentialBody("employee-id", p))
-	if st, body := f.call("POST", "/credential", at, "application/json", credentialBody("employee-id", p)); st != http.StatusBadRequest || body["error"] != CodeInvalidNonce {
+	if st, body := f.call("POST", "/credential", at, "application/json", credentialBody("employee-id", p)); st != http.StatusBadRequest || body["error"] != issuer.CodeInvalidNonce {
 		t.Fatalf("replayed proof: %d %v", st, body)
 	}
 	f.mutNow(5 * time.Minute)
-	if st, body := f.requestCredential(t, h, at, f.freshNonce(t)); st != http.StatusUnauthorized || body["error"] != CodeInvalidToken {
+	if st, body := f.requestCredential(t, h, at, f.freshNonce(t)); st != http.StatusUnauthorized || body["error"] != issuer.CodeInvalidToken {
 		t.Fatalf("after token expiry: %d %v", st, body)
 	}
 
@@ -184,7 +185,7 @@ func TestConcurrentTwins(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			st, body := f.call("POST", "/credential", at, "application/json", credentialBody("employee-id", h.proof(t, f.url, f.svc.nonces.issue(f.now), f.now, nil)))
+			st, body := f.call("POST", "/credential", at, "application/json", credentialBody("employee-id", h.proof(t, f.url, freshNonce(f), f.now, nil)))
 			if st != http.StatusOK {
 				t.Errorf("twin %d: %d %v", i, st, body)
 				return
@@ -222,7 +223,7 @@ func TestUndeliveredRevoked(t *testing.T) {
 	lostHolder, code := f.enrolAndOffer(credential.EmployeeID)
 	_, tok = f.redeem(code)
 	h := newHolder(t)
-	iss, err := f.svc.Credential(ctx, tok["access_token"].(string), CredentialRequest{
+	iss, err := f.svc.Credential(ctx, tok["access_token"].(string), issuer.CredentialRequest{
 		ConfigurationID: "employee-id",
 		Proofs: &struct {
 			JWT []string `json:"jwt"`
@@ -246,7 +247,7 @@ func TestUndeliveredRevoked(t *testing.T) {
 		t.Fatalf("undelivered credential not pending: %+v", c)
 	}
 	// Before the token expired (plus the grace) nothing is revoked.
-	f.mutNow(5*time.Minute + UndeliveredGrace - time.Second)
+	f.mutNow(5*time.Minute + issuer.UndeliveredGrace - time.Second)
 	if n, err := f.svc.RevokeUndelivered(ctx); n != 0 || err != nil {
 		t.Fatalf("early sweep: %d, %v", n, err)
 	}
