@@ -8,6 +8,7 @@ import (
 	"github.com/idgate/idgate/certs/certstest"
 	"github.com/idgate/idgate/credential"
 	"github.com/idgate/idgate/issuer"
+	"github.com/idgate/idgate/issuer/issuerhttp"
 	"github.com/idgate/idgate/issuer/storage"
 	"github.com/idgate/idgate/issuer/storage/memory"
 	walletsdk "github.com/idgate/idgate/wallet-sdk"
@@ -32,7 +33,7 @@ func TestCredentialStatusRealIssuer(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv.Config.Handler = svc.Handler()
+	srv.Config.Handler = issuerhttp.Handler(svc)
 	srv.Start()
 	t.Cleanup(srv.Close)
 	holder, err := svc.Enrol(ctx, "test", []credential.Type{credential.EmployeeID}, map[string]any{
