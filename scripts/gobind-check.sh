@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# Checks the gomobile bindings of wallet-sdk/mobile without an Android SDK: gobind (pinned in
-# go.mod by tools.go) generates Go and Java, no exported symbol may be skipped, and the
-# generated Java compiles with javac together with test/mobile/Sample.java, which uses the
-# whole API.
+# Checks the gomobile bindings of wallet-sdk/mobile without an Android SDK or Xcode: gobind
+# (pinned in go.mod by tools.go) generates Go, Java and Objective-C, no exported symbol may be
+# skipped, and the generated Java compiles with javac together with test/mobile/Sample.java,
+# which uses the whole API.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 GO=${GO:-go}
@@ -11,7 +11,7 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
 "$GO" build -o "$tmp/bin/gobind" golang.org/x/mobile/cmd/gobind
-PATH="$tmp/bin:$PATH" gobind -lang=go,java -javapkg=org.idgate.wallet -outdir "$tmp/out" ./wallet-sdk/mobile
+PATH="$tmp/bin:$PATH" gobind -lang=go,java,objc -javapkg=org.idgate.wallet -outdir "$tmp/out" ./wallet-sdk/mobile
 
 # gobind leaves a "skipped ..." comment for every exported symbol it cannot bind.
 if grep -rn "skipped" "$tmp/out"; then
@@ -29,4 +29,4 @@ echo 'package android.content; public abstract class Context {}' > "$tmp/android
 javac -Xlint:none -nowarn -d "$tmp/classes" \
   "$tmp/android/android/content/Context.java" \
   $(find "$tmp/out/java" -name '*.java') test/mobile/Sample.java
-echo "gobind-check: wallet-sdk/mobile binds (Go, Java) and test/mobile/Sample.java compiles"
+echo "gobind-check: wallet-sdk/mobile binds (Go, Java, Objective-C) and test/mobile/Sample.java compiles"

@@ -42,8 +42,8 @@ public final class Sample {
     }
 
     // run makes every call off the main thread: each one may wait on the network.
-    static void run(String dir, byte[] storeKey, byte[] verifierRootsPEM, byte[] statusRootsPEM, String offerURI, String txCode,
-                    String vpLink, byte[] requestJSON) {
+    static void run(String dir, byte[] storeKey, byte[] verifierRootsPEM, byte[] statusRootsPEM,
+                    String offerURI, String txCode, String vpLink, byte[] requestJSON) {
         try {
             Wallet w = Mobile.openWalletWithRoots(dir, storeKey, verifierRootsPEM, statusRootsPEM, new Keys());
             Wallet soft = Mobile.openWallet(dir + "/software", storeKey, null);
