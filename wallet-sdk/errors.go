@@ -14,6 +14,7 @@ const (
 	CodeMetadata          = "invalid_metadata"    // issuer or AS metadata malformed
 	CodeIssuerMismatch    = "issuer_mismatch"     // metadata names another issuer than the offer
 	CodeTransport         = "transport"           // network failure, timeout, unexpected status
+	CodeCancelled         = "cancelled"           // the app cancelled the call (package mobile)
 	CodeResponseTooLarge  = "response_too_large"  // a peer sent more than the size bound
 	CodeTokenError        = "token_error"         // token endpoint refused the grant
 	CodeCredentialError   = "credential_error"    // credential endpoint refused the request

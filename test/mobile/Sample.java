@@ -58,6 +58,7 @@ public final class Sample {
             String answer = w.respondVP(requestID, "{}");
             String declined = w.declineVP(requestID);
             w.delete(id);
+            w.cancel(); // from the UI thread: ends the calls in progress with code "cancelled"
             System.out.println(ids + list + one + status + presentation + answer + declined + soft);
         } catch (Exception e) {
             System.out.println("wallet error: " + Mobile.errorCode(e));

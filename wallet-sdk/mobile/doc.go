@@ -2,7 +2,8 @@
 // (gomobile bind -javapkg=org.idgate.wallet ./wallet-sdk/mobile). Its signatures use only
 // types gomobile can bridge: string, []byte, int64, bool, error and the PlatformKeyStore
 // callback; structured results travel as JSON strings. Every call may wait on the network
-// (bounded at two minutes): call it off the main thread.
+// (bounded at two minutes): call it off the main thread; Cancel, from any thread, ends the
+// calls in progress.
 //
 // Data flow: the app fetches the 32-byte store key from the platform keychain and calls
 // OpenWallet with its PlatformKeyStore over Android Keystore/StrongBox or the iOS Secure

@@ -3,13 +3,14 @@ package mobile
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"sync"
 	"time"
 
 	walletsdk "github.com/idgate/idgate/wallet-sdk"
 )
 
-// callTimeout bounds one facade call: the bridged API has no context to cancel with.
+// callTimeout bounds one facade call, so that none blocks forever.
 const callTimeout = 2 * time.Minute
 
 // Wallet is a holder wallet opened on an app directory.
@@ -19,6 +20,41 @@ type Wallet struct {
 	mu      sync.Mutex
 	pending map[string]*walletsdk.VPRequest // resolved OpenID4VP requests by request_id
 	order   []string
+
+	callMu   sync.Mutex
+	calls    context.Context // parent of the calls in progress; Cancel ends it
+	endCalls context.CancelFunc
+}
+
+// call returns the context of one network call: bounded by callTimeout, ended by Cancel.
+func (m *Wallet) call() (context.Context, context.CancelFunc) {
+	m.callMu.Lock()
+	if m.calls == nil {
+		m.calls, m.endCalls = context.WithCancel(context.Background())
+	}
+	parent := m.calls
+	m.callMu.Unlock()
+	return context.WithTimeout(parent, callTimeout)
+}
+
+// Cancel ends every network call of this wallet in progress (AcceptOffer, Present,
+// CredentialStatus, ResolveVP, RespondVP, DeclineVP): each returns promptly with code
+// "cancelled". Calls made afterwards run normally. Safe to call from any thread.
+func (m *Wallet) Cancel() {
+	m.callMu.Lock()
+	defer m.callMu.Unlock()
+	if m.endCalls != nil {
+		m.endCalls()
+	}
+	m.calls, m.endCalls = nil, nil
+}
+
+// cancelled reports an error of a call that Cancel ended as code "cancelled".
+func cancelled(ctx context.Context, err error) error {
+	if err != nil && errors.Is(ctx.Err(), context.Canceled) {
+		return &walletsdk.Error{Code: walletsdk.CodeCancelled, Msg: "cancelled by the app", Err: err}
+	}
+	return err
 }
 
 // PlatformKeyStore is implemented by the app over the phone's secure hardware: Android
@@ -61,11 +97,11 @@ func open(cfg walletsdk.Config, keys PlatformKeyStore) (*Wallet, error) {
 // AcceptOffer runs OpenID4VCI issuance for an offer URI (txCode "" when the offer asks for
 // none) and returns the ids of the stored credentials as a JSON array of strings.
 func (m *Wallet) AcceptOffer(offerURI, txCode string) (string, error) {
-	ctx, cancel := context.WithTimeout(context.Background(), callTimeout)
+	ctx, cancel := m.call()
 	defer cancel()
 	creds, err := m.w.AcceptOffer(ctx, offerURI, txCode)
 	if err != nil {
-		return "", err
+		return "", cancelled(ctx, err)
 	}
 	ids := make([]string, len(creds))
 	for i, c := range creds {
@@ -129,9 +165,10 @@ func (m *Wallet) Present(credentialID string, requestJSON []byte) (string, error
 	if err != nil {
 		return "", err
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), callTimeout)
+	ctx, cancel := m.call()
 	defer cancel()
-	return m.w.Present(ctx, credentialID, req)
+	pres, err := m.w.Present(ctx, credentialID, req)
+	return pres, cancelled(ctx, err)
 }
 
 // CredentialStatus asks the credential's issuer afresh for its Token Status List entry and
@@ -140,9 +177,10 @@ func (m *Wallet) Present(credentialID string, requestJSON []byte) (string, error
 // list that cannot be fetched is code "transport", one that does not verify
 // "invalid_credential".
 func (m *Wallet) CredentialStatus(credentialID string) (string, error) {
-	ctx, cancel := context.WithTimeout(context.Background(), callTimeout)
+	ctx, cancel := m.call()
 	defer cancel()
-	return m.w.CredentialStatus(ctx, credentialID)
+	st, err := m.w.CredentialStatus(ctx, credentialID)
+	return st, cancelled(ctx, err)
 }
 
 // FindCredentialID returns the id of the best stored credential of type vct.

@@ -1,7 +1,6 @@
 package mobile
 
 import (
-	"context"
 	"crypto/rand"
 	"crypto/x509"
 	"encoding/hex"
@@ -98,11 +97,11 @@ type vpClaimJSON struct {
 // "disclosed":[{"path":[...],"values":[...]}],"always_visible":[...]}]}]}.
 // Nothing is sent to the verifier until RespondVP or DeclineVP with request_id.
 func (m *Wallet) ResolveVP(link string) (string, error) {
-	ctx, cancel := context.WithTimeout(context.Background(), callTimeout)
+	ctx, cancel := m.call()
 	defer cancel()
 	req, err := m.w.ResolveVP(ctx, link)
 	if err != nil {
-		return "", err
+		return "", cancelled(ctx, err)
 	}
 	id := make([]byte, 16)
 	rand.Read(id)
@@ -170,11 +169,11 @@ func (m *Wallet) RespondVP(requestID, choiceJSON string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), callTimeout)
+	ctx, cancel := m.call()
 	defer cancel()
 	res, err := m.w.RespondVP(ctx, req, choice)
 	if err != nil {
-		return "", err
+		return "", cancelled(ctx, err)
 	}
 	return marshal(map[string]string{"redirect_uri": res.RedirectURI})
 }
@@ -185,11 +184,11 @@ func (m *Wallet) DeclineVP(requestID string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), callTimeout)
+	ctx, cancel := m.call()
 	defer cancel()
 	res, err := m.w.DeclineVP(ctx, req)
 	if err != nil {
-		return "", err
+		return "", cancelled(ctx, err)
 	}
 	return marshal(map[string]string{"redirect_uri": res.RedirectURI})
 }
