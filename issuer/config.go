@@ -9,7 +9,6 @@ import (
 
 	"github.com/idgate/idgate/certs"
 	"github.com/idgate/idgate/credential"
-	"github.com/idgate/idgate/internal/ratelimit"
 	"github.com/idgate/idgate/issuer/passkey"
 	"github.com/idgate/idgate/issuer/storage"
 )
@@ -38,12 +37,6 @@ type Config struct {
 	Faces        FaceEnroller
 	Now          func() time.Time
 	Logger       *slog.Logger
-	// RateLimit limits the anonymous wallet routes per client address; nil: no limit.
-	RateLimit *ratelimit.Limiter
-	// TrustedProxies are the reverse proxies in front of the issuer whose X-Forwarded-For
-	// names the client (ratelimit.Proxies.ClientKey); without them every request is keyed by
-	// its TCP peer, which behind a proxy is the proxy for everyone.
-	TrustedProxies ratelimit.Proxies
 
 	OfferTTL time.Duration // pre-authorised code lifetime (10 min)
 	TokenTTL time.Duration // access token lifetime (5 min)

@@ -5,7 +5,6 @@ import (
 	"log/slog"
 	"time"
 
-	"github.com/idgate/idgate/internal/ratelimit"
 	"github.com/idgate/idgate/issuer/storage"
 )
 
@@ -32,9 +31,3 @@ func (s *Service) Logger() *slog.Logger { return s.cfg.Logger }
 
 // Now is the Service's clock (Config.Now).
 func (s *Service) Now() time.Time { return s.cfg.Now() }
-
-// RateLimit is the limiter of the anonymous wallet routes and the proxies whose
-// X-Forwarded-For names the client (Config.RateLimit, Config.TrustedProxies).
-func (s *Service) RateLimit() (*ratelimit.Limiter, ratelimit.Proxies) {
-	return s.cfg.RateLimit, s.cfg.TrustedProxies
-}

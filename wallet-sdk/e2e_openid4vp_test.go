@@ -46,7 +46,7 @@ func TestEndToEndOpenID4VPRealVerifier(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	isrv.Config.Handler = issuerhttp.Handler(svc)
+	isrv.Config.Handler = issuerhttp.Handler(svc, issuerhttp.Config{})
 	isrv.Start()
 	t.Cleanup(isrv.Close)
 	opToken, err := svc.NewOperatorToken(ctx, "test")

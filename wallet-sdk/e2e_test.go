@@ -39,7 +39,7 @@ func TestEndToEndRealIssuerAndVerifier(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv.Config.Handler = issuerhttp.Handler(svc)
+	srv.Config.Handler = issuerhttp.Handler(svc, issuerhttp.Config{})
 	srv.Start()
 	t.Cleanup(srv.Close)
 

@@ -63,7 +63,7 @@ func TestLostAnswersAreRetried(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv.Config.Handler = issuerhttp.Handler(svc)
+	srv.Config.Handler = issuerhttp.Handler(svc, issuerhttp.Config{})
 	srv.Start()
 	t.Cleanup(srv.Close)
 	h, err := svc.Enrol(ctx, "test", []credential.Type{credential.EmployeeID}, map[string]any{

@@ -133,6 +133,10 @@ func (d *demo) run() error {
 	if d.photos != nil {
 		modelsDir = d.models
 	}
+	issuerHTTP, err := defaultIssuerHTTP()
+	if err != nil {
+		return err
+	}
 	svc, closeStore, err := openIssuer(ctx, pkiDir, dbPath, d.issuerURL, modelsDir, logger)
 	if err != nil {
 		return err
@@ -141,7 +145,7 @@ func (d *demo) run() error {
 	if d.opToken, err = svc.NewOperatorToken(ctx, "demo-operator"); err != nil {
 		return err
 	}
-	go func() { _ = httpserve.Serve(ctx, issuerL, issuerhttp.Handler(svc)) }()
+	go func() { _ = httpserve.Serve(ctx, issuerL, issuerhttp.Handler(svc, issuerHTTP)) }()
 	d.say("issuer listening on %s (SQLite %s)", d.issuerURL, dbPath)
 
 	vopts := verifierOptions{

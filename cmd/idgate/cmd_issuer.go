@@ -96,7 +96,7 @@ func runIssuer(args []string, stdout, stderr io.Writer) int {
 	case limiter == nil:
 		logger.Warn("rate limiting off (--rate-per-ip 0): anonymous wallet routes can be flooded")
 	}
-	svc, closeStore, err := openLimitedIssuer(ctx, *pkiDir, *db, *publicURL, *models, limiter, proxies, logger)
+	svc, closeStore, err := openIssuer(ctx, *pkiDir, *db, *publicURL, *models, logger)
 	if err != nil {
 		fmt.Fprintln(stderr, "idgate issuer:", err)
 		return exitCode(err)
@@ -113,7 +113,7 @@ func runIssuer(args []string, stdout, stderr io.Writer) int {
 	}
 	logger.Info("issuer listening", "addr", l.Addr().String(), "public_url", *publicURL, "operator_token_file", *tokenFile)
 	go svc.SweepUndelivered(ctx, time.Minute)
-	if err := httpserve.Serve(ctx, l, issuerhttp.Handler(svc)); err != nil {
+	if err := httpserve.Serve(ctx, l, issuerhttp.Handler(svc, issuerhttp.Config{RateLimit: limiter, TrustedProxies: proxies})); err != nil {
 		fmt.Fprintln(stderr, "idgate issuer:", err)
 		return 1
 	}
@@ -175,20 +175,16 @@ func newRateLimiter(rate float64, burst int) (*ratelimit.Limiter, error) {
 	return l, nil
 }
 
-// openIssuer is openLimitedIssuer with the default rate limits (what `issuer serve` runs
-// with unless told otherwise; the demo uses it).
-func openIssuer(ctx context.Context, pkiDir, db, publicURL, modelsDir string, logger *slog.Logger) (*issuer.Service, func(), error) {
+// defaultIssuerHTTP is the issuer's HTTP configuration with the default rate limits (what
+// `issuer serve` runs with unless told otherwise; the demo uses it).
+func defaultIssuerHTTP() (issuerhttp.Config, error) {
 	limiter, err := newRateLimiter(defaultRatePerIP, defaultRateBurst)
-	if err != nil {
-		return nil, nil, err
-	}
-	return openLimitedIssuer(ctx, pkiDir, db, publicURL, modelsDir, limiter, nil, logger)
+	return issuerhttp.Config{RateLimit: limiter}, err
 }
 
-// openLimitedIssuer assembles an issuer Service from a PKI directory, a store, a rate
-// limiter for the anonymous wallet routes (nil: none) and (when the models are installed) a
-// face enroller that seals portrait templates to the gate readers' key.
-func openLimitedIssuer(ctx context.Context, pkiDir, db, publicURL, modelsDir string, limiter *ratelimit.Limiter, proxies ratelimit.Proxies, logger *slog.Logger) (*issuer.Service, func(), error) {
+// openIssuer assembles an issuer Service from a PKI directory, a store and (when the models
+// are installed) a face enroller that seals portrait templates to the gate readers' key.
+func openIssuer(ctx context.Context, pkiDir, db, publicURL, modelsDir string, logger *slog.Logger) (*issuer.Service, func(), error) {
 	pki, err := certs.Load(pkiDir, nil)
 	if err != nil {
 		return nil, nil, badInput(fmt.Errorf("load PKI (run `idgate certs init`): %w", err))
@@ -210,11 +206,9 @@ func openLimitedIssuer(ctx context.Context, pkiDir, db, publicURL, modelsDir str
 			credential.EmployeeID:     pki.EmployeeIssuer,
 			credential.DrivingLicence: pki.MDLIssuer,
 		},
-		StatusSigner:   pki.StatusList,
-		Faces:          faces,
-		Logger:         logger,
-		RateLimit:      limiter,
-		TrustedProxies: proxies,
+		StatusSigner: pki.StatusList,
+		Faces:        faces,
+		Logger:       logger,
 	})
 	if err != nil {
 		store.Close()

@@ -9,6 +9,6 @@
 // storage and credential errors via issuer.AsError) picks the HTTP status in one table
 // (statusOfCode), and the body is OAuth-style {error, error_description} plus {code, message}.
 // The anonymous wallet routes (token, nonce, credential, passkey ceremonies) pass through
-// issuer.Config.RateLimit, a per-client token bucket keyed by the TCP peer or a trusted
+// Config.RateLimit, a per-client token bucket keyed by the TCP peer or a trusted
 // proxy's X-Forwarded-For (ratelimit.go): 429 with Retry-After when a client exceeds it.
 package issuerhttp

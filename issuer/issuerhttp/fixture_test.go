@@ -45,6 +45,12 @@ type fixture struct {
 
 func newFixture(t testing.TB, mod func(*issuer.Config)) *fixture {
 	t.Helper()
+	return newFixtureHTTP(t, mod, Config{})
+}
+
+// newFixtureHTTP is newFixture with the HTTP API configured by hc.
+func newFixtureHTTP(t testing.TB, mod func(*issuer.Config), hc Config) *fixture {
+	t.Helper()
 	f := &fixture{t: t, now: time.Now().Truncate(time.Second)}
 	f.mutNow = func(d time.Duration) { f.now = f.now.Add(d) }
 	f.srv = httptest.NewUnstartedServer(nil)
@@ -73,7 +79,7 @@ func newFixture(t testing.TB, mod func(*issuer.Config)) *fixture {
 		t.Fatal(err)
 	}
 	f.svc = svc
-	f.srv.Config.Handler = Handler(svc)
+	f.srv.Config.Handler = Handler(svc, hc)
 	f.srv.Start()
 	t.Cleanup(f.srv.Close)
 	tok, err := svc.NewOperatorToken(context.Background(), "test-operator")

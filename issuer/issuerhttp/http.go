@@ -13,6 +13,7 @@ import (
 	"github.com/idgate/idgate/api"
 	"github.com/idgate/idgate/credential"
 	"github.com/idgate/idgate/internal/jsonscan"
+	"github.com/idgate/idgate/internal/ratelimit"
 	"github.com/idgate/idgate/issuer"
 	"github.com/idgate/idgate/issuer/storage"
 )
@@ -24,13 +25,26 @@ const (
 	MaxEnrolBytes = 8 << 20
 )
 
-// server holds the Service the handlers call.
-type server struct{ svc *issuer.Service }
+// Config is the HTTP API's own configuration. The zero Config limits nothing.
+type Config struct {
+	// RateLimit limits the anonymous wallet routes per client address; nil: no limit.
+	RateLimit *ratelimit.Limiter
+	// TrustedProxies are the reverse proxies in front of the issuer whose X-Forwarded-For
+	// names the client (ratelimit.Proxies.ClientKey); without them every request is keyed by
+	// its TCP peer, which behind a proxy is the proxy for everyone.
+	TrustedProxies ratelimit.Proxies
+}
+
+// server holds the Service the handlers call and the API's Config.
+type server struct {
+	svc *issuer.Service
+	cfg Config
+}
 
 // Handler returns the issuer's HTTP API over svc: the wallet-facing OpenID4VCI endpoints, the
 // status lists, and the token-authenticated operator API under /v1/.
-func Handler(svc *issuer.Service) http.Handler {
-	s := &server{svc: svc}
+func Handler(svc *issuer.Service, cfg Config) http.Handler {
+	s := &server{svc: svc, cfg: cfg}
 	mux := http.NewServeMux()
 	limit := s.rateLimit() // anonymous wallet routes only: ratelimit.go
 	// Wallet side (public).

@@ -100,7 +100,7 @@ func TestOpenAPI(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		rf := newFixture(t, func(cfg *issuer.Config) { cfg.RateLimit = lim })
+		rf := newFixtureHTTP(t, nil, Config{RateLimit: lim})
 		rc := apitest.NewClient(t, doc, rf.url)
 		if r := rc.Do(apitest.Request{Method: "POST", Path: "/nonce"}); r.Status != 200 {
 			t.Fatalf("first nonce: %s", r)

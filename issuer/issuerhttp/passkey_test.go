@@ -56,7 +56,7 @@ func newPasskeyFixtureOn(t *testing.T, store storage.Storage, passkeys passkey.S
 			t.Fatal(err)
 		}
 		f.svc, f.store = svc, store
-		h := Handler(svc)
+		h := Handler(svc, Config{})
 		current.Store(&h)
 	}
 	if store == nil {

@@ -9,7 +9,7 @@ import (
 	"github.com/idgate/idgate/issuer"
 )
 
-// CodeRateLimited answers a request refused by issuer.Config.RateLimit (HTTP 429 with Retry-After).
+// CodeRateLimited answers a request refused by Config.RateLimit (HTTP 429 with Retry-After).
 // OAuth 2.0 and OpenID4VCI define no error code for it, so the wallet routes use this one in
 // the issuer's usual {error, error_description, code, message} body.
 const CodeRateLimited = "rate_limited"
@@ -19,13 +19,13 @@ const CodeRateLimited = "rate_limited"
 const refusalLogEvery = time.Minute
 
 // rateLimit wraps the anonymous wallet routes (Handler and mountPasskeys say which) in
-// issuer.Config.RateLimit, keyed by the client: the TCP peer, or the X-Forwarded-For address a
-// trusted proxy appended (issuer.Config.TrustedProxies). Without a limiter it is the identity. It
+// Config.RateLimit, keyed by the client: the TCP peer, or the X-Forwarded-For address a
+// trusted proxy appended (Config.TrustedProxies). Without a limiter it is the identity. It
 // runs before the body is read.
 type rateLimit func(http.HandlerFunc) http.HandlerFunc
 
 func (s *server) rateLimit() rateLimit {
-	lim, proxies := s.svc.RateLimit()
+	lim, proxies := s.cfg.RateLimit, s.cfg.TrustedProxies
 	if lim == nil {
 		return func(h http.HandlerFunc) http.HandlerFunc { return h }
 	}

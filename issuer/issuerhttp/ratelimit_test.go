@@ -35,7 +35,7 @@ func (c *limitClock) advance(d time.Duration) { c.ns.Add(int64(d)) }
 type limitedFixture struct {
 	*fixture
 	clock *limitClock
-	cfg   issuer.Config
+	hc    Config
 	h     http.Handler
 	logs  *bytes.Buffer
 }
@@ -64,15 +64,14 @@ func newLimitedFixture(t *testing.T, rate float64, burst int, limited bool) *lim
 		if err != nil {
 			t.Fatal(err)
 		}
-		cfg.RateLimit = lim
+		lf.hc.RateLimit = lim
 	}
-	lf.cfg = cfg
 	svc, err := issuer.New(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
 	f.svc = svc
-	lf.h = Handler(svc)
+	lf.h = Handler(svc, lf.hc)
 	f.srv.Config.Handler = lf.h
 	f.srv.Start()
 	t.Cleanup(f.srv.Close)
@@ -326,13 +325,7 @@ func TestRateLimitBehindTrustedProxy(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			cfg := lf.cfg
-			cfg.TrustedProxies = p
-			svc, err := issuer.New(cfg)
-			if err != nil {
-				t.Fatal(err)
-			}
-			lf.h = Handler(svc)
+			lf.h = Handler(lf.svc, Config{RateLimit: lf.hc.RateLimit, TrustedProxies: p})
 		}
 		for range 2 {
 			if w := send(lf, "198.51.100.1"); w.Code != http.StatusOK {
