@@ -6,6 +6,7 @@ import (
 	"crypto/subtle"
 	"encoding/base64"
 	"errors"
+	"strconv"
 	"strings"
 	"time"
 
@@ -146,7 +147,7 @@ func (s *Service) Credential(ctx context.Context, bearer string, req CredentialR
 		Audit: func(c storage.Credential) storage.AuditEvent {
 			return s.event("wallet", "credential.issue", c.ID, map[string]string{
 				"holder": holder.ID, "type": string(ctype), "status_list": c.StatusListID,
-				"status_idx": itoa(c.StatusIndex), "holder_key": thumb,
+				"status_idx": strconv.Itoa(c.StatusIndex), "holder_key": thumb,
 			})
 		},
 	})

@@ -2,15 +2,12 @@ package issuer
 
 import (
 	"encoding/base64"
-	"encoding/json"
 	"sort"
 
 	"github.com/lestrrat-go/jwx/v2/jwk"
 
 	"github.com/idgate/idgate/credential"
 )
-
-func jsonMarshal(v any) ([]byte, error) { return json.Marshal(v) }
 
 // CredentialIssuerMetadata is served at /.well-known/openid-credential-issuer (OpenID4VCI §12.2).
 func (s *Service) CredentialIssuerMetadata() map[string]any {

@@ -7,6 +7,7 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"net/url"
 	"slices"
@@ -203,7 +204,7 @@ func (s *Service) CreateOffer(ctx context.Context, actor, holderID string, t cre
 		ID: randomID(), HolderID: h.ID, CredentialType: string(t), PreAuthCodeHash: hashSecret(code),
 		CreatedAt: now.UTC(), ExpiresAt: now.Add(s.cfg.OfferTTL).UTC(),
 	}
-	body, err := jsonMarshal(offerJSON{
+	body, err := json.Marshal(offerJSON{
 		CredentialIssuer: s.cfg.PublicURL,
 		ConfigurationIDs: []string{string(t)},
 		Grants:           map[string]any{preAuthGrant: map[string]any{"pre-authorized_code": code}},

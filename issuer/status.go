@@ -109,5 +109,3 @@ func (s *Service) buildStatusListToken(ctx context.Context, id string) (string, 
 		Subject: l.URI, IssuedAt: now, ExpiresAt: now.Add(s.cfg.StatusExpiry), TTL: s.cfg.StatusTTL, List: list,
 	}, s.cfg.StatusSigner)
 }
-
-func itoa(i int) string { return strconv.Itoa(i) }
