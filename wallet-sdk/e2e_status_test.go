@@ -54,7 +54,16 @@ func TestCredentialStatusRealIssuer(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	creds, err := w.AcceptOffer(ctx, offer.URI, "")
+	preview, err := w.PreviewOffer(ctx, offer.URI)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(preview.IssuerDisplay) == 0 || preview.IssuerDisplay[0].Name == "" || len(preview.Credentials) != 1 ||
+		preview.Credentials[0].VCT != credential.VCTEmployeeID || len(preview.Credentials[0].Display) == 0 ||
+		preview.Credentials[0].Display[0].Name == "" || preview.TxCode != nil {
+		t.Fatalf("offer preview %+v", preview)
+	}
+	creds, err := w.AcceptPreview(ctx, preview, "")
 	if err != nil {
 		t.Fatal(err)
 	}

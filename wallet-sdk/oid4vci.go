@@ -17,12 +17,26 @@ type issuerMetadata struct {
 	NonceEndpoint        string                      `json:"nonce_endpoint"`
 	AuthorizationServers []string                    `json:"authorization_servers"`
 	Configurations       map[string]credentialConfig `json:"credential_configurations_supported"`
+	Display              []Display                   `json:"display"`
+}
+
+// Display is one localised display entry of issuer metadata (OpenID4VCI 1.0 §12.2.4).
+type Display struct {
+	Name        string `json:"name"`
+	Locale      string `json:"locale,omitempty"`
+	Description string `json:"description,omitempty"`
 }
 
 type credentialConfig struct {
-	Format         string   `json:"format"`
-	VCT            string   `json:"vct"`
-	BindingMethods []string `json:"cryptographic_binding_methods_supported"`
+	// CredentialMetadata.Display is where OpenID4VCI 1.0 puts the display names; Display is
+	// the earlier drafts' place.
+	CredentialMetadata struct {
+		Display []Display `json:"display"`
+	} `json:"credential_metadata"`
+	Display        []Display `json:"display"`
+	Format         string    `json:"format"`
+	VCT            string    `json:"vct"`
+	BindingMethods []string  `json:"cryptographic_binding_methods_supported"`
 	ProofTypes     map[string]struct {
 		Algs []string `json:"proof_signing_alg_values_supported"`
 	} `json:"proof_types_supported"`
@@ -62,10 +76,30 @@ type pending struct {
 	keyID string
 }
 
-// AcceptOffer runs the OpenID4VCI pre-authorised code flow for every configuration in the
-// offer and stores the received credentials. Either all of them are stored or none (and the
-// device keys generated on the way are deleted).
-func (w *Wallet) AcceptOffer(ctx context.Context, offerURI, txCode string) ([]Credential, error) {
+// OfferPreview is what the holder sees before accepting an offer: who issues what, and whether
+// a transaction code is needed (TxCode: its input mode, length and description).
+type OfferPreview struct {
+	Issuer        string
+	IssuerDisplay []Display
+	Credentials   []OfferedCredential
+	TxCode        *TxCode
+
+	offer   *CredentialOffer
+	md      *issuerMetadata
+	configs []credentialConfig
+}
+
+// OfferedCredential is one credential of an offer.
+type OfferedCredential struct {
+	ConfigurationID string
+	VCT             string
+	Display         []Display
+}
+
+// PreviewOffer resolves an offer URI (fetching a by-reference offer) and the issuer's
+// metadata; nothing is requested from the issuer's token or credential endpoints. Accept the
+// preview with AcceptPreview.
+func (w *Wallet) PreviewOffer(ctx context.Context, offerURI string) (*OfferPreview, error) {
 	ref, err := ParseOfferURI(offerURI)
 	if err != nil {
 		return nil, err
@@ -80,20 +114,47 @@ func (w *Wallet) AcceptOffer(ctx context.Context, offerURI, txCode string) ([]Cr
 			return nil, err
 		}
 	}
-	grant := offer.Grants.PreAuthorizedCode
-	if grant.TxCode != nil && txCode == "" {
-		return nil, newErr(CodeTxCodeRequired, "the offer requires a transaction code: "+grant.TxCode.Description, nil)
-	}
-
 	md, err := w.issuerMetadata(ctx, offer.CredentialIssuer)
 	if err != nil {
 		return nil, err
 	}
-	configs := make([]credentialConfig, len(offer.CredentialConfigurationIDs))
-	for i, id := range offer.CredentialConfigurationIDs {
-		if configs[i], err = md.supported(id); err != nil {
+	p := &OfferPreview{Issuer: offer.CredentialIssuer, IssuerDisplay: md.Display,
+		TxCode: offer.Grants.PreAuthorizedCode.TxCode, offer: offer, md: md}
+	for _, id := range offer.CredentialConfigurationIDs {
+		cfg, err := md.supported(id)
+		if err != nil {
 			return nil, err
 		}
+		display := cfg.CredentialMetadata.Display
+		if len(display) == 0 {
+			display = cfg.Display
+		}
+		p.configs = append(p.configs, cfg)
+		p.Credentials = append(p.Credentials, OfferedCredential{ConfigurationID: id, VCT: cfg.VCT, Display: display})
+	}
+	return p, nil
+}
+
+// AcceptOffer previews the offer and accepts it (PreviewOffer, then AcceptPreview).
+func (w *Wallet) AcceptOffer(ctx context.Context, offerURI, txCode string) ([]Credential, error) {
+	p, err := w.PreviewOffer(ctx, offerURI)
+	if err != nil {
+		return nil, err
+	}
+	return w.AcceptPreview(ctx, p, txCode)
+}
+
+// AcceptPreview runs the OpenID4VCI pre-authorised code flow for every configuration in the
+// previewed offer and stores the received credentials. Either all of them are stored or none
+// (and the device keys generated on the way are deleted).
+func (w *Wallet) AcceptPreview(ctx context.Context, p *OfferPreview, txCode string) ([]Credential, error) {
+	if p == nil || p.offer == nil {
+		return nil, newErr(CodeConfig, "no offer preview", nil)
+	}
+	offer, md, configs := p.offer, p.md, p.configs
+	grant := offer.Grants.PreAuthorizedCode
+	if grant.TxCode != nil && txCode == "" {
+		return nil, newErr(CodeTxCodeRequired, "the offer requires a transaction code: "+grant.TxCode.Description, nil)
 	}
 	asID := offer.CredentialIssuer
 	if grant.AuthorizationServer != "" {

@@ -47,6 +47,8 @@ public final class Sample {
         try {
             Wallet w = Mobile.openWalletWithRoots(dir, storeKey, verifierRootsPEM, statusRootsPEM, new Keys());
             Wallet soft = Mobile.openWallet(dir + "/software", storeKey, null);
+            String offer = w.previewOffer(offerURI); // issuer, credentials, tx_code to ask for
+            String previewed = w.acceptPreviewedOffer(offer, txCode); // preview_id parsed from offer
             String ids = w.acceptOffer(offerURI, txCode);
             String list = w.listJSON();
             String id = w.findCredentialID("urn:idgate:vct:government-employee-id:1");
@@ -59,7 +61,7 @@ public final class Sample {
             String declined = w.declineVP(requestID);
             w.delete(id);
             w.cancel(); // from the UI thread: ends the calls in progress with code "cancelled"
-            System.out.println(ids + list + one + status + presentation + answer + declined + soft);
+            System.out.println(previewed + ids + list + one + status + presentation + answer + declined + soft);
         } catch (Exception e) {
             System.out.println("wallet error: " + Mobile.errorCode(e));
         }

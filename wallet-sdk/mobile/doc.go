@@ -7,9 +7,10 @@
 //
 // Data flow: the app fetches the 32-byte store key from the platform keychain and calls
 // OpenWallet with its PlatformKeyStore over Android Keystore/StrongBox or the iOS Secure
-// Enclave (null for software keys). AcceptOffer takes the scanned offer URI (and the
-// transaction code the user typed) and returns the new credential ids; ListJSON and
-// CredentialJSON feed the credential UI; Present takes the verifier's request JSON and returns
+// Enclave (null for software keys). PreviewOffer shows a scanned offer (issuer, credential
+// names, whether a transaction code is needed) and AcceptPreviewedOffer accepts it with the
+// code the user typed (AcceptOffer does both at once), returning the new credential ids;
+// ListJSON and CredentialJSON feed the credential UI; Present takes the verifier's request JSON and returns
 // the SD-JWT+KB presentation to send. OpenWalletWithRoots also takes the trusted relying
 // parties' roots, for OpenID4VP, and the status list signers' roots, for CredentialStatus
 // (valid, revoked, suspended). ResolveVP turns a scanned openid4vp:// link into a consent

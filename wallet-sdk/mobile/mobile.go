@@ -17,9 +17,11 @@ const callTimeout = 2 * time.Minute
 type Wallet struct {
 	w *walletsdk.Wallet
 
-	mu      sync.Mutex
-	pending map[string]*walletsdk.VPRequest // resolved OpenID4VP requests by request_id
-	order   []string
+	mu         sync.Mutex
+	pending    map[string]*walletsdk.VPRequest // resolved OpenID4VP requests by request_id
+	order      []string
+	offers     map[string]*walletsdk.OfferPreview // previewed offers by preview_id
+	offerOrder []string
 
 	callMu   sync.Mutex
 	calls    context.Context // parent of the calls in progress; Cancel ends it
@@ -103,6 +105,10 @@ func (m *Wallet) AcceptOffer(offerURI, txCode string) (string, error) {
 	if err != nil {
 		return "", cancelled(ctx, err)
 	}
+	return credentialIDs(creds)
+}
+
+func credentialIDs(creds []walletsdk.Credential) (string, error) {
 	ids := make([]string, len(creds))
 	for i, c := range creds {
 		ids[i] = c.ID

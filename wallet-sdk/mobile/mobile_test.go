@@ -2,7 +2,10 @@ package mobile
 
 import (
 	"bytes"
+	"encoding/json"
 	"testing"
+
+	"github.com/idgate/idgate/wallet-sdk/internal/oid4vcitest"
 )
 
 func TestFacadeErrors(t *testing.T) {
@@ -51,5 +54,54 @@ func TestFacadeErrors(t *testing.T) {
 				t.Fatalf("code %q, want %q", got, tt.code)
 			}
 		})
+	}
+}
+
+// The holder previews an offer, sees it needs a six-digit numeric code, and accepts it once.
+func TestPreviewOffer(t *testing.T) {
+	iss, stop := oid4vcitest.Start()
+	defer stop()
+	w, err := OpenWallet(t.TempDir(), bytes.Repeat([]byte{6}, 32), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	preview, err := w.PreviewOffer(iss.OfferURI())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var p struct {
+		PreviewID   string `json:"preview_id"`
+		Issuer      string `json:"issuer"`
+		Credentials []struct {
+			VCT string `json:"vct"`
+		} `json:"credentials"`
+		TxCode *struct {
+			InputMode string `json:"input_mode"`
+			Length    int    `json:"length"`
+		} `json:"tx_code"`
+	}
+	if err := json.Unmarshal([]byte(preview), &p); err != nil {
+		t.Fatal(err)
+	}
+	if p.Issuer != iss.URL || len(p.Credentials) != 1 || p.Credentials[0].VCT != oid4vcitest.VCT ||
+		p.TxCode == nil || p.TxCode.InputMode != "numeric" || p.TxCode.Length != 6 {
+		t.Fatalf("preview %s", preview)
+	}
+	if list, _ := w.ListJSON(); list != "[]" {
+		t.Fatalf("preview stored a credential: %s", list)
+	}
+	if _, err := w.AcceptPreviewedOffer(p.PreviewID, ""); ErrorCode(err) != "tx_code_required" {
+		t.Fatalf("without code: %v", err)
+	}
+	ids, err := w.AcceptPreviewedOffer(p.PreviewID, iss.TxCode)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	if json.Unmarshal([]byte(ids), &got); len(got) != 1 {
+		t.Fatalf("ids %s", ids)
+	}
+	if _, err := w.AcceptPreviewedOffer(p.PreviewID, iss.TxCode); ErrorCode(err) != "not_found" {
+		t.Fatalf("accepted twice: %v", err)
 	}
 }
