@@ -47,6 +47,7 @@ public final class Sample {
         try {
             Wallet w = Mobile.openWalletWithRoots(dir, storeKey, verifierRootsPEM, statusRootsPEM, new Keys());
             Wallet soft = Mobile.openWallet(dir + "/software", storeKey, null);
+            Wallet dev = Mobile.openDevelopmentWallet(dir + "/dev", storeKey, null, null, null); // -tags idgate_dev only
             String offer = w.previewOffer(offerURI); // issuer, credentials, tx_code to ask for
             String previewed = w.acceptPreviewedOffer(offer, txCode); // preview_id parsed from offer
             String ids = w.acceptOffer(offerURI, txCode);
@@ -61,7 +62,7 @@ public final class Sample {
             String declined = w.declineVP(requestID);
             w.delete(id);
             w.cancel(); // from the UI thread: ends the calls in progress with code "cancelled"
-            System.out.println(previewed + ids + list + one + status + presentation + answer + declined + soft);
+            System.out.println(previewed + ids + list + one + status + presentation + answer + declined + soft + dev);
         } catch (Exception e) {
             System.out.println("wallet error: " + Mobile.errorCode(e));
         }

@@ -105,3 +105,14 @@ func TestPreviewOffer(t *testing.T) {
 		t.Fatalf("accepted twice: %v", err)
 	}
 }
+
+// A release binding (built without -tags idgate_dev) refuses the plain-HTTP development option.
+func TestDevelopmentWalletRefusedInRelease(t *testing.T) {
+	if developmentBuild {
+		t.Skip("built with -tags idgate_dev")
+	}
+	_, err := OpenDevelopmentWallet(t.TempDir(), bytes.Repeat([]byte{7}, 32), nil, nil, nil)
+	if got := ErrorCode(err); got != "config" {
+		t.Fatalf("code %q (%v), want config", got, err)
+	}
+}

@@ -21,7 +21,11 @@ const maxPendingVP = 8
 // (CredentialStatus needs them). Either may be empty; a non-empty one must hold only PEM CA
 // certificates.
 func OpenWalletWithRoots(dir string, storeKey, verifierRootsPEM, statusListRootsPEM []byte, keys PlatformKeyStore) (*Wallet, error) {
-	cfg := walletsdk.Config{Dir: dir, StoreKey: storeKey}
+	return openWithRoots(dir, storeKey, verifierRootsPEM, statusListRootsPEM, keys, false)
+}
+
+func openWithRoots(dir string, storeKey, verifierRootsPEM, statusListRootsPEM []byte, keys PlatformKeyStore, plainHTTP bool) (*Wallet, error) {
+	cfg := walletsdk.Config{Dir: dir, StoreKey: storeKey, AllowInsecureHTTP: plainHTTP}
 	roots, err := parseRoots(verifierRootsPEM, "verifier roots")
 	if err != nil {
 		return nil, err
