@@ -58,7 +58,7 @@ func verifyBench(b *testing.B) func() (wall time.Duration, cpu int64) {
 	}
 	const batch = 128
 	seq, i := 0, 0
-	reqs := make([]*gate.GateRequest, batch)
+	reqs := make([]*gate.VerifyRequest, batch)
 	prepare := func() {
 		defer runtime.GC() // the batch's signing garbage is not the gate's to collect
 		for i := range reqs {
@@ -68,7 +68,7 @@ func verifyBench(b *testing.B) func() (wall time.Duration, cpu int64) {
 			if err != nil {
 				b.Fatal(err)
 			}
-			reqs[i] = &gate.GateRequest{Presentation: p.Present(b, n), BCBP: w.Pass(b, "MUSTERMANN/ERIKA", gatetest.PassOpts{Sequence: seq}),
+			reqs[i] = &gate.VerifyRequest{Presentation: p.Present(b, n), BCBP: w.Pass(b, "MUSTERMANN/ERIKA", gatetest.PassOpts{Sequence: seq}),
 				LiveFace: gate.LiveFace{Template: w.LiveTemplate(b, p)}}
 		}
 	}

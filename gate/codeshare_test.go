@@ -105,7 +105,7 @@ func (cw *codeshareWorld) verify(t *testing.T, svc *gate.Service, bcbp string) *
 	if err != nil {
 		t.Fatal(err)
 	}
-	return svc.Verify(context.Background(), "A1", &gate.GateRequest{Presentation: p.Present(t, n), BCBP: bcbp,
+	return svc.Verify(context.Background(), "A1", &gate.VerifyRequest{Presentation: p.Present(t, n), BCBP: bcbp,
 		LiveFace: gate.LiveFace{Template: cw.w.LiveTemplate(t, p)}})
 }
 

@@ -13,7 +13,7 @@
 //   - The gate terminal asks for a nonce (GateNonce): single use, short-lived (NonceTTL), kept
 //     in a bounded in-memory store, or in the Store when instances share it (SharedNonces,
 //     NonceStore), bound to the gate's audience Audience+"/gates/"+id.
-//   - Verify(gate, GateRequest): the nonce is read from the KB-JWT and consumed first (so a
+//   - Verify(gate, VerifyRequest): the nonce is read from the KB-JWT and consumed first (so a
 //     replay costs no crypto; it is put back only when every check passed and the Store then
 //     failed to record the boarding or enrolment, so the same request can be retried); then credential.Verifier checks the ID (issuer signature,
 //     trust list, time, key binding to that nonce and audience, Token Status List; name and

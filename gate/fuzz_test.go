@@ -31,13 +31,13 @@ func requestSeeds() []string {
 	}
 }
 
-// FuzzDecodeGateRequest: the decoders never panic, and whatever they accept respects the bounds.
-func FuzzDecodeGateRequest(f *testing.F) {
+// FuzzDecodeVerifyRequest: the decoders never panic, and whatever they accept respects the bounds.
+func FuzzDecodeVerifyRequest(f *testing.F) {
 	for _, s := range requestSeeds() {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, body []byte) {
-		if r, err := DecodeGateRequest(body); err == nil {
+		if r, err := DecodeVerifyRequest(body); err == nil {
 			if r.Presentation == "" || len(r.Presentation) > MaxPresentationLen || r.BCBP == "" ||
 				(r.Template == "") == (len(r.JPEG) == 0) || len(r.JPEG) > MaxJPEGBytes {
 				t.Fatalf("accepted out-of-bounds request %+v", r)
@@ -78,7 +78,7 @@ func FuzzDecodeStrictDifferential(f *testing.F) {
 				t.Fatalf("%T: %q decodes to %+v, encoding/json %+v", got, body, got, want)
 			}
 		}
-		var g, gw GateRequest
+		var g, gw VerifyRequest
 		check(&g, &gw, g.set)
 		var i, iw IdentifyRequest
 		check(&i, &iw, i.set)

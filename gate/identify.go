@@ -72,6 +72,6 @@ func (s *Service) Identify(ctx context.Context, id string, req *IdentifyRequest)
 		return d.finish()
 	}
 	d.Checks.Credential = CheckPass
-	s.markBoarded(ctx, d, g, ref, s.cfg.Now(), RequestID{}) // no nonce: a face alone names no request
+	s.markBoarded(ctx, d, g, ref, s.cfg.Now(), AttemptID{}) // no nonce: a face alone names no request
 	return d.finish(d.Checks.Credential, d.Checks.Face, d.Checks.SingleUse)
 }

@@ -87,7 +87,7 @@ func TestVerifyLiveness(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			d := pw.svc.Verify(ctx, c.gate, &gate.GateRequest{Presentation: p.Present(t, n),
+			d := pw.svc.Verify(ctx, c.gate, &gate.VerifyRequest{Presentation: p.Present(t, n),
 				BCBP: pw.w.Pass(t, "SMITH/JOHN", gatetest.PassOpts{}), LiveFace: live})
 			m := rendered(t, d)
 			if c.want.reason == "" {

@@ -183,16 +183,16 @@ type spentNonce struct {
 // requestID names the request that spent n: a hash of its scope, its nonce and its KB-JWT
 // (signed by the holder over that nonce and the presentation's sd_hash), so only a resend of
 // that very presentation, its nonce put back after a store failure, has it.
-func (n spentNonce) requestID() RequestID {
+func (n spentNonce) requestID() AttemptID {
 	if n.nonce == "" {
-		return RequestID{}
+		return AttemptID{}
 	}
 	h := sha256.New()
 	for _, part := range [][]byte{[]byte("gate-request/2"), []byte(n.aud), []byte(n.nonce), n.pres[:]} {
 		h.Write(part)
 		h.Write([]byte{0})
 	}
-	var id RequestID
+	var id AttemptID
 	copy(id[:], h.Sum(nil))
 	return id
 }

@@ -21,10 +21,10 @@ type flakyStore struct {
 var errDiskFull = errors.New("disk full")
 
 func (f *flakyStore) MarkBoarded(ctx context.Context, flight string, p gate.PassID, dep, at time.Time) error {
-	return f.MarkBoardedBy(ctx, flight, p, dep, at, gate.RequestID{})
+	return f.MarkBoardedBy(ctx, flight, p, dep, at, gate.AttemptID{})
 }
 
-func (f *flakyStore) MarkBoardedBy(ctx context.Context, flight string, p gate.PassID, dep, at time.Time, req gate.RequestID) error {
+func (f *flakyStore) MarkBoardedBy(ctx context.Context, flight string, p gate.PassID, dep, at time.Time, req gate.AttemptID) error {
 	if f.broken.Load() {
 		return errDiskFull
 	}
@@ -83,7 +83,7 @@ func TestStoreFailureKeepsNonce(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				r := &gate.GateRequest{Presentation: p.Present(t, n), BCBP: w.Pass(t, "MUSTERMANN/ERIKA", gatetest.PassOpts{Sequence: 1}),
+				r := &gate.VerifyRequest{Presentation: p.Present(t, n), BCBP: w.Pass(t, "MUSTERMANN/ERIKA", gatetest.PassOpts{Sequence: 1}),
 					LiveFace: gate.LiveFace{Template: w.LiveTemplate(t, p)}}
 				sends["verify"] = func() (bool, gate.Reason) { d := svc.Verify(ctx, "A1", r); return d.Allowed(), firstReason(d) }
 			}
@@ -188,7 +188,7 @@ type lostAckStore struct {
 	lose atomic.Bool
 }
 
-func (l *lostAckStore) MarkBoardedBy(ctx context.Context, flight string, p gate.PassID, dep, at time.Time, req gate.RequestID) error {
+func (l *lostAckStore) MarkBoardedBy(ctx context.Context, flight string, p gate.PassID, dep, at time.Time, req gate.AttemptID) error {
 	err := l.MemoryStore.MarkBoardedBy(ctx, flight, p, dep, at, req)
 	if err == nil && l.lose.Load() {
 		return errors.New("connection reset after commit")
@@ -215,12 +215,12 @@ func TestLostAcknowledgementBoardsOnResend(t *testing.T) {
 	}
 	p := w.Passenger(t, "Mustermann", "Erika")
 	pass := w.Pass(t, "MUSTERMANN/ERIKA", gatetest.PassOpts{Sequence: 1})
-	request := func() *gate.GateRequest {
+	request := func() *gate.VerifyRequest {
 		n, err := svc.GateNonce(ctx, "A1")
 		if err != nil {
 			t.Fatal(err)
 		}
-		return &gate.GateRequest{Presentation: p.Present(t, n), BCBP: pass, LiveFace: gate.LiveFace{Template: w.LiveTemplate(t, p)}}
+		return &gate.VerifyRequest{Presentation: p.Present(t, n), BCBP: pass, LiveFace: gate.LiveFace{Template: w.LiveTemplate(t, p)}}
 	}
 	r := request()
 	store.lose.Store(true)

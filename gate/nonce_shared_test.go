@@ -29,12 +29,12 @@ func TestSharedNonces(t *testing.T) {
 		t.Fatal(err)
 	}
 	p := w.Passenger(t, "Mustermann", "Erika")
-	req := func(svc *gate.Service, seq int) *gate.GateRequest {
+	req := func(svc *gate.Service, seq int) *gate.VerifyRequest {
 		n, err := svc.GateNonce(ctx, "A1")
 		if err != nil {
 			t.Fatal(err)
 		}
-		return &gate.GateRequest{Presentation: p.Present(t, n), BCBP: w.Pass(t, "MUSTERMANN/ERIKA", gatetest.PassOpts{Sequence: seq}),
+		return &gate.VerifyRequest{Presentation: p.Present(t, n), BCBP: w.Pass(t, "MUSTERMANN/ERIKA", gatetest.PassOpts{Sequence: seq}),
 			LiveFace: gate.LiveFace{Template: w.LiveTemplate(t, p)}}
 	}
 	r := req(a, 1)
@@ -99,7 +99,7 @@ func TestMisshapenNonceSkipsTheStore(t *testing.T) {
 	p := w.Passenger(t, "Mustermann", "Erika")
 	for _, n := range []string{"a\x00b", "short", strings.Repeat("a", 31) + "=", strings.Repeat("a", 33)} {
 		pres := p.Present(t, gate.Nonce{Nonce: n, Audience: svc.GateAudience("A1")})
-		d := svc.Verify(ctx, "A1", &gate.GateRequest{Presentation: pres, BCBP: w.Pass(t, "MUSTERMANN/ERIKA", gatetest.PassOpts{}),
+		d := svc.Verify(ctx, "A1", &gate.VerifyRequest{Presentation: pres, BCBP: w.Pass(t, "MUSTERMANN/ERIKA", gatetest.PassOpts{}),
 			LiveFace: gate.LiveFace{Template: w.LiveTemplate(t, p)}})
 		if d.Allowed() || d.Reasons[0] != gate.ReasonNonceInvalid {
 			t.Fatalf("nonce %q: %+v", n, d)
@@ -113,7 +113,7 @@ func TestMisshapenNonceSkipsTheStore(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if d := svc.Verify(ctx, "A1", &gate.GateRequest{Presentation: p.Present(t, n), BCBP: w.Pass(t, "MUSTERMANN/ERIKA", gatetest.PassOpts{}),
+	if d := svc.Verify(ctx, "A1", &gate.VerifyRequest{Presentation: p.Present(t, n), BCBP: w.Pass(t, "MUSTERMANN/ERIKA", gatetest.PassOpts{}),
 		LiveFace: gate.LiveFace{Template: w.LiveTemplate(t, p)}}); !d.Allowed() || store.takes != 1 {
 		t.Fatalf("issued nonce: %+v, %d takes", d, store.takes)
 	}

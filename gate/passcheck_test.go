@@ -56,7 +56,7 @@ func (pw *passWorld) verify(t *testing.T, opts gatetest.PassOpts) *gate.Decision
 		t.Fatal(err)
 	}
 	bcbp := pw.w.Pass(t, "SMITH/JOHN", opts)
-	return pw.svc.Verify(context.Background(), "A1", &gate.GateRequest{Presentation: p.Present(t, n), BCBP: bcbp,
+	return pw.svc.Verify(context.Background(), "A1", &gate.VerifyRequest{Presentation: p.Present(t, n), BCBP: bcbp,
 		LiveFace: gate.LiveFace{Template: pw.w.LiveTemplate(t, p)}})
 }
 
@@ -145,7 +145,7 @@ func TestVerifyCaretInPass(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			d := pw.svc.Verify(context.Background(), "A1", &gate.GateRequest{Presentation: p.Present(t, n),
+			d := pw.svc.Verify(context.Background(), "A1", &gate.VerifyRequest{Presentation: p.Present(t, n),
 				BCBP: rawSign(t, pw.w.Airline, c.unsigned), LiveFace: gate.LiveFace{Template: pw.w.LiveTemplate(t, p)}})
 			if c.reason == "" {
 				if !d.Allowed() {

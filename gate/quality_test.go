@@ -44,7 +44,7 @@ func TestVerifyCaptureQuality(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			d := pw.svc.Verify(ctx, "A1", &gate.GateRequest{Presentation: p.Present(t, n),
+			d := pw.svc.Verify(ctx, "A1", &gate.VerifyRequest{Presentation: p.Present(t, n),
 				BCBP: pw.w.Pass(t, "SMITH/JOHN", gatetest.PassOpts{}), LiveFace: gate.LiveFace{JPEG: jpegNamed("capture")}})
 			if d.Allowed() || !slices.Equal(d.Reasons, []gate.Reason{c.reason}) || !slices.Equal(d.CaptureQuality, c.subs) {
 				t.Fatalf("decision %s %v %v, want deny [%s] %v", d.Decision, d.Reasons, d.CaptureQuality, c.reason, c.subs)

@@ -26,8 +26,8 @@ type LiveFace struct {
 	JPEG     []byte `json:"live_jpeg,omitempty"`     // a JPEG only; standard base64 in JSON
 }
 
-// GateRequest is the body of POST /v1/gates/{gate}/verify.
-type GateRequest struct {
+// VerifyRequest is the body of POST /v1/gates/{gate}/verify.
+type VerifyRequest struct {
 	Presentation string `json:"presentation"` // SD-JWT VC + KB-JWT disclosing names and face_template
 	BCBP         string `json:"bcbp"`         // the signed boarding pass as scanned
 	LiveFace
@@ -48,11 +48,11 @@ type EnrolRequest struct {
 	Departure *time.Time `json:"departure,omitempty"`
 }
 
-// DecodeGateRequest strictly decodes and bounds a verify request. It never panics; every
+// DecodeVerifyRequest strictly decodes and bounds a verify request. It never panics; every
 // rejection is an *Error with Code malformed_request. Member names are matched exactly
 // (case-sensitively), duplicates and null values are rejected: see decodeStrict.
-func DecodeGateRequest(body []byte) (*GateRequest, error) {
-	var r GateRequest
+func DecodeVerifyRequest(body []byte) (*VerifyRequest, error) {
+	var r VerifyRequest
 	if err := decodeStrict(body, r.set); err != nil {
 		return nil, err
 	}
@@ -191,7 +191,7 @@ func (f *LiveFace) set(name, val []byte) (uint8, error) {
 	return 0, nil
 }
 
-func (r *GateRequest) set(name, _, val []byte) (uint8, error) {
+func (r *VerifyRequest) set(name, _, val []byte) (uint8, error) {
 	if bit := setCredential(&r.Presentation, &r.BCBP, name, val); bit != 0 {
 		return bit, nil
 	}

@@ -13,7 +13,7 @@ import (
 	"github.com/idgate/idgate/biometric"
 )
 
-func TestDecodeGateRequest(t *testing.T) {
+func TestDecodeVerifyRequest(t *testing.T) {
 	for _, c := range []struct {
 		name string
 		body string
@@ -47,7 +47,7 @@ func TestDecodeGateRequest(t *testing.T) {
 		{"stray closing brace", `{"presentation":"a","bcbp":"M1X","live_template":"A"}}`, false},
 		{"oversized jpeg", `{"presentation":"a","bcbp":"M","live_jpeg":"` + base64.StdEncoding.EncodeToString(make([]byte, MaxJPEGBytes+1)) + `"}`, false},
 	} {
-		r, err := DecodeGateRequest([]byte(c.body))
+		r, err := DecodeVerifyRequest([]byte(c.body))
 		if (err == nil) != c.ok {
 			t.Errorf("%s: %v", c.name, err)
 		}
@@ -159,19 +159,19 @@ func benchBody(tb testing.TB) []byte {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	body, err := json.Marshal(GateRequest{Presentation: pres, BCBP: bcbp, LiveFace: LiveFace{Template: ts}})
+	body, err := json.Marshal(VerifyRequest{Presentation: pres, BCBP: bcbp, LiveFace: LiveFace{Template: ts}})
 	if err != nil {
 		tb.Fatal(err)
 	}
 	return body
 }
 
-func BenchmarkDecodeGateRequest(b *testing.B) {
+func BenchmarkDecodeVerifyRequest(b *testing.B) {
 	body := benchBody(b)
 	b.SetBytes(int64(len(body)))
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, err := DecodeGateRequest(body); err != nil {
+		if _, err := DecodeVerifyRequest(body); err != nil {
 			b.Fatal(err)
 		}
 	}

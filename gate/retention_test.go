@@ -84,7 +84,7 @@ func TestDecisionNeverAllowsWithUnrunChecks(t *testing.T) {
 		t.Fatal(err)
 	}
 	// Unknown gate: nothing runs, the answer is deny with a reason, never an empty allow.
-	d := svc.Verify(ctx, "nope", &gate.GateRequest{Presentation: "x", BCBP: "y", LiveFace: gate.LiveFace{Template: "z"}})
+	d := svc.Verify(ctx, "nope", &gate.VerifyRequest{Presentation: "x", BCBP: "y", LiveFace: gate.LiveFace{Template: "z"}})
 	if d.Allowed() || len(d.Reasons) != 1 || d.Reasons[0] != gate.ReasonUnknownGate || d.Checks.Credential != gate.CheckSkipped {
 		t.Fatalf("%+v", d)
 	}

@@ -59,7 +59,7 @@ func TestVerifyDenyCarriesNoScore(t *testing.T) {
 		return s
 	}
 	do := func(s send) *gate.Decision {
-		return pw.svc.Verify(ctx, "A1", &gate.GateRequest{Presentation: s.presentation, BCBP: s.bcbp, LiveFace: gate.LiveFace{Template: s.live}})
+		return pw.svc.Verify(ctx, "A1", &gate.VerifyRequest{Presentation: s.presentation, BCBP: s.bcbp, LiveFace: gate.LiveFace{Template: s.live}})
 	}
 	enc := func(t *testing.T) string { s, _ := w.Template().EncodeString(); return s }
 

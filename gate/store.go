@@ -57,8 +57,8 @@ type Store interface {
 	// request whose boarding was committed but whose answer was lost (the Store reported an
 	// error; its nonce was put back) can then be retried and is answered boarded again
 	// rather than ErrAlreadyBoarded, while any other request for the pass still gets
-	// ErrAlreadyBoarded. With the zero RequestID it is MarkBoarded: it matches no request.
-	MarkBoardedBy(ctx context.Context, flight string, pass PassID, departure, at time.Time, req RequestID) error
+	// ErrAlreadyBoarded. With the zero AttemptID it is MarkBoarded: it matches no request.
+	MarkBoardedBy(ctx context.Context, flight string, pass PassID, departure, at time.Time, req AttemptID) error
 	// Enrol adds or replaces the enrolment of (e.Flight, e.Pass).
 	Enrol(ctx context.Context, e Enrolment) error
 	// EnrolBatch writes every enrolment in one transaction, in order (a later one for the
@@ -92,7 +92,7 @@ type NonceStore interface {
 	PurgeNonces(ctx context.Context, now time.Time) error
 }
 
-// RequestID names the request that boarded a pass: a hash of the gate's audience, the
-// request's single-use nonce and its KB-JWT (Service.Verify derives it). The zero RequestID
-// names no request.
-type RequestID [16]byte
+// AttemptID names one boarding attempt, the verify request that boarded a pass: a hash of
+// the gate's audience, the request's single-use nonce and its KB-JWT (Service.Verify derives
+// it). The zero AttemptID names no attempt.
+type AttemptID [16]byte

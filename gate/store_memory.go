@@ -13,7 +13,7 @@ type MemoryStore struct {
 	mu      sync.Mutex
 	gates   map[string]GateConfig
 	boarded map[boardKey]time.Time // → departure
-	by      map[boardKey]RequestID // → the request that boarded (Store.MarkBoardedBy), when named
+	by      map[boardKey]AttemptID // → the request that boarded (Store.MarkBoardedBy), when named
 	enrol   map[string]map[PassID]Enrolment
 	nonces  map[nonceKey]time.Time // NonceStore: → expiry
 }
@@ -26,7 +26,7 @@ type boardKey struct {
 // NewMemoryStore returns an empty MemoryStore.
 func NewMemoryStore() *MemoryStore {
 	return &MemoryStore{
-		gates: map[string]GateConfig{}, boarded: map[boardKey]time.Time{}, by: map[boardKey]RequestID{},
+		gates: map[string]GateConfig{}, boarded: map[boardKey]time.Time{}, by: map[boardKey]AttemptID{},
 		enrol: map[string]map[PassID]Enrolment{}, nonces: map[nonceKey]time.Time{},
 	}
 }
@@ -56,22 +56,22 @@ func (m *MemoryStore) Gate(_ context.Context, id string) (GateConfig, error) {
 }
 
 func (m *MemoryStore) MarkBoarded(ctx context.Context, flight string, pass PassID, departure, at time.Time) error {
-	return m.MarkBoardedBy(ctx, flight, pass, departure, at, RequestID{})
+	return m.MarkBoardedBy(ctx, flight, pass, departure, at, AttemptID{})
 }
 
 // MarkBoardedBy is MarkBoarded that also answers nil to the request (req) that boarded.
-func (m *MemoryStore) MarkBoardedBy(_ context.Context, flight string, pass PassID, departure, _ time.Time, req RequestID) error {
+func (m *MemoryStore) MarkBoardedBy(_ context.Context, flight string, pass PassID, departure, _ time.Time, req AttemptID) error {
 	k := boardKey{flight, pass}
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if _, ok := m.boarded[k]; ok {
-		if by, named := m.by[k]; named && req != (RequestID{}) && by == req {
+		if by, named := m.by[k]; named && req != (AttemptID{}) && by == req {
 			return nil
 		}
 		return ErrAlreadyBoarded
 	}
 	m.boarded[k] = departure
-	if req != (RequestID{}) {
+	if req != (AttemptID{}) {
 		m.by[k] = req
 	}
 	return nil

@@ -21,7 +21,7 @@ var claimsAtGate = []string{"family_name", "given_name", credential.FaceTemplate
 // Verify decides one boarding at gate id. It never returns an error: every failure, including
 // internal ones, is a deny with reasons (fail closed). The pass is marked boarded (atomically,
 // in the Store) only when every other check passed.
-func (s *Service) Verify(ctx context.Context, id string, req *GateRequest) *Decision {
+func (s *Service) Verify(ctx context.Context, id string, req *VerifyRequest) *Decision {
 	start := time.Now()
 	d := newDecision(id)
 	var ref PassID
@@ -227,7 +227,7 @@ func (s *Service) compareFace(d *Decision, live biometric.Template, sealed strin
 // requests for the same pass. It returns false only when the Store failed: the boarding is
 // then not known to be recorded. The Store records req, so when such a failure hid a commit, the same request resent (its nonce put back) is answered boarded
 // rather than already_boarded for a passenger who never passed.
-func (s *Service) markBoarded(ctx context.Context, d *Decision, g GateConfig, ref PassID, now time.Time, req RequestID) bool {
+func (s *Service) markBoarded(ctx context.Context, d *Decision, g GateConfig, ref PassID, now time.Time, req AttemptID) bool {
 	err := s.cfg.Store.MarkBoardedBy(ctx, g.Flight.Key(), ref, g.Departure, now, req)
 	switch {
 	case err == nil:

@@ -151,7 +151,7 @@ func (a *GateAPI) gateRoute(ctx *fasthttp.RequestCtx, id, action string) string 
 		if !postOnly(ctx) {
 			return "verify"
 		}
-		req, err := gate.DecodeGateRequest(ctx.PostBody())
+		req, err := gate.DecodeVerifyRequest(ctx.PostBody())
 		if err != nil {
 			writeDecision(ctx, malformed(id))
 			return "verify"

@@ -204,7 +204,7 @@ func (a *API) createRequest(ctx *fasthttp.RequestCtx, client string) {
 		return
 	}
 	writeJSON(ctx, http.StatusCreated, struct {
-		Request
+		PresentationRequest
 		RequestURI           string `json:"request_uri"`
 		AuthorizationRequest string `json:"authorization_request"`
 	}{r, c.RequestURI, c.AuthorizationRequest})

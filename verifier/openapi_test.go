@@ -80,7 +80,7 @@ func TestOpenAPI(t *testing.T) {
 	}
 
 	// The verify example's request, open, as a relying party would have made it.
-	if err := requests.Put(Request{ID: exampleRequest, Nonce: "kV0x7rB2c9YpQz4LmT8sWf1nH3jD6gA5", Audience: gatetest.Audience,
+	if err := requests.Put(PresentationRequest{ID: exampleRequest, Nonce: "kV0x7rB2c9YpQz4LmT8sWf1nH3jD6gA5", Audience: gatetest.Audience,
 		ExpiresAt: time.Now().Add(time.Hour), Claims: []string{"age_over_18"}}, "docs-example"); err != nil {
 		t.Fatal(err)
 	}

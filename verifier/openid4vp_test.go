@@ -344,7 +344,7 @@ func TestOpenID4VPCreate(t *testing.T) {
 	// transaction with the same id.
 	st, raw := w.do(t, http.MethodPost, "/v1/presentation-requests", "application/json", []byte(`{"vct":"urn:idgate:vct:mdl:1","claims":["family_name"]}`))
 	var both struct {
-		Request
+		PresentationRequest
 		AuthorizationRequest string `json:"authorization_request"`
 	}
 	if st != http.StatusCreated || json.Unmarshal(raw, &both) != nil || both.Nonce == "" || !strings.HasPrefix(both.AuthorizationRequest, "openid4vp://") {

@@ -140,7 +140,7 @@ func TestMemoryRequestsPerClient(t *testing.T) {
 	s := NewMemoryRequestsPerClient(5, 2).(*memoryRequests)
 	s.now = func() time.Time { return now }
 	put := func(id, client string) error {
-		return s.Put(Request{ID: id, ExpiresAt: now.Add(time.Minute)}, client)
+		return s.Put(PresentationRequest{ID: id, ExpiresAt: now.Add(time.Minute)}, client)
 	}
 	for _, tc := range []struct {
 		id, client string

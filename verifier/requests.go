@@ -8,8 +8,8 @@ import (
 	"time"
 )
 
-// Request is a relying party's presentation request.
-type Request struct {
+// PresentationRequest is a relying party's presentation request.
+type PresentationRequest struct {
 	ID        string    `json:"id"`
 	Nonce     string    `json:"nonce"`
 	Audience  string    `json:"audience"`
@@ -31,8 +31,8 @@ var (
 // RequestStore keeps outstanding presentation requests; Take hands a request out exactly once.
 // Put records which client opened the request, so that one client cannot fill the store.
 type RequestStore interface {
-	Put(r Request, client string) error
-	Take(id string, now time.Time) (Request, error)
+	Put(r PresentationRequest, client string) error
+	Take(id string, now time.Time) (PresentationRequest, error)
 }
 
 // DefaultOpenPerClient is NewMemoryRequests' bound on one client's open requests: a relying
@@ -53,7 +53,7 @@ type memoryRequests struct {
 }
 
 type entry struct {
-	r      Request
+	r      PresentationRequest
 	client string
 	used   bool
 }
@@ -71,7 +71,7 @@ func NewMemoryRequestsPerClient(total, perClient int) RequestStore {
 		reqs: make(map[string]*entry), clients: make(map[string][]string)}
 }
 
-func (m *memoryRequests) Put(r Request, client string) error {
+func (m *memoryRequests) Put(r PresentationRequest, client string) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	now := m.now()
@@ -122,17 +122,17 @@ func (m *memoryRequests) sweep(now time.Time) {
 	}
 }
 
-func (m *memoryRequests) Take(id string, now time.Time) (Request, error) {
+func (m *memoryRequests) Take(id string, now time.Time) (PresentationRequest, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	e, ok := m.reqs[id]
 	switch {
 	case !ok:
-		return Request{}, ErrRequestNotFound
+		return PresentationRequest{}, ErrRequestNotFound
 	case e.used:
-		return Request{}, ErrRequestUsed
+		return PresentationRequest{}, ErrRequestUsed
 	case !now.Before(e.r.ExpiresAt):
-		return Request{}, ErrRequestExpired // deleted by the next sweep, with its client's list
+		return PresentationRequest{}, ErrRequestExpired // deleted by the next sweep, with its client's list
 	}
 	e.used = true
 	return e.r, nil

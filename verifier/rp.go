@@ -40,33 +40,33 @@ func NewRP(cfg RPConfig) (*RP, error) {
 const maxRequestedClaims = 64
 
 // CreateRequest opens a presentation request for the given claims (and optionally one vct).
-func (rp *RP) CreateRequest(vct string, claims []string) (Request, error) {
+func (rp *RP) CreateRequest(vct string, claims []string) (PresentationRequest, error) {
 	return rp.CreateRequestFor("", vct, claims)
 }
 
 // CreateRequestFor is CreateRequest on behalf of client (a ratelimit client key): the request
 // store bounds each client's open requests.
-func (rp *RP) CreateRequestFor(client, vct string, claims []string) (Request, error) {
+func (rp *RP) CreateRequestFor(client, vct string, claims []string) (PresentationRequest, error) {
 	if len(claims) == 0 || len(claims) > maxRequestedClaims {
-		return Request{}, &Error{Code: "invalid_request", Msg: "claims: between 1 and 64 claim names"}
+		return PresentationRequest{}, &Error{Code: "invalid_request", Msg: "claims: between 1 and 64 claim names"}
 	}
 	for _, c := range claims {
 		if c == "" || len(c) > 128 {
-			return Request{}, &Error{Code: "invalid_request", Msg: "claims: empty or oversized claim name"}
+			return PresentationRequest{}, &Error{Code: "invalid_request", Msg: "claims: empty or oversized claim name"}
 		}
 	}
 	if vct != "" {
 		if _, ok := credential.LookupVCT(vct); !ok {
-			return Request{}, &Error{Code: "invalid_request", Msg: "unknown vct"}
+			return PresentationRequest{}, &Error{Code: "invalid_request", Msg: "unknown vct"}
 		}
 	}
-	r := Request{
+	r := PresentationRequest{
 		ID: random(16), Nonce: random(24), Audience: rp.cfg.Audience,
 		ExpiresAt: rp.cfg.Now().Add(rp.cfg.RequestTTL).UTC().Truncate(time.Second),
 		VCT:       vct, Claims: slices.Clone(claims),
 	}
 	if err := rp.cfg.Requests.Put(r, client); err != nil {
-		return Request{}, err
+		return PresentationRequest{}, err
 	}
 	return r, nil
 }

@@ -65,7 +65,7 @@ func (s *rpServer) post(t *testing.T, path string, body []byte) (int, map[string
 	return resp.StatusCode, out
 }
 
-func (s *rpServer) request(t *testing.T, claims ...string) Request {
+func (s *rpServer) request(t *testing.T, claims ...string) PresentationRequest {
 	t.Helper()
 	body, _ := json.Marshal(map[string]any{"claims": claims})
 	st, out := s.post(t, "/v1/presentation-requests", body)
@@ -73,7 +73,7 @@ func (s *rpServer) request(t *testing.T, claims ...string) Request {
 		t.Fatalf("create request: %d %v", st, out)
 	}
 	raw, _ := json.Marshal(out)
-	var r Request
+	var r PresentationRequest
 	_ = json.Unmarshal(raw, &r)
 	return r
 }
@@ -115,7 +115,7 @@ func replaceJWT(sd, jwt string) string {
 
 // rebind recomputes the KB-JWT for a modified SD-JWT so that only the intended defect remains.
 // It signs by hand because sdjwt.AddKeyBinding refuses to bind malformed presentations.
-func rebind(t *testing.T, h *credentialtest.Holder, presentation string, req Request) string {
+func rebind(t *testing.T, h *credentialtest.Holder, presentation string, req PresentationRequest) string {
 	sd := presentation[:strings.LastIndexByte(presentation, '~')+1]
 	digest := sha256.Sum256([]byte(sd))
 	claims, _ := json.Marshal(map[string]any{
@@ -158,21 +158,21 @@ func TestRPRejectsAttacks(t *testing.T) {
 	claims := []string{"age_over_19", "photo_ref"}
 	type attack struct {
 		name  string
-		build func(t *testing.T, req Request) string
+		build func(t *testing.T, req PresentationRequest) string
 		code  string
 	}
-	valid := func(h *credentialtest.Holder, req Request) string {
+	valid := func(h *credentialtest.Holder, req PresentationRequest) string {
 		return h.Present(t, claims, req.Audience, req.Nonce, time.Now())
 	}
 	attacks := []attack{
-		{"alg none", func(t *testing.T, req Request) string {
+		{"alg none", func(t *testing.T, req PresentationRequest) string {
 			h := s.env.Issue(t, credentialtest.IssueOpts{})
 			p := valid(h, req)
 			hdr, payload := splitJWS(t, p[:strings.IndexByte(p, '~')])
 			hdr["alg"] = "none"
 			return rebind(t, h, replaceJWT(p, b64json(hdr)+"."+b64json(payload)+"."), req)
 		}, "alg_not_allowed"},
-		{"HS256 keyed with the issuer's public key", func(t *testing.T, req Request) string {
+		{"HS256 keyed with the issuer's public key", func(t *testing.T, req PresentationRequest) string {
 			h := s.env.Issue(t, credentialtest.IssueOpts{})
 			p := valid(h, req)
 			hdr, payload := splitJWS(t, p[:strings.IndexByte(p, '~')])
@@ -183,22 +183,22 @@ func TestRPRejectsAttacks(t *testing.T) {
 			mac.Write([]byte(input))
 			return rebind(t, h, replaceJWT(p, input+"."+base64.RawURLEncoding.EncodeToString(mac.Sum(nil))), req)
 		}, "alg_not_allowed"},
-		{"unknown root", func(t *testing.T, req Request) string {
+		{"unknown root", func(t *testing.T, req PresentationRequest) string {
 			rogue := other.Issue(t, "idgate Driving Licence Issuer", certstest.WithURI(credentialtest.IssuerURL))
 			return valid(s.env.Issue(t, credentialtest.IssueOpts{Signer: rogue}), req)
 		}, string(credential.CodeUntrustedIssuer)},
-		{"expired issuer certificate", func(t *testing.T, req Request) string {
+		{"expired issuer certificate", func(t *testing.T, req PresentationRequest) string {
 			old := s.env.CA.Issue(t, "idgate Driving Licence Issuer", certstest.WithURI(credentialtest.IssuerURL), certstest.Expired())
 			return valid(s.env.Issue(t, credentialtest.IssueOpts{Signer: old}), req)
 		}, string(credential.CodeIssuerCertTime)},
-		{"not-yet-valid issuer certificate", func(t *testing.T, req Request) string {
+		{"not-yet-valid issuer certificate", func(t *testing.T, req PresentationRequest) string {
 			young := s.env.CA.Issue(t, "idgate Driving Licence Issuer", certstest.WithURI(credentialtest.IssuerURL), certstest.NotYetValid())
 			return valid(s.env.Issue(t, credentialtest.IssueOpts{Signer: young}), req)
 		}, string(credential.CodeIssuerCertTime)},
-		{"employee-ID key signing a licence", func(t *testing.T, req Request) string {
+		{"employee-ID key signing a licence", func(t *testing.T, req PresentationRequest) string {
 			return valid(s.env.Issue(t, credentialtest.IssueOpts{Signer: s.env.Employee}), req)
 		}, string(credential.CodeUntrustedIssuer)},
-		{"tampered disclosure", func(t *testing.T, req Request) string {
+		{"tampered disclosure", func(t *testing.T, req PresentationRequest) string {
 			h := s.env.Issue(t, credentialtest.IssueOpts{})
 			p := valid(h, req)
 			parts := strings.Split(p, "~")
@@ -213,21 +213,21 @@ func TestRPRejectsAttacks(t *testing.T) {
 			parts[1] = base64.RawURLEncoding.EncodeToString(forged)
 			return rebind(t, h, strings.Join(parts, "~"), req)
 		}, "disclosure_unreferenced"},
-		{"disclosure the issuer never signed", func(t *testing.T, req Request) string {
+		{"disclosure the issuer never signed", func(t *testing.T, req PresentationRequest) string {
 			h := s.env.Issue(t, credentialtest.IssueOpts{})
 			p := valid(h, req)
 			d, _ := sdjwt.NewDisclosure("age_over_65", true)
 			i := strings.LastIndexByte(p, '~')
 			return rebind(t, h, p[:i+1]+d.Encoded+"~", req)
 		}, "disclosure_unreferenced"},
-		{"same disclosure twice", func(t *testing.T, req Request) string {
+		{"same disclosure twice", func(t *testing.T, req PresentationRequest) string {
 			h := s.env.Issue(t, credentialtest.IssueOpts{})
 			p := valid(h, req)
 			parts := strings.Split(p, "~")
 			i := strings.LastIndexByte(p, '~')
 			return rebind(t, h, p[:i+1]+parts[1]+"~", req)
 		}, "disclosure_duplicate"},
-		{"digest appearing twice", func(t *testing.T, req Request) string {
+		{"digest appearing twice", func(t *testing.T, req PresentationRequest) string {
 			h := s.env.Issue(t, credentialtest.IssueOpts{})
 			p := valid(h, req)
 			hdr, payload := splitJWS(t, p[:strings.IndexByte(p, '~')])
@@ -253,52 +253,52 @@ func TestRPRejectsAttacks(t *testing.T) {
 			}
 			return rebind(t, h, replaceJWT(p, string(signed)), req)
 		}, "digest_duplicate"},
-		{"key binding missing", func(t *testing.T, req Request) string {
+		{"key binding missing", func(t *testing.T, req PresentationRequest) string {
 			p := valid(s.env.Issue(t, credentialtest.IssueOpts{}), req)
 			return p[:strings.LastIndexByte(p, '~')+1]
 		}, "kb_missing"},
-		{"key binding by another key", func(t *testing.T, req Request) string {
+		{"key binding by another key", func(t *testing.T, req PresentationRequest) string {
 			h := s.env.Issue(t, credentialtest.IssueOpts{})
 			thief, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 			h.Key = thief
 			return valid(h, req)
 		}, "kb_signature_invalid"},
-		{"wrong audience", func(t *testing.T, req Request) string {
+		{"wrong audience", func(t *testing.T, req PresentationRequest) string {
 			return s.env.Issue(t, credentialtest.IssueOpts{}).Present(t, claims, "https://other-rp.example", req.Nonce, time.Now())
 		}, "kb_aud"},
-		{"wrong nonce", func(t *testing.T, req Request) string {
+		{"wrong nonce", func(t *testing.T, req PresentationRequest) string {
 			return s.env.Issue(t, credentialtest.IssueOpts{}).Present(t, claims, req.Audience, "some-other-nonce", time.Now())
 		}, "kb_nonce"},
-		{"stale key-binding iat", func(t *testing.T, req Request) string {
+		{"stale key-binding iat", func(t *testing.T, req PresentationRequest) string {
 			return s.env.Issue(t, credentialtest.IssueOpts{}).Present(t, claims, req.Audience, req.Nonce, time.Now().Add(-time.Hour))
 		}, "kb_iat"},
-		{"wrong sd_hash", func(t *testing.T, req Request) string {
+		{"wrong sd_hash", func(t *testing.T, req PresentationRequest) string {
 			h := s.env.Issue(t, credentialtest.IssueOpts{})
 			p := valid(h, req)
 			// KB-JWT computed over a presentation with one more disclosure than is sent.
 			full := h.Present(t, append(claims, "given_name"), req.Audience, req.Nonce, time.Now())
 			return p[:strings.LastIndexByte(p, '~')+1] + full[strings.LastIndexByte(full, '~')+1:]
 		}, "kb_sd_hash"},
-		{"expired credential", func(t *testing.T, req Request) string {
+		{"expired credential", func(t *testing.T, req PresentationRequest) string {
 			return valid(s.env.Issue(t, credentialtest.IssueOpts{IAT: time.Now().Add(-48 * time.Hour), TTL: 24 * time.Hour}), req)
 		}, string(credential.CodeExpired)},
-		{"iss not named by the certificate", func(t *testing.T, req Request) string {
+		{"iss not named by the certificate", func(t *testing.T, req PresentationRequest) string {
 			return valid(s.env.Issue(t, credentialtest.IssueOpts{Issuer: "https://evil.example"}), req)
 		}, string(credential.CodeIssuerMismatch)},
-		{"requested claim withheld", func(t *testing.T, req Request) string {
+		{"requested claim withheld", func(t *testing.T, req PresentationRequest) string {
 			return s.env.Issue(t, credentialtest.IssueOpts{}).Present(t, claims[:1], req.Audience, req.Nonce, time.Now())
 		}, string(credential.CodeNotDisclosed)},
-		{"revoked", func(t *testing.T, req Request) string {
+		{"revoked", func(t *testing.T, req PresentationRequest) string {
 			h := s.env.Issue(t, credentialtest.IssueOpts{})
 			s.env.SetStatus(t, h.StatusIdx, 1)
 			return valid(h, req)
 		}, string(credential.CodeRevoked)},
-		{"suspended", func(t *testing.T, req Request) string {
+		{"suspended", func(t *testing.T, req PresentationRequest) string {
 			h := s.env.Issue(t, credentialtest.IssueOpts{})
 			s.env.SetStatus(t, h.StatusIdx, 2)
 			return valid(h, req)
 		}, string(credential.CodeSuspended)},
-		{"garbage", func(t *testing.T, req Request) string { return "not~an~sd-jwt" }, "malformed"},
+		{"garbage", func(t *testing.T, req PresentationRequest) string { return "not~an~sd-jwt" }, "malformed"},
 	}
 	for _, a := range attacks {
 		t.Run(a.name, func(t *testing.T) {

@@ -60,15 +60,15 @@ func (s *Store) Gate(ctx context.Context, id string) (gate.GateConfig, error) {
 // ctx.Err() if the caller gave up before a connection was acquired (nothing was sent); once
 // the insert is sent it waits up to MarkTimeout for the outcome regardless of ctx.
 func (s *Store) MarkBoarded(ctx context.Context, flight string, pass gate.PassID, departure, at time.Time) error {
-	return s.MarkBoardedBy(ctx, flight, pass, departure, at, gate.RequestID{})
+	return s.MarkBoardedBy(ctx, flight, pass, departure, at, gate.AttemptID{})
 }
 
 // MarkBoardedBy is MarkBoarded that also answers nil to the request (req) that boarded, from
 // any instance: the conflict clause rewrites the row only when its stored request is req
-// (never for the zero RequestID, stored as NULL), and that counts as the affected row.
-func (s *Store) MarkBoardedBy(ctx context.Context, flight string, pass gate.PassID, departure, at time.Time, req gate.RequestID) error {
+// (never for the zero AttemptID, stored as NULL), and that counts as the affected row.
+func (s *Store) MarkBoardedBy(ctx context.Context, flight string, pass gate.PassID, departure, at time.Time, req gate.AttemptID) error {
 	var by []byte
-	if req != (gate.RequestID{}) {
+	if req != (gate.AttemptID{}) {
 		by = req[:]
 	}
 	if err := checkTimes(departure, at); err != nil {

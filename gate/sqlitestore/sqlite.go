@@ -263,15 +263,15 @@ func (s *Store) Gate(ctx context.Context, id string) (gate.GateConfig, error) {
 // existed (exactly one of concurrent markings of a pass wins), ctx.Err() if the caller gave
 // up before the writer took the marking (then nothing was written), ErrClosed after Close.
 func (s *Store) MarkBoarded(ctx context.Context, flight string, pass gate.PassID, departure, at time.Time) error {
-	return s.MarkBoardedBy(ctx, flight, pass, departure, at, gate.RequestID{})
+	return s.MarkBoardedBy(ctx, flight, pass, departure, at, gate.AttemptID{})
 }
 
 // MarkBoardedBy is MarkBoarded that also answers nil to the request (req) that boarded: the
 // insert's conflict clause rewrites the row only when its stored request is req (never for
-// the zero RequestID, stored as NULL), and that counts as the one affected row.
-func (s *Store) MarkBoardedBy(ctx context.Context, flight string, pass gate.PassID, departure, at time.Time, req gate.RequestID) error {
+// the zero AttemptID, stored as NULL), and that counts as the one affected row.
+func (s *Store) MarkBoardedBy(ctx context.Context, flight string, pass gate.PassID, departure, at time.Time, req gate.AttemptID) error {
 	r := &markReq{flight: flight, pass: string(pass), departure: ms(departure), at: ms(at), done: make(chan error, 1)}
-	if req != (gate.RequestID{}) {
+	if req != (gate.AttemptID{}) {
 		r.req = req[:]
 	}
 	return s.marks.mark(ctx, r)

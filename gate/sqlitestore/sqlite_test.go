@@ -144,7 +144,7 @@ func TestMigratesOldFiles(t *testing.T) {
 					if err := s.MarkBoarded(ctx, "F", p, dep, dep); !errors.Is(err, gate.ErrAlreadyBoarded) {
 						t.Fatalf("%s boarded again after migration: %v", p, err)
 					}
-					if err := s.MarkBoardedBy(ctx, "F", p, dep, dep, gate.RequestID{9}); !errors.Is(err, gate.ErrAlreadyBoarded) {
+					if err := s.MarkBoardedBy(ctx, "F", p, dep, dep, gate.AttemptID{9}); !errors.Is(err, gate.ErrAlreadyBoarded) {
 						t.Fatalf("%s boarded again by a request id after migration: %v", p, err)
 					}
 				}

@@ -49,8 +49,8 @@ func testSingleUse(t *testing.T, s gate.Store) {
 // put back: the store answers that same request boarded, and every other one not.
 func testRequestThatBoarded(t *testing.T, s gate.Store) {
 	ctx := t.Context()
-	r1, r2 := gate.RequestID{1}, gate.RequestID{2}
-	mark := func(pass gate.PassID, req gate.RequestID) error {
+	r1, r2 := gate.AttemptID{1}, gate.AttemptID{2}
+	mark := func(pass gate.PassID, req gate.AttemptID) error {
 		t.Helper()
 		return s.MarkBoardedBy(ctx, flightA, pass, t0, t0, req)
 	}
@@ -69,11 +69,11 @@ func testRequestThatBoarded(t *testing.T, s gate.Store) {
 	if err := s.MarkBoardedBy(ctx, flightB, "p1", t0, t0, r1); err != nil {
 		t.Fatalf("same request id, pass on another flight: %v", err)
 	}
-	// The zero RequestID names no request: it never matches, not even itself.
-	if err := mark("p2", gate.RequestID{}); err != nil {
+	// The zero AttemptID names no request: it never matches, not even itself.
+	if err := mark("p2", gate.AttemptID{}); err != nil {
 		t.Fatal(err)
 	}
-	if err := mark("p2", gate.RequestID{}); !errors.Is(err, gate.ErrAlreadyBoarded) {
+	if err := mark("p2", gate.AttemptID{}); !errors.Is(err, gate.ErrAlreadyBoarded) {
 		t.Fatalf("zero request again: %v, want ErrAlreadyBoarded", err)
 	}
 	// Distinct requests racing for one pass: exactly one boards.
@@ -81,7 +81,7 @@ func testRequestThatBoarded(t *testing.T, s gate.Store) {
 	var won, other atomic.Int32
 	for i := range 16 {
 		wg.Go(func() {
-			switch err := mark("p-race", gate.RequestID{byte(10 + i)}); {
+			switch err := mark("p-race", gate.AttemptID{byte(10 + i)}); {
 			case err == nil:
 				won.Add(1)
 			case !errors.Is(err, gate.ErrAlreadyBoarded):

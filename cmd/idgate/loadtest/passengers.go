@@ -199,7 +199,7 @@ func (p *passenger) present(n nonce, now time.Time) (string, error) {
 	return out, nil
 }
 
-// verifyBody is the JSON body of POST /v1/gates/{gate}/verify (gate.GateRequest): the live
+// verifyBody is the JSON body of POST /v1/gates/{gate}/verify (gate.VerifyRequest): the live
 // template, or the live JPEG when jpeg is set.
 func verifyBody(presentation, bcbp, live string, jpeg []byte) ([]byte, error) {
 	return json.Marshal(struct {
