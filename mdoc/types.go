@@ -10,6 +10,15 @@ const (
 	NamespaceMDL = "org.iso.18013.5.1"
 )
 
+// idgate's domestic namespace of the mDL (ISO/IEC 18013-5 7.2.8 allows issuer-defined
+// namespaces beside org.iso.18013.5.1). ElementFaceTemplate holds the holder's face template
+// sealed to the gate readers' key: the same compact JWE string as the SD-JWT VC's
+// face_template claim (package biometric), never the vector.
+const (
+	NamespaceIDGate     = "org.idgate.mdl.1"
+	ElementFaceTemplate = "face_template"
+)
+
 // Versions and the one digest algorithm idgate issues and accepts.
 const (
 	version         = "1.0"
