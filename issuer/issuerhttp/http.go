@@ -298,10 +298,32 @@ func (s *server) handleSetStatus(_ http.ResponseWriter, r *http.Request, actor s
 }
 
 func (s *server) handleAudit(_ http.ResponseWriter, r *http.Request, _ string) (any, int, error) {
-	after, _ := strconv.ParseInt(r.URL.Query().Get("after"), 10, 64)
+	var after int64
+	if q := r.URL.Query().Get("after"); q != "" {
+		n, err := strconv.ParseInt(q, 10, 64)
+		if err != nil || n < 0 {
+			return nil, 0, &issuer.Error{Code: issuer.CodeInvalidRequest, Msg: "after: a sequence number >= 0"}
+		}
+		after = n
+	}
 	ev, err := s.svc.AuditEvents(r.Context(), after, 500)
 	if err != nil {
 		return nil, 0, err
 	}
-	return map[string]any{"events": ev}, http.StatusOK, nil
+	out := make([]auditEventJSON, len(ev))
+	for i, e := range ev {
+		out[i] = auditEventJSON{Seq: e.Seq, Time: e.Time, Actor: e.Actor, Action: e.Action, Subject: e.Subject, Details: e.Details}
+	}
+	return map[string]any{"events": out}, http.StatusOK, nil
+}
+
+// auditEventJSON is one audit event as the operator API renders it (storage.AuditEvent has no
+// wire names of its own).
+type auditEventJSON struct {
+	Seq     int64             `json:"seq"`
+	Time    time.Time         `json:"time"`
+	Actor   string            `json:"actor"`
+	Action  string            `json:"action"`
+	Subject string            `json:"subject"`
+	Details map[string]string `json:"details,omitempty"`
 }

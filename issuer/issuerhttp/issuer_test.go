@@ -300,7 +300,7 @@ func TestAuditHasNoClaimValues(t *testing.T) {
 	events := body["events"].([]any)
 	actions := map[string]bool{}
 	for _, e := range events {
-		actions[e.(map[string]any)["Action"].(string)] = true
+		actions[e.(map[string]any)["action"].(string)] = true
 	}
 	for _, a := range []string{"holder.enrol", "offer.create", "offer.redeem", "credential.issue"} {
 		if !actions[a] {
@@ -311,6 +311,35 @@ func TestAuditHasNoClaimValues(t *testing.T) {
 		for _, e := range events {
 			if strings.Contains(toJSON(e), secret) {
 				t.Fatalf("audit event leaks %q: %v", secret, e)
+			}
+		}
+	}
+}
+
+// TestAuditQuery: the operator's audit reader takes only a non-negative sequence number.
+func TestAuditQuery(t *testing.T) {
+	f := newFixture(t, nil)
+	f.issueOne(t, credential.EmployeeID)
+	for _, tc := range []struct {
+		query string
+		want  int
+	}{
+		{"", http.StatusOK}, {"?after=0", http.StatusOK}, {"?after=2", http.StatusOK},
+		{"?after=-1", http.StatusBadRequest}, {"?after=x", http.StatusBadRequest},
+		{"?after=99999999999999999999", http.StatusBadRequest},
+	} {
+		st, body := f.operator("GET", "/v1/audit"+tc.query, "")
+		if st != tc.want {
+			t.Errorf("%q: %d %v, want %d", tc.query, st, body, tc.want)
+			continue
+		}
+		if st != http.StatusOK {
+			continue
+		}
+		for _, e := range body["events"].([]any) {
+			m := e.(map[string]any)
+			if _, ok := m["seq"]; !ok || m["action"] == nil || m["Seq"] != nil {
+				t.Errorf("%q: event %v: want lower-case member names", tc.query, m)
 			}
 		}
 	}
