@@ -18,7 +18,8 @@ const MaxBodyBytes = 8 << 10
 
 // Handler serves POST /v1/passes for check-in systems holding the bearer token whose SHA-256
 // is tokenHash: a PassRequest in, {"bcbp": "..."} out, or {code, message}; and its OpenAPI
-// document at GET /openapi.json (api/airline.yaml).
+// document at GET /openapi.json (api/airline.yaml); GET /healthz answers "ok" for load balancers
+// and service managers.
 func (i *Issuer) Handler(tokenHash [32]byte) http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /v1/passes", func(w http.ResponseWriter, r *http.Request) {
@@ -49,6 +50,7 @@ func (i *Issuer) Handler(tokenHash [32]byte) http.Handler {
 		}
 	})
 	mux.HandleFunc("GET /openapi.json", api.Handler(api.Airline))
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { _, _ = io.WriteString(w, "ok\n") })
 	return mux
 }
 

@@ -40,6 +40,7 @@ func TestOpenAPI(t *testing.T) {
 			}
 		}},
 		{Op: "getOpenAPI", Want: http.StatusOK},
+		{Op: "healthz", Want: http.StatusOK},
 	})
 
 	// Error answers match the document too.
