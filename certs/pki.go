@@ -185,8 +185,45 @@ func Init(dir string, opts Options) (pki *PKI, created bool, err error) {
 	return p, err == nil, err
 }
 
-// Load reads a PKI written by Init (the airline signers named by airlines).
+// Load reads a PKI written by Init, every key of it (the airline signers named by airlines):
+// for development tools that play every role. A service loads only its own keys (LoadIssuer).
 func Load(dir string, airlines []string) (*PKI, error) {
+	p, err := LoadIssuer(dir)
+	if err != nil {
+		return nil, err
+	}
+	if p.VerifierRP, err = LoadSigner(dir, FileVerifierRP); err != nil {
+		return nil, newErr(ErrPKI, err, "%s", FileVerifierRP)
+	}
+	if err := ProfileRequestSigner.Check(p.VerifierRP.Chain()[0]); err != nil {
+		return nil, newErr(ErrPKI, err, "%s.crt", FileVerifierRP)
+	}
+	for _, a := range airlines {
+		a = strings.ToUpper(a)
+		if p.Airlines[a], err = LoadSigner(dir, AirlineFile(a)); err != nil {
+			return nil, newErr(ErrPKI, err, "airline %s", a)
+		}
+		if err := ProfileBoardingPassSigner.Check(p.Airlines[a].Chain()[0]); err != nil {
+			return nil, newErr(ErrPKI, err, "%s.crt", AirlineFile(a))
+		}
+	}
+	key, cert, err := LoadGateReader(dir)
+	if err != nil {
+		return nil, err
+	}
+	if !cert.Equal(p.GateReaderCert) {
+		return nil, newErr(ErrPKI, nil, "gate reader certificate changed while loading")
+	}
+	p.GateReader = key
+	return p, nil
+}
+
+// LoadIssuer reads what the credential issuer needs and nothing more: the root, the credential,
+// status-list and mDL Document Signer keys, the trust list and the gate readers' certificate —
+// not their private key (the issuer only seals templates to it), not the verifier's or the
+// airlines' keys. GateReader, VerifierRP and Airlines stay empty; an issuer machine's PKI
+// folder need not hold those keys at all.
+func LoadIssuer(dir string) (*PKI, error) {
 	p := &PKI{Dir: dir, Airlines: map[string]Signer{}}
 	rootChain, err := readChain(filepath.Join(dir, FileRoot+".crt"))
 	if err != nil {
@@ -206,7 +243,6 @@ func Load(dir string, airlines []string) (*PKI, error) {
 		{FileIssuerEmployee, ProfileCredentialSigner, &p.EmployeeIssuer},
 		{FileIssuerMDL, ProfileCredentialSigner, &p.MDLIssuer},
 		{FileStatusList, ProfileStatusListSigner, &p.StatusList},
-		{FileVerifierRP, ProfileRequestSigner, &p.VerifierRP},
 	} {
 		if *s.dst, err = LoadSigner(dir, s.name); err != nil {
 			return nil, newErr(ErrPKI, err, "%s", s.name)
@@ -218,16 +254,7 @@ func Load(dir string, airlines []string) (*PKI, error) {
 	if err := p.loadMdoc(dir); err != nil {
 		return nil, err
 	}
-	for _, a := range airlines {
-		a = strings.ToUpper(a)
-		if p.Airlines[a], err = LoadSigner(dir, AirlineFile(a)); err != nil {
-			return nil, newErr(ErrPKI, err, "airline %s", a)
-		}
-		if err := ProfileBoardingPassSigner.Check(p.Airlines[a].Chain()[0]); err != nil {
-			return nil, newErr(ErrPKI, err, "%s.crt", AirlineFile(a))
-		}
-	}
-	if p.GateReader, p.GateReaderCert, err = LoadGateReader(dir); err != nil {
+	if p.GateReaderCert, err = LoadGateReaderCert(dir); err != nil {
 		return nil, err
 	}
 	if _, err := p.GateReaderCert.Verify(x509.VerifyOptions{Roots: rootPool(p.Root), KeyUsages: []x509.ExtKeyUsage{x509.ExtKeyUsageAny}}); err != nil {
@@ -237,6 +264,22 @@ func Load(dir string, airlines []string) (*PKI, error) {
 		return nil, newErr(ErrPKI, err, "trust list")
 	}
 	return p, nil
+}
+
+// LoadGateReaderCert reads the gate readers' certificate alone, of ProfileGateReader and with a
+// P-256 key: what a party that seals templates to the readers needs.
+func LoadGateReaderCert(dir string) (*x509.Certificate, error) {
+	chain, err := readChain(filepath.Join(dir, FileGateReader+".crt"))
+	if err != nil {
+		return nil, newErr(ErrPKI, err, "gate reader certificate")
+	}
+	if err := ProfileGateReader.Check(chain[0]); err != nil {
+		return nil, newErr(ErrPKI, err, "gate reader certificate")
+	}
+	if pub, ok := chain[0].PublicKey.(*ecdsa.PublicKey); !ok || pub.Curve != elliptic.P256() {
+		return nil, newErr(ErrPKI, nil, "gate reader certificate key is %T, want ECDSA P-256", chain[0].PublicKey)
+	}
+	return chain[0], nil
 }
 
 // LoadGateReader reads the gate readers' key-agreement key and certificate. The key is returned
@@ -253,17 +296,14 @@ func LoadGateReader(dir string) (*ecdsa.PrivateKey, *x509.Certificate, error) {
 	if !ok || ek.Curve != elliptic.P256() {
 		return nil, nil, newErr(ErrPKI, nil, "gate reader key is %T, want ECDSA P-256", key)
 	}
-	chain, err := readChain(filepath.Join(dir, FileGateReader+".crt"))
+	cert, err := LoadGateReaderCert(dir)
 	if err != nil {
-		return nil, nil, newErr(ErrPKI, err, "gate reader certificate")
+		return nil, nil, err
 	}
-	if !ek.PublicKey.Equal(chain[0].PublicKey) {
+	if !ek.PublicKey.Equal(cert.PublicKey) {
 		return nil, nil, newErr(ErrPKI, nil, "gate reader key does not match its certificate")
 	}
-	if err := ProfileGateReader.Check(chain[0]); err != nil {
-		return nil, nil, newErr(ErrPKI, err, "gate reader certificate")
-	}
-	return ek, chain[0], nil
+	return ek, cert, nil
 }
 
 // leafSpec describes one leaf certificate Init issues.

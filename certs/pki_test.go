@@ -263,3 +263,30 @@ func TestInitScopesIssuersToTheirVCT(t *testing.T) {
 		}
 	}
 }
+
+// TestLoadIssuerNeedsNoOtherKeys: an issuer's PKI folder without the gate readers', the
+// verifier's and the airlines' private keys loads, and the loaded PKI holds none of them.
+func TestLoadIssuerNeedsNoOtherKeys(t *testing.T) {
+	dir := t.TempDir()
+	if _, _, err := certs.Init(dir, certs.Options{IssuerURL: "https://issuer.idgate.test", Airlines: []string{"IG"}, Now: time.Now}); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range []string{certs.FileGateReader, certs.FileVerifierRP, certs.AirlineFile("IG"), certs.FileRoot} {
+		if err := os.Remove(filepath.Join(dir, f+".key")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	p, err := certs.LoadIssuer(dir)
+	if err != nil {
+		t.Fatalf("LoadIssuer without others' keys: %v", err)
+	}
+	if p.GateReader != nil || p.VerifierRP != nil || len(p.Airlines) != 0 {
+		t.Fatalf("issuer PKI holds keys it does not need: reader %v, rp %v, airlines %v", p.GateReader != nil, p.VerifierRP != nil, p.Airlines)
+	}
+	if p.GateReaderCert == nil || p.EmployeeIssuer == nil || p.MDLDocumentSigner == nil || p.Trust == nil {
+		t.Fatal("issuer PKI lacks what it needs")
+	}
+	if _, err := certs.Load(dir, nil); err == nil {
+		t.Fatal("Load (every key) succeeded without the gate reader key")
+	}
+}

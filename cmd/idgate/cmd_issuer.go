@@ -185,7 +185,7 @@ func defaultIssuerHTTP() (issuerhttp.Config, error) {
 // openIssuer assembles an issuer Service from a PKI directory, a store and (when the models
 // are installed) a face enroller that seals portrait templates to the gate readers' key.
 func openIssuer(ctx context.Context, pkiDir, db, publicURL, modelsDir string, logger *slog.Logger) (*issuer.Service, func(), error) {
-	pki, err := certs.Load(pkiDir, nil)
+	pki, err := certs.LoadIssuer(pkiDir)
 	if err != nil {
 		return nil, nil, badInput(fmt.Errorf("load PKI (run `idgate certs init`): %w", err))
 	}
