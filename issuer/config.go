@@ -81,7 +81,7 @@ func (c *Config) defaults() error {
 		c.Now = time.Now
 	}
 	if c.Passkeys == nil {
-		c.Passkeys = passkey.NewMemoryStore()
+		c.Passkeys = passkey.NewMemoryStore(c.Store)
 	}
 	if c.Logger == nil {
 		c.Logger = slog.New(slog.DiscardHandler)

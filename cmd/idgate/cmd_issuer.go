@@ -125,13 +125,14 @@ func runIssuer(args []string, stdout, stderr io.Writer) int {
 func openStore(ctx context.Context, db string) (storage.Storage, passkey.Store, error) {
 	switch {
 	case db == "memory":
-		return memory.New(), passkey.NewMemoryStore(), nil
+		st := memory.New()
+		return st, passkey.NewMemoryStore(st), nil
 	case strings.HasPrefix(db, "postgres://"), strings.HasPrefix(db, "postgresql://"):
 		st, err := postgres.Open(ctx, db)
 		if err != nil {
 			return nil, nil, err
 		}
-		pk, err := passkey.NewPostgresStore(ctx, st.DB())
+		pk, err := passkey.NewPostgresStore(ctx, st)
 		if err != nil {
 			st.Close()
 			return nil, nil, err
@@ -145,7 +146,7 @@ func openStore(ctx context.Context, db string) (storage.Storage, passkey.Store, 
 		if err != nil {
 			return nil, nil, err
 		}
-		pk, err := passkey.NewSQLiteStore(ctx, st.DB())
+		pk, err := passkey.NewSQLiteStore(ctx, st)
 		if err != nil {
 			st.Close()
 			return nil, nil, err

@@ -21,7 +21,8 @@ type passkeyBackend func(t *testing.T) (storage.Storage, passkey.Store)
 func passkeyBackends() map[string]passkeyBackend {
 	return map[string]passkeyBackend{
 		"memory": func(*testing.T) (storage.Storage, passkey.Store) {
-			return memory.New(), passkey.NewMemoryStore()
+			st := memory.New()
+			return st, passkey.NewMemoryStore(st)
 		},
 		"sqlite":   persistentSQLite(),
 		"postgres": persistentPostgres(),
@@ -40,7 +41,7 @@ func persistentSQLite() passkeyBackend {
 			t.Fatal(err)
 		}
 		t.Cleanup(func() { st.Close() })
-		pk, err := passkey.NewSQLiteStore(t.Context(), st.DB())
+		pk, err := passkey.NewSQLiteStore(t.Context(), st)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -60,7 +61,7 @@ func persistentPostgres() passkeyBackend {
 			t.Fatal(err)
 		}
 		t.Cleanup(func() { st.Close() })
-		pk, err := passkey.NewPostgresStore(t.Context(), st.DB())
+		pk, err := passkey.NewPostgresStore(t.Context(), st)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -7,11 +7,14 @@ import (
 	"slices"
 	"sync"
 	"time"
+
+	"github.com/idgate/idgate/issuer/storage"
 )
 
-// MemoryStore is a Store in process memory (tests, and issuers on a memory or PostgreSQL
-// store, whose passkeys are then lost on restart).
+// MemoryStore is a Store in process memory (tests, and issuers on the memory store), whose
+// passkeys are lost on restart.
 type MemoryStore struct {
+	log     AuditLog
 	mu      sync.Mutex
 	invites map[string]Invite
 	creds   map[string]Credential
@@ -20,9 +23,36 @@ type MemoryStore struct {
 
 var _ Store = (*MemoryStore)(nil)
 
-// NewMemoryStore returns an empty MemoryStore.
-func NewMemoryStore() *MemoryStore {
-	return &MemoryStore{invites: map[string]Invite{}, creds: map[string]Credential{}}
+// AuditLog is where a MemoryStore appends its writes' audit events: the issuer's store.
+type AuditLog interface {
+	AppendAudit(ctx context.Context, e storage.AuditEvent) (int64, error)
+}
+
+// NewMemoryStore returns an empty MemoryStore appending audit events to log (nil: a write
+// that carries events fails, so none is dropped).
+func NewMemoryStore(log AuditLog) *MemoryStore {
+	return &MemoryStore{log: log, invites: map[string]Invite{}, creds: map[string]Credential{}}
+}
+
+// commit appends the events of a write whose checks passed, under m.mu; the caller applies
+// the change only if it succeeds. Memory holds nothing across a crash, so validating every
+// event first leaves one failure mode (the log's own), and then nothing changes.
+func (m *MemoryStore) commit(ctx context.Context, audit []storage.AuditEvent) error {
+	if len(audit) == 0 {
+		return nil
+	}
+	if m.log == nil {
+		return fmt.Errorf("%w: passkey memory store has no audit log", storage.ErrInvalid)
+	}
+	if err := storage.ValidateAudit(audit); err != nil {
+		return err
+	}
+	for _, e := range audit {
+		if _, err := m.log.AppendAudit(ctx, e); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func cloneInvite(i Invite) Invite {
@@ -46,11 +76,14 @@ func cloneCred(c Credential) Credential {
 	return c
 }
 
-func (m *MemoryStore) CreateInvite(_ context.Context, inv Invite) error {
+func (m *MemoryStore) CreateInvite(ctx context.Context, inv Invite, audit ...storage.AuditEvent) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if _, ok := m.invites[string(inv.Hash)]; ok {
 		return fmt.Errorf("%w: invite exists", ErrConflict)
+	}
+	if err := m.commit(ctx, audit); err != nil {
+		return err
 	}
 	m.invites[string(inv.Hash)] = cloneInvite(inv)
 	return nil
@@ -66,7 +99,7 @@ func (m *MemoryStore) GetInvite(_ context.Context, hash []byte) (Invite, error) 
 	return cloneInvite(i), nil
 }
 
-func (m *MemoryStore) RegisterCredential(_ context.Context, inviteHash []byte, now time.Time, c Credential) error {
+func (m *MemoryStore) RegisterCredential(ctx context.Context, inviteHash []byte, now time.Time, c Credential, audit ...storage.AuditEvent) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	i, ok := m.invites[string(inviteHash)]
@@ -78,6 +111,9 @@ func (m *MemoryStore) RegisterCredential(_ context.Context, inviteHash []byte, n
 	}
 	if _, ok := m.creds[string(c.ID)]; ok {
 		return fmt.Errorf("%w: credential exists", ErrConflict)
+	}
+	if err := m.commit(ctx, audit); err != nil {
+		return err
 	}
 	t := now.UTC()
 	i.UsedAt = &t
@@ -122,7 +158,7 @@ func (m *MemoryStore) ListCredentials(_ context.Context, holderID string) ([]Cre
 	return out, nil
 }
 
-func (m *MemoryStore) UpdateSignCount(_ context.Context, id []byte, prev, next uint32, at time.Time) error {
+func (m *MemoryStore) UpdateSignCount(ctx context.Context, id []byte, prev, next uint32, at time.Time, audit ...storage.AuditEvent) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	c, ok := m.creds[string(id)]
@@ -131,6 +167,9 @@ func (m *MemoryStore) UpdateSignCount(_ context.Context, id []byte, prev, next u
 	}
 	if c.SignCount != prev {
 		return fmt.Errorf("%w: sign count changed concurrently", ErrConflict)
+	}
+	if err := m.commit(ctx, audit); err != nil {
+		return err
 	}
 	t := at.UTC()
 	c.SignCount, c.LastUsedAt = next, &t

@@ -15,6 +15,8 @@ import (
 
 	"github.com/go-webauthn/webauthn/protocol"
 	"github.com/go-webauthn/webauthn/webauthn"
+
+	"github.com/idgate/idgate/issuer/storage"
 )
 
 // Service runs registration and login ceremonies for holders. Safe for concurrent use.
@@ -70,10 +72,9 @@ func (s *Service) Invite(ctx context.Context, actor, holderID string, credential
 		Hash: hash(token), HolderID: holderID, CredentialTypes: slices.Compact(types),
 		CreatedAt: now.UTC(), ExpiresAt: now.Add(s.cfg.InviteTTL).UTC(),
 	}
-	if err := s.cfg.Store.CreateInvite(ctx, inv); err != nil {
+	if err := s.cfg.Store.CreateInvite(ctx, inv, s.event(actor, "passkey.invite", holderID, map[string]string{"types": strings.Join(inv.CredentialTypes, ",")})); err != nil {
 		return Invitation{}, err
 	}
-	s.audit(ctx, actor, "passkey.invite", holderID, map[string]string{"types": strings.Join(inv.CredentialTypes, ",")})
 	return Invitation{URL: s.origin + RegisterPath + "?invite=" + token, ExpiresAt: inv.ExpiresAt}, nil
 }
 
@@ -178,7 +179,7 @@ func (s *Service) FinishRegistration(ctx context.Context, body []byte) (string, 
 	err = s.cfg.Store.RegisterCredential(ctx, sess.inviteHash, now, Credential{
 		ID: cred.ID, HolderID: sess.holderID, CredentialTypes: inv.CredentialTypes,
 		SignCount: cred.Authenticator.SignCount, Record: record, CreatedAt: now.UTC(),
-	})
+	}, s.event("holder", "passkey.register", sess.holderID, map[string]string{"credential": shortID(cred.ID), "alg": fmt.Sprint(cred.Attestation.PublicKeyAlgorithm)}))
 	if errors.Is(err, ErrConflict) {
 		// The invite was consumed or expired while the ceremony ran, or the id exists.
 		if e := checkInvite(inv, now); e != nil {
@@ -189,7 +190,6 @@ func (s *Service) FinishRegistration(ctx context.Context, body []byte) (string, 
 		return "", err
 	}
 	stored = true
-	s.audit(ctx, "holder", "passkey.register", sess.holderID, map[string]string{"credential": shortID(cred.ID), "alg": fmt.Sprint(cred.Attestation.PublicKeyAlgorithm)})
 	return sess.holderID, nil
 }
 
@@ -273,14 +273,14 @@ func (s *Service) FinishLogin(ctx context.Context, body []byte) (Login, error) {
 		})
 		return Login{}, fail(CodeCloneDetected, "authenticator sign counter did not advance; passkey refused", nil)
 	}
-	if err := s.cfg.Store.UpdateSignCount(ctx, rec.ID, rec.SignCount, got, now); err != nil {
+	if err := s.cfg.Store.UpdateSignCount(ctx, rec.ID, rec.SignCount, got, now,
+		s.event("holder", "passkey.login", rec.HolderID, map[string]string{"credential": shortID(rec.ID)})); err != nil {
 		if errors.Is(err, ErrConflict) {
 			s.audit(ctx, "holder", "passkey.clone_detected", rec.HolderID, map[string]string{"credential": shortID(rec.ID), "reason": "concurrent use"})
 			return Login{}, fail(CodeCloneDetected, "passkey used concurrently; refused", err)
 		}
 		return Login{}, err
 	}
-	s.audit(ctx, "holder", "passkey.login", rec.HolderID, map[string]string{"credential": shortID(rec.ID)})
 	return Login{HolderID: rec.HolderID, CredentialTypes: rec.CredentialTypes}, nil
 }
 
@@ -291,6 +291,12 @@ func (s *Service) putSession(sess session, now time.Time) (string, error) {
 	return s.sessions.seal(sess)
 }
 
+// event is the audit event recording a change; the store call making the change commits it.
+func (s *Service) event(actor, action, subject string, details map[string]string) storage.AuditEvent {
+	return storage.AuditEvent{Time: s.cfg.Now().UTC(), Actor: actor, Action: action, Subject: subject, Details: details}
+}
+
+// audit records an event of no change of its own (a refusal) through cfg.Audit.
 func (s *Service) audit(ctx context.Context, actor, action, subject string, details map[string]string) {
 	if s.cfg.Audit != nil {
 		s.cfg.Audit.Audit(ctx, actor, action, subject, details)

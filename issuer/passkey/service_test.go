@@ -11,6 +11,7 @@ import (
 
 	"github.com/idgate/idgate/issuer/passkey"
 	"github.com/idgate/idgate/issuer/passkey/passkeytest"
+	"github.com/idgate/idgate/issuer/storage"
 )
 
 const origin = "http://localhost:8443"
@@ -28,6 +29,14 @@ func (a *auditLog) Audit(_ context.Context, _, action, _ string, _ map[string]st
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	a.actions = append(a.actions, action)
+}
+
+// AppendAudit makes the log the memory store's too: changes' events arrive here.
+func (a *auditLog) AppendAudit(ctx context.Context, e storage.AuditEvent) (int64, error) {
+	a.Audit(ctx, e.Actor, e.Action, e.Subject, e.Details)
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return int64(len(a.actions)), nil
 }
 
 func (a *auditLog) has(action string) bool {
@@ -50,7 +59,7 @@ type rig struct {
 func newRig(t testing.TB) *rig {
 	r := &rig{now: time.Now(), audit: &auditLog{}}
 	svc, err := passkey.New(passkey.Config{
-		Store: passkey.NewMemoryStore(), Holders: names{}, Audit: r.audit, PublicURL: origin,
+		Store: passkey.NewMemoryStore(r.audit), Holders: names{}, Audit: r.audit, PublicURL: origin,
 		Now: func() time.Time { return r.now },
 	})
 	if err != nil {

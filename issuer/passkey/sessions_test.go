@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/idgate/idgate/issuer/passkey/passkeytest"
+	"github.com/idgate/idgate/issuer/storage/memory"
 )
 
 // These tests sit inside the package to assert on the single-use set's size; ceremonies are
@@ -34,7 +35,7 @@ type stRig struct {
 func newSTRig(t testing.TB, mod func(*Config)) *stRig {
 	t.Helper()
 	r := &stRig{t: t, now: time.Now()}
-	cfg := Config{Store: NewMemoryStore(), Holders: stHolders{}, PublicURL: stOrigin, Now: func() time.Time { return r.now }}
+	cfg := Config{Store: NewMemoryStore(memory.New()), Holders: stHolders{}, PublicURL: stOrigin, Now: func() time.Time { return r.now }}
 	if mod != nil {
 		mod(&cfg)
 	}
@@ -425,14 +426,14 @@ func TestUsedSetBounded(t *testing.T) {
 
 func TestSessionKeyConfig(t *testing.T) {
 	for _, n := range []int{0, 16, 31, 33, 64} {
-		_, err := New(Config{Store: NewMemoryStore(), Holders: stHolders{}, PublicURL: stOrigin, SessionKey: make([]byte, n)})
+		_, err := New(Config{Store: NewMemoryStore(memory.New()), Holders: stHolders{}, PublicURL: stOrigin, SessionKey: make([]byte, n)})
 		if err == nil {
 			t.Fatalf("SessionKey of %d bytes accepted", n)
 		}
 	}
 	// Two instances sharing a key and a store: either finishes the other's ceremony.
 	key := bytes.Repeat([]byte{0x42}, SessionKeySize)
-	store := NewMemoryStore()
+	store := NewMemoryStore(memory.New())
 	shared := func(c *Config) { c.SessionKey, c.Store = key, store }
 	r1, r2 := newSTRig(t, shared), newSTRig(t, shared)
 	a := r1.register("holder-1")
@@ -573,7 +574,7 @@ func TestUsedTokensReservations(t *testing.T) {
 func TestSessionBoundToOrigin(t *testing.T) {
 	key := bytes.Repeat([]byte{7}, SessionKeySize)
 	here := newSTRig(t, func(c *Config) { c.SessionKey = key })
-	other, err := New(Config{Store: NewMemoryStore(), Holders: stHolders{}, PublicURL: "http://localhost:18444", SessionKey: key})
+	other, err := New(Config{Store: NewMemoryStore(memory.New()), Holders: stHolders{}, PublicURL: "http://localhost:18444", SessionKey: key})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -9,13 +9,17 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/idgate/idgate/issuer/storage"
 )
 
 // SQLStore is a Store in two tables of the issuer's own SQL database, so passkeys live
-// beside the holders they belong to: NewSQLiteStore over sqlite.Store.DB(),
-// NewPostgresStore over postgres.Store.DB(). Timestamps are Unix nanoseconds (UTC).
+// beside the holders they belong to: NewSQLiteStore over a sqlite.Store, NewPostgresStore
+// over a postgres.Store. Every write runs in one of that store's transactions, which also
+// appends the write's audit events. Timestamps are Unix nanoseconds (UTC).
 type SQLStore struct {
 	db *sql.DB
+	w  Database
 	// numbered rewrites ? placeholders to $1, $2, ... (PostgreSQL).
 	numbered bool
 	// forUpdate locks the invite row read by RegisterCredential; SQLite's BEGIN IMMEDIATE
@@ -53,18 +57,26 @@ CREATE INDEX IF NOT EXISTS passkey_credentials_holder ON passkey_credentials (ho
 // schema creation by several issuer processes on one PostgreSQL database.
 const pgSchemaLock = 0x1d6a7e5702
 
+// Database is the issuer's SQL store the passkey tables live in (sqlite.Store,
+// postgres.Store): its pool, and its write transaction that appends audit events.
+type Database interface {
+	DB() *sql.DB
+	WriteAudited(ctx context.Context, audit []storage.AuditEvent, fn func(tx *sql.Tx) error) error
+}
+
 // NewSQLiteStore creates the tables in the issuer's SQLite database if needed.
-func NewSQLiteStore(ctx context.Context, db *sql.DB) (*SQLStore, error) {
+func NewSQLiteStore(ctx context.Context, st Database) (*SQLStore, error) {
 	// SQLite's INTEGER PRIMARY KEY AUTOINCREMENT is the rowid; BIGINT columns have integer affinity.
-	if _, err := db.ExecContext(ctx, fmt.Sprintf(schema, "BLOB", "INTEGER PRIMARY KEY AUTOINCREMENT")); err != nil {
+	if _, err := st.DB().ExecContext(ctx, fmt.Sprintf(schema, "BLOB", "INTEGER PRIMARY KEY AUTOINCREMENT")); err != nil {
 		return nil, fmt.Errorf("passkey: sqlite schema: %w", err)
 	}
-	return &SQLStore{db: db}, nil
+	return &SQLStore{db: st.DB(), w: st}, nil
 }
 
 // NewPostgresStore creates the tables in the search_path of the issuer's PostgreSQL
 // database if needed.
-func NewPostgresStore(ctx context.Context, db *sql.DB) (_ *SQLStore, err error) {
+func NewPostgresStore(ctx context.Context, st Database) (_ *SQLStore, err error) {
+	db := st.DB()
 	tx, err := db.BeginTx(ctx, nil)
 	if err != nil {
 		return nil, fmt.Errorf("passkey: postgres schema: %w", err)
@@ -88,7 +100,7 @@ func NewPostgresStore(ctx context.Context, db *sql.DB) (_ *SQLStore, err error) 
 	if err = tx.Commit(); err != nil {
 		return nil, fmt.Errorf("passkey: postgres schema: %w", err)
 	}
-	return &SQLStore{db: db, numbered: true, forUpdate: " FOR UPDATE"}, nil
+	return &SQLStore{db: db, w: st, numbered: true, forUpdate: " FOR UPDATE"}, nil
 }
 
 // q rewrites the ? placeholders of query for the store's dialect; queries here hold no ?
@@ -121,21 +133,23 @@ func fromNanos(n sql.NullInt64) *time.Time {
 	return &t
 }
 
-func (s *SQLStore) CreateInvite(ctx context.Context, inv Invite) error {
+func (s *SQLStore) CreateInvite(ctx context.Context, inv Invite, audit ...storage.AuditEvent) error {
 	types, err := json.Marshal(inv.CredentialTypes)
 	if err != nil {
 		return err
 	}
-	res, err := s.db.ExecContext(ctx, s.q(`INSERT INTO passkey_invites (hash, holder_id, credential_types, created_at, expires_at)
-		VALUES (?, ?, ?, ?, ?) ON CONFLICT (hash) DO NOTHING`),
-		inv.Hash, inv.HolderID, string(types), nanos(inv.CreatedAt), nanos(inv.ExpiresAt))
-	if err != nil {
-		return fmt.Errorf("passkey: create invite: %w", err)
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return fmt.Errorf("%w: invite exists", ErrConflict)
-	}
-	return nil
+	return s.w.WriteAudited(ctx, audit, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, s.q(`INSERT INTO passkey_invites (hash, holder_id, credential_types, created_at, expires_at)
+			VALUES (?, ?, ?, ?, ?) ON CONFLICT (hash) DO NOTHING`),
+			inv.Hash, inv.HolderID, string(types), nanos(inv.CreatedAt), nanos(inv.ExpiresAt))
+		if err != nil {
+			return fmt.Errorf("passkey: create invite: %w", err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return fmt.Errorf("%w: invite exists", ErrConflict)
+		}
+		return nil
+	})
 }
 
 type rowScanner interface{ Scan(dest ...any) error }
@@ -166,49 +180,39 @@ func (s *SQLStore) GetInvite(ctx context.Context, hash []byte) (Invite, error) {
 	return scanInvite(s.db.QueryRowContext(ctx, s.q(`SELECT `+inviteCols+` FROM passkey_invites WHERE hash = ?`), hash))
 }
 
-func (s *SQLStore) RegisterCredential(ctx context.Context, inviteHash []byte, now time.Time, c Credential) (err error) {
+func (s *SQLStore) RegisterCredential(ctx context.Context, inviteHash []byte, now time.Time, c Credential, audit ...storage.AuditEvent) error {
 	types, err := json.Marshal(c.CredentialTypes)
 	if err != nil {
 		return err
 	}
 	// The invite read holds the write lock (SQLite: the issuer's DSN opens transactions with
 	// BEGIN IMMEDIATE; PostgreSQL: FOR UPDATE), so two registrations cannot both consume it.
-	tx, err := s.db.BeginTx(ctx, nil)
-	if err != nil {
-		return fmt.Errorf("passkey: begin: %w", err)
-	}
-	defer func() {
+	return s.w.WriteAudited(ctx, audit, func(tx *sql.Tx) error {
+		inv, err := scanInvite(tx.QueryRowContext(ctx, s.q(`SELECT `+inviteCols+` FROM passkey_invites WHERE hash = ?`+s.forUpdate), inviteHash))
 		if err != nil {
-			_ = tx.Rollback()
+			return err
 		}
-	}()
-	inv, err := scanInvite(tx.QueryRowContext(ctx, s.q(`SELECT `+inviteCols+` FROM passkey_invites WHERE hash = ?`+s.forUpdate), inviteHash))
-	if err != nil {
-		return err
-	}
-	if err = inviteUsable(inv, c.HolderID, now); err != nil {
-		return err
-	}
-	res, err := tx.ExecContext(ctx, s.q(`UPDATE passkey_invites SET used_at = ? WHERE hash = ? AND used_at IS NULL`), nanos(now), inviteHash)
-	if err != nil {
-		return fmt.Errorf("passkey: use invite: %w", err)
-	}
-	if n, _ := res.RowsAffected(); n != 1 {
-		return fmt.Errorf("%w: invite already used", ErrConflict)
-	}
-	res, err = tx.ExecContext(ctx, s.q(`INSERT INTO passkey_credentials (id, holder_id, credential_types, sign_count, record, created_at)
-		VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`),
-		c.ID, c.HolderID, string(types), int64(c.SignCount), c.Record, nanos(c.CreatedAt))
-	if err != nil {
-		return fmt.Errorf("passkey: insert credential: %w", err)
-	}
-	if n, _ := res.RowsAffected(); n != 1 {
-		return fmt.Errorf("%w: credential exists", ErrConflict)
-	}
-	if err = tx.Commit(); err != nil {
-		return fmt.Errorf("passkey: commit: %w", err)
-	}
-	return nil
+		if err = inviteUsable(inv, c.HolderID, now); err != nil {
+			return err
+		}
+		res, err := tx.ExecContext(ctx, s.q(`UPDATE passkey_invites SET used_at = ? WHERE hash = ? AND used_at IS NULL`), nanos(now), inviteHash)
+		if err != nil {
+			return fmt.Errorf("passkey: use invite: %w", err)
+		}
+		if n, _ := res.RowsAffected(); n != 1 {
+			return fmt.Errorf("%w: invite already used", ErrConflict)
+		}
+		res, err = tx.ExecContext(ctx, s.q(`INSERT INTO passkey_credentials (id, holder_id, credential_types, sign_count, record, created_at)
+			VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`),
+			c.ID, c.HolderID, string(types), int64(c.SignCount), c.Record, nanos(c.CreatedAt))
+		if err != nil {
+			return fmt.Errorf("passkey: insert credential: %w", err)
+		}
+		if n, _ := res.RowsAffected(); n != 1 {
+			return fmt.Errorf("%w: credential exists", ErrConflict)
+		}
+		return nil
+	})
 }
 
 const credCols = `id, holder_id, credential_types, sign_count, record, created_at, last_used_at`
@@ -255,17 +259,19 @@ func (s *SQLStore) ListCredentials(ctx context.Context, holderID string) ([]Cred
 	return out, rows.Err()
 }
 
-func (s *SQLStore) UpdateSignCount(ctx context.Context, id []byte, prev, next uint32, at time.Time) error {
-	res, err := s.db.ExecContext(ctx, s.q(`UPDATE passkey_credentials SET sign_count = ?, last_used_at = ? WHERE id = ? AND sign_count = ?`),
-		int64(next), nanos(at), id, int64(prev))
-	if err != nil {
-		return fmt.Errorf("passkey: update sign count: %w", err)
-	}
-	if n, _ := res.RowsAffected(); n == 1 {
-		return nil
-	}
-	if _, err := s.GetCredential(ctx, id); err != nil {
-		return err
-	}
-	return fmt.Errorf("%w: sign count changed concurrently", ErrConflict)
+func (s *SQLStore) UpdateSignCount(ctx context.Context, id []byte, prev, next uint32, at time.Time, audit ...storage.AuditEvent) error {
+	return s.w.WriteAudited(ctx, audit, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, s.q(`UPDATE passkey_credentials SET sign_count = ?, last_used_at = ? WHERE id = ? AND sign_count = ?`),
+			int64(next), nanos(at), id, int64(prev))
+		if err != nil {
+			return fmt.Errorf("passkey: update sign count: %w", err)
+		}
+		if n, _ := res.RowsAffected(); n == 1 {
+			return nil
+		}
+		if _, err := scanCred(tx.QueryRowContext(ctx, s.q(`SELECT `+credCols+` FROM passkey_credentials WHERE id = ?`), id)); err != nil {
+			return err
+		}
+		return fmt.Errorf("%w: sign count changed concurrently", ErrConflict)
+	})
 }

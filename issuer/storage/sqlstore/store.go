@@ -79,6 +79,15 @@ func (s *Store) write(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	return nil
 }
 
+// WriteAudited runs fn in one write transaction of the store and appends the audit events
+// in it, so a store that keeps its own tables in this database (the holders' passkeys)
+// commits a change and the events recording it together or not at all. fn's error aborts
+// the transaction and is returned unchanged; an invalid event fails with ErrInvalid before
+// fn runs.
+func (s *Store) WriteAudited(ctx context.Context, audit []storage.AuditEvent, fn func(tx *sql.Tx) error) error {
+	return s.writeAudited(ctx, audit, fn)
+}
+
 // writeAudited runs fn and appends the checked audit events in one transaction.
 func (s *Store) writeAudited(ctx context.Context, audit []storage.AuditEvent, fn func(tx *sql.Tx) error) error {
 	if err := checkAudit(audit); err != nil {
