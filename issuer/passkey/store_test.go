@@ -2,7 +2,7 @@ package passkey
 
 import (
 	"context"
-		"errors"
+	"errors"
 	"path/filepath"
 	"slices"
 	"sync"
