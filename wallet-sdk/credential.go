@@ -8,33 +8,52 @@ import (
 
 const kindCredentials = "credentials"
 
+// Formats of held credentials (the OpenID4VCI format identifiers).
+const (
+	FormatSDJWT = "dc+sd-jwt"
+	FormatMdoc  = "mso_mdoc"
+)
+
 // Credential is a stored credential as the UI shows it.
 type Credential struct {
 	ID              string
-	VCT             string
+	Format          string // FormatSDJWT or FormatMdoc
+	VCT             string // dc+sd-jwt
+	DocType         string // mso_mdoc
 	Issuer          string
 	ConfigurationID string // the OpenID4VCI credential_configuration_id it was issued under
 	KeyID           string // the device key it is bound to (cnf.jwk)
 	IssuedAt        time.Time
 	ExpiresAt       time.Time // zero if the credential has no exp
-	// Claims is the holder's full disclosed view: always-visible and selectively disclosable
-	// claims together, registered JWT claims (iss, iat, cnf, _sd...) removed.
+	// Claims is the holder's full disclosed view. dc+sd-jwt: always-visible and selectively
+	// disclosable claims together, registered JWT claims (iss, iat, cnf, _sd...) removed.
+	// mso_mdoc: namespace -> element identifier -> value in JSON types (bstr as standard
+	// base64, full-date as "YYYY-MM-DD", tdate as RFC 3339).
 	Claims map[string]any
-	// Disclosable names the top-level claims the holder may choose to reveal or withhold.
+	// Disclosable names what the holder may choose to reveal or withhold: top-level claim names
+	// of an SD-JWT VC; "namespace/element" for every element of an mdoc.
 	Disclosable []string
 }
 
-// storedCredential is the sealed record; Raw is the SD-JWT with every disclosure.
+// storedCredential is the sealed record. An SD-JWT VC keeps Raw, the SD-JWT with every
+// disclosure; an mdoc keeps IssuerSigned, the CBOR the issuer sent (mdoc.Present takes it as
+// is), and its DocType. A record without Format is an SD-JWT VC.
 type storedCredential struct {
 	ID              string    `json:"id"`
 	KeyID           string    `json:"key_id"`
 	ConfigurationID string    `json:"configuration_id"`
+	Format          string    `json:"format,omitempty"`
 	VCT             string    `json:"vct"`
+	DocType         string    `json:"doctype,omitempty"`
 	Issuer          string    `json:"issuer"`
 	IssuedAt        time.Time `json:"issued_at"`
 	ExpiresAt       time.Time `json:"expires_at,omitzero"`
-	Raw             string    `json:"sd_jwt"`
+	Raw             string    `json:"sd_jwt,omitempty"`
+	IssuerSigned    []byte    `json:"issuer_signed,omitempty"`
 }
+
+// isMdoc reports whether the record holds an mdoc.
+func (r *storedCredential) isMdoc() bool { return r.Format == FormatMdoc }
 
 func (w *Wallet) saveCredential(rec *storedCredential) error {
 	if rec.ID == "" {
@@ -53,10 +72,19 @@ func (w *Wallet) loadCredential(id string) (*storedCredential, error) {
 		return nil, err
 	}
 	var rec storedCredential
-	if err := json.Unmarshal(b, &rec); err != nil || rec.ID != id || rec.Raw == "" {
-		return nil, newErr(CodeStoreTampered, "credential record "+id+" unreadable", nil)
+	err = json.Unmarshal(b, &rec)
+	switch {
+	case err != nil || rec.ID != id:
+	case rec.Format == "" || rec.Format == FormatSDJWT:
+		if rec.Raw != "" && len(rec.IssuerSigned) == 0 {
+			return &rec, nil
+		}
+	case rec.isMdoc():
+		if rec.Raw == "" && len(rec.IssuerSigned) != 0 && rec.DocType != "" {
+			return &rec, nil
+		}
 	}
-	return &rec, nil
+	return nil, newErr(CodeStoreTampered, "credential record "+id+" unreadable", nil)
 }
 
 // Credentials lists every stored credential, sorted by id.
@@ -85,8 +113,8 @@ func (w *Wallet) Credential(id string) (*Credential, error) {
 	return w.view(rec)
 }
 
-// FindCredential returns the stored credential of type vct that expires last (unexpired
-// ones first); CodeNotFound if there is none.
+// FindCredential returns the stored credential of type vct (an SD-JWT VC's vct, or an mdoc's
+// docType) that expires last (unexpired ones first); CodeNotFound if there is none.
 func (w *Wallet) FindCredential(vct string) (*Credential, error) {
 	all, err := w.Credentials()
 	if err != nil {
@@ -96,7 +124,7 @@ func (w *Wallet) FindCredential(vct string) (*Credential, error) {
 	var best *Credential
 	for i := range all {
 		c := &all[i]
-		if c.VCT != vct {
+		if c.VCT != vct && (c.Format != FormatMdoc || c.DocType != vct) {
 			continue
 		}
 		if best == nil || better(c, best, now) {

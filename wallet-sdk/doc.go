@@ -1,6 +1,6 @@
 // Package walletsdk is the holder-side SDK a mobile wallet app embeds: it receives SD-JWT VC
-// credentials (RFC 9901, SD-JWT VC) over OpenID4VCI 1.0 and presents them with selective
-// disclosure and key binding.
+// credentials (RFC 9901, SD-JWT VC) and ISO/IEC 18013-5 mdocs over OpenID4VCI 1.0 and
+// presents them with selective disclosure and key binding.
 //
 // Data flow.
 //
@@ -10,8 +10,12 @@
 // a fresh device key in the KeyStore, signs an openid4vci-proof+jwt over the issuer's c_nonce
 // and requests the credential (retrying once with a fresh nonce on invalid_nonce). The answer
 // is parsed and checked before anything is stored: the issuer signature verifies with the x5c
-// leaf key, cnf.jwk is our device key, vct is the offered one. The wallet does not hold a trust
-// list; whether the issuer is trusted is the relying party's decision.
+// leaf key, cnf.jwk is our device key, vct is the offered one. An mso_mdoc configuration gets
+// the same proof; its answer, the base64url CBOR IssuerSigned, is checked with
+// mdoc.CheckIssuerSigned (issuerAuth under its x5chain, every item against the MSO digests),
+// its docType is the offered one and the MSO's device key ours; the IssuerSigned is stored as
+// received. The wallet does not hold a trust list; whether the issuer is trusted is the
+// relying party's decision.
 //
 // Storage: every credential and every software device key is a separate AES-256-GCM sealed
 // file under Config.Dir (0600, written via temp file + rename), bound to its name by the AAD.

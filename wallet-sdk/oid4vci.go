@@ -35,7 +35,8 @@ type credentialConfig struct {
 	} `json:"credential_metadata"`
 	Display        []Display `json:"display"`
 	Format         string    `json:"format"`
-	VCT            string    `json:"vct"`
+	VCT            string    `json:"vct"`     // dc+sd-jwt
+	Doctype        string    `json:"doctype"` // mso_mdoc
 	BindingMethods []string  `json:"cryptographic_binding_methods_supported"`
 	ProofTypes     map[string]struct {
 		Algs []string `json:"proof_signing_alg_values_supported"`
@@ -92,7 +93,9 @@ type OfferPreview struct {
 // OfferedCredential is one credential of an offer.
 type OfferedCredential struct {
 	ConfigurationID string
-	VCT             string
+	Format          string // FormatSDJWT or FormatMdoc
+	VCT             string // dc+sd-jwt
+	DocType         string // mso_mdoc
 	Display         []Display
 }
 
@@ -130,7 +133,11 @@ func (w *Wallet) PreviewOffer(ctx context.Context, offerURI string) (*OfferPrevi
 			display = cfg.Display
 		}
 		p.configs = append(p.configs, cfg)
-		p.Credentials = append(p.Credentials, OfferedCredential{ConfigurationID: id, VCT: cfg.VCT, Display: display})
+		oc := OfferedCredential{ConfigurationID: id, Format: FormatSDJWT, VCT: cfg.VCT, Display: display}
+		if cfg.Format == FormatMdoc {
+			oc.Format, oc.VCT, oc.DocType = FormatMdoc, "", cfg.Doctype
+		}
+		p.Credentials = append(p.Credentials, oc)
 	}
 	return p, nil
 }
@@ -234,15 +241,23 @@ func (w *Wallet) issuerMetadata(ctx context.Context, issuer string) (*issuerMeta
 	return &md, nil
 }
 
-// supported returns configuration id if this wallet can hold it: SD-JWT VC, bound to a JWK,
-// with ES256 JWT proofs (where the issuer says which binding and proofs it takes).
+// supported returns configuration id if this wallet can hold it: an SD-JWT VC bound to a JWK,
+// or an mdoc bound to a COSE_Key, with ES256 JWT proofs (where the issuer says which binding
+// and proofs it takes).
 func (md *issuerMetadata) supported(id string) (credentialConfig, error) {
 	c, ok := md.Configurations[id]
 	switch {
 	case !ok:
 		return c, newErr(CodeUnsupportedOffer, "issuer metadata has no configuration "+quote(id), nil)
+	case c.Format == FormatMdoc:
+		if c.Doctype == "" {
+			return c, newErr(CodeMetadata, "configuration "+quote(id)+" has no doctype", nil)
+		}
+		if len(c.BindingMethods) > 0 && !slices.Contains(c.BindingMethods, "cose_key") {
+			return c, newErr(CodeUnsupportedOffer, "configuration "+quote(id)+" does not bind to a COSE_Key", nil)
+		}
 	case !slices.Contains(sdJWTFormats, c.Format):
-		return c, newErr(CodeUnsupportedOffer, "configuration "+quote(id)+" has format "+quote(c.Format)+", want dc+sd-jwt", nil)
+		return c, newErr(CodeUnsupportedOffer, "configuration "+quote(id)+" has format "+quote(c.Format)+", want dc+sd-jwt or mso_mdoc", nil)
 	case c.VCT == "":
 		return c, newErr(CodeMetadata, "configuration "+quote(id)+" has no vct", nil)
 	case len(c.BindingMethods) > 0 && !slices.Contains(c.BindingMethods, "jwk"):
@@ -372,11 +387,21 @@ func (w *Wallet) requestCredential(ctx context.Context, md *issuerMetadata, id s
 			}
 			return p, newErr(CodeCredentialError, "credential response must hold exactly one credential", nil)
 		}
+		if cfg.Format == FormatMdoc {
+			rec, err := w.checkReceivedMdoc(cr.Credentials[0].Credential, cfg.Doctype, signer)
+			if err != nil {
+				return p, err
+			}
+			// An mdoc names no issuer URL of its own: it is held as the issuer it came from.
+			rec.KeyID, rec.ConfigurationID, rec.Issuer = keyID, id, md.CredentialIssuer
+			p.rec = *rec
+			return p, nil
+		}
 		rec, err := w.checkReceived(cr.Credentials[0].Credential, cfg.VCT, signer)
 		if err != nil {
 			return p, err
 		}
-		rec.KeyID, rec.ConfigurationID = keyID, id
+		rec.KeyID, rec.ConfigurationID, rec.Format = keyID, id, FormatSDJWT
 		// The wallet holds no trust list, but it can refuse a credential that claims to come
 		// from someone other than the issuer it just talked to, so the UI never shows a
 		// forged "issued by".

@@ -257,6 +257,9 @@ func (w *Wallet) dcqlCredential(c *Credential) (*oid4vp.Credential, error) {
 	if err != nil {
 		return nil, err
 	}
+	if rec.isMdoc() {
+		return &oid4vp.Credential{Format: oid4vp.FormatMDoc, Doctype: c.DocType, Claims: c.Claims, HolderBound: c.KeyID != ""}, nil
+	}
 	return &oid4vp.Credential{
 		Format: oid4vp.FormatSDJWT, VCT: c.VCT, Claims: c.Claims, HolderBound: c.KeyID != "",
 		AuthorityKeyIDs: issuerKeyIDs(rec.Raw),

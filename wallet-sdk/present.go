@@ -35,6 +35,9 @@ func (w *Wallet) Present(ctx context.Context, credentialID string, req Presentat
 	if err != nil {
 		return "", err
 	}
+	if rec.isMdoc() {
+		return "", newErr(CodeVCTMismatch, "credential is an mso_mdoc; Present makes SD-JWT VC presentations", nil)
+	}
 	if req.VCT != "" && req.VCT != rec.VCT {
 		return "", newErr(CodeVCTMismatch, "credential is "+quote(rec.VCT)+", the request wants "+quote(req.VCT), nil)
 	}
@@ -59,6 +62,9 @@ func (w *Wallet) Present(ctx context.Context, credentialID string, req Presentat
 func (w *Wallet) presentPaths(ctx context.Context, rec *storedCredential, paths []string, aud, nonce string) (string, error) {
 	if err := ctx.Err(); err != nil {
 		return "", newErr(CodeConfig, "presentation cancelled", err)
+	}
+	if rec.isMdoc() {
+		return "", newErr(CodeVCTMismatch, "credential is an mso_mdoc, not an SD-JWT VC", nil)
 	}
 	// Re-verify before use: a record that stopped verifying must not be presented.
 	if _, err := verifyIssued(rec.Raw, time.Time{}); err != nil {

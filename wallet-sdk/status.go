@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/idgate/idgate/mdoc"
 	"github.com/idgate/idgate/statuslist"
 )
 
@@ -31,11 +32,7 @@ func (w *Wallet) CredentialStatus(ctx context.Context, id string) (string, error
 	if err != nil {
 		return "", err
 	}
-	v, err := verifyIssued(rec.Raw, time.Time{})
-	if err != nil {
-		return "", err
-	}
-	ref, ok, err := statusRef(v.Claims["status"])
+	ref, ok, err := heldStatusRef(rec)
 	if err != nil {
 		return "", err
 	}
@@ -61,6 +58,30 @@ func (w *Wallet) CredentialStatus(ctx context.Context, id string) (string, error
 		return StatusSuspended, nil
 	}
 	return fmt.Sprintf("0x%02x", val), nil
+}
+
+// heldStatusRef is the status list entry a stored credential points to: the SD-JWT VC's status
+// claim, or the mdoc MSO's status.
+func heldStatusRef(rec *storedCredential) (statuslist.Reference, bool, error) {
+	if rec.isMdoc() {
+		h, err := mdoc.CheckIssuerSigned(rec.IssuerSigned)
+		if err != nil {
+			return statuslist.Reference{}, false, newErr(CodeStoreTampered, "stored credential no longer verifies", err)
+		}
+		if h.MSO.Status == nil || h.MSO.Status.StatusList == nil {
+			return statuslist.Reference{}, false, nil
+		}
+		sl := h.MSO.Status.StatusList
+		if sl.URI == "" || sl.Idx > 1<<31 {
+			return statuslist.Reference{}, false, newErr(CodeInvalidCredential, "MSO status is not {status_list:{idx,uri}}", nil)
+		}
+		return statuslist.Reference{Index: int(sl.Idx), URI: sl.URI}, true, nil
+	}
+	v, err := verifyIssued(rec.Raw, time.Time{})
+	if err != nil {
+		return statuslist.Reference{}, false, err
+	}
+	return statusRef(v.Claims["status"])
 }
 
 // statusRef reads {"status_list":{"idx":N,"uri":"..."}}; ok is false when there is no status.

@@ -146,6 +146,9 @@ func numericDate(v any) time.Time {
 // view builds the UI form of a stored credential. The stored SD-JWT is re-verified (signature
 // and structure; not certificate expiry) so a record can never show claims it does not prove.
 func (w *Wallet) view(rec *storedCredential) (*Credential, error) {
+	if rec.isMdoc() {
+		return viewMdoc(rec)
+	}
 	v, err := verifyIssued(rec.Raw, time.Time{})
 	if err != nil {
 		return nil, newErr(CodeStoreTampered, "stored credential "+rec.ID+" no longer verifies", err)
@@ -172,7 +175,7 @@ func (w *Wallet) view(rec *storedCredential) (*Credential, error) {
 		}
 	}
 	return &Credential{
-		ID: rec.ID, VCT: rec.VCT, Issuer: rec.Issuer, ConfigurationID: rec.ConfigurationID, KeyID: rec.KeyID,
+		ID: rec.ID, Format: FormatSDJWT, VCT: rec.VCT, Issuer: rec.Issuer, ConfigurationID: rec.ConfigurationID, KeyID: rec.KeyID,
 		IssuedAt: rec.IssuedAt, ExpiresAt: rec.ExpiresAt, Claims: claims, Disclosable: disclosable,
 	}, nil
 }

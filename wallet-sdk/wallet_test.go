@@ -134,7 +134,7 @@ func TestAcceptOfferFailures(t *testing.T) {
 		{name: "nonce always invalid", setup: func(d *oid4vcitest.Issuer) { d.AlwaysBadNonce = true }, code: CodeCredentialError, proto: "invalid_nonce"},
 		{name: "response too large", setup: func(d *oid4vcitest.Issuer) { d.OversizeBy = maxCredentialBody }, code: CodeResponseTooLarge},
 		{name: "unsupported format", uri: func(d *oid4vcitest.Issuer) string {
-			return strings.Replace(d.OfferURI(), oid4vcitest.ConfigID, "mdoc-only", 1)
+			return strings.Replace(d.OfferURI(), oid4vcitest.ConfigID, "jwt-vc-only", 1)
 		}, code: CodeUnsupportedOffer},
 		{name: "unknown configuration", uri: func(d *oid4vcitest.Issuer) string {
 			return strings.Replace(d.OfferURI(), oid4vcitest.ConfigID, "nope", 1)

@@ -119,7 +119,9 @@ func credentialIDs(creds []walletsdk.Credential) (string, error) {
 // credentialJSON is the list item the app UI renders.
 type credentialJSON struct {
 	ID          string         `json:"id"`
-	VCT         string         `json:"vct"`
+	Format      string         `json:"format"`
+	VCT         string         `json:"vct,omitempty"`
+	DocType     string         `json:"doctype,omitempty"`
 	Issuer      string         `json:"issuer"`
 	IssuedAt    int64          `json:"issued_at"`
 	ExpiresAt   int64          `json:"expires_at,omitempty"`
@@ -128,7 +130,7 @@ type credentialJSON struct {
 }
 
 func toJSON(c walletsdk.Credential) credentialJSON {
-	out := credentialJSON{ID: c.ID, VCT: c.VCT, Issuer: c.Issuer, IssuedAt: c.IssuedAt.Unix(),
+	out := credentialJSON{ID: c.ID, Format: c.Format, VCT: c.VCT, DocType: c.DocType, Issuer: c.Issuer, IssuedAt: c.IssuedAt.Unix(),
 		Claims: c.Claims, Disclosable: c.Disclosable}
 	if !c.ExpiresAt.IsZero() {
 		out.ExpiresAt = c.ExpiresAt.Unix()
@@ -140,8 +142,11 @@ func toJSON(c walletsdk.Credential) credentialJSON {
 }
 
 // ListJSON returns every stored credential as a JSON array of
-// {"id","vct","issuer","issued_at","expires_at","claims":{...},"disclosable":[...]}
-// (times in Unix seconds).
+// {"id","format","vct","doctype","issuer","issued_at","expires_at","claims":{...},"disclosable":[...]}
+// (times in Unix seconds). An SD-JWT VC ("format":"dc+sd-jwt") has a vct, its claims as
+// issued and its top-level disclosable claim names; an mdoc ("format":"mso_mdoc") has a
+// doctype, claims as {namespace:{element:value}} (bstr such as the portrait in standard
+// base64, dates as text) and "namespace/element" for each element it may disclose.
 func (m *Wallet) ListJSON() (string, error) {
 	creds, err := m.w.Credentials()
 	if err != nil {
@@ -189,7 +194,8 @@ func (m *Wallet) CredentialStatus(credentialID string) (string, error) {
 	return st, cancelled(ctx, err)
 }
 
-// FindCredentialID returns the id of the best stored credential of type vct.
+// FindCredentialID returns the id of the best stored credential of type vct (an SD-JWT VC's
+// vct or an mdoc's doctype).
 func (m *Wallet) FindCredentialID(vct string) (string, error) {
 	c, err := m.w.FindCredential(vct)
 	if err != nil {

@@ -21,13 +21,15 @@ type offerPreviewJSON struct {
 
 type offeredJSON struct {
 	ConfigurationID string              `json:"configuration_id"`
-	VCT             string              `json:"vct"`
+	Format          string              `json:"format"`
+	VCT             string              `json:"vct,omitempty"`
+	DocType         string              `json:"doctype,omitempty"`
 	Display         []walletsdk.Display `json:"display"`
 }
 
 // PreviewOffer resolves a scanned offer URI and the issuer's metadata and returns the
 // preview as JSON: {"preview_id","issuer","issuer_display":[{"name","locale","description"}],
-// "credentials":[{"configuration_id","vct","display":[...]}],"tx_code":{"input_mode","length",
+// "credentials":[{"configuration_id","format","vct" or "doctype","display":[...]}],"tx_code":{"input_mode","length",
 // "description"}} (tx_code absent when no code is needed). Accept it with
 // AcceptPreviewedOffer(preview_id, the code the user typed).
 func (m *Wallet) PreviewOffer(offerURI string) (string, error) {
@@ -45,7 +47,7 @@ func (m *Wallet) PreviewOffer(offerURI string) (string, error) {
 		out.IssuerDisplay = []walletsdk.Display{}
 	}
 	for _, c := range p.Credentials {
-		oc := offeredJSON{ConfigurationID: c.ConfigurationID, VCT: c.VCT, Display: c.Display}
+		oc := offeredJSON{ConfigurationID: c.ConfigurationID, Format: c.Format, VCT: c.VCT, DocType: c.DocType, Display: c.Display}
 		if oc.Display == nil {
 			oc.Display = []walletsdk.Display{}
 		}

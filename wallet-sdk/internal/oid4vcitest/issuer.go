@@ -39,6 +39,8 @@ const (
 	proofType        = "openid4vci-proof+jwt"
 	VCT              = "urn:idgate:vct:government-employee-id:1"
 	ConfigID         = "employee-id"
+	ConfigIDMdoc     = "org.iso.18013.5.1.mDL" // the mDL as an mdoc (mso_mdoc)
+	DocType          = "org.iso.18013.5.1.mDL"
 	GivenName        = "Erika"
 	FamilyName       = "Mustermann"
 	Street           = "Heidestrasse 17"
@@ -91,6 +93,7 @@ type Issuer struct {
 	nonces          map[string]bool // issued and unused
 	nonceCalls      int
 	credentialCalls int
+	mdocSigner      *mdocSigner // built on first mdoc issue
 
 	// knobs
 	MetadataIssuer  string        // credential_issuer in metadata ("" = correct)
@@ -102,6 +105,7 @@ type Issuer struct {
 	SignWithOther   bool          // issuer signs with a key not in x5c
 	OversizeBy      int           // pad the credential response by this many bytes
 	Exp             time.Duration // credential lifetime (0 = 1 year)
+	Offered         []string      // credential_configuration_ids of the offer (nil = ConfigID)
 }
 
 // T is the part of testing.TB the double uses.
@@ -157,9 +161,13 @@ func (d *Issuer) Calls() (nonce, credential int) {
 }
 
 func (d *Issuer) offer() map[string]any {
+	ids := d.Offered
+	if ids == nil {
+		ids = []string{ConfigID}
+	}
 	return map[string]any{
 		"credential_issuer":            d.URL,
-		"credential_configuration_ids": []string{ConfigID},
+		"credential_configuration_ids": ids,
 		"grants": map[string]any{preAuthGrantType: map[string]any{
 			"pre-authorized_code": d.Code,
 			"tx_code":             map[string]any{"input_mode": "numeric", "length": 6},
@@ -210,7 +218,13 @@ func (d *Issuer) issuerMetadata(w http.ResponseWriter, r *http.Request) {
 				"credential_signing_alg_values_supported": []string{"ES256"},
 				"proof_types_supported":                   map[string]any{"jwt": map[string]any{"proof_signing_alg_values_supported": []string{"ES256"}}},
 			},
-			"mdoc-only": map[string]any{"format": "mso_mdoc", "doctype": "org.iso.18013.5.1.mDL"},
+			ConfigIDMdoc: map[string]any{
+				"format": "mso_mdoc", "doctype": DocType,
+				"cryptographic_binding_methods_supported": []string{"cose_key"},
+				"credential_signing_alg_values_supported": []int{-7},
+				"proof_types_supported":                   map[string]any{"jwt": map[string]any{"proof_signing_alg_values_supported": []string{"ES256"}}},
+			},
+			"jwt-vc-only": map[string]any{"format": "jwt_vc_json"},
 		},
 	})
 }
@@ -298,7 +312,7 @@ func (d *Issuer) credentialEndpoint(w http.ResponseWriter, r *http.Request) {
 		oauthError(w, 400, "invalid_credential_request")
 		return
 	}
-	if req.ConfigurationID != ConfigID {
+	if req.ConfigurationID != ConfigID && req.ConfigurationID != ConfigIDMdoc {
 		oauthError(w, 400, "unknown_credential_configuration")
 		return
 	}
@@ -317,7 +331,12 @@ func (d *Issuer) credentialEndpoint(w http.ResponseWriter, r *http.Request) {
 		other, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 		key, _ = jwk.FromRaw(&other.PublicKey)
 	}
-	cred := d.issue(key)
+	var cred string
+	if req.ConfigurationID == ConfigIDMdoc {
+		cred = d.issueMdoc(key)
+	} else {
+		cred = d.issue(key)
+	}
 	if d.OversizeBy > 0 {
 		cred += string(make([]byte, d.OversizeBy))
 	}
