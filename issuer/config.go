@@ -41,14 +41,19 @@ type Config struct {
 	OfferTTL time.Duration // pre-authorised code lifetime (10 min)
 	TokenTTL time.Duration // access token lifetime (5 min)
 	// TokenRepeatWindow is how long after its redemption a repeated token request with the
-	// same pre-authorised code gets the same access token (30 s; see Service.Token).
+	// same pre-authorised code gets the same access token (30 s; see Service.Token); from
+	// MinTokenRepeatWindow up to TokenTTL.
 	TokenRepeatWindow time.Duration
-	NonceTTL          time.Duration // c_nonce lifetime (5 min)
-	CredentialTTL     time.Duration // credential validity (365 days)
-	StatusListSize    int           // slots per status list (65536)
-	StatusTTL         time.Duration // list token ttl claim (5 min)
-	StatusExpiry      time.Duration // list token exp (24 h)
-	ProofMaxAge       time.Duration // proof JWT iat window (5 min)
+	// UndeliveredGrace is how long past its token's expiry a credential whose delivery was
+	// never confirmed stays valid before RevokeUndelivered revokes it (1 min; see
+	// MinUndeliveredGrace, MaxUndeliveredGrace).
+	UndeliveredGrace time.Duration
+	NonceTTL         time.Duration // c_nonce lifetime (5 min)
+	CredentialTTL    time.Duration // credential validity (365 days)
+	StatusListSize   int           // slots per status list (65536)
+	StatusTTL        time.Duration // list token ttl claim (5 min)
+	StatusExpiry     time.Duration // list token exp (24 h)
+	ProofMaxAge      time.Duration // proof JWT iat window (5 min)
 }
 
 func (c *Config) defaults() error {
@@ -94,6 +99,7 @@ func (c *Config) defaults() error {
 	def(&c.OfferTTL, 10*time.Minute)
 	def(&c.TokenTTL, 5*time.Minute)
 	def(&c.TokenRepeatWindow, 30*time.Second)
+	def(&c.UndeliveredGrace, time.Minute)
 	def(&c.NonceTTL, 5*time.Minute)
 	def(&c.CredentialTTL, 365*24*time.Hour)
 	def(&c.StatusTTL, 5*time.Minute)
@@ -101,6 +107,34 @@ func (c *Config) defaults() error {
 	def(&c.ProofMaxAge, 5*time.Minute)
 	if c.StatusListSize == 0 {
 		c.StatusListSize = 1 << 16
+	}
+	return c.checkWindows()
+}
+
+// Bounds of the re-delivery windows, checked at New.
+const (
+	// MinTokenRepeatWindow leaves a wallet whose token answer was lost time to repeat the
+	// request; the window's upper bound is TokenTTL, past which the token is dead anyway.
+	MinTokenRepeatWindow = time.Second
+	// MinUndeliveredGrace is the servers' write timeout: a credential request accepted just
+	// before its token expired may still be answering that long after.
+	MinUndeliveredGrace = 30 * time.Second
+	// MaxUndeliveredGrace bounds how long a credential no holder received stays valid.
+	MaxUndeliveredGrace = time.Hour
+)
+
+// ErrConfig marks a Config value outside its bounds.
+var ErrConfig = errors.New("issuer: configuration out of bounds")
+
+func (c *Config) checkWindows() error {
+	if c.TokenTTL < 0 {
+		return fmt.Errorf("%w: TokenTTL %v is negative", ErrConfig, c.TokenTTL)
+	}
+	if c.TokenRepeatWindow < MinTokenRepeatWindow || c.TokenRepeatWindow > c.TokenTTL {
+		return fmt.Errorf("%w: token repeat window %v must be from %v up to the token lifetime %v", ErrConfig, c.TokenRepeatWindow, MinTokenRepeatWindow, c.TokenTTL)
+	}
+	if c.UndeliveredGrace < MinUndeliveredGrace || c.UndeliveredGrace > MaxUndeliveredGrace {
+		return fmt.Errorf("%w: undelivered grace %v must be from %v to %v", ErrConfig, c.UndeliveredGrace, MinUndeliveredGrace, MaxUndeliveredGrace)
 	}
 	return nil
 }

@@ -238,18 +238,14 @@ func (s *Service) Delivered(ctx context.Context, id string) error {
 
 var errNothingToDo = errors.New("issuer: nothing to do")
 
-// UndeliveredGrace is how long past its token's expiry a pending credential is left alone,
-// so a re-delivery still in flight at the expiry can finish.
-const UndeliveredGrace = time.Minute
-
 // RevokeUndelivered revokes every credential whose delivery was never confirmed and whose
-// token expired more than UndeliveredGrace ago (nobody can fetch it any more), each with
+// token expired more than Config.UndeliveredGrace ago (nobody can fetch it any more), each with
 // its audit event in the same transaction. It returns how many it revoked.
 func (s *Service) RevokeUndelivered(ctx context.Context) (int, error) {
 	n := 0
 	for {
 		now := s.cfg.Now()
-		batch, err := s.cfg.Store.ListCredentials(ctx, storage.CredentialFilter{PendingBefore: now.Add(-UndeliveredGrace), Limit: storage.MaxLimit})
+		batch, err := s.cfg.Store.ListCredentials(ctx, storage.CredentialFilter{PendingBefore: now.Add(-s.cfg.UndeliveredGrace), Limit: storage.MaxLimit})
 		if err != nil {
 			return n, err
 		}

@@ -63,6 +63,18 @@ func runIssuer(args []string, stdout, stderr io.Writer) int {
 	fs.Float64Var(&ratePerIP, "rate-per-ip", ratePerIP, "anonymous wallet requests (/token, /nonce, /credential, passkey ceremonies) per second per client address (IPv6: per /64): the TCP peer, or behind --trusted-proxies the address they forward; 0: no limit [IDGATE_ISSUER_RATE_PER_IP]")
 	fs.IntVar(&burst, "rate-burst", burst, "requests a client may send at once before --rate-per-ip applies [IDGATE_ISSUER_RATE_BURST]")
 	proxiesFlag := stringFlag(fs, "trusted-proxies", "IDGATE_ISSUER_TRUSTED_PROXIES", "", "comma-separated CIDRs or addresses of the reverse proxies in front of the issuer; their X-Forwarded-For names the client for --rate-per-ip")
+	repeatWindow, err := envDuration("IDGATE_ISSUER_TOKEN_REPEAT_WINDOW", 30*time.Second)
+	if err != nil {
+		fmt.Fprintln(stderr, "idgate issuer:", err)
+		return 2
+	}
+	grace, err := envDuration("IDGATE_ISSUER_UNDELIVERED_GRACE", time.Minute)
+	if err != nil {
+		fmt.Fprintln(stderr, "idgate issuer:", err)
+		return 2
+	}
+	fs.Var(positiveDuration{&repeatWindow}, "token-repeat-window", fmt.Sprintf("how long after redeeming a pre-authorised code a repeated /token request with it gets the same access token (a wallet whose answer was lost); %v up to the token lifetime (5m) [IDGATE_ISSUER_TOKEN_REPEAT_WINDOW]", issuer.MinTokenRepeatWindow))
+	fs.Var(positiveDuration{&grace}, "undelivered-grace", fmt.Sprintf("how long past its access token's expiry a credential never confirmed delivered stays valid before it is revoked; %v to %v [IDGATE_ISSUER_UNDELIVERED_GRACE]", issuer.MinUndeliveredGrace, issuer.MaxUndeliveredGrace))
 	if code, ok := parse(fs, args[1:]); !ok {
 		return code
 	}
@@ -96,7 +108,9 @@ func runIssuer(args []string, stdout, stderr io.Writer) int {
 	case limiter == nil:
 		logger.Warn("rate limiting off (--rate-per-ip 0): anonymous wallet routes can be flooded")
 	}
-	svc, closeStore, err := openIssuer(ctx, *pkiDir, *db, *publicURL, *models, logger)
+	svc, closeStore, err := openIssuer(ctx, *pkiDir, *db, *publicURL, *models, logger, func(c *issuer.Config) {
+		c.TokenRepeatWindow, c.UndeliveredGrace = repeatWindow, grace
+	})
 	if err != nil {
 		fmt.Fprintln(stderr, "idgate issuer:", err)
 		return exitCode(err)
@@ -185,7 +199,7 @@ func defaultIssuerHTTP() (issuerhttp.Config, error) {
 
 // openIssuer assembles an issuer Service from a PKI directory, a store and (when the models
 // are installed) a face enroller that seals portrait templates to the gate readers' key.
-func openIssuer(ctx context.Context, pkiDir, db, publicURL, modelsDir string, logger *slog.Logger) (*issuer.Service, func(), error) {
+func openIssuer(ctx context.Context, pkiDir, db, publicURL, modelsDir string, logger *slog.Logger, tune ...func(*issuer.Config)) (*issuer.Service, func(), error) {
 	pki, err := certs.LoadIssuer(pkiDir)
 	if err != nil {
 		return nil, nil, badInput(fmt.Errorf("load PKI (run `idgate certs init`): %w", err))
@@ -199,7 +213,7 @@ func openIssuer(ctx context.Context, pkiDir, db, publicURL, modelsDir string, lo
 		closeFaces()
 		return nil, nil, fmt.Errorf("open store: %w", err)
 	}
-	svc, err := issuer.New(issuer.Config{
+	cfg := issuer.Config{
 		Store:     store,
 		Passkeys:  passkeys,
 		PublicURL: publicURL,
@@ -210,10 +224,17 @@ func openIssuer(ctx context.Context, pkiDir, db, publicURL, modelsDir string, lo
 		StatusSigner: pki.StatusList,
 		Faces:        faces,
 		Logger:       logger,
-	})
+	}
+	for _, f := range tune {
+		f(&cfg)
+	}
+	svc, err := issuer.New(cfg)
 	if err != nil {
 		store.Close()
 		closeFaces()
+		if errors.Is(err, issuer.ErrConfig) {
+			err = badInput(err)
+		}
 		return nil, nil, err
 	}
 	return svc, func() { store.Close(); closeFaces() }, nil

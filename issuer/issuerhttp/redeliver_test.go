@@ -4,7 +4,7 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
-	"github.com/idgate/idgate/issuer"
+	"errors"
 	"net/http"
 	"strings"
 	"sync"
@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/idgate/idgate/credential"
+	"github.com/idgate/idgate/issuer"
 	"github.com/idgate/idgate/issuer/storage"
 )
 
@@ -211,7 +212,8 @@ func TestConcurrentTwins(t *testing.T) {
 // TestUndeliveredRevoked: a credential whose answer never went out in full stays pending and
 // is revoked (with its audit event) once its token expired; a delivered one is not.
 func TestUndeliveredRevoked(t *testing.T) {
-	f := newFixture(t, nil)
+	const grace = 3 * time.Minute // Config.UndeliveredGrace, beyond its 1 min default
+	f := newFixture(t, func(c *issuer.Config) { c.UndeliveredGrace = grace })
 	ctx := context.Background()
 	// Delivered through HTTP.
 	deliveredHolder, code := f.enrolAndOffer(credential.EmployeeID)
@@ -247,7 +249,7 @@ func TestUndeliveredRevoked(t *testing.T) {
 		t.Fatalf("undelivered credential not pending: %+v", c)
 	}
 	// Before the token expired (plus the grace) nothing is revoked.
-	f.mutNow(5*time.Minute + issuer.UndeliveredGrace - time.Second)
+	f.mutNow(5*time.Minute + grace - time.Second)
 	if n, err := f.svc.RevokeUndelivered(ctx); n != 0 || err != nil {
 		t.Fatalf("early sweep: %d, %v", n, err)
 	}
@@ -308,5 +310,34 @@ func TestEveryActionHasItsEvent(t *testing.T) {
 	}
 	if _, ok := got["offer.redeem"]; !ok {
 		t.Fatal("no offer.redeem event")
+	}
+}
+
+// TestRedeliveryWindowBounds: New refuses re-delivery windows outside their bounds.
+func TestRedeliveryWindowBounds(t *testing.T) {
+	var base issuer.Config
+	newFixture(t, func(c *issuer.Config) { base = *c })
+	for _, tc := range []struct {
+		name          string
+		repeat, grace time.Duration
+		ok            bool
+	}{
+		{"defaults", 0, 0, true},
+		{"repeat at the token lifetime", 5 * time.Minute, 0, true},
+		{"repeat past the token lifetime", 5*time.Minute + time.Second, 0, false},
+		{"repeat under a second", 500 * time.Millisecond, 0, false},
+		{"negative repeat", -time.Second, 0, false},
+		{"grace bounds", time.Second, issuer.MinUndeliveredGrace, true},
+		{"grace at the maximum", 0, issuer.MaxUndeliveredGrace, true},
+		{"grace under the write timeout", 0, issuer.MinUndeliveredGrace - time.Second, false},
+		{"grace past the maximum", 0, issuer.MaxUndeliveredGrace + time.Second, false},
+		{"negative grace", 0, -time.Minute, false},
+	} {
+		cfg := base
+		cfg.TokenRepeatWindow, cfg.UndeliveredGrace = tc.repeat, tc.grace
+		_, err := issuer.New(cfg)
+		if tc.ok != (err == nil) || (err != nil && !errors.Is(err, issuer.ErrConfig)) {
+			t.Errorf("%s: %v", tc.name, err)
+		}
 	}
 }
