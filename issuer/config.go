@@ -41,7 +41,8 @@ type Config struct {
 	OfferTTL time.Duration // pre-authorised code lifetime (10 min)
 	TokenTTL time.Duration // access token lifetime (5 min)
 	// TokenRepeatWindow is how long after its redemption a repeated token request with the
-	// same pre-authorised code gets the same access token (30 s; see Service.Token); from
+	// same pre-authorised code gets the same access token (30 s, or TokenTTL if shorter; see
+	// Service.Token); from
 	// MinTokenRepeatWindow up to TokenTTL.
 	TokenRepeatWindow time.Duration
 	// UndeliveredGrace is how long past its token's expiry a credential whose delivery was
@@ -98,7 +99,7 @@ func (c *Config) defaults() error {
 	}
 	def(&c.OfferTTL, 10*time.Minute)
 	def(&c.TokenTTL, 5*time.Minute)
-	def(&c.TokenRepeatWindow, 30*time.Second)
+	def(&c.TokenRepeatWindow, min(30*time.Second, c.TokenTTL))
 	def(&c.UndeliveredGrace, time.Minute)
 	def(&c.NonceTTL, 5*time.Minute)
 	def(&c.CredentialTTL, 365*24*time.Hour)
