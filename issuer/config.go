@@ -42,8 +42,7 @@ type Config struct {
 	TokenTTL time.Duration // access token lifetime (5 min)
 	// TokenRepeatWindow is how long after its redemption a repeated token request with the
 	// same pre-authorised code gets the same access token (30 s, or TokenTTL if shorter; see
-	// Service.Token); from
-	// MinTokenRepeatWindow up to TokenTTL.
+	// Service.Token); from MinTokenRepeatWindow up to TokenTTL.
 	TokenRepeatWindow time.Duration
 	// UndeliveredGrace is how long past its token's expiry a credential whose delivery was
 	// never confirmed stays valid before RevokeUndelivered revokes it (1 min; see
