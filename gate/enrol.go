@@ -5,7 +5,6 @@ import (
 	"time"
 
 	"github.com/idgate/idgate/biometric"
-	"github.com/idgate/idgate/credential"
 )
 
 // Enrol links a boarding pass to the face template disclosed from the ID at check-in and
@@ -68,7 +67,7 @@ func (s *Service) checkEnrol(ctx context.Context, f Flight, req *EnrolRequest) *
 		dep = req.Departure.UTC()
 	}
 
-	res, spent, credOK := s.verifyCredential(ctx, d, s.CheckinAudience(f), req.Presentation)
+	pid, spent, credOK := s.verifyID(ctx, d, s.CheckinAudience(f), req.Presentation, req.Mdoc, req.Nonce)
 	v.spent = spent
 	pass, booking, passOK := s.verifyPass(d, f, req.BCBP, now)
 	if passOK {
@@ -77,7 +76,7 @@ func (s *Service) checkEnrol(ctx context.Context, f Flight, req *EnrolRequest) *
 	}
 	sealed := ""
 	if credOK {
-		sealed, _ = res.Claims[credential.FaceTemplateClaim].(string)
+		sealed = pid.sealed
 		t, err := biometric.Open(sealed, s.readerKey())
 		if err != nil {
 			d.Checks.Face = CheckFail
@@ -87,11 +86,11 @@ func (s *Service) checkEnrol(ctx context.Context, f Flight, req *EnrolRequest) *
 		}
 	}
 	if credOK && passOK {
-		d.checkName(pass.Name, res.Claims)
+		d.checkName(pass.Name, pid.claims)
 	}
 	c := d.Checks
 	if d.finish(c.Credential, c.BoardingPass, c.Flight, c.Name, c.Face); d.Allowed() {
-		v.e = Enrolment{Flight: f.Key(), Pass: v.ref, Sealed: sealed, Departure: dep, EnrolledAt: now.UTC(), Status: res.Status}
+		v.e = Enrolment{Flight: f.Key(), Pass: v.ref, Sealed: sealed, Departure: dep, EnrolledAt: now.UTC(), Status: pid.status}
 	}
 	return v
 }

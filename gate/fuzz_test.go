@@ -8,6 +8,10 @@ import (
 	"testing"
 )
 
+// mdocSeed is the start of an ISO/IEC 18013-5 DeviceResponse ({"version": "1.0",
+// "documents": [...]}) in base64url: the shape of the mdoc member.
+const mdocSeed = "o2d2ZXJzaW9uYzEuMGlkb2N1bWVudHOBo2dkb2NUeXBldW9yZy5pc28uMTgwMTMuNS4xLm1ETA"
+
 // requestSeeds are the request fuzz seeds, shared by the decoders' fuzz targets.
 func requestSeeds() []string {
 	enc := base64.RawURLEncoding.EncodeToString
@@ -27,6 +31,11 @@ func requestSeeds() []string {
 		`{"presentation":"x","presentation":"y","bcbp":"y","live_template":"A"}`,
 		`{"presentation":null,"bcbp":"y","live_template":"A"}`,
 		` {"presentation":"x","bcbp":"y","live_template":"A"} }`,
+		`{"mdoc":"` + mdocSeed + `","nonce":"Yc3kP0aZt7wQ1mVn5sBx9LqR2tUv4wXy","bcbp":"` + bcbp + `","live_template":"9wEM"}`,
+		`{"mdoc":"o2d2ZXJzaW9u","nonce":"n","bcbp":"y","departure":"2026-11-27T10:00:00Z"}`,
+		`{"mdoc":"o2d2ZXJzaW9u","presentation":"x","nonce":"n","bcbp":"y","live_template":"A"}`,
+		`{"mdoc":"o2d2ZXJzaW9u=","nonce":"n","bcbp":"y","live_template":"A"}`,
+		`{"mdoc":"o2d2ZXJzaW9u","nonce":"n","nonce":"m","bcbp":"y","live_template":"A"}`,
 		`[[[[[[]]]]]]`, `{"a":"\"}"}`, `null`, ``,
 	}
 }
@@ -38,8 +47,9 @@ func FuzzDecodeVerifyRequest(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, body []byte) {
 		if r, err := DecodeVerifyRequest(body); err == nil {
-			if r.Presentation == "" || len(r.Presentation) > MaxPresentationLen || r.BCBP == "" ||
-				(r.Template == "") == (len(r.JPEG) == 0) || len(r.JPEG) > MaxJPEGBytes {
+			if (r.Presentation == "") == (r.Mdoc == "") || len(r.Presentation) > MaxPresentationLen || r.BCBP == "" ||
+				(r.Template == "") == (len(r.JPEG) == 0) || len(r.JPEG) > MaxJPEGBytes ||
+				len(r.Mdoc) > MaxMdocLen || (r.Mdoc != "") != (r.Nonce != "") || !isBase64URL(r.Mdoc) {
 				t.Fatalf("accepted out-of-bounds request %+v", r)
 			}
 			_ = peekNonce(r.Presentation)
@@ -47,7 +57,9 @@ func FuzzDecodeVerifyRequest(f *testing.F) {
 		if r, err := DecodeIdentifyRequest(body); err == nil && (r.Template == "") == (len(r.JPEG) == 0) {
 			t.Fatalf("accepted identify request without exactly one live face")
 		}
-		_, _ = DecodeEnrolRequest(body)
+		if r, err := DecodeEnrolRequest(body); err == nil && ((r.Presentation == "") == (r.Mdoc == "") || (r.Mdoc != "") != (r.Nonce != "")) {
+			t.Fatalf("accepted enrol request without exactly one ID %+v", r)
+		}
 	})
 }
 

@@ -16,6 +16,8 @@ import (
 const (
 	MaxBodyBytes       = 3 << 20 // a live JPEG (base64) plus presentation and pass
 	MaxPresentationLen = 64 << 10
+	MaxMdocLen         = 64 << 10 // base64url characters of a DeviceResponse
+	maxNonceLen        = 256
 	MaxJPEGBytes       = 2 << 20 // a 1-2 MP gate camera capture
 )
 
@@ -26,10 +28,18 @@ type LiveFace struct {
 	JPEG     []byte `json:"live_jpeg,omitempty"`     // a JPEG only; standard base64 in JSON
 }
 
-// VerifyRequest is the body of POST /v1/gates/{gate}/verify.
+// VerifyRequest is the body of POST /v1/gates/{gate}/verify. The passenger's ID is exactly one
+// of Presentation and Mdoc; Nonce goes with Mdoc only.
 type VerifyRequest struct {
-	Presentation string `json:"presentation"` // SD-JWT VC + KB-JWT disclosing names and face_template
-	BCBP         string `json:"bcbp"`         // the signed boarding pass as scanned
+	Presentation string `json:"presentation,omitempty"` // SD-JWT VC + KB-JWT disclosing names and face_template
+	// Mdoc is an ISO/IEC 18013-5 DeviceResponse (base64url, no padding) of the mDL disclosing
+	// family_name, given_name and org.idgate.mdl.1 face_template, device-signed over
+	// MdocSessionTranscript(audience, Nonce).
+	Mdoc string `json:"mdoc,omitempty"`
+	// Nonce is the gate nonce the terminal obtained and the mdoc's transcript binds; a
+	// DeviceResponse does not carry it readably.
+	Nonce string `json:"nonce,omitempty"`
+	BCBP  string `json:"bcbp"` // the signed boarding pass as scanned
 	LiveFace
 }
 
@@ -38,9 +48,12 @@ type IdentifyRequest struct {
 	LiveFace
 }
 
-// EnrolRequest is the body of POST /v1/flights/{flight}/{date}/enrol.
+// EnrolRequest is the body of POST /v1/flights/{flight}/{date}/enrol. The ID is exactly one of
+// Presentation and Mdoc (with Nonce, the check-in nonce), as in VerifyRequest.
 type EnrolRequest struct {
-	Presentation string `json:"presentation"`
+	Presentation string `json:"presentation,omitempty"`
+	Mdoc         string `json:"mdoc,omitempty"`
+	Nonce        string `json:"nonce,omitempty"`
 	BCBP         string `json:"bcbp"`
 	// Departure is the scheduled departure time; retention counts from it. Optional: the
 	// flight's DefaultDeparture is used when absent. It must lie within -24 h..+48 h of the
@@ -56,8 +69,8 @@ func DecodeVerifyRequest(body []byte) (*VerifyRequest, error) {
 	if err := decodeStrict(body, r.set); err != nil {
 		return nil, err
 	}
-	if r.Presentation == "" || len(r.Presentation) > MaxPresentationLen {
-		return nil, errorf(ReasonMalformedRequest, "presentation: required, at most %d bytes", MaxPresentationLen)
+	if err := checkID(r.Presentation, r.Mdoc, r.Nonce); err != nil {
+		return nil, err
 	}
 	if r.BCBP == "" || len(r.BCBP) > boardingpass.MaxLen {
 		return nil, errorf(ReasonMalformedRequest, "bcbp: required, at most %d characters", boardingpass.MaxLen)
@@ -86,13 +99,40 @@ func DecodeEnrolRequest(body []byte) (*EnrolRequest, error) {
 	if err := decodeStrict(body, r.set); err != nil {
 		return nil, err
 	}
-	if r.Presentation == "" || len(r.Presentation) > MaxPresentationLen {
-		return nil, errorf(ReasonMalformedRequest, "presentation: required, at most %d bytes", MaxPresentationLen)
+	if err := checkID(r.Presentation, r.Mdoc, r.Nonce); err != nil {
+		return nil, err
 	}
 	if r.BCBP == "" || len(r.BCBP) > boardingpass.MaxLen {
 		return nil, errorf(ReasonMalformedRequest, "bcbp: required, at most %d characters", boardingpass.MaxLen)
 	}
 	return &r, nil
+}
+
+// checkID checks that a request carries exactly one ID: a presentation, or an mdoc with the
+// nonce its transcript binds (base64url without padding, within bounds).
+func checkID(presentation, mdoc, nonce string) error {
+	switch {
+	case (presentation == "") == (mdoc == ""):
+		return errorf(ReasonMalformedRequest, "exactly one of presentation and mdoc is required")
+	case len(presentation) > MaxPresentationLen:
+		return errorf(ReasonMalformedRequest, "presentation: at most %d bytes", MaxPresentationLen)
+	case presentation != "" && nonce != "":
+		return errorf(ReasonMalformedRequest, "nonce goes with mdoc only (a presentation's KB-JWT carries its own)")
+	case mdoc == "":
+		return nil
+	case len(mdoc) > MaxMdocLen || !isBase64URL(mdoc):
+		return errorf(ReasonMalformedRequest, "mdoc: base64url without padding, at most %d characters", MaxMdocLen)
+	case nonce == "" || len(nonce) > maxNonceLen:
+		return errorf(ReasonMalformedRequest, "nonce: required with mdoc, at most %d characters", maxNonceLen)
+	}
+	return nil
+}
+
+// isBase64URL reports whether s is unpadded base64url that decodes (RFC 4648 §5: a length of
+// 1 mod 4 is no encoding; DecodeString also rejects non-zero trailing bits).
+func isBase64URL(s string) bool {
+	_, err := base64.RawURLEncoding.DecodeString(s)
+	return err == nil
 }
 
 func (f *LiveFace) check() error {
@@ -120,6 +160,8 @@ const (
 	memberTemplate
 	memberJPEG
 	memberDeparture
+	memberMdoc
+	memberNonce
 )
 
 // setMember stores one member's decoded value and returns its bit (0: unknown name).
@@ -160,14 +202,23 @@ var (
 	errDuplicateMember = errors.New("duplicate member")
 )
 
-// setCredential stores a credential member (presentation, bcbp) of a verify or enrol request.
-func setCredential(pres, bcbp *string, name, val []byte) uint8 {
+// credentialMembers points at the ID and pass members of a verify or enrol request.
+type credentialMembers struct{ pres, mdoc, nonce, bcbp *string }
+
+// set stores a credential member (presentation, mdoc, nonce, bcbp) and returns its bit.
+func (c credentialMembers) set(name, val []byte) uint8 {
 	switch string(name) {
 	case "presentation":
-		*pres = string(val)
+		*c.pres = string(val)
 		return memberPresentation
+	case "mdoc":
+		*c.mdoc = string(val)
+		return memberMdoc
+	case "nonce":
+		*c.nonce = string(val)
+		return memberNonce
 	case "bcbp":
-		*bcbp = string(val)
+		*c.bcbp = string(val)
 		return memberBCBP
 	}
 	return 0
@@ -192,7 +243,7 @@ func (f *LiveFace) set(name, val []byte) (uint8, error) {
 }
 
 func (r *VerifyRequest) set(name, _, val []byte) (uint8, error) {
-	if bit := setCredential(&r.Presentation, &r.BCBP, name, val); bit != 0 {
+	if bit := (credentialMembers{&r.Presentation, &r.Mdoc, &r.Nonce, &r.BCBP}).set(name, val); bit != 0 {
 		return bit, nil
 	}
 	return r.LiveFace.set(name, val)
@@ -201,7 +252,7 @@ func (r *VerifyRequest) set(name, _, val []byte) (uint8, error) {
 func (r *IdentifyRequest) set(name, _, val []byte) (uint8, error) { return r.LiveFace.set(name, val) }
 
 func (r *EnrolRequest) set(name, raw, val []byte) (uint8, error) {
-	if bit := setCredential(&r.Presentation, &r.BCBP, name, val); bit != 0 {
+	if bit := (credentialMembers{&r.Presentation, &r.Mdoc, &r.Nonce, &r.BCBP}).set(name, val); bit != 0 {
 		return bit, nil
 	}
 	if string(name) != "departure" {

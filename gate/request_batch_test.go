@@ -100,7 +100,8 @@ func FuzzDecodeEnrolBatch(f *testing.F) {
 			t.Fatalf("%d items accepted", len(r.Items))
 		}
 		for _, it := range r.Items {
-			if it == nil || it.Presentation == "" || len(it.Presentation) > MaxPresentationLen || it.BCBP == "" {
+			if it == nil || (it.Presentation == "") == (it.Mdoc == "") || len(it.Presentation) > MaxPresentationLen || it.BCBP == "" ||
+				(it.Mdoc != "") != (it.Nonce != "") || len(it.Mdoc) > MaxMdocLen || !isBase64URL(it.Mdoc) {
 				t.Fatalf("accepted out-of-bounds item %+v", it)
 			}
 		}

@@ -45,6 +45,17 @@ func TestDecodeVerifyRequest(t *testing.T) {
 		{"lone surrogate", `{"presentation":"\ud800","bcbp":"M1X","live_template":"A"}`, false},
 		{"invalid UTF-8", "{\"presentation\":\"\xff\",\"bcbp\":\"M1X\",\"live_template\":\"A\"}", false},
 		{"stray closing brace", `{"presentation":"a","bcbp":"M1X","live_template":"A"}}`, false},
+		{"mdoc", `{"mdoc":"o2d2","nonce":"n","bcbp":"M1X","live_template":"A"}`, true},
+		{"mdoc without nonce", `{"mdoc":"o2d2","bcbp":"M1X","live_template":"A"}`, false},
+		{"mdoc and presentation", `{"mdoc":"o2d2","presentation":"a","nonce":"n","bcbp":"M1X","live_template":"A"}`, false},
+		{"nonce with presentation", `{"presentation":"a","nonce":"n","bcbp":"M1X","live_template":"A"}`, false},
+		{"mdoc padded", `{"mdoc":"o2c=","nonce":"n","bcbp":"M1X","live_template":"A"}`, false},
+		{"mdoc standard base64", `{"mdoc":"o2+/","nonce":"n","bcbp":"M1X","live_template":"A"}`, false},
+		{"mdoc one char", `{"mdoc":"o","nonce":"n","bcbp":"M1X","live_template":"A"}`, false},
+		{"mdoc empty", `{"mdoc":"","nonce":"n","bcbp":"M1X","live_template":"A"}`, false},
+		{"mdoc oversized", `{"mdoc":"` + strings.Repeat("A", MaxMdocLen+4) + `","nonce":"n","bcbp":"M1X","live_template":"A"}`, false},
+		{"nonce oversized", `{"mdoc":"o2d2","nonce":"` + strings.Repeat("n", 257) + `","bcbp":"M1X","live_template":"A"}`, false},
+		{"duplicate nonce", `{"mdoc":"o2d2","nonce":"n","nonce":"m","bcbp":"M1X","live_template":"A"}`, false},
 		{"oversized jpeg", `{"presentation":"a","bcbp":"M","live_jpeg":"` + base64.StdEncoding.EncodeToString(make([]byte, MaxJPEGBytes+1)) + `"}`, false},
 	} {
 		r, err := DecodeVerifyRequest([]byte(c.body))
@@ -62,7 +73,12 @@ func TestDecodeEnrolAndIdentify(t *testing.T) {
 	if err != nil || e.Departure == nil || !e.Departure.Equal(time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC)) {
 		t.Fatalf("enrol with departure: %+v, %v", e, err)
 	}
+	if e, err := DecodeEnrolRequest([]byte(`{"mdoc":"o2d2","nonce":"n","bcbp":"M1X"}`)); err != nil || e.Mdoc != "o2d2" || e.Nonce != "n" {
+		t.Fatalf("enrol with mdoc: %+v, %v", e, err)
+	}
 	for _, body := range []string{
+		`{"mdoc":"o2d2","bcbp":"M1X"}`,
+		`{"mdoc":"o2d2","presentation":"a","nonce":"n","bcbp":"M1X"}`,
 		`{"presentation":"a","bcbp":"M1X","departure":"27 Nov 2026"}`,
 		`{"presentation":"a","bcbp":"M1X","departure":null}`,
 		`{"presentation":"a","bcbp":"M1X","live_template":"A"}`,

@@ -38,6 +38,10 @@ type statusCheckerOf interface {
 // status checker (Status, or the one Credentials has).
 type Config struct {
 	Credentials CredentialVerifier
+	// Mdoc verifies an mDL mdoc sent as the passenger's ID instead of an SD-JWT VC
+	// presentation (*mdoc.Verifier over the trust list's IACA roots). Optional: nil denies an
+	// mdoc ID credential_invalid (credential_code mdoc_not_accepted).
+	Mdoc MdocVerifier
 	// Status answers an enrolled ID's Token Status List entry when it boards by walk-through
 	// (Identify). Default: the checker of Credentials when it has one
 	// (*credential.Verifier.StatusChecker), so both routes share its cache.

@@ -37,7 +37,7 @@ func (s *Service) Verify(ctx context.Context, id string, req *VerifyRequest) *De
 	live, liveReason := s.liveTemplate(d, id, req.LiveFace)
 
 	aud := s.GateAudience(id)
-	res, spent, credOK := s.verifyCredential(ctx, d, aud, req.Presentation)
+	pid, spent, credOK := s.verifyID(ctx, d, aud, req.Presentation, req.Mdoc, req.Nonce)
 
 	pass, booking, passOK := s.verifyPass(d, g.Flight, req.BCBP, now)
 	if passOK {
@@ -46,15 +46,14 @@ func (s *Service) Verify(ctx context.Context, id string, req *VerifyRequest) *De
 	}
 
 	if credOK && passOK {
-		d.checkName(pass.Name, res.Claims)
+		d.checkName(pass.Name, pid.claims)
 	}
 
 	switch {
 	case liveReason != "":
 		liveFaceFailed(d, liveReason)
 	case credOK:
-		sealed, _ := res.Claims[credential.FaceTemplateClaim].(string)
-		s.compareFace(d, live, sealed)
+		s.compareFace(d, live, pid.sealed)
 	}
 
 	if len(d.Reasons) == 0 && !s.markBoarded(ctx, d, g, ref, now, spent.requestID()) {
@@ -117,6 +116,36 @@ func (s *Service) liveTemplate(d *Decision, id string, f LiveFace) (biometric.Te
 	return c.Template, ""
 }
 
+// passengerID is what the gate reads from a verified ID, whichever its form.
+type passengerID struct {
+	claims  map[string]any // family_name, given_name (checkName); face_template
+	sealed  string         // the face template JWE to the gate reader key
+	status  credential.StatusRef
+	expires time.Time
+}
+
+// verifyID verifies the request's ID, an SD-JWT VC presentation or an mdoc (with the nonce
+// its transcript binds; DecodeVerifyRequest and DecodeEnrolRequest let exactly one through),
+// consuming its nonce for aud first. The nonce it spent is returned for restoreNonce.
+func (s *Service) verifyID(ctx context.Context, d *Decision, aud, presentation, mdocB64, nonce string) (*passengerID, spentNonce, bool) {
+	if mdocB64 != "" {
+		return s.verifyMdoc(ctx, d, aud, mdocB64, nonce)
+	}
+	res, spent, ok := s.verifyCredential(ctx, d, aud, presentation)
+	if !ok {
+		return nil, spent, false
+	}
+	sealed, _ := res.Claims[credential.FaceTemplateClaim].(string)
+	return &passengerID{claims: res.Claims, sealed: sealed, status: res.Status, expires: res.ExpiresAt}, spent, true
+}
+
+// credentialFailed records a failed credential check with its precise code.
+func credentialFailed(d *Decision, code credential.Code) {
+	d.Checks.Credential = CheckFail
+	d.CredentialCode = string(code)
+	d.deny(credentialReason(code))
+}
+
 // verifyCredential consumes the presentation's nonce for aud, then verifies the presentation.
 // The nonce it spent is returned for restoreNonce.
 func (s *Service) verifyCredential(ctx context.Context, d *Decision, aud, presentation string) (*credential.Result, spentNonce, bool) {
@@ -133,10 +162,7 @@ func (s *Service) verifyCredential(ctx context.Context, d *Decision, aud, presen
 	}
 	res, err := s.cfg.Credentials.Verify(ctx, presentation, credential.Expectation{Audience: aud, Nonce: nonce, Claims: claimsAtGate})
 	if err != nil {
-		code := credential.CodeOf(err)
-		d.Checks.Credential = CheckFail
-		d.CredentialCode = string(code)
-		d.deny(credentialReason(code))
+		credentialFailed(d, credential.CodeOf(err))
 		return nil, spent, false
 	}
 	d.Checks.Credential = CheckPass

@@ -1,7 +1,8 @@
 // Package gatetest builds the in-process airport world gate tests need: the credential
 // ecosystem of credential/credentialtest (test CA, issuers, status list over loopback HTTP), an
-// airline's boarding-pass signer under the same CA, the gate reader key, and passengers whose
-// ID carries a sealed face template and whose boarding pass is signed for a flight.
+// mDL issuing authority (IACA and Document Signer), an airline's boarding-pass signer under the
+// same CA, the gate reader key, and passengers whose ID (SD-JWT VC or mdoc) carries a sealed
+// face template and whose boarding pass is signed for a flight.
 // Everything is generated in code.
 package gatetest
 
@@ -38,6 +39,7 @@ type World struct {
 	Passes    *certs.TrustList
 	ReaderKey *ecdsa.PrivateKey
 	Flight    gate.Flight // IG0101 today
+	Mdoc      *MdocPKI    // the mDL's issuing authority the World's gate trusts
 	rng       *mrand.Rand
 }
 
@@ -58,14 +60,14 @@ func New(t testing.TB) *World {
 	}
 	return &World{
 		Env: env, Airline: airline, Passes: certs.NewTrustList(anchor), ReaderKey: reader, Flight: f,
-		rng: mrand.New(mrand.NewPCG(1, 2)),
+		Mdoc: NewMdocPKI(t), rng: mrand.New(mrand.NewPCG(1, 2)),
 	}
 }
 
 // Config returns a gate.Config over the World with a memory store; adjust before gate.New.
 func (w *World) Config(t testing.TB) gate.Config {
 	return gate.Config{
-		Credentials: w.Env.Verifier(t), Passes: w.Passes, ReaderKey: w.ReaderKey,
+		Credentials: w.Env.Verifier(t), Mdoc: w.MdocVerifier(), Passes: w.Passes, ReaderKey: w.ReaderKey,
 		Store: gate.NewMemoryStore(), Audience: Audience,
 	}
 }
@@ -136,8 +138,11 @@ func (p *Passenger) Present(t testing.TB, n gate.Nonce) string {
 }
 
 // LiveTemplate is a fresh capture of the passenger's face, encoded as a gate sends it.
-func (w *World) LiveTemplate(t testing.TB, p *Passenger) string {
-	s, err := w.Near(p.Face, 0.15).EncodeString()
+func (w *World) LiveTemplate(t testing.TB, p *Passenger) string { return w.LiveTemplateOf(t, p.Face) }
+
+// LiveTemplateOf is a fresh capture of face, encoded as a gate sends it.
+func (w *World) LiveTemplateOf(t testing.TB, face biometric.Template) string {
+	s, err := w.Near(face, 0.15).EncodeString()
 	if err != nil {
 		t.Fatal(err)
 	}
