@@ -1,5 +1,6 @@
 // Package gate is idgate's airport boarding gate: one call decides whether a passenger may
-// board, from their mobile ID (SD-JWT VC + KB-JWT), their airline-signed IATA boarding pass
+// board, from their mobile ID (SD-JWT VC + KB-JWT, or the mDL as an ISO/IEC 18013-5 mdoc),
+// their airline-signed IATA boarding pass
 // and a live face capture; or, for walk-through boarding, from the live face alone against the
 // flight's gallery of faces enrolled at check-in.
 //
@@ -32,6 +33,25 @@
 //     OperatingPoint. Only when all of that passed is the pass marked boarded — an atomic
 //     insert in the Store keyed by flight and PassID (SHA-256 of the canonical booking: PNR, origin, check-in sequence), so
 //     exactly one of any number of concurrent requests for one pass is allowed.
+//   - An mdoc ID (VerifyRequest.Mdoc, EnrolRequest.Mdoc: the base64url DeviceResponse of the mDL,
+//     with Nonce, the nonce the terminal obtained; exactly one of presentation and mdoc) is
+//     device-signed over MdocSessionTranscript(audience, nonce): OpenID4VP 1.0 Appendix B's
+//     handover (oid4vp.SessionTranscript) with client_id and response_uri both the audience the
+//     nonce endpoint returned, the nonce, and a null thumbprint (the response is not encrypted;
+//     the terminal posts it over TLS). The audience names the verifier and the gate (or the
+//     flight's check-in), the nonce the attempt, so a response made for another gate, flight,
+//     verifier or nonce fails the device signature; the wallet computes it from the nonce
+//     response alone, and the endpoint URL, which a verifier behind a proxy does not know, is
+//     not needed. A DeviceResponse carries no readable nonce: the nonce is consumed first as for
+//     a presentation, then Config.Mdoc (mdoc.Verifier over the trust list's IACA roots for the
+//     mDL doctype) checks the chain, validity, element digests and the device signature over
+//     that transcript. family_name and given_name (org.iso.18013.5.1) go into the same name
+//     match; face_template (org.idgate.mdl.1) is the same sealed JWE; the MSO's status_list
+//     entry is checked through Config.Status and kept at enrolment for Identify. Failures are
+//     the same reasons as an SD-JWT VC's (mdoc's codes carry the same strings in
+//     credential_code); a gate without Config.Mdoc denies credential_invalid
+//     (mdoc_not_accepted) before consuming the nonce. The nonce's TTL bounds the response's
+//     age, as the KB-JWT's iat does a presentation's.
 //   - Enrol(flight, EnrolRequest) at check-in runs the same credential, pass, flight and name
 //     checks against a check-in nonce and stores the sealed template (the JWE, never the
 //     vector) linked to the PassID, with the ID's status list reference. Identify(gate, live
@@ -73,7 +93,7 @@
 // liveness_score (allow only), liveness_threshold, pass_ref}; reasons are
 // the stable Reason codes. Errors outside decisions are *Error with a stable Code. Logs
 // (log/slog) carry the gate, flight, decision, reasons and a 16-hex-digit pass hash — never a
-// pass, presentation or template. Metrics are Prometheus text (Metrics.WritePrometheus).
+// pass, presentation, mdoc or template. Metrics are Prometheus text (Metrics.WritePrometheus).
 //
 // # Driving the API (load tests, terminals)
 //
@@ -81,8 +101,9 @@
 // exact member names, decoded strictly in one pass (no duplicates, no nulls, no case variants,
 // nothing after the object: internal/jsonscan). Gate terminals send their bearer token on every
 // call. Per boarding: POST /v1/gates/{gate}/nonce (201
-// {nonce, audience, expires_at}); the wallet signs its KB-JWT with that audience and nonce;
-// POST /v1/gates/{gate}/verify {"presentation", "bcbp", "live_template"} answers 200 allow or
+// {nonce, audience, expires_at}); the wallet signs its KB-JWT with that audience and nonce (or
+// its mdoc over MdocSessionTranscript(audience, nonce));
+// POST /v1/gates/{gate}/verify {"presentation" | "mdoc"+"nonce", "bcbp", "live_template"} answers 200 allow or
 // 403 deny (404 unknown gate, 400 malformed). Pre-generate distinct passengers: a pass boards
 // once, a nonce works once. Setup: PUT /v1/gates/{gate} with "Authorization: Bearer
 // <operator token>" and {"carrier":"IG","number":"101","date":"YYYY-MM-DD","boarding":true}.

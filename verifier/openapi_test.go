@@ -111,10 +111,12 @@ func TestOpenAPI(t *testing.T) {
 		// The examples' presentation (bound to no nonce this server issued), pass (signed by
 		// an airline key this server does not trust) and template are stand-ins: decoded,
 		// checked, denied.
-		{Op: "gateVerify", Want: 403, Check: deny(gate.ReasonNonceInvalid)},
+		{Op: "gateVerify", Example: "sdjwt", Want: 403, Check: deny(gate.ReasonNonceInvalid)},
+		{Op: "gateVerify", Example: "mdoc", Want: 403, Check: deny(gate.ReasonNonceInvalid)},
 		{Op: "gateIdentify", Want: 403, Check: deny(gate.ReasonLiveFaceInvalid)},
 		{Op: "checkinNonce", Want: 201},
-		{Op: "checkinEnrol", Want: 403, Check: deny(gate.ReasonNonceInvalid)},
+		{Op: "checkinEnrol", Example: "sdjwt", Want: 403, Check: deny(gate.ReasonNonceInvalid)},
+		{Op: "checkinEnrol", Example: "mdoc", Want: 403, Check: deny(gate.ReasonNonceInvalid)},
 		{Op: "checkinEnrolBatch", Want: 200},
 		{Op: "metrics", Want: 200, Check: func(t testing.TB, r apitest.Response) {
 			if !strings.Contains(string(r.Body), "idgate_gate_requests_total") {
@@ -242,6 +244,12 @@ func TestOpenAPI(t *testing.T) {
 		}
 		if r := verify(); r.Status != 403 {
 			t.Fatalf("second verify: %s", r)
+		}
+		lena := w.MdocPassenger(t, "Weiss", "Lena")
+		n := nonce("/v1/gates/A1/nonce")
+		if r := do("POST", "/v1/gates/A1/verify", map[string]string{"mdoc": lena.Present(t, n), "nonce": n.Nonce,
+			"bcbp": w.Pass(t, "WEISS/LENA", gatetest.PassOpts{Sequence: 3}), "live_template": w.LiveTemplateOf(t, lena.Face)}); r.Status != 200 {
+			t.Fatalf("verify with an mdoc: %s", r)
 		}
 		if r := do("POST", "/v1/gates/A1/identify", map[string]string{"live_template": w.LiveTemplate(t, max)}); r.Status != 200 {
 			t.Fatalf("identify: %s", r)

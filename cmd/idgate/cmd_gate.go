@@ -16,6 +16,7 @@ import (
 	"github.com/idgate/idgate/gate"
 	"github.com/idgate/idgate/gate/pgstore"
 	"github.com/idgate/idgate/gate/sqlitestore"
+	"github.com/idgate/idgate/mdoc"
 	"github.com/idgate/idgate/verifier"
 )
 
@@ -137,7 +138,9 @@ func newGateRoutes(ctx context.Context, pkiDir string, core *verifierCore, o ver
 		}
 	}
 	cfg := gate.Config{
-		Credentials: core.credentials, Passes: core.trust, ReaderKey: reader, Store: store, Audience: o.audience,
+		// The trust list's IACA roots (PurposeMdoc, per doctype) admit the mDL mdoc as an ID.
+		Credentials: core.credentials, Mdoc: &mdoc.Verifier{Trust: core.trust},
+		Passes: core.trust, ReaderKey: reader, Store: store, Audience: o.audience,
 		Retention: g.retention, Logger: logger,
 	}
 	// A PostgreSQL store is shared by instances behind one address: their nonces must be too,
