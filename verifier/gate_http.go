@@ -18,10 +18,10 @@ import (
 //	PUT  /v1/gates/{gate}                     operator token: configure flight and boarding
 //	GET  /v1/gates/{gate}                     operator token
 //	POST /v1/gates/{gate}/nonce               terminal token → {nonce, audience, expires_at}
-//	POST /v1/gates/{gate}/verify              terminal token: {presentation, bcbp, live_template|live_jpeg} → decision
+//	POST /v1/gates/{gate}/verify              terminal token: {presentation|mdoc+nonce, bcbp, live_template|live_jpeg} → decision
 //	POST /v1/gates/{gate}/identify            terminal token: {live_template|live_jpeg} → decision
 //	POST /v1/flights/{IG0101}/{date}/nonce    check-in token
-//	POST /v1/flights/{IG0101}/{date}/enrol    check-in token: {presentation, bcbp[, departure]}
+//	POST /v1/flights/{IG0101}/{date}/enrol    check-in token: {presentation|mdoc+nonce, bcbp[, departure]}
 //	POST /v1/flights/{IG0101}/{date}/enrol-batch  check-in token: {"items":[...]} → 200 {"decisions":[...]}
 //	GET  /metrics, /healthz, /readyz
 //
