@@ -46,6 +46,7 @@ const (
 	ReasonQueryNotSatisfied    = "query_not_satisfied"
 	ReasonCredentialMissing    = "credential_missing"
 	ReasonUnrequested          = "unrequested_credential"
+	ReasonUnrequestedClaim     = "unrequested_claim"
 	ReasonPresentationInvalid  = "presentation_invalid"
 	ReasonHolderBinding        = "holder_binding_missing"
 	ReasonDecryption           = "decryption_failed"

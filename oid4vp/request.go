@@ -75,10 +75,12 @@ type JWKS struct {
 	Keys []JWK `json:"keys"`
 }
 
-// DefaultVPFormats are the formats and algorithms idgate's verifier accepts (B.3.4, B.2.2).
+// DefaultVPFormats are the formats and algorithms idgate's verifier accepts (B.3.4, B.2.2):
+// mdoc algorithms are COSE identifiers, ES256 (-7) and its fully specified ESP256 (-9).
 func DefaultVPFormats() map[string]any {
 	return map[string]any{
 		FormatSDJWT: map[string]any{"sd-jwt_alg_values": []string{"ES256"}, "kb-jwt_alg_values": []string{"ES256"}},
+		FormatMDoc:  map[string]any{"issuerauth_alg_values": []int{-7, -9}, "deviceauth_alg_values": []int{-7, -9}},
 	}
 }
 

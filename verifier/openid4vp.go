@@ -28,7 +28,9 @@ const (
 // VPConfig configures the OpenID4VP relying-party service.
 type VPConfig struct {
 	Credentials *credential.Verifier
-	Store       vpstore.Store
+	// MDoc verifies mso_mdoc presentations; without it mso_mdoc queries are refused.
+	MDoc  *MDocConfig
+	Store vpstore.Store
 	// Signer signs Request Objects; its leaf's first SAN dNSName is the client_id
 	// (x509_san_dns:<name>) and must be BaseURL's host.
 	Signer certs.Signer
@@ -114,6 +116,9 @@ type vpRecord struct {
 	// wallet was sent back with, which the relying party presents to read the outcome.
 	RedirectURI      string `json:"redirect_uri,omitempty"`
 	ResponseCodeHash []byte `json:"response_code_hash,omitempty"`
+
+	// ResponseURI is where the wallet posts; an mdoc's SessionTranscript binds it.
+	ResponseURI string `json:"response_uri,omitempty"`
 }
 
 // CreateOptions are a transaction's optional parameters.
@@ -205,8 +210,8 @@ func QueryFromClaims(vct string, claims []string) (*oid4vp.Query, error) {
 }
 
 // Create opens a transaction for q on behalf of client (its open transactions are bounded).
-// Only dc+sd-jwt credentials are verified here: a query for another format is refused with
-// vp_formats_not_supported.
+// dc+sd-jwt credentials are verified, and mso_mdoc ones when VPConfig.MDoc is set: a query
+// for another format is refused with vp_formats_not_supported.
 func (vp *VP) Create(ctx context.Context, client string, q *oid4vp.Query) (*Created, error) {
 	return vp.CreateWithID(ctx, random(16), client, q, CreateOptions{})
 }
@@ -220,15 +225,16 @@ func (vp *VP) CreateWithID(ctx context.Context, id, client string, q *oid4vp.Que
 		}
 	}
 	for _, cq := range q.Credentials {
-		if cq.Format != oid4vp.FormatSDJWT {
-			return nil, &oid4vp.Error{Code: oid4vp.VPFormatsNotSupported, Detail: "this verifier checks dc+sd-jwt credentials only"}
+		if cq.Format != oid4vp.FormatSDJWT && (cq.Format != oid4vp.FormatMDoc || vp.cfg.MDoc == nil) {
+			return nil, &oid4vp.Error{Code: oid4vp.VPFormatsNotSupported, Detail: "this verifier does not check " + cq.Format + " credentials"}
 		}
 	}
 	qb, err := json.Marshal(q)
 	if err != nil {
 		return nil, err
 	}
-	rec := vpRecord{Nonce: oid4vp.NewNonce(), State: random(16), ResponseMode: vp.cfg.ResponseMode, Query: qb, RedirectURI: opts.RedirectURI}
+	rec := vpRecord{Nonce: oid4vp.NewNonce(), State: random(16), ResponseMode: vp.cfg.ResponseMode, Query: qb, RedirectURI: opts.RedirectURI,
+		ResponseURI: vp.base.String() + PathVPResponse + id}
 	if rec.ResponseMode == oid4vp.ModeDirectPostJWT {
 		key, err := oid4vp.NewEncryptionKey()
 		if err != nil {
@@ -292,7 +298,7 @@ func (vp *VP) RequestObject(ctx context.Context, id, walletNonce string) (string
 	}
 	ro := &oid4vp.RequestObject{
 		ClientID: vp.clientID, ResponseType: "vp_token", ResponseMode: rec.ResponseMode,
-		ResponseURI: vp.base.String() + PathVPResponse + t.ID, Nonce: rec.Nonce, State: rec.State,
+		ResponseURI: cmpOr(rec.ResponseURI, vp.base.String()+PathVPResponse+t.ID), Nonce: rec.Nonce, State: rec.State,
 		DCQLQuery: q, WalletNonce: walletNonce, ExpiresAt: t.ExpiresAt.Unix(),
 	}
 	var key *oid4vp.EncryptionKey
@@ -305,9 +311,12 @@ func (vp *VP) RequestObject(ctx context.Context, id, walletNonce string) (string
 	return oid4vp.SignRequestObject(ro, vp.cfg.Signer, vp.cfg.Now(), 0)
 }
 
-// Presented is one verified credential in a transaction's result.
+// Presented is one verified credential in a transaction's result: an SD-JWT VC's vct, or an
+// mdoc's doctype with Issuer its Document Signer's subject and Claims {namespace: {element:
+// value}} (bstr values in standard base64).
 type Presented struct {
-	VCT       string         `json:"vct"`
+	VCT       string         `json:"vct,omitempty"`
+	Doctype   string         `json:"doctype,omitempty"`
 	Issuer    string         `json:"issuer"`
 	IssuedAt  time.Time      `json:"issued_at"`
 	ExpiresAt time.Time      `json:"expires_at"`
@@ -388,7 +397,24 @@ func (vp *VP) check(ctx context.Context, rec *vpRecord, resp *oid4vp.Response) (
 		return nil, err
 	}
 	details := map[*oid4vp.Credential]*credential.Result{}
+	mdocs := map[*oid4vp.Credential]*Presented{}
+	var transcript []byte
 	out, err := q.CheckVPToken(resp.VPToken, func(cq *oid4vp.CredentialQuery, p string) (*oid4vp.Credential, error) {
+		if cq.Format == oid4vp.FormatMDoc {
+			if transcript == nil {
+				st, err := vp.sessionTranscript(rec)
+				if err != nil {
+					return nil, err
+				}
+				transcript = st
+			}
+			c, pr, err := vp.verifyMDoc(ctx, cq, p, transcript)
+			if err != nil {
+				return nil, err
+			}
+			mdocs[c] = pr
+			return c, nil
+		}
 		res, err := vp.cfg.Credentials.Verify(ctx, p, credential.Expectation{Audience: vp.clientID, Nonce: rec.Nonce})
 		if err != nil {
 			return nil, err
@@ -399,14 +425,19 @@ func (vp *VP) check(ctx context.Context, rec *vpRecord, resp *oid4vp.Response) (
 	})
 	if err != nil {
 		// The presentation's own code (e.g. credential_revoked) names the failure best.
-		if c := credential.CodeOf(errors.Unwrap(err)); oid4vp.ReasonOf(err) == oid4vp.ReasonPresentationInvalid && c != credential.CodeInternal {
-			return nil, &Error{Code: string(c), Msg: "a presentation failed verification"}
+		if oid4vp.ReasonOf(err) == oid4vp.ReasonPresentationInvalid {
+			return nil, presentationFailure(errors.Unwrap(err), err)
 		}
 		return nil, err
 	}
 	result := map[string][]Presented{}
 	for id, list := range out {
 		for _, p := range list {
+			if pr := mdocs[p.Credential]; pr != nil {
+				pr.Claims = requested(p.Credential.Claims, p.Selection.Paths())
+				result[id] = append(result[id], *pr)
+				continue
+			}
 			res := details[p.Credential]
 			result[id] = append(result[id], Presented{
 				VCT: res.VCT, Issuer: res.Issuer, IssuedAt: res.IssuedAt.UTC(), ExpiresAt: res.ExpiresAt.UTC(),

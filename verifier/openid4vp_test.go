@@ -29,6 +29,7 @@ type vpWorld struct {
 	base  string
 	trust *certs.TrustList // the wallet's trusted verifier roots
 	vp    *VP
+	mdoc  *mdocAuthority // an mDL issuing authority the verifier trusts
 	mu    sync.Mutex
 	now   time.Time
 }
@@ -46,13 +47,14 @@ func newVPWorld(t *testing.T, mode string) *vpWorld {
 	}
 	_, port, _ := net.SplitHostPort(l.Addr().String())
 	w := &vpWorld{env: env, base: "http://localhost:" + port, now: time.Now(),
-		trust: env.CA.TrustList(certs.PurposeVerifier, certs.ScopeAny)}
+		trust: env.CA.TrustList(certs.PurposeVerifier, certs.ScopeAny), mdoc: newMDocAuthority(t, "UT")}
 	rp, err := NewRP(RPConfig{Credentials: env.Verifier(t), Requests: NewMemoryRequests(100), Audience: "https://rental.example"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	w.vp, err = NewVP(VPConfig{
 		Credentials: env.Verifier(t), Store: vpstore.NewMemory(w.clock),
+		MDoc:    &MDocConfig{Trust: w.mdoc.trustList(), Status: env.Checker()},
 		Signer:  env.CA.Issue(t, "rental desk", certstest.WithDNS("localhost"), certstest.WithProfile(certs.ProfileRequestSigner)),
 		BaseURL: w.base, ResponseMode: mode, Now: w.clock,
 	})
@@ -332,9 +334,9 @@ func TestOpenID4VPAttacks(t *testing.T) {
 func TestOpenID4VPCreate(t *testing.T) {
 	w := newVPWorld(t, oid4vp.ModeDirectPostJWT)
 	for body, want := range map[string]int{
-		`{"dcql_query":{"credentials":[]}}`: 400,
-		`{"dcql_query":{"credentials":[{"id":"m","format":"mso_mdoc","meta":{"doctype_value":"org.iso.18013.5.1.mDL"}}]}}`: 400,
-		`{"dcql_query":{"credentials":[{"id":"a","format":"dc+sd-jwt","meta":{"vct_values":["x"]}}]},"claims":["a"]}`:      400,
+		`{"dcql_query":{"credentials":[]}}`:                                                                           400,
+		`{"dcql_query":{"credentials":[{"id":"m","format":"ldp_vc","meta":{}}]}}`:                                     400,
+		`{"dcql_query":{"credentials":[{"id":"a","format":"dc+sd-jwt","meta":{"vct_values":["x"]}}]},"claims":["a"]}`: 400,
 	} {
 		if st, raw := w.do(t, http.MethodPost, "/v1/presentation-requests", "application/json", []byte(body)); st != want {
 			t.Errorf("%s: %d %s", body, st, raw)

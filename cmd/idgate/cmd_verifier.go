@@ -170,6 +170,7 @@ func runVerifier(args []string, stdout, stderr io.Writer) int {
 type verifierCore struct {
 	trust       *certs.TrustList
 	credentials *credential.Verifier
+	status      *statuslist.Checker
 }
 
 // newVerifierAPI assembles the relying-party API from a trust list.
@@ -193,7 +194,7 @@ func newVerifierAPI(o verifierOptions) (*verifier.API, *verifierCore, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	return &verifier.API{RP: rp}, &verifierCore{trust: trust, credentials: cv}, nil
+	return &verifier.API{RP: rp}, &verifierCore{trust: trust, credentials: cv, status: checker}, nil
 }
 
 // loopbackListen reports whether a listen address only accepts connections from this machine:
@@ -237,6 +238,7 @@ func addOpenID4VP(ctx context.Context, api *verifier.API, core *verifierCore, o 
 	}
 	api.VP, err = verifier.NewVP(verifier.VPConfig{
 		Credentials: core.credentials, Store: store, Signer: signer, BaseURL: o.publicURL, ClientIDPrefix: o.vpPrefix,
+		MDoc: &verifier.MDocConfig{Trust: core.trust, Status: core.status}, // IACA roots per doctype from the trust list
 		PerClient: cmp.Or(o.openPerClient, verifier.DefaultOpenPerClient),
 	})
 	if err != nil {
