@@ -40,6 +40,8 @@ func Render(err error) (int, ErrorBody) {
 		return http.StatusGone, ErrorBody{"request_expired", err.Error()}
 	case errors.Is(err, ErrClientRequestLimit):
 		return http.StatusTooManyRequests, ErrorBody{"too_many_open_requests", "this client holds too many open presentation requests; answer or let some expire"}
+	case errors.Is(err, ErrNetworkRequestLimit):
+		return http.StatusTooManyRequests, ErrorBody{"too_many_open_requests", "this client's network holds too many open presentation requests; answer or let some expire"}
 	case errors.Is(err, ErrResponseCode):
 		return http.StatusForbidden, ErrorBody{"invalid_response_code", err.Error()}
 	case errors.Is(err, ErrResultRead):

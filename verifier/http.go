@@ -42,6 +42,8 @@ type API struct {
 	// Proxies are the reverse proxies whose X-Forwarded-For names the client, for Limit and
 	// for the request store's per-client bound.
 	Proxies ratelimit.Proxies
+	// Refusals, when set, logs refusals for load (rate limit, open-request bounds).
+	Refusals *RefusalLog
 }
 
 // Handler routes requests. It decodes once, calls the domain, and renders errors through Render.
@@ -81,6 +83,7 @@ func (a *API) rpRoute(ctx *fasthttp.RequestCtx, path string) {
 			return
 		}
 		a.createRequest(ctx, client)
+		a.refusedForLoad(ctx, client)
 	case strings.HasPrefix(path, "/v1/presentation-requests/") && strings.HasSuffix(path, "/verify"):
 		if !ctx.IsPost() {
 			writeErr(ctx, &Error{Code: "method_not_allowed", Msg: "POST only"})

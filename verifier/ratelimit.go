@@ -38,6 +38,7 @@ func (a *API) allowWith(ctx *fasthttp.RequestCtx, client string, write func(*fas
 	if ok {
 		return true
 	}
+	a.Refusals.Refused("rate_limited", client)
 	ctx.Response.Header.Set("Retry-After", strconv.FormatInt(retryAfterSeconds(retry), 10))
 	write(ctx, &Error{Code: "rate_limited", Msg: "too many requests from this address, retry later"})
 	return false

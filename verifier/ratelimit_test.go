@@ -27,6 +27,12 @@ func (l *limitedRP) advance(d time.Duration) { l.mu.Lock(); l.now = l.now.Add(d)
 
 func newLimitedRP(t *testing.T, rate float64, burst, perClient int, proxies string) *limitedRP {
 	t.Helper()
+	return newLimitedRPWith(t, rate, burst, perClient, proxies, nil)
+}
+
+// newLimitedRPWith is newLimitedRP logging refusals to refusals.
+func newLimitedRPWith(t *testing.T, rate float64, burst, perClient int, proxies string, refusals *RefusalLog) *limitedRP {
+	t.Helper()
 	l := &limitedRP{now: time.Now()}
 	env := credentialtest.New(t)
 	store := NewMemoryRequestsPerClient(1000, perClient)
@@ -47,7 +53,7 @@ func newLimitedRP(t *testing.T, rate float64, burst, perClient int, proxies stri
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := NewServer((&API{RP: rp, Limit: lim, Proxies: px, OpenRP: true}).Handler)
+	srv := NewServer((&API{RP: rp, Limit: lim, Proxies: px, OpenRP: true, Refusals: refusals}).Handler)
 	go func() { _ = srv.Serve(ln) }()
 	t.Cleanup(func() { _ = srv.Shutdown() })
 	l.url = "http://" + ln.Addr().String()

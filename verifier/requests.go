@@ -6,6 +6,8 @@ import (
 	"errors"
 	"sync"
 	"time"
+
+	"github.com/idgate/idgate/internal/ratelimit"
 )
 
 // PresentationRequest is a relying party's presentation request.
@@ -26,6 +28,9 @@ var (
 	ErrTooManyRequests = errors.New("verifier: too many outstanding presentation requests")
 	// ErrClientRequestLimit refuses a client that already holds its share of open requests.
 	ErrClientRequestLimit = errors.New("verifier: this client has too many open presentation requests")
+	// ErrNetworkRequestLimit refuses a client whose network (ratelimit.NetworkOf) already holds
+	// its share of open requests.
+	ErrNetworkRequestLimit = errors.New("verifier: this client's network has too many open presentation requests")
 )
 
 // RequestStore keeps outstanding presentation requests; Take hands a request out exactly once.
@@ -36,20 +41,35 @@ type RequestStore interface {
 }
 
 // DefaultOpenPerClient is NewMemoryRequests' bound on one client's open requests: a relying
-// party's counter has a handful of customers mid-presentation at once, and a store of 100 000
-// then takes a thousand client addresses to fill.
+// party's counter has a handful of customers mid-presentation at once.
 const DefaultOpenPerClient = 100
+
+// NetworkShare is how many clients' worth of open requests one network (an IPv4 /24, an
+// IPv6 /48: ratelimit.NetworkOf) may hold: with the defaults a store of 100 000 takes 100
+// networks to fill, not a thousand addresses of one operator, and a relying party from
+// another network keeps being served meanwhile.
+const NetworkShare = 10
 
 // memoryRequests is the embedded RequestStore. Requests live minutes; a used id is remembered
 // until its expiry so that a replay is reported as such, not as unknown. Each client's ids are
-// listed in creation order; its open requests (neither used nor expired) are at most perClient.
+// listed in creation order; its open requests (neither used nor expired) are at most
+// perClient, and those of all clients of one network at most perNet. A full store refuses
+// new requests (ErrTooManyRequests) rather than evicting open ones.
 type memoryRequests struct {
 	mu        sync.Mutex
 	max       int
 	perClient int
+	perNet    int
 	now       func() time.Time
 	reqs      map[string]*entry
 	clients   map[string][]string // client -> ids it opened that are still stored
+	// nets counts, per network, the ids listed in its clients' lists (open or not yet pruned).
+	nets map[string]*netShare
+}
+
+type netShare struct {
+	listed  int
+	clients map[string]struct{}
 }
 
 type entry struct {
@@ -65,10 +85,12 @@ func NewMemoryRequests(max int) RequestStore {
 	return NewMemoryRequestsPerClient(max, DefaultOpenPerClient)
 }
 
-// NewMemoryRequestsPerClient is NewMemoryRequests with perClient open requests per client.
+// NewMemoryRequestsPerClient is NewMemoryRequests with perClient open requests per client
+// (and NetworkShare times that per network).
 func NewMemoryRequestsPerClient(total, perClient int) RequestStore {
-	return &memoryRequests{max: total, perClient: max(1, perClient), now: time.Now,
-		reqs: make(map[string]*entry), clients: make(map[string][]string)}
+	perClient = max(1, perClient)
+	return &memoryRequests{max: total, perClient: perClient, perNet: perClient * NetworkShare, now: time.Now,
+		reqs: make(map[string]*entry), clients: make(map[string][]string), nets: make(map[string]*netShare)}
 }
 
 func (m *memoryRequests) Put(r PresentationRequest, client string) error {
@@ -78,6 +100,10 @@ func (m *memoryRequests) Put(r PresentationRequest, client string) error {
 	if len(m.clients[client]) >= m.perClient && m.openOf(client, now) >= m.perClient {
 		return ErrClientRequestLimit
 	}
+	net := ratelimit.NetworkOf(client)
+	if n := m.nets[net]; n != nil && n.listed >= m.perNet && m.openOfNet(net, now) >= m.perNet {
+		return ErrNetworkRequestLimit
+	}
 	if len(m.reqs) >= m.max {
 		m.sweep(now)
 		if len(m.reqs) >= m.max {
@@ -85,14 +111,27 @@ func (m *memoryRequests) Put(r PresentationRequest, client string) error {
 		}
 	}
 	m.reqs[r.ID] = &entry{r: r, client: client}
-	m.clients[client] = append(m.clients[client], r.ID)
+	m.list(client, net, r.ID)
 	return nil
+}
+
+// list appends id to client's list and counts it for its network.
+func (m *memoryRequests) list(client, net, id string) {
+	m.clients[client] = append(m.clients[client], id)
+	n := m.nets[net]
+	if n == nil {
+		n = &netShare{clients: map[string]struct{}{}}
+		m.nets[net] = n
+	}
+	n.listed++
+	n.clients[client] = struct{}{}
 }
 
 // openOf counts client's open requests, dropping from its list the ids that are no longer
 // stored or no longer open (a used id stays stored for replay detection, but not listed).
 // Its cost is bounded by perClient plus what it drops.
 func (m *memoryRequests) openOf(client string, now time.Time) int {
+	before := len(m.clients[client])
 	ids := m.clients[client][:0]
 	for _, id := range m.clients[client] {
 		if e, ok := m.reqs[id]; ok && !e.used && now.Before(e.r.ExpiresAt) {
@@ -104,7 +143,33 @@ func (m *memoryRequests) openOf(client string, now time.Time) int {
 	} else {
 		m.clients[client] = ids
 	}
+	if dropped := before - len(ids); dropped > 0 {
+		net := ratelimit.NetworkOf(client)
+		if n := m.nets[net]; n != nil {
+			n.listed -= dropped
+			if len(ids) == 0 {
+				delete(n.clients, client)
+			}
+			if len(n.clients) == 0 {
+				delete(m.nets, net)
+			}
+		}
+	}
 	return len(ids)
+}
+
+// openOfNet counts the open requests of net's clients, pruning their lists; its cost is
+// bounded by perNet plus what it drops.
+func (m *memoryRequests) openOfNet(net string, now time.Time) int {
+	n := m.nets[net]
+	if n == nil {
+		return 0
+	}
+	open := 0
+	for c := range n.clients {
+		open += m.openOf(c, now)
+	}
+	return open
 }
 
 // sweep deletes expired requests and rebuilds the client lists from what is left.
@@ -115,9 +180,10 @@ func (m *memoryRequests) sweep(now time.Time) {
 		}
 	}
 	clear(m.clients)
+	clear(m.nets)
 	for id, e := range m.reqs {
 		if !e.used {
-			m.clients[e.client] = append(m.clients[e.client], id)
+			m.list(e.client, ratelimit.NetworkOf(e.client), id)
 		}
 	}
 }

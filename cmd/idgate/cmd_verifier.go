@@ -132,6 +132,7 @@ func runVerifier(args []string, stdout, stderr io.Writer) int {
 		logger.Info("OpenID4VP enabled", "client_id", api.VP.ClientID(), "store", strings.SplitN(o.vpStore, ":", 2)[0])
 	}
 	api.Limit, api.Proxies = limit, proxies
+	api.Refusals = verifier.NewRefusalLog(logger, 10*time.Second)
 	if rpToken != (verifier.TokenHash{}) {
 		api.RPToken = rpToken
 	} else {
