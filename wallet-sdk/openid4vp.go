@@ -1,6 +1,7 @@
 package walletsdk
 
 import (
+	"cmp"
 	"context"
 	"crypto/x509"
 	"encoding/base64"
@@ -58,11 +59,15 @@ type VPQuery struct {
 // reveals.
 type VPCandidate struct {
 	CredentialID string
-	VCT          string
+	Format       string // FormatSDJWT or FormatMdoc
+	VCT          string // dc+sd-jwt
+	DocType      string // mso_mdoc
 	Issuer       string
-	// Disclosed are the requested claims and their values (selectively disclosed).
+	// Disclosed are the requested claims and their values (selectively disclosed); an mdoc's
+	// paths are [namespace, element].
 	Disclosed []DisclosedClaim
-	// AlwaysVisible names the claims the issuer signed in clear: every presentation shows them.
+	// AlwaysVisible names the claims the issuer signed in clear: every presentation shows them
+	// (none for an mdoc, which discloses only the requested elements).
 	AlwaysVisible []string
 }
 
@@ -84,6 +89,7 @@ type VPResult struct {
 var walletMetadata = map[string]any{
 	"vp_formats_supported": map[string]any{
 		oid4vp.FormatSDJWT: map[string]any{"sd-jwt_alg_values": []string{"ES256"}, "kb-jwt_alg_values": []string{"ES256"}},
+		oid4vp.FormatMDoc:  map[string]any{"issuerauth_alg_values": []int{-7, -9}, "deviceauth_alg_values": []int{-7}},
 	},
 	"client_id_prefixes_supported":                  []string{oid4vp.PrefixX509SanDNS, oid4vp.PrefixX509Hash},
 	"request_object_signing_alg_values_supported":   []string{"ES256"},
@@ -225,7 +231,7 @@ func (w *Wallet) preview(ar *oid4vp.AuthorizationRequest) (*VPRequest, error) {
 		q := VPQuery{ID: cq.ID}
 		for _, cand := range ev.Candidates[cq.ID] {
 			c := &creds[cand.Index]
-			vc := VPCandidate{CredentialID: c.ID, VCT: c.VCT, Issuer: c.Issuer, AlwaysVisible: alwaysVisible(c)}
+			vc := VPCandidate{CredentialID: c.ID, Format: cmp.Or(c.Format, FormatSDJWT), VCT: c.VCT, DocType: c.DocType, Issuer: c.Issuer, AlwaysVisible: alwaysVisible(c)}
 			for _, cl := range cand.Selection.Claims {
 				p, _ := json.Marshal(cl.Path)
 				vc.Disclosed = append(vc.Disclosed, DisclosedClaim{Path: string(p), Values: cl.Path.Select(c.Claims)})
@@ -237,8 +243,11 @@ func (w *Wallet) preview(ar *oid4vp.AuthorizationRequest) (*VPRequest, error) {
 	return r, nil
 }
 
-// alwaysVisible names the top-level claims the holder cannot withhold.
+// alwaysVisible names the top-level claims the holder cannot withhold (an mdoc has none).
 func alwaysVisible(c *Credential) []string {
+	if c.Format == FormatMdoc {
+		return nil
+	}
 	var out []string
 	for k := range c.Claims {
 		if !slices.Contains(c.Disclosable, k) {

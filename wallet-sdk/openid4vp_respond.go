@@ -16,7 +16,8 @@ import (
 // req.Queries it presents the chosen credential (choice maps query id to credential id; a
 // query without a choice takes its first candidate) disclosing exactly the requested claims,
 // with a KB-JWT whose aud is the full client_id (prefix included) and whose nonce is the
-// request's. The vp_token is encrypted to the verifier's key for direct_post.jwt (ECDH-ES,
+// request's, or for an mdoc a DeviceResponse device-signed over the request's OpenID4VP
+// handover SessionTranscript. The vp_token is encrypted to the verifier's key for direct_post.jwt (ECDH-ES,
 // the enc chosen from the verifier's list, its kid copied) and posted to response_uri.
 func (w *Wallet) RespondVP(ctx context.Context, req *VPRequest, choice map[string]string) (*VPResult, error) {
 	if req == nil || req.ar == nil {
@@ -77,7 +78,8 @@ func (q *VPQuery) pick(credentialID string) (*VPCandidate, error) {
 	return nil, newErr(CodeConfig, "credential "+quote(credentialID)+" does not answer "+quote(q.ID), nil)
 }
 
-// presentVP builds one SD-JWT+KB presentation of cand for query id.
+// presentVP builds one presentation of cand for query id: SD-JWT+KB, or an mdoc's
+// DeviceResponse.
 func (w *Wallet) presentVP(ctx context.Context, req *VPRequest, id string, cand *VPCandidate) (string, error) {
 	cq := req.ar.DCQLQuery.Credential(id)
 	if cq == nil {
@@ -100,6 +102,9 @@ func (w *Wallet) presentVP(ctx context.Context, req *VPRequest, id string, cand 
 	sel, ok := cq.Match(oc)
 	if !ok {
 		return "", newErr(CodeNoMatchingCredential, "credential "+quote(cand.CredentialID)+" no longer satisfies "+quote(id), nil)
+	}
+	if rec.isMdoc() {
+		return w.presentMdocVP(ctx, req, rec, sel)
 	}
 	pointers := make([]string, len(sel.Claims))
 	for i, cl := range sel.Claims {

@@ -83,7 +83,9 @@ type vpQueryJSON struct {
 
 type vpCandidateJSON struct {
 	CredentialID  string        `json:"credential_id"`
-	VCT           string        `json:"vct"`
+	Format        string        `json:"format"`
+	VCT           string        `json:"vct,omitempty"`
+	DocType       string        `json:"doctype,omitempty"`
 	Issuer        string        `json:"issuer"`
 	Disclosed     []vpClaimJSON `json:"disclosed"`
 	AlwaysVisible []string      `json:"always_visible"`
@@ -97,8 +99,9 @@ type vpClaimJSON struct {
 // ResolveVP resolves an openid4vp:// link (fetches and validates the signed request,
 // evaluates its DCQL query) and returns the consent preview as JSON:
 // {"request_id","verifier":{"ClientID","Subject","DNSNames","Issuer"},"response_uri",
-// "response_mode","expires_at","queries":[{"id","candidates":[{"credential_id","vct","issuer",
-// "disclosed":[{"path":[...],"values":[...]}],"always_visible":[...]}]}]}.
+// "response_mode","expires_at","queries":[{"id","candidates":[{"credential_id","format","vct" (dc+sd-jwt)
+// or "doctype" (mso_mdoc, paths [namespace, element]),"issuer","disclosed":[{"path":[...],
+// "values":[...]}],"always_visible":[...]}]}]}.
 // Nothing is sent to the verifier until RespondVP or DeclineVP with request_id.
 func (m *Wallet) ResolveVP(link string) (string, error) {
 	ctx, cancel := m.call()
@@ -114,7 +117,7 @@ func (m *Wallet) ResolveVP(link string) (string, error) {
 	for _, q := range req.Queries {
 		qj := vpQueryJSON{ID: q.ID}
 		for _, c := range q.Candidates {
-			cj := vpCandidateJSON{CredentialID: c.CredentialID, VCT: c.VCT, Issuer: c.Issuer,
+			cj := vpCandidateJSON{CredentialID: c.CredentialID, Format: c.Format, VCT: c.VCT, DocType: c.DocType, Issuer: c.Issuer,
 				Disclosed: []vpClaimJSON{}, AlwaysVisible: c.AlwaysVisible}
 			for _, d := range c.Disclosed {
 				cj.Disclosed = append(cj.Disclosed, vpClaimJSON{Path: json.RawMessage(d.Path), Values: d.Values})

@@ -2,6 +2,7 @@ package walletcli
 
 import (
 	"bufio"
+	"cmp"
 	"context"
 	"fmt"
 	"strings"
@@ -42,7 +43,7 @@ func (c *cmd) presentVP(dir, trustFile, link, credID string, yes bool) error {
 				}
 			}
 		}
-		fmt.Fprintf(c.stdout, "query %s: credential %s (%s from %s)\n", q.ID, cand.CredentialID, cand.VCT, cand.Issuer)
+		fmt.Fprintf(c.stdout, "query %s: credential %s (%s from %s)\n", q.ID, cand.CredentialID, cmp.Or(cand.VCT, cand.DocType), cand.Issuer)
 		for _, d := range cand.Disclosed {
 			fmt.Fprintf(c.stdout, "  discloses %s\n", d.Path)
 		}

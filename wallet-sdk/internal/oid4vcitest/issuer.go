@@ -30,6 +30,7 @@ import (
 	"github.com/lestrrat-go/jwx/v2/jws"
 	"github.com/lestrrat-go/jwx/v2/jwt"
 
+	"github.com/idgate/idgate/mdoc"
 	"github.com/idgate/idgate/sdjwt"
 )
 
@@ -106,6 +107,9 @@ type Issuer struct {
 	OversizeBy      int           // pad the credential response by this many bytes
 	Exp             time.Duration // credential lifetime (0 = 1 year)
 	Offered         []string      // credential_configuration_ids of the offer (nil = ConfigID)
+	// MdocStatus is the status list entry an mdoc's MSO points at (nil = index 3 of a list
+	// under the double's URL, which it does not serve).
+	MdocStatus *mdoc.StatusListRef
 }
 
 // T is the part of testing.TB the double uses.

@@ -74,6 +74,10 @@ func (d *Issuer) issueMdoc(holder jwk.Key) string {
 		k, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 		signer = otherKeySigner{PrivateKey: k, chain: signer.Chain()}
 	}
+	status := &mdoc.StatusListRef{Idx: 3, URI: d.URL + "/status/1"}
+	if d.MdocStatus != nil {
+		status = d.MdocStatus
+	}
 	now := time.Now().Truncate(time.Second)
 	from := now
 	if life < 0 { // expired on arrival: valid for |life| up to |life| ago
@@ -85,12 +89,12 @@ func (d *Issuer) issueMdoc(holder jwk.Key) string {
 			"family_name": FamilyName, "given_name": GivenName, "birth_date": mdoc.FullDate("1984-01-26"),
 			"issue_date": mdoc.FullDate("2026-01-01"), "expiry_date": mdoc.FullDate("2036-01-01"),
 			"issuing_country": "UT", "issuing_authority": "Utopia DMV", "document_number": "D1234567",
-			"portrait":           []byte{0xff, 0xd8, 0xff, 0xd9},
-			"driving_privileges": []any{map[string]any{"vehicle_category_code": "B"}},
+			"portrait":               []byte{0xff, 0xd8, 0xff, 0xd9},
+			"driving_privileges":     []any{map[string]any{"vehicle_category_code": "B"}},
 			"un_distinguishing_sign": "UTO", "age_over_18": true, "age_in_years": uint64(42),
 		}},
 		DeviceKey: pub, Signed: from, ValidFrom: from, ValidUntil: now.Add(life),
-		Status: &mdoc.StatusListRef{Idx: 3, URI: d.URL + "/status/1"},
+		Status: status,
 	}, signer)
 	if err != nil {
 		d.t.Errorf("issuer double: %v", err)
