@@ -129,11 +129,16 @@ type PKI struct {
 	// IACA is the mdoc Issuing Authority CA root; MDLDocumentSigner signs mDL MSOs under it.
 	IACA              *x509.Certificate
 	MDLDocumentSigner Signer
+	// WalletProviderCA is a development wallet provider's root; WalletProvider signs key
+	// attestations under it (a stand-in for a wallet backend, for the demo and tests). Load
+	// reads them; LoadIssuer does not (the issuer trusts the provider through trust.json).
+	WalletProviderCA *x509.Certificate
+	WalletProvider   Signer
 }
 
 // plan lists every file base name (.key + .crt) the PKI with these options consists of.
 func plan(o Options) []string {
-	names := []string{FileRoot, FileIssuerEmployee, FileIssuerMDL, FileStatusList, FileGateReader, FileTLSIssuer, FileTLSVerifier, FileVerifierRP, FileIACA, FileDocumentSignerMDL}
+	names := []string{FileRoot, FileIssuerEmployee, FileIssuerMDL, FileStatusList, FileGateReader, FileTLSIssuer, FileTLSVerifier, FileVerifierRP, FileIACA, FileDocumentSignerMDL, FileWalletProviderCA, FileWalletProvider}
 	for _, a := range o.Airlines {
 		names = append(names, AirlineFile(a))
 	}
@@ -198,6 +203,9 @@ func Load(dir string, airlines []string) (*PKI, error) {
 	if err := ProfileRequestSigner.Check(p.VerifierRP.Chain()[0]); err != nil {
 		return nil, newErr(ErrPKI, err, "%s.crt", FileVerifierRP)
 	}
+	if err := p.loadWalletProvider(dir); err != nil {
+		return nil, err
+	}
 	for _, a := range airlines {
 		a = strings.ToUpper(a)
 		if p.Airlines[a], err = LoadSigner(dir, AirlineFile(a)); err != nil {
@@ -221,7 +229,8 @@ func Load(dir string, airlines []string) (*PKI, error) {
 // LoadIssuer reads what the credential issuer needs and nothing more: the root, the credential,
 // status-list and mDL Document Signer keys, the trust list and the gate readers' certificate —
 // not their private key (the issuer only seals templates to it), not the verifier's or the
-// airlines' keys. GateReader, VerifierRP and Airlines stay empty; an issuer machine's PKI
+// airlines' keys, not the development wallet provider. GateReader, VerifierRP, Airlines and
+// WalletProvider stay empty; an issuer machine's PKI
 // folder need not hold those keys at all.
 func LoadIssuer(dir string) (*PKI, error) {
 	p := &PKI{Dir: dir, Airlines: map[string]Signer{}}
@@ -399,8 +408,12 @@ func generate(o Options) (map[string][]byte, error) {
 	if err != nil {
 		return nil, err
 	}
+	walletAnchor, err := generateWalletProvider(o, files)
+	if err != nil {
+		return nil, err
+	}
 	anchors := []trustFileAnchor{
-		mdocAnchor,
+		mdocAnchor, walletAnchor,
 		{Purpose: PurposeStatusList, Scope: ScopeAny, Roots: []string{FileRoot + ".crt"}, Names: []string{CNStatusList}},
 	}
 	if o.EmployeeVCT != "" && o.LicenceVCT != "" {

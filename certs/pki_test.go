@@ -28,7 +28,7 @@ func TestInitCreatesThenLoads(t *testing.T) {
 		t.Fatalf("dir mode %v %v", fi.Mode(), err)
 	}
 	keys, _ := filepath.Glob(filepath.Join(dir, "*.key"))
-	if len(keys) != 12 { // root, 2 issuers, status list, gate reader, 2 TLS, verifier request, 2 airlines, IACA, mDL DS
+	if len(keys) != 14 { // root, 2 issuers, status list, gate reader, 2 TLS, verifier request, 2 airlines, IACA, mDL DS, wallet provider CA and signer
 		t.Fatalf("%d key files", len(keys))
 	}
 	for _, k := range keys {
@@ -50,6 +50,18 @@ func TestInitCreatesThenLoads(t *testing.T) {
 	}
 	if ds := p.MDLDocumentSigner.Chain()[0]; ds.Subject.Country[0] != "UT" || p.IACA.Subject.Country[0] != "UT" {
 		t.Errorf("mdoc country %v / %v", ds.Subject.Country, p.IACA.Subject.Country)
+	}
+
+	// The wallet provider's key attestation signer chains to its own CA, which trust.json
+	// trusts for key attestations only; no signer under the development root signs them.
+	if _, err := p.Trust.Verify(certs.PurposeWalletProvider, "https://wallet.example", p.WalletProvider.Chain(), now); err != nil {
+		t.Errorf("wallet provider not trusted: %v", err)
+	}
+	if _, err := p.Trust.Verify(certs.PurposeWalletProvider, "*", p.EmployeeIssuer.Chain(), now); err == nil {
+		t.Error("a credential signer is trusted as a wallet provider")
+	}
+	if _, err := p.Trust.Verify(certs.PurposeCredential, "x", p.WalletProvider.Chain(), now); err == nil {
+		t.Error("the wallet provider is trusted as a credential signer")
 	}
 
 	// The verifier's request signer names the DNS hosts (not the IPs) and wallets trust it.

@@ -22,6 +22,7 @@ var (
 	OIDBoardingPassSigning = arcOID(3) // IATA Res. 792 BCBP security sections
 	OIDTemplateEncryption  = arcOID(4) // gate readers: face templates sealed to this key (ECDH-ES)
 	OIDRequestSigning      = arcOID(5) // relying parties: OpenID4VP Request Objects
+	OIDKeyAttestation      = arcOID(6) // wallet providers: OpenID4VCI key attestations
 )
 
 // OIDMdocDocumentSigner is ISO/IEC 18013-5's extended key usage of an mdoc Document Signer
@@ -47,6 +48,7 @@ var (
 	ProfileBoardingPassSigner = Profile{Name: "boarding pass signer", KeyUsage: x509.KeyUsageDigitalSignature, EKU: OIDBoardingPassSigning}
 	ProfileGateReader         = Profile{Name: "gate reader", KeyUsage: x509.KeyUsageKeyAgreement, EKU: OIDTemplateEncryption}
 	ProfileRequestSigner      = Profile{Name: "verifier request signer", KeyUsage: x509.KeyUsageDigitalSignature, EKU: OIDRequestSigning}
+	ProfileKeyAttestation     = Profile{Name: "wallet provider key attestation signer", KeyUsage: x509.KeyUsageDigitalSignature, EKU: OIDKeyAttestation}
 	// ProfileIACA is an ISO/IEC 18013-5 Issuing Authority CA (Annex B.1.2): keyCertSign and
 	// cRLSign, critical.
 	ProfileIACA = Profile{Name: "IACA", KeyUsage: x509.KeyUsageCertSign | x509.KeyUsageCRLSign, CA: true}
@@ -68,6 +70,8 @@ func ProfileFor(p Purpose) (Profile, bool) {
 		return ProfileRequestSigner, true
 	case PurposeMdoc:
 		return ProfileDocumentSigner, true
+	case PurposeWalletProvider:
+		return ProfileKeyAttestation, true
 	}
 	return Profile{}, false
 }

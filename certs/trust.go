@@ -24,10 +24,13 @@ const (
 	// PurposeMdoc: ISO/IEC 18013-5 Document Signer certificates under an IACA root; Scope is
 	// the mdoc docType (e.g. "org.iso.18013.5.1.mDL").
 	PurposeMdoc Purpose = "mdoc"
+	// PurposeWalletProvider: wallet providers' OpenID4VCI key attestations (key-attestation+jwt),
+	// checked by the issuer; Scope is the attestation's iss (the wallet provider) or "*".
+	PurposeWalletProvider Purpose = "wallet-provider"
 )
 
 func (p Purpose) valid() bool {
-	return p == PurposeCredential || p == PurposeStatusList || p == PurposeBoardingPass || p == PurposeVerifier || p == PurposeMdoc
+	return p == PurposeCredential || p == PurposeStatusList || p == PurposeBoardingPass || p == PurposeVerifier || p == PurposeMdoc || p == PurposeWalletProvider
 }
 
 // ScopeAny in an Anchor's Scope matches every scope of its purpose.

@@ -37,7 +37,7 @@ func runCerts(args []string, stdout, stderr io.Writer) int {
 		}
 		fmt.Fprintln(w, "usage: idgate certs init [--dir DIR] [--issuer-url URL] [--airline XX]... [--host H]...")
 		fmt.Fprintln(w, "\nCreates a development PKI (root CA, credential, status list, airline, gate reader, verifier request and TLS,")
-		fmt.Fprintln(w, "certificates, an ISO 18013-5 IACA and mDL Document Signer, trust.json) or, if DIR already holds one, loads and describes it.")
+		fmt.Fprintln(w, "certificates, an ISO 18013-5 IACA and mDL Document Signer, a development wallet provider CA and key attestation signer, trust.json) or, if DIR already holds one, loads and describes it.")
 		return code
 	}
 	if args[0] != "init" {
@@ -74,6 +74,7 @@ func runCerts(args []string, stdout, stderr io.Writer) int {
 	fmt.Fprintf(stdout, "  gate reader %q (key agreement)\n", pki.GateReaderCert.Subject.CommonName)
 	fmt.Fprintf(stdout, "  verifier    %q (OpenID4VP requests, SAN %s)\n", certs.CNVerifierRP, strings.Join(pki.VerifierRP.Chain()[0].DNSNames, ", "))
 	fmt.Fprintf(stdout, "  mdoc        IACA %q, Document Signer %q (%s)\n", pki.IACA.Subject.CommonName, certs.CNDocumentSignerMDL, certs.MdocDocTypeMDL)
+	fmt.Fprintf(stdout, "  wallet      CA %q, key attestations %q\n", pki.WalletProviderCA.Subject.CommonName, certs.CNWalletProvider)
 	fmt.Fprintf(stdout, "  trust list  %s\n", certs.FileTrust)
 	return 0
 }
