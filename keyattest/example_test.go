@@ -7,22 +7,27 @@ import (
 	"crypto/elliptic"
 	"crypto/rand"
 	"fmt"
-	"testing"
+	"os"
+	"path/filepath"
 	"time"
 
 	"github.com/lestrrat-go/jwx/v2/jwk"
 
 	"github.com/idgate/idgate/certs"
-	"github.com/idgate/idgate/certs/certstest"
 	"github.com/idgate/idgate/keyattest"
 )
 
-// A wallet provider attests a device key in hardware; the issuer verifies the attestation
-// against its trust list and checks the key storage level it requires.
+// The development wallet provider of `idgate certs init` attests a device key; the issuer
+// verifies the attestation against trust.json and checks the key storage level it requires.
 func Example() {
-	t := &testing.T{}
-	ca := certstest.NewCA(t)
-	provider := ca.Issue(t, "wallet provider", certstest.WithProfile(certs.ProfileKeyAttestation))
+	dir, _ := os.MkdirTemp("", "pki")
+	defer os.RemoveAll(dir)
+	pki, _, err := certs.Init(filepath.Join(dir, "pki"), certs.Options{})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	provider := pki.WalletProvider
 	device, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	now := time.Now()
 
@@ -32,7 +37,7 @@ func Example() {
 	})
 
 	a, err := keyattest.Verify(context.Background(), []byte(att), keyattest.VerifyOptions{
-		Trust: ca.TrustList(certs.PurposeWalletProvider, certs.ScopeAny), Now: now, RequireExp: true,
+		Trust: pki.Trust, Now: now, RequireExp: true,
 	})
 	if err != nil {
 		fmt.Println(err)
