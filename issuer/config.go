@@ -54,6 +54,10 @@ type Config struct {
 	StatusTTL        time.Duration // list token ttl claim (5 min)
 	StatusExpiry     time.Duration // list token exp (24 h)
 	ProofMaxAge      time.Duration // proof JWT iat window (5 min)
+
+	// KeyAttestation names the credential configurations that require key attestations and the
+	// wallet providers trusted for them; the zero value requires none.
+	KeyAttestation KeyAttestationConfig
 }
 
 func (c *Config) defaults() error {
@@ -81,6 +85,9 @@ func (c *Config) defaults() error {
 	}
 	if err := certs.ProfileStatusListSigner.Check(c.StatusSigner.Chain()[0]); err != nil {
 		return fmt.Errorf("issuer: status list signing certificate: %w", err)
+	}
+	if err := c.KeyAttestation.check(func(id string) bool { _, ok := c.Signers[credential.Type(id)]; return ok }); err != nil {
+		return err
 	}
 	if c.Now == nil {
 		c.Now = time.Now

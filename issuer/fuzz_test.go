@@ -32,18 +32,24 @@ func FuzzCheckProof(f *testing.F) {
 	})
 }
 
-// FuzzCredentialRequest decodes arbitrary credential endpoint bodies and picks the proof.
+// FuzzCredentialRequest decodes arbitrary credential endpoint bodies and picks the proof and its type.
 func FuzzCredentialRequest(f *testing.F) {
 	f.Add([]byte(`{"credential_configuration_id":"mdl","proofs":{"jwt":["a.b.c"]}}`))
 	f.Add([]byte(`{"credential_configuration_id":"mdl","proof":{"proof_type":"jwt","jwt":"a.b.c"}}`))
 	f.Add([]byte(`{"proofs":{"jwt":[]},"proof":{}}`))
+	f.Add([]byte(`{"credential_configuration_id":"mdl","proofs":{"attestation":["a.b.c"]}}`))
+	f.Add([]byte(`{"credential_configuration_id":"mdl","proof":{"proof_type":"attestation","attestation":"a.b.c"}}`))
 	f.Fuzz(func(t *testing.T, body []byte) {
 		var req CredentialRequest
 		if json.Unmarshal(body, &req) != nil {
 			return
 		}
-		if p, err := req.proofJWT(); err == nil && p == "" && req.Proof == nil && req.Proofs == nil {
+		kind, p, err := req.keyProof()
+		if err == nil && p == "" && req.Proof == nil && req.Proofs == nil {
 			t.Fatal("a proof picked from a request without one")
+		}
+		if err == nil && kind != proofTypeJWT && kind != proofTypeAttestation {
+			t.Fatalf("proof type %q", kind)
 		}
 	})
 }

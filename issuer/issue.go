@@ -18,32 +18,51 @@ import (
 
 // CredentialRequest is the body of the OpenID4VCI credential endpoint.
 type CredentialRequest struct {
-	ConfigurationID string `json:"credential_configuration_id"`
-	Proofs          *struct {
-		JWT []string `json:"jwt"`
-	} `json:"proofs,omitempty"`
-	Proof *struct {
-		ProofType string `json:"proof_type"`
-		JWT       string `json:"jwt"`
-	} `json:"proof,omitempty"`
+	ConfigurationID string     `json:"credential_configuration_id"`
+	Proofs          *KeyProofs `json:"proofs,omitempty"`
+	Proof           *KeyProof  `json:"proof,omitempty"`
 }
 
-func (r CredentialRequest) proofJWT() (string, error) {
+// KeyProofs is a credential request's proofs object (OpenID4VCI 1.0 §8.2): one proof type.
+type KeyProofs struct {
+	JWT         []string `json:"jwt"`
+	Attestation []string `json:"attestation"`
+}
+
+// KeyProof is the single proof object of earlier drafts, still accepted.
+type KeyProof struct {
+	ProofType   string `json:"proof_type"`
+	JWT         string `json:"jwt"`
+	Attestation string `json:"attestation"`
+}
+
+// keyProof returns the request's one key proof and its type (jwt or attestation).
+func (r CredentialRequest) keyProof() (kind, value string, err error) {
 	switch {
 	case r.Proofs != nil && r.Proof != nil:
-		return "", errf(CodeInvalidCredentialRequest, "send either proof or proofs, not both")
+		return "", "", errf(CodeInvalidCredentialRequest, "send either proof or proofs, not both")
+	case r.Proofs != nil && r.Proofs.JWT != nil && r.Proofs.Attestation != nil:
+		return "", "", errf(CodeInvalidCredentialRequest, "proofs holds one proof type")
+	case r.Proofs != nil && r.Proofs.Attestation != nil:
+		if len(r.Proofs.Attestation) != 1 {
+			return "", "", errf(CodeInvalidProof, "the attestation proof type holds exactly one key attestation")
+		}
+		return proofTypeAttestation, r.Proofs.Attestation[0], nil
 	case r.Proofs != nil:
 		if len(r.Proofs.JWT) != 1 {
-			return "", errf(CodeInvalidProof, "exactly one jwt proof is supported")
+			return "", "", errf(CodeInvalidProof, "exactly one jwt proof is supported")
 		}
-		return r.Proofs.JWT[0], nil
+		return proofTypeJWT, r.Proofs.JWT[0], nil
 	case r.Proof != nil:
-		if r.Proof.ProofType != "jwt" {
-			return "", errf(CodeInvalidProof, "proof_type must be jwt")
+		switch r.Proof.ProofType {
+		case proofTypeJWT:
+			return proofTypeJWT, r.Proof.JWT, nil
+		case proofTypeAttestation:
+			return proofTypeAttestation, r.Proof.Attestation, nil
 		}
-		return r.Proof.JWT, nil
+		return "", "", errf(CodeInvalidProof, "proof_type must be jwt or attestation")
 	}
-	return "", errf(CodeInvalidProof, "a proof of possession is required")
+	return "", "", errf(CodeInvalidProof, "a proof of possession is required")
 }
 
 // Issued is a credential the credential endpoint answers with.
@@ -70,8 +89,7 @@ func (s *Service) Credential(ctx context.Context, bearer string, req CredentialR
 	if bearer == "" {
 		return Issued{}, errf(CodeInvalidToken, "access token required")
 	}
-	proofJWT, err := req.proofJWT()
-	if err != nil {
+	if _, _, err := req.keyProof(); err != nil {
 		return Issued{}, err
 	}
 	now := s.cfg.Now()
@@ -96,7 +114,7 @@ func (s *Service) Credential(ctx context.Context, bearer string, req CredentialR
 	if req.ConfigurationID != string(ctype) {
 		return Issued{}, errf(CodeUnknownConfiguration, "this token grants %q", ctype)
 	}
-	proof, err := s.checkProof(proofJWT, now)
+	proof, err := s.keyProof(ctx, req, string(ctype), now)
 	if err != nil {
 		return Issued{}, err
 	}
@@ -145,10 +163,15 @@ func (s *Service) Credential(ctx context.Context, bearer string, req CredentialR
 			return nil
 		},
 		Audit: func(c storage.Credential) storage.AuditEvent {
-			return s.event("wallet", "credential.issue", c.ID, map[string]string{
+			details := map[string]string{
 				"holder": holder.ID, "type": string(ctype), "status_list": c.StatusListID,
 				"status_idx": strconv.Itoa(c.StatusIndex), "holder_key": thumb,
-			})
+			}
+			if a := proof.attestation; a != nil {
+				details["key_attestation"] = a.SignerCN
+				details["key_storage"] = strings.Join(a.KeyStorage, " ")
+			}
+			return s.event("wallet", "credential.issue", c.ID, details)
 		},
 	})
 	if errors.Is(err, errTokenSpent) {

@@ -20,10 +20,8 @@ func (s *Service) CredentialIssuerMetadata() map[string]any {
 			"scope":  string(t),
 			"cryptographic_binding_methods_supported": []string{"jwk"},
 			"credential_signing_alg_values_supported": []string{"ES256"},
-			"proof_types_supported": map[string]any{
-				"jwt": map[string]any{"proof_signing_alg_values_supported": []string{"ES256", "ES384", "ES512", "EdDSA"}},
-			},
-			"credential_metadata": map[string]any{"display": []map[string]any{{"name": spec.Name, "locale": "en"}}},
+			"proof_types_supported":                   s.proofTypesSupported(string(t)),
+			"credential_metadata":                     map[string]any{"display": []map[string]any{{"name": spec.Name, "locale": "en"}}},
 		}
 	}
 	u := s.cfg.PublicURL

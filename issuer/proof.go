@@ -9,6 +9,8 @@ import (
 	"github.com/lestrrat-go/jwx/v2/jwa"
 	"github.com/lestrrat-go/jwx/v2/jwk"
 	"github.com/lestrrat-go/jwx/v2/jws"
+
+	"github.com/idgate/idgate/keyattest"
 )
 
 // ProofTyp is the JOSE typ of an OpenID4VCI key proof.
@@ -16,11 +18,14 @@ const ProofTyp = "openid4vci-proof+jwt"
 
 var proofAlgs = []jwa.SignatureAlgorithm{jwa.ES256, jwa.ES384, jwa.ES512, jwa.EdDSA}
 
-const maxProofBytes = 8 << 10
+// maxProofBytes bounds a proof JWT; one may carry a key attestation in its header.
+const maxProofBytes = 32 << 10
 
 type checkedProof struct {
-	key   jwk.Key
-	nonce string
+	key            jwk.Key
+	nonce          string
+	keyAttestation string                 // the key_attestation header, unverified
+	attestation    *keyattest.Attestation // the verified key attestation, where one is required
 }
 
 // checkProof verifies an OpenID4VCI proof JWT (§F.1): typ, an allowed asymmetric alg, the
@@ -54,6 +59,12 @@ func (s *Service) checkProof(compact string, now time.Time) (checkedProof, error
 	if isPrivate(key) {
 		return bad("proof jwk must be a public key")
 	}
+	var keyAttestation string
+	if v, ok := h.Get("key_attestation"); ok {
+		if keyAttestation, ok = v.(string); !ok || keyAttestation == "" {
+			return bad("proof key_attestation header must be a key attestation JWT")
+		}
+	}
 	payload, err := jws.Verify([]byte(compact), jws.WithKey(h.Algorithm(), key))
 	if err != nil {
 		return bad("proof signature invalid")
@@ -85,7 +96,7 @@ func (s *Service) checkProof(compact string, now time.Time) (checkedProof, error
 	if c.Nonce == "" {
 		return checkedProof{}, errf(CodeInvalidNonce, "proof nonce is required")
 	}
-	return checkedProof{key: key, nonce: c.Nonce}, nil
+	return checkedProof{key: key, nonce: c.Nonce, keyAttestation: keyAttestation}, nil
 }
 
 func isPrivate(k jwk.Key) bool {

@@ -227,9 +227,7 @@ func TestUndeliveredRevoked(t *testing.T) {
 	h := newHolder(t)
 	iss, err := f.svc.Credential(ctx, tok["access_token"].(string), issuer.CredentialRequest{
 		ConfigurationID: "employee-id",
-		Proofs: &struct {
-			JWT []string `json:"jwt"`
-		}{JWT: []string{h.proof(t, f.url, tok["c_nonce"].(string), f.now, nil)}},
+		Proofs:          &issuer.KeyProofs{JWT: []string{h.proof(t, f.url, tok["c_nonce"].(string), f.now, nil)}},
 	})
 	if err != nil {
 		t.Fatal(err)
