@@ -36,16 +36,16 @@ const (
 func (c *KeyAttestationConfig) check(known func(string) bool) error {
 	for id, p := range c.Required {
 		if !known(id) {
-			return fmt.Errorf("issuer: key attestation required for unknown credential configuration %q", id)
+			return fmt.Errorf("%w: key attestation required for unknown credential configuration %q", ErrConfig, id)
 		}
 		for _, l := range [][]string{p.KeyStorage, p.UserAuthentication} {
 			if slices.Contains(l, "") {
-				return fmt.Errorf("issuer: %s: an empty key attestation level", id)
+				return fmt.Errorf("%w: %s: an empty key attestation level", ErrConfig, id)
 			}
 		}
 	}
 	if len(c.Required) > 0 && c.Trust == nil {
-		return errors.New("issuer: key attestations are required but no wallet provider is trusted (KeyAttestation.Trust)")
+		return fmt.Errorf("%w: key attestations are required but no wallet provider is trusted (KeyAttestation.Trust)", ErrConfig)
 	}
 	return nil
 }

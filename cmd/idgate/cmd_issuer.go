@@ -75,10 +75,20 @@ func runIssuer(args []string, stdout, stderr io.Writer) int {
 	}
 	fs.Var(positiveDuration{&repeatWindow}, "token-repeat-window", fmt.Sprintf("how long after redeeming a pre-authorised code a repeated /token request with it gets the same access token (a wallet whose answer was lost); %v up to the token lifetime (5m) [IDGATE_ISSUER_TOKEN_REPEAT_WINDOW]", issuer.MinTokenRepeatWindow))
 	fs.Var(positiveDuration{&grace}, "undelivered-grace", fmt.Sprintf("how long past its access token's expiry a credential never confirmed delivered stays valid before it is revoked; %v to %v [IDGATE_ISSUER_UNDELIVERED_GRACE]", issuer.MinUndeliveredGrace, issuer.MaxUndeliveredGrace))
+	var ka keyAttestationOptions
+	fs.StringVar(&ka.required, "require-key-attestation", envOr("IDGATE_ISSUER_REQUIRE_KEY_ATTESTATION", ""), "comma-separated credential configurations (employee-id, mdl) whose holder key must come with an OpenID4VCI key attestation by a trusted wallet provider [IDGATE_ISSUER_REQUIRE_KEY_ATTESTATION]")
+	fs.StringVar(&ka.keyStorage, "key-storage", envOr("IDGATE_ISSUER_KEY_STORAGE", ""), "lowest ISO/IEC 18045 key_storage level an attestation must assert: high, moderate, enhanced-basic or basic; empty: any [IDGATE_ISSUER_KEY_STORAGE]")
+	fs.StringVar(&ka.userAuthentication, "user-authentication", envOr("IDGATE_ISSUER_USER_AUTHENTICATION", ""), "lowest ISO/IEC 18045 user_authentication level an attestation must assert; empty: any [IDGATE_ISSUER_USER_AUTHENTICATION]")
+	fs.StringVar(&ka.trustFile, "wallet-providers", envOr("IDGATE_ISSUER_WALLET_PROVIDERS", ""), "trust list of the wallet providers (purpose wallet-provider); empty: the PKI's trust.json [IDGATE_ISSUER_WALLET_PROVIDERS]")
 	if code, ok := parse(fs, args[1:]); !ok {
 		return code
 	}
 	if err := checkListen("listen", *listen); err != nil {
+		fmt.Fprintln(stderr, "idgate issuer:", err)
+		return 2
+	}
+	keyAttestation, err := ka.config(*pkiDir)
+	if err != nil {
 		fmt.Fprintln(stderr, "idgate issuer:", err)
 		return 2
 	}
@@ -109,7 +119,7 @@ func runIssuer(args []string, stdout, stderr io.Writer) int {
 		logger.Warn("rate limiting off (--rate-per-ip 0): anonymous wallet routes can be flooded")
 	}
 	svc, closeStore, err := openIssuer(ctx, *pkiDir, *db, *publicURL, *models, logger, func(c *issuer.Config) {
-		c.TokenRepeatWindow, c.UndeliveredGrace = repeatWindow, grace
+		c.TokenRepeatWindow, c.UndeliveredGrace, c.KeyAttestation = repeatWindow, grace, keyAttestation
 	})
 	if err != nil {
 		fmt.Fprintln(stderr, "idgate issuer:", err)
