@@ -44,6 +44,7 @@ func runLoadtest(args []string, stdout, stderr io.Writer) int {
 	fs.DurationVar(&c.SoakWindow, "soak-window", time.Minute, "the soak's reporting window (a quarter of a soak shorter than four)")
 	fs.DurationVar(&c.BoundDuration, "bound-duration", 2e9, "how long to measure the crypto bound (negative: skip)")
 	fs.IntVar(&c.IdentifyGallery, "identify-gallery", 0, "identify mode: enrol this many passengers, then drive /identify")
+	fs.BoolVar(&c.Mdoc, "mdoc", false, "the passengers' ID is the mDL as an ISO/IEC 18013-5 mdoc ({mdoc, nonce}) instead of the SD-JWT VC presentation")
 	fs.StringVar(&c.Gate, "gate", "LT1", "gate id to configure and drive")
 	fs.StringVar(&c.Target, "target", "", "base URL of a running verifier (default: start one as a child process)")
 	fs.StringVar(&c.OperatorToken, "operator-token", os.Getenv("IDGATE_GATE_OPERATOR_TOKEN"), "with --target: operator bearer token [IDGATE_GATE_OPERATOR_TOKEN]")

@@ -69,6 +69,12 @@ type Config struct {
 	// (ServerEnv's IDGATE_MODELS). Not with IdentifyGallery or Soak, which send templates.
 	LiveJPEG *LiveJPEG
 
+	// Mdoc gives every passenger the mDL as an ISO/IEC 18013-5 mdoc (issued under the PKI's
+	// Document Signer) and sends it as the ID ({mdoc, nonce}, device-signed over
+	// gate.MdocSessionTranscript) instead of the SD-JWT VC presentation. Verify mode only (not
+	// with IdentifyGallery or Soak).
+	Mdoc bool
+
 	// SignalPhases sends the self-contained verifier SIGUSR1 as each timed phase starts and
 	// SIGUSR2 as it ends (idgate loadtest --server-cpuprofile profiles just those spans).
 	SignalPhases bool
@@ -114,6 +120,9 @@ func (c Config) withDefaults() (Config, error) {
 	if c.LiveJPEG != nil && (c.IdentifyGallery > 0 || c.Soak > 0) {
 		return c, errf(CodeConfig, nil, "live JPEG mode drives /verify: not with IdentifyGallery or Soak")
 	}
+	if c.Mdoc && (c.IdentifyGallery > 0 || c.Soak > 0) {
+		return c, errf(CodeConfig, nil, "mdoc mode drives /verify: not with IdentifyGallery or Soak")
+	}
 	if c.LiveJPEG != nil && len(c.LiveJPEG.JPEG) == 0 {
 		return c, errf(CodeConfig, nil, "live JPEG mode needs the live capture's bytes")
 	}
@@ -137,7 +146,7 @@ func (c Config) withDefaults() (Config, error) {
 
 // Report is the outcome of one run; with --json it is printed as one object.
 type Report struct {
-	Mode           string  `json:"mode"` // "verify", "verify-live-jpeg" or "identify"
+	Mode           string  `json:"mode"` // "verify", "verify-live-jpeg", "verify-mdoc" or "identify"
 	Loop           string  `json:"loop"` // "closed" or "open"
 	Requests       int     `json:"requests"`
 	Errors         int     `json:"errors"`

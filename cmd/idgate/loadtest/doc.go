@@ -55,6 +55,12 @@
 //     descriptor, match) as well as the credential and pass checks. `idgate loadtest
 //     --live-jpeg` runs it one request at a time for a bounded number of passengers and
 //     reports p50/p90/p99/max and the verifier's CPU per request.
+//  9. Mdoc mode (Config.Mdoc): each passenger's ID is the mDL as an mdoc (mdoc.Issue under the
+//     PKI's Document Signer, Table 5's mandatory elements plus the sealed face_template), and
+//     each request carries {mdoc, nonce}: a DeviceResponse disclosing family_name, given_name
+//     and face_template, device-signed over gate.MdocSessionTranscript for its gate nonce. The
+//     bound is the same three ECDSA verifications (issuerAuth, device signature, pass) and one
+//     ECDH.
 //
 // Nothing here logs templates, presentations or passes; the verifier's own logs are drained
 // and only its last lines are kept for error messages.

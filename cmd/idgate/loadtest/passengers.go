@@ -46,8 +46,9 @@ type world struct {
 	reader                     *ecdsa.PublicKey // gate reader key the face templates are sealed to
 	flight                     flight
 	julian                     int
-	seed                       uint64    // per run, so runs against one Target never repeat faces
-	liveJPEG                   *LiveJPEG // nil: synthetic templates
+	seed                       uint64       // per run, so runs against one Target never repeat faces
+	liveJPEG                   *LiveJPEG    // nil: synthetic templates
+	mdocDS                     certs.Signer // non-nil: passengers' IDs are mDL mdocs (Config.Mdoc)
 	now                        func() time.Time
 }
 
@@ -83,9 +84,11 @@ type passenger struct {
 	given    string
 	key      *ecdsa.PrivateKey
 	selected string // SD-JWT VC disclosing only gateClaims, ending in '~', no KB-JWT yet
-	bcbp     string
-	live     string // live template, EncodeString form; empty when jpeg is set
-	jpeg     []byte // live capture (live_jpeg mode)
+	// issuerSigned is the mDL mdoc (mdoc mode) instead of the SD-JWT VC.
+	issuerSigned []byte
+	bcbp         string
+	live         string // live template, EncodeString form; empty when jpeg is set
+	jpeg         []byte // live capture (live_jpeg mode)
 }
 
 // passenger builds traveller i (i is also the status list index).
@@ -103,6 +106,17 @@ func (w *world) passenger(i int) (*passenger, error) {
 		return nil, errf(CodeGenerate, err, "device key")
 	}
 	family, given := names(i)
+	if w.mdocDS != nil {
+		is, err := w.mdocIssuerSigned(i, family, given, sealed, &key.PublicKey)
+		if err != nil {
+			return nil, err
+		}
+		bcbp, err := w.pass(i, family, given)
+		if err != nil {
+			return nil, err
+		}
+		return &passenger{family: family, given: given, key: key, issuerSigned: is, bcbp: bcbp, live: live, jpeg: jpeg}, nil
+	}
 	typ, signer, attrs := credential.DrivingLicence, w.licence, map[string]any{
 		"family_name": family, "given_name": given, "birth_date": "1984-03-14",
 		"issuing_country": "DE", "issuing_authority": "KBA", "document_number": fmt.Sprintf("D%08d", i),

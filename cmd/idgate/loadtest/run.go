@@ -90,6 +90,12 @@ func Run(ctx context.Context, cfg Config) (rep *Report, err error) {
 		return nil, err
 	}
 	w.liveJPEG = cfg.LiveJPEG
+	if cfg.Mdoc {
+		if pki.MDLDocumentSigner == nil {
+			return nil, errf(CodeWorld, nil, "PKI has no mDL Document Signer")
+		}
+		w.mdocDS = pki.MDLDocumentSigner
+	}
 	if cfg.IdentifyGallery > 0 {
 		rep, err = runIdentify(ctx, cfg, a, w, serverCPU)
 	} else {
@@ -176,6 +182,9 @@ func runVerify(ctx context.Context, cfg Config, a *api, w *world, serverCPU cpuM
 	mode := "verify"
 	if cfg.LiveJPEG != nil {
 		mode = "verify-live-jpeg"
+	}
+	if cfg.Mdoc {
+		mode += "-mdoc"
 	}
 	rep := report(cfg, mode, out, cfg.Passengers)
 	rep.GenerateS = gen.Seconds()
@@ -291,6 +300,9 @@ func prepareVerify(cfg Config, a *api, w *world, first, n int) ([][]byte, Signin
 	}
 	fmt.Fprintf(cfg.Progress, "fetching %d gate nonces and signing KB-JWTs...\n", n)
 	bodies := make([][]byte, n)
+	if w.mdocDS != nil {
+		return prepareMdoc(cfg, a, pax, bodies)
+	}
 	var firstPres string
 	if err := parallel(n, 2*runtime.GOMAXPROCS(0), func(i int) error {
 		nc, err := a.gateNonce(cfg.Gate)

@@ -15,6 +15,7 @@ import (
 	"github.com/idgate/idgate/certs"
 	"github.com/idgate/idgate/credential"
 	"github.com/idgate/idgate/gate"
+	"github.com/idgate/idgate/mdoc"
 	"github.com/idgate/idgate/statuslist"
 	"github.com/idgate/idgate/verifier"
 )
@@ -40,7 +41,7 @@ func target(t *testing.T) (string, *certs.PKI) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	svc, err := gate.New(gate.Config{Credentials: cv, Passes: pki.Trust, ReaderKey: pki.GateReader,
+	svc, err := gate.New(gate.Config{Credentials: cv, Mdoc: &mdoc.Verifier{Trust: pki.Trust}, Passes: pki.Trust, ReaderKey: pki.GateReader,
 		Store: gate.NewMemoryStore(), Audience: "https://verifier.loadtest.test"})
 	if err != nil {
 		t.Fatal(err)
@@ -86,6 +87,12 @@ func TestRunAgainstTarget(t *testing.T) {
 				if r.CryptoBoundRPS <= 0 || r.Ratio <= 0 || r.BoundWhen == "" || r.BoundCPUUS <= 0 ||
 					r.CryptoBoundRPS != max(r.BoundBeforeRPS, r.BoundAfterRPS) || min(r.BoundBeforeRPS, r.BoundAfterRPS) <= 0 {
 					t.Fatalf("no bound: %+v", r)
+				}
+			}},
+		{"mdoc", Config{Passengers: 30, Connections: 2, Mdoc: true, BoundDuration: 100 * time.Millisecond},
+			func(t *testing.T, r *Report) {
+				if r.Requests != 30 || r.Mode != "verify-mdoc" || r.CryptoBoundRPS <= 0 {
+					t.Fatalf("%+v", r)
 				}
 			}},
 		{"half rate", Config{Passengers: 40, Connections: 2, Duration: 200 * time.Millisecond, HalfRate: true, BoundDuration: -1},

@@ -95,6 +95,8 @@ func TestConfigDefaultsAndRejects(t *testing.T) {
 		"negative rate":                 {ServerCommand: []string{"x"}, Rate: -1},
 		"too many":                      {ServerCommand: []string{"x"}, Passengers: maxListEntries},
 		"too many nonces":               {ServerCommand: []string{"x"}, Passengers: maxOutstandingNonces},
+		"mdoc identify":                 {ServerCommand: []string{"x"}, Mdoc: true, IdentifyGallery: 5},
+		"mdoc soak":                     {ServerCommand: []string{"x"}, Mdoc: true, Soak: time.Minute},
 	} {
 		if _, err := bad.withDefaults(); !errors.Is(err, &Error{Code: CodeConfig}) {
 			t.Errorf("%s: got %v, want a config error", name, err)
