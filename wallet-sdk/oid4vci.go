@@ -40,6 +40,8 @@ type credentialConfig struct {
 	BindingMethods []string  `json:"cryptographic_binding_methods_supported"`
 	ProofTypes     map[string]struct {
 		Algs []string `json:"proof_signing_alg_values_supported"`
+		// KeyAttestationsRequired is present where the issuer wants a key attestation.
+		KeyAttestationsRequired json.RawMessage `json:"key_attestations_required"`
 	} `json:"proof_types_supported"`
 }
 
@@ -57,7 +59,8 @@ type tokenResponse struct {
 type credentialRequest struct {
 	ConfigurationID string `json:"credential_configuration_id"`
 	Proofs          struct {
-		JWT []string `json:"jwt"`
+		JWT         []string `json:"jwt,omitempty"`
+		Attestation []string `json:"attestation,omitempty"`
 	} `json:"proofs"`
 }
 
@@ -263,13 +266,31 @@ func (md *issuerMetadata) supported(id string) (credentialConfig, error) {
 	case len(c.BindingMethods) > 0 && !slices.Contains(c.BindingMethods, "jwk"):
 		return c, newErr(CodeUnsupportedOffer, "configuration "+quote(id)+" does not bind to a JWK", nil)
 	}
-	if len(c.ProofTypes) > 0 {
-		pt, ok := c.ProofTypes["jwt"]
-		if !ok || (len(pt.Algs) > 0 && !slices.Contains(pt.Algs, "ES256")) {
-			return c, newErr(CodeUnsupportedOffer, "configuration "+quote(id)+" takes no ES256 jwt proof", nil)
-		}
+	if len(c.ProofTypes) > 0 && c.proofType() == "" {
+		return c, newErr(CodeUnsupportedOffer, "configuration "+quote(id)+" takes no ES256 jwt proof and no attestation proof", nil)
 	}
 	return c, nil
+}
+
+// proofType is the proof type the wallet sends for c: jwt (ES256) where the issuer takes it,
+// else attestation (OpenID4VCI 1.0 Appendix F.3); "" when neither.
+func (c credentialConfig) proofType() string {
+	if len(c.ProofTypes) == 0 {
+		return "jwt"
+	}
+	if pt, ok := c.ProofTypes["jwt"]; ok && (len(pt.Algs) == 0 || slices.Contains(pt.Algs, "ES256")) {
+		return "jwt"
+	}
+	if _, ok := c.ProofTypes["attestation"]; ok {
+		return "attestation"
+	}
+	return ""
+}
+
+// wantsKeyAttestation reports whether the issuer asks for a key attestation with proof type
+// pt: the wallet sends one only then, so the wallet provider is not told of every issuance.
+func (c credentialConfig) wantsKeyAttestation(pt string) bool {
+	return pt == "attestation" || c.ProofTypes[pt].KeyAttestationsRequired != nil
 }
 
 func (w *Wallet) authServerMetadata(ctx context.Context, as string) (string, error) {
@@ -355,13 +376,28 @@ func (w *Wallet) requestCredential(ctx context.Context, md *issuerMetadata, id s
 				}
 				nonce = n
 			}
-			proof, err := buildProof(signer, md.CredentialIssuer, nonce, w.now())
-			if err != nil {
-				return nil, err
-			}
 			var req credentialRequest
 			req.ConfigurationID = id
-			req.Proofs.JWT = []string{proof}
+			pt, att := cfg.proofType(), ""
+			if cfg.wantsKeyAttestation(pt) {
+				a, err := w.keyAttestation(keyID, signer, nonce)
+				if err != nil {
+					return nil, err
+				}
+				att = a
+			}
+			if pt == "attestation" {
+				if att == "" {
+					return nil, newErr(CodeUnsupportedOffer, "configuration "+quote(id)+" takes only attestation proofs and the key store gives no key attestation", nil)
+				}
+				req.Proofs.Attestation = []string{att}
+			} else {
+				proof, err := buildProof(signer, md.CredentialIssuer, nonce, w.now(), att)
+				if err != nil {
+					return nil, err
+				}
+				req.Proofs.JWT = []string{proof}
+			}
 			return w.postJSON(ctx, md.CredentialEndpoint, accessToken, req, maxCredentialBody)
 		})
 		if err != nil {

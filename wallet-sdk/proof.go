@@ -28,9 +28,10 @@ func publicJWK(signer crypto.Signer) (jwk.Key, error) {
 	return k, nil
 }
 
-// buildProof signs the key proof: header {typ, alg ES256, jwk}, claims {aud, iat, nonce}. iss
-// is omitted, as the pre-authorised flow with anonymous access has no client_id.
-func buildProof(signer crypto.Signer, audience, nonce string, now time.Time) (string, error) {
+// buildProof signs the key proof: header {typ, alg ES256, jwk} and, when keyAttestation is not
+// empty, key_attestation; claims {aud, iat, nonce}. iss is omitted, as the pre-authorised flow
+// with anonymous access has no client_id.
+func buildProof(signer crypto.Signer, audience, nonce string, now time.Time, keyAttestation string) (string, error) {
 	key, err := publicJWK(signer)
 	if err != nil {
 		return "", err
@@ -44,7 +45,11 @@ func buildProof(signer crypto.Signer, audience, nonce string, now time.Time) (st
 		return "", newErr(CodeKeyStore, "build proof", err)
 	}
 	hdr := jws.NewHeaders()
-	for k, v := range map[string]any{jws.TypeKey: proofType, jws.JWKKey: key} {
+	fields := map[string]any{jws.TypeKey: proofType, jws.JWKKey: key}
+	if keyAttestation != "" {
+		fields["key_attestation"] = keyAttestation
+	}
+	for k, v := range fields {
 		if err := hdr.Set(k, v); err != nil {
 			return "", newErr(CodeKeyStore, "proof header", err)
 		}

@@ -24,7 +24,7 @@ import (
 func TestBuildProofShape(t *testing.T) {
 	key, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	now := time.Unix(1_700_000_000, 0)
-	proof, err := buildProof(key, "https://credential-issuer.example.com", "tZignsnFbp", now)
+	proof, err := buildProof(key, "https://credential-issuer.example.com", "tZignsnFbp", now, "")
 	if err != nil {
 		t.Fatal(err)
 	}

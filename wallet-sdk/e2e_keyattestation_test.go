@@ -1,0 +1,262 @@
+package walletsdk_test
+
+import (
+	"bytes"
+	"crypto"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/idgate/idgate/certs"
+	"github.com/idgate/idgate/certs/certstest"
+	"github.com/idgate/idgate/credential"
+	"github.com/idgate/idgate/issuer"
+	"github.com/idgate/idgate/issuer/issuerhttp"
+	"github.com/idgate/idgate/issuer/storage/memory"
+	"github.com/idgate/idgate/keyattest"
+	walletsdk "github.com/idgate/idgate/wallet-sdk"
+)
+
+// attestingPlatform stands in for Android Keystore / the Secure Enclave together with the
+// wallet provider's backend: keys never leave it, and for each key it returns a key
+// attestation signed by the wallet provider of the test PKI (what the backend makes of the
+// platform's own attestation), with the issuer's nonce.
+type attestingPlatform struct {
+	provider   certs.Signer
+	keyStorage string // key_storage level asserted
+	attestNone bool   // the backend gives no attestation
+	attestFor  string // "other": attest a key that is not the alias's
+
+	mu      sync.Mutex
+	keys    map[string]*ecdsa.PrivateKey
+	attests int
+}
+
+func (p *attestingPlatform) GenerateP256(alias string) ([]byte, error) {
+	k, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		return nil, err
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.keys == nil {
+		p.keys = map[string]*ecdsa.PrivateKey{}
+	}
+	p.keys[alias] = k
+	return k.PublicKey.Bytes()
+}
+
+func (p *attestingPlatform) key(alias string) (*ecdsa.PrivateKey, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if k := p.keys[alias]; k != nil {
+		return k, nil
+	}
+	return nil, errors.New("no key under alias")
+}
+
+func (p *attestingPlatform) Sign(alias string, digest []byte) ([]byte, error) {
+	k, err := p.key(alias)
+	if err != nil {
+		return nil, err
+	}
+	return ecdsa.SignASN1(rand.Reader, k, digest)
+}
+
+func (p *attestingPlatform) Delete(alias string) error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	delete(p.keys, alias)
+	return nil
+}
+
+func (p *attestingPlatform) AttestKey(alias, nonce string) (string, error) {
+	k, err := p.key(alias)
+	if err != nil {
+		return "", err
+	}
+	p.mu.Lock()
+	p.attests++
+	p.mu.Unlock()
+	if p.attestNone {
+		return "", nil
+	}
+	pub := crypto.PublicKey(&k.PublicKey)
+	if p.attestFor == "other" {
+		other, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+		pub = &other.PublicKey
+	}
+	now := time.Now()
+	return keyattest.Issue(p.provider, keyattest.Claims{
+		Issuer: "https://wallet-provider.example", IssuedAt: now, ExpiresAt: now.Add(time.Hour),
+		AttestedKeys: []crypto.PublicKey{pub}, KeyStorage: []string{p.keyStorage},
+		UserAuthentication: []string{keyattest.ISO18045High}, Nonce: nonce,
+	})
+}
+
+// attestingIssuer is the real issuer over loopback HTTP requiring key attestations (key storage
+// at least moderate) for the driving licence, trusting one wallet provider; mutate rewrites
+// its answers (an issuer that differs from idgate's).
+type attestingIssuer struct {
+	url      string
+	svc      *issuer.Service
+	provider certs.Signer
+	holderID string
+}
+
+func newAttestingIssuer(t *testing.T, mutate func(path string, body []byte) []byte) *attestingIssuer {
+	t.Helper()
+	srv := httptest.NewUnstartedServer(nil)
+	url := "http://" + srv.Listener.Addr().String()
+	ca, wp := certstest.NewCA(t), certstest.NewCA(t)
+	moderate, _ := keyattest.AtLeast(keyattest.ISO18045Moderate)
+	svc, err := issuer.New(issuer.Config{
+		Store: memory.New(), PublicURL: url,
+		Signers: map[credential.Type]certs.Signer{
+			credential.EmployeeID:     ca.Issue(t, "idgate Employee ID Issuer", certstest.WithURI(url)),
+			credential.DrivingLicence: ca.Issue(t, "idgate Driving Licence Issuer", certstest.WithURI(url)),
+		},
+		StatusSigner: ca.Issue(t, "idgate Status List Signer", certstest.WithURI(url)),
+		KeyAttestation: issuer.KeyAttestationConfig{
+			Trust:    wp.TrustList(certs.PurposeWalletProvider, certs.ScopeAny),
+			Required: map[string]keyattest.Policy{string(credential.DrivingLicence): {KeyStorage: moderate}},
+		},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := issuerhttp.Handler(svc, issuerhttp.Config{})
+	if mutate != nil {
+		inner := h
+		h = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			rec := httptest.NewRecorder()
+			inner.ServeHTTP(rec, r)
+			for k, v := range rec.Header() {
+				w.Header()[k] = v
+			}
+			body := mutate(r.URL.Path, rec.Body.Bytes())
+			w.Header().Del("Content-Length")
+			w.WriteHeader(rec.Code)
+			_, _ = io.Copy(w, bytes.NewReader(body))
+		})
+	}
+	srv.Config.Handler = h
+	srv.Start()
+	t.Cleanup(srv.Close)
+	holder, err := svc.Enrol(t.Context(), "test", []credential.Type{credential.DrivingLicence, credential.EmployeeID}, map[string]any{
+		"family_name": "Mustermann", "given_name": "Erika", "birth_date": "1990-05-17",
+		"employee_number": "E-42", "organisation": "Ministry of Transport",
+		"issuing_country": "DE", "issuing_authority": "KBA", "document_number": "D1234567",
+		"driving_privileges": []any{map[string]any{"vehicle_category_code": "B", "issue_date": "2010-01-01", "expiry_date": "2030-01-01"}},
+	}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &attestingIssuer{url: url, svc: svc, holderID: holder.ID,
+		provider: wp.Issue(t, "wallet provider", certstest.WithProfile(certs.ProfileKeyAttestation))}
+}
+
+func (a *attestingIssuer) offer(t *testing.T, ct credential.Type) string {
+	t.Helper()
+	o, err := a.svc.CreateOffer(t.Context(), "test", a.holderID, ct)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return o.URI
+}
+
+func openWallet(t *testing.T, platform walletsdk.PlatformKeys) *walletsdk.Wallet {
+	t.Helper()
+	w, err := walletsdk.New(walletsdk.Config{Dir: t.TempDir(), StoreKey: make([]byte, 32), PlatformKeys: platform})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return w
+}
+
+// The wallet SDK against the real issuer over loopback HTTP: a licence whose configuration
+// requires a key attestation is issued to a wallet whose platform attests its key, bound to
+// that key; a wallet without attestations, or with a key storage below the issuer's level, is
+// refused invalid_proof and keeps nothing; the employee ID needs none.
+func TestEndToEndKeyAttestation(t *testing.T) {
+	iss := newAttestingIssuer(t, nil)
+	ctx := t.Context()
+
+	platform := &attestingPlatform{provider: iss.provider, keyStorage: keyattest.ISO18045High}
+	w := openWallet(t, platform)
+	creds, err := w.AcceptOffer(ctx, iss.offer(t, credential.DrivingLicence), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(creds) != 1 || creds[0].VCT != credential.VCTDrivingLicence || platform.attests != 1 {
+		t.Fatalf("credentials %+v, %d attestations", creds, platform.attests)
+	}
+	// The employee ID requires no attestation: none is asked of the wallet provider.
+	if _, err := w.AcceptOffer(ctx, iss.offer(t, credential.EmployeeID), ""); err != nil || platform.attests != 1 {
+		t.Fatalf("employee ID: %v, %d attestations", err, platform.attests)
+	}
+
+	refused := func(name string, w *walletsdk.Wallet, want string) {
+		t.Helper()
+		_, err := w.AcceptOffer(ctx, iss.offer(t, credential.DrivingLicence), "")
+		var pe *walletsdk.ProtocolError
+		if walletsdk.CodeOf(err) != walletsdk.CodeCredentialError || !errors.As(err, &pe) || pe.ErrorCode != "invalid_proof" ||
+			!strings.Contains(pe.Description, want) {
+			t.Fatalf("%s: %v, want invalid_proof %q", name, err, want)
+		}
+		if creds, _ := w.Credentials(); len(creds) != 0 {
+			t.Fatalf("%s: the wallet kept %d credentials", name, len(creds))
+		}
+	}
+	refused("software keys", openWallet(t, nil), "requires a key attestation")
+	refused("platform without attestation", openWallet(t, &attestingPlatform{provider: iss.provider, attestNone: true}), "requires a key attestation")
+	refused("key storage too weak", openWallet(t, &attestingPlatform{provider: iss.provider, keyStorage: keyattest.ISO18045Basic}), "key_storage")
+	untrusted := certstest.NewCA(t).Issue(t, "wallet provider", certstest.WithProfile(certs.ProfileKeyAttestation))
+	refused("untrusted wallet provider", openWallet(t, &attestingPlatform{provider: untrusted, keyStorage: keyattest.ISO18045High}), "untrusted")
+
+	// An attestation of another key never leaves the wallet.
+	other := openWallet(t, &attestingPlatform{provider: iss.provider, keyStorage: keyattest.ISO18045High, attestFor: "other"})
+	if _, err := other.AcceptOffer(ctx, iss.offer(t, credential.DrivingLicence), ""); walletsdk.CodeOf(err) != walletsdk.CodeKeyStore {
+		t.Fatalf("attestation of another key: %v", err)
+	}
+}
+
+// An issuer that takes only the attestation proof type (its metadata lists no jwt proof): the
+// wallet sends its key attestation as the proof, and the credential is bound to that key.
+func TestEndToEndAttestationProofType(t *testing.T) {
+	iss := newAttestingIssuer(t, func(path string, body []byte) []byte {
+		if path != "/.well-known/openid-credential-issuer" {
+			return body
+		}
+		var md map[string]any
+		if err := json.Unmarshal(body, &md); err != nil {
+			t.Fatal(err)
+		}
+		cfg := md["credential_configurations_supported"].(map[string]any)["mdl"].(map[string]any)
+		delete(cfg["proof_types_supported"].(map[string]any), "jwt")
+		out, _ := json.Marshal(md)
+		return out
+	})
+	platform := &attestingPlatform{provider: iss.provider, keyStorage: keyattest.ISO18045Moderate}
+	w := openWallet(t, platform)
+	creds, err := w.AcceptOffer(t.Context(), iss.offer(t, credential.DrivingLicence), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(creds) != 1 || platform.attests != 1 {
+		t.Fatalf("credentials %+v, %d attestations", creds, platform.attests)
+	}
+	// Without an attestation there is no proof to send: refused before the credential endpoint.
+	if _, err := openWallet(t, nil).AcceptOffer(t.Context(), iss.offer(t, credential.DrivingLicence), ""); walletsdk.CodeOf(err) != walletsdk.CodeUnsupportedOffer {
+		t.Fatalf("software keys, attestation-only issuer: %v", err)
+	}
+}
