@@ -18,7 +18,7 @@ if grep -rn "skipped" "$tmp/out"; then
   echo "gobind-check: exported symbols of wallet-sdk/mobile are not bound (above)" >&2
   exit 1
 fi
-for f in Mobile.java Wallet.java PlatformKeyStore.java; do
+for f in Mobile.java Wallet.java PlatformKeyStore.java KeyAttester.java; do
   [ -f "$tmp/out/java/org/idgate/wallet/mobile/$f" ] || { echo "gobind-check: $f not generated" >&2; exit 1; }
 done
 

@@ -22,10 +22,10 @@ type KeyAttester interface {
 }
 
 // PlatformKeyAttester is implemented by PlatformKeys whose wallet provider attests platform
-// keys. On Android the app sends the key's Keystore attestation certificate chain (generated
-// with the nonce as attestation challenge) to its wallet provider's backend, which checks it
-// against Google's roots and answers with a key attestation JWT; on iOS the backend does so
-// from an App Attest assertion over the key and the nonce. The attestation must attest the
+// keys. On Android the app sends its wallet provider's backend the key's Keystore attestation
+// certificate chain and a signature over the nonce by the key; the backend checks the chain
+// against Google's roots and answers with a key attestation JWT carrying the nonce. On iOS the
+// backend does so from an App Attest assertion over the key and the nonce. The attestation must attest the
 // key under alias and carry nonce, else the wallet refuses it (code key_store).
 type PlatformKeyAttester interface {
 	AttestKey(alias, nonce string) (string, error)

@@ -9,6 +9,7 @@ import java.security.spec.ECGenParameterSpec;
 import java.util.HashMap;
 import java.util.Map;
 
+import org.idgate.wallet.mobile.KeyAttester;
 import org.idgate.wallet.mobile.Mobile;
 import org.idgate.wallet.mobile.PlatformKeyStore;
 import org.idgate.wallet.mobile.Wallet;
@@ -41,12 +42,22 @@ public final class Sample {
         }
     }
 
+    // Attester asks the wallet provider's backend to attest a key: on Android it sends the key's
+    // Keystore certificate chain (generated with the issuer's nonce as attestation challenge)
+    // and gets back a key-attestation+jwt; here the call is left to the app.
+    static final class Attester implements KeyAttester {
+        @Override public String attestKey(String alias, String nonce) throws Exception {
+            return ""; // no attestation: issuers that require one refuse with invalid_proof
+        }
+    }
+
     // run makes every call off the main thread: each one may wait on the network.
     static void run(String dir, byte[] storeKey, byte[] verifierRootsPEM, byte[] statusRootsPEM,
                     String offerURI, String txCode, String vpLink, byte[] requestJSON) {
         try {
             Wallet w = Mobile.openWalletWithRoots(dir, storeKey, verifierRootsPEM, statusRootsPEM, new Keys());
             Wallet soft = Mobile.openWallet(dir + "/software", storeKey, null);
+            Wallet attested = Mobile.openWalletWithKeyAttester(dir + "/attested", storeKey, verifierRootsPEM, statusRootsPEM, new Keys(), new Attester());
             Wallet dev = Mobile.openDevelopmentWallet(dir + "/dev", storeKey, null, null, null); // -tags idgate_dev only
             String offer = w.previewOffer(offerURI); // issuer, credentials, tx_code to ask for
             String previewed = w.acceptPreviewedOffer(offer, txCode); // preview_id parsed from offer
@@ -62,7 +73,7 @@ public final class Sample {
             String declined = w.declineVP(requestID);
             w.delete(id);
             w.cancel(); // from the UI thread: ends the calls in progress with code "cancelled"
-            System.out.println(previewed + ids + list + one + status + presentation + answer + declined + soft + dev);
+            System.out.println(previewed + ids + list + one + status + presentation + answer + declined + soft + dev + attested);
         } catch (Exception e) {
             System.out.println("wallet error: " + Mobile.errorCode(e));
         }

@@ -13,7 +13,8 @@
 // ListJSON and CredentialJSON feed the credential UI; Present takes the verifier's request JSON and returns
 // the SD-JWT+KB presentation to send. OpenWalletWithRoots also takes the trusted relying
 // parties' roots, for OpenID4VP, and the status list signers' roots, for CredentialStatus
-// (valid, revoked, suspended). ResolveVP turns a scanned openid4vp:// link into a consent
+// (valid, revoked, suspended). OpenWalletWithKeyAttester adds the app's KeyAttester, which
+// obtains OpenID4VCI key attestations of device keys for issuers that require them. ResolveVP turns a scanned openid4vp:// link into a consent
 // preview JSON with a request_id, and RespondVP (with the holder's choice) or DeclineVP
 // answers it. ErrorCode maps any returned error to walletsdk's stable code so the app can
 // localise messages.
