@@ -23,7 +23,18 @@ import (
 // signature, flight and name checks, JWE open of the face template, 1:1 compare, single-use
 // insert. Compare with BenchmarkCryptoBound, the public-key work it cannot avoid.
 func BenchmarkGateVerify(b *testing.B) {
-	next := verifyBench(b)
+	next := verifyBench(b, false)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		next()
+	}
+}
+
+// BenchmarkGateVerifyMdoc is BenchmarkGateVerify with the mDL mdoc as the ID: DeviceResponse
+// decoding, IACA chain, issuerAuth and device signatures, element digests, status.
+func BenchmarkGateVerifyMdoc(b *testing.B) {
+	next := verifyBench(b, true)
 	b.ReportAllocs()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
@@ -33,8 +44,8 @@ func BenchmarkGateVerify(b *testing.B) {
 
 // verifyBench sets up a gate and returns a function that runs one allowed Verify and returns
 // its wall and thread-CPU durations. Requests are prepared in batches outside the timer: each
-// has its own nonce and pass (single use is real).
-func verifyBench(b *testing.B) func() (wall time.Duration, cpu int64) {
+// has its own nonce and pass (single use is real). With mdocID the ID is the mDL mdoc.
+func verifyBench(b *testing.B, mdocID bool) func() (wall time.Duration, cpu int64) {
 	w := gatetest.New(b)
 	cfg := w.Config(b)
 	// Production caching of the status list (the test env's checker refetches every time).
@@ -53,8 +64,10 @@ func verifyBench(b *testing.B) func() (wall time.Duration, cpu int64) {
 		b.Fatal(err)
 	}
 	holders := make([]*gatetest.Passenger, 8)
+	mdocs := make([]*gatetest.MdocPassenger, len(holders))
 	for i := range holders {
 		holders[i] = w.Passenger(b, "Mustermann", "Erika")
+		mdocs[i] = w.MdocPassenger(b, "Mustermann", "Erika")
 	}
 	const batch = 128
 	seq, i := 0, 0
@@ -70,6 +83,11 @@ func verifyBench(b *testing.B) func() (wall time.Duration, cpu int64) {
 			}
 			reqs[i] = &gate.VerifyRequest{Presentation: p.Present(b, n), BCBP: w.Pass(b, "MUSTERMANN/ERIKA", gatetest.PassOpts{Sequence: seq}),
 				LiveFace: gate.LiveFace{Template: w.LiveTemplate(b, p)}}
+			if mdocID {
+				m := mdocs[seq%len(mdocs)]
+				reqs[i].Presentation, reqs[i].Mdoc, reqs[i].Nonce = "", m.Present(b, n), n.Nonce
+				reqs[i].Template = w.LiveTemplateOf(b, m.Face)
+			}
 		}
 	}
 	prepare()
@@ -132,10 +150,16 @@ func cryptoBound(b *testing.B) func() {
 // noisy machine where two separate benchmarks see different load. cpu-ratio is the same ratio
 // in thread CPU time (the goroutine is locked to its thread): robust when other processes keep
 // the cores busy, but blind to GC work done on other threads, so read both.
-func BenchmarkGateVsCryptoBound(b *testing.B) {
+func BenchmarkGateVsCryptoBound(b *testing.B) { gateVsCryptoBound(b, false) }
+
+// BenchmarkGateVsCryptoBoundMdoc is BenchmarkGateVsCryptoBound with the mDL mdoc as the ID:
+// the same bound (issuerAuth, device signature, pass; one ECDH).
+func BenchmarkGateVsCryptoBoundMdoc(b *testing.B) { gateVsCryptoBound(b, true) }
+
+func gateVsCryptoBound(b *testing.B, mdocID bool) {
 	runtime.LockOSThread()
 	defer runtime.UnlockOSThread()
-	verify, bound := verifyBench(b), cryptoBound(b)
+	verify, bound := verifyBench(b, mdocID), cryptoBound(b)
 	var tv, tb time.Duration
 	var cv, cb int64
 	b.ResetTimer()
