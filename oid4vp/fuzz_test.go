@@ -33,7 +33,7 @@ func FuzzDecodeResponse(f *testing.F) {
 	f.Add(specJWE, "", "")
 	f.Add("", `{"example_credential_id":["eyJhb...YMetA"]}`, "s")
 	f.Add("", `{"mdl":["o2d2ZXJzaW9u"],"pid":["a~b~c"]}`, "")
-	key := specKey(f)
+	key := specKey(f).DecryptionKey()
 	f.Fuzz(func(t *testing.T, response, vpToken, state string) {
 		form := url.Values{}
 		if response != "" {

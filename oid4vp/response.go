@@ -2,7 +2,6 @@ package oid4vp
 
 import (
 	"bytes"
-	"encoding/base64"
 	"encoding/json"
 	"net/url"
 	"slices"
@@ -126,7 +125,7 @@ func (r *Response) EncryptedForm(to JWK, enc string) (url.Values, error) {
 // DecodeOptions say what a verifier's transaction expects of its response.
 type DecodeOptions struct {
 	Mode string         // ModeDirectPost or ModeDirectPostJWT
-	Key  *EncryptionKey // required for ModeDirectPostJWT
+	Key  *DecryptionKey // required for ModeDirectPostJWT
 	Encs []string       // accepted enc values; default SupportedEncs
 }
 
@@ -181,47 +180,16 @@ func plainResponse(form url.Values) (*Response, error) {
 	return r, nil
 }
 
-// DecryptResponse decrypts a direct_post.jwt response: the protected header must name
-// ECDH-ES, an accepted enc, no compression and (when present) the key's kid; then the
-// payload is decoded like a direct_post form.
-func DecryptResponse(compact string, key *EncryptionKey, encs []string) (*Response, error) {
+// DecryptResponse decrypts a direct_post.jwt response (see decryptJWE: ECDH-ES on P-256, an
+// enc of encs, no zip or crit, the key's kid when one is named) and decodes the payload like a
+// direct_post form. encs defaults to SupportedEncs.
+func DecryptResponse(compact string, key *DecryptionKey, encs []string) (*Response, error) {
 	if len(encs) == 0 {
 		encs = SupportedEncs
 	}
-	if len(compact) > MaxResponseBytes {
-		return nil, rerr("response larger than %d bytes", MaxResponseBytes)
-	}
-	parts := strings.Split(compact, ".")
-	if len(parts) != 5 || parts[1] != "" {
-		return nil, rerr("response is not a compact JWE with direct key agreement")
-	}
-	hb, err := base64.RawURLEncoding.Strict().DecodeString(parts[0])
+	plain, err := decryptJWE(compact, key, encs)
 	if err != nil {
-		return nil, wrapf(InvalidRequest, ReasonMalformedResponse, err, "JWE header")
-	}
-	var h struct {
-		Alg  string          `json:"alg"`
-		Enc  string          `json:"enc"`
-		KID  *string         `json:"kid"`
-		Zip  *string         `json:"zip"`
-		Crit json.RawMessage `json:"crit"`
-	}
-	if err := json.Unmarshal(hb, &h); err != nil {
-		return nil, wrapf(InvalidRequest, ReasonMalformedResponse, err, "JWE header")
-	}
-	switch {
-	case h.Alg != AlgECDHES:
-		return nil, rerr("JWE alg must be ECDH-ES")
-	case !slices.Contains(encs, h.Enc):
-		return nil, rerr("JWE enc is not one the verifier accepts")
-	case h.Zip != nil || h.Crit != nil:
-		return nil, rerr("JWE zip and crit are not accepted")
-	case h.KID != nil && *h.KID != key.KID:
-		return nil, errorf(InvalidRequest, ReasonDecryption, "JWE kid names another key")
-	}
-	plain, err := jwe.Decrypt([]byte(compact), jwe.WithKey(jwa.ECDH_ES, key.Private))
-	if err != nil {
-		return nil, wrapf(InvalidRequest, ReasonDecryption, err, "decrypt response")
+		return nil, err
 	}
 	return decodeResponsePayload(plain)
 }

@@ -19,24 +19,24 @@ func TestEncryptedResponseRoundTrip(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		got, err := DecodeResponse(form, DecodeOptions{Mode: ModeDirectPostJWT, Key: key})
+		got, err := DecodeResponse(form, DecodeOptions{Mode: ModeDirectPostJWT, Key: key.DecryptionKey()})
 		if err != nil || got.State != "s" || got.VPToken["pid"][0] != "eyJ.x.y~d~kb" {
 			t.Fatalf("%s: %+v %v", enc, got, err)
 		}
 		// Encrypted to another key (with that key's kid, then with ours).
 		form, _ = r.EncryptedForm(other.PublicJWK(), enc)
-		if _, err := DecodeResponse(form, DecodeOptions{Mode: ModeDirectPostJWT, Key: key}); ReasonOf(err) != ReasonDecryption {
+		if _, err := DecodeResponse(form, DecodeOptions{Mode: ModeDirectPostJWT, Key: key.DecryptionKey()}); ReasonOf(err) != ReasonDecryption {
 			t.Fatalf("other key: err = %v", err)
 		}
 		j := other.PublicJWK()
 		j.KID = key.KID
 		form, _ = r.EncryptedForm(j, enc)
-		if _, err := DecodeResponse(form, DecodeOptions{Mode: ModeDirectPostJWT, Key: key}); ReasonOf(err) != ReasonDecryption {
+		if _, err := DecodeResponse(form, DecodeOptions{Mode: ModeDirectPostJWT, Key: key.DecryptionKey()}); ReasonOf(err) != ReasonDecryption {
 			t.Fatalf("other key under our kid: err = %v", err)
 		}
 		// A plain response where an encrypted one is expected.
 		plain, _ := r.Form()
-		if _, err := DecodeResponse(plain, DecodeOptions{Mode: ModeDirectPostJWT, Key: key}); ReasonOf(err) != ReasonModeMismatch {
+		if _, err := DecodeResponse(plain, DecodeOptions{Mode: ModeDirectPostJWT, Key: key.DecryptionKey()}); ReasonOf(err) != ReasonModeMismatch {
 			t.Fatalf("plain for jwt: err = %v", err)
 		}
 	}
@@ -80,7 +80,7 @@ func TestDecryptResponseRejectsHeaders(t *testing.T) {
 		"bad header":     "!!" + specJWE[2:],
 		"too large":      strings.Repeat("a", MaxResponseBytes+1),
 	} {
-		if _, err := DecryptResponse(jwe, key, nil); !errors.Is(err, ErrInvalidRequest) {
+		if _, err := DecryptResponse(jwe, key.DecryptionKey(), nil); !errors.Is(err, ErrInvalidRequest) {
 			t.Errorf("%s: err = %v", name, err)
 		}
 	}

@@ -68,7 +68,7 @@ func specKey(t testing.TB) *EncryptionKey {
 }
 
 func TestSpecJWEDecrypts(t *testing.T) {
-	r, err := DecryptResponse(specJWE, specKey(t), nil)
+	r, err := DecryptResponse(specJWE, specKey(t).DecryptionKey(), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -76,7 +76,7 @@ func TestSpecJWEDecrypts(t *testing.T) {
 		t.Fatalf("vp_token = %v", r.VPToken)
 	}
 	// The same bytes under A256GCM only are refused before any key work.
-	if _, err := DecryptResponse(specJWE, specKey(t), []string{EncA256GCM}); ReasonOf(err) != ReasonMalformedResponse {
+	if _, err := DecryptResponse(specJWE, specKey(t).DecryptionKey(), []string{EncA256GCM}); ReasonOf(err) != ReasonMalformedResponse {
 		t.Fatalf("enc not accepted: err = %v", err)
 	}
 }

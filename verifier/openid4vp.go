@@ -337,7 +337,7 @@ func (vp *VP) Respond(ctx context.Context, id string, form url.Values) (redirect
 	}
 	opts := oid4vp.DecodeOptions{Mode: rec.ResponseMode}
 	if len(rec.Key) > 0 {
-		if opts.Key, err = oid4vp.ParseEncryptionKey(rec.Key); err != nil {
+		if opts.Key, err = oid4vp.ParseDecryptionKey(rec.Key); err != nil {
 			return "", err
 		}
 	}

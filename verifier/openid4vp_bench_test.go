@@ -61,10 +61,10 @@ func newDirectPostJWT(b *testing.B) *directPostJWT {
 }
 
 // verify is the verifier's whole work on one response short of the store's single-use
-// update: decrypt (ECDH-ES, A256GCM), decode, state, issuer signature and chain, KB-JWT,
+// update: load the stored key, decrypt (ECDH-ES, A256GCM), decode, state, issuer signature and chain, KB-JWT,
 // disclosures, status (list cached), DCQL.
 func (d *directPostJWT) verify(ctx context.Context) error {
-	key, err := oid4vp.ParseEncryptionKey(d.rec.Key)
+	key, err := oid4vp.ParseDecryptionKey(d.rec.Key)
 	if err != nil {
 		return err
 	}

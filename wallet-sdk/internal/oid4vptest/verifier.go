@@ -254,7 +254,7 @@ func (v *Verifier) serveResponse(w http.ResponseWriter, r *http.Request) {
 		fail(fmt.Errorf("transaction already answered"))
 		return
 	}
-	resp, err := oid4vp.DecodeResponse(r.PostForm, oid4vp.DecodeOptions{Mode: tx.Request.ResponseMode, Key: tx.Key})
+	resp, err := oid4vp.DecodeResponse(r.PostForm, oid4vp.DecodeOptions{Mode: tx.Request.ResponseMode, Key: tx.Key.DecryptionKey()})
 	if err != nil {
 		fail(err)
 		return
