@@ -194,22 +194,19 @@ func DecryptResponse(compact string, key *DecryptionKey, encs []string) (*Respon
 	return decodeResponsePayload(plain)
 }
 
-// decodeResponsePayload decodes the decrypted JSON in one pass: types are enforced by the
-// target (vp_token an object of string arrays, the others strings), then checkVPToken applies
-// ParseVPToken's rules to the decoded map.
+// decodeResponsePayload decodes the decrypted JSON (fastPayload, else encoding/json): types
+// are enforced by the target (vp_token an object of string arrays, the others strings), then
+// checkVPToken applies ParseVPToken's rules to the decoded map.
 func decodeResponsePayload(b []byte) (*Response, error) {
 	b = bytes.TrimSpace(b)
 	if len(b) == 0 || b[0] != '{' {
 		return nil, rerr("response payload must be a JSON object")
 	}
-	var p struct {
-		VPToken          map[string][]string `json:"vp_token"`
-		State            *string             `json:"state"`
-		Error            *string             `json:"error"`
-		ErrorDescription *string             `json:"error_description"`
-	}
-	if err := json.Unmarshal(b, &p); err != nil {
-		return nil, wrapf(InvalidRequest, ReasonMalformedResponse, err, "response payload")
+	p, ok := fastPayload(b)
+	if !ok {
+		if err := json.Unmarshal(b, &p); err != nil {
+			return nil, wrapf(InvalidRequest, ReasonMalformedResponse, err, "response payload")
+		}
 	}
 	r := &Response{}
 	if p.State != nil {

@@ -51,6 +51,7 @@ type VP struct {
 	cfg      VPConfig
 	clientID string
 	base     *url.URL
+	queries  queryCache
 }
 
 // NewVP checks cfg: the signer's SAN dNSName must be the base URL's host, so wallets that
@@ -392,7 +393,7 @@ func (vp *VP) check(ctx context.Context, rec *vpRecord, resp *oid4vp.Response) (
 	if err := resp.WalletError(); err != nil {
 		return nil, err
 	}
-	q, err := oid4vp.ParseQuery(rec.Query)
+	q, err := vp.queries.query(rec.Query)
 	if err != nil {
 		return nil, err
 	}
