@@ -2,8 +2,6 @@ package oid4vp
 
 import (
 	"crypto/sha256"
-	"crypto/x509/pkix"
-	"encoding/asn1"
 	"encoding/base64"
 
 	"filippo.io/nistec"
@@ -35,8 +33,10 @@ func (k *EncryptionKey) DecryptionKey() *DecryptionKey {
 func (k *DecryptionKey) Thumbprint() []byte { return k.tp[:] }
 
 var (
-	oidPublicKeyEC = asn1.ObjectIdentifier{1, 2, 840, 10045, 2, 1}
-	oidP256        = asn1.ObjectIdentifier{1, 2, 840, 10045, 3, 1, 7}
+	// The DER contents of the OIDs id-ecPublicKey (1.2.840.10045.2.1) and prime256v1
+	// (1.2.840.10045.3.1.7).
+	oidPublicKeyEC = []byte{0x2a, 0x86, 0x48, 0xce, 0x3d, 0x02, 0x01}
+	oidP256        = []byte{0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07}
 	// p256Order is n, big-endian.
 	p256Order = [32]byte{
 		0xff, 0xff, 0xff, 0xff, 0x00, 0x00, 0x00, 0x00, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
@@ -52,48 +52,86 @@ func ParseDecryptionKey(der []byte) (*DecryptionKey, error) {
 	bad := func(why string) (*DecryptionKey, error) {
 		return nil, errorf(InvalidRequest, "", "decryption key: %s", why)
 	}
-	var p8 struct {
-		Version    int
-		Algo       pkix.AlgorithmIdentifier
-		PrivateKey []byte
-	}
-	if rest, err := asn1.Unmarshal(der, &p8); err != nil || len(rest) != 0 || p8.Version != 0 {
+	// PrivateKeyInfo ::= SEQUENCE { version 0, AlgorithmIdentifier, OCTET STRING }
+	p8, rest, ok := derRead(der, 0x30)
+	if !ok || len(rest) != 0 {
 		return bad("not PKCS#8")
 	}
-	var curve asn1.ObjectIdentifier
-	if !p8.Algo.Algorithm.Equal(oidPublicKeyEC) {
-		return bad("not an EC key")
+	ver, p8, ok1 := derRead(p8, 0x02)
+	algo, p8, ok2 := derRead(p8, 0x30)
+	inner, p8, ok3 := derRead(p8, 0x04)
+	if !ok1 || !ok2 || !ok3 || len(ver) != 1 || ver[0] != 0 {
+		return bad("not PKCS#8")
 	}
-	if rest, err := asn1.Unmarshal(p8.Algo.Parameters.FullBytes, &curve); err != nil || len(rest) != 0 || !curve.Equal(oidP256) {
-		return bad("not on P-256")
+	// p8 may go on with attributes, which say nothing about the key.
+	oid, algo, ok1 := derRead(algo, 0x06)
+	curve, algo, ok2 := derRead(algo, 0x06)
+	if !ok1 || !ok2 || len(algo) != 0 || !oidEqual(oid, oidPublicKeyEC) || !oidEqual(curve, oidP256) {
+		return bad("not an EC key on P-256")
 	}
-	var ec struct {
-		Version    int
-		PrivateKey []byte
-		Curve      asn1.ObjectIdentifier `asn1:"optional,explicit,tag:0"`
-		PublicKey  asn1.BitString        `asn1:"optional,explicit,tag:1"`
-	}
-	if rest, err := asn1.Unmarshal(p8.PrivateKey, &ec); err != nil || len(rest) != 0 || ec.Version != 1 {
+	// ECPrivateKey ::= SEQUENCE { version 1, OCTET STRING d, [0] curve OPTIONAL, [1] BIT STRING public key }
+	ec, rest, ok := derRead(inner, 0x30)
+	if !ok || len(rest) != 0 {
 		return bad("not an RFC 5915 EC private key")
 	}
-	if len(ec.Curve) > 0 && !ec.Curve.Equal(oidP256) {
-		return bad("not on P-256")
+	ver, ec, ok1 = derRead(ec, 0x02)
+	d, ec, ok2 := derRead(ec, 0x04)
+	if !ok1 || !ok2 || len(ver) != 1 || ver[0] != 1 {
+		return bad("not an RFC 5915 EC private key")
 	}
-	if len(ec.PrivateKey) != 32 || !scalarInRange(ec.PrivateKey) {
-		return bad("scalar out of range")
+	if len(ec) > 0 && ec[0] == 0xa0 {
+		var params []byte
+		if params, ec, ok = derRead(ec, 0xa0); !ok {
+			return bad("EC parameters")
+		}
+		if curve, params, ok = derRead(params, 0x06); !ok || len(params) != 0 || !oidEqual(curve, oidP256) {
+			return bad("not on P-256")
+		}
 	}
-	pub := ec.PublicKey.RightAlign()
-	if ec.PublicKey.BitLength != 65*8 || len(pub) != 65 {
+	pubField, ec, ok := derRead(ec, 0xa1)
+	if !ok || len(ec) != 0 {
+		return bad("no public key")
+	}
+	bits, rest, ok := derRead(pubField, 0x03)
+	if !ok || len(rest) != 0 || len(bits) != 66 || bits[0] != 0 {
 		return bad("no uncompressed public key")
+	}
+	pub := bits[1:]
+	if len(d) != 32 || !scalarInRange(d) {
+		return bad("scalar out of range")
 	}
 	if _, err := nistec.NewP256Point().SetBytes(pub); err != nil {
 		return bad("public key is not a point on P-256")
 	}
 	k := &DecryptionKey{tp: pointThumbprint(pub)}
-	copy(k.d[:], ec.PrivateKey)
+	copy(k.d[:], d)
 	k.KID = base64.RawURLEncoding.EncodeToString(k.tp[:])
 	return k, nil
 }
+
+// derRead reads one DER element with tag from b: its contents and what follows. Lengths
+// take the definite short or long form up to 2 bytes, minimally encoded.
+func derRead(b []byte, tag byte) (content, rest []byte, ok bool) {
+	if len(b) < 2 || b[0] != tag {
+		return nil, nil, false
+	}
+	n, hdr := int(b[1]), 2
+	switch {
+	case n < 0x80:
+	case n == 0x81 && len(b) >= 3 && b[2] >= 0x80:
+		n, hdr = int(b[2]), 3
+	case n == 0x82 && len(b) >= 4 && b[2] != 0:
+		n, hdr = int(b[2])<<8|int(b[3]), 4
+	default:
+		return nil, nil, false
+	}
+	if len(b)-hdr < n {
+		return nil, nil, false
+	}
+	return b[hdr : hdr+n], b[hdr+n:], true
+}
+
+func oidEqual(der []byte, oid []byte) bool { return string(der) == string(oid) }
 
 // scalarInRange reports 0 < d < n for a 32-byte big-endian d.
 func scalarInRange(d []byte) bool {

@@ -38,86 +38,216 @@ type jweHeader struct {
 
 // parseJWEHeader decodes the header JSON: member names are matched exactly (a duplicate takes
 // the last value, RFC 7515 §4); zip and crit, a private d in epk, and an epk that is not a
-// P-256 point are refused. Members the response format has no use for are ignored.
+// P-256 point are refused. Members the response format has no use for are ignored. The usual
+// header (string members, epk an object of strings) is scanned in one pass; anything else
+// goes through encoding/json, with the same outcome (FuzzJWEHeader checks it).
 func parseJWEHeader(b []byte) (*jweHeader, error) {
+	raw, ok := fastJWEHeader(b)
+	if !ok {
+		var err error
+		if raw, err = slowJWEHeader(b); err != nil {
+			return nil, err
+		}
+	}
+	return raw.header()
+}
+
+// rawJWEHeader holds the members decryption reads, as the strings they are.
+type rawJWEHeader struct {
+	alg, enc, kid, apu, apv string
+	seen                    uint16 // hdr* bits
+	epk                     [4]string // kty, crv, x, y
+	epkSeen                 uint8     // bit i: epk[i] present; 1<<4: d present
+}
+
+const (
+	hdrAlg = 1 << iota
+	hdrEnc
+	hdrKID
+	hdrAPU
+	hdrAPV
+	hdrEPK
+	hdrZipCrit
+)
+
+var epkNames = [4]string{"kty", "crv", "x", "y"}
+
+// member returns where a top-level member's string goes and its bit, or nil for a member
+// that is ignored.
+func (r *rawJWEHeader) member(name string) (*string, uint16) {
+	switch name {
+	case "alg":
+		return &r.alg, hdrAlg
+	case "enc":
+		return &r.enc, hdrEnc
+	case "kid":
+		return &r.kid, hdrKID
+	case "apu":
+		return &r.apu, hdrAPU
+	case "apv":
+		return &r.apv, hdrAPV
+	}
+	return nil, 0
+}
+
+func slowJWEHeader(b []byte) (*rawJWEHeader, error) {
 	var m map[string]json.RawMessage
 	if err := json.Unmarshal(b, &m); err != nil || m == nil {
 		return nil, wrapf(InvalidRequest, ReasonMalformedResponse, err, "JWE header is not a JSON object")
 	}
-	h := &jweHeader{}
+	r := &rawJWEHeader{}
 	for k, v := range m {
-		var err error
 		switch k {
-		case "alg":
-			err = jsonString(v, &h.Alg)
-		case "enc":
-			err = jsonString(v, &h.Enc)
-		case "kid":
-			h.KID = new(string)
-			err = jsonString(v, h.KID)
-		case "apu":
-			h.APU, err = jsonBase64(v)
-		case "apv":
-			h.APV, err = jsonBase64(v)
-		case "epk":
-			h.EPK, err = parseEPK(v)
 		case "zip", "crit":
-			return nil, rerr("JWE zip and crit are not accepted")
+			r.seen |= hdrZipCrit
+		case "epk":
+			r.seen |= hdrEPK
+			var em map[string]json.RawMessage
+			if err := json.Unmarshal(v, &em); err != nil || em == nil {
+				return nil, rerr("JWE epk is not a JSON object")
+			}
+			if _, ok := em["d"]; ok {
+				r.epkSeen |= 1 << 4
+			}
+			for i, name := range epkNames {
+				if ev, ok := em[name]; ok {
+					if err := jsonString(ev, &r.epk[i]); err != nil {
+						return nil, err
+					}
+					r.epkSeen |= 1 << i
+				}
+			}
+		default:
+			if dst, bit := r.member(k); dst != nil {
+				if err := jsonString(v, dst); err != nil {
+					return nil, err
+				}
+				r.seen |= bit
+			}
 		}
-		if err != nil {
+	}
+	return r, nil
+}
+
+// fastJWEHeader scans a header whose members are all strings except epk, an object of
+// strings; without escapes; no name repeated. ok false sends the header to slowJWEHeader.
+func fastJWEHeader(b []byte) (*rawJWEHeader, bool) {
+	r := &rawJWEHeader{}
+	d := payloadScanner{b: b}
+	if !d.byte('{') || d.byte('}') {
+		return nil, false
+	}
+	var names []string
+	for {
+		name, ok := d.str()
+		if !ok || !d.byte(':') || slices.Contains(names, name) {
+			return nil, false
+		}
+		names = append(names, name)
+		if name == "epk" {
+			r.seen |= hdrEPK
+			if !r.fastEPK(&d) {
+				return nil, false
+			}
+		} else {
+			v, ok := d.str()
+			if !ok {
+				return nil, false
+			}
+			if name == "zip" || name == "crit" {
+				r.seen |= hdrZipCrit
+			} else if dst, bit := r.member(name); dst != nil {
+				*dst, r.seen = v, r.seen|bit
+			}
+		}
+		if d.byte(',') {
+			continue
+		}
+		if d.byte('}') && d.end() {
+			return r, true
+		}
+		return nil, false
+	}
+}
+
+func (r *rawJWEHeader) fastEPK(d *payloadScanner) bool {
+	if !d.byte('{') {
+		return false
+	}
+	if d.byte('}') {
+		return true
+	}
+	var names []string
+	for {
+		name, ok := d.str()
+		if !ok || !d.byte(':') || slices.Contains(names, name) {
+			return false
+		}
+		names = append(names, name)
+		v, ok := d.str()
+		if !ok {
+			return false
+		}
+		if name == "d" {
+			r.epkSeen |= 1 << 4
+		}
+		if i := slices.Index(epkNames[:], name); i >= 0 {
+			r.epk[i], r.epkSeen = v, r.epkSeen|1<<i
+		}
+		if d.byte(',') {
+			continue
+		}
+		return d.byte('}')
+	}
+}
+
+// header applies the checks to the members read.
+func (r *rawJWEHeader) header() (*jweHeader, error) {
+	if r.seen&hdrZipCrit != 0 {
+		return nil, rerr("JWE zip and crit are not accepted")
+	}
+	h := &jweHeader{Alg: r.alg, Enc: r.enc}
+	if r.seen&hdrKID != 0 {
+		h.KID = &r.kid
+	}
+	var err error
+	if r.seen&hdrAPU != 0 {
+		if h.APU, err = b64.DecodeString(r.apu); err != nil {
+			return nil, rerr("JWE apu is not base64url")
+		}
+	}
+	if r.seen&hdrAPV != 0 {
+		if h.APV, err = b64.DecodeString(r.apv); err != nil {
+			return nil, rerr("JWE apv is not base64url")
+		}
+	}
+	if r.seen&hdrEPK != 0 {
+		if h.EPK, err = r.point(); err != nil {
 			return nil, err
 		}
 	}
 	return h, nil
 }
 
-func jsonString(v json.RawMessage, dst *string) error {
-	if err := json.Unmarshal(v, dst); err != nil || len(v) == 0 || v[0] != '"' {
-		return rerr("JWE header member is not a string")
-	}
-	return nil
-}
-
-func jsonBase64(v json.RawMessage) ([]byte, error) {
-	var s string
-	if err := jsonString(v, &s); err != nil {
-		return nil, err
-	}
-	b, err := b64.DecodeString(s)
-	if err != nil {
-		return nil, rerr("JWE apu/apv is not base64url")
-	}
-	return b, nil
-}
-
-// parseEPK reads the ephemeral public key: kty EC, crv P-256, 32-byte x and y on the curve,
-// no d. Other members are ignored.
-func parseEPK(v json.RawMessage) ([]byte, error) {
-	var m map[string]json.RawMessage
-	if err := json.Unmarshal(v, &m); err != nil || m == nil {
-		return nil, rerr("JWE epk is not a JSON object")
-	}
-	if _, ok := m["d"]; ok {
+// point checks the ephemeral public key: kty EC, crv P-256, 32-byte x and y on the curve, no
+// d. Other members are ignored.
+func (r *rawJWEHeader) point() ([]byte, error) {
+	if r.epkSeen&(1<<4) != 0 {
 		return nil, rerr("JWE epk carries a private key")
 	}
-	var kty, crv, x, y string
-	for name, dst := range map[string]*string{"kty": &kty, "crv": &crv, "x": &x, "y": &y} {
-		raw, ok := m[name]
-		if !ok {
+	for i, name := range epkNames {
+		if r.epkSeen&(1<<i) == 0 {
 			return nil, rerr("JWE epk has no %s", name)
 		}
-		if err := jsonString(raw, dst); err != nil {
-			return nil, err
-		}
 	}
-	if kty != "EC" || crv != "P-256" {
+	if r.epk[0] != "EC" || r.epk[1] != "P-256" {
 		return nil, errorf(InvalidRequest, ReasonDecryption, "JWE epk is not an EC P-256 key")
 	}
 	pt := make([]byte, 1, 65)
 	pt[0] = 4
 	var err error
-	if pt, err = appendCoord(pt, x); err == nil {
-		pt, err = appendCoord(pt, y)
+	if pt, err = appendCoord(pt, r.epk[2]); err == nil {
+		pt, err = appendCoord(pt, r.epk[3])
 	}
 	if err != nil {
 		return nil, errorf(InvalidRequest, ReasonDecryption, "JWE epk coordinates are not 32-byte base64url")
@@ -126,6 +256,13 @@ func parseEPK(v json.RawMessage) ([]byte, error) {
 		return nil, errorf(InvalidRequest, ReasonDecryption, "JWE epk is not a point on P-256")
 	}
 	return pt, nil
+}
+
+func jsonString(v json.RawMessage, dst *string) error {
+	if err := json.Unmarshal(v, dst); err != nil || len(v) == 0 || v[0] != '"' {
+		return rerr("JWE header member is not a string")
+	}
+	return nil
 }
 
 func appendCoord(dst []byte, s string) ([]byte, error) {
