@@ -55,7 +55,7 @@ func parseJWEHeader(b []byte) (*jweHeader, error) {
 // rawJWEHeader holds the members decryption reads, as the strings they are.
 type rawJWEHeader struct {
 	alg, enc, kid, apu, apv string
-	seen                    uint16 // hdr* bits
+	seen                    uint16    // hdr* bits
 	epk                     [4]string // kty, crv, x, y
 	epkSeen                 uint8     // bit i: epk[i] present; 1<<4: d present
 }
