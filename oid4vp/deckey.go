@@ -59,11 +59,11 @@ func ParseDecryptionKey(der []byte) (*DecryptionKey, error) {
 	}
 	ver, p8, ok1 := derRead(p8, 0x02)
 	algo, p8, ok2 := derRead(p8, 0x30)
-	inner, p8, ok3 := derRead(p8, 0x04)
+	// Attributes may follow; they say nothing about the key.
+	inner, _, ok3 := derRead(p8, 0x04)
 	if !ok1 || !ok2 || !ok3 || len(ver) != 1 || ver[0] != 0 {
 		return bad("not PKCS#8")
 	}
-	// p8 may go on with attributes, which say nothing about the key.
 	oid, algo, ok1 := derRead(algo, 0x06)
 	curve, algo, ok2 := derRead(algo, 0x06)
 	if !ok1 || !ok2 || len(algo) != 0 || !oidEqual(oid, oidPublicKeyEC) || !oidEqual(curve, oidP256) {
