@@ -8,8 +8,10 @@
 //	NewEncryptionKey, NewNonce, NewClientMetadata --> RequestObject
 //	RequestObject --SignRequestObject(certs.Signer)--> JAR (typ oauth-authz-req+jwt, ES256, x5c)
 //	AuthorizationURL(client_id, request_uri) --> openid4vp://?client_id=…&request_uri=…
+//	stored key --ParseDecryptionKey--> *DecryptionKey (scalar and kid, no point multiplication)
 //	posted form --DecodeResponse(mode, key)--> *Response (direct_post, or direct_post.jwt:
-//	    ECDH-ES + A128GCM/A256GCM, decrypted with the request's ephemeral key)
+//	    ECDH-ES + A128GCM/A256GCM, decrypted with the request's ephemeral key by this
+//	    package's own compact-JWE code, which refuses every other alg, enc, zip and crit)
 //	Response.VPToken --Query.CheckVPToken(PresentationVerifier)--> presentations per query id
 //
 // Data flow, wallet side:
