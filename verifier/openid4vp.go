@@ -51,7 +51,7 @@ type VP struct {
 	cfg      VPConfig
 	clientID string
 	base     *url.URL
-	queries  queryCache
+	queries  *queryCache
 }
 
 // NewVP checks cfg: the signer's SAN dNSName must be the base URL's host, so wallets that
@@ -82,7 +82,7 @@ func NewVP(cfg VPConfig) (*VP, error) {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	vp := &VP{cfg: cfg, base: base}
+	vp := &VP{cfg: cfg, base: base, queries: &queryCache{}}
 	switch cfg.ClientIDPrefix {
 	case oid4vp.PrefixX509SanDNS:
 		vp.clientID = oid4vp.X509SanDNSClientID(base.Hostname())

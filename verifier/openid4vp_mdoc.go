@@ -30,7 +30,7 @@ func (vp *VP) sessionTranscript(rec *vpRecord) ([]byte, error) {
 	}
 	var thumbprint []byte
 	if rec.ResponseMode == oid4vp.ModeDirectPostJWT {
-		key, err := oid4vp.ParseEncryptionKey(rec.Key)
+		key, err := oid4vp.ParseDecryptionKey(rec.Key)
 		if err != nil {
 			return nil, err
 		}
