@@ -20,7 +20,9 @@ import (
 	"github.com/idgate/idgate/credential"
 	"github.com/idgate/idgate/internal/facephotos"
 	"github.com/idgate/idgate/internal/httpserve"
+	"github.com/idgate/idgate/issuer"
 	"github.com/idgate/idgate/issuer/issuerhttp"
+	"github.com/idgate/idgate/keyattest"
 	"github.com/idgate/idgate/verifier"
 	walletsdk "github.com/idgate/idgate/wallet-sdk"
 )
@@ -125,7 +127,7 @@ func (d *demo) run() error {
 	}
 	d.say("PKI created in %s", pkiDir)
 	d.detail("root CA (ECDSA P-256), employee-ID and driving-licence issuer certificates naming %s,", d.issuerURL)
-	d.detail("status-list signer, airline and gate-reader keys, TLS certificates, trust.json")
+	d.detail("status-list signer, airline and gate-reader keys, TLS certificates, a development wallet provider, trust.json")
 
 	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	dbPath := filepath.Join(d.root, "issuer.db")
@@ -137,7 +139,15 @@ func (d *demo) run() error {
 	if err != nil {
 		return err
 	}
-	svc, closeStore, err := openIssuer(ctx, pkiDir, dbPath, d.issuerURL, modelsDir, logger)
+	// The licence requires a key attestation of the holder key by a trusted wallet provider.
+	walletProviders, err := certs.LoadTrustList(filepath.Join(pkiDir, certs.FileTrust))
+	if err != nil {
+		return err
+	}
+	svc, closeStore, err := openIssuer(ctx, pkiDir, dbPath, d.issuerURL, modelsDir, logger, func(c *issuer.Config) {
+		c.KeyAttestation = issuer.KeyAttestationConfig{Trust: walletProviders,
+			Required: map[string]keyattest.Policy{string(credential.DrivingLicence): {KeyStorage: []string{demoKeyStorage}}}}
+	})
 	if err != nil {
 		return err
 	}
@@ -200,7 +210,12 @@ func (d *demo) run() error {
 	if err != nil {
 		return err
 	}
-	w, err := walletsdk.New(walletsdk.Config{Dir: filepath.Join(d.root, "wallet"), StoreKey: storeKey, VerifierTrust: verifierTrust})
+	devPKI, err := certs.Load(pkiDir, nil)
+	if err != nil {
+		return err
+	}
+	w, err := walletsdk.New(walletsdk.Config{Dir: filepath.Join(d.root, "wallet"), StoreKey: storeKey, VerifierTrust: verifierTrust,
+		PlatformKeys: &demoPlatform{provider: devPKI.WalletProvider}})
 	if err != nil {
 		return err
 	}
@@ -221,6 +236,8 @@ func (d *demo) run() error {
 			c.ID, c.VCT, len(c.Disclosable), c.ExpiresAt.Format(time.DateOnly))
 		if ct == credential.DrivingLicence {
 			licence = c
+			d.detail("the issuer requires a key attestation for it: the development wallet provider (%s) attested the device key,", certs.CNWalletProvider)
+			d.detail("key_storage %s (a software stand-in for the phone's secure hardware), in the proof's key_attestation header", demoKeyStorage)
 		}
 	}
 

@@ -21,7 +21,7 @@ func TestDemo(t *testing.T) {
 		t.Fatalf("demo exited %d\nstdout:\n%s\nstderr:\n%s", code, out.String(), errb.String())
 	}
 	for _, want := range []string{"over OpenID4VP", `discloses ["age_over_19"] ["photo_ref"]`, `"status":"verified"`,
-		"ACCEPTED", "nonce_replayed", "revoked", "Demo finished"} {
+		"ACCEPTED", "nonce_replayed", "revoked", "attested the device key", "Demo finished"} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("demo output lacks %q:\n%s", want, out.String())
 		}
