@@ -6,7 +6,7 @@ import (
 )
 
 // EnrolBatchRequest is the body of POST /v1/flights/{flight}/{date}/enrol-batch:
-// {"items":[{"presentation","bcbp"[,"departure"]}, ...]}, 1..MaxEnrolBatch items, each an
+// {"items":[{"presentation"|"mdoc"+"nonce","bcbp"[,"departure"]}, ...]}, 1..MaxEnrolBatch items, each an
 // EnrolRequest.
 type EnrolBatchRequest struct {
 	Items []*EnrolRequest `json:"items"`

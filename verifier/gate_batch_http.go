@@ -14,7 +14,7 @@ type enrolBatchResponse struct {
 }
 
 // enrolBatch serves POST /v1/flights/{IG0101}/{date}/enrol-batch (check-in token already
-// checked, flight parsed): {"items":[{presentation, bcbp[, departure]}, ...]} →
+// checked, flight parsed): {"items":[{presentation|mdoc+nonce, bcbp[, departure]}, ...]} →
 // 200 {"decisions":[...]}, whatever each item's outcome (allow, deny or internal_error: the
 // caller reads every decision). A body that does not decode is one 400 malformed decision and
 // decides no item. The body is bounded by the server's MaxRequestBodySize (MaxServerBodyBytes).
