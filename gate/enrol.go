@@ -90,7 +90,7 @@ func (s *Service) checkEnrol(ctx context.Context, f Flight, req *EnrolRequest) *
 	}
 	c := d.Checks
 	if d.finish(c.Credential, c.BoardingPass, c.Flight, c.Name, c.Face); d.Allowed() {
-		v.e = Enrolment{Flight: f.Key(), Pass: v.ref, Sealed: sealed, Departure: dep, EnrolledAt: now.UTC(), Status: pid.status}
+		v.e = Enrolment{Flight: f.Key(), Pass: v.ref, Sealed: sealed, Departure: dep, EnrolledAt: now.UTC(), Status: pid.status, IDExpires: pid.expires.UTC()}
 	}
 	return v
 }

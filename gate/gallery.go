@@ -22,8 +22,10 @@ type flightGallery struct {
 	byModel   map[biometric.ModelID]*biometric.Gallery
 	model     map[PassID]biometric.ModelID
 	departure map[PassID]time.Time
-	// status is each entry's ID status reference: Identify checks it at boarding time.
-	status map[PassID]credential.StatusRef
+	// status is each entry's ID status reference, idExpires its ID's expiry: Identify checks
+	// both at boarding time.
+	status    map[PassID]credential.StatusRef
+	idExpires map[PassID]time.Time
 	// With Config.GallerySync (gallery_sync.go): sealed is each entry's row hash (JWE and
 	// departure: a row seen again unchanged is not opened twice); localVer the ver at which
 	// this instance last enrolled the pass itself; syncedAt the start of the last successful
@@ -65,7 +67,7 @@ func (s *Service) flightGallery(ctx context.Context, flight string) (*flightGall
 	fg.byModel = map[biometric.ModelID]*biometric.Gallery{}
 	fg.model = map[PassID]biometric.ModelID{}
 	fg.departure = map[PassID]time.Time{}
-	fg.status = map[PassID]credential.StatusRef{}
+	fg.status, fg.idExpires = map[PassID]credential.StatusRef{}, map[PassID]time.Time{}
 	fg.sealed, fg.localVer = map[PassID][32]byte{}, map[PassID]uint64{}
 	s.openInto(fg, flight, es, runtime.GOMAXPROCS(0))
 	fg.loaded, fg.syncedAt, fg.nextSync = true, now, now.Add(s.cfg.GallerySync)
@@ -103,7 +105,7 @@ func (fg *flightGallery) addLocked(pass PassID, t biometric.Template, e *Enrolme
 	if g.Add(string(pass), t) == nil {
 		fg.model[pass] = t.Model
 		fg.departure[pass] = e.Departure
-		fg.status[pass] = e.Status
+		fg.status[pass], fg.idExpires[pass] = e.Status, e.IDExpires
 	}
 }
 
@@ -115,6 +117,13 @@ func (fg *flightGallery) statusOf(pass PassID) credential.StatusRef {
 	return fg.status[pass]
 }
 
+// idExpiresOf returns the expiry of pass's enrolled ID (zero, unknown, when it is gone).
+func (fg *flightGallery) idExpiresOf(pass PassID) time.Time {
+	fg.mu.RLock()
+	defer fg.mu.RUnlock()
+	return fg.idExpires[pass]
+}
+
 // removeLocked drops pass's template; fg.mu must be held for writing.
 func (fg *flightGallery) removeLocked(pass PassID) {
 	if m, ok := fg.model[pass]; ok {
@@ -122,6 +131,7 @@ func (fg *flightGallery) removeLocked(pass PassID) {
 		delete(fg.model, pass)
 		delete(fg.departure, pass)
 		delete(fg.status, pass)
+		delete(fg.idExpires, pass)
 		delete(fg.sealed, pass)
 	}
 }

@@ -65,7 +65,7 @@ func sealedFlight(tb testing.TB, n, foreign int, log slog.Handler) (*Service, st
 		if err != nil {
 			tb.Fatal(err)
 		}
-		es[i] = Enrolment{Flight: flight, Pass: PassID(fmt.Sprintf("%064x", i)), Sealed: sealed, Departure: dep, EnrolledAt: dep, Status: credential.StatusRef{URI: benchStatusURI, Index: i}}
+		es[i] = Enrolment{Flight: flight, Pass: PassID(fmt.Sprintf("%064x", i)), Sealed: sealed, Departure: dep, EnrolledAt: dep, Status: credential.StatusRef{URI: benchStatusURI, Index: i}, IDExpires: time.Now().Add(24 * time.Hour)}
 	}
 	if err := store.EnrolBatch(context.Background(), es); err != nil {
 		tb.Fatal(err)

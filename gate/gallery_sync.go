@@ -33,6 +33,8 @@ func rowHash(e *Enrolment) [32]byte {
 	binary.BigEndian.PutUint64(b[:], uint64(int64(e.Status.Index)))
 	h.Write(b[:])
 	h.Write([]byte(e.Status.URI))
+	binary.BigEndian.PutUint64(b[:], uint64(e.IDExpires.UnixMilli()))
+	h.Write(b[:])
 	var out [32]byte
 	h.Sum(out[:0])
 	return out

@@ -42,7 +42,7 @@ func TestGallerySync(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				e := gate.Enrolment{Flight: w.Flight.Key(), Pass: pass, Sealed: sealed, Departure: clk.Now().Add(6 * time.Hour), EnrolledAt: clk.Now(), Status: w.Env.Slot()}
+				e := gate.Enrolment{Flight: w.Flight.Key(), Pass: pass, Sealed: sealed, Departure: clk.Now().Add(6 * time.Hour), EnrolledAt: clk.Now(), Status: w.Env.Slot(), IDExpires: clk.Now().Add(48 * time.Hour)}
 				if err := cfg.Store.Enrol(ctx, e); err != nil {
 					t.Fatal(err)
 				}
@@ -126,7 +126,7 @@ func TestGallerySyncEdges(t *testing.T) {
 	}
 	enrol := func(sealed string, dep time.Time) {
 		t.Helper()
-		e := gate.Enrolment{Flight: w.Flight.Key(), Pass: "pass-1-000000000000", Sealed: sealed, Departure: dep, EnrolledAt: clk.Now(), Status: w.Env.Slot()}
+		e := gate.Enrolment{Flight: w.Flight.Key(), Pass: "pass-1-000000000000", Sealed: sealed, Departure: dep, EnrolledAt: clk.Now(), Status: w.Env.Slot(), IDExpires: clk.Now().Add(48 * time.Hour)}
 		if err := cfg.Store.Enrol(ctx, e); err != nil {
 			t.Fatal(err)
 		}

@@ -10,11 +10,12 @@ import (
 // Identify is walk-through boarding: the live face alone is searched (1:N) in the gallery of
 // the flight gate id boards. The nearest enrolment boards (single use applies) when it is
 // under the operating point's threshold, no second enrolment also is (ambiguous_match: fail
-// closed rather than board the wrong passenger), and the enrolled ID's status is still
-// valid now (Checks.Credential: credential_revoked, credential_suspended, or
-// status_unavailable when the list cannot be had or the enrolment kept no reference), as
-// Verify asks for it: an ID revoked after check-in does not board. The pass, flight and name
-// were checked at enrolment.
+// closed rather than board the wrong passenger), and the enrolled ID is still valid now, as
+// Verify asks for it (Checks.Credential): not expired (credential_expired, also when the
+// enrolment kept no expiry), and its status neither revoked nor suspended
+// (credential_revoked, credential_suspended, or status_unavailable when the list cannot be
+// had or the enrolment kept no reference). An ID that expired or was revoked after check-in
+// does not board. The pass, flight and name were checked at enrolment.
 func (s *Service) Identify(ctx context.Context, id string, req *IdentifyRequest) *Decision {
 	start := time.Now()
 	d := newDecision(id)
@@ -63,6 +64,12 @@ func (s *Service) Identify(ctx context.Context, id string, req *IdentifyRequest)
 	d.setScore(cands[0].Distance)
 	ref = PassID(cands[0].ID)
 	d.PassRef = string(ref[:min(16, len(ref))])
+	if !s.cfg.Now().Before(fg.idExpiresOf(ref)) {
+		d.Checks.Credential = CheckFail
+		d.CredentialCode = string(credential.CodeExpired)
+		d.deny(ReasonCredentialExpired)
+		return d.finish()
+	}
 	// The status list's cache (Config.Status) makes this a lookup on most boardings.
 	if err := credential.CheckStatus(ctx, s.cfg.Status, fg.statusOf(ref)); err != nil {
 		code := credential.CodeOf(err)

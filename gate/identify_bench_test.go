@@ -75,7 +75,7 @@ func BenchmarkIdentify(b *testing.B) {
 				if i == n/2 {
 					target = t
 				}
-				fg.addLocked(PassID(fmt.Sprintf("%064x", i)), t, &Enrolment{Departure: g.Departure, Status: credential.StatusRef{URI: benchStatusURI, Index: i}})
+				fg.addLocked(PassID(fmt.Sprintf("%064x", i)), t, &Enrolment{Departure: g.Departure, Status: credential.StatusRef{URI: benchStatusURI, Index: i}, IDExpires: time.Now().Add(24 * time.Hour)})
 			}
 			s.galleries.Store(g.Flight.Key(), fg)
 			probe := target

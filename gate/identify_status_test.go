@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/idgate/idgate/biometric"
 	"github.com/idgate/idgate/gate"
@@ -70,14 +71,15 @@ func TestIdentifyChecksStatus(t *testing.T) {
 					t.Fatalf("enrol %d: %+v", i, d)
 				}
 			}
-			// An enrolment without a status reference, as a schema version 3 row reads back.
+			// An enrolment without a status reference, as a schema version 3 row reads back
+			// (with an expiry, so that the missing reference is what denies it).
 			legacy := w.Passenger(t, "Mustermann", "Erika")
 			sealed, err := biometric.Seal(legacy.Face, &w.ReaderKey.PublicKey)
 			if err != nil {
 				t.Fatal(err)
 			}
 			if err := cfg.Store.Enrol(ctx, gate.Enrolment{Flight: w.Flight.Key(), Pass: "legacy-row-0000000000", Sealed: sealed,
-				Departure: w.Flight.DefaultDeparture()}); err != nil {
+				Departure: w.Flight.DefaultDeparture(), IDExpires: time.Now().Add(24 * time.Hour)}); err != nil {
 				t.Fatal(err)
 			}
 

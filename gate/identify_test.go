@@ -3,6 +3,7 @@ package gate_test
 import (
 	"context"
 	"testing"
+	"time"
 
 	"github.com/idgate/idgate/biometric"
 	"github.com/idgate/idgate/gate"
@@ -30,7 +31,7 @@ func TestIdentifyDecisions(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		e := gate.Enrolment{Flight: w.Flight.Key(), Pass: gate.PassID([]string{"alice", "bob", "twin"}[i] + "-pass-id-0000000"), Sealed: sealed, Departure: w.Flight.DefaultDeparture(), Status: w.Env.Slot()}
+		e := gate.Enrolment{Flight: w.Flight.Key(), Pass: gate.PassID([]string{"alice", "bob", "twin"}[i] + "-pass-id-0000000"), Sealed: sealed, Departure: w.Flight.DefaultDeparture(), Status: w.Env.Slot(), IDExpires: time.Now().Add(24 * time.Hour)}
 		if err := cfg.Store.Enrol(ctx, e); err != nil {
 			t.Fatal(err)
 		}

@@ -117,7 +117,7 @@ func TestPurgeDropsGalleryOfAnotherInstancesPurge(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		e := gate.Enrolment{Flight: w.Flight.Key(), Pass: gate.PassID(fmt.Sprintf("pass-%d-0000000000000", i)), Sealed: sealed, Departure: departure, Status: w.Env.Slot()}
+		e := gate.Enrolment{Flight: w.Flight.Key(), Pass: gate.PassID(fmt.Sprintf("pass-%d-0000000000000", i)), Sealed: sealed, Departure: departure, Status: w.Env.Slot(), IDExpires: time.Now().Add(24 * time.Hour)}
 		if err := cfg.Store.Enrol(ctx, e); err != nil {
 			t.Fatal(err)
 		}

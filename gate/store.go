@@ -41,6 +41,10 @@ type Enrolment struct {
 	// time. The zero value (no URI) names none: such an enrolment (a row written by schema
 	// version 3 or older) never boards by walk-through (status_unavailable).
 	Status credential.StatusRef
+	// IDExpires is the enrolled ID's expiry (SD-JWT VC exp, mdoc validUntil): Identify denies
+	// credential_expired from then on. The zero value (a row of an older schema) is unknown,
+	// and denied the same way.
+	IDExpires time.Time
 }
 
 // Store is the gate's persistence: gate configuration, single-use boarding records and

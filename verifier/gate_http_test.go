@@ -299,7 +299,7 @@ func fillGallery(t *testing.T, s *gateServer, n int) {
 			t.Fatal(err)
 		}
 		e := gate.Enrolment{Flight: f.Key(), Pass: gate.PassID(fmt.Sprintf("%064x", i+1)), Sealed: sealed,
-			Departure: f.DefaultDeparture(), EnrolledAt: time.Now(), Status: s.w.Env.Slot()}
+			Departure: f.DefaultDeparture(), EnrolledAt: time.Now(), Status: s.w.Env.Slot(), IDExpires: time.Now().Add(24 * time.Hour)}
 		if err := s.store.Enrol(context.Background(), e); err != nil {
 			t.Fatal(err)
 		}

@@ -22,7 +22,8 @@
 //     stored as received (a compact JWE to the gate reader key): templates are encrypted at
 //     rest. status_uri and status_idx (schema version 4) are the enrolled ID's status list
 //     entry, which Identify checks at boarding; rows from version 3 or older have none (an
-//     empty URI) and never board by walk-through. EnrolBatch (gate.Store.EnrolBatch) sends the
+//     empty URI) and never board by walk-through. id_expires (schema version 5) is the ID's
+//     expiry, NULL in older rows, which Identify denies as expired. EnrolBatch (gate.Store.EnrolBatch) sends the
 //     same upserts, in order, as one pipelined batch in one transaction: one round trip, all
 //     rows or none.
 //   - Purge is a single statement (two data-modifying CTEs), hence one transaction: it

@@ -255,9 +255,9 @@ func TestOpenTakesNoExclusiveLock(t *testing.T) {
 	}
 }
 
-// TestMigratesVersion3: a version 3 database (enrolments without a status reference) gains
-// the columns on Open; its rows read back with none (Identify denies them
-// status_unavailable), new enrolments keep theirs, and the boarding records stay single use.
+// TestMigratesVersion3: a version 3 database (enrolments without a status reference or ID
+// expiry) gains the columns on Open; its rows read back with none (Identify denies them),
+// new enrolments keep theirs, and the boarding records stay single use.
 func TestMigratesVersion3(t *testing.T) {
 	dsn := freshSchema(t)
 	ctx := context.Background()
@@ -267,11 +267,11 @@ func TestMigratesVersion3(t *testing.T) {
 		t.Fatal(err)
 	}
 	s.Close()
-	exec(t, dsn, `ALTER TABLE gate_enrolments DROP COLUMN status_uri, DROP COLUMN status_idx`)
+	exec(t, dsn, `ALTER TABLE gate_enrolments DROP COLUMN status_uri, DROP COLUMN status_idx, DROP COLUMN id_expires`)
 	exec(t, dsn, `DELETE FROM gate_schema_version`)
 	exec(t, dsn, `INSERT INTO gate_schema_version (version) VALUES (3)`)
 	exec(t, dsn, `INSERT INTO gate_enrolments (flight, pass, sealed, departure, enrolled_at) VALUES ($1, 'old', 'jwe', $2, $2)`, flight, now)
-	for range 2 { // the second Open finds version 4
+	for range 2 { // the second Open finds the current version
 		s = openT(t, dsn)
 		var v int
 		if err := s.pool.QueryRow(ctx, `SELECT MAX(version) FROM gate_schema_version`).Scan(&v); err != nil || v != SchemaVersion {
@@ -281,11 +281,13 @@ func TestMigratesVersion3(t *testing.T) {
 	}
 	s = openT(t, dsn)
 	ref := credential.StatusRef{URI: "https://issuer.idgate.test/status/1", Index: 3}
-	if err := s.Enrol(ctx, gate.Enrolment{Flight: flight, Pass: "new", Sealed: "jwe", Departure: now, EnrolledAt: now, Status: ref}); err != nil {
+	exp := now.Add(30 * 24 * time.Hour)
+	if err := s.Enrol(ctx, gate.Enrolment{Flight: flight, Pass: "new", Sealed: "jwe", Departure: now, EnrolledAt: now, Status: ref, IDExpires: exp}); err != nil {
 		t.Fatal(err)
 	}
 	es, err := s.Enrolments(ctx, flight)
-	if err != nil || len(es) != 2 || es[0].Pass != "new" || es[0].Status != ref || es[1].Pass != "old" || es[1].Status != (credential.StatusRef{}) {
+	if err != nil || len(es) != 2 || es[0].Pass != "new" || es[0].Status != ref || !es[0].IDExpires.Equal(exp) ||
+		es[1].Pass != "old" || es[1].Status != (credential.StatusRef{}) || !es[1].IDExpires.IsZero() {
 		t.Fatalf("enrolments after migration: %+v %v", es, err)
 	}
 	if err := s.MarkBoarded(ctx, flight, "b", now, now); !errors.Is(err, gate.ErrAlreadyBoarded) {

@@ -11,9 +11,10 @@ import (
 // SchemaVersion is the version of the tables below; gate_schema_version holds it. Version 2
 // added gate_nonces (shared single-use nonces) and the (flight, enrolled_at) index that
 // gallery syncs read; version 3 the request that boarded (gate_boardings.req); version 4 the
-// enrolled ID's status reference (gate_enrolments.status_uri, status_idx). The statements
-// below bring a version 1, 2 or 3 database to it.
-const SchemaVersion = 4
+// enrolled ID's status reference (gate_enrolments.status_uri, status_idx); version 5 its
+// expiry (gate_enrolments.id_expires). The statements below bring a version 1 to 4 database
+// to it.
+const SchemaVersion = 5
 
 // migrationLockKey names the gate's migration advisory lock (the issuer's backend uses
 // another key, so the two can migrate one database at once).
@@ -39,6 +40,7 @@ var schema = []string{
 		sealed TEXT NOT NULL,
 		departure TIMESTAMPTZ NOT NULL, enrolled_at TIMESTAMPTZ NOT NULL,
 		status_uri TEXT NOT NULL DEFAULT '', status_idx INTEGER NOT NULL DEFAULT 0,
+		id_expires TIMESTAMPTZ,
 		PRIMARY KEY (flight, pass))`,
 	`CREATE INDEX IF NOT EXISTS gate_enrolments_departure ON gate_enrolments (departure)`,
 	`CREATE TABLE IF NOT EXISTS gate_nonces (
@@ -68,6 +70,13 @@ var toV4 = []string{
 	`ALTER TABLE gate_enrolments ADD COLUMN IF NOT EXISTS status_idx INTEGER NOT NULL DEFAULT 0`,
 }
 
+// toV5 keeps the enrolled ID's expiry (gate.Enrolment.IDExpires), under the same rules as
+// toV3. Older rows get NULL, unknown: Identify denies them credential_expired.
+var toV5 = []string{
+	`SET LOCAL lock_timeout = '10s'`,
+	`ALTER TABLE gate_enrolments ADD COLUMN IF NOT EXISTS id_expires TIMESTAMPTZ`,
+}
+
 // migrate creates the schema and records its version in one transaction. The advisory lock
 // serialises instances opening at once: concurrent CREATE TABLE IF NOT EXISTS can otherwise
 // fail on PostgreSQL's catalog unique index.
@@ -95,7 +104,10 @@ func migrate(ctx context.Context, pool *pgxpool.Pool) error {
 		if v < 3 {
 			steps = append(steps, toV3...)
 		}
-		steps = append(steps, toV4...)
+		if v < 4 {
+			steps = append(steps, toV4...)
+		}
+		steps = append(steps, toV5...)
 		for _, q := range steps { // a new database has the columns already: IF NOT EXISTS
 			if _, err := tx.Exec(ctx, q); err != nil {
 				return err

@@ -94,10 +94,10 @@ func (s *Store) MarkBoardedBy(ctx context.Context, flight string, pass gate.Pass
 }
 
 // enrolSQL adds or replaces one enrolment.
-const enrolSQL = `INSERT INTO gate_enrolments (flight, pass, sealed, departure, enrolled_at, status_uri, status_idx)
-	VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (flight, pass) DO UPDATE SET sealed = excluded.sealed,
+const enrolSQL = `INSERT INTO gate_enrolments (flight, pass, sealed, departure, enrolled_at, status_uri, status_idx, id_expires)
+	VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (flight, pass) DO UPDATE SET sealed = excluded.sealed,
 	departure = excluded.departure, enrolled_at = excluded.enrolled_at, status_uri = excluded.status_uri,
-	status_idx = excluded.status_idx`
+	status_idx = excluded.status_idx, id_expires = excluded.id_expires`
 
 // enrolArgs are enrolSQL's arguments for e, or an error for a value PostgreSQL cannot hold.
 func enrolArgs(e *gate.Enrolment) ([]any, error) {
@@ -107,7 +107,16 @@ func enrolArgs(e *gate.Enrolment) ([]any, error) {
 	if e.Status.Index < 0 || e.Status.Index > math.MaxInt32 {
 		return nil, fmt.Errorf("%w: status index %d outside 0..2^31-1", ErrInvalidValue, e.Status.Index)
 	}
-	return []any{e.Flight, string(e.Pass), e.Sealed, e.Departure, e.EnrolledAt, e.Status.URI, int32(e.Status.Index)}, nil
+	var exp *time.Time // NULL: unknown
+	if !e.IDExpires.IsZero() {
+		if err := checkTimes(e.IDExpires); err != nil {
+			return nil, err
+		}
+		// Microseconds, rounded down: a fraction never extends it.
+		t := e.IDExpires.Truncate(time.Microsecond)
+		exp = &t
+	}
+	return []any{e.Flight, string(e.Pass), e.Sealed, e.Departure, e.EnrolledAt, e.Status.URI, int32(e.Status.Index), exp}, nil
 }
 
 func (s *Store) Enrol(ctx context.Context, e gate.Enrolment) error {
@@ -140,7 +149,7 @@ func (s *Store) EnrolBatch(ctx context.Context, es []gate.Enrolment) error {
 }
 
 func (s *Store) Enrolments(ctx context.Context, flight string) ([]gate.Enrolment, error) {
-	rows, err := s.pool.Query(ctx, `SELECT pass, sealed, departure, enrolled_at, status_uri, status_idx FROM gate_enrolments
+	rows, err := s.pool.Query(ctx, `SELECT pass, sealed, departure, enrolled_at, status_uri, status_idx, id_expires FROM gate_enrolments
 		WHERE flight = $1 ORDER BY pass`, flight)
 	if err != nil {
 		return nil, wrap("Enrolments", err)
@@ -154,7 +163,7 @@ func (s *Store) EnrolmentsSince(ctx context.Context, flight string, since time.T
 	if err := checkTimes(since); err != nil {
 		return nil, &Error{Op: "EnrolmentsSince", Err: err}
 	}
-	rows, err := s.pool.Query(ctx, `SELECT pass, sealed, departure, enrolled_at, status_uri, status_idx FROM gate_enrolments
+	rows, err := s.pool.Query(ctx, `SELECT pass, sealed, departure, enrolled_at, status_uri, status_idx, id_expires FROM gate_enrolments
 		WHERE flight = $1 AND enrolled_at >= $2 ORDER BY pass`, flight, since)
 	if err != nil {
 		return nil, wrap("EnrolmentsSince", err)
@@ -167,10 +176,14 @@ func collectEnrolments(rows pgx.Rows, flight string) ([]gate.Enrolment, error) {
 		e := gate.Enrolment{Flight: flight}
 		var pass string
 		var idx int32
-		if err := r.Scan(&pass, &e.Sealed, &e.Departure, &e.EnrolledAt, &e.Status.URI, &idx); err != nil {
+		var exp *time.Time
+		if err := r.Scan(&pass, &e.Sealed, &e.Departure, &e.EnrolledAt, &e.Status.URI, &idx, &exp); err != nil {
 			return gate.Enrolment{}, err
 		}
 		e.Status.Index = int(idx)
+		if exp != nil {
+			e.IDExpires = exp.UTC()
+		}
 		e.Pass, e.Departure, e.EnrolledAt = gate.PassID(pass), e.Departure.UTC(), e.EnrolledAt.UTC()
 		return e, nil
 	})

@@ -10,7 +10,8 @@
 // template (compact JWE to the gate reader key) as received: templates are encrypted at rest;
 // with it, the enrolled ID's status list entry (status_uri, status_idx, schema version 4),
 // which Identify checks at boarding (rows from version 3 or older have none and never board
-// by walk-through).
+// by walk-through), and the ID's expiry (id_expires, schema version 5; 0 in older rows, which
+// Identify denies as expired).
 // Times are stored as Unix milliseconds (UTC). Since schema version 2 boarding records are in
 // one WITHOUT ROWID B-tree keyed by (flight, pass), with each flight's latest departure in
 // boarded_flights (kept by a trigger) for Purge; Open migrates version 0 (nanoseconds, which

@@ -15,7 +15,7 @@ import (
 	"github.com/idgate/idgate/gate"
 )
 
-// schema is the current (version 4) layout, for a new file. Boarding records are one
+// schema is the current (version 5) layout, for a new file. Boarding records are one
 // WITHOUT ROWID B-tree keyed by (flight, pass), so a boarding writes one B-tree where version
 // 1 wrote three (rowid table, primary-key index, departure index). Purge finds departed
 // flights in boarded_flights, which a trigger keeps at each flight's latest departure inside
@@ -30,7 +30,7 @@ CREATE TABLE IF NOT EXISTS boarded (
 CREATE TABLE IF NOT EXISTS enrolments (
 	flight TEXT NOT NULL, pass TEXT NOT NULL, sealed TEXT NOT NULL, departure INTEGER NOT NULL,
 	enrolled INTEGER NOT NULL, status_uri TEXT NOT NULL DEFAULT '', status_idx INTEGER NOT NULL DEFAULT 0,
-	PRIMARY KEY (flight, pass));
+	id_expires INTEGER NOT NULL DEFAULT 0, PRIMARY KEY (flight, pass));
 CREATE INDEX IF NOT EXISTS enrolments_departure ON enrolments (departure);
 ` + boardedFlights
 
@@ -68,6 +68,11 @@ var v3ToV4 = []string{
 	`ALTER TABLE enrolments ADD COLUMN status_uri TEXT NOT NULL DEFAULT ''`,
 	`ALTER TABLE enrolments ADD COLUMN status_idx INTEGER NOT NULL DEFAULT 0`,
 }
+
+// v4ToV5 keeps the enrolled ID's expiry (gate.Enrolment.IDExpires, Unix milliseconds). Older
+// rows get 0, unknown: Identify denies them credential_expired, since the expiry was in the
+// presentation only.
+var v4ToV5 = []string{`ALTER TABLE enrolments ADD COLUMN id_expires INTEGER NOT NULL DEFAULT 0`}
 
 // Store is a gate.Store on one SQLite file. MarkBoarded goes through a group commit (see
 // groupcommit.go); the other methods use the connection directly.
@@ -152,8 +157,9 @@ func OpenWith(path string, o Options) (*Store, error) {
 // schemaVersion 1 stores times as Unix milliseconds (version 0 used nanoseconds, which
 // overflow int64 after 2262: a far-future departure became undefined); version 2 is the
 // boarding layout of schema; version 3 adds the request that boarded (boarded.req); version 4
-// the enrolled ID's status reference (enrolments.status_uri, status_idx).
-const schemaVersion = 4
+// the enrolled ID's status reference (enrolments.status_uri, status_idx); version 5 its
+// expiry (enrolments.id_expires).
+const schemaVersion = 5
 
 // migrate creates the schema of a new file, or brings an older file to schemaVersion, in one
 // transaction.
@@ -181,13 +187,15 @@ func migrate(db *sql.DB) error {
 			`UPDATE gates SET departure = departure / 1000000, updated = updated / 1000000`,
 			`UPDATE boarded SET departure = departure / 1000000, at = at / 1000000`,
 			`UPDATE enrolments SET departure = departure / 1000000, enrolled = enrolled / 1000000`,
-		}, concat(v1ToV2, v2ToV3, v3ToV4)...)
+		}, concat(v1ToV2, v2ToV3, v3ToV4, v4ToV5)...)
 	case v == 1:
-		steps = concat(v1ToV2, v2ToV3, v3ToV4)
+		steps = concat(v1ToV2, v2ToV3, v3ToV4, v4ToV5)
 	case v == 2:
-		steps = concat(v2ToV3, v3ToV4)
+		steps = concat(v2ToV3, v3ToV4, v4ToV5)
 	case v == 3:
-		steps = concat(v3ToV4)
+		steps = concat(v3ToV4, v4ToV5)
+	case v == 4:
+		steps = concat(v4ToV5)
 	}
 	if v != schemaVersion {
 		steps = append(steps, fmt.Sprintf(`PRAGMA user_version = %d`, schemaVersion))
@@ -278,10 +286,10 @@ func (s *Store) MarkBoardedBy(ctx context.Context, flight string, pass gate.Pass
 }
 
 // enrolSQL adds or replaces one enrolment.
-const enrolSQL = `INSERT INTO enrolments (flight, pass, sealed, departure, enrolled, status_uri, status_idx)
-	VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (flight, pass) DO UPDATE SET sealed=excluded.sealed,
+const enrolSQL = `INSERT INTO enrolments (flight, pass, sealed, departure, enrolled, status_uri, status_idx, id_expires)
+	VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (flight, pass) DO UPDATE SET sealed=excluded.sealed,
 	departure=excluded.departure, enrolled=excluded.enrolled, status_uri=excluded.status_uri,
-	status_idx=excluded.status_idx`
+	status_idx=excluded.status_idx, id_expires=excluded.id_expires`
 
 func (s *Store) Enrol(ctx context.Context, e gate.Enrolment) error {
 	_, err := s.db.ExecContext(ctx, enrolSQL, enrolArgs(&e)...)
@@ -290,7 +298,24 @@ func (s *Store) Enrol(ctx context.Context, e gate.Enrolment) error {
 
 // enrolArgs are enrolSQL's arguments for e.
 func enrolArgs(e *gate.Enrolment) []any {
-	return []any{e.Flight, string(e.Pass), e.Sealed, ms(e.Departure), ms(e.EnrolledAt), e.Status.URI, e.Status.Index}
+	return []any{e.Flight, string(e.Pass), e.Sealed, ms(e.Departure), ms(e.EnrolledAt), e.Status.URI, e.Status.Index, expiryMS(e.IDExpires)}
+}
+
+// expiryMS stores an ID expiry: Unix milliseconds rounded down (a fraction never extends it),
+// 0 for the zero time (unknown).
+func expiryMS(t time.Time) int64 {
+	if t.IsZero() {
+		return 0
+	}
+	return t.UnixMilli()
+}
+
+// expiryFromMS reads expiryMS's value back.
+func expiryFromMS(v int64) time.Time {
+	if v == 0 {
+		return time.Time{}
+	}
+	return fromMS(v)
 }
 
 // EnrolBatch writes es, in order, in one transaction through one prepared statement: one
@@ -318,7 +343,7 @@ func (s *Store) EnrolBatch(ctx context.Context, es []gate.Enrolment) error {
 }
 
 func (s *Store) Enrolments(ctx context.Context, flight string) ([]gate.Enrolment, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT pass, sealed, departure, enrolled, status_uri, status_idx FROM enrolments
+	rows, err := s.db.QueryContext(ctx, `SELECT pass, sealed, departure, enrolled, status_uri, status_idx, id_expires FROM enrolments
 		WHERE flight = ? ORDER BY pass`, flight)
 	if err != nil {
 		return nil, wrap(err)
@@ -329,7 +354,7 @@ func (s *Store) Enrolments(ctx context.Context, flight string) ([]gate.Enrolment
 // EnrolmentsSince lists flight's enrolments added or replaced at or after since, by pass. (A
 // gallery sync reads it; an SQLite file has one verifier, so this scans the flight's rows.)
 func (s *Store) EnrolmentsSince(ctx context.Context, flight string, since time.Time) ([]gate.Enrolment, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT pass, sealed, departure, enrolled, status_uri, status_idx FROM enrolments
+	rows, err := s.db.QueryContext(ctx, `SELECT pass, sealed, departure, enrolled, status_uri, status_idx, id_expires FROM enrolments
 		WHERE flight = ? AND enrolled >= ? ORDER BY pass`, flight, ms(since))
 	if err != nil {
 		return nil, wrap(err)
@@ -343,11 +368,11 @@ func scanEnrolments(rows *sql.Rows, flight string) ([]gate.Enrolment, error) {
 	for rows.Next() {
 		e := gate.Enrolment{Flight: flight}
 		var pass string
-		var dep, enr int64
-		if err := rows.Scan(&pass, &e.Sealed, &dep, &enr, &e.Status.URI, &e.Status.Index); err != nil {
+		var dep, enr, exp int64
+		if err := rows.Scan(&pass, &e.Sealed, &dep, &enr, &e.Status.URI, &e.Status.Index, &exp); err != nil {
 			return nil, wrap(err)
 		}
-		e.Pass, e.Departure, e.EnrolledAt = gate.PassID(pass), fromMS(dep), fromMS(enr)
+		e.Pass, e.Departure, e.EnrolledAt, e.IDExpires = gate.PassID(pass), fromMS(dep), fromMS(enr), expiryFromMS(exp)
 		out = append(out, e)
 	}
 	return out, wrap(rows.Err())

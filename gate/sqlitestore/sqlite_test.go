@@ -111,6 +111,9 @@ func writeOldFile(t *testing.T, path string, v int, dep time.Time) {
 	if v >= 3 {
 		qs = append(qs, v2ToV3...)
 	}
+	if v >= 4 {
+		qs = append(qs, v3ToV4...)
+	}
 	for _, q := range append(qs, fmt.Sprintf(`PRAGMA user_version = %d`, v)) {
 		if _, err := db.Exec(q); err != nil {
 			t.Fatal(err)
@@ -118,22 +121,22 @@ func writeOldFile(t *testing.T, path string, v int, dep time.Time) {
 	}
 }
 
-// TestMigratesOldFiles: version 0 (Unix nanoseconds), 1, 2 and 3 files are converted once on
-// Open: times in milliseconds, boarding records kept (still single use, also for a request
+// TestMigratesOldFiles: version 0 (Unix nanoseconds), 1, 2, 3 and 4 files are converted once
+// on Open: times in milliseconds, boarding records kept (still single use, also for a request
 // id: an old record names no request) and purged by their flight's latest departure; an old
-// enrolment has no status reference (Identify denies it status_unavailable) and a new one
-// keeps its own.
+// enrolment has no status reference (Identify denies it status_unavailable) and no ID expiry
+// (denied credential_expired), and a new one keeps its own.
 func TestMigratesOldFiles(t *testing.T) {
 	ctx := context.Background()
 	dep := time.Date(2026, 11, 27, 10, 0, 0, 0, time.UTC)
-	for _, v := range []int{0, 1, 2, 3} {
+	for _, v := range []int{0, 1, 2, 3, 4} {
 		t.Run(fmt.Sprintf("version %d", v), func(t *testing.T) {
 			path := filepath.Join(t.TempDir(), "gate.db")
 			writeOldFile(t, path, v, dep)
 			for range 2 { // the second Open must not convert again
 				s := open(t, path)
 				es, err := s.Enrolments(ctx, "F")
-				if err != nil || len(es) != 1 || !es[0].Departure.Equal(dep) || !es[0].EnrolledAt.Equal(dep) || es[0].Status != (credential.StatusRef{}) {
+				if err != nil || len(es) != 1 || !es[0].Departure.Equal(dep) || !es[0].EnrolledAt.Equal(dep) || es[0].Status != (credential.StatusRef{}) || !es[0].IDExpires.IsZero() {
 					t.Fatalf("enrolment after migration: %v %v", es, err)
 				}
 				g, err := s.Gate(ctx, "A1")
@@ -157,10 +160,11 @@ func TestMigratesOldFiles(t *testing.T) {
 			s := open(t, path)
 			defer s.Close()
 			ref := credential.StatusRef{URI: "https://issuer.idgate.test/status/1", Index: 3}
-			if err := s.Enrol(ctx, gate.Enrolment{Flight: "F", Pass: "q", Sealed: "jwe", Departure: dep, EnrolledAt: dep, Status: ref}); err != nil {
+			exp := dep.Add(30 * 24 * time.Hour)
+			if err := s.Enrol(ctx, gate.Enrolment{Flight: "F", Pass: "q", Sealed: "jwe", Departure: dep, EnrolledAt: dep, Status: ref, IDExpires: exp}); err != nil {
 				t.Fatal(err)
 			}
-			if es, err := s.Enrolments(ctx, "F"); err != nil || len(es) != 2 || es[1].Status != ref {
+			if es, err := s.Enrolments(ctx, "F"); err != nil || len(es) != 2 || es[1].Status != ref || !es[1].IDExpires.Equal(exp) {
 				t.Fatalf("new enrolment in a migrated file: %+v %v", es, err)
 			}
 			// Kept until the flight's latest departure (dep, not b2's dep-1h) has passed.

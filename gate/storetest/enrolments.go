@@ -77,6 +77,53 @@ func testEnrolmentStatusRef(t *testing.T, s gate.Store) {
 	check("Enrolments after EnrolBatch", es, err)
 }
 
+// Identify denies an enrolled ID past its expiry, kept with the enrolment: every write path
+// keeps it (to the millisecond), a replacement replaces it, and an enrolment without one
+// reads back as the zero time (unknown, denied), never another row's.
+func testEnrolmentIDExpires(t *testing.T, s gate.Store) {
+	ctx := t.Context()
+	exp := func(d time.Duration) time.Time { return t0.Add(d) }
+	want := map[gate.PassID]time.Time{"p0": exp(time.Hour + 123*time.Millisecond), "p1": exp(365 * 24 * time.Hour), "p2": {}, "p3": exp(2 * time.Hour)}
+	for _, e := range []gate.Enrolment{
+		{Flight: flightA, Pass: "p0", Sealed: "x", Departure: t0, EnrolledAt: t0, IDExpires: want["p0"]},
+		{Flight: flightA, Pass: "p1", Sealed: "x", Departure: t0, EnrolledAt: t0, IDExpires: want["p1"]},
+		{Flight: flightA, Pass: "p2", Sealed: "x", Departure: t0, EnrolledAt: t0}, // none
+		{Flight: flightA, Pass: "p3", Sealed: "x", Departure: t0, EnrolledAt: t0, IDExpires: exp(time.Minute)},
+		{Flight: flightA, Pass: "p3", Sealed: "x", Departure: t0, EnrolledAt: t0.Add(time.Second), IDExpires: want["p3"]}, // renewed ID
+	} {
+		if err := s.Enrol(ctx, e); err != nil {
+			t.Fatal(err)
+		}
+	}
+	check := func(what string, es []gate.Enrolment, err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatalf("%s: %v", what, err)
+		}
+		for _, e := range es {
+			if w, ok := want[e.Pass]; !ok || !e.IDExpires.Equal(w) {
+				t.Errorf("%s: %s has ID expiry %v, want %v", what, e.Pass, e.IDExpires, w)
+			}
+		}
+	}
+	es, err := s.Enrolments(ctx, flightA)
+	if len(es) != 4 {
+		t.Fatalf("enrolments = %+v, %v", es, err)
+	}
+	check("Enrolments", es, err)
+	es, err = s.EnrolmentsSince(ctx, flightA, t0)
+	check("EnrolmentsSince", es, err)
+	want["p2"], want["p4"] = exp(3*time.Hour), exp(4*time.Hour)
+	if err := s.EnrolBatch(ctx, []gate.Enrolment{
+		{Flight: flightA, Pass: "p2", Sealed: "x", Departure: t0, EnrolledAt: t0, IDExpires: want["p2"]},
+		{Flight: flightA, Pass: "p4", Sealed: "x", Departure: t0, EnrolledAt: t0, IDExpires: want["p4"]},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	es, err = s.Enrolments(ctx, flightA)
+	check("Enrolments after EnrolBatch", es, err)
+}
+
 func testEnrolBatch(t *testing.T, s gate.Store) {
 	ctx := t.Context()
 	if err := s.Enrol(ctx, gate.Enrolment{Flight: flightA, Pass: "p0", Sealed: "old", Departure: t0, EnrolledAt: t0}); err != nil {

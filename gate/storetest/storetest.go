@@ -29,6 +29,7 @@ func Run(t *testing.T, newStore func(t *testing.T) gate.Store) {
 		{"SingleUseConcurrent", testSingleUseConcurrent},
 		{"EnrolReplace", testEnrolReplace},
 		{"EnrolmentStatusRef", testEnrolmentStatusRef},
+		{"EnrolmentIDExpires", testEnrolmentIDExpires},
 		{"EnrolBatch", testEnrolBatch},
 		{"Purge", testPurge},
 		{"EnrolmentsSince", testEnrolmentsSince},
