@@ -2,10 +2,17 @@
 // Reads one JSON command on stdin, writes one JSON result on stdout:
 //   {"op":"verify", "response":hex, "transcript":hex (SessionTranscriptBytes, tag 24), "iaca":PEM}
 //     -> {"ok":true, "claims":{element: value}} or {"ok":false, "error":msg}
+//   {"op":"verify-oid4vp", "response":hex, "clientId", "nonce", "jwk":public JWK or null,
+//    "responseUri", "iaca":PEM, "nameSpace"}
+//     -> as verify, with the SessionTranscript of OpenID4VP 1.0 Appendix B.2.6.1 computed here:
+//        [null, null, ["OpenID4VPHandover", SHA-256(cbor([clientId, nonce, RFC 7638 thumbprint
+//        of jwk or null, responseUri]))]]
 //   {"op":"issue", "dsKey":JWK, "dsCert":PEM, "deviceKey":JWK (private), "transcript":hex,
 //    "docType", "nameSpace", "values":{...}, "request":[element...], "validUntil":RFC3339}
 //     -> {"ok":true, "response":hex} (DeviceResponse signed by the device key)
+import { createHash } from 'node:crypto';
 import { Verifier, Document, MDoc, DeviceResponse } from '@auth0/mdl';
+import { cborEncode, DataItem } from '@auth0/mdl/lib/cbor/index.js';
 
 const input = JSON.parse(await new Promise((resolve) => {
   let s = '';
@@ -22,10 +29,19 @@ function plain(v) {
   return v;
 }
 
+// openid4vpTranscript is SessionTranscriptBytes (tag 24) for an OpenID4VP 1.0 redirect flow.
+function openid4vpTranscript({ clientId, nonce, jwk, responseUri }) {
+  const sha256 = (b) => createHash('sha256').update(b).digest();
+  const thumbprint = jwk ? sha256(JSON.stringify({ crv: jwk.crv, kty: jwk.kty, x: jwk.x, y: jwk.y })) : null;
+  const info = cborEncode([clientId, nonce, thumbprint, responseUri]);
+  return cborEncode(DataItem.fromData([null, null, ['OpenID4VPHandover', sha256(info)]]));
+}
+
 async function run() {
-  if (input.op === 'verify') {
+  if (input.op === 'verify' || input.op === 'verify-oid4vp') {
+    const transcript = input.op === 'verify' ? Buffer.from(input.transcript, 'hex') : openid4vpTranscript(input);
     const mdoc = await new Verifier([input.iaca]).verify(Buffer.from(input.response, 'hex'), {
-      encodedSessionTranscript: Buffer.from(input.transcript, 'hex'),
+      encodedSessionTranscript: transcript,
     });
     const doc = mdoc.documents[0];
     return { ok: true, docType: doc.docType, claims: plain(doc.getIssuerNameSpace(input.nameSpace)) };

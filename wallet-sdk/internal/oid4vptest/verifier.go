@@ -2,8 +2,9 @@
 // from package oid4vp on a loopback httptest server: it signs Request Objects with an
 // x509_san_dns:localhost certificate under its own root, serves them at request_uri (GET and
 // POST with wallet_nonce), and at response_uri decrypts the response, checks the vp_token
-// against the DCQL query and every KB-JWT against client_id and nonce. Knobs alter one
-// property of a request for attack tests.
+// against the DCQL query and every KB-JWT against client_id and nonce, or with MdocTrust every
+// mdoc DeviceResponse over the OpenID4VP handover SessionTranscript. Knobs alter one property
+// of a request for attack tests.
 package oid4vptest
 
 import (
@@ -28,6 +29,7 @@ import (
 	"github.com/lestrrat-go/jwx/v2/jws"
 
 	"github.com/idgate/idgate/certs"
+	"github.com/idgate/idgate/mdoc"
 	"github.com/idgate/idgate/oid4vp"
 	"github.com/idgate/idgate/sdjwt"
 )
@@ -44,6 +46,8 @@ type Verifier struct {
 	URL    string // http://localhost:PORT
 	// IssuerKey verifies the issuer signature of presented SD-JWTs.
 	IssuerKey crypto.PublicKey
+	// MdocTrust holds the IACA roots presented mdocs must chain to (nil refuses mso_mdoc).
+	MdocTrust mdoc.Trust
 
 	mu  sync.Mutex
 	txs map[string]*Tx
@@ -59,6 +63,7 @@ type Tx struct {
 	WalletNonce string // what the wallet posted
 	Done        bool
 	Claims      map[string]map[string]any // verified claims per query id
+	VPToken     oid4vp.VPToken            // the vp_token as received
 	WalletError string
 	Err         error
 
@@ -270,7 +275,11 @@ func (v *Verifier) serveResponse(w http.ResponseWriter, r *http.Request) {
 		fmt.Fprint(w, "{}")
 		return
 	}
+	tx.VPToken = resp.VPToken
 	got, err := tx.Request.DCQLQuery.CheckVPToken(resp.VPToken, func(cq *oid4vp.CredentialQuery, p string) (*oid4vp.Credential, error) {
+		if cq.Format == oid4vp.FormatMDoc {
+			return v.verifyMdoc(tx, cq, p)
+		}
 		vr, err := sdjwt.Verify(p, sdjwt.VerifyOptions{
 			IssuerKey:  func(jws.Headers) (crypto.PublicKey, error) { return v.IssuerKey, nil },
 			KeyBinding: &sdjwt.KBOptions{Required: true, Audience: tx.Request.ClientID, Nonce: tx.Request.Nonce},
@@ -322,4 +331,28 @@ func NewLeaf(root *x509.Certificate, rootKey *ecdsa.PrivateKey, cn, dns string) 
 	}
 	s, err := certs.NewSigner(key, []*x509.Certificate{leaf})
 	return s, key, err
+}
+
+// verifyMdoc checks a base64url DeviceResponse for an mso_mdoc query over the transcript of tx.
+func (v *Verifier) verifyMdoc(tx *Tx, cq *oid4vp.CredentialQuery, p string) (*oid4vp.Credential, error) {
+	if v.MdocTrust == nil {
+		return nil, fmt.Errorf("the double has no MdocTrust")
+	}
+	raw, err := base64.RawURLEncoding.DecodeString(p)
+	if err != nil {
+		return nil, err
+	}
+	var tp []byte
+	if tx.Request.ResponseMode == oid4vp.ModeDirectPostJWT {
+		tp = tx.Key.Thumbprint()
+	}
+	st, err := oid4vp.SessionTranscript(tx.Request.ClientID, tx.Request.Nonce, tp, tx.Request.ResponseURI)
+	if err != nil {
+		return nil, err
+	}
+	doc, err := (&mdoc.Verifier{Trust: v.MdocTrust}).Verify(raw, mdoc.VerifyOptions{DocType: cq.Meta.DoctypeValue, SessionTranscript: st})
+	if err != nil {
+		return nil, err
+	}
+	return &oid4vp.Credential{Format: oid4vp.FormatMDoc, Doctype: doc.DocType, Claims: doc.Claims(), HolderBound: true}, nil
 }
