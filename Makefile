@@ -40,6 +40,7 @@ test: deps models ## vet, then every test (race detector on concurrent packages)
 	@scripts/deploy-check.sh
 	@scripts/browser-test.sh
 	@scripts/oid4vp-interop.sh
+	@scripts/keyattest-interop.sh
 	@scripts/mdl-interop.sh
 	@scripts/gobind-check.sh
 	@$(MAKE) --no-print-directory crash

@@ -6,7 +6,6 @@ import (
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
-	"encoding/json"
 	"errors"
 	"io"
 	"net/http"
@@ -109,6 +108,7 @@ func (p *attestingPlatform) AttestKey(alias, nonce string) (string, error) {
 type attestingIssuer struct {
 	url      string
 	svc      *issuer.Service
+	wpCA     *certstest.CA // the trusted wallet provider's CA
 	provider certs.Signer
 	holderID string
 }
@@ -161,7 +161,7 @@ func newAttestingIssuer(t *testing.T, mutate func(path string, body []byte) []by
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &attestingIssuer{url: url, svc: svc, holderID: holder.ID,
+	return &attestingIssuer{url: url, svc: svc, holderID: holder.ID, wpCA: wp,
 		provider: wp.Issue(t, "wallet provider", certstest.WithProfile(certs.ProfileKeyAttestation))}
 }
 
@@ -176,7 +176,12 @@ func (a *attestingIssuer) offer(t *testing.T, ct credential.Type) string {
 
 func openWallet(t *testing.T, platform walletsdk.PlatformKeys) *walletsdk.Wallet {
 	t.Helper()
-	w, err := walletsdk.New(walletsdk.Config{Dir: t.TempDir(), StoreKey: make([]byte, 32), PlatformKeys: platform})
+	return openWalletHTTP(t, platform, nil)
+}
+
+func openWalletHTTP(t *testing.T, platform walletsdk.PlatformKeys, client *http.Client) *walletsdk.Wallet {
+	t.Helper()
+	w, err := walletsdk.New(walletsdk.Config{Dir: t.TempDir(), StoreKey: make([]byte, 32), PlatformKeys: platform, HTTP: client})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -233,19 +238,7 @@ func TestEndToEndKeyAttestation(t *testing.T) {
 // An issuer that takes only the attestation proof type (its metadata lists no jwt proof): the
 // wallet sends its key attestation as the proof, and the credential is bound to that key.
 func TestEndToEndAttestationProofType(t *testing.T) {
-	iss := newAttestingIssuer(t, func(path string, body []byte) []byte {
-		if path != "/.well-known/openid-credential-issuer" {
-			return body
-		}
-		var md map[string]any
-		if err := json.Unmarshal(body, &md); err != nil {
-			t.Fatal(err)
-		}
-		cfg := md["credential_configurations_supported"].(map[string]any)["mdl"].(map[string]any)
-		delete(cfg["proof_types_supported"].(map[string]any), "jwt")
-		out, _ := json.Marshal(md)
-		return out
-	})
+	iss := newAttestingIssuer(t, dropJWTProofType(t))
 	platform := &attestingPlatform{provider: iss.provider, keyStorage: keyattest.ISO18045Moderate}
 	w := openWallet(t, platform)
 	creds, err := w.AcceptOffer(t.Context(), iss.offer(t, credential.DrivingLicence), "")
