@@ -70,8 +70,8 @@ func (s *Service) verifyMdoc(ctx context.Context, d *Decision, aud, b64, nonce s
 		d.deny(ReasonNonceInvalid)
 		return nil, spent, false
 	}
-	raw, err := base64.RawURLEncoding.DecodeString(b64)
-	if err != nil {
+	raw, err := base64.RawURLEncoding.Strict().DecodeString(b64)
+	if err != nil || !isBase64URL(b64) { // Verify may be called without DecodeVerifyRequest
 		credentialFailed(d, credential.CodeMalformed)
 		return nil, spent, false
 	}

@@ -192,3 +192,38 @@ func BenchmarkDecodeVerifyRequest(b *testing.B) {
 		}
 	}
 }
+
+// TestIsBase64URL: exactly the canonical unpadded base64url strings, as encoding/base64's
+// strict decoder reads them, minus the CR and LF it skips.
+func TestIsBase64URL(t *testing.T) {
+	for _, c := range []struct {
+		s  string
+		ok bool
+	}{
+		{"", true}, {"o2d2", true}, {"AA", true}, {"AAA", true}, {"-_09", true},
+		{"A", false}, {"AB", false}, {"AAB", false}, {"o2d2=", false}, {"o2+/", false}, {"o2\nd2", false}, {"o2 d2", false},
+	} {
+		if got := isBase64URL(c.s); got != c.ok {
+			t.Errorf("isBase64URL(%q) = %v, want %v", c.s, got, c.ok)
+		}
+		if _, err := base64.RawURLEncoding.Strict().DecodeString(c.s); c.ok && err != nil {
+			t.Errorf("%q: accepted, but the decoder says %v", c.s, err)
+		}
+	}
+}
+
+// FuzzIsBase64URL: whatever isBase64URL accepts decodes strictly and re-encodes to itself.
+func FuzzIsBase64URL(f *testing.F) {
+	for _, s := range []string{"o2d2", "AB", "AAA", "o2d2ZXJzaW9u", "a\nb", "-_"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if !isBase64URL(s) {
+			return
+		}
+		b, err := base64.RawURLEncoding.Strict().DecodeString(s)
+		if err != nil || base64.RawURLEncoding.EncodeToString(b) != s {
+			t.Fatalf("%q accepted: %x, %v", s, b, err)
+		}
+	})
+}
