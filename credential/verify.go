@@ -42,6 +42,11 @@ type Expectation struct {
 	Audience string
 	Nonce    string
 	Claims   []string
+	// KeyBindingOptional: the relying party waived holder binding (OpenID4VP DCQL
+	// require_cryptographic_holder_binding: false), so a presentation without a KB-JWT is
+	// accepted; a KB-JWT that is present must still verify for Audience and Nonce. Every
+	// other check is unchanged.
+	KeyBindingOptional bool
 }
 
 // Result is a verified presentation.
@@ -55,7 +60,10 @@ type Result struct {
 	Status     StatusRef
 	// Claims holds only the disclosed subject claims (registered claims are in the fields above).
 	Claims    map[string]any
-	HolderKey jwk.Key
+	HolderKey jwk.Key // cnf.jwk, when the credential has one
+	// KeyBound: a KB-JWT signed by HolderKey verified for the expected audience and nonce.
+	// Always true unless Expectation.KeyBindingOptional.
+	KeyBound bool
 }
 
 // Verifier verifies SD-JWT VC presentations for a relying party. Safe for concurrent use.
@@ -112,7 +120,7 @@ func (v *Verifier) Verify(ctx context.Context, presentation string, exp Expectat
 			return c[0].PublicKey, nil
 		},
 		KeyBinding: &sdjwt.KBOptions{
-			Required: true, Audience: exp.Audience, Nonce: exp.Nonce,
+			Required: !exp.KeyBindingOptional, Audience: exp.Audience, Nonce: exp.Nonce,
 			Now: now, MaxAge: v.cfg.KBMaxAge, Skew: v.cfg.Skew,
 		},
 	})
@@ -123,7 +131,7 @@ func (v *Verifier) Verify(ctx context.Context, presentation string, exp Expectat
 	if err != nil {
 		return nil, err
 	}
-	res.HolderKey = vr.HolderKey
+	res.HolderKey, res.KeyBound = vr.HolderKey, vr.KeyBinding != nil
 	for _, c := range exp.Claims {
 		if _, ok := res.Claims[c]; !ok {
 			return nil, newError(CodeNotDisclosed, "requested claim %q was not disclosed", c)

@@ -416,11 +416,13 @@ func (vp *VP) check(ctx context.Context, rec *vpRecord, resp *oid4vp.Response) (
 			mdocs[c] = pr
 			return c, nil
 		}
-		res, err := vp.cfg.Credentials.Verify(ctx, p, credential.Expectation{Audience: vp.clientID, Nonce: rec.Nonce})
+		// A query that waives holder binding takes a presentation without KB-JWT (§6.1).
+		res, err := vp.cfg.Credentials.Verify(ctx, p, credential.Expectation{Audience: vp.clientID, Nonce: rec.Nonce,
+			KeyBindingOptional: !cq.HolderBindingRequired()})
 		if err != nil {
 			return nil, err
 		}
-		c := &oid4vp.Credential{Format: oid4vp.FormatSDJWT, VCT: res.VCT, Claims: res.Claims, HolderBound: res.HolderKey != nil}
+		c := &oid4vp.Credential{Format: oid4vp.FormatSDJWT, VCT: res.VCT, Claims: res.Claims, HolderBound: res.KeyBound}
 		details[c] = res
 		return c, nil
 	})

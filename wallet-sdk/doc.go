@@ -37,7 +37,11 @@
 // candidate credentials with exactly the claims they would disclose. RespondVP presents the
 // holder's choice (KB-JWT aud = the full client_id, the request's nonce), encrypts the response
 // to the verifier's key for direct_post.jwt, posts it and returns the redirect_uri; DeclineVP
-// sends access_denied. Unsigned redirect_uri: requests are refused.
+// sends access_denied. Unsigned redirect_uri: requests are refused. A query with
+// require_cryptographic_holder_binding: false still gets a KB-JWT: every credential held here
+// is bound to a device key, the verifier must verify a KB-JWT that is sent (OpenID4VP §6.1
+// only lets it accept a presentation without one), and without it the presentation would be a
+// bearer copy of the credential that whoever sees it could replay to another such verifier.
 //
 // Device keys: KeyStore is the seam for hardware keys. NewSoftwareKeyStore keeps P-256 keys
 // in the encrypted store (tests, desktop); an app on iOS or Android sets Config.PlatformKeys to

@@ -79,7 +79,8 @@ func (q *VPQuery) pick(credentialID string) (*VPCandidate, error) {
 }
 
 // presentVP builds one presentation of cand for query id: SD-JWT+KB, or an mdoc's
-// DeviceResponse.
+// DeviceResponse. The KB-JWT is sent even where the query waives holder binding (see doc.go):
+// it keeps the presentation to this verifier and this nonce.
 func (w *Wallet) presentVP(ctx context.Context, req *VPRequest, id string, cand *VPCandidate) (string, error) {
 	cq := req.ar.DCQLQuery.Credential(id)
 	if cq == nil {

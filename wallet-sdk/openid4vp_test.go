@@ -277,3 +277,25 @@ func TestResolveVPTransport(t *testing.T) {
 		t.Fatalf("no verifier trust: %v", err)
 	}
 }
+
+// A query that waives holder binding (require_cryptographic_holder_binding: false) is still
+// answered with a KB-JWT for the verifier's client_id and nonce (see the package doc).
+func TestRespondVPHolderBindingWaived(t *testing.T) {
+	f := newVPFixture(t)
+	q := strings.Replace(employeeQuery, `"format":"dc+sd-jwt",`, `"format":"dc+sd-jwt","require_cryptographic_holder_binding":false,`, 1)
+	tx := f.create(t, q, oid4vp.ModeDirectPostJWT, "get")
+	if tx.Request.DCQLQuery.Credential("employee").HolderBindingRequired() {
+		t.Fatal("the query does not waive holder binding")
+	}
+	req, err := f.w.ResolveVP(t.Context(), f.v.LinkFor(tx))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.w.RespondVP(t.Context(), req, nil); err != nil {
+		t.Fatal(err)
+	}
+	got := f.v.Get(tx.ID)
+	if got.Err != nil || got.Claims["employee"]["given_name"] != oid4vcitest.GivenName || !got.KeyBound["employee"] {
+		t.Fatalf("verifier result: %+v", got)
+	}
+}

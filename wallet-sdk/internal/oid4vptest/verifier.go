@@ -64,6 +64,7 @@ type Tx struct {
 	Done        bool
 	Claims      map[string]map[string]any // verified claims per query id
 	VPToken     oid4vp.VPToken            // the vp_token as received
+	KeyBound    map[string]bool           // per query id: the presentation carried a verified KB-JWT
 	WalletError string
 	Err         error
 
@@ -282,7 +283,7 @@ func (v *Verifier) serveResponse(w http.ResponseWriter, r *http.Request) {
 		}
 		vr, err := sdjwt.Verify(p, sdjwt.VerifyOptions{
 			IssuerKey:  func(jws.Headers) (crypto.PublicKey, error) { return v.IssuerKey, nil },
-			KeyBinding: &sdjwt.KBOptions{Required: true, Audience: tx.Request.ClientID, Nonce: tx.Request.Nonce},
+			KeyBinding: &sdjwt.KBOptions{Required: cq.HolderBindingRequired(), Audience: tx.Request.ClientID, Nonce: tx.Request.Nonce},
 		})
 		if err != nil {
 			return nil, err
@@ -294,9 +295,9 @@ func (v *Verifier) serveResponse(w http.ResponseWriter, r *http.Request) {
 		fail(err)
 		return
 	}
-	tx.Claims = map[string]map[string]any{}
+	tx.Claims, tx.KeyBound = map[string]map[string]any{}, map[string]bool{}
 	for id, ps := range got {
-		tx.Claims[id] = ps[0].Credential.Claims
+		tx.Claims[id], tx.KeyBound[id] = ps[0].Credential.Claims, ps[0].Credential.HolderBound
 	}
 	w.Header().Set("Content-Type", "application/json")
 	json.NewEncoder(w).Encode(map[string]string{"redirect_uri": v.URL + "/done#response_code=" + oid4vp.NewNonce()})
