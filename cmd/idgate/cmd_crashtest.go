@@ -66,8 +66,8 @@ func runCrashtest(args []string, stdout, stderr io.Writer) int {
 			return 1
 		}
 		rep, violations = r, r.ViolationCount
-		fmt.Fprintf(stderr, "crashtest issuer (%s): %d kills, %d/%d wallets hold their credential (%d retried, %d re-delivered, %d delivery marks cut), %d stored, %d audit events, %d code replays refused, %d broken guarantees\n",
-			r.Backend, r.Kills, r.Received, r.Wallets, r.Retried, r.Repeats["credential.redeliver"], r.Unconfirmed, r.Credentials, r.AuditEvents, r.ReplaysRefused, r.ViolationCount)
+		fmt.Fprintf(stderr, "crashtest issuer (%s): %d kills, %d/%d wallets hold their credential (%d retried, %d re-delivered, %d delivery marks cut), %d stored, %d passkeys registered (%d retried, %d stored), %d audit events, %d code replays refused, %d broken guarantees\n",
+			r.Backend, r.Kills, r.Received, r.Wallets, r.Retried, r.Repeats["credential.redeliver"], r.Unconfirmed, r.Credentials, r.PasskeysAnswered, r.PasskeysRetried, r.Passkeys, r.AuditEvents, r.ReplaysRefused, r.ViolationCount)
 	case "gate":
 		r, err := loadtest.GateCrash(ctx, loadtest.GateCrashConfig{
 			ServerCommand: []string{exe, "verifier", "serve"}, Dir: dir, Passengers: *n, Kills: *kills, Progress: stderr,

@@ -20,6 +20,7 @@ type checker struct {
 	s          storage.Storage
 	rep        *IssuerReport
 	creds      []storage.Credential
+	counts     map[string]map[string]int // audit events: action → subject → how many
 	violations []string
 }
 
@@ -171,6 +172,7 @@ func (c *checker) ledger() {
 // of the run has its event.
 func (c *checker) audit(runs []*walletRun) {
 	events := map[string]map[string]storage.AuditEvent{} // action → subject → event
+	c.counts = map[string]map[string]int{}
 	var prev int64
 	for {
 		page, err := c.s.ListAudit(c.ctx, prev, storage.MaxLimit)
@@ -187,6 +189,10 @@ func (c *checker) audit(runs []*walletRun) {
 				events[e.Action] = map[string]storage.AuditEvent{}
 			}
 			events[e.Action][e.Subject] = e
+			if c.counts[e.Action] == nil {
+				c.counts[e.Action] = map[string]int{}
+			}
+			c.counts[e.Action][e.Subject]++
 			c.rep.AuditEvents++
 			if e.Action == "offer.redeem.repeat" || e.Action == "credential.redeliver" {
 				c.rep.Repeats[e.Action]++

@@ -41,19 +41,24 @@ type IssuerConfig struct {
 
 // IssuerReport is what a run saw; Violations lists every broken guarantee (none is a pass).
 type IssuerReport struct {
-	Backend        string         `json:"backend"`
-	Kills          int            `json:"kills"`
-	Wallets        int            `json:"wallets"`
-	Received       int            `json:"received"`    // wallets holding their credential at the end
-	Retried        int            `json:"retried"`     // wallets that saw a transport error and repeated a request
-	Repeats        map[string]int `json:"repeats"`     // repeated answers the issuer logged, by action
-	Unconfirmed    int            `json:"unconfirmed"` // received, but the kill fell between the answer and its delivery mark
-	Credentials    int            `json:"credentials"` // stored
-	AuditEvents    int            `json:"audit_events"`
-	ReplaysRefused int            `json:"replays_refused"` // codes redeemed again by another wallet, all refused
-	Violations     []string       `json:"violations"`      // the first 50 of ViolationCount
-	ViolationCount int            `json:"violation_count"`
-	Seconds        float64        `json:"seconds"`
+	Backend     string         `json:"backend"`
+	Kills       int            `json:"kills"`
+	Wallets     int            `json:"wallets"`
+	Received    int            `json:"received"`    // wallets holding their credential at the end
+	Retried     int            `json:"retried"`     // wallets that saw a transport error and repeated a request
+	Repeats     map[string]int `json:"repeats"`     // repeated answers the issuer logged, by action
+	Unconfirmed int            `json:"unconfirmed"` // received, but the kill fell between the answer and its delivery mark
+	// PasskeysAnswered holders' passkey registrations were answered registered; Passkeys
+	// are stored (more when a kill cut an answer off after the commit).
+	PasskeysAnswered int      `json:"passkeys_answered"`
+	PasskeysRetried  int      `json:"passkeys_retried"` // registrations begun again after a kill
+	Passkeys         int      `json:"passkeys"`
+	Credentials      int      `json:"credentials"` // stored
+	AuditEvents      int      `json:"audit_events"`
+	ReplaysRefused   int      `json:"replays_refused"` // codes redeemed again by another wallet, all refused
+	Violations       []string `json:"violations"`      // the first 50 of ViolationCount
+	ViolationCount   int      `json:"violation_count"`
+	Seconds          float64  `json:"seconds"`
 }
 
 func (c *IssuerConfig) defaults() error {
@@ -82,6 +87,7 @@ type walletRun struct {
 	err               error
 	received          string // the SD-JWT VC of the last credential answer it read
 	transportErrors   int
+	passkey           *passkeyRun
 }
 
 // Issuer runs the issuer crash test (see the package doc).
@@ -98,7 +104,8 @@ func Issuer(ctx context.Context, cfg IssuerConfig) (*IssuerReport, error) {
 	if err != nil {
 		return nil, err
 	}
-	base := "http://127.0.0.1:" + strconv.Itoa(port)
+	// A host name, not an IP: browsers (and so the issuer) accept only domain passkey RP IDs.
+	base := "http://localhost:" + strconv.Itoa(port)
 	pkiDir := filepath.Join(cfg.Dir, "pki")
 	if _, _, err := certs.Init(pkiDir, certs.Options{IssuerURL: base, EmployeeVCT: credential.VCTEmployeeID, LicenceVCT: credential.VCTDrivingLicence}); err != nil {
 		return nil, fmt.Errorf("crashtest: PKI: %w", err)
@@ -130,7 +137,11 @@ func Issuer(ctx context.Context, cfg IssuerConfig) (*IssuerReport, error) {
 		if err != nil {
 			return nil, err
 		}
-		runs[i] = &walletRun{holderID: holderID, offerID: offerID, offerURI: offerURI}
+		invite, err := op.invite(ctx, holderID)
+		if err != nil {
+			return nil, err
+		}
+		runs[i] = &walletRun{holderID: holderID, offerID: offerID, offerURI: offerURI, passkey: &passkeyRun{invite: invite}}
 	}
 
 	fmt.Fprintf(cfg.Progress, "issuer crash (%s): %d wallets collecting, %d in flight, SIGKILL at %d points...\n", rep.Backend, cfg.Wallets, cfg.Concurrency, cfg.Kills)
@@ -145,6 +156,7 @@ func Issuer(ctx context.Context, cfg IssuerConfig) (*IssuerReport, error) {
 		go func() {
 			defer func() { <-sem; done.Add(1); wg.Done() }()
 			r.collect(ctx, filepath.Join(cfg.Dir, "wallets", strconv.Itoa(i)))
+			r.passkey.register(ctx, base)
 		}()
 	}
 	wg.Wait()
@@ -187,6 +199,11 @@ func Issuer(ctx context.Context, cfg IssuerConfig) (*IssuerReport, error) {
 	check.wallets(runs)
 	check.ledger()
 	check.audit(runs)
+	pk, err := openPasskeys(ctx, store)
+	if err != nil {
+		return nil, err
+	}
+	check.passkeys(pk, runs)
 	rep.Violations = append(srv.violations, check.violations...)
 	rep.ViolationCount += srv.count
 	rep.Seconds = time.Since(began).Seconds()
