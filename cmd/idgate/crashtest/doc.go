@@ -5,9 +5,9 @@
 // # Data flow
 //
 //  1. A development PKI (certs.Init) for the issuer's URL (http://localhost, a host name as
-//     passkeys need, on a free 127.0.0.1 port), an operator
-//     token file, and `idgate issuer serve` started as a child process on SQLite (a file in
-//     the run's directory) or PostgreSQL (IssuerConfig.DB).
+//     passkeys need, on a free 127.0.0.1 port), an operator token file, and `idgate issuer
+//     serve` started as a child process on SQLite (a file in the run's directory) or
+//     PostgreSQL (IssuerConfig.DB).
 //  2. Through the operator API: one holder, one offer and one passkey invitation per wallet,
 //     before any kill.
 //  3. The burst: every wallet (wallet-sdk, its own encrypted store and device keys) runs
