@@ -290,7 +290,8 @@ func (c credentialConfig) proofType() string {
 // wantsKeyAttestation reports whether the issuer asks for a key attestation with proof type
 // pt: the wallet sends one only then, so the wallet provider is not told of every issuance.
 func (c credentialConfig) wantsKeyAttestation(pt string) bool {
-	return pt == "attestation" || c.ProofTypes[pt].KeyAttestationsRequired != nil
+	req := c.ProofTypes[pt].KeyAttestationsRequired
+	return pt == "attestation" || (len(req) > 0 && string(req) != "null")
 }
 
 func (w *Wallet) authServerMetadata(ctx context.Context, as string) (string, error) {
