@@ -8,8 +8,9 @@
 # (KB-JWT aud = the library's client_id, nonce, only the requested claim). A request signed
 # under an untrusted root must be refused. The other direction: the library as the wallet
 # (test/oid4vp/wallet.mjs) resolves idgate's verifier's link, validates the request against the
-# verifier's root (and refuses it under another root), submits its response (both modes), and
-# idgate's verifier accepts it. Installs npm and the pinned packages when missing.
+# verifier's root (and refuses it under another root), submits its response (both modes;
+# direct_post.jwt with each advertised enc), and idgate's verifier accepts it. Installs npm and
+# the pinned packages when missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 start=$(date +%s)
@@ -21,7 +22,7 @@ fi
 
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
-if ! IDGATE_OID4VP_NODE_DIR="$PWD/test/oid4vp" go test -count=1 -v -run '^TestInteropNode' ./wallet-sdk/ ./verifier/ >"$log" 2>&1; then
+if ! IDGATE_OID4VP_NODE_DIR="$PWD/test/oid4vp" go test -count=1 -v -run '^TestInteropNode(Verifier|Wallet|WalletSameDevice)$' ./wallet-sdk/ ./verifier/ >"$log" 2>&1; then
   tail -60 "$log"
   echo "oid4vp-interop: FAILED (idgate wallet SDK and verifier against @openid4vc/openid4vp 0.4.6)"
   exit 1
@@ -39,4 +40,4 @@ if [ "$c" != 1 ]; then
   echo "oid4vp-interop: FAILED (the same-device case did not pass)"
   exit 1
 fi
-echo "oid4vp-interop: passed in $(( $(date +%s) - start ))s against @openid4vc/openid4vp 0.4.6: as verifier, idgate's wallet SDK answered it in $a cases (x509_san_dns, x509_hash; GET, POST with wallet_nonce; direct_post, direct_post.jwt; untrusted signer refused); as wallet, idgate's verifier accepted it in $b cases (direct_post.jwt, direct_post) and answered its same-device response with a redirect_uri whose response_code reads the outcome"
+echo "oid4vp-interop: passed in $(( $(date +%s) - start ))s against @openid4vc/openid4vp 0.4.6: as verifier, idgate's wallet SDK answered it in $a cases (x509_san_dns, x509_hash; GET, POST with wallet_nonce; direct_post, direct_post.jwt; untrusted signer refused); as wallet, idgate's verifier accepted it in $b cases (direct_post.jwt encrypted with A128GCM and with A256GCM, direct_post) and answered its same-device response with a redirect_uri whose response_code reads the outcome"

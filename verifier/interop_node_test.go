@@ -30,8 +30,12 @@ func TestInteropNodeWallet(t *testing.T) {
 	if dir == "" {
 		t.Skip(NodeWalletEnv + " not set: run scripts/oid4vp-interop.sh")
 	}
-	for _, mode := range []string{oid4vp.ModeDirectPostJWT, oid4vp.ModeDirectPost} {
-		t.Run(mode, func(t *testing.T) {
+	// Each enc the verifier advertises, encrypted by the library's jose and decrypted by oid4vp.
+	for _, tc := range []struct{ mode, enc string }{
+		{oid4vp.ModeDirectPostJWT, oid4vp.EncA128GCM}, {oid4vp.ModeDirectPostJWT, oid4vp.EncA256GCM}, {oid4vp.ModeDirectPost, ""},
+	} {
+		mode := tc.mode
+		t.Run(strings.TrimSuffix(mode+"_"+tc.enc, "_"), func(t *testing.T) {
 			w := newVPWorld(t, mode)
 			h := w.env.Issue(t, credentialtest.IssueOpts{})
 			c := w.create(t, licenceQuery)
@@ -48,10 +52,14 @@ func TestInteropNodeWallet(t *testing.T) {
 			if st, o := w.outcome(t, c.ID); st != http.StatusOK || o.Status != "pending" {
 				t.Fatalf("after the refused request: %d %+v", st, o)
 			}
-			res := runNodeWallet(t, dir, c.AuthorizationRequest, h.Credential, string(privJSON), w.env.CA.Root().Raw)
+			res := runNodeWallet(t, dir, c.AuthorizationRequest, h.Credential, string(privJSON), w.env.CA.Root().Raw, "ENC="+tc.enc)
 			if res.Error != "" {
 				t.Fatalf("node wallet: %s", res.Error)
 			}
+			if res.Enc != tc.enc {
+				t.Fatalf("the library encrypted with %q (header members %v), want %q", res.Enc, res.JWEHeader, tc.enc)
+			}
+			t.Logf("the library's JWE header members: %v", res.JWEHeader)
 			if res.Status != http.StatusOK || res.ClientID != w.vp.ClientID() {
 				t.Fatalf("verifier answered the library's response %d %s (client_id %s)", res.Status, res.Body, res.ClientID)
 			}
@@ -96,18 +104,21 @@ func TestInteropNodeWalletSameDevice(t *testing.T) {
 }
 
 type nodeWalletResult struct {
-	ClientID string `json:"client_id"`
-	Status   int    `json:"status"`
-	Body     string `json:"body"`
-	Error    string `json:"error"`
+	ClientID  string   `json:"client_id"`
+	Status    int      `json:"status"`
+	Body      string   `json:"body"`
+	Enc       string   `json:"enc"`
+	JWEHeader []string `json:"jwe_header_members"`
+	Error     string   `json:"error"`
 }
 
-func runNodeWallet(t *testing.T, dir, link, cred, holderJWK string, root []byte) nodeWalletResult {
+func runNodeWallet(t *testing.T, dir, link, cred, holderJWK string, root []byte, env ...string) nodeWalletResult {
 	t.Helper()
 	cmd := exec.CommandContext(t.Context(), "node", filepath.Join(dir, "wallet.mjs"))
 	cmd.Dir = dir
 	cmd.Env = append(os.Environ(), "LINK="+link, "CREDENTIAL="+cred, "HOLDER_JWK="+holderJWK,
 		"TRUST_ROOT="+base64.StdEncoding.EncodeToString(root))
+	cmd.Env = append(cmd.Env, env...)
 	raw, _ := cmd.Output() // a refusal exits 1 with {"error"}
 	var res nodeWalletResult
 	if err := json.Unmarshal(raw, &res); err != nil {

@@ -3,10 +3,12 @@
 // TRUST_ROOT checked here with node:crypto, as the library leaves that to its callback),
 // presents the SD-JWT VC with only the claims the DCQL query names and a KB-JWT (aud =
 // client_id, nonce; built with jose), creates the response (encrypted for direct_post.jwt)
-// and submits it. It prints one JSON line: {"status","body"} or {"error"}.
+// and submits it. It prints one JSON line: {"status","body","enc","jwe_header_members"} or
+// {"error"}.
 //
 // Input (environment): LINK, CREDENTIAL (SD-JWT with every disclosure), HOLDER_JWK (private),
-// TRUST_ROOT (base64 DER of the verifier's root).
+// TRUST_ROOT (base64 DER of the verifier's root); ENC, optional, the one content encryption
+// the wallet supports (default A256GCM and A128GCM).
 import { createHash, X509Certificate } from 'node:crypto'
 import * as jose from 'jose'
 import {
@@ -92,7 +94,7 @@ try {
           serverMetadata: {
             authorization_signing_alg_values_supported: ['ES256'],
             authorization_encryption_alg_values_supported: ['ECDH-ES'],
-            authorization_encryption_enc_values_supported: ['A256GCM', 'A128GCM'],
+            authorization_encryption_enc_values_supported: process.env.ENC ? [process.env.ENC] : ['A256GCM', 'A128GCM'],
           },
         }
       : undefined,
@@ -104,7 +106,10 @@ try {
     jarm: response.jarm ? { responseJwt: response.jarm.responseJwt } : undefined,
     callbacks,
   })
-  out({ client_id: req.client_id, status: submitted.response.status, body: await submitted.response.text() })
+  const jweHeader = response.jarm
+    ? JSON.parse(Buffer.from(response.jarm.responseJwt.split('.')[0], 'base64url').toString())
+    : {}
+  out({ client_id: req.client_id, status: submitted.response.status, body: await submitted.response.text(), enc: jweHeader.enc ?? '', jwe_header_members: Object.keys(jweHeader).sort() })
 } catch (e) {
   out({ error: String(e?.stack ?? e) })
   process.exitCode = 1
