@@ -83,10 +83,13 @@ func (f Flight) checkDeparture(t time.Time) error {
 // for f has a booking with no canonical form (the pass is malformed).
 //
 // A pass may have two legs under f's number and date (a through flight: FRA-LHR-JFK as
-// IG0101 twice). The gate does not know which airport it stands at, so it takes the least
-// booking (by origin, then PNR, then sequence) rather than the first leg: the choice must not
-// depend on the order the legs are written in, or a reprint listing them the other way round
-// would be another booking.
+// IG0101 twice). The booking does not depend on the gate's airport: check-in enrolment, which
+// keys the walk-through gallery on it, has no gate, and a gate that keyed verify on its own
+// leg would let one passenger board once by verify and once by identify. So it takes the
+// least booking (by origin, then PNR, then sequence) rather than the first leg: the choice
+// must not depend on the order the legs are written in, or a reprint listing them the other
+// way round would be another booking. A gate that knows its airport checks departsFrom
+// besides.
 func (f Flight) booking(p *boardingpass.Pass) (b boardingpass.Booking, ok bool, err error) {
 	day := f.day()
 	for i := range p.Legs {
@@ -106,6 +109,24 @@ func (f Flight) booking(p *boardingpass.Pass) (b boardingpass.Booking, ok bool, 
 	return b, ok, nil
 }
 
+// departsFrom reports whether one of the pass's legs for f (as booking matches them) departs
+// from airport, a canonical IATA code: at a gate with GateConfig.Airport, a pass for another
+// leg of the same through flight is not for this gate.
+func (f Flight) departsFrom(p *boardingpass.Pass, airport string) bool {
+	day := f.day()
+	for i := range p.Legs {
+		l := &p.Legs[i]
+		carrier, number, canon := l.CanonicalFlight()
+		if !canon || carrier != f.Carrier || number != f.Number || !l.Date(day).Equal(day) {
+			continue
+		}
+		if b, err := l.Booking(); err == nil && b.From == airport {
+			return true
+		}
+	}
+	return false
+}
+
 func lessBooking(a, b boardingpass.Booking) bool {
 	if a.From != b.From {
 		return a.From < b.From
@@ -114,6 +135,11 @@ func lessBooking(a, b boardingpass.Booking) bool {
 		return a.PNR < b.PNR
 	}
 	return a.Sequence < b.Sequence
+}
+
+// isAirportCode accepts an IATA airport code as Resolution 792 writes it: three letters A-Z.
+func isAirportCode(s string) bool {
+	return len(s) == 3 && strings.Trim(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZ") == ""
 }
 
 func isAlnumUpper(s string) bool {

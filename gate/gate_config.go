@@ -3,6 +3,7 @@ package gate
 import (
 	"context"
 	"errors"
+	"strings"
 	"time"
 )
 
@@ -16,6 +17,8 @@ type GateUpdate struct {
 	Date      string     `json:"date"`
 	Boarding  bool       `json:"boarding"`
 	Departure *time.Time `json:"departure,omitempty"`
+	// Airport is the gate's airport, a three-letter IATA code (any case); optional.
+	Airport string `json:"airport,omitempty"`
 }
 
 // PutGate configures gate id to board a flight.
@@ -27,6 +30,10 @@ func (s *Service) PutGate(ctx context.Context, id string, u GateUpdate) (GateCon
 	if err != nil {
 		return GateConfig{}, err
 	}
+	airport := strings.ToUpper(strings.TrimSpace(u.Airport))
+	if airport != "" && !isAirportCode(airport) {
+		return GateConfig{}, errorf(CodeInvalidRequest, "airport must be a three-letter IATA code")
+	}
 	dep := f.DefaultDeparture()
 	if u.Departure != nil {
 		if err := f.checkDeparture(*u.Departure); err != nil {
@@ -35,7 +42,7 @@ func (s *Service) PutGate(ctx context.Context, id string, u GateUpdate) (GateCon
 		dep = u.Departure.UTC()
 	}
 	// Millisecond precision: what every Store keeps, so a re-read compares equal (cacheGate).
-	g := GateConfig{Gate: id, Flight: f, Boarding: u.Boarding, Departure: dep, UpdatedAt: s.cfg.Now().UTC().Truncate(time.Millisecond)}
+	g := GateConfig{Gate: id, Flight: f, Boarding: u.Boarding, Airport: airport, Departure: dep, UpdatedAt: s.cfg.Now().UTC().Truncate(time.Millisecond)}
 	if err := s.cfg.Store.PutGate(ctx, g); err != nil {
 		s.gates.Delete(id)
 		return GateConfig{}, &Error{Code: ReasonInternal, Msg: "store", Err: err}

@@ -12,6 +12,10 @@ type GateConfig struct {
 	Gate     string `json:"gate"`
 	Flight   Flight `json:"flight"`
 	Boarding bool   `json:"boarding"`
+	// Airport is the IATA code of the airport the gate stands at, when configured: Verify
+	// then boards only a pass with a leg of Flight departing from there (see
+	// Flight.departsFrom). Empty: any leg of Flight.
+	Airport string `json:"airport,omitempty"`
 	// Departure is the scheduled departure; retention of boarding records counts from it.
 	Departure time.Time `json:"departure"`
 	UpdatedAt time.Time `json:"updated_at"`

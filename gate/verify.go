@@ -40,6 +40,11 @@ func (s *Service) Verify(ctx context.Context, id string, req *VerifyRequest) *De
 	pid, spent, credOK := s.verifyID(ctx, d, aud, req.Presentation, req.Mdoc, req.Nonce)
 
 	pass, booking, passOK := s.verifyPass(d, g.Flight, req.BCBP, now)
+	if passOK && g.Airport != "" && !g.Flight.departsFrom(pass, g.Airport) {
+		d.Checks.Flight = CheckFail
+		d.deny(ReasonWrongFlight) // a leg of this flight that departs elsewhere
+		passOK = false
+	}
 	if passOK {
 		ref = bookingKey(g.Flight, booking)
 		d.PassRef = string(ref[:16])

@@ -12,9 +12,9 @@ import (
 // added gate_nonces (shared single-use nonces) and the (flight, enrolled_at) index that
 // gallery syncs read; version 3 the request that boarded (gate_boardings.req); version 4 the
 // enrolled ID's status reference (gate_enrolments.status_uri, status_idx); version 5 its
-// expiry (gate_enrolments.id_expires). The statements below bring a version 1 to 4 database
-// to it.
-const SchemaVersion = 5
+// expiry (gate_enrolments.id_expires); version 6 the gate's airport (gate_gates.airport). The
+// statements below bring a version 1 to 5 database to it.
+const SchemaVersion = 6
 
 // migrationLockKey names the gate's migration advisory lock (the issuer's backend uses
 // another key, so the two can migrate one database at once).
@@ -29,7 +29,8 @@ var schema = []string{
 		id TEXT COLLATE "C" PRIMARY KEY,
 		carrier TEXT NOT NULL, number TEXT NOT NULL, date TEXT NOT NULL,
 		boarding BOOLEAN NOT NULL,
-		departure TIMESTAMPTZ NOT NULL, updated_at TIMESTAMPTZ NOT NULL)`,
+		departure TIMESTAMPTZ NOT NULL, updated_at TIMESTAMPTZ NOT NULL,
+		airport TEXT NOT NULL DEFAULT '')`,
 	`CREATE TABLE IF NOT EXISTS gate_boardings (
 		flight TEXT COLLATE "C" NOT NULL, pass TEXT COLLATE "C" NOT NULL,
 		departure TIMESTAMPTZ NOT NULL, boarded_at TIMESTAMPTZ NOT NULL, req BYTEA,
@@ -77,6 +78,13 @@ var toV5 = []string{
 	`ALTER TABLE gate_enrolments ADD COLUMN IF NOT EXISTS id_expires TIMESTAMPTZ`,
 }
 
+// toV6 keeps the gate's airport (gate.GateConfig.Airport), under the same rules as toV3; older
+// gates have none.
+var toV6 = []string{
+	`SET LOCAL lock_timeout = '10s'`,
+	`ALTER TABLE gate_gates ADD COLUMN IF NOT EXISTS airport TEXT NOT NULL DEFAULT ''`,
+}
+
 // migrate creates the schema and records its version in one transaction. The advisory lock
 // serialises instances opening at once: concurrent CREATE TABLE IF NOT EXISTS can otherwise
 // fail on PostgreSQL's catalog unique index.
@@ -107,7 +115,10 @@ func migrate(ctx context.Context, pool *pgxpool.Pool) error {
 		if v < 4 {
 			steps = append(steps, toV4...)
 		}
-		steps = append(steps, toV5...)
+		if v < 5 {
+			steps = append(steps, toV5...)
+		}
+		steps = append(steps, toV6...)
 		for _, q := range steps { // a new database has the columns already: IF NOT EXISTS
 			if _, err := tx.Exec(ctx, q); err != nil {
 				return err

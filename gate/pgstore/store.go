@@ -31,20 +31,20 @@ func (s *Store) PutGate(ctx context.Context, g gate.GateConfig) error {
 	}
 	// One statement, one transaction: the gate row, and a later departure (a delay) carried to
 	// the flight's boarding records so that Purge keeps them until then.
-	_, err := s.pool.Exec(ctx, `WITH g AS (INSERT INTO gate_gates (id, carrier, number, date, boarding, departure, updated_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (id) DO UPDATE SET carrier = excluded.carrier,
+	_, err := s.pool.Exec(ctx, `WITH g AS (INSERT INTO gate_gates (id, carrier, number, date, boarding, departure, updated_at, airport)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $9) ON CONFLICT (id) DO UPDATE SET carrier = excluded.carrier,
 		number = excluded.number, date = excluded.date, boarding = excluded.boarding,
-		departure = excluded.departure, updated_at = excluded.updated_at)
+		departure = excluded.departure, updated_at = excluded.updated_at, airport = excluded.airport)
 		UPDATE gate_boardings SET departure = $6 WHERE flight = $8 AND departure < $6`,
-		g.Gate, g.Flight.Carrier, g.Flight.Number, g.Flight.Date, g.Boarding, g.Departure, g.UpdatedAt, g.Flight.Key())
+		g.Gate, g.Flight.Carrier, g.Flight.Number, g.Flight.Date, g.Boarding, g.Departure, g.UpdatedAt, g.Flight.Key(), g.Airport)
 	return wrap("PutGate", err)
 }
 
 func (s *Store) Gate(ctx context.Context, id string) (gate.GateConfig, error) {
 	g := gate.GateConfig{Gate: id}
-	err := s.pool.QueryRow(ctx, `SELECT carrier, number, date, boarding, departure, updated_at
+	err := s.pool.QueryRow(ctx, `SELECT carrier, number, date, boarding, departure, updated_at, airport
 		FROM gate_gates WHERE id = $1`, id).
-		Scan(&g.Flight.Carrier, &g.Flight.Number, &g.Flight.Date, &g.Boarding, &g.Departure, &g.UpdatedAt)
+		Scan(&g.Flight.Carrier, &g.Flight.Number, &g.Flight.Date, &g.Boarding, &g.Departure, &g.UpdatedAt, &g.Airport)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return gate.GateConfig{}, gate.ErrGateNotFound
 	}

@@ -15,7 +15,7 @@ import (
 	"github.com/idgate/idgate/gate"
 )
 
-// schema is the current (version 5) layout, for a new file. Boarding records are one
+// schema is the current (version 6) layout, for a new file. Boarding records are one
 // WITHOUT ROWID B-tree keyed by (flight, pass), so a boarding writes one B-tree where version
 // 1 wrote three (rowid table, primary-key index, departure index). Purge finds departed
 // flights in boarded_flights, which a trigger keeps at each flight's latest departure inside
@@ -23,7 +23,8 @@ import (
 const schema = `
 CREATE TABLE IF NOT EXISTS gates (
 	id TEXT PRIMARY KEY, carrier TEXT NOT NULL, number TEXT NOT NULL, date TEXT NOT NULL,
-	boarding INTEGER NOT NULL, departure INTEGER NOT NULL, updated INTEGER NOT NULL);
+	boarding INTEGER NOT NULL, departure INTEGER NOT NULL, updated INTEGER NOT NULL,
+	airport TEXT NOT NULL DEFAULT '');
 CREATE TABLE IF NOT EXISTS boarded (
 	flight TEXT NOT NULL, pass TEXT NOT NULL, departure INTEGER NOT NULL, at INTEGER NOT NULL,
 	req BLOB, PRIMARY KEY (flight, pass)) WITHOUT ROWID;
@@ -73,6 +74,9 @@ var v3ToV4 = []string{
 // rows get 0, unknown: Identify denies them credential_expired, since the expiry was in the
 // presentation only.
 var v4ToV5 = []string{`ALTER TABLE enrolments ADD COLUMN id_expires INTEGER NOT NULL DEFAULT 0`}
+
+// v5ToV6 keeps the gate's airport (gate.GateConfig.Airport); older gates have none.
+var v5ToV6 = []string{`ALTER TABLE gates ADD COLUMN airport TEXT NOT NULL DEFAULT ''`}
 
 // Store is a gate.Store on one SQLite file. MarkBoarded goes through a group commit (see
 // groupcommit.go); the other methods use the connection directly.
@@ -158,8 +162,8 @@ func OpenWith(path string, o Options) (*Store, error) {
 // overflow int64 after 2262: a far-future departure became undefined); version 2 is the
 // boarding layout of schema; version 3 adds the request that boarded (boarded.req); version 4
 // the enrolled ID's status reference (enrolments.status_uri, status_idx); version 5 its
-// expiry (enrolments.id_expires).
-const schemaVersion = 5
+// expiry (enrolments.id_expires); version 6 the gate's airport (gates.airport).
+const schemaVersion = 6
 
 // migrate creates the schema of a new file, or brings an older file to schemaVersion, in one
 // transaction.
@@ -187,15 +191,17 @@ func migrate(db *sql.DB) error {
 			`UPDATE gates SET departure = departure / 1000000, updated = updated / 1000000`,
 			`UPDATE boarded SET departure = departure / 1000000, at = at / 1000000`,
 			`UPDATE enrolments SET departure = departure / 1000000, enrolled = enrolled / 1000000`,
-		}, concat(v1ToV2, v2ToV3, v3ToV4, v4ToV5)...)
+		}, concat(v1ToV2, v2ToV3, v3ToV4, v4ToV5, v5ToV6)...)
 	case v == 1:
-		steps = concat(v1ToV2, v2ToV3, v3ToV4, v4ToV5)
+		steps = concat(v1ToV2, v2ToV3, v3ToV4, v4ToV5, v5ToV6)
 	case v == 2:
-		steps = concat(v2ToV3, v3ToV4, v4ToV5)
+		steps = concat(v2ToV3, v3ToV4, v4ToV5, v5ToV6)
 	case v == 3:
-		steps = concat(v3ToV4, v4ToV5)
+		steps = concat(v3ToV4, v4ToV5, v5ToV6)
 	case v == 4:
-		steps = concat(v4ToV5)
+		steps = concat(v4ToV5, v5ToV6)
+	case v == 5:
+		steps = concat(v5ToV6)
 	}
 	if v != schemaVersion {
 		steps = append(steps, fmt.Sprintf(`PRAGMA user_version = %d`, schemaVersion))
@@ -237,11 +243,11 @@ func (s *Store) PutGate(ctx context.Context, g gate.GateConfig) error {
 		return wrap(err)
 	}
 	defer tx.Rollback() //nolint:errcheck // no-op after Commit
-	if _, err := tx.ExecContext(ctx, `INSERT INTO gates (id, carrier, number, date, boarding, departure, updated)
-		VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET carrier=excluded.carrier,
+	if _, err := tx.ExecContext(ctx, `INSERT INTO gates (id, carrier, number, date, boarding, departure, updated, airport)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET carrier=excluded.carrier,
 		number=excluded.number, date=excluded.date, boarding=excluded.boarding,
-		departure=excluded.departure, updated=excluded.updated`,
-		g.Gate, g.Flight.Carrier, g.Flight.Number, g.Flight.Date, g.Boarding, ms(g.Departure), ms(g.UpdatedAt)); err != nil {
+		departure=excluded.departure, updated=excluded.updated, airport=excluded.airport`,
+		g.Gate, g.Flight.Carrier, g.Flight.Number, g.Flight.Date, g.Boarding, ms(g.Departure), ms(g.UpdatedAt), g.Airport); err != nil {
 		return wrap(err)
 	}
 	if _, err := tx.ExecContext(ctx, `UPDATE boarded_flights SET departure = ? WHERE flight = ? AND departure < ?`,
@@ -254,8 +260,8 @@ func (s *Store) PutGate(ctx context.Context, g gate.GateConfig) error {
 func (s *Store) Gate(ctx context.Context, id string) (gate.GateConfig, error) {
 	g := gate.GateConfig{Gate: id}
 	var dep, upd int64
-	err := s.db.QueryRowContext(ctx, `SELECT carrier, number, date, boarding, departure, updated FROM gates WHERE id = ?`, id).
-		Scan(&g.Flight.Carrier, &g.Flight.Number, &g.Flight.Date, &g.Boarding, &dep, &upd)
+	err := s.db.QueryRowContext(ctx, `SELECT carrier, number, date, boarding, departure, updated, airport FROM gates WHERE id = ?`, id).
+		Scan(&g.Flight.Carrier, &g.Flight.Number, &g.Flight.Date, &g.Boarding, &dep, &upd, &g.Airport)
 	if errors.Is(err, sql.ErrNoRows) {
 		return gate.GateConfig{}, gate.ErrGateNotFound
 	}

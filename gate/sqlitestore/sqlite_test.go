@@ -114,6 +114,9 @@ func writeOldFile(t *testing.T, path string, v int, dep time.Time) {
 	if v >= 4 {
 		qs = append(qs, v3ToV4...)
 	}
+	if v >= 5 {
+		qs = append(qs, v4ToV5...)
+	}
 	for _, q := range append(qs, fmt.Sprintf(`PRAGMA user_version = %d`, v)) {
 		if _, err := db.Exec(q); err != nil {
 			t.Fatal(err)
@@ -121,7 +124,7 @@ func writeOldFile(t *testing.T, path string, v int, dep time.Time) {
 	}
 }
 
-// TestMigratesOldFiles: version 0 (Unix nanoseconds), 1, 2, 3 and 4 files are converted once
+// TestMigratesOldFiles: version 0 (Unix nanoseconds), 1 to 5 files are converted once
 // on Open: times in milliseconds, boarding records kept (still single use, also for a request
 // id: an old record names no request) and purged by their flight's latest departure; an old
 // enrolment has no status reference (Identify denies it status_unavailable) and no ID expiry
@@ -129,7 +132,7 @@ func writeOldFile(t *testing.T, path string, v int, dep time.Time) {
 func TestMigratesOldFiles(t *testing.T) {
 	ctx := context.Background()
 	dep := time.Date(2026, 11, 27, 10, 0, 0, 0, time.UTC)
-	for _, v := range []int{0, 1, 2, 3, 4} {
+	for _, v := range []int{0, 1, 2, 3, 4, 5} {
 		t.Run(fmt.Sprintf("version %d", v), func(t *testing.T) {
 			path := filepath.Join(t.TempDir(), "gate.db")
 			writeOldFile(t, path, v, dep)
@@ -140,7 +143,7 @@ func TestMigratesOldFiles(t *testing.T) {
 					t.Fatalf("enrolment after migration: %v %v", es, err)
 				}
 				g, err := s.Gate(ctx, "A1")
-				if err != nil || !g.Departure.Equal(dep) || !g.UpdatedAt.Equal(dep) {
+				if err != nil || !g.Departure.Equal(dep) || !g.UpdatedAt.Equal(dep) || g.Airport != "" {
 					t.Fatalf("gate after migration: %+v %v", g, err)
 				}
 				for _, p := range []gate.PassID{"b1", "b2"} {

@@ -17,13 +17,16 @@ func testGates(t *testing.T, s gate.Store) {
 	}
 	g := gate.GateConfig{Gate: "A1", Flight: gate.Flight{Carrier: "IG", Number: "0101", Date: "2026-11-27"},
 		Boarding: true, Departure: t0, UpdatedAt: t0.Add(-time.Hour)}
-	for _, boarding := range []bool{true, false} { // second put replaces
-		g.Boarding = boarding
+	for _, c := range []struct {
+		boarding bool
+		airport  string
+	}{{true, "FRA"}, {false, ""}} { // second put replaces, airport included
+		g.Boarding, g.Airport = c.boarding, c.airport
 		if err := s.PutGate(ctx, g); err != nil {
 			t.Fatal(err)
 		}
 		got, err := s.Gate(ctx, "A1")
-		if err != nil || got.Flight != g.Flight || got.Boarding != boarding || !got.Departure.Equal(t0) || !got.UpdatedAt.Equal(g.UpdatedAt) {
+		if err != nil || got.Flight != g.Flight || got.Boarding != c.boarding || got.Airport != c.airport || !got.Departure.Equal(t0) || !got.UpdatedAt.Equal(g.UpdatedAt) {
 			t.Fatalf("got %+v, %v; want %+v", got, err, g)
 		}
 	}
