@@ -47,7 +47,8 @@ var (
 // ParseDecryptionKey reads a key written by EncryptionKey.MarshalPrivate: PKCS#8 (RFC 5208)
 // around an RFC 5915 ECPrivateKey on P-256 with its public key, which gives the kid. The
 // public key is taken as stored (it is the verifier's own record, not a peer's input) but
-// must be a point on the curve; the scalar must be in [1, n-1].
+// must be a point on the curve; the scalar must be in [1, n-1]. A key stored without its
+// public key is loaded through crypto/ecdsa, which computes it.
 func ParseDecryptionKey(der []byte) (*DecryptionKey, error) {
 	bad := func(why string) (*DecryptionKey, error) {
 		return nil, errorf(InvalidRequest, "", "decryption key: %s", why)
@@ -88,9 +89,17 @@ func ParseDecryptionKey(der []byte) (*DecryptionKey, error) {
 			return bad("not on P-256")
 		}
 	}
+	if len(ec) == 0 {
+		// The public key is optional in RFC 5915; without it, it is computed from d.
+		full, err := ParseEncryptionKey(der)
+		if err != nil {
+			return nil, err
+		}
+		return full.DecryptionKey(), nil
+	}
 	pubField, ec, ok := derRead(ec, 0xa1)
 	if !ok || len(ec) != 0 {
-		return bad("no public key")
+		return bad("malformed public key")
 	}
 	bits, rest, ok := derRead(pubField, 0x03)
 	if !ok || len(rest) != 0 || len(bits) != 66 || bits[0] != 0 {

@@ -6,6 +6,8 @@ import (
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/sha256"
+	"crypto/x509/pkix"
+	"encoding/asn1"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
@@ -237,6 +239,11 @@ func TestParseDecryptionKey(t *testing.T) {
 	if _, err := ParseDecryptionKey(mustPKCS8(t, p384)); err == nil {
 		t.Fatal("ParseDecryptionKey took a P-384 key")
 	}
+	// Without the optional public key, the kid is computed from d.
+	noPub := stripPublicKey(t, der)
+	if dk2, err := ParseDecryptionKey(noPub); err != nil || *dk2 != *dk {
+		t.Fatalf("without the public key: %+v, %v", dk2, err)
+	}
 	// d = n is out of range.
 	bad := bytes.Clone(der)
 	d, _ := key.Private.Bytes()
@@ -325,4 +332,36 @@ func FuzzJWEHeader(f *testing.F) {
 			t.Fatalf("%q: %+v %v vs %+v %v", b, h1, err1, h2, err2)
 		}
 	})
+}
+
+// stripPublicKey re-encodes a PKCS#8 P-256 key without the ECPrivateKey's optional public key.
+func stripPublicKey(t *testing.T, der []byte) []byte {
+	t.Helper()
+	var p8 struct {
+		Version    int
+		Algo       pkix.AlgorithmIdentifier
+		PrivateKey []byte
+	}
+	var ec struct {
+		Version    int
+		PrivateKey []byte
+		Curve      asn1.ObjectIdentifier `asn1:"optional,explicit,tag:0"`
+		PublicKey  asn1.BitString        `asn1:"optional,explicit,tag:1"`
+	}
+	if _, err := asn1.Unmarshal(der, &p8); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := asn1.Unmarshal(p8.PrivateKey, &ec); err != nil || ec.PublicKey.BitLength == 0 {
+		t.Fatalf("no public key to strip: %v", err)
+	}
+	ec.PublicKey = asn1.BitString{}
+	var err error
+	if p8.PrivateKey, err = asn1.Marshal(ec); err != nil {
+		t.Fatal(err)
+	}
+	out, err := asn1.Marshal(p8)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
 }
