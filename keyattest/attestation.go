@@ -59,6 +59,8 @@ type Attestation struct {
 
 	SignerCN string // Subject CN of the verified signing certificate (Verify only)
 	compact  []byte
+	// otherStatus: a status object without status_list, a mechanism this package cannot check.
+	otherStatus bool
 }
 
 type header struct {
@@ -184,6 +186,9 @@ func (a *Attestation) fill(c *claims) error {
 			return newErr(ErrMalformed, nil, "nonce is empty")
 		}
 		a.Nonce = *c.Nonce
+	}
+	if c.Status != nil && c.Status.StatusList == nil {
+		a.otherStatus = true
 	}
 	if c.Status != nil && c.Status.StatusList != nil {
 		sl := c.Status.StatusList

@@ -221,6 +221,9 @@ func TestVerify(t *testing.T) {
 				c.Status = &statuslist.Reference{Index: 7, URI: "https://wp.example/status/1"}
 			})
 		}, func(o *keyattest.VerifyOptions) { o.Status = statusOf(1) }, keyattest.ErrRevoked},
+		{"status mechanism other than status_list", func(t *testing.T) string {
+			return resign(t, good, e.provider, func(_, c map[string]any) { c["status"] = map[string]any{"other_mechanism": map[string]any{"uri": "x"}} })
+		}, func(o *keyattest.VerifyOptions) { o.Status = statusOf(0) }, keyattest.ErrStatusUnchecked},
 		{"crit header", func(t *testing.T) string {
 			return resign(t, good, e.provider, func(h, _ map[string]any) { h["crit"] = []any{"x"}; h["x"] = 1 })
 		}, nil, keyattest.ErrMalformed},

@@ -30,7 +30,7 @@ type VerifyOptions struct {
 	// Trust holds the wallet providers (certs.PurposeWalletProvider; the scope is the
 	// attestation's iss, "*" when it has none). Required.
 	Trust *certs.TrustList
-	Now   time.Time
+	Now   time.Time // zero: time.Now()
 	// Algs narrows the accepted algorithms (default Algs).
 	Algs []jwa.SignatureAlgorithm
 	// RequireExp refuses an attestation without exp (Appendix D.1: exp is required when the
@@ -58,6 +58,9 @@ func Verify(ctx context.Context, compact []byte, opts VerifyOptions) (*Attestati
 	}
 	if opts.Trust == nil {
 		return nil, newErr(ErrUntrusted, nil, "no wallet providers are trusted")
+	}
+	if opts.Now.IsZero() {
+		opts.Now = time.Now()
 	}
 	if opts.MaxAge <= 0 {
 		opts.MaxAge = 5 * time.Minute
@@ -93,6 +96,9 @@ func Verify(ctx context.Context, compact []byte, opts VerifyOptions) (*Attestati
 		return nil, newErr(ErrExpired, nil, "expired at %s", a.ExpiresAt.UTC().Format(time.RFC3339))
 	case a.ExpiresAt.IsZero() && now.Sub(a.IssuedAt) > opts.MaxAge:
 		return nil, newErr(ErrExpired, nil, "issued more than %s ago and has no exp", opts.MaxAge)
+	}
+	if a.otherStatus {
+		return nil, newErr(ErrStatusUnchecked, nil, "the status object names no status_list, the one mechanism checked here")
 	}
 	if a.Status != nil {
 		if opts.Status == nil {
