@@ -53,8 +53,14 @@ func (w *Wallet) keyAttestation(keyID string, signer crypto.Signer, nonce string
 		return "", nil
 	}
 	att, err := ka.AttestKey(keyID, nonce)
-	if err != nil || att == "" {
+	if err != nil {
+		if CodeOf(err) == "" {
+			err = newErr(CodeKeyStore, "key attestation", err)
+		}
 		return "", err
+	}
+	if att == "" {
+		return "", nil
 	}
 	a, err := keyattest.Parse([]byte(att))
 	if err != nil {
