@@ -38,6 +38,14 @@ type Config struct {
 	Now          func() time.Time
 	Logger       *slog.Logger
 
+	// DocumentSigner signs the mDL as an ISO/IEC 18013-5 mdoc (configuration MdocMDL, format
+	// mso_mdoc); its certificate is of the Document Signer profile under an IACA. Nil: the
+	// mdoc is not offered.
+	DocumentSigner certs.Signer
+	// PortraitKey (32 bytes, AES-256-GCM) seals the enrolment portraits kept for the mdoc until
+	// it is issued; required with DocumentSigner.
+	PortraitKey []byte
+
 	OfferTTL time.Duration // pre-authorised code lifetime (10 min)
 	TokenTTL time.Duration // access token lifetime (5 min)
 	// TokenRepeatWindow is how long after its redemption a repeated token request with the
@@ -54,6 +62,9 @@ type Config struct {
 	StatusTTL        time.Duration // list token ttl claim (5 min)
 	StatusExpiry     time.Duration // list token exp (24 h)
 	ProofMaxAge      time.Duration // proof JWT iat window (5 min)
+	// PortraitTTL is how long an enrolment portrait waits for an mdoc offer (24 h); an offer
+	// keeps it until the offer's token can no longer fetch the licence.
+	PortraitTTL time.Duration
 
 	// KeyAttestation names the credential configurations that require key attestations and the
 	// wallet providers trusted for them; the zero value requires none.
@@ -86,8 +97,26 @@ func (c *Config) defaults() error {
 	if err := certs.ProfileStatusListSigner.Check(c.StatusSigner.Chain()[0]); err != nil {
 		return fmt.Errorf("issuer: status list signing certificate: %w", err)
 	}
-	if err := c.KeyAttestation.check(func(id string) bool { _, ok := c.Signers[credential.Type(id)]; return ok }); err != nil {
+	if err := c.KeyAttestation.check(func(id string) bool {
+		_, ok := c.Signers[credential.Type(id)]
+		return ok || (id == string(MdocMDL) && c.DocumentSigner != nil)
+	}); err != nil {
 		return err
+	}
+	if c.DocumentSigner != nil {
+		if len(c.DocumentSigner.Chain()) == 0 {
+			return errors.New("issuer: document signer has no certificate")
+		}
+		ds := c.DocumentSigner.Chain()[0]
+		if err := certs.ProfileDocumentSigner.Check(ds); err != nil {
+			return fmt.Errorf("issuer: document signer certificate: %w", err)
+		}
+		if len(ds.Subject.Country) != 1 {
+			return errors.New("issuer: document signer certificate names no country (C)")
+		}
+		if len(c.PortraitKey) != PortraitKeySize {
+			return fmt.Errorf("issuer: PortraitKey must be %d bytes with a DocumentSigner", PortraitKeySize)
+		}
 	}
 	if c.Now == nil {
 		c.Now = time.Now
@@ -112,6 +141,7 @@ func (c *Config) defaults() error {
 	def(&c.StatusTTL, 5*time.Minute)
 	def(&c.StatusExpiry, 24*time.Hour)
 	def(&c.ProofMaxAge, 5*time.Minute)
+	def(&c.PortraitTTL, 24*time.Hour)
 	if c.StatusListSize == 0 {
 		c.StatusListSize = 1 << 16
 	}

@@ -3,6 +3,7 @@ package issuer
 import (
 	"context"
 	"crypto"
+	"crypto/ecdsa"
 	"crypto/subtle"
 	"encoding/base64"
 	"errors"
@@ -12,8 +13,10 @@ import (
 
 	"github.com/lestrrat-go/jwx/v2/jwk"
 
+	"github.com/idgate/idgate/certs"
 	"github.com/idgate/idgate/credential"
 	"github.com/idgate/idgate/issuer/storage"
+	"github.com/idgate/idgate/mdoc"
 )
 
 // CredentialRequest is the body of the OpenID4VCI credential endpoint.
@@ -67,9 +70,11 @@ func (r CredentialRequest) keyProof() (kind, value string, err error) {
 
 // Issued is a credential the credential endpoint answers with.
 type Issued struct {
-	ID     string // the stored credential's id
-	SDJWT  string
-	Repeat bool // a re-delivery of the credential issued earlier for the same token and key
+	ID string // the stored credential's id
+	// Credential is the credential as the response carries it: the SD-JWT VC, or for MdocMDL
+	// the base64url CBOR IssuerSigned.
+	Credential string
+	Repeat     bool // a re-delivery of the credential issued earlier for the same token and key
 }
 
 // errTokenSpent aborts an issuing transaction whose token a concurrent request spent first.
@@ -114,9 +119,17 @@ func (s *Service) Credential(ctx context.Context, bearer string, req CredentialR
 	if req.ConfigurationID != string(ctype) {
 		return Issued{}, errf(CodeUnknownConfiguration, "this token grants %q", ctype)
 	}
+	if !s.offered(ctype) { // offered when the offer was made, no longer configured
+		return Issued{}, unavailable("credential type %q is not issued here", ctype)
+	}
 	proof, err := s.keyProof(ctx, req, string(ctype), now)
 	if err != nil {
 		return Issued{}, err
+	}
+	if ctype == MdocMDL {
+		if _, err := proofDeviceKey(proof.key); err != nil {
+			return Issued{}, err
+		}
 	}
 	nonceOK := at.CNonce != "" && subtle.ConstantTimeCompare([]byte(proof.nonce), []byte(at.CNonce)) == 1 &&
 		now.Before(at.CNonceExpiresAt)
@@ -134,7 +147,7 @@ func (s *Service) Credential(ctx context.Context, bearer string, req CredentialR
 	if err != nil {
 		return Issued{}, err
 	}
-	signer := s.cfg.Signers[ctype]
+	signer := s.signerFor(ctype)
 	// A credential never outlives the certificate that signs it (verifiers reject that).
 	expires := now.Add(s.cfg.CredentialTTL)
 	if na := signer.Chain()[0].NotAfter; na.Before(expires) {
@@ -143,8 +156,13 @@ func (s *Service) Credential(ctx context.Context, bearer string, req CredentialR
 	if !expires.After(now) {
 		return Issued{}, unavailable("the %s signing certificate has expired", ctype)
 	}
-	if _, err := credential.SubjectClaims(ctype, credential.Select(ctype, holder.Attributes), now); err != nil {
+	if err := s.checkHolderFor(ctype, holder, now); err != nil {
 		return Issued{}, err
+	}
+	if ctype == MdocMDL { // refuse before the token is spent: the portrait must still be there
+		if _, err := s.holderPortrait(ctx, holder.ID, "", now); err != nil {
+			return Issued{}, err
+		}
 	}
 	id := randomID()
 	pendingUntil := at.ExpiresAt.UTC()
@@ -184,11 +202,18 @@ func (s *Service) Credential(ctx context.Context, bearer string, req CredentialR
 	if err != nil {
 		return Issued{}, err
 	}
-	vc, err := s.sign(ctype, holder, rec, list, proof.key)
+	if ctype == MdocMDL {
+		// The portrait is this licence's now, kept only while the token can fetch it again. A
+		// failure leaves the credential pending: it is revoked when the token expires.
+		if err := s.issuePortrait(ctx, holder.ID, rec.ID, at.ExpiresAt.Add(s.cfg.UndeliveredGrace), now); err != nil {
+			return Issued{}, err
+		}
+	}
+	vc, err := s.sign(ctx, ctype, holder, rec, list, proof.key)
 	if err != nil {
 		return Issued{}, err
 	}
-	return Issued{ID: rec.ID, SDJWT: vc}, nil
+	return Issued{ID: rec.ID, Credential: vc}, nil
 }
 
 // redeliver answers a repeated credential request: the credential the token was spent on,
@@ -213,17 +238,24 @@ func (s *Service) redeliver(ctx context.Context, at storage.AccessToken, ctype c
 	if err != nil {
 		return Issued{}, err
 	}
-	vc, err := s.sign(ctype, holder, rec, list, key)
+	vc, err := s.sign(ctx, ctype, holder, rec, list, key)
 	if err != nil {
 		return Issued{}, err
 	}
 	s.audit(ctx, "wallet", "credential.redeliver", rec.ID, map[string]string{"holder_key": thumb})
-	return Issued{ID: rec.ID, SDJWT: vc, Repeat: true}, nil
+	return Issued{ID: rec.ID, Credential: vc, Repeat: true}, nil
 }
 
-// sign builds and signs the SD-JWT VC of a stored credential: claims as of its IssuedAt, so a
-// re-delivery carries the same claims, iat and exp.
-func (s *Service) sign(ctype credential.Type, holder storage.Holder, rec storage.Credential, list storage.StatusList, key jwk.Key) (string, error) {
+// sign builds and signs the SD-JWT VC (or for MdocMDL the mdoc) of a stored credential: claims
+// as of its IssuedAt, so a re-delivery carries the same claims, iat and exp.
+func (s *Service) sign(ctx context.Context, ctype credential.Type, holder storage.Holder, rec storage.Credential, list storage.StatusList, key jwk.Key) (string, error) {
+	if ctype == MdocMDL {
+		pub, err := proofDeviceKey(key)
+		if err != nil {
+			return "", err
+		}
+		return s.signMdoc(ctx, holder, rec, list, pub)
+	}
 	signer := s.cfg.Signers[ctype]
 	if signer.Chain()[0].NotAfter.Before(rec.ExpiresAt) {
 		return "", unavailable("the %s signing certificate expires before the credential", ctype)
@@ -302,9 +334,30 @@ func (s *Service) RevokeUndelivered(ctx context.Context) (int, error) {
 	}
 }
 
+// mustVCT is the type a stored credential records: the vct, or the mdoc's docType.
 func mustVCT(t credential.Type) string {
+	if t == MdocMDL {
+		return mdoc.DocTypeMDL
+	}
 	spec, _ := credential.Lookup(t)
 	return spec.VCT
+}
+
+// signerFor is the key that signs configuration t.
+func (s *Service) signerFor(t credential.Type) certs.Signer {
+	if t == MdocMDL {
+		return s.cfg.DocumentSigner
+	}
+	return s.cfg.Signers[t]
+}
+
+// proofDeviceKey is the mdoc device key of a proof's jwk.
+func proofDeviceKey(key jwk.Key) (*ecdsa.PublicKey, error) {
+	var raw any
+	if err := key.Raw(&raw); err != nil {
+		return nil, errf(CodeInvalidProof, "proof jwk: %v", err)
+	}
+	return mdocDeviceKey(raw)
 }
 
 func thumbprint(k jwk.Key) (string, error) {
@@ -368,8 +421,8 @@ func (s *Service) currentList(ctx context.Context, full string) (storage.StatusL
 	return l, nil
 }
 
-// SweepUndelivered runs RevokeUndelivered at start and then every interval until ctx ends,
-// logging what it revoked and any failure (the next pass retries).
+// SweepUndelivered runs RevokeUndelivered and DeleteExpiredPortraits at start and then every
+// interval until ctx ends, logging what they did and any failure (the next pass retries).
 func (s *Service) SweepUndelivered(ctx context.Context, every time.Duration) {
 	t := time.NewTicker(every)
 	defer t.Stop()
@@ -380,6 +433,13 @@ func (s *Service) SweepUndelivered(ctx context.Context, every time.Duration) {
 		}
 		if n > 0 {
 			s.cfg.Logger.Info("revoked credentials whose delivery was never confirmed before their token expired", "count", n)
+		}
+		n, err = s.DeleteExpiredPortraits(ctx)
+		if err != nil && ctx.Err() == nil {
+			s.cfg.Logger.Error("deleting expired enrolment portraits failed", "err", err)
+		}
+		if n > 0 {
+			s.cfg.Logger.Info("deleted enrolment portraits whose licence was not issued in time", "count", n)
 		}
 		select {
 		case <-ctx.Done():

@@ -24,6 +24,9 @@ func (s *Service) CredentialIssuerMetadata() map[string]any {
 			"credential_metadata":                     map[string]any{"display": []map[string]any{{"name": spec.Name, "locale": "en"}}},
 		}
 	}
+	if s.cfg.DocumentSigner != nil {
+		configs[string(MdocMDL)] = s.mdocConfiguration()
+	}
 	u := s.cfg.PublicURL
 	return map[string]any{
 		"credential_issuer":                   u,

@@ -9,6 +9,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/url"
 	"slices"
 	"strconv"
@@ -22,8 +23,9 @@ import (
 
 // Service is the issuer's domain logic. Safe for concurrent use.
 type Service struct {
-	cfg    Config
-	nonces *nonceStore
+	cfg       Config
+	nonces    *nonceStore
+	portraits *portraitSealer // nil without Config.DocumentSigner
 
 	listMu       sync.Mutex   // serialises creation of a new status list when the current one fills
 	pk           passkeyState // holders' passkeys, built on first use (passkeys.go)
@@ -35,7 +37,15 @@ func New(cfg Config) (*Service, error) {
 	if err := cfg.defaults(); err != nil {
 		return nil, err
 	}
-	return &Service{cfg: cfg, nonces: newNonceStore(cfg.NonceTTL)}, nil
+	s := &Service{cfg: cfg, nonces: newNonceStore(cfg.NonceTTL)}
+	if cfg.DocumentSigner != nil {
+		p, err := newPortraitSealer(cfg.PortraitKey)
+		if err != nil {
+			return nil, fmt.Errorf("issuer: portrait key: %w", err)
+		}
+		s.portraits = p
+	}
+	return s, nil
 }
 
 // PublicURL is the credential issuer identifier.
@@ -123,13 +133,20 @@ func (s *Service) Authenticate(ctx context.Context, token string) (string, error
 // --- holders and offers ---
 
 // Enrol validates attrs for each requested credential type and stores the holder. A portrait,
-// when given, becomes the sealed face_template claim; the photo itself is dropped here.
+// when given, becomes the sealed face_template claim. The photo itself is dropped here, unless
+// the holder is enrolled for the mdoc licence (MdocMDL), which carries it: then it is kept
+// sealed (Config.PortraitKey) until the licence is issued or PortraitTTL passes without an offer.
 func (s *Service) Enrol(ctx context.Context, actor string, types []credential.Type, attrs map[string]any, portrait []byte) (storage.Holder, error) {
 	if len(types) == 0 {
 		return storage.Holder{}, errf(CodeInvalidRequest, "credential_types is required")
 	}
 	if _, ok := attrs[credential.FaceTemplateClaim]; ok {
 		return storage.Holder{}, errf(CodeInvalidRequest, "face_template is derived from the portrait, not supplied")
+	}
+	if slices.Contains(types, MdocMDL) && s.offered(MdocMDL) {
+		if err := checkMdocPortrait(portrait); err != nil { // before the face is read from it
+			return storage.Holder{}, err
+		}
 	}
 	if len(portrait) > 0 {
 		if s.cfg.Faces == nil {
@@ -144,8 +161,17 @@ func (s *Service) Enrol(ctx context.Context, actor string, types []credential.Ty
 	now := s.cfg.Now()
 	used := make(map[string]bool, len(attrs))
 	for _, t := range types {
-		if _, ok := s.cfg.Signers[t]; !ok {
+		if !s.offered(t) {
 			return storage.Holder{}, errf(CodeUnknownConfiguration, "credential type %q is not issued here", t)
+		}
+		if t == MdocMDL {
+			if err := s.checkMdocEnrolment(attrs, portrait, now); err != nil {
+				return storage.Holder{}, err
+			}
+			for k := range attrs {
+				used[k] = used[k] || mdocAttribute(k)
+			}
+			continue
 		}
 		sel := credential.Select(t, attrs)
 		if _, err := credential.SubjectClaims(t, sel, now); err != nil {
@@ -162,11 +188,27 @@ func (s *Service) Enrol(ctx context.Context, actor string, types []credential.Ty
 		}
 	}
 	h := storage.Holder{ID: randomID(), Attributes: attrs, CreatedAt: now.UTC()}
-	ev := s.event(actor, "holder.enrol", h.ID, map[string]string{"types": joinTypes(types), "face": strconv.FormatBool(len(portrait) > 0)})
+	details := map[string]string{"types": joinTypes(types), "face": strconv.FormatBool(len(portrait) > 0)}
+	// The mdoc carries the portrait itself: kept sealed until the licence is issued.
+	if slices.Contains(types, MdocMDL) {
+		h.Portrait = &storage.Portrait{HolderID: h.ID, Sealed: s.portraits.seal(h.ID, portrait), ExpiresAt: now.Add(s.cfg.PortraitTTL).UTC()}
+		details["portrait"] = "sealed"
+	}
+	ev := s.event(actor, "holder.enrol", h.ID, details)
 	if err := s.cfg.Store.CreateHolder(ctx, h, ev); err != nil {
 		return storage.Holder{}, err
 	}
 	return h, nil
+}
+
+// checkHolderFor checks that holder h's attributes make a credential of configuration t.
+func (s *Service) checkHolderFor(t credential.Type, h storage.Holder, now time.Time) error {
+	if t == MdocMDL {
+		_, err := s.mdocClaims(h.Attributes, now)
+		return err
+	}
+	_, err := credential.SubjectClaims(t, credential.Select(t, h.Attributes), now)
+	return err
 }
 
 // Offer is a created credential offer. The pre-authorised code exists only inside URI.
@@ -188,7 +230,7 @@ const preAuthGrant = "urn:ietf:params:oauth:grant-type:pre-authorized_code"
 
 // CreateOffer makes a single-use, expiring credential offer of type t for a holder.
 func (s *Service) CreateOffer(ctx context.Context, actor, holderID string, t credential.Type) (Offer, error) {
-	if _, ok := s.cfg.Signers[t]; !ok {
+	if !s.offered(t) {
 		return Offer{}, errf(CodeUnknownConfiguration, "credential type %q is not issued here", t)
 	}
 	h, err := s.cfg.Store.GetHolder(ctx, holderID)
@@ -196,13 +238,19 @@ func (s *Service) CreateOffer(ctx context.Context, actor, holderID string, t cre
 		return Offer{}, err
 	}
 	now := s.cfg.Now()
-	if _, err := credential.SubjectClaims(t, credential.Select(t, h.Attributes), now); err != nil {
+	if err := s.checkHolderFor(t, h, now); err != nil {
 		return Offer{}, err
 	}
 	code := randomToken(32)
 	o := storage.Offer{
 		ID: randomID(), HolderID: h.ID, CredentialType: string(t), PreAuthCodeHash: hashSecret(code),
 		CreatedAt: now.UTC(), ExpiresAt: now.Add(s.cfg.OfferTTL).UTC(),
+	}
+	if t == MdocMDL {
+		// The portrait stays until the offer's token can no longer fetch the licence.
+		if err := s.keepPortraitUntil(ctx, h.ID, o.ExpiresAt.Add(s.cfg.TokenTTL+s.cfg.UndeliveredGrace), now); err != nil {
+			return Offer{}, err
+		}
 	}
 	body, err := json.Marshal(offerJSON{
 		CredentialIssuer: s.cfg.PublicURL,

@@ -144,7 +144,7 @@ func (d *demo) run() error {
 	if err != nil {
 		return err
 	}
-	svc, closeStore, err := openIssuer(ctx, pkiDir, dbPath, d.issuerURL, modelsDir, logger, func(c *issuer.Config) {
+	svc, closeStore, err := openIssuer(ctx, pkiDir, dbPath, d.issuerURL, modelsDir, filepath.Join(d.root, "portrait.key"), logger, func(c *issuer.Config) {
 		c.KeyAttestation = issuer.KeyAttestationConfig{Trust: walletProviders,
 			Required: map[string]keyattest.Policy{string(credential.DrivingLicence): {KeyStorage: []string{demoKeyStorage}}}}
 	})

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto"
 	"crypto/rand"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"io"
@@ -50,6 +51,7 @@ func runIssuer(args []string, stdout, stderr io.Writer) int {
 	publicURL := stringFlag(fs, "public-url", "IDGATE_ISSUER_URL", "http://localhost:8081", "credential issuer identifier (must match the PKI; a host name so passkeys work)")
 	tokenFile := stringFlag(fs, "operator-token-file", "IDGATE_OPERATOR_TOKEN_FILE", "var/issuer/operator.token", "operator bearer token (created 0600 if absent)")
 	models := stringFlag(fs, "models", "IDGATE_MODELS", "var/models", "face models for portrait enrolment (`make models`); absent: enrolment without portraits only")
+	portraitKey := stringFlag(fs, "portrait-key-file", "IDGATE_ISSUER_PORTRAIT_KEY_FILE", "var/issuer/portrait.key", "AES-256 key sealing the enrolment portraits kept for the mdoc licence until it is issued (created 0600 if absent)")
 	ratePerIP, err := envFloat("IDGATE_ISSUER_RATE_PER_IP", defaultRatePerIP)
 	if err != nil {
 		fmt.Fprintln(stderr, "idgate issuer:", err)
@@ -118,7 +120,7 @@ func runIssuer(args []string, stdout, stderr io.Writer) int {
 	case limiter == nil:
 		logger.Warn("rate limiting off (--rate-per-ip 0): anonymous wallet routes can be flooded")
 	}
-	svc, closeStore, err := openIssuer(ctx, *pkiDir, *db, *publicURL, *models, logger, func(c *issuer.Config) {
+	svc, closeStore, err := openIssuer(ctx, *pkiDir, *db, *publicURL, *models, *portraitKey, logger, func(c *issuer.Config) {
 		c.TokenRepeatWindow, c.UndeliveredGrace, c.KeyAttestation = repeatWindow, grace, keyAttestation
 	})
 	if err != nil {
@@ -208,11 +210,17 @@ func defaultIssuerHTTP() (issuerhttp.Config, error) {
 }
 
 // openIssuer assembles an issuer Service from a PKI directory, a store and (when the models
-// are installed) a face enroller that seals portrait templates to the gate readers' key.
-func openIssuer(ctx context.Context, pkiDir, db, publicURL, modelsDir string, logger *slog.Logger, tune ...func(*issuer.Config)) (*issuer.Service, func(), error) {
+// are installed) a face enroller that seals portrait templates to the gate readers' key. The
+// mDL is offered as an mdoc too, signed by the PKI's Document Signer, its portraits sealed
+// with the key in portraitKeyFile.
+func openIssuer(ctx context.Context, pkiDir, db, publicURL, modelsDir, portraitKeyFile string, logger *slog.Logger, tune ...func(*issuer.Config)) (*issuer.Service, func(), error) {
 	pki, err := certs.LoadIssuer(pkiDir)
 	if err != nil {
 		return nil, nil, badInput(fmt.Errorf("load PKI (run `idgate certs init`): %w", err))
+	}
+	portraitKey, err := readOrCreateKey(portraitKeyFile, issuer.PortraitKeySize)
+	if err != nil {
+		return nil, nil, fmt.Errorf("portrait key: %w", err)
 	}
 	faces, closeFaces, err := newFaceEnroller(modelsDir, pki.GateReaderCert.PublicKey)
 	if err != nil {
@@ -231,9 +239,11 @@ func openIssuer(ctx context.Context, pkiDir, db, publicURL, modelsDir string, lo
 			credential.EmployeeID:     pki.EmployeeIssuer,
 			credential.DrivingLicence: pki.MDLIssuer,
 		},
-		StatusSigner: pki.StatusList,
-		Faces:        faces,
-		Logger:       logger,
+		StatusSigner:   pki.StatusList,
+		DocumentSigner: pki.MDLDocumentSigner,
+		PortraitKey:    portraitKey,
+		Faces:          faces,
+		Logger:         logger,
 	}
 	for _, f := range tune {
 		f(&cfg)
@@ -283,6 +293,30 @@ func ensureOperatorToken(ctx context.Context, svc *issuer.Service, path string) 
 		return err
 	}
 	return svc.EnsureOperatorToken(ctx, tok, "operator")
+}
+
+// readOrCreateKey returns the n-byte key stored base64 in path, creating a random one (0600)
+// the first time.
+func readOrCreateKey(path string, n int) ([]byte, error) {
+	b, err := os.ReadFile(path)
+	if err == nil {
+		k, err := base64.StdEncoding.DecodeString(strings.TrimSpace(string(b)))
+		if err != nil || len(k) != n {
+			return nil, fmt.Errorf("%s does not hold a base64 %d-byte key", path, n)
+		}
+		return k, nil
+	}
+	if !errors.Is(err, os.ErrNotExist) {
+		return nil, err
+	}
+	k := make([]byte, n)
+	if _, err := rand.Read(k); err != nil {
+		return nil, err
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return nil, err
+	}
+	return k, os.WriteFile(path, []byte(base64.StdEncoding.EncodeToString(k)+"\n"), 0o600)
 }
 
 // readOrCreateToken returns the bearer token stored in path, creating a random one (0600) the

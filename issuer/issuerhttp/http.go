@@ -187,7 +187,7 @@ func (s *server) handleCredential(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"credentials": []map[string]string{{"credential": iss.SDJWT}}})
+	writeJSON(w, http.StatusOK, map[string]any{"credentials": []map[string]string{{"credential": iss.Credential}}})
 	// Delivered once the whole answer went to the connection: the strongest evidence HTTP
 	// gives. An answer lost after this point can still be fetched again with the token.
 	if http.NewResponseController(w).Flush() != nil {

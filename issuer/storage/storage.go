@@ -1,6 +1,9 @@
 package storage
 
-import "context"
+import (
+	"context"
+	"time"
+)
 
 // Storage is the issuer's persistence contract. All methods are safe for concurrent use.
 //
@@ -18,6 +21,18 @@ type Storage interface {
 	// ListHolders returns holders with ID > afterID in ascending ID order; limit <= 0 means
 	// DefaultLimit and is capped at MaxLimit.
 	ListHolders(ctx context.Context, limit int, afterID string) ([]Holder, error)
+
+	// GetPortrait returns the holder's sealed portrait; ErrNotFound when there is none.
+	GetPortrait(ctx context.Context, holderID string) (Portrait, error)
+	// UpdatePortrait: immutable field HolderID.
+	UpdatePortrait(ctx context.Context, holderID string, fn func(*Portrait) error, audit ...AuditEvent) error
+	// DeletePortrait runs fn (when not nil) on a copy of the holder's portrait inside the
+	// transaction and deletes the portrait if fn returns nil (else returns fn's error and
+	// deletes nothing); ErrNotFound when there is none.
+	DeletePortrait(ctx context.Context, holderID string, fn func(Portrait) error, audit ...AuditEvent) error
+	// ExpiredPortraits returns up to limit (as ListHolders) holder IDs whose portrait's
+	// ExpiresAt is before t, in ascending ID order.
+	ExpiredPortraits(ctx context.Context, t time.Time, limit int) ([]string, error)
 
 	// CreateOffer fails with ErrNotFound for an unknown holder and ErrAlreadyExists for a
 	// duplicate ID or PreAuthCodeHash.

@@ -14,19 +14,33 @@ type Holder struct {
 	// string, json.Number, bool, nil, []any and map[string]any.
 	Attributes map[string]any
 	CreatedAt  time.Time
+	// Portrait, when set, is stored by CreateHolder in the same transaction. Reads of a holder
+	// leave it nil: GetPortrait reads it.
+	Portrait *Portrait
+}
+
+// Portrait is a holder's enrolment photo, sealed by the issuer (never the plain image), kept
+// only until the credential that carries it (the mdoc licence) is issued or ExpiresAt passes.
+type Portrait struct {
+	HolderID  string
+	Sealed    []byte
+	ExpiresAt time.Time
+	// CredentialID is the credential the portrait was issued in; empty until then.
+	CredentialID string
 }
 
 // Credential types an Offer may carry.
 const (
 	CredentialTypeEmployeeID = "employee-id"
 	CredentialTypeMDL        = "mdl"
+	CredentialTypeMDLMdoc    = "org.iso.18013.5.1.mDL" // the mDL as an ISO/IEC 18013-5 mdoc
 )
 
 // Offer is an OpenID4VCI credential offer with a pre-authorised code.
 type Offer struct {
 	ID             string
 	HolderID       string
-	CredentialType string // CredentialTypeEmployeeID or CredentialTypeMDL
+	CredentialType string // CredentialTypeEmployeeID, CredentialTypeMDL or CredentialTypeMDLMdoc
 	// PreAuthCodeHash is the SHA-256 of the pre-authorised code; unique across offers.
 	PreAuthCodeHash []byte
 	// TxCodeHash is the SHA-256 of the transaction code, nil when none is required.
@@ -57,7 +71,8 @@ const (
 	StatusSuspended uint8 = 2
 )
 
-// Credential is an issued SD-JWT VC with its status-list slot.
+// Credential is an issued credential (SD-JWT VC, or mdoc: VCT holds its docType) with its
+// status-list slot.
 type Credential struct {
 	ID                  string
 	HolderID            string

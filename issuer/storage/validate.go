@@ -16,6 +16,7 @@ const (
 	MaxTextLen        = 2048     // URIs and other free text
 	MaxJSONBytes      = 64 << 10 // encoded Holder.Attributes / AuditEvent.Details
 	MaxJSONDepth      = 32       // nesting of Holder.Attributes
+	MaxPortraitBytes  = 1 << 20  // a sealed Portrait
 	MaxStatusListSize = 1 << 24  // slots per status list
 	DefaultLimit      = 100      // page size when a limit <= 0 is given
 	MaxLimit          = 1000     // largest page a List method returns
@@ -132,12 +133,29 @@ func (h Holder) Validate() error {
 	if len(b) > MaxJSONBytes {
 		return invalid("attributes larger than %d bytes", MaxJSONBytes)
 	}
+	if h.Portrait != nil {
+		if h.Portrait.HolderID != h.ID {
+			return invalid("portrait of another holder")
+		}
+		return h.Portrait.Validate()
+	}
 	return nil
+}
+
+// Validate checks p: a sealed image of 1..MaxPortraitBytes bytes that expires.
+func (p Portrait) Validate() error {
+	if len(p.Sealed) == 0 || len(p.Sealed) > MaxPortraitBytes {
+		return invalid("sealed portrait must be 1..%d bytes", MaxPortraitBytes)
+	}
+	return firstErr(checkString("holder id", p.HolderID, MaxKeyLen, true), checkTime("portrait expires_at", p.ExpiresAt, true),
+		checkString("credential id", p.CredentialID, MaxKeyLen, false))
 }
 
 // Validate checks o; ExpiresAt is required because a pre-authorised code must expire.
 func (o Offer) Validate() error {
-	if o.CredentialType != CredentialTypeEmployeeID && o.CredentialType != CredentialTypeMDL {
+	switch o.CredentialType {
+	case CredentialTypeEmployeeID, CredentialTypeMDL, CredentialTypeMDLMdoc:
+	default:
 		return invalid("unknown credential type")
 	}
 	return firstErr(

@@ -21,6 +21,7 @@ func Run(t *testing.T, newStore func(t *testing.T) storage.Storage) {
 	}{
 		{"Holders", testHolders},
 		{"HolderPagination", testHolderPagination},
+		{"Portraits", testPortraits},
 		{"Offers", testOffers},
 		{"UpdateOffer", testUpdateOffer},
 		{"ConcurrentRedeem", testConcurrentRedeem},

@@ -22,6 +22,7 @@ type Store struct {
 	rnd    io.Reader
 
 	holders     map[string]holderRec
+	portraits   map[string]storage.Portrait // by holder ID
 	offers      map[string]storage.Offer
 	offerByCode map[string]string // string(PreAuthCodeHash) -> offer ID
 	tokens      map[string]storage.AccessToken
@@ -48,6 +49,7 @@ func New() *Store {
 	return &Store{
 		rnd:         rand.Reader,
 		holders:     map[string]holderRec{},
+		portraits:   map[string]storage.Portrait{},
 		offers:      map[string]storage.Offer{},
 		offerByCode: map[string]string{},
 		tokens:      map[string]storage.AccessToken{},
@@ -75,7 +77,7 @@ func (s *Store) Close() error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.closed = true
-	s.holders, s.offers, s.offerByCode, s.tokens = nil, nil, nil, nil
+	s.holders, s.portraits, s.offers, s.offerByCode, s.tokens = nil, nil, nil, nil, nil
 	s.lists, s.creds, s.operators, s.audit = nil, nil, nil, nil
 	return nil
 }
@@ -121,7 +123,10 @@ func (s *Store) CreateHolder(ctx context.Context, h storage.Holder, audit ...sto
 	if _, ok := s.holders[h.ID]; ok {
 		return exists("holder", h.ID)
 	}
-	h.Attributes, h.CreatedAt = nil, record.Norm(h.CreatedAt)
+	if h.Portrait != nil {
+		s.portraits[h.ID] = record.Portrait(*h.Portrait)
+	}
+	h.Attributes, h.CreatedAt, h.Portrait = nil, record.Norm(h.CreatedAt), nil
 	s.holders[h.ID] = holderRec{h: h, attrs: attrs}
 	s.appendAudit(audit)
 	return nil

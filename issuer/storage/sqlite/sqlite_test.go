@@ -1,10 +1,12 @@
 package sqlite
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"sync"
@@ -216,6 +218,7 @@ func TestMigratesVersion1(t *testing.T) {
 	}
 	// Turn the fresh file back into a version 1 file, then write rows as version 1 did.
 	for _, q := range []string{
+		`DROP TABLE holder_portraits`,
 		`DROP INDEX credentials_pending`,
 		`ALTER TABLE credentials DROP COLUMN pending_until`,
 		`ALTER TABLE access_tokens DROP COLUMN credential_id`,
@@ -248,5 +251,46 @@ func TestMigratesVersion1(t *testing.T) {
 	}
 	if l, err := s.ListCredentials(ctx, storage.CredentialFilter{PendingBefore: time.Now()}); err != nil || len(l) != 0 {
 		t.Fatalf("version 1 credentials listed as pending: %v, %v", l, err)
+	}
+	if _, err := s.GetPortrait(ctx, "h"); !errors.Is(err, storage.ErrNotFound) {
+		t.Fatalf("version 1 holder's portrait: %v", err)
+	}
+}
+
+// TestDeletedPortraitLeavesNoBytes: a deleted sealed portrait is overwritten in the database
+// and its write-ahead log (secure_delete), not left in free pages for a copy of the file.
+func TestDeletedPortraitLeavesNoBytes(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "issuer.db")
+	ctx := t.Context()
+	s := openT(t, path)
+	marker := bytes.Repeat([]byte("SEALED-PORTRAIT-MARKER."), 400)
+	h := storage.Holder{ID: "h", CreatedAt: time.Now(), Portrait: &storage.Portrait{HolderID: "h", Sealed: marker, ExpiresAt: time.Now().Add(time.Hour)}}
+	if err := s.CreateHolder(ctx, h); err != nil {
+		t.Fatal(err)
+	}
+	found := func() bool {
+		t.Helper()
+		if _, err := s.DB().ExecContext(ctx, `PRAGMA wal_checkpoint(TRUNCATE)`); err != nil {
+			t.Fatal(err)
+		}
+		for _, f := range []string{path, path + "-wal"} {
+			b, err := os.ReadFile(f)
+			if err != nil && !errors.Is(err, fs.ErrNotExist) {
+				t.Fatal(err)
+			}
+			if bytes.Contains(b, []byte("SEALED-PORTRAIT-MARKER.SEALED-PORTRAIT-MARKER.")) {
+				return true
+			}
+		}
+		return false
+	}
+	if !found() {
+		t.Fatal("the portrait is not in the database file: the check would prove nothing")
+	}
+	if err := s.DeletePortrait(ctx, "h", nil); err != nil {
+		t.Fatal(err)
+	}
+	if found() {
+		t.Fatal("the deleted portrait's bytes remain in the database file")
 	}
 }

@@ -42,6 +42,9 @@ func (s *Store) CreateHolder(ctx context.Context, h storage.Holder, audit ...sto
 		if err != nil {
 			return s.insertErr(err, fmt.Sprintf("holder %q", h.ID), "")
 		}
+		if h.Portrait != nil {
+			return s.insertPortrait(ctx, tx, *h.Portrait)
+		}
 		return nil
 	})
 }

@@ -88,6 +88,16 @@ var migrations = [][]string{
 		`ALTER TABLE credentials ADD COLUMN pending_until BIGINT`,
 		`CREATE INDEX credentials_pending ON credentials (pending_until) WHERE pending_until IS NOT NULL`,
 	},
+	{
+		// Enrolment portraits, sealed, kept until the mdoc licence carrying them is issued.
+		`CREATE TABLE holder_portraits (
+			holder_id     TEXT PRIMARY KEY REFERENCES holders (id),
+			sealed        {{BYTES}} NOT NULL,
+			expires_at    BIGINT NOT NULL,
+			credential_id TEXT
+		)`,
+		`CREATE INDEX holder_portraits_expiry ON holder_portraits (expires_at)`,
+	},
 }
 
 // SchemaVersion is the version this code migrates to.

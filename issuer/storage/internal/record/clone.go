@@ -77,3 +77,13 @@ func CredentialKeysEqual(a, b storage.Credential) bool {
 	return a.ID == b.ID && a.HolderID == b.HolderID && a.OfferID == b.OfferID &&
 		a.StatusListID == b.StatusListID && a.StatusIndex == b.StatusIndex
 }
+
+// Portrait returns a deep copy of p normalised like a SQL round trip.
+func Portrait(p storage.Portrait) storage.Portrait {
+	p.Sealed = Bytes(p.Sealed)
+	p.ExpiresAt = Norm(p.ExpiresAt)
+	return p
+}
+
+// PortraitKeysEqual reports whether an updater left the portrait's holder alone.
+func PortraitKeysEqual(a, b storage.Portrait) bool { return a.HolderID == b.HolderID }
