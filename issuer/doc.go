@@ -15,6 +15,13 @@
 // Config.Passkeys (package passkey), which the command opens in the same database as the
 // Store.
 //
+// The mDL is also issued as an ISO/IEC 18013-5 mdoc (configuration MdocMDL, format mso_mdoc,
+// mdoc.go): the same enrolment attributes as Table 5 elements, signed by Config.DocumentSigner,
+// bound to the proof's P-256 key, its MSO pointing at a slot of the same status lists. The mdoc
+// carries the portrait, so an enrolment for it keeps the photo sealed (portrait.go: AES-256-GCM
+// under Config.PortraitKey, bound to the holder) until the licence is issued and its token can
+// no longer fetch it again, or its offer expires unused; SweepUndelivered then deletes it.
+//
 // Failures are *Error values with a code (OAuth 2.0 / OpenID4VCI codes where wallets act on
 // them), never an HTTP status: package issuerhttp is the HTTP API over Service and maps codes
 // to statuses in one table.
