@@ -27,7 +27,9 @@ import (
 // biometric/face): it "seals" any photo to a fixed JWE-shaped string.
 type sealedFace struct{}
 
-func (sealedFace) EnrolFace([]byte) (string, error) { return "eyJhbGciOiJFQ0RILUVTK0EyNTZLVyJ9.k.iv.ct.tag", nil }
+func (sealedFace) EnrolFace([]byte) (string, error) {
+	return "eyJhbGciOiJFQ0RILUVTK0EyNTZLVyJ9.k.iv.ct.tag", nil
+}
 
 // The real issuer, over HTTP on loopback, issues the mDL as an mdoc to the wallet; the held
 // mdoc, presented with mdoc.Present over an OpenID4VP transcript, verifies under the IACA;

@@ -2,6 +2,7 @@ package walletcli
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"crypto/rand"
 	"encoding/json"
@@ -221,7 +222,7 @@ func (c *cmd) acceptOffer(args []string) error {
 		return err
 	}
 	for _, cr := range creds {
-		fmt.Fprintf(c.stdout, "accepted %s %s from %s\n", cr.ID, cr.VCT, cr.Issuer)
+		fmt.Fprintf(c.stdout, "accepted %s %s from %s\n", cr.ID, cmp.Or(cr.VCT, cr.DocType), cr.Issuer)
 	}
 	return nil
 }
@@ -244,7 +245,9 @@ func (c *cmd) list(args []string) error {
 	if *asJSON {
 		type item struct {
 			ID          string         `json:"id"`
-			VCT         string         `json:"vct"`
+			Format      string         `json:"format"`
+			VCT         string         `json:"vct,omitempty"`
+			DocType     string         `json:"doctype,omitempty"`
 			Issuer      string         `json:"issuer"`
 			IssuedAt    time.Time      `json:"issued_at"`
 			ExpiresAt   time.Time      `json:"expires_at,omitzero"`
@@ -253,14 +256,14 @@ func (c *cmd) list(args []string) error {
 		}
 		out := make([]item, len(creds))
 		for i, cr := range creds {
-			out[i] = item{cr.ID, cr.VCT, cr.Issuer, cr.IssuedAt, cr.ExpiresAt, cr.Claims, cr.Disclosable}
+			out[i] = item{cr.ID, cr.Format, cr.VCT, cr.DocType, cr.Issuer, cr.IssuedAt, cr.ExpiresAt, cr.Claims, cr.Disclosable}
 		}
 		enc := json.NewEncoder(c.stdout)
 		enc.SetIndent("", "  ")
 		return enc.Encode(out)
 	}
 	tw := tabwriter.NewWriter(c.stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "ID\tVCT\tISSUER\tEXPIRES\tCLAIMS")
+	fmt.Fprintln(tw, "ID\tTYPE\tISSUER\tEXPIRES\tCLAIMS")
 	for _, cr := range creds {
 		names := make([]string, 0, len(cr.Claims))
 		for k := range cr.Claims {
@@ -272,7 +275,7 @@ func (c *cmd) list(args []string) error {
 			exp = cr.ExpiresAt.Format(time.DateOnly)
 		}
 		// Claim names only: values stay out of terminals and logs.
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", cr.ID, cr.VCT, cr.Issuer, exp, strings.Join(names, ","))
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", cr.ID, cmp.Or(cr.VCT, cr.DocType), cr.Issuer, exp, strings.Join(names, ","))
 	}
 	return tw.Flush()
 }
