@@ -252,8 +252,13 @@ func (vp *VP) CreateWithID(ctx context.Context, id, client string, q *oid4vp.Que
 	now := vp.cfg.Now()
 	t := vpstore.Transaction{ID: id, Client: client, CreatedAt: now, ExpiresAt: now.Add(vp.cfg.TTL).Truncate(time.Second), Data: data}
 	if err := vp.cfg.Store.Create(ctx, t, vp.cfg.PerClient); err != nil {
-		if errors.Is(err, vpstore.ErrClientLimit) {
+		switch {
+		case errors.Is(err, vpstore.ErrClientLimit):
 			return nil, ErrClientRequestLimit
+		case errors.Is(err, vpstore.ErrNetworkLimit):
+			return nil, ErrNetworkRequestLimit
+		case errors.Is(err, vpstore.ErrFull):
+			return nil, ErrTooManyRequests
 		}
 		return nil, err
 	}

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/idgate/idgate/internal/ratelimit"
+	"github.com/idgate/idgate/verifier/vpstore"
 )
 
 // PresentationRequest is a relying party's presentation request.
@@ -48,7 +49,7 @@ const DefaultOpenPerClient = 100
 // IPv6 /48: ratelimit.NetworkOf) may hold: with the defaults a store of 100 000 takes 100
 // networks to fill, not a thousand addresses of one operator, and a relying party from
 // another network keeps being served meanwhile.
-const NetworkShare = 10
+const NetworkShare = vpstore.NetworkShare
 
 // memoryRequests is the embedded RequestStore. Requests live minutes; a used id is remembered
 // until its expiry so that a replay is reported as such, not as unknown. Each client's ids are

@@ -2,6 +2,7 @@ package verifier
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -10,6 +11,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/idgate/idgate/oid4vp"
 )
 
 // TestRequestStoreFairAgainstManyAddresses: a thousand client addresses of a few networks,
@@ -144,3 +147,31 @@ func (s *syncBuffer) Write(p []byte) (int, error) {
 	return s.b.Write(p)
 }
 func (s *syncBuffer) String() string { s.mu.Lock(); defer s.mu.Unlock(); return s.b.String() }
+
+// TestVPTransactionsFairAgainstManyAddresses: OpenID4VP transactions are bounded per network
+// as presentation requests are: a network's addresses together hold NetworkShare clients'
+// worth (then ErrNetworkRequestLimit, 429), and another network is still served.
+func TestVPTransactionsFairAgainstManyAddresses(t *testing.T) {
+	w := newVPWorld(t, oid4vp.ModeDirectPost)
+	q, err := QueryFromClaims("", []string{"given_name"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	share := DefaultOpenPerClient * NetworkShare
+	for i := range share {
+		if _, err := w.vp.Create(ctx, fmt.Sprintf("203.0.113.%d", i/DefaultOpenPerClient+1), q); err != nil {
+			t.Fatalf("create %d: %v", i, err)
+		}
+	}
+	_, err = w.vp.Create(ctx, "203.0.113.200", q)
+	if !errors.Is(err, ErrNetworkRequestLimit) {
+		t.Fatalf("past the network's share: %v", err)
+	}
+	if st, body := Render(err); st != http.StatusTooManyRequests || body.Code != "too_many_open_requests" {
+		t.Fatalf("rendered: %d %+v", st, body)
+	}
+	if _, err := w.vp.Create(ctx, "198.51.100.20", q); err != nil {
+		t.Fatalf("another network: %v", err)
+	}
+}

@@ -7,13 +7,20 @@ import (
 	"time"
 )
 
-// Memory is the in-process Store: one verifier instance, transactions lost on restart.
+// Memory is the in-process Store: one verifier instance, transactions lost on restart. It
+// holds at most MaxMemory transactions (ErrFull beyond, until DeleteExpired frees some): a
+// full store refuses new transactions rather than dropping open ones.
 type Memory struct {
-	mu      sync.Mutex
-	txs     map[string]*Transaction
-	clients map[string]map[string]struct{} // client -> ids it created that are stored
-	now     func() time.Time
+	mu       sync.Mutex
+	txs      map[string]*Transaction
+	clients  map[string]map[string]struct{} // client -> ids it created that are stored
+	networks map[string]map[string]struct{} // network -> its clients with stored ids
+	max      int
+	now      func() time.Time
 }
+
+// MaxMemory bounds a Memory store's transactions (a few KB each).
+const MaxMemory = 100_000
 
 // NewMemory returns an empty in-memory store; now (default time.Now) decides which
 // transactions are open.
@@ -21,7 +28,19 @@ func NewMemory(now func() time.Time) *Memory {
 	if now == nil {
 		now = time.Now
 	}
-	return &Memory{txs: map[string]*Transaction{}, clients: map[string]map[string]struct{}{}, now: now}
+	return &Memory{txs: map[string]*Transaction{}, clients: map[string]map[string]struct{}{},
+		networks: map[string]map[string]struct{}{}, max: MaxMemory, now: now}
+}
+
+// openOf counts the open transactions of client; m.mu is held.
+func (m *Memory) openOf(client string, now time.Time) int {
+	open := 0
+	for id := range m.clients[client] {
+		if m.txs[id].Open(now) {
+			open++
+		}
+	}
+	return open
 }
 
 func clone(t *Transaction) Transaction {
@@ -40,14 +59,19 @@ func (m *Memory) Create(_ context.Context, t Transaction, perClient int) error {
 	if _, ok := m.txs[t.ID]; ok {
 		return ErrExists
 	}
-	now, open := m.now(), 0
-	for id := range m.clients[t.Client] {
-		if m.txs[id].Open(now) {
-			open++
-		}
-	}
-	if open >= perClient {
+	now := m.now()
+	if m.openOf(t.Client, now) >= perClient {
 		return ErrClientLimit
+	}
+	net, open := Network(t.Client), 0
+	for c := range m.networks[net] {
+		open += m.openOf(c, now)
+	}
+	if open >= perClient*NetworkShare {
+		return ErrNetworkLimit
+	}
+	if len(m.txs) >= m.max {
+		return ErrFull
 	}
 	c := clone(&t)
 	m.txs[t.ID] = &c
@@ -55,6 +79,10 @@ func (m *Memory) Create(_ context.Context, t Transaction, perClient int) error {
 		m.clients[t.Client] = map[string]struct{}{}
 	}
 	m.clients[t.Client][t.ID] = struct{}{}
+	if m.networks[net] == nil {
+		m.networks[net] = map[string]struct{}{}
+	}
+	m.networks[net][t.Client] = struct{}{}
 	return nil
 }
 
@@ -98,6 +126,11 @@ func (m *Memory) DeleteExpired(_ context.Context, before time.Time) (int, error)
 				delete(ids, id)
 				if len(ids) == 0 {
 					delete(m.clients, t.Client)
+					net := Network(t.Client)
+					delete(m.networks[net], t.Client)
+					if len(m.networks[net]) == 0 {
+						delete(m.networks, net)
+					}
 				}
 			}
 			n++

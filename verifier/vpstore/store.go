@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"github.com/idgate/idgate/internal/ratelimit"
 )
 
 // Status is where a transaction stands. Only pending transactions count as open.
@@ -44,10 +46,19 @@ const (
 	MaxDataBytes = 512 << 10
 )
 
+// NetworkShare is how many clients' worth of open transactions the clients of one network
+// (ratelimit.NetworkOf of Client: an IPv4 /24, an IPv6 /48) may hold together, so that many
+// addresses of one operator count as a few clients.
+const NetworkShare = 10
+
+// Network is the network a transaction's client belongs to, for the per-network bound.
+func Network(client string) string { return ratelimit.NetworkOf(client) }
+
 // Store is the transaction store every backend implements.
 type Store interface {
 	// Create stores t (Status pending) unless Client already has perClient open transactions
-	// (ErrClientLimit) or the id exists (ErrExists). The count and the insert are atomic
+	// (ErrClientLimit), the clients of its Network have perClient*NetworkShare
+	// (ErrNetworkLimit), or the id exists (ErrExists). The counts and the insert are atomic
 	// across instances.
 	Create(ctx context.Context, t Transaction, perClient int) error
 	// Get returns the transaction or ErrNotFound.
@@ -66,7 +77,11 @@ var (
 	ErrNotFound    = errors.New("vpstore: no such transaction")
 	ErrExists      = errors.New("vpstore: transaction id exists")
 	ErrClientLimit = errors.New("vpstore: the client has too many open transactions")
-	ErrInvalid     = errors.New("vpstore: invalid transaction")
+	// ErrNetworkLimit refuses a client whose network holds its share of open transactions.
+	ErrNetworkLimit = errors.New("vpstore: the client's network has too many open transactions")
+	// ErrFull refuses any new transaction: the in-memory store holds its maximum.
+	ErrFull    = errors.New("vpstore: too many stored transactions")
+	ErrInvalid = errors.New("vpstore: invalid transaction")
 )
 
 // Validate checks a transaction before it is written.

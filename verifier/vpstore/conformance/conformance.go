@@ -28,6 +28,7 @@ func Run(t *testing.T, open Open) {
 		{"UpdateAtomic", testUpdateAtomic},
 		{"SingleUseAcrossInstances", testSingleUse},
 		{"PerClientBound", testPerClientBound},
+		{"PerNetworkBound", testPerNetworkBound},
 		{"DeleteExpired", testDeleteExpired},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -188,6 +189,67 @@ func testPerClientBound(t *testing.T, a, b vpstore.Store) {
 	wg.Wait()
 	if ok.Load() != 2 {
 		t.Fatalf("%d concurrent creates succeeded under a bound of 2", ok.Load())
+	}
+}
+
+// Many addresses of one network (an IPv4 /24, an IPv6 /48) hold NetworkShare clients' worth
+// of open transactions together; another network is not affected, and an answered
+// transaction frees the share. Concurrent creates from the network on two instances do not
+// overshoot it.
+func testPerNetworkBound(t *testing.T, a, b vpstore.Store) {
+	const perClient = 2
+	share := perClient * vpstore.NetworkShare
+	for _, c := range []struct{ name, first string }{
+		{"IPv4", "203.0.113.%d"},
+		{"IPv6", "2001:db8:7:%x::/64"},
+	} {
+		n := 0
+		for i := 1; n < share; i++ {
+			for range perClient {
+				s := a
+				if n%2 == 1 {
+					s = b
+				}
+				must(t, s.Create(ctx(t), tx(fmt.Sprint(c.name, n), fmt.Sprintf(c.first, i), time.Hour), perClient))
+				n++
+			}
+		}
+		wantErr(t, a.Create(ctx(t), tx(c.name+"-over", fmt.Sprintf(c.first, 200), time.Hour), perClient), vpstore.ErrNetworkLimit)
+		// An answered transaction is no longer open.
+		_, err := b.Update(ctx(t), c.name+"0", func(tr *vpstore.Transaction) error { tr.Status = vpstore.StatusFailed; return nil })
+		must(t, err)
+		must(t, a.Create(ctx(t), tx(c.name+"-over", fmt.Sprintf(c.first, 200), time.Hour), perClient))
+	}
+	must(t, b.Create(ctx(t), tx("elsewhere", "198.51.100.1", time.Hour), perClient))
+	var ok atomic.Int32
+	var wg sync.WaitGroup
+	for i := range 8 {
+		s := a
+		if i%2 == 1 {
+			s = b
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			err := s.Create(ctx(t), tx(fmt.Sprint("race", i), fmt.Sprintf("192.0.2.%d", i+1), time.Hour), 1) // network share: 10
+			if err == nil {
+				ok.Add(1)
+			} else {
+				t.Errorf("create %d: %v", i, err)
+			}
+		}()
+	}
+	wg.Wait()
+	for i := range 4 {
+		err := a.Create(ctx(t), tx(fmt.Sprint("race-more", i), fmt.Sprintf("192.0.2.%d", 100+i), time.Hour), 1)
+		if err == nil {
+			ok.Add(1)
+		} else if !errors.Is(err, vpstore.ErrNetworkLimit) {
+			t.Fatalf("create: %v", err)
+		}
+	}
+	if ok.Load() != vpstore.NetworkShare {
+		t.Fatalf("%d creates in one network under a share of %d", ok.Load(), vpstore.NetworkShare)
 	}
 }
 

@@ -1,7 +1,7 @@
 // Package postgres is the vpstore.Store on PostgreSQL, for several verifier instances behind a
 // load balancer: a transaction created on one is answered and read on any other. Create
-// serialises per client with a transaction-scoped advisory lock, so the per-client bound
-// holds across instances; Update locks the row (SELECT … FOR UPDATE), so a transaction moves
+// serialises per client network (vpstore.Network) with a transaction-scoped advisory lock, so
+// the per-client and per-network bounds hold across instances; Update locks the row (SELECT … FOR UPDATE), so a transaction moves
 // on once.
 package postgres
 
@@ -24,10 +24,21 @@ CREATE TABLE IF NOT EXISTS vp_transactions (
 	created_at BIGINT NOT NULL,
 	expires_at BIGINT NOT NULL,
 	status     TEXT NOT NULL,
-	data       BYTEA NOT NULL
+	data       BYTEA NOT NULL,
+	network    TEXT NOT NULL DEFAULT ''
 );
 CREATE INDEX IF NOT EXISTS vp_transactions_client ON vp_transactions (client, status, expires_at);
 CREATE INDEX IF NOT EXISTS vp_transactions_expiry ON vp_transactions (expires_at);`
+
+// A table made before the client's network (vpstore.Network) was kept gains the column (its
+// rows, which live minutes, count for no network). The check keeps ALTER TABLE, which locks
+// the table, off an ordinary Open.
+const (
+	hasNetwork = `SELECT COUNT(*) FROM information_schema.columns
+		WHERE table_schema = current_schema() AND table_name = 'vp_transactions' AND column_name = 'network'`
+	addNetwork   = `ALTER TABLE vp_transactions ADD COLUMN IF NOT EXISTS network TEXT NOT NULL DEFAULT ''`
+	networkIndex = `CREATE INDEX IF NOT EXISTS vp_transactions_network ON vp_transactions (network, status, expires_at)`
+)
 
 // Store is a vpstore.Store on PostgreSQL.
 type Store struct {
@@ -46,7 +57,7 @@ func Open(ctx context.Context, dsn string, now func() time.Time) (*Store, error)
 	if err != nil {
 		return nil, fmt.Errorf("vpstore/postgres: %w", err)
 	}
-	if _, err := pool.Exec(ctx, schema); err != nil {
+	if err := migrate(ctx, pool); err != nil {
 		pool.Close()
 		return nil, fmt.Errorf("vpstore/postgres: schema at %s:%d: %w", pc.ConnConfig.Host, pc.ConnConfig.Port, err)
 	}
@@ -58,13 +69,31 @@ func Open(ctx context.Context, dsn string, now func() time.Time) (*Store, error)
 
 func (s *Store) Close() error { s.pool.Close(); return nil }
 
+func migrate(ctx context.Context, pool *pgxpool.Pool) error {
+	if _, err := pool.Exec(ctx, schema); err != nil {
+		return err
+	}
+	var n int
+	if err := pool.QueryRow(ctx, hasNetwork).Scan(&n); err != nil {
+		return err
+	}
+	if n == 0 {
+		if _, err := pool.Exec(ctx, addNetwork); err != nil {
+			return err
+		}
+	}
+	_, err := pool.Exec(ctx, networkIndex)
+	return err
+}
+
 func (s *Store) Create(ctx context.Context, t vpstore.Transaction, perClient int) error {
 	t.Status = vpstore.StatusPending
 	if err := t.Validate(); err != nil {
 		return err
 	}
 	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(hashtextextended($1, 7301))`, t.Client); err != nil {
+		net := vpstore.Network(t.Client)
+		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(hashtextextended($1, 7301))`, net); err != nil {
 			return err
 		}
 		var open int
@@ -75,9 +104,16 @@ func (s *Store) Create(ctx context.Context, t vpstore.Transaction, perClient int
 		if open >= perClient {
 			return vpstore.ErrClientLimit
 		}
-		tag, err := tx.Exec(ctx, `INSERT INTO vp_transactions (id, client, created_at, expires_at, status, data)
-			VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (id) DO NOTHING`,
-			t.ID, t.Client, t.CreatedAt.UnixMicro(), t.ExpiresAt.UnixMicro(), string(t.Status), nonNil(t.Data))
+		if err := tx.QueryRow(ctx, `SELECT COUNT(*) FROM vp_transactions WHERE network = $1 AND status = $2 AND expires_at > $3`,
+			net, string(vpstore.StatusPending), s.now().UnixMicro()).Scan(&open); err != nil {
+			return err
+		}
+		if open >= perClient*vpstore.NetworkShare {
+			return vpstore.ErrNetworkLimit
+		}
+		tag, err := tx.Exec(ctx, `INSERT INTO vp_transactions (id, client, created_at, expires_at, status, data, network)
+			VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (id) DO NOTHING`,
+			t.ID, t.Client, t.CreatedAt.UnixMicro(), t.ExpiresAt.UnixMicro(), string(t.Status), nonNil(t.Data), net)
 		if err != nil {
 			return err
 		}

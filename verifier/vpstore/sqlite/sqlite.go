@@ -24,10 +24,19 @@ CREATE TABLE IF NOT EXISTS vp_transactions (
 	created_at INTEGER NOT NULL,
 	expires_at INTEGER NOT NULL,
 	status     TEXT NOT NULL,
-	data       BLOB NOT NULL
+	data       BLOB NOT NULL,
+	network    TEXT NOT NULL DEFAULT ''
 );
 CREATE INDEX IF NOT EXISTS vp_transactions_client ON vp_transactions (client, status, expires_at);
 CREATE INDEX IF NOT EXISTS vp_transactions_expiry ON vp_transactions (expires_at);`
+
+// networkColumn adds the client's network (vpstore.Network) to a file made before it had one;
+// its rows, which live minutes, count for no network. Then the column's index.
+const (
+	hasNetwork   = `SELECT COUNT(*) FROM pragma_table_info('vp_transactions') WHERE name = 'network'`
+	addNetwork   = `ALTER TABLE vp_transactions ADD COLUMN network TEXT NOT NULL DEFAULT ''`
+	networkIndex = `CREATE INDEX IF NOT EXISTS vp_transactions_network ON vp_transactions (network, status, expires_at)`
+)
 
 // Store is a vpstore.Store on SQLite.
 type Store struct {
@@ -51,7 +60,7 @@ func Open(path string, now func() time.Time) (*Store, error) {
 	if err != nil {
 		return nil, err
 	}
-	if _, err := db.Exec(schema); err != nil {
+	if err := migrate(db); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("vpstore/sqlite: schema: %w", err)
 	}
@@ -62,6 +71,23 @@ func Open(path string, now func() time.Time) (*Store, error) {
 }
 
 func (s *Store) Close() error { return s.db.Close() }
+
+func migrate(db *sql.DB) error {
+	if _, err := db.Exec(schema); err != nil {
+		return err
+	}
+	var n int
+	if err := db.QueryRow(hasNetwork).Scan(&n); err != nil {
+		return err
+	}
+	if n == 0 {
+		if _, err := db.Exec(addNetwork); err != nil {
+			return err
+		}
+	}
+	_, err := db.Exec(networkIndex)
+	return err
+}
 
 func (s *Store) Create(ctx context.Context, t vpstore.Transaction, perClient int) error {
 	t.Status = vpstore.StatusPending
@@ -84,8 +110,16 @@ func (s *Store) Create(ctx context.Context, t vpstore.Transaction, perClient int
 		if open >= perClient {
 			return vpstore.ErrClientLimit
 		}
-		_, err := tx.ExecContext(ctx, `INSERT INTO vp_transactions (id, client, created_at, expires_at, status, data) VALUES (?, ?, ?, ?, ?, ?)`,
-			t.ID, t.Client, t.CreatedAt.UnixMicro(), t.ExpiresAt.UnixMicro(), string(t.Status), nonNil(t.Data))
+		net := vpstore.Network(t.Client)
+		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM vp_transactions WHERE network = ? AND status = ? AND expires_at > ?`,
+			net, vpstore.StatusPending, s.now().UnixMicro()).Scan(&open); err != nil {
+			return err
+		}
+		if open >= perClient*vpstore.NetworkShare {
+			return vpstore.ErrNetworkLimit
+		}
+		_, err := tx.ExecContext(ctx, `INSERT INTO vp_transactions (id, client, created_at, expires_at, status, data, network) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+			t.ID, t.Client, t.CreatedAt.UnixMicro(), t.ExpiresAt.UnixMicro(), string(t.Status), nonNil(t.Data), net)
 		return err
 	})
 }
