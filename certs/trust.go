@@ -115,6 +115,15 @@ func (t *TrustList) VerifyX5C(p Purpose, scope string, x5c []string, at time.Tim
 	if err != nil {
 		return nil, err
 	}
+	return t.VerifyDER(p, scope, ders, at)
+}
+
+// VerifyDER is Verify over DER certificates (leaf first, as an mdoc's x5chain carries them): a
+// cached chain costs one SHA-256 and no certificate parsing.
+func (t *TrustList) VerifyDER(p Purpose, scope string, ders [][]byte, at time.Time) (*x509.Certificate, error) {
+	if len(ders) == 0 || len(ders) > maxChainLen {
+		return nil, newErr(ErrMalformed, nil, "chain has %d certificates", len(ders))
+	}
 	key := cacheKey(p, scope, ders)
 	if leaf, ok := t.cache.get(key, at); ok {
 		return leaf, nil

@@ -96,6 +96,19 @@ func TestTrustListCacheRechecksTimeAndPurpose(t *testing.T) {
 	if _, err := trust.VerifyX5C(certs.PurposeCredential, "vct", []string{"AAAA"}, now); !errors.Is(err, certs.ErrMalformed) {
 		t.Fatalf("VerifyX5C garbage: %v", err)
 	}
+	ders := [][]byte{s.Chain()[0].Raw}
+	if leaf, err := trust.VerifyDER(certs.PurposeCredential, "vct", ders, now); err != nil || !leaf.Equal(s.Chain()[0]) {
+		t.Fatalf("VerifyDER: %v", err)
+	}
+	if _, err := trust.VerifyDER(certs.PurposeStatusList, "*", ders, now); !errors.Is(err, certs.ErrUntrusted) {
+		t.Fatalf("VerifyDER under another purpose: err = %v", err)
+	}
+	if _, err := trust.VerifyDER(certs.PurposeCredential, "vct", [][]byte{{0x30, 0x00}}, now); !errors.Is(err, certs.ErrMalformed) {
+		t.Fatalf("VerifyDER garbage: %v", err)
+	}
+	if _, err := trust.VerifyDER(certs.PurposeCredential, "vct", nil, now); !errors.Is(err, certs.ErrMalformed) {
+		t.Fatalf("VerifyDER empty: %v", err)
+	}
 }
 
 func TestTrustListSpecChainUntrusted(t *testing.T) {

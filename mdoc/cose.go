@@ -177,6 +177,29 @@ func verifyMac0(m *mac0, payload, key []byte, what string) error {
 // x5chain returns the certificates of an unprotected x5chain header: one bstr or an array of
 // bstr, signer first (RFC 9360).
 func x5chain(unprot map[int64]cbor.RawMessage) ([]*x509.Certificate, error) {
+	ders, err := x5chainDER(unprot)
+	if err != nil {
+		return nil, err
+	}
+	return parseChain(ders)
+}
+
+// parseChain parses x5chain's DER certificates.
+func parseChain(ders [][]byte) ([]*x509.Certificate, error) {
+	chain := make([]*x509.Certificate, len(ders))
+	for i, d := range ders {
+		c, err := x509.ParseCertificate(d)
+		if err != nil {
+			return nil, newErr(CodeMalformed, err, "x5chain[%d]", i)
+		}
+		chain[i] = c
+	}
+	return chain, nil
+}
+
+// x5chainDER returns the certificates of the unprotected x5chain (label 33, one bstr or an
+// array of them) as DER, unparsed.
+func x5chainDER(unprot map[int64]cbor.RawMessage) ([][]byte, error) {
 	raw, ok := unprot[headerX5Chain]
 	if !ok {
 		return nil, newErr(CodeUntrustedIssuer, nil, "issuerAuth has no x5chain")
@@ -191,15 +214,7 @@ func x5chain(unprot map[int64]cbor.RawMessage) ([]*x509.Certificate, error) {
 	if len(ders) == 0 || len(ders) > maxX5ChainCert {
 		return nil, newErr(CodeMalformed, nil, "x5chain has %d certificates", len(ders))
 	}
-	chain := make([]*x509.Certificate, len(ders))
-	for i, d := range ders {
-		c, err := x509.ParseCertificate(d)
-		if err != nil {
-			return nil, newErr(CodeMalformed, err, "x5chain[%d]", i)
-		}
-		chain[i] = c
-	}
-	return chain, nil
+	return ders, nil
 }
 
 // coseKey is an EC2 COSE_Key (RFC 9053 §7.1.1) with uncompressed coordinates.

@@ -26,6 +26,12 @@ type fastKeys interface {
 	ES256Key(pub crypto.PublicKey) *es256.Key
 }
 
+// derTrust is the optional DER entry of *certs.TrustList: a chain verified before is not parsed
+// again.
+type derTrust interface {
+	VerifyDER(p certs.Purpose, scope string, ders [][]byte, at time.Time) (*x509.Certificate, error)
+}
+
 // Verifier checks DeviceResponses. It is safe for concurrent use.
 type Verifier struct {
 	Trust Trust
@@ -111,24 +117,29 @@ func (v *Verifier) verifyDocument(doc *Document, opts VerifyOptions, now time.Ti
 	if err != nil {
 		return nil, err
 	}
-	chain, err := x5chain(s.Unprotected)
+	ders, err := x5chainDER(s.Unprotected)
 	if err != nil {
 		return nil, err
-	}
-	dsKey, ok := chain[0].PublicKey.(*ecdsa.PublicKey)
-	if !ok {
-		return nil, newErr(CodeUntrustedIssuer, nil, "DS key is %T, want ECDSA", chain[0].PublicKey)
 	}
 	if mso.DocType != doc.DocType {
 		return nil, newErr(CodeDocTypeMismatch, nil, "MSO docType %q, Document docType %q", mso.DocType, doc.DocType)
 	}
 	signed := mso.ValidityInfo.Signed.Time()
-	leaf, err := v.Trust.Verify(certs.PurposeMdoc, mso.DocType, chain, signed)
+	leaf, err := v.verifyChain(mso.DocType, ders, signed)
 	if err != nil {
-		if errors.Is(err, certs.ErrNotValidAtTime) {
+		switch {
+		case CodeOf(err) != "":
+			return nil, err
+		case errors.Is(err, certs.ErrNotValidAtTime):
 			return nil, newErr(CodeIssuerCertTime, err, "DS chain at the MSO's signed time %s", signed.UTC().Format(time.RFC3339))
+		case errors.Is(err, certs.ErrMalformed):
+			return nil, newErr(CodeMalformed, err, "x5chain")
 		}
 		return nil, newErr(CodeUntrustedIssuer, err, "DS chain for %s", mso.DocType)
+	}
+	dsKey, ok := leaf.PublicKey.(*ecdsa.PublicKey)
+	if !ok {
+		return nil, newErr(CodeUntrustedIssuer, nil, "DS key is %T, want ECDSA", leaf.PublicKey)
 	}
 	// The chain is checked first, at the (not yet authenticated) signed time, so that a trust
 	// list's precomputed key for the DS serves the signature check; either failure rejects.
@@ -161,6 +172,19 @@ func (v *Verifier) verifyDocument(doc *Document, opts VerifyOptions, now time.Ti
 		return nil, err
 	}
 	return &Verified{DocType: mso.DocType, Elements: elems, MSO: mso, DeviceKey: devKey, Signer: leaf, DeviceMAC: isMAC, ValidUntil: vi.ValidUntil.Time()}, nil
+}
+
+// verifyChain checks x5chain to an IACA trusted for docType at time at and returns the DS
+// certificate; a trust list with a DER entry skips parsing a chain it verified before.
+func (v *Verifier) verifyChain(docType string, ders [][]byte, at time.Time) (*x509.Certificate, error) {
+	if dt, ok := v.Trust.(derTrust); ok {
+		return dt.VerifyDER(certs.PurposeMdoc, docType, ders, at)
+	}
+	chain, err := parseChain(ders)
+	if err != nil {
+		return nil, err
+	}
+	return v.Trust.Verify(certs.PurposeMdoc, docType, chain, at)
 }
 
 // parseIssuerAuth decodes issuerAuth and the MSO in its payload (#6.24 inside the payload bstr),
