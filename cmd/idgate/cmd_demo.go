@@ -121,7 +121,7 @@ func (d *demo) run() error {
 	d.verifyURL = fmt.Sprintf("http://localhost:%d", verifierL.Addr().(*net.TCPAddr).Port)
 
 	pkiDir := filepath.Join(d.root, "pki")
-	if _, _, err := certs.Init(pkiDir, certs.Options{IssuerURL: d.issuerURL,
+	if _, _, err := certs.Init(pkiDir, certs.Options{IssuerURL: d.issuerURL, MdocCountry: "DE", // the holder's issuing_country
 		EmployeeVCT: credential.VCTEmployeeID, LicenceVCT: credential.VCTDrivingLicence}); err != nil {
 		return fmt.Errorf("certs init: %w", err)
 	}
@@ -199,7 +199,7 @@ func (d *demo) run() error {
 	}
 	d.say("operator enrolled holder %s (Erika Mustermann) for an employee ID and a driving licence", holder.ID)
 	if holder.Face {
-		d.detail("portrait %s became a face template sealed to the gate readers' key; the photo was not kept", facephotos.Portrait)
+		d.detail("portrait %s became a face template sealed to the gate readers' key; the photo is kept sealed only until the mdoc licence is issued", facephotos.Portrait)
 	}
 
 	storeKey := make([]byte, 32)
@@ -242,7 +242,7 @@ func (d *demo) run() error {
 	}
 
 	want := []string{"age_over_19", "photo_ref"}
-	created, vpReq, err := d.deskTransaction(ctx, w, want)
+	created, vpReq, err := d.deskTransaction(ctx, w, deskQuery(want))
 	if err != nil {
 		return err
 	}
@@ -261,6 +261,14 @@ func (d *demo) run() error {
 	}
 	d.detail("the holder consented; the wallet posted an encrypted vp_token (KB-JWT aud %s, the request's nonce)", vpReq.Verifier.ClientID)
 	d.detail("ACCEPTED, the desk reads: %s", raw)
+
+	if d.photos != nil { // the mdoc licence carries the enrolment portrait
+		if _, err := d.deskMDoc(ctx, w, holder.ID); err != nil {
+			return err
+		}
+	} else {
+		d.say("mdoc licence skipped (--boarding=false: no portrait, which an mDL must carry)")
+	}
 
 	if d.photos != nil {
 		if err := d.board(ctx, w, licence.ID, pkiDir); err != nil {
@@ -293,7 +301,7 @@ func (d *demo) run() error {
 	if walletsdk.CodeOf(err) != walletsdk.CodeVerifierRejected {
 		return fmt.Errorf("replayed response was not refused")
 	}
-	created2, vpReq2, err := d.deskTransaction(ctx, w, want)
+	created2, vpReq2, err := d.deskTransaction(ctx, w, deskQuery(want))
 	if err != nil {
 		return err
 	}

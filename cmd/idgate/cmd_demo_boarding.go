@@ -18,6 +18,7 @@ import (
 	"github.com/idgate/idgate/credential"
 	"github.com/idgate/idgate/gate"
 	"github.com/idgate/idgate/internal/facephotos"
+	"github.com/idgate/idgate/issuer"
 	"github.com/idgate/idgate/verifier"
 	walletsdk "github.com/idgate/idgate/wallet-sdk"
 )
@@ -51,6 +52,8 @@ func (d *demo) enrolment() (string, error) {
 		return "", err
 	}
 	req["portrait"] = img // encoding/json writes []byte as base64
+	// With the portrait the licence is also issued as an ISO/IEC 18013-5 mdoc.
+	req["credential_types"] = append(req["credential_types"].([]any), string(issuer.MdocMDL))
 	b, err := json.Marshal(req)
 	return string(b), err
 }

@@ -7,13 +7,16 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/idgate/idgate/credential"
+	"github.com/idgate/idgate/issuer"
+	"github.com/idgate/idgate/mdoc"
 	"github.com/idgate/idgate/verifier"
 	walletsdk "github.com/idgate/idgate/wallet-sdk"
 )
 
-// deskQuery is the rental desk's DCQL query: two claims of a driving licence.
+// deskQuery is the rental desk's DCQL query for claims of the SD-JWT VC driving licence.
 func deskQuery(claims []string) json.RawMessage {
 	cl := make([]map[string]any, len(claims))
 	for i, c := range claims {
@@ -26,10 +29,23 @@ func deskQuery(claims []string) json.RawMessage {
 	return q
 }
 
-// deskTransaction opens an OpenID4VP transaction at the verifier and lets the wallet resolve
-// its link: the signed request is fetched and validated, the query evaluated.
-func (d *demo) deskTransaction(ctx context.Context, w *walletsdk.Wallet, claims []string) (*verifier.Created, *walletsdk.VPRequest, error) {
-	body, _ := json.Marshal(map[string]any{"dcql_query": deskQuery(claims)})
+// deskMDocQuery is the rental desk's DCQL query for elements of the mDL mdoc (paths
+// [namespace, element]).
+func deskMDocQuery(elements []string) json.RawMessage {
+	cl := make([]map[string]any, len(elements))
+	for i, e := range elements {
+		cl[i] = map[string]any{"path": []string{mdoc.NamespaceMDL, e}, "intent_to_retain": false}
+	}
+	q, _ := json.Marshal(map[string]any{"credentials": []any{map[string]any{
+		"id": "mdl", "format": "mso_mdoc", "meta": map[string]any{"doctype_value": mdoc.DocTypeMDL}, "claims": cl,
+	}}})
+	return q
+}
+
+// deskTransaction opens an OpenID4VP transaction for a DCQL query at the verifier and lets the
+// wallet resolve its link: the signed request is fetched and validated, the query evaluated.
+func (d *demo) deskTransaction(ctx context.Context, w *walletsdk.Wallet, query json.RawMessage) (*verifier.Created, *walletsdk.VPRequest, error) {
+	body, _ := json.Marshal(map[string]any{"dcql_query": query})
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, d.verifyURL+"/v1/presentation-requests", bytes.NewReader(body))
 	if err != nil {
 		return nil, nil, err
@@ -73,6 +89,50 @@ func (d *demo) printPreview(r *walletsdk.VPRequest) {
 		for _, cl := range c.Disclosed {
 			paths = append(paths, cl.Path)
 		}
+		if c.Format == walletsdk.FormatMdoc {
+			d.detail("query %q: mdoc %s (%s) discloses %s; no other element leaves the wallet", q.ID, c.CredentialID, c.DocType, strings.Join(paths, " "))
+			continue
+		}
 		d.detail("query %q: credential %s discloses %s; nothing else selectively disclosable", q.ID, c.CredentialID, strings.Join(paths, " "))
 	}
+}
+
+// deskMDoc is the rental desk reading age_over_19 from the mdoc licence: the operator offers
+// the mDL mdoc, the wallet accepts it over OpenID4VCI, the desk asks for the one element over
+// OpenID4VP and reads it once the wallet answered with a DeviceResponse.
+func (d *demo) deskMDoc(ctx context.Context, w *walletsdk.Wallet, holderID string) (walletsdk.Credential, error) {
+	var offer issuerOffer
+	if err := d.operator("POST", "/v1/offers", `{"holder_id":"`+holderID+`","credential_type":"`+string(issuer.MdocMDL)+`"}`, http.StatusCreated, &offer); err != nil {
+		return walletsdk.Credential{}, err
+	}
+	creds, err := w.AcceptOffer(ctx, offer.URI, "")
+	if err != nil {
+		return walletsdk.Credential{}, fmt.Errorf("wallet accept the mdoc licence: %w", err)
+	}
+	mdl := creds[0]
+	d.say("wallet accepted the driving licence as an ISO/IEC 18013-5 mdoc through OpenID4VCI (mso_mdoc, bound to its device key)")
+	d.detail("credential %s, doctype %s, %d data elements, valid until %s; the issuer deleted the sealed portrait once it was in the signed document",
+		mdl.ID, mdl.DocType, len(mdl.Disclosable), mdl.ExpiresAt.Format(time.DateOnly))
+
+	created, vpReq, err := d.deskTransaction(ctx, w, deskMDocQuery([]string{"age_over_19"}))
+	if err != nil {
+		return mdl, err
+	}
+	d.say("rental desk asks for age_over_19 from the mdoc licence over OpenID4VP")
+	d.detail("transaction %s, link %s", created.ID, created.AuthorizationRequest)
+	d.printPreview(vpReq)
+	if _, err := w.RespondVP(ctx, vpReq, nil); err != nil {
+		return mdl, fmt.Errorf("wallet respond with the mdoc: %w", err)
+	}
+	outcome, raw, err := d.deskOutcome(ctx, created.ID)
+	if err != nil {
+		return mdl, err
+	}
+	if outcome.Status != "verified" {
+		return mdl, fmt.Errorf("verifier rejected a valid mdoc presentation: %s", raw)
+	}
+	d.detail("the wallet posted an encrypted vp_token with a DeviceResponse, device-signed over the SessionTranscript of")
+	d.detail("client_id %s, the nonce, the encryption key's thumbprint and the response_uri (OpenID4VP B.2.6.1)", vpReq.Verifier.ClientID)
+	d.detail("ACCEPTED, the desk reads: %s", raw)
+	return mdl, nil
 }

@@ -239,7 +239,7 @@ func addOpenID4VP(ctx context.Context, api *verifier.API, core *verifierCore, o 
 	}
 	api.VP, err = verifier.NewVP(verifier.VPConfig{
 		Credentials: core.credentials, Store: store, Signer: signer, BaseURL: o.publicURL, ClientIDPrefix: o.vpPrefix,
-		MDoc: &verifier.MDocConfig{Trust: core.trust, Status: core.status}, // IACA roots per doctype from the trust list
+		MDoc:      &verifier.MDocConfig{Trust: core.trust, Status: core.status}, // IACA roots per doctype from the trust list
 		PerClient: cmp.Or(o.openPerClient, verifier.DefaultOpenPerClient),
 	})
 	if err != nil {
