@@ -198,6 +198,13 @@ func TestEndToEndKeyAttestation(t *testing.T) {
 
 	platform := &attestingPlatform{provider: iss.provider, keyStorage: keyattest.ISO18045High}
 	w := openWallet(t, platform)
+	// The preview tells the app which credentials need an attested key.
+	for ct, want := range map[credential.Type]bool{credential.DrivingLicence: true, credential.EmployeeID: false} {
+		p, err := w.PreviewOffer(ctx, iss.offer(t, ct))
+		if err != nil || len(p.Credentials) != 1 || p.Credentials[0].KeyAttestationRequired != want {
+			t.Fatalf("preview of %s: %+v %v, want key attestation required %v", ct, p, err, want)
+		}
+	}
 	creds, err := w.AcceptOffer(ctx, iss.offer(t, credential.DrivingLicence), "")
 	if err != nil {
 		t.Fatal(err)

@@ -100,6 +100,9 @@ type OfferedCredential struct {
 	VCT             string // dc+sd-jwt
 	DocType         string // mso_mdoc
 	Display         []Display
+	// KeyAttestationRequired: the issuer wants a key attestation of the device key (the wallet
+	// needs a KeyAttester key store, else the issuer refuses with invalid_proof).
+	KeyAttestationRequired bool
 }
 
 // PreviewOffer resolves an offer URI (fetching a by-reference offer) and the issuer's
@@ -136,7 +139,8 @@ func (w *Wallet) PreviewOffer(ctx context.Context, offerURI string) (*OfferPrevi
 			display = cfg.Display
 		}
 		p.configs = append(p.configs, cfg)
-		oc := OfferedCredential{ConfigurationID: id, Format: FormatSDJWT, VCT: cfg.VCT, Display: display}
+		oc := OfferedCredential{ConfigurationID: id, Format: FormatSDJWT, VCT: cfg.VCT, Display: display,
+			KeyAttestationRequired: cfg.wantsKeyAttestation(cfg.proofType())}
 		if cfg.Format == FormatMdoc {
 			oc.Format, oc.VCT, oc.DocType = FormatMdoc, "", cfg.Doctype
 		}

@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"errors"
 	"net/http/httptest"
+	"strings"
 	"testing"
 	"time"
 
@@ -81,6 +82,10 @@ func TestKeyAttester(t *testing.T) {
 		&backend{platform: p, provider: wp.Issue(t, "wallet provider", certstest.WithProfile(certs.ProfileKeyAttestation))})
 	if err != nil {
 		t.Fatal(err)
+	}
+	preview, err := w.PreviewOffer(offer())
+	if err != nil || !strings.Contains(preview, `"key_attestation_required":true`) {
+		t.Fatalf("preview %s %v", preview, err)
 	}
 	if _, err := w.AcceptOffer(offer(), ""); err != nil {
 		t.Fatal(err)

@@ -25,11 +25,14 @@ type offeredJSON struct {
 	VCT             string              `json:"vct,omitempty"`
 	DocType         string              `json:"doctype,omitempty"`
 	Display         []walletsdk.Display `json:"display"`
+	// KeyAttestation: the issuer requires a key attestation (OpenWalletWithKeyAttester).
+	KeyAttestation bool `json:"key_attestation_required"`
 }
 
 // PreviewOffer resolves a scanned offer URI and the issuer's metadata and returns the
 // preview as JSON: {"preview_id","issuer","issuer_display":[{"name","locale","description"}],
-// "credentials":[{"configuration_id","format","vct" or "doctype","display":[...]}],"tx_code":{"input_mode","length",
+// "credentials":[{"configuration_id","format","vct" or "doctype","display":[...],
+// "key_attestation_required":bool}],"tx_code":{"input_mode","length",
 // "description"}} (tx_code absent when no code is needed). Accept it with
 // AcceptPreviewedOffer(preview_id, the code the user typed).
 func (m *Wallet) PreviewOffer(offerURI string) (string, error) {
@@ -47,7 +50,8 @@ func (m *Wallet) PreviewOffer(offerURI string) (string, error) {
 		out.IssuerDisplay = []walletsdk.Display{}
 	}
 	for _, c := range p.Credentials {
-		oc := offeredJSON{ConfigurationID: c.ConfigurationID, Format: c.Format, VCT: c.VCT, DocType: c.DocType, Display: c.Display}
+		oc := offeredJSON{ConfigurationID: c.ConfigurationID, Format: c.Format, VCT: c.VCT, DocType: c.DocType, Display: c.Display,
+			KeyAttestation: c.KeyAttestationRequired}
 		if oc.Display == nil {
 			oc.Display = []walletsdk.Display{}
 		}
