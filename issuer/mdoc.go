@@ -93,7 +93,7 @@ func (s *Service) mdocClaims(attrs map[string]any, at time.Time) (map[string]any
 	if v, ok := claims["hair_colour"].(string); ok && !slices.Contains(hairColours, v) {
 		return bad("hair_colour: want one of %s", strings.Join(hairColours, ", "))
 	}
-	if v, ok := claims["issuing_jurisdiction"].(string); ok && !strings.HasPrefix(v, claims["issuing_country"].(string)+"-") {
+	if v, ok := claims["issuing_jurisdiction"].(string); ok && !strings.HasPrefix(v, fmt.Sprint(claims["issuing_country"])+"-") {
 		return bad("issuing_jurisdiction: want an ISO 3166-2 code of issuing_country (%s-...)", claims["issuing_country"])
 	}
 	return claims, nil
@@ -123,30 +123,35 @@ func mdocNameSpaces(claims map[string]any, portrait []byte, at time.Time) (map[s
 		var err error
 		switch {
 		case slices.Contains(mdocText, k):
-			mdl[k] = v.(string)
+			mdl[k], err = textOf(k, v)
 		case slices.Contains(mdocFullDates, k):
-			mdl[k] = mdoc.FullDate(v.(string))
+			mdl[k], err = fullDateOf(k, v)
 		case slices.Contains(mdocUints, k), k == "age_birth_year":
 			mdl[k], err = uintOf(k, v)
 		case k == "portrait_capture_date":
-			t, perr := time.Parse(time.DateOnly, v.(string))
-			if perr != nil {
-				return nil, errf(CodeInvalidRequest, "%s: not a calendar date", k)
+			var d mdoc.FullDate
+			if d, err = fullDateOf(k, v); err == nil {
+				t, _ := time.Parse(time.DateOnly, string(d))
+				mdl[k] = mdoc.TDate(t)
 			}
-			mdl[k] = mdoc.TDate(t)
 		case k == "driving_privileges":
 			mdl[k], err = mdocPrivileges(v)
 		case strings.HasPrefix(k, "age_over_"):
-			mdl[k] = v.(bool)
+			b, ok := v.(bool)
+			if !ok {
+				err = errf(CodeInvalidRequest, "%s: want a boolean", k)
+			}
+			mdl[k] = b
 		}
 		if err != nil {
 			return nil, err
 		}
 	}
-	birth, err := time.Parse(time.DateOnly, claims["birth_date"].(string))
+	bd, err := fullDateOf("birth_date", claims["birth_date"])
 	if err != nil {
-		return nil, errf(CodeInvalidRequest, "birth_date: not a calendar date")
+		return nil, err
 	}
+	birth, _ := time.Parse(time.DateOnly, string(bd))
 	age := at.Year() - birth.Year()
 	if at.Month() < birth.Month() || (at.Month() == birth.Month() && at.Day() < birth.Day()) {
 		age--
@@ -160,6 +165,22 @@ func mdocNameSpaces(claims map[string]any, portrait []byte, at time.Time) (map[s
 		ns[mdoc.NamespaceIDGate] = map[string]any{mdoc.ElementFaceTemplate: ft}
 	}
 	return ns, nil
+}
+
+func textOf(k string, v any) (string, error) {
+	s, ok := v.(string)
+	if !ok {
+		return "", errf(CodeInvalidRequest, "%s: want a string", k)
+	}
+	return s, nil
+}
+
+func fullDateOf(k string, v any) (mdoc.FullDate, error) {
+	s, ok := v.(string)
+	if _, err := time.Parse(time.DateOnly, s); !ok || err != nil {
+		return "", errf(CodeInvalidRequest, "%s: want a YYYY-MM-DD calendar date", k)
+	}
+	return mdoc.FullDate(s), nil
 }
 
 func uintOf(k string, v any) (uint64, error) {
@@ -179,34 +200,59 @@ func uintOf(k string, v any) (uint64, error) {
 // mdocPrivileges converts checked driving_privileges (credential's checkPrivileges) to
 // Table 5's array of maps, dates as full-date.
 func mdocPrivileges(v any) ([]any, error) {
-	list, _ := v.([]any)
+	list, ok := v.([]any)
+	if !ok {
+		return nil, errf(CodeInvalidRequest, "driving_privileges: want an array")
+	}
 	out := make([]any, len(list))
 	for i, p := range list {
-		m, _ := p.(map[string]any)
+		m, ok := p.(map[string]any)
+		if !ok {
+			return nil, errf(CodeInvalidRequest, "driving_privileges[%d]: want an object", i)
+		}
 		dp := map[string]any{}
 		for k, val := range m {
+			path := fmt.Sprintf("driving_privileges[%d].%s", i, k)
+			var err error
 			switch k {
 			case "vehicle_category_code":
-				dp[k] = val.(string)
+				dp[k], err = textOf(path, val)
 			case "issue_date", "expiry_date":
-				dp[k] = mdoc.FullDate(val.(string))
+				dp[k], err = fullDateOf(path, val)
 			case "codes":
-				codes, _ := val.([]any)
-				cs := make([]any, len(codes))
-				for j, c := range codes {
-					cm, _ := c.(map[string]any)
-					code := map[string]any{}
-					for ck, cv := range cm {
-						code[ck] = cv.(string)
-					}
-					cs[j] = code
-				}
-				dp[k] = cs
+				dp[k], err = mdocCodes(path, val)
 			default:
-				return nil, errf(CodeInvalidRequest, "driving_privileges[%d].%s: not a driving privilege field", i, k)
+				err = errf(CodeInvalidRequest, "%s: not a driving privilege field", path)
+			}
+			if err != nil {
+				return nil, err
 			}
 		}
 		out[i] = dp
+	}
+	return out, nil
+}
+
+func mdocCodes(path string, v any) ([]any, error) {
+	codes, ok := v.([]any)
+	if !ok {
+		return nil, errf(CodeInvalidRequest, "%s: want an array", path)
+	}
+	out := make([]any, len(codes))
+	for j, c := range codes {
+		cm, ok := c.(map[string]any)
+		if !ok {
+			return nil, errf(CodeInvalidRequest, "%s[%d]: want an object", path, j)
+		}
+		code := map[string]any{}
+		for ck, cv := range cm {
+			s, err := textOf(fmt.Sprintf("%s[%d].%s", path, j, ck), cv)
+			if err != nil {
+				return nil, err
+			}
+			code[ck] = s
+		}
+		out[j] = code
 	}
 	return out, nil
 }
