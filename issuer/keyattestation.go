@@ -7,6 +7,8 @@ import (
 	"slices"
 	"time"
 
+	"github.com/lestrrat-go/jwx/v2/jwa"
+
 	"github.com/idgate/idgate/certs"
 	"github.com/idgate/idgate/keyattest"
 )
@@ -70,8 +72,9 @@ func (s *Service) keyAttestationsRequired(configID string) map[string]any {
 // proofTypesSupported is a configuration's proof_types_supported: jwt, and where key
 // attestations are required, with key_attestations_required and the attestation proof type.
 func (s *Service) proofTypesSupported(configID string) map[string]any {
-	algs := make([]string, len(proofAlgs))
-	for i, a := range proofAlgs {
+	accepted := s.proofAlgsFor(configID)
+	algs := make([]string, len(accepted))
+	for i, a := range accepted {
 		algs[i] = a.String()
 	}
 	jwtType := map[string]any{"proof_signing_alg_values_supported": algs}
@@ -84,6 +87,16 @@ func (s *Service) proofTypesSupported(configID string) map[string]any {
 		proofTypeJWT:         jwtType,
 		proofTypeAttestation: map[string]any{"proof_signing_alg_values_supported": algs, "key_attestations_required": req},
 	}
+}
+
+// proofAlgsFor is a configuration's proof_signing_alg_values_supported: ES256 alone for the mdoc
+// (its proven key becomes the P-256 device key), else proofAlgs. A key attestation's alg must
+// be one of them too (OpenID4VCI 1.0 Appendix F.1).
+func (s *Service) proofAlgsFor(configID string) []jwa.SignatureAlgorithm {
+	if configID == string(MdocMDL) {
+		return []jwa.SignatureAlgorithm{jwa.ES256}
+	}
+	return proofAlgs
 }
 
 // keyProof checks the request's key proof for configuration configID: a jwt proof, carrying
@@ -99,7 +112,7 @@ func (s *Service) keyProof(ctx context.Context, req CredentialRequest, configID 
 		if !required {
 			return checkedProof{}, errf(CodeInvalidProof, "the attestation proof type is not accepted for this credential configuration: send a jwt proof")
 		}
-		a, err := s.verifyAttestation(ctx, value, policy, now, false)
+		a, err := s.verifyAttestation(ctx, value, configID, policy, now, false)
 		if err != nil {
 			return checkedProof{}, err
 		}
@@ -119,7 +132,7 @@ func (s *Service) keyProof(ctx context.Context, req CredentialRequest, configID 
 	if p.keyAttestation == "" {
 		return checkedProof{}, errf(CodeInvalidProof, "this credential configuration requires a key attestation: send it in the key_attestation header of the jwt proof, or as an attestation proof")
 	}
-	a, err := s.verifyAttestation(ctx, p.keyAttestation, policy, now, true)
+	a, err := s.verifyAttestation(ctx, p.keyAttestation, configID, policy, now, true)
 	if err != nil {
 		return checkedProof{}, err
 	}
@@ -135,10 +148,10 @@ func (s *Service) keyProof(ctx context.Context, req CredentialRequest, configID 
 
 // verifyAttestation verifies a key attestation against the trusted wallet providers and the
 // configuration's policy; every refusal is invalid_proof naming the property that failed.
-func (s *Service) verifyAttestation(ctx context.Context, compact string, policy keyattest.Policy, now time.Time, inJWTProof bool) (*keyattest.Attestation, error) {
+func (s *Service) verifyAttestation(ctx context.Context, compact, configID string, policy keyattest.Policy, now time.Time, inJWTProof bool) (*keyattest.Attestation, error) {
 	a, err := keyattest.Verify(ctx, []byte(compact), keyattest.VerifyOptions{
 		Trust: s.cfg.KeyAttestation.Trust, Status: s.cfg.KeyAttestation.Status, Now: now,
-		Algs: proofAlgs, RequireExp: inJWTProof, MaxAge: s.cfg.ProofMaxAge,
+		Algs: s.proofAlgsFor(configID), RequireExp: inJWTProof, MaxAge: s.cfg.ProofMaxAge,
 	})
 	if err == nil {
 		err = policy.Check(a)

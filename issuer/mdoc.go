@@ -314,10 +314,7 @@ func (s *Service) signMdoc(ctx context.Context, holder storage.Holder, rec stora
 // mdocConfiguration is the mso_mdoc entry of the credential issuer metadata (OpenID4VCI 1.0
 // Appendix A.2.2). Its proofs are ES256 only: the proven key becomes the mdoc's P-256 device key.
 func (s *Service) mdocConfiguration() map[string]any {
-	proofTypes := s.proofTypesSupported(string(MdocMDL))
-	for _, pt := range proofTypes {
-		pt.(map[string]any)["proof_signing_alg_values_supported"] = []string{"ES256"}
-	}
+	proofTypes := s.proofTypesSupported(string(MdocMDL)) // ES256 only: proofAlgsFor
 	return map[string]any{
 		"format":  FormatMdoc,
 		"doctype": mdoc.DocTypeMDL,
