@@ -64,7 +64,7 @@ func (o keyAttestationOptions) config(pkiDir string) (issuer.KeyAttestationConfi
 		Status: statuslist.NewChecker(statuslist.CheckerConfig{Trust: trust}),
 	}
 	for _, id := range ids {
-		if _, ok := credential.Lookup(credential.Type(id)); !ok {
+		if _, ok := credential.Lookup(credential.Type(id)); !ok && id != string(issuer.MdocMDL) {
 			return issuer.KeyAttestationConfig{}, badInput(fmt.Errorf("--require-key-attestation: unknown credential configuration %q", id))
 		}
 		cfg.Required[id] = policy

@@ -18,12 +18,13 @@ func TestKeyAttestationFlags(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfg, err := keyAttestationOptions{required: "mdl, employee-id", keyStorage: "moderate", userAuthentication: "iso_18045_high"}.config(dir)
+	cfg, err := keyAttestationOptions{required: "mdl, employee-id,org.iso.18013.5.1.mDL", keyStorage: "moderate", userAuthentication: "iso_18045_high"}.config(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
 	p, ok := cfg.Required["mdl"]
-	if _, emp := cfg.Required["employee-id"]; !ok || !emp || cfg.Trust == nil || cfg.Status == nil ||
+	_, mdoc := cfg.Required["org.iso.18013.5.1.mDL"]
+	if _, emp := cfg.Required["employee-id"]; !ok || !emp || !mdoc || cfg.Trust == nil || cfg.Status == nil ||
 		!slices.Equal(p.KeyStorage, []string{keyattest.ISO18045High, keyattest.ISO18045Moderate}) ||
 		!slices.Equal(p.UserAuthentication, []string{keyattest.ISO18045High}) {
 		t.Fatalf("config %+v", cfg)
