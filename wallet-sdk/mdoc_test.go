@@ -121,8 +121,7 @@ func TestAcceptMdocFailures(t *testing.T) {
 	}
 }
 
-// A record without a format (as every SD-JWT VC record was written before mdocs were held)
-// reads as an SD-JWT VC; a record mixing the two forms is refused.
+// A record without a format reads as an SD-JWT VC; a record mixing the two forms is refused.
 func TestStoredCredentialFormats(t *testing.T) {
 	iss := oid4vcitest.New(t)
 	iss.Offered = []string{oid4vcitest.ConfigID, oid4vcitest.ConfigIDMdoc}
