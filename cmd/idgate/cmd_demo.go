@@ -262,8 +262,9 @@ func (d *demo) run() error {
 	d.detail("the holder consented; the wallet posted an encrypted vp_token (KB-JWT aud %s, the request's nonce)", vpReq.Verifier.ClientID)
 	d.detail("ACCEPTED, the desk reads: %s", raw)
 
+	var mdl walletsdk.Credential
 	if d.photos != nil { // the mdoc licence carries the enrolment portrait
-		if _, err := d.deskMDoc(ctx, w, holder.ID); err != nil {
+		if mdl, err = d.deskMDoc(ctx, w, holder.ID); err != nil {
 			return err
 		}
 	} else {
@@ -272,6 +273,9 @@ func (d *demo) run() error {
 
 	if d.photos != nil {
 		if err := d.board(ctx, w, licence.ID, pkiDir); err != nil {
+			return err
+		}
+		if err := d.boardMdoc(ctx, w, mdl.ID, pkiDir); err != nil {
 			return err
 		}
 	} else {

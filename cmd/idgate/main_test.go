@@ -30,8 +30,9 @@ func TestDemo(t *testing.T) {
 
 // TestDemoBoarding is the demo as `make run` runs it, with the gate: portrait enrolment from
 // the built-in photos, the rental desk reading age_over_19 from the mdoc licence over
-// OpenID4VP, an impostor denied, the passenger boarding, a second use denied. It needs the
-// face models.
+// OpenID4VP, an impostor denied, the passenger boarding, a second use denied, the passenger
+// boarding the next flight with the mdoc licence and its replay denied. It needs the face
+// models.
 func TestDemoBoarding(t *testing.T) {
 	models := os.Getenv("IDGATE_MODELS")
 	if models == "" {
@@ -42,7 +43,7 @@ func TestDemoBoarding(t *testing.T) {
 		t.Fatalf("demo exited %d\nstdout:\n%s\nstderr:\n%s", code, out.String(), errb.String())
 	}
 	for _, want := range []string{`discloses ["org.iso.18013.5.1","age_over_19"]`, `"claims":{"org.iso.18013.5.1":{"age_over_19":true}}`,
-		"face_mismatch", "ALLOW", "already_boarded", "revoked"} {
+		"face_mismatch", "ALLOW", "already_boarded", "boards with the mdoc licence (live photo", "→ DENY [nonce_invalid]", "revoked"} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("demo output lacks %q:\n%s", want, out.String())
 		}
