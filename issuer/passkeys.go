@@ -41,7 +41,7 @@ func (s *Service) InvitePasskey(ctx context.Context, actor, holderID string, typ
 	}
 	names := make([]string, len(types))
 	for i, t := range types {
-		if _, ok := s.cfg.Signers[t]; !ok {
+		if !s.offered(t) {
 			return passkey.Invitation{}, errf(CodeUnknownConfiguration, "credential type %q is not issued here", t)
 		}
 		names[i] = string(t)
@@ -66,7 +66,8 @@ type PendingOffer struct {
 // PendingOffers makes a fresh single-use, expiring offer for each of types that the holder
 // has no unexpired credential of. A suspended or revoked credential counts as held: the
 // holder cannot undo an operator's status decision by collecting a fresh credential, so
-// re-issue after suspension or revocation goes through an operator. Unknown types are skipped.
+// re-issue after suspension or revocation goes through an operator. Unknown types are skipped,
+// and so is the mdoc licence once its enrolment portrait is gone (issued or expired).
 func (s *Service) PendingOffers(ctx context.Context, actor, holderID string, types []credential.Type) ([]PendingOffer, error) {
 	held := map[string]bool{}
 	now := s.cfg.Now()
@@ -88,11 +89,13 @@ func (s *Service) PendingOffers(ctx context.Context, actor, holderID string, typ
 	}
 	out := []PendingOffer{}
 	for _, t := range types {
-		spec, ok := credential.Lookup(t)
-		if _, signed := s.cfg.Signers[t]; !ok || !signed || held[spec.VCT] {
+		if !s.offered(t) || held[mustVCT(t)] {
 			continue
 		}
 		o, err := s.CreateOffer(ctx, actor, holderID, t)
+		if t == MdocMDL && err != nil && AsError(err).Code == CodeConflict {
+			continue // the mdoc's portrait is gone: only a new enrolment offers it again
+		}
 		if err != nil {
 			return nil, err
 		}
