@@ -5,11 +5,14 @@ import (
 	"context"
 	"encoding/base64"
 	"net/http"
+	"path/filepath"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/idgate/idgate/gate"
 	"github.com/idgate/idgate/gate/gatetest"
+	"github.com/idgate/idgate/gate/sqlitestore"
 	"github.com/idgate/idgate/mdoc"
 	"github.com/idgate/idgate/oid4vp"
 	"github.com/idgate/idgate/statuslist"
@@ -269,5 +272,49 @@ func TestMdocSessionTranscript(t *testing.T) {
 	want, err := oid4vp.SessionTranscript("https://v.example/gates/A1", "n1", nil, "https://v.example/gates/A1")
 	if err != nil || !bytes.Equal(a, want) {
 		t.Fatalf("transcript %x, want %x (%v)", a, want, err)
+	}
+}
+
+// TestIdentifyDeniesExpiredMdoc: an mdoc ID enrolled at check-in keeps its MSO's validUntil
+// (stored in SQLite, read back with the gallery); once it has passed, walk-through boarding is
+// denied credential_expired, as for an SD-JWT VC, and a still valid mdoc boards.
+func TestIdentifyDeniesExpiredMdoc(t *testing.T) {
+	ctx := context.Background()
+	var mu sync.Mutex
+	skew := time.Duration(0)
+	var st *sqlitestore.Store
+	mw := newMdocWorld(t, func(c *gate.Config) {
+		c.Now = func() time.Time { mu.Lock(); defer mu.Unlock(); return time.Now().Add(skew) }
+		var err error
+		if st, err = sqlitestore.Open(filepath.Join(t.TempDir(), "gate.db")); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { st.Close() })
+		c.Store = st
+	})
+	w := mw.w
+	short := w.MdocPassengerWith(t, "Mustermann", "Erika", gatetest.MdocOpts{ValidUntil: time.Now().Add(time.Hour)})
+	long := w.MdocPassenger(t, "Musterfrau", "Eva")
+	for i, p := range []*gatetest.MdocPassenger{short, long} {
+		n, err := mw.svc.CheckinNonce(ctx, w.Flight)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if d := mw.svc.Enrol(ctx, w.Flight, &gate.EnrolRequest{Mdoc: p.Present(t, n), Nonce: n.Nonce,
+			BCBP: w.Pass(t, p.Family+"/"+p.Given, gatetest.PassOpts{Sequence: i + 1})}); !d.Allowed() {
+			t.Fatalf("enrol %s: %+v", p.Family, d)
+		}
+	}
+	mu.Lock()
+	skew = 2 * time.Hour
+	mu.Unlock()
+	identify := func(p *gatetest.MdocPassenger) *gate.Decision {
+		return mw.svc.Identify(ctx, "A1", &gate.IdentifyRequest{LiveFace: gate.LiveFace{Template: w.LiveTemplateOf(t, p.Face)}})
+	}
+	if d := identify(short); firstReason(d) != gate.ReasonCredentialExpired || d.CredentialCode != "expired" || d.Checks.SingleUse != gate.CheckSkipped {
+		t.Fatalf("expired mdoc: %+v", d)
+	}
+	if d := identify(long); !d.Allowed() {
+		t.Fatalf("valid mdoc: %+v", d)
 	}
 }
