@@ -22,8 +22,10 @@ import (
 // mdocAuthority is an mDL issuing authority for tests: an IACA and a Document Signer shaped
 // as ISO/IEC 18013-5 Annex B says, generated in process.
 type mdocAuthority struct {
-	iaca *x509.Certificate
-	ds   certs.Signer
+	authority certs.MdocAuthority
+	iaca      *x509.Certificate
+	iacaKey   *ecdsa.PrivateKey
+	ds        certs.Signer
 }
 
 func newP256(t testing.TB) *ecdsa.PrivateKey {
@@ -52,7 +54,7 @@ func newMDocAuthority(t testing.TB, country string) *mdocAuthority {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &mdocAuthority{iaca: iaca, ds: ds}
+	return &mdocAuthority{authority: a, iaca: iaca, iacaKey: iacaKey, ds: ds}
 }
 
 // trustList trusts the authority's IACA for the mDL.

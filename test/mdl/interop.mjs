@@ -10,6 +10,8 @@
 //   {"op":"issue", "dsKey":JWK, "dsCert":PEM, "deviceKey":JWK (private), "transcript":hex,
 //    "docType", "nameSpace", "values":{...}, "request":[element...], "validUntil":RFC3339}
 //     -> {"ok":true, "response":hex} (DeviceResponse signed by the device key)
+//   {"op":"issue", ... without "transcript", with "clientId", "nonce", "jwk", "responseUri"}
+//     -> the same, device-signed over the OpenID4VP transcript computed here (see verify-oid4vp)
 import { createHash } from 'node:crypto';
 import { Verifier, Document, MDoc, DeviceResponse } from '@auth0/mdl';
 import { cborEncode, DataItem } from '@auth0/mdl/lib/cbor/index.js';
@@ -68,7 +70,7 @@ async function run() {
     };
     const resp = await DeviceResponse.from(new MDoc([signed]))
       .usingPresentationDefinition(pd)
-      .usingSessionTranscriptBytes(Buffer.from(input.transcript, 'hex'))
+      .usingSessionTranscriptBytes(input.transcript ? Buffer.from(input.transcript, 'hex') : openid4vpTranscript(input))
       .authenticateWithSignature(input.deviceKey, 'ES256')
       .sign();
     return { ok: true, response: Buffer.from(resp.encode()).toString('hex') };
