@@ -54,12 +54,13 @@
 //     age, as the KB-JWT's iat does a presentation's.
 //   - Enrol(flight, EnrolRequest) at check-in runs the same credential, pass, flight and name
 //     checks against a check-in nonce and stores the sealed template (the JWE, never the
-//     vector) linked to the PassID, with the ID's status list reference. Identify(gate, live
-//     face) opens the flight's enrolments into a biometric.Gallery (cached per flight),
+//     vector) linked to the PassID, with the ID's status list reference and expiry. Identify(gate,
+//     live face) opens the flight's enrolments into a biometric.Gallery (cached per flight),
 //     searches 1:N, and boards the nearest enrolment under the threshold (deny
-//     ambiguous_match if a second one is also under it) if the enrolled ID's status is still
-//     valid (Config.Status, the status checker Verify uses, whose cache makes this a lookup;
-//     credential_revoked, credential_suspended, status_unavailable otherwise).
+//     ambiguous_match if a second one is also under it) if the enrolled ID has not expired
+//     (credential_expired) and its status is still valid (Config.Status, the status checker
+//     Verify uses, whose cache makes this a lookup; credential_revoked, credential_suspended,
+//     status_unavailable otherwise).
 //     With GallerySync (instances sharing a Store), a loaded gallery picks up, at most
 //     GallerySync late, the enrolments made or replaced through other instances
 //     (Store.EnrolmentsSince; gallery_sync.go: read and opened outside the gallery's lock).
