@@ -3,6 +3,7 @@ package walletsdk_test
 import (
 	"bytes"
 	"crypto/x509"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"io"
@@ -145,6 +146,7 @@ func TestEndToEndOpenID4VPMDoc(t *testing.T) {
 	t.Run("revoked", func(t *testing.T) {
 		desk := newMDocDesk(t, env, iaca, oid4vp.ModeDirectPostJWT)
 		env.SetStatus(t, slot.Index, statuslist.Invalid)
+		defer env.SetStatus(t, slot.Index, statuslist.Valid)
 		c := desk.create(t, ageQuery)
 		req, err := w.ResolveVP(ctx, c.AuthorizationRequest)
 		if err != nil {
@@ -157,6 +159,28 @@ func TestEndToEndOpenID4VPMDoc(t *testing.T) {
 		}
 		if o := desk.outcome(t, c.ID); o.Status != "failed" || o.Error != "revoked" {
 			t.Fatalf("outcome %+v", o)
+		}
+	})
+
+	t.Run("trusted_authorities", func(t *testing.T) {
+		desk := newMDocDesk(t, env, iaca, oid4vp.ModeDirectPostJWT)
+		aki := func(id []byte) string {
+			return strings.Replace(ageQuery, `"meta":`, `"trusted_authorities":[{"type":"aki","values":["`+base64.RawURLEncoding.EncodeToString(id)+`"]}],"meta":`, 1)
+		}
+		c := desk.create(t, aki(iss.MdocIACA().SubjectKeyId))
+		req, err := w.ResolveVP(ctx, c.AuthorizationRequest)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := w.RespondVP(ctx, req, nil); err != nil {
+			t.Fatal(err)
+		}
+		if o := desk.outcome(t, c.ID); o.Status != "verified" {
+			t.Fatalf("outcome %+v", o)
+		}
+		c = desk.create(t, aki([]byte("another authority's key id")))
+		if _, err := w.ResolveVP(ctx, c.AuthorizationRequest); walletsdk.CodeOf(err) != walletsdk.CodeNoMatchingCredential {
+			t.Fatalf("ResolveVP for another authority: %v", err)
 		}
 	})
 

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/idgate/idgate/certs"
+	"github.com/idgate/idgate/mdoc"
 	"github.com/idgate/idgate/oid4vp"
 )
 
@@ -267,12 +268,23 @@ func (w *Wallet) dcqlCredential(c *Credential) (*oid4vp.Credential, error) {
 		return nil, err
 	}
 	if rec.isMdoc() {
-		return &oid4vp.Credential{Format: oid4vp.FormatMDoc, Doctype: c.DocType, Claims: c.Claims, HolderBound: c.KeyID != ""}, nil
+		return &oid4vp.Credential{Format: oid4vp.FormatMDoc, Doctype: c.DocType, Claims: c.Claims, HolderBound: c.KeyID != "",
+			AuthorityKeyIDs: mdocKeyIDs(rec.IssuerSigned)}, nil
 	}
 	return &oid4vp.Credential{
 		Format: oid4vp.FormatSDJWT, VCT: c.VCT, Claims: c.Claims, HolderBound: c.KeyID != "",
 		AuthorityKeyIDs: issuerKeyIDs(rec.Raw),
 	}, nil
+}
+
+// mdocKeyIDs returns the base64url SKIs of an mdoc's x5chain certificates and the AKI of its
+// Document Signer (the IACA's key identifier, which x5chain leaves out).
+func mdocKeyIDs(issuerSigned []byte) []string {
+	h, err := mdoc.CheckIssuerSigned(issuerSigned)
+	if err != nil {
+		return nil
+	}
+	return keyIDs(h.Chain)
 }
 
 // issuerKeyIDs returns the base64url SKIs of the issuer JWT's x5c certificates and the AKI of
@@ -294,6 +306,14 @@ func issuerKeyIDs(raw string) []string {
 	}
 	chain, err := certs.ParseX5C(h.X5C)
 	if err != nil {
+		return nil
+	}
+	return keyIDs(chain)
+}
+
+// keyIDs are the SKIs of chain's certificates and the AKI of its leaf, base64url.
+func keyIDs(chain []*x509.Certificate) []string {
+	if len(chain) == 0 {
 		return nil
 	}
 	var out []string
