@@ -47,6 +47,10 @@ type VerifyOptions struct {
 	// ReaderKey is the reader's ephemeral key, needed only to check a deviceMac; without it a
 	// deviceMac is refused.
 	ReaderKey *ecdh.PrivateKey
+	// OnlyDocument refuses a response holding anything beside the document of DocType: another
+	// document or documentErrors. An OpenID4VP vp_token entry answers one credential query,
+	// so its DeviceResponse carries that one document and nothing a verifier would drop unread.
+	OnlyDocument bool
 }
 
 // Verified is a document that passed every check.
@@ -92,6 +96,10 @@ func (v *Verifier) Verify(deviceResponse []byte, opts VerifyOptions) (*Verified,
 	}
 	if resp.Status != 0 {
 		return nil, newErr(CodeDocumentNotPresent, nil, "DeviceResponse status %d", resp.Status)
+	}
+	if opts.OnlyDocument && (len(resp.Documents) > 1 || resp.DocumentErrors != nil) {
+		return nil, newErr(CodeMalformed, nil, "the DeviceResponse holds %d documents and %d documentErrors, want the %s document alone",
+			len(resp.Documents), len(resp.DocumentErrors), opts.DocType)
 	}
 	var doc *Document
 	for i := range resp.Documents {

@@ -40,8 +40,9 @@ func (vp *VP) sessionTranscript(rec *vpRecord) ([]byte, error) {
 }
 
 // verifyMDoc verifies one vp_token entry of an mso_mdoc query: the base64url DeviceResponse
-// with mdoc.Verifier for the query's doctype over this transaction's transcript, no element
-// beyond those the query selects, then the status list. The Presented it returns lacks Claims,
+// with mdoc.Verifier for the query's doctype over this transaction's transcript, that
+// document alone (no other document, no documentErrors), no element beyond those the query
+// selects, then the status list. The Presented it returns lacks Claims,
 // which the caller fills from the DCQL selection.
 func (vp *VP) verifyMDoc(ctx context.Context, cq *oid4vp.CredentialQuery, p string, transcript []byte) (*oid4vp.Credential, *Presented, error) {
 	raw, err := base64.RawURLEncoding.Strict().DecodeString(strings.TrimRight(p, "="))
@@ -49,7 +50,7 @@ func (vp *VP) verifyMDoc(ctx context.Context, cq *oid4vp.CredentialQuery, p stri
 		return nil, nil, &mdoc.Error{Code: mdoc.CodeMalformed, Msg: "the vp_token entry is not a base64url DeviceResponse"}
 	}
 	v := mdoc.Verifier{Trust: vp.cfg.MDoc.Trust, Now: vp.cfg.Now}
-	doc, err := v.Verify(raw, mdoc.VerifyOptions{DocType: cq.Meta.DoctypeValue, SessionTranscript: transcript})
+	doc, err := v.Verify(raw, mdoc.VerifyOptions{DocType: cq.Meta.DoctypeValue, SessionTranscript: transcript, OnlyDocument: true})
 	if err != nil {
 		return nil, nil, err
 	}
