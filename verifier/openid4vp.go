@@ -60,6 +60,9 @@ func NewVP(cfg VPConfig) (*VP, error) {
 	if cfg.Credentials == nil || cfg.Store == nil || cfg.Signer == nil || len(cfg.Signer.Chain()) == 0 {
 		return nil, errors.New("verifier: OpenID4VP needs a credential verifier, a transaction store and a request signer")
 	}
+	if cfg.MDoc != nil && (cfg.MDoc.Trust == nil || cfg.MDoc.Status == nil) {
+		return nil, errors.New("verifier: OpenID4VP mdoc verification needs the IACA trust list and a status checker")
+	}
 	base, err := url.Parse(strings.TrimSuffix(cfg.BaseURL, "/"))
 	if err != nil || (base.Scheme != "https" && base.Scheme != "http") || base.Host == "" || base.Path != "" {
 		return nil, fmt.Errorf("verifier: OpenID4VP base URL %q must be an absolute http(s) URL without a path", cfg.BaseURL)

@@ -84,3 +84,27 @@ func TestOpenID4VPMDocEnvelope(t *testing.T) {
 		})
 	}
 }
+
+// An mdoc configuration without its trust list or status checker is refused at start: the
+// status check of the first presentation would otherwise have nothing to ask.
+func TestNewVPMDocConfig(t *testing.T) {
+	w := newVPWorld(t, oid4vp.ModeDirectPostJWT)
+	for _, tc := range []struct {
+		name string
+		mdoc *MDocConfig
+		ok   bool
+	}{
+		{"complete", &MDocConfig{Trust: w.mdoc.trustList(), Status: w.env.Checker()}, true},
+		{"no status checker", &MDocConfig{Trust: w.mdoc.trustList()}, false},
+		{"no trust list", &MDocConfig{Status: w.env.Checker()}, false},
+		{"no mdoc", nil, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			cfg := w.vp.cfg
+			cfg.MDoc = tc.mdoc
+			if _, err := NewVP(cfg); (err == nil) != tc.ok {
+				t.Fatalf("NewVP: %v", err)
+			}
+		})
+	}
+}
