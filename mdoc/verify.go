@@ -97,7 +97,7 @@ func (v *Verifier) Verify(deviceResponse []byte, opts VerifyOptions) (*Verified,
 	if resp.Status != 0 {
 		return nil, newErr(CodeDocumentNotPresent, nil, "DeviceResponse status %d", resp.Status)
 	}
-	if opts.OnlyDocument && (len(resp.Documents) > 1 || resp.DocumentErrors != nil) {
+	if opts.OnlyDocument && (len(resp.Documents) > 1 || len(resp.DocumentErrors) > 0) {
 		return nil, newErr(CodeMalformed, nil, "the DeviceResponse holds %d documents and %d documentErrors, want the %s document alone",
 			len(resp.Documents), len(resp.DocumentErrors), opts.DocType)
 	}
