@@ -71,6 +71,11 @@ type memoryRequests struct {
 type netShare struct {
 	listed  int
 	clients map[string]struct{}
+	// full: counted at its share, and none of its requests answered since; until fullUntil
+	// (the earliest expiry among them) a refusal needs no recount, so a flood's refused
+	// requests cost a lookup, not a count of the network's share.
+	full      bool
+	fullUntil time.Time
 }
 
 type entry struct {
@@ -102,7 +107,7 @@ func (m *memoryRequests) Put(r PresentationRequest, client string) error {
 		return ErrClientRequestLimit
 	}
 	net := ratelimit.NetworkOf(client)
-	if n := m.nets[net]; n != nil && n.listed >= m.perNet && m.openOfNet(net, now) >= m.perNet {
+	if n := m.nets[net]; n != nil && n.listed >= m.perNet && m.netFull(net, n, now) {
 		return ErrNetworkRequestLimit
 	}
 	if len(m.reqs) >= m.max {
@@ -159,18 +164,28 @@ func (m *memoryRequests) openOf(client string, now time.Time) int {
 	return len(ids)
 }
 
-// openOfNet counts the open requests of net's clients, pruning their lists; its cost is
-// bounded by perNet plus what it drops.
-func (m *memoryRequests) openOfNet(net string, now time.Time) int {
-	n := m.nets[net]
-	if n == nil {
-		return 0
+// netFull reports whether net (whose share n is) holds perNet open requests. A recount
+// prunes its clients' lists; its cost is bounded by perNet plus what it drops.
+func (m *memoryRequests) netFull(net string, n *netShare, now time.Time) bool {
+	if n.full && now.Before(n.fullUntil) {
+		return true
 	}
 	open := 0
 	for c := range n.clients {
 		open += m.openOf(c, now)
 	}
-	return open
+	if open < m.perNet {
+		return false
+	}
+	n.full, n.fullUntil = true, time.Time{}
+	for c := range n.clients {
+		for _, id := range m.clients[c] {
+			if exp := m.reqs[id].r.ExpiresAt; n.fullUntil.IsZero() || exp.Before(n.fullUntil) {
+				n.fullUntil = exp
+			}
+		}
+	}
+	return true
 }
 
 // sweep deletes expired requests and rebuilds the client lists from what is left.
@@ -202,6 +217,9 @@ func (m *memoryRequests) Take(id string, now time.Time) (PresentationRequest, er
 		return PresentationRequest{}, ErrRequestExpired // deleted by the next sweep, with its client's list
 	}
 	e.used = true
+	if n := m.nets[ratelimit.NetworkOf(e.client)]; n != nil {
+		n.full = false // one of its requests is no longer open
+	}
 	return e.r, nil
 }
 
