@@ -71,6 +71,14 @@ func TestRequestStoreFairAgainstManyAddresses(t *testing.T) {
 	if err := put("203.0.112.99-1", "203.0.112.99"); !errors.Is(err, ErrNetworkRequestLimit) {
 		t.Fatalf("network share: %v", err)
 	}
+	if err := put("203.0.112.99-2", "203.0.112.99"); !errors.Is(err, ErrNetworkRequestLimit) {
+		t.Fatalf("network share, refused again: %v", err)
+	}
+	// Expired requests free it too (the sweep of a full store is not needed for that).
+	now = now.Add(5*time.Minute + time.Second)
+	if err := put("203.0.112.99-3", "203.0.112.99"); err != nil {
+		t.Fatalf("after the network's requests expired: %v", err)
+	}
 }
 
 // TestRequestStoreFullRefuses: a full store refuses a newcomer and keeps every open request.
