@@ -16,6 +16,7 @@ import (
 
 	"github.com/idgate/idgate/biometric"
 	"github.com/idgate/idgate/biometric/face/internal/dlib"
+	"github.com/idgate/idgate/biometric/face/internal/libjpeg"
 	"github.com/idgate/idgate/facemodel"
 )
 
@@ -62,6 +63,12 @@ type Config struct {
 	// through it the landmarks, differ slightly from full-resolution detection, moving
 	// templates by 0.01-0.09 (docs/performance.md). Zero: full resolution.
 	DetectSize int
+	// FastDecode gives dlib the capture as libjpeg-turbo decodes it, and liveness and the
+	// quality checks the same pixels, instead of the reference pipeline's: image/jpeg's
+	// decode re-encoded as a quality-95 JPEG (go-face's input) and decoded by libjpeg. ~4x
+	// faster to decode, no encode, but JPEG noise moves templates by 0.01-0.06
+	// (docs/performance.md).
+	FastDecode bool
 	// CheckQuality makes Template refuse, under the Gate policy, a capture whose Quality fails
 	// QualityThresholds, with a *QualityError (ErrCaptureQuality).
 	CheckQuality      bool
@@ -90,8 +97,8 @@ type Result struct {
 // engine is the slice of dlib an Extractor uses (*dlibEngine); one call at a time each.
 type engine interface {
 	Detect(img dlib.RGB, cnn bool) ([]image.Rectangle, error)
-	DetectJPEG(jpg []byte, cnn bool) ([]image.Rectangle, error)
-	DescribeJPEG(jpg []byte, box image.Rectangle) ([]image.Point, [128]float32, error)
+	DetectRGBA(img *image.RGBA, cnn bool, skip int) ([]image.Rectangle, error)
+	DescribeRGBA(img *image.RGBA, box image.Rectangle) ([]image.Point, [128]float32, error)
 	Close()
 }
 
@@ -175,10 +182,10 @@ func (e *Extractor) ModelID() biometric.ModelID { return e.model }
 
 // Template extracts the face template from an encoded JPEG or PNG under policy.
 //
-// One decode feeds everything: the upright picture is converted to RGB once; faces are
-// detected on a copy scaled down to DetectSize (again at full resolution if none is found
-// there), and the chosen face's landmarks and descriptor are computed at full resolution on
-// the region around it.
+// The picture is decoded once and turned upright; dlib gets one set of pixels made from it
+// (dlibPixels), on which faces are searched from the coarse end of the detector's image
+// pyramid (see detect) and the chosen face's landmarks and descriptor are computed at full
+// resolution on the region around it.
 func (e *Extractor) Template(img []byte, policy Policy) (Result, error) {
 	if policy != Enrol && policy != Gate {
 		return Result{}, fmt.Errorf("face: unknown policy %d", int(policy))
@@ -190,11 +197,15 @@ func (e *Extractor) Template(img []byte, policy Policy) (Result, error) {
 		return Result{}, err
 	}
 	defer e.release(r)
-	up, err := decodeUpright(img, limits{maxBytes: e.cfg.MaxBytes, maxPixels: e.cfg.MaxPixels})
+	up, err := decodeUprightWith(img, limits{maxBytes: e.cfg.MaxBytes, maxPixels: e.cfg.MaxPixels}, e.cfg.FastDecode)
 	if err != nil {
 		return Result{}, err
 	}
-	faces, err := e.detect(r, up)
+	pix, err := e.dlibPixels(up)
+	if err != nil {
+		return Result{}, err
+	}
+	faces, err := e.detect(r, pix)
 	if err != nil {
 		return Result{}, err
 	}
@@ -202,7 +213,7 @@ func (e *Extractor) Template(img []byte, policy Policy) (Result, error) {
 	if err != nil {
 		return Result{}, err
 	}
-	shape, desc, err := describe(r, up, best)
+	shape, desc, err := describe(r, pix, best)
 	if err != nil {
 		return Result{}, err
 	}
@@ -220,16 +231,52 @@ func (e *Extractor) Template(img []byte, policy Policy) (Result, error) {
 	return res, nil
 }
 
-// detect finds the faces in up. At full resolution (DetectSize 0) dlib gets the picture as a
-// baseline JPEG decoded by libjpeg, the pixels go-face is given, so the boxes are go-face's.
-// With DetectSize set, detection runs on a scaled copy and the boxes are scaled back; if the
-// copy shows no face, the full-resolution search runs, so scaling never loses a face that
-// full resolution finds.
-func (e *Extractor) detect(r engine, up image.Image) ([]image.Rectangle, error) {
+// dlibPixels are the pixels dlib sees. By default those of go-face's pipeline, whose
+// templates idgate keeps: the upright picture encoded as a baseline JPEG (quality 95) and
+// decoded by libjpeg with its defaults. With FastDecode, the upright decode itself.
+func (e *Extractor) dlibPixels(up image.Image) (*image.RGBA, error) {
+	if e.cfg.FastDecode {
+		return toRGBA(up), nil
+	}
+	var jpg bytes.Buffer
+	if err := jpeg.Encode(&jpg, up, &jpeg.Options{Quality: dlibQuality}); err != nil {
+		return nil, wrap(ErrInternal, err.Error())
+	}
+	b := up.Bounds()
+	pix, err := libjpeg.Decode(jpg.Bytes(), b.Dx(), b.Dy())
+	if err != nil {
+		// We encoded this JPEG ourselves, so a failure here is a fault, not bad input.
+		return nil, wrap(ErrInternal, err.Error())
+	}
+	return pix, nil
+}
+
+// dlibQuality is the JPEG quality of go-face's input in the reference pipeline.
+const dlibQuality = 95
+
+// detect finds the faces in up.
+//
+// By default (DetectSize 0) the HOG detector gives the boxes of its full search of the
+// picture, found with less work: its image pyramid (each level 5/6 of the one before) is
+// searched only from the level whose long side is at most searchSize on; when the largest
+// face found there is fewer than skipMargin levels coarser than the first level searched (the
+// full search might prefer a box of that face from a finer level), or no face is found, the
+// search is repeated from skipMargin levels below that face's level (from the full picture).
+// Boxes of faces smaller than the first level searched can fire on are missing from Faces
+// when a larger face is found, which the Gate policy ignores anyway.
+//
+// With DetectSize set, detection runs once on a copy scaled to DetectSize by averaging and
+// the boxes are scaled back (faster for small faces, but the boxes differ from the full
+// search's: templates move, see docs/performance.md); if the copy shows no face, the full
+// search runs.
+func (e *Extractor) detect(r engine, up *image.RGBA) ([]image.Rectangle, error) {
 	cnn := e.cfg.Detector == DetectorCNN
-	if e.cfg.DetectSize > 0 && max(up.Bounds().Dx(), up.Bounds().Dy()) > e.cfg.DetectSize {
+	if cnn {
+		return engineDetect(r, up, true, 0)
+	}
+	if e.cfg.DetectSize > 0 && max(up.Rect.Dx(), up.Rect.Dy()) > e.cfg.DetectSize {
 		small, s := toRGB(up).downscale(e.cfg.DetectSize)
-		faces, err := r.Detect(small.RGB, cnn)
+		faces, err := r.Detect(small.RGB, false)
 		if err != nil {
 			// The pixels are our own buffer, so a failure here is an engine fault.
 			return nil, wrap(ErrInternal, err.Error())
@@ -240,17 +287,78 @@ func (e *Extractor) detect(r engine, up image.Image) ([]image.Rectangle, error) 
 		if len(faces) > 0 {
 			return faces, nil
 		}
+		return engineDetect(r, up, false, 0)
 	}
-	var jpg bytes.Buffer
-	if err := jpeg.Encode(&jpg, up, &jpeg.Options{Quality: dlibQuality}); err != nil {
-		return nil, wrap(ErrInternal, err.Error())
+	if e.cfg.DetectSize > 0 {
+		return engineDetect(r, up, false, 0)
 	}
-	faces, err := r.DetectJPEG(jpg.Bytes(), cnn)
+	skip := startLevel(max(up.Rect.Dx(), up.Rect.Dy()), searchSize)
+	for {
+		faces, err := engineDetect(r, up, false, skip)
+		if err != nil || skip == 0 {
+			return faces, err
+		}
+		need := 0
+		if len(faces) > 0 {
+			need = max(0, hogLevel(largest(faces))-skipMargin)
+		}
+		if need >= skip {
+			return faces, nil
+		}
+		skip = need
+	}
+}
+
+// engineDetect runs the detector on our own pixels: a failure is an engine fault.
+func engineDetect(r engine, up *image.RGBA, cnn bool, skip int) ([]image.Rectangle, error) {
+	faces, err := r.DetectRGBA(up, cnn, skip)
 	if err != nil {
-		// We encoded this JPEG ourselves, so a failure here is an engine fault, not bad input.
 		return nil, wrap(ErrInternal, err.Error())
 	}
 	return faces, nil
+}
+
+// searchSize is the long side in px of the first pyramid level the default detection searches:
+// a face of 80 px there (the HOG window) is 125 px in a 1000 px picture.
+const searchSize = 640
+
+// skipMargin is how many levels finer than a face's own level the search must include for
+// its box to be the full search's: dlib's HOG fires on a face at its own level and the
+// neighbouring ones, and keeps the highest-scoring box.
+const skipMargin = 2
+
+// startLevel is the pyramid level (each 5/6 of the one before) whose long side is the largest
+// not above size, for a picture whose long side is long.
+func startLevel(long, size int) int {
+	k := 0
+	for l := float64(long); l > float64(size); l = l * 5 / 6 {
+		k++
+	}
+	return k
+}
+
+// hogLevel is the pyramid level at which dlib's HOG detector reports a face box of this size:
+// its 80 px window, 6/5 larger per level.
+func hogLevel(box image.Rectangle) int {
+	side := float64(max(box.Dx(), box.Dy()))
+	if side <= hogWindow {
+		return 0
+	}
+	return int(math.Floor(math.Log(side/hogWindow) / math.Log(6.0/5)))
+}
+
+// hogWindow is the side in px of a face box dlib's HOG detector reports at level 0.
+const hogWindow = 80
+
+// largest is the face box of the largest area.
+func largest(faces []image.Rectangle) image.Rectangle {
+	best := faces[0]
+	for _, f := range faces[1:] {
+		if area(f) > area(best) {
+			best = f
+		}
+	}
+	return best
 }
 
 // unscale maps a pixel coordinate of the scaled image to the full-resolution one (pixel
@@ -260,22 +368,13 @@ func unscale(v int, s float64) int {
 }
 
 // describe places the landmarks of the face in box and computes its descriptor from the
-// region of up around it. The region goes to dlib as a baseline JPEG (quality 95) decoded by
-// libjpeg: its 16 px blocks are those of the whole picture's JPEG, so dlib sees the very
-// pixels go-face sees when given the whole re-encoded picture, and templates stay
-// comparable with those made that way.
-func describe(r engine, up image.Image, box image.Rectangle) ([]image.Point, [128]float32, error) {
+// region of up around it, handed to dlib as the decoded pixels.
+func describe(r engine, up *image.RGBA, box image.Rectangle) ([]image.Point, [128]float32, error) {
 	region := chipRegion(box, up.Bounds())
-	sub := up.(interface {
-		SubImage(image.Rectangle) image.Image
-	}).SubImage(region)
-	var jpg bytes.Buffer
-	if err := jpeg.Encode(&jpg, sub, &jpeg.Options{Quality: dlibQuality}); err != nil {
-		return nil, [128]float32{}, wrap(ErrInternal, err.Error())
-	}
-	shape, desc, err := r.DescribeJPEG(jpg.Bytes(), box.Sub(region.Min))
+	sub := up.SubImage(region).(*image.RGBA)
+	shape, desc, err := r.DescribeRGBA(sub, box.Sub(region.Min))
 	if err != nil {
-		// We encoded this JPEG ourselves, so a failure here is an engine fault, not bad input.
+		// The pixels are our own buffer, so a failure here is an engine fault, not bad input.
 		return nil, desc, wrap(ErrInternal, err.Error())
 	}
 	for i := range shape {
@@ -284,13 +383,11 @@ func describe(r engine, up image.Image, box image.Rectangle) ([]image.Point, [12
 	return shape, desc, nil
 }
 
-// dlibQuality is the JPEG quality of the region handed to dlib.
-const dlibQuality = 95
-
 // chipRegion is the part of the picture (bounds) the landmarks and the 150x150 chip of a face
 // in box can touch: the box grown by three quarters of its size on every side (the chip's
 // padding with the head rolled 45 degrees stays inside), with its corners on the 16 px grid of
-// the JPEG blocks (and of dlib's image pyramid) or on the picture's edges.
+// dlib's chip pyramid (which halves the region when the chip is much smaller than the face),
+// so that the chip is the one computed on the whole picture, or on the picture's edges.
 func chipRegion(box, bounds image.Rectangle) image.Rectangle {
 	m := 3 * max(box.Dx(), box.Dy()) / 4
 	r := image.Rect(floorTo(box.Min.X-m, 16), floorTo(box.Min.Y-m, 16), ceilTo(box.Max.X+m, 16), ceilTo(box.Max.Y+m, 16))

@@ -131,6 +131,21 @@ func TestFastDetectDrift(t *testing.T) {
 	drift(t, e, 0.2)
 }
 
+// TestFastDecodeDrift measures what FastDecode does to the templates: dlib sees the capture as
+// libjpeg-turbo decodes it instead of the reference pipeline's quality-95 re-encode, so the
+// JPEG noise differs. Reported in docs/performance.md.
+func TestFastDecodeDrift(t *testing.T) {
+	if testing.Short() {
+		t.Skip("measurement: skipped in -short")
+	}
+	e, err := New(Config{ModelsDir: modelsDir(t), Workers: 2, FastDecode: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer e.Close()
+	drift(t, e, 0.05)
+}
+
 // drift compares e's templates with the reference pipeline's on driftPhotos and fails when a
 // pairwise distance changes by limit or more.
 func drift(t *testing.T, e *Extractor, limit float32) {

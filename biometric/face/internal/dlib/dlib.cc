@@ -6,6 +6,7 @@
 #include <csetjmp>
 #include <cstdio>
 #include <cstring>
+#include <sstream>
 #include <stdexcept>
 #include <jpeglib.h>
 #include <dlib/dnn.h>
@@ -38,8 +39,25 @@ template <typename SUBNET> using downsampler = relu<affine<con5d<32, relu<affine
 template <typename SUBNET> using rcon5 = relu<affine<con5<45,SUBNET>>>;
 using cnn_type = loss_mmod<con<1,9,9,1,1,rcon5<rcon5<rcon5<downsampler<input_rgb_image_pyramid<pyramid_down<6>>>>>>>>;
 
+// skip_levels is how many levels of the HOG detector's image pyramid (pyramid_down<6>) the
+// image given to hog_skip already went down; set for the duration of one call on this thread.
+static thread_local unsigned skip_levels = 0;
+
+// skip_pyramid is pyramid_down<6> for an image that is already skip_levels levels down the
+// pyramid of the full-resolution picture: the detector builds the same levels from it and maps
+// a box found on its level l back to the picture exactly as from level l + skip_levels, so each
+// box is the one the detector finds at that level of the full-resolution picture.
+struct skip_pyramid : pyramid_down<6> {
+	using pyramid_down<6>::rect_up;
+	drectangle rect_up(const drectangle& rect, unsigned int levels) const {
+		return pyramid_down<6>::rect_up(rect, levels + skip_levels);
+	}
+};
+using hog_skip_type = object_detector<scan_fhog_pyramid<skip_pyramid>>;
+
 struct idgate_dlib {
 	frontal_face_detector hog;
+	hog_skip_type hog_skip; // the same detector (filters, thresholds, overlap test) as hog
 	shape_predictor sp;
 	anet_type net;
 	cnn_type cnn;
@@ -120,6 +138,9 @@ extern "C" idgate_dlib* idgate_dlib_new(const char* dir, int cnn, char** err) {
 		auto d = new idgate_dlib();
 		std::string s = dir;
 		d->hog = get_frontal_face_detector();
+		std::stringstream copy;
+		serialize(d->hog, copy);
+		deserialize(d->hog_skip, copy);
 		deserialize(s + "/shape_predictor_5_face_landmarks.dat") >> d->sp;
 		deserialize(s + "/dlib_face_recognition_resnet_model_v1.dat") >> d->net;
 		if (cnn) {
@@ -190,6 +211,79 @@ extern "C" int idgate_dlib_describe(idgate_dlib* d, const uint8_t* rgb, int w, i
 	try {
 		matrix<rgb_pixel> img;
 		load(img, rgb, w, h);
+		return describe(d, img, l, t, r, b, parts, max_parts, descriptor);
+	} catch (std::exception& e) {
+		*err = dup_error(e.what());
+	} catch (...) {
+		*err = dup_error(nullptr);
+	}
+	return -1;
+}
+
+// load_rgba copies a w x h RGBA image with rows stride bytes apart into img, dropping alpha.
+static void load_rgba(matrix<rgb_pixel>& img, const uint8_t* pix, int stride, int w, int h) {
+	img.set_size(h, w);
+	for (int y = 0; y < h; y++) {
+		const uint8_t* src = pix + (size_t)y * (size_t)stride;
+		rgb_pixel* dst = &img(y, 0);
+		for (int x = 0; x < w; x++) {
+			dst[x].red = src[4*x];
+			dst[x].green = src[4*x+1];
+			dst[x].blue = src[4*x+2];
+		}
+	}
+}
+
+struct skip_guard {
+	explicit skip_guard(unsigned n) { skip_levels = n; }
+	~skip_guard() { skip_levels = 0; }
+};
+
+extern "C" int idgate_dlib_detect_rgba(idgate_dlib* d, const uint8_t* pix, int stride, int w, int h, int cnn, int skip,
+		long* rects, int max, char** err) {
+	try {
+		matrix<rgb_pixel> img;
+		load_rgba(img, pix, stride, w, h);
+		if (cnn || skip <= 0)
+			return detect(d, img, cnn, rects, max, err);
+		// The pyramid levels the detector would build from img, as it builds them.
+		pyramid_down<6> pyr;
+		array2d<rgb_pixel> level, next;
+		pyr(img, level);
+		for (int i = 1; i < skip; i++) {
+			pyr(level, next);
+			swap(level, next);
+		}
+		if (level.nr() == 0 || level.nc() == 0) {
+			*err = dup_error("image too small for the pyramid levels skipped");
+			return -1;
+		}
+		std::vector<rectangle> found;
+		{
+			skip_guard g((unsigned)skip);
+			found = d->hog_skip(level);
+		}
+		std::sort(found.begin(), found.end());
+		for (size_t i = 0; i < found.size() && (int)i < max; i++) {
+			rects[4*i] = found[i].left();
+			rects[4*i+1] = found[i].top();
+			rects[4*i+2] = found[i].right();
+			rects[4*i+3] = found[i].bottom();
+		}
+		return (int)found.size();
+	} catch (std::exception& e) {
+		*err = dup_error(e.what());
+	} catch (...) {
+		*err = dup_error(nullptr);
+	}
+	return -1;
+}
+
+extern "C" int idgate_dlib_describe_rgba(idgate_dlib* d, const uint8_t* pix, int stride, int w, int h,
+		long l, long t, long r, long b, long* parts, int max_parts, float* descriptor, char** err) {
+	try {
+		matrix<rgb_pixel> img;
+		load_rgba(img, pix, stride, w, h);
 		return describe(d, img, l, t, r, b, parts, max_parts, descriptor);
 	} catch (std::exception& e) {
 		*err = dup_error(e.what());

@@ -158,3 +158,61 @@ func boxes(rects []C.long, n int) []image.Rectangle {
 	}
 	return out
 }
+
+// rgbaArgs checks img and returns its first pixel, stride and size for C.
+func rgbaArgs(img *image.RGBA) (*C.uint8_t, C.int, C.int, C.int, error) {
+	r := img.Rect
+	if r.Dx() <= 0 || r.Dy() <= 0 || img.Stride < 4*r.Dx() {
+		return nil, 0, 0, 0, errors.New("bad image")
+	}
+	off := img.PixOffset(r.Min.X, r.Min.Y)
+	if off < 0 || off+(r.Dy()-1)*img.Stride+4*r.Dx() > len(img.Pix) {
+		return nil, 0, 0, 0, errors.New("bad image")
+	}
+	return (*C.uint8_t)(unsafe.Pointer(&img.Pix[off])), C.int(img.Stride), C.int(r.Dx()), C.int(r.Dy()), nil
+}
+
+// DetectRGBA is Detect on img (alpha ignored; boxes relative to img.Rect.Min). With the HOG
+// detector and skip > 0, only the levels of its image pyramid from level skip on are
+// searched: each box found is one the full search finds at that level (faces larger than
+// about 80 px × 1.2^skip), at the cost of searching an image (5/6)^skip as large.
+func (d *Engine) DetectRGBA(img *image.RGBA, cnn bool, skip int) ([]image.Rectangle, error) {
+	pix, stride, w, h, err := rgbaArgs(img)
+	if err != nil {
+		return nil, err
+	}
+	var rects [4 * maxDetections]C.long
+	var cerr *C.char
+	c := C.int(0)
+	if cnn {
+		c = 1
+	}
+	n := C.idgate_dlib_detect_rgba(d.ptr, pix, stride, w, h, c, C.int(skip), &rects[0], maxDetections, &cerr)
+	if n < 0 {
+		return nil, cError(cerr)
+	}
+	return boxes(rects[:], int(n)), nil
+}
+
+// DescribeRGBA is Describe on img (alpha ignored); box and landmarks are relative to
+// img.Rect.Min.
+func (d *Engine) DescribeRGBA(img *image.RGBA, box image.Rectangle) ([]image.Point, [128]float32, error) {
+	var desc [128]float32
+	pix, stride, w, h, err := rgbaArgs(img)
+	if err != nil {
+		return nil, desc, err
+	}
+	var parts [2 * maxParts]C.long
+	var cerr *C.char
+	n := C.idgate_dlib_describe_rgba(d.ptr, pix, stride, w, h,
+		C.long(box.Min.X), C.long(box.Min.Y), C.long(box.Max.X), C.long(box.Max.Y),
+		&parts[0], maxParts, (*C.float)(unsafe.Pointer(&desc[0])), &cerr)
+	if n < 0 {
+		return nil, desc, cError(cerr)
+	}
+	pts := make([]image.Point, min(int(n), maxParts))
+	for i := range pts {
+		pts[i] = image.Pt(int(parts[2*i]), int(parts[2*i+1]))
+	}
+	return pts, desc, nil
+}

@@ -35,6 +35,18 @@ int idgate_dlib_detect_jpeg(idgate_dlib* d, const uint8_t* jpg, int len, int cnn
 int idgate_dlib_describe_jpeg(idgate_dlib* d, const uint8_t* jpg, int len, long l, long t, long r, long b,
 	long* parts, int max_parts, float* descriptor, char** err);
 
+// idgate_dlib_detect_rgba finds faces in an RGBA image (rows stride bytes apart; alpha
+// ignored) like idgate_dlib_detect. With the HOG detector and skip > 0 it searches only the
+// levels of its image pyramid from level skip on (faces larger than 80 px * 1.2^skip): each
+// box it returns is one the full search finds at that level, and boxes only finer levels find
+// are missing.
+int idgate_dlib_detect_rgba(idgate_dlib* d, const uint8_t* pix, int stride, int w, int h, int cnn, int skip,
+	long* rects, int max, char** err);
+
+// idgate_dlib_describe_rgba is idgate_dlib_describe on an RGBA image (rows stride bytes apart).
+int idgate_dlib_describe_rgba(idgate_dlib* d, const uint8_t* pix, int stride, int w, int h,
+	long l, long t, long r, long b, long* parts, int max_parts, float* descriptor, char** err);
+
 #ifdef __cplusplus
 }
 #endif
