@@ -81,7 +81,10 @@ func decodeUprightWith(b []byte, l limits, turbo bool) (img image.Image, err err
 		// libjpeg-turbo decodes ~4x faster; what it refuses (CMYK, corrupt data it would fill
 		// with grey) image/jpeg decides.
 		if m, err := libjpeg.Decode(b, cfg.Width, cfg.Height); err == nil {
-			img = m
+			if o := orientation(b); o != 1 {
+				return upright(m, o), nil
+			}
+			return m, nil // opaque, at (0, 0)
 		}
 	}
 	if img == nil {

@@ -60,8 +60,26 @@ func referenceFaces(t testing.TB, b []byte) []goface.Face {
 	return faces
 }
 
+// refCache holds referenceTemplate's answers by photo bytes: the drift tests share them.
+var refCache sync.Map // string -> refAnswer
+
+type refAnswer struct {
+	tpl biometric.Template
+	box image.Rectangle
+}
+
 // referenceTemplate is the reference pipeline's template of the largest face.
 func referenceTemplate(t testing.TB, e *Extractor, b []byte) (biometric.Template, image.Rectangle) {
+	t.Helper()
+	if a, ok := refCache.Load(string(b)); ok {
+		return a.(refAnswer).tpl, a.(refAnswer).box
+	}
+	tpl, box := referenceTemplateUncached(t, e, b)
+	refCache.Store(string(b), refAnswer{tpl, box})
+	return tpl, box
+}
+
+func referenceTemplateUncached(t testing.TB, e *Extractor, b []byte) (biometric.Template, image.Rectangle) {
 	t.Helper()
 	faces := referenceFaces(t, b)
 	if len(faces) == 0 {

@@ -10,8 +10,9 @@ import (
 )
 
 // faceCaptureFromEnv reads IDGATE_GATE_CAPTURE_QUALITY ("off", or name=value thresholds over
-// face.DefaultQualityThresholds) and IDGATE_GATE_FACE_DETECT_SIZE (px, 0 full resolution)
-// into the gate extractor's configuration; a malformed value is an error (exit 2).
+// face.DefaultQualityThresholds), IDGATE_GATE_FACE_DETECT_SIZE (px, 0 full resolution) and
+// IDGATE_GATE_FACE_FAST_DECODE (boolean) into the gate extractor's configuration; a malformed
+// value is an error (exit 2).
 func faceCaptureFromEnv(modelsDir string) (face.Config, error) {
 	cfg := face.Config{ModelsDir: modelsDir, MaxPixels: face.GateMaxPixels, MaxBytes: gate.MaxJPEGBytes,
 		CheckQuality: true, QualityThresholds: face.DefaultQualityThresholds()}
@@ -31,6 +32,13 @@ func faceCaptureFromEnv(modelsDir string) (face.Config, error) {
 			return cfg, fmt.Errorf("gate: IDGATE_GATE_FACE_DETECT_SIZE %q is not 0 or a size of at least 160 px", v)
 		}
 		cfg.DetectSize = n
+	}
+	if v := os.Getenv("IDGATE_GATE_FACE_FAST_DECODE"); v != "" {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			return cfg, fmt.Errorf("gate: IDGATE_GATE_FACE_FAST_DECODE %q is not a boolean", v)
+		}
+		cfg.FastDecode = b
 	}
 	return cfg, nil
 }

@@ -101,4 +101,14 @@ func TestFaceCaptureFromEnv(t *testing.T) {
 	if cfg, _ := faceCaptureFromEnv("m"); cfg.QualityThresholds.MinEyeDistance != 45 || cfg.QualityThresholds.MaxRoll != face.DefaultQualityThresholds().MaxRoll {
 		t.Errorf("thresholds %+v", cfg.QualityThresholds)
 	}
+	for v, want := range map[string]bool{"": false, "true": true, "0": false, "1": true} {
+		t.Setenv("IDGATE_GATE_FACE_FAST_DECODE", v)
+		if cfg, err := faceCaptureFromEnv("m"); err != nil || cfg.FastDecode != want {
+			t.Errorf("IDGATE_GATE_FACE_FAST_DECODE=%q: %v %+v", v, err, cfg)
+		}
+	}
+	t.Setenv("IDGATE_GATE_FACE_FAST_DECODE", "fast")
+	if _, err := faceCaptureFromEnv("m"); err == nil {
+		t.Error(`IDGATE_GATE_FACE_FAST_DECODE="fast" accepted`)
+	}
 }
