@@ -101,6 +101,7 @@ func TestFaceCaptureFromEnv(t *testing.T) {
 	if cfg, _ := faceCaptureFromEnv("m"); cfg.QualityThresholds.MinEyeDistance != 45 || cfg.QualityThresholds.MaxRoll != face.DefaultQualityThresholds().MaxRoll {
 		t.Errorf("thresholds %+v", cfg.QualityThresholds)
 	}
+	t.Setenv("IDGATE_GATE_FACE_DETECT_SIZE", "")
 	for v, want := range map[string]bool{"": false, "true": true, "0": false, "1": true} {
 		t.Setenv("IDGATE_GATE_FACE_FAST_DECODE", v)
 		if cfg, err := faceCaptureFromEnv("m"); err != nil || cfg.FastDecode != want {
