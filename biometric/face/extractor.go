@@ -58,10 +58,11 @@ type Config struct {
 	MaxPixels   int    // width*height limit, checked before decoding; default DefaultMaxPixels (gates: GateMaxPixels)
 	MaxBytes    int    // encoded size limit; default DefaultMaxBytes
 	Detector    Detector
-	// DetectSize, when positive, is the longer side in px of a scaled copy faces are detected
-	// on (landmarks and descriptors always use full resolution): faster, but the face box, and
-	// through it the landmarks, differ slightly from full-resolution detection, moving
-	// templates by 0.01-0.09 (docs/performance.md). Zero: full resolution.
+	// DetectSize, when positive, is the longer side in px of a copy scaled by averaging that
+	// faces are detected on once (landmarks and descriptors always use full resolution): the
+	// face box, and through it the landmarks, then differ from the full search's, moving
+	// templates by up to 0.3 (docs/performance.md). Zero: the default search, whose boxes are
+	// the full search's.
 	DetectSize int
 	// FastDecode gives dlib the capture as libjpeg-turbo decodes it, and liveness and the
 	// quality checks the same pixels, instead of the reference pipeline's: image/jpeg's

@@ -10,7 +10,7 @@ import (
 )
 
 // faceCaptureFromEnv reads IDGATE_GATE_CAPTURE_QUALITY ("off", or name=value thresholds over
-// face.DefaultQualityThresholds), IDGATE_GATE_FACE_DETECT_SIZE (px, 0 full resolution) and
+// face.DefaultQualityThresholds), IDGATE_GATE_FACE_DETECT_SIZE (px, 0 the default search) and
 // IDGATE_GATE_FACE_FAST_DECODE (boolean) into the gate extractor's configuration; a malformed
 // value is an error (exit 2).
 func faceCaptureFromEnv(modelsDir string) (face.Config, error) {
