@@ -42,8 +42,9 @@ func (vp *VP) sessionTranscript(rec *vpRecord) ([]byte, error) {
 // verifyMDoc verifies one vp_token entry of an mso_mdoc query: the base64url DeviceResponse
 // with mdoc.Verifier for the query's doctype over this transaction's transcript, that
 // document alone (no other document, no documentErrors), no element beyond those the query
-// selects, then the status list. The Presented it returns lacks Claims,
-// which the caller fills from the DCQL selection.
+// selects, then the status list. A document that does not satisfy the query is
+// query_not_satisfied, as CheckVPToken says of any other. The Presented it returns lacks
+// Claims, which the caller fills from the DCQL selection.
 func (vp *VP) verifyMDoc(ctx context.Context, cq *oid4vp.CredentialQuery, p string, transcript []byte) (*oid4vp.Credential, *Presented, error) {
 	raw, err := base64.RawURLEncoding.Strict().DecodeString(strings.TrimRight(p, "="))
 	if err != nil {
@@ -57,7 +58,7 @@ func (vp *VP) verifyMDoc(ctx context.Context, cq *oid4vp.CredentialQuery, p stri
 	c := &oid4vp.Credential{Format: oid4vp.FormatMDoc, Doctype: doc.DocType, Claims: doc.Claims(), HolderBound: true, AuthorityKeyIDs: keyIDs(doc.Signer)}
 	sel, ok := cq.Match(c)
 	if !ok {
-		return c, nil, nil // CheckVPToken refuses it: query_not_satisfied
+		return nil, nil, &oid4vp.Error{Code: oid4vp.InvalidRequest, Reason: oid4vp.ReasonQueryNotSatisfied, Detail: "the mdoc does not satisfy its query"}
 	}
 	if err := onlyRequested(doc, sel); err != nil {
 		return nil, nil, err
