@@ -16,8 +16,8 @@
 //	            -> deviceSignature = COSE_Sign1 ES256, detached, over
 //	               #6.24(<<["DeviceAuthentication", SessionTranscript, docType, DeviceNameSpacesBytes]>>)
 //	            => DeviceResponse bytes
-//	verifier: Verifier.Verify(DeviceResponse, VerifyOptions{DocType, SessionTranscript, ReaderKey})
-//	            -> strict decode; DS chain to an IACA trusted for the docType at the MSO's signed time;
+//	verifier: Verifier.Verify(DeviceResponse, VerifyOptions{DocType, SessionTranscript, ReaderKey, OnlyDocument})
+//	            -> strict decode; the document of DocType (alone, with OnlyDocument); DS chain to an IACA trusted for the docType at the MSO's signed time;
 //	               issuerAuth signature; docType; validFrom <= now <= validUntil; each item's SHA-256
 //	               over its #6.24 bytes as received; deviceSignature (or deviceMac: ECDH + HKDF
 //	               "EMacKey") under the MSO's device key over the transcript the verifier computed
