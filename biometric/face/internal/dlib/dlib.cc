@@ -3,12 +3,9 @@
 // and the chip parameters (150 px, padding 0.25) are go-face's, so templates are comparable with
 // those go-face makes. Every call runs under the caller's exclusive use of the object (the Go
 // side pools them), so no locks are needed here.
-#include <csetjmp>
-#include <cstdio>
 #include <cstring>
 #include <sstream>
 #include <stdexcept>
-#include <jpeglib.h>
 #include <dlib/dnn.h>
 #include <dlib/image_processing/frontal_face_detector.h>
 #include <dlib/image_processing.h>
@@ -71,39 +68,6 @@ static void load(matrix<rgb_pixel>& img, const uint8_t* rgb, int w, int h) {
 	std::memcpy(&img(0, 0), rgb, (size_t)w * (size_t)h * 3);
 }
 
-// load_mem_jpeg decodes a JPEG with libjpeg's default settings, as go-face's loader does (the
-// same pixels it gave dlib). Only JPEGs the Go side encoded itself reach it.
-struct jpeg_error { jpeg_error_mgr pub; std::jmp_buf jump; };
-static void jpeg_exit(j_common_ptr c) { std::longjmp(((jpeg_error*)c->err)->jump, 1); }
-static void jpeg_message(j_common_ptr c, int level) { if (level < 0) jpeg_exit(c); }
-
-static void load_mem_jpeg(matrix<rgb_pixel>& img, const uint8_t* data, size_t len) {
-	jpeg_decompress_struct cinfo;
-	jpeg_error jerr;
-	cinfo.err = jpeg_std_error(&jerr.pub);
-	jerr.pub.error_exit = jpeg_exit;
-	jerr.pub.emit_message = jpeg_message;
-	if (setjmp(jerr.jump)) {
-		jpeg_destroy_decompress(&cinfo);
-		throw std::runtime_error("jpeg decode error");
-	}
-	jpeg_create_decompress(&cinfo);
-	jpeg_mem_src(&cinfo, data, len);
-	jpeg_read_header(&cinfo, TRUE);
-	jpeg_start_decompress(&cinfo);
-	if (cinfo.output_components != 3) {
-		jpeg_destroy_decompress(&cinfo);
-		throw std::runtime_error("jpeg is not 3-component");
-	}
-	img.set_size(cinfo.output_height, cinfo.output_width);
-	while (cinfo.output_scanline < cinfo.output_height) {
-		JSAMPROW row[1] = { (JSAMPROW)&img(cinfo.output_scanline, 0) };
-		jpeg_read_scanlines(&cinfo, row, 1);
-	}
-	jpeg_finish_decompress(&cinfo);
-	jpeg_destroy_decompress(&cinfo);
-}
-
 static int describe(idgate_dlib* d, const matrix<rgb_pixel>& img, long l, long t, long r, long b,
 		long* parts, int max_parts, float* descriptor) {
 	full_object_detection shape = d->sp(img, rectangle(l, t, r, b));
@@ -117,20 +81,6 @@ static int describe(idgate_dlib* d, const matrix<rgb_pixel>& img, long l, long t
 		parts[2*i+1] = shape.part(i).y();
 	}
 	return n;
-}
-
-extern "C" int idgate_dlib_describe_jpeg(idgate_dlib* d, const uint8_t* jpg, int len, long l, long t, long r, long b,
-		long* parts, int max_parts, float* descriptor, char** err) {
-	try {
-		matrix<rgb_pixel> img;
-		load_mem_jpeg(img, jpg, (size_t)len);
-		return describe(d, img, l, t, r, b, parts, max_parts, descriptor);
-	} catch (std::exception& e) {
-		*err = dup_error(e.what());
-	} catch (...) {
-		*err = dup_error(nullptr);
-	}
-	return -1;
 }
 
 extern "C" idgate_dlib* idgate_dlib_new(const char* dir, int cnn, char** err) {
@@ -185,33 +135,6 @@ extern "C" int idgate_dlib_detect(idgate_dlib* d, const uint8_t* rgb, int w, int
 		matrix<rgb_pixel> img;
 		load(img, rgb, w, h);
 		return detect(d, img, cnn, rects, max, err);
-	} catch (std::exception& e) {
-		*err = dup_error(e.what());
-	} catch (...) {
-		*err = dup_error(nullptr);
-	}
-	return -1;
-}
-
-extern "C" int idgate_dlib_detect_jpeg(idgate_dlib* d, const uint8_t* jpg, int len, int cnn, long* rects, int max, char** err) {
-	try {
-		matrix<rgb_pixel> img;
-		load_mem_jpeg(img, jpg, (size_t)len);
-		return detect(d, img, cnn, rects, max, err);
-	} catch (std::exception& e) {
-		*err = dup_error(e.what());
-	} catch (...) {
-		*err = dup_error(nullptr);
-	}
-	return -1;
-}
-
-extern "C" int idgate_dlib_describe(idgate_dlib* d, const uint8_t* rgb, int w, int h, long l, long t, long r, long b,
-		long* parts, int max_parts, float* descriptor, char** err) {
-	try {
-		matrix<rgb_pixel> img;
-		load(img, rgb, w, h);
-		return describe(d, img, l, t, r, b, parts, max_parts, descriptor);
 	} catch (std::exception& e) {
 		*err = dup_error(e.what());
 	} catch (...) {

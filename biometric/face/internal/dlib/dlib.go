@@ -1,12 +1,13 @@
 // Package dlib is idgate's cgo binding to dlib's face detectors (HOG and MMOD CNN), shape
-// predictor and ResNet face descriptor, taking raw RGB pixels. Unlike go-face's Recognize, which
-// detects, places landmarks and describes every face of one JPEG in one call, it lets the
-// caller detect on a scaled copy and describe only the chosen face at full resolution. It
+// predictor and ResNet face descriptor, taking raw RGB or RGBA pixels. Unlike go-face's
+// Recognize, which detects, places landmarks and describes every face of one JPEG in one call,
+// it lets the caller search only the coarse levels of the HOG detector's pyramid (with the full
+// search's boxes) or a scaled copy, and describe only the chosen face at full resolution. It
 // lives in its own package so that the long C++ compile is redone only when it changes.
 package dlib
 
 // #cgo CXXFLAGS: -std=c++17 -Wall -O3 -DNDEBUG -march=native
-// #cgo LDFLAGS: -ldlib -lblas -lcblas -llapack -ljpeg
+// #cgo LDFLAGS: -ldlib -lblas -lcblas -llapack
 // #include <stdlib.h>
 // #include "dlib.h"
 import "C"
@@ -89,68 +90,6 @@ func (d *Engine) Detect(img RGB, cnn bool) ([]image.Rectangle, error) {
 	return out, nil
 }
 
-// Describe places the landmarks of the face in box and computes its descriptor from the
-// 150x150 chip with padding 0.25 (go-face's parameters). Landmarks are in img's coordinates.
-func (d *Engine) Describe(img RGB, box image.Rectangle) ([]image.Point, [128]float32, error) {
-	var desc [128]float32
-	if img.W <= 0 || img.H <= 0 || len(img.Pix) < 3*img.W*img.H {
-		return nil, desc, errors.New("bad image")
-	}
-	var parts [2 * maxParts]C.long
-	var cerr *C.char
-	n := C.idgate_dlib_describe(d.ptr, (*C.uint8_t)(unsafe.Pointer(&img.Pix[0])), C.int(img.W), C.int(img.H),
-		C.long(box.Min.X), C.long(box.Min.Y), C.long(box.Max.X), C.long(box.Max.Y),
-		&parts[0], maxParts, (*C.float)(unsafe.Pointer(&desc[0])), &cerr)
-	if n < 0 {
-		return nil, desc, cError(cerr)
-	}
-	pts := make([]image.Point, min(int(n), maxParts))
-	for i := range pts {
-		pts[i] = image.Pt(int(parts[2*i]), int(parts[2*i+1]))
-	}
-	return pts, desc, nil
-}
-
-// DescribeJPEG is Describe on a baseline JPEG (which the caller encoded itself: libjpeg parses
-// it) decoded by libjpeg with its default settings, the pixels go-face gives dlib.
-func (d *Engine) DescribeJPEG(jpg []byte, box image.Rectangle) ([]image.Point, [128]float32, error) {
-	var desc [128]float32
-	if len(jpg) == 0 {
-		return nil, desc, errors.New("empty jpeg")
-	}
-	var parts [2 * maxParts]C.long
-	var cerr *C.char
-	n := C.idgate_dlib_describe_jpeg(d.ptr, (*C.uint8_t)(unsafe.Pointer(&jpg[0])), C.int(len(jpg)),
-		C.long(box.Min.X), C.long(box.Min.Y), C.long(box.Max.X), C.long(box.Max.Y),
-		&parts[0], maxParts, (*C.float)(unsafe.Pointer(&desc[0])), &cerr)
-	if n < 0 {
-		return nil, desc, cError(cerr)
-	}
-	pts := make([]image.Point, min(int(n), maxParts))
-	for i := range pts {
-		pts[i] = image.Pt(int(parts[2*i]), int(parts[2*i+1]))
-	}
-	return pts, desc, nil
-}
-
-// DetectJPEG is Detect on a baseline JPEG (encoded by the caller) decoded by libjpeg.
-func (d *Engine) DetectJPEG(jpg []byte, cnn bool) ([]image.Rectangle, error) {
-	if len(jpg) == 0 {
-		return nil, errors.New("empty jpeg")
-	}
-	var rects [4 * maxDetections]C.long
-	var cerr *C.char
-	c := C.int(0)
-	if cnn {
-		c = 1
-	}
-	n := C.idgate_dlib_detect_jpeg(d.ptr, (*C.uint8_t)(unsafe.Pointer(&jpg[0])), C.int(len(jpg)), c, &rects[0], maxDetections, &cerr)
-	if n < 0 {
-		return nil, cError(cerr)
-	}
-	return boxes(rects[:], int(n)), nil
-}
-
 func boxes(rects []C.long, n int) []image.Rectangle {
 	out := make([]image.Rectangle, min(n, maxDetections))
 	for i := range out {
@@ -194,8 +133,9 @@ func (d *Engine) DetectRGBA(img *image.RGBA, cnn bool, skip int) ([]image.Rectan
 	return boxes(rects[:], int(n)), nil
 }
 
-// DescribeRGBA is Describe on img (alpha ignored); box and landmarks are relative to
-// img.Rect.Min.
+// DescribeRGBA places the landmarks of the face in box and computes its descriptor from the
+// 150x150 chip with padding 0.25 (go-face's parameters), on img (alpha ignored); box and
+// landmarks are relative to img.Rect.Min.
 func (d *Engine) DescribeRGBA(img *image.RGBA, box image.Rectangle) ([]image.Point, [128]float32, error) {
 	var desc [128]float32
 	pix, stride, w, h, err := rgbaArgs(img)

@@ -20,30 +20,18 @@ void idgate_dlib_free(idgate_dlib* d);
 // returns the number of faces found (which may exceed max) or -1 with *err set.
 int idgate_dlib_detect(idgate_dlib* d, const uint8_t* rgb, int w, int h, int cnn, long* rects, int max, char** err);
 
-// idgate_dlib_describe places the landmarks of the face in rect (l, t, r, b) and computes its
-// 128-float descriptor from the 150x150 chip (padding 0.25), as dlib's face recognition
-// example does. It writes up to max_parts points (x, y) to parts and returns the number of
-// landmarks, or -1 with *err set.
-int idgate_dlib_describe(idgate_dlib* d, const uint8_t* rgb, int w, int h, long l, long t, long r, long b,
-	long* parts, int max_parts, float* descriptor, char** err);
-
-// idgate_dlib_detect_jpeg is idgate_dlib_detect on a baseline JPEG decoded by libjpeg.
-int idgate_dlib_detect_jpeg(idgate_dlib* d, const uint8_t* jpg, int len, int cnn, long* rects, int max, char** err);
-
-// idgate_dlib_describe_jpeg is idgate_dlib_describe on a baseline JPEG decoded by libjpeg
-// (the pixels go-face gives dlib for the same JPEG).
-int idgate_dlib_describe_jpeg(idgate_dlib* d, const uint8_t* jpg, int len, long l, long t, long r, long b,
-	long* parts, int max_parts, float* descriptor, char** err);
-
 // idgate_dlib_detect_rgba finds faces in an RGBA image (rows stride bytes apart; alpha
 // ignored) like idgate_dlib_detect. With the HOG detector and skip > 0 it searches only the
-// levels of its image pyramid from level skip on (faces larger than 80 px * 1.2^skip): each
+// levels of its image pyramid from level skip on (face boxes of 72 px * 1.2^skip and more): each
 // box it returns is one the full search finds at that level, and boxes only finer levels find
 // are missing.
 int idgate_dlib_detect_rgba(idgate_dlib* d, const uint8_t* pix, int stride, int w, int h, int cnn, int skip,
 	long* rects, int max, char** err);
 
-// idgate_dlib_describe_rgba is idgate_dlib_describe on an RGBA image (rows stride bytes apart).
+// idgate_dlib_describe_rgba places the landmarks of the face in rect (l, t, r, b) of an RGBA
+// image (rows stride bytes apart; alpha ignored) and computes its 128-float descriptor from the
+// 150x150 chip (padding 0.25), as dlib's face recognition example does. It writes up to
+// max_parts points (x, y) to parts and returns the number of landmarks, or -1 with *err set.
 int idgate_dlib_describe_rgba(idgate_dlib* d, const uint8_t* pix, int stride, int w, int h,
 	long l, long t, long r, long b, long* parts, int max_parts, float* descriptor, char** err);
 
