@@ -2,12 +2,15 @@ package issuer
 
 import (
 	"context"
+	"crypto/ecdsa"
+	"crypto/ed25519"
 	"errors"
 	"fmt"
 	"slices"
 	"time"
 
 	"github.com/lestrrat-go/jwx/v2/jwa"
+	"github.com/lestrrat-go/jwx/v2/jwk"
 
 	"github.com/idgate/idgate/certs"
 	"github.com/idgate/idgate/keyattest"
@@ -119,6 +122,9 @@ func (s *Service) keyProof(ctx context.Context, req CredentialRequest, configID 
 		if len(a.AttestedKeys) != 1 {
 			return checkedProof{}, errf(CodeInvalidProof, "an attestation proof must attest exactly one key: one credential is issued per request")
 		}
+		if !bindable(a.AttestedKeys[0]) {
+			return checkedProof{}, errf(CodeInvalidProof, "the attested key must be an EC (P-256, P-384, P-521) or Ed25519 key, as a jwt proof's")
+		}
 		if a.Nonce == "" {
 			return checkedProof{}, errf(CodeInvalidNonce, "key attestation nonce is required")
 		}
@@ -144,6 +150,20 @@ func (s *Service) keyProof(ctx context.Context, req CredentialRequest, configID 
 	}
 	p.attestation = a
 	return p, nil
+}
+
+// bindable reports whether k is a key a jwt proof could be signed with (proofAlgs): the keys
+// the issuer binds credentials to.
+func bindable(k jwk.Key) bool {
+	var raw any
+	if k.Raw(&raw) != nil {
+		return false
+	}
+	switch raw.(type) {
+	case *ecdsa.PublicKey, ed25519.PublicKey:
+		return true
+	}
+	return false
 }
 
 // verifyAttestation verifies a key attestation against the trusted wallet providers and the

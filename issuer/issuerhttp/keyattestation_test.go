@@ -2,6 +2,8 @@ package issuerhttp
 
 import (
 	"crypto"
+	"crypto/rand"
+	"crypto/rsa"
 	"encoding/json"
 	"net/http"
 	"reflect"
@@ -225,6 +227,15 @@ func TestKeyAttestationRefused(t *testing.T) {
 		{"attestation proof of two keys", func(t *testing.T, nonce string) string {
 			return `{"credential_configuration_id":"mdl","proofs":{"attestation":["` + f.attestation(t, nonce, nil, newHolder(t), newHolder(t)) + `"]}}`
 		}, "invalid_proof", "exactly one key"},
+		{"attestation proof of an RSA key", func(t *testing.T, nonce string) string {
+			rsaKey, err := rsa.GenerateKey(rand.Reader, 2048)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return `{"credential_configuration_id":"mdl","proofs":{"attestation":["` + f.attestation(t, nonce, func(c *keyattest.Claims) {
+				c.AttestedKeys = []crypto.PublicKey{&rsaKey.PublicKey}
+			}) + `"]}}`
+		}, "invalid_proof", "EC (P-256, P-384, P-521) or Ed25519"},
 		{"attestation proof, untrusted provider", func(t *testing.T, nonce string) string {
 			h := newHolder(t)
 			att, _ := keyattest.Issue(untrusted, keyattest.Claims{IssuedAt: f.now, Nonce: nonce,
