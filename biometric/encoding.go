@@ -5,6 +5,8 @@ import (
 	"encoding/binary"
 	"fmt"
 	"math"
+
+	"github.com/idgate/idgate/internal/b64url"
 )
 
 // Binary layout, version 1 (all multi-byte values little-endian):
@@ -97,7 +99,7 @@ func ParseTemplateString(s string) (Template, error) {
 	if len(s) > MaxEncodedStringLen {
 		return Template{}, fmt.Errorf("%w: %d characters, max %d", ErrTooLarge, len(s), MaxEncodedStringLen)
 	}
-	b, err := base64.RawURLEncoding.Strict().DecodeString(s)
+	b, err := b64url.Decode(s)
 	if err != nil {
 		return Template{}, fmt.Errorf("%w: base64url: %v", ErrMalformedEncoding, err)
 	}

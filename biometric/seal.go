@@ -17,6 +17,8 @@ import (
 
 	"github.com/lestrrat-go/jwx/v2/jwa"
 	"github.com/lestrrat-go/jwx/v2/jwe"
+
+	"github.com/idgate/idgate/internal/b64url"
 )
 
 // SealedContentType is the JWE "cty" of a sealed template.
@@ -118,6 +120,11 @@ func openCompact(sealed string, priv *ecdh.PrivateKey) ([]byte, error) {
 		return nil, fmt.Errorf("%w: not a compact JWE", ErrSealed)
 	}
 	parts[4] = rest
+	for _, p := range parts { // one spelling per sealed template: no skipped CR/LF
+		if !b64url.Valid(p) {
+			return nil, fmt.Errorf("%w: not a compact JWE", ErrSealed)
+		}
+	}
 	// One buffer for every decoded part; the ciphertext and tag end up adjacent, as
 	// cipher.AEAD.Open wants them.
 	buf := make([]byte, 0, sealB64.DecodedLen(len(sealed)))

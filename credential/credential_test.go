@@ -170,6 +170,35 @@ func FuzzVerify(f *testing.F) {
 	})
 }
 
+// FuzzVerifyEdit fuzzes edits of one valid presentation rather than whole strings: each fuzz
+// worker builds its own test CA and presentation (keys are random per process), so a string
+// corpus made by one process is untrusted in the others and never gets past the chain check.
+// An edit (replace cut bytes at pos with ins) applies to whichever presentation the process
+// has; only the empty edit may verify.
+func FuzzVerifyEdit(f *testing.F) {
+	env := credentialtest.New(f)
+	h := env.Issue(f, credentialtest.IssueOpts{})
+	good := h.Present(f, []string{"age_over_18", "given_name"}, "aud", "n", time.Now())
+	f.Add(uint16(0), uint16(0), "")
+	f.Add(uint16(len(good)-1), uint16(1), "A")
+	f.Add(uint16(strings.IndexByte(good, '~')), uint16(1), "~~")
+	f.Add(uint16(strings.IndexByte(good, '.')+1), uint16(4), "eyJh")
+	f.Add(uint16(strings.LastIndexByte(good, '~')), uint16(0), "~WyJzYWx0IiwiYWdlX292ZXJfMjEiLHRydWVd")
+	v := env.Verifier(f)
+	f.Fuzz(func(t *testing.T, pos, cut uint16, ins string) {
+		p := min(int(pos), len(good))
+		q := min(p+int(cut), len(good))
+		s := good[:p] + ins + good[q:]
+		res, err := v.Verify(context.Background(), s, credential.Expectation{Audience: "aud", Nonce: "n"})
+		if (err == nil) == (res == nil) || (err != nil && credential.CodeOf(err) == "") {
+			t.Fatalf("result %v, err %v", res, err)
+		}
+		if err == nil && s != good {
+			t.Fatalf("accepted an edited presentation (at %d, cut %d, insert %q)", p, q-p, ins)
+		}
+	})
+}
+
 // TestExpiredIssuerCertCannotBackdate: the chain is judged at iat, which the signer picks, so
 // a key whose certificate has expired could mint "old" credentials valid for a year. A
 // credential may not outlive its signing certificate.

@@ -8,6 +8,7 @@ import (
 
 	"github.com/idgate/idgate/biometric"
 	"github.com/idgate/idgate/boardingpass"
+	"github.com/idgate/idgate/internal/b64url"
 	"github.com/idgate/idgate/internal/jsonscan"
 )
 
@@ -128,43 +129,9 @@ func checkID(presentation, mdoc, nonce string) error {
 	return nil
 }
 
-// isBase64URL reports whether s is canonical unpadded base64url (RFC 4648 §5), without
-// decoding it: only the 64 characters (encoding/base64 would skip CR and LF), a length other
-// than 1 mod 4, and zero unused bits in the last character, so one byte string has one
-// spelling.
-func isBase64URL(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if base64URLValue(s[i]) < 0 {
-			return false
-		}
-	}
-	switch len(s) % 4 {
-	case 1:
-		return false
-	case 2:
-		return base64URLValue(s[len(s)-1])&0x0F == 0
-	case 3:
-		return base64URLValue(s[len(s)-1])&0x03 == 0
-	}
-	return true
-}
-
-// base64URLValue is the 6-bit value of a base64url character, or -1.
-func base64URLValue(c byte) int {
-	switch {
-	case 'A' <= c && c <= 'Z':
-		return int(c - 'A')
-	case 'a' <= c && c <= 'z':
-		return int(c-'a') + 26
-	case '0' <= c && c <= '9':
-		return int(c-'0') + 52
-	case c == '-':
-		return 62
-	case c == '_':
-		return 63
-	}
-	return -1
-}
+// isBase64URL reports whether s is canonical unpadded base64url (encoding/base64 would skip CR
+// and LF), so one byte string has one spelling.
+var isBase64URL = b64url.Valid
 
 func (f *LiveFace) check() error {
 	switch {

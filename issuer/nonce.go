@@ -8,6 +8,8 @@ import (
 	"encoding/binary"
 	"sync"
 	"time"
+
+	"github.com/idgate/idgate/internal/b64url"
 )
 
 // nonceStore hands out the c_nonces of the nonce endpoint without keeping state for them: a
@@ -52,7 +54,7 @@ func (n *nonceStore) issue(now time.Time) string {
 // consume reports whether v is a nonce this store issued, unexpired and not used before, and
 // marks it used.
 func (n *nonceStore) consume(v string, now time.Time) bool {
-	b, err := base64.RawURLEncoding.DecodeString(v)
+	b, err := b64url.Decode(v)
 	if err != nil || len(b) != nonceRawLen || !hmac.Equal(b[24:], n.mac(b)) {
 		return false
 	}

@@ -39,3 +39,21 @@ func TestNonceStore(t *testing.T) {
 		t.Fatalf("used set has %d entries, want only the one consumed", len(n.used))
 	}
 }
+
+// TestNonceOneSpelling: a used nonce cannot be used again under another spelling of its bytes
+// (a CR or LF the base64 decoder would skip, other unused trailing bits).
+func TestNonceOneSpelling(t *testing.T) {
+	now := time.Now()
+	n := newNonceStore(time.Minute)
+	c := n.issue(now)
+	if !n.consume(c, now) {
+		t.Fatal("fresh nonce refused")
+	}
+	last := strings.IndexByte("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_", c[len(c)-1])
+	bits := "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"[last^1]
+	for _, again := range []string{c + "\n", c[:5] + "\r\n" + c[5:], c[:len(c)-1] + string(bits)} {
+		if n.consume(again, now) {
+			t.Errorf("used nonce accepted again as %q", again)
+		}
+	}
+}

@@ -2,7 +2,6 @@ package keyattest
 
 import (
 	"bytes"
-	"encoding/base64"
 	"encoding/json"
 	"slices"
 	"strings"
@@ -11,6 +10,7 @@ import (
 	"github.com/lestrrat-go/jwx/v2/jwa"
 	"github.com/lestrrat-go/jwx/v2/jwk"
 
+	"github.com/idgate/idgate/internal/b64url"
 	"github.com/idgate/idgate/internal/jsonscan"
 	"github.com/idgate/idgate/statuslist"
 )
@@ -104,7 +104,7 @@ func Parse(compact []byte) (*Attestation, error) {
 	}
 	var raw [3][]byte
 	for i, p := range parts {
-		b, err := base64.RawURLEncoding.DecodeString(string(p))
+		b, err := b64url.Decode(string(p))
 		if err != nil {
 			return nil, newErr(ErrMalformed, nil, "JWS part %d is not base64url", i)
 		}

@@ -8,6 +8,8 @@ import (
 	"crypto/x509"
 	"encoding/base64"
 	"encoding/json"
+
+	"github.com/idgate/idgate/internal/b64url"
 )
 
 // Response encryption algorithms: HAIP's ECDH-ES on P-256, with A128GCM and A256GCM.
@@ -132,7 +134,7 @@ func coord(pub *ecdsa.PublicKey, i int) string {
 }
 
 func decodeCoord(s string) ([]byte, error) {
-	b, err := base64.RawURLEncoding.Strict().DecodeString(s)
+	b, err := b64url.Decode(s)
 	if err == nil && len(b) != 32 {
 		err = errorf(InvalidRequest, ReasonMalformedRequest, "coordinate is %d bytes", len(b))
 	}

@@ -11,6 +11,8 @@ import (
 	"strings"
 
 	"filippo.io/nistec"
+
+	"github.com/idgate/idgate/internal/b64url"
 )
 
 // Compact JWE decryption for exactly what a direct_post.jwt response may be (§8.3, HAIP):
@@ -212,12 +214,12 @@ func (r *rawJWEHeader) header() (*jweHeader, error) {
 	}
 	var err error
 	if r.seen&hdrAPU != 0 {
-		if h.APU, err = b64.DecodeString(r.apu); err != nil {
+		if h.APU, err = b64url.Decode(r.apu); err != nil {
 			return nil, rerr("JWE apu is not base64url")
 		}
 	}
 	if r.seen&hdrAPV != 0 {
-		if h.APV, err = b64.DecodeString(r.apv); err != nil {
+		if h.APV, err = b64url.Decode(r.apv); err != nil {
 			return nil, rerr("JWE apv is not base64url")
 		}
 	}
@@ -288,6 +290,11 @@ func decryptJWE(compact string, key *DecryptionKey, encs []string) ([]byte, erro
 	parts[4] = rest
 	if strings.Contains(rest, ".") || parts[1] != "" {
 		return nil, rerr("response is not a compact JWE with direct key agreement")
+	}
+	for _, p := range parts { // one spelling per response: no skipped CR/LF, no stray bits
+		if !b64url.Valid(p) {
+			return nil, rerr("JWE part is not canonical base64url")
+		}
 	}
 	if b64.DecodedLen(len(parts[0])) > maxJWEHeader {
 		return nil, rerr("JWE header larger than %d bytes", maxJWEHeader)

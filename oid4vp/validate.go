@@ -5,7 +5,6 @@ import (
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/x509"
-	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"net"
@@ -16,6 +15,7 @@ import (
 	"time"
 
 	"github.com/idgate/idgate/certs"
+	"github.com/idgate/idgate/internal/b64url"
 )
 
 // Trust verifies a verifier's certificate chain; *certs.TrustList implements it, and the wallet
@@ -111,7 +111,7 @@ func ValidateRequestObject(jwt string, opts ValidateOptions) (*AuthorizationRequ
 	if !ok || pub.Curve != elliptic.P256() {
 		return nil, objErr(ReasonSignature, "leaf key is not ECDSA P-256")
 	}
-	sig, err := base64.RawURLEncoding.Strict().DecodeString(parts[2])
+	sig, err := b64url.Decode(parts[2])
 	if err != nil || !verifyES256(pub, parts[0]+"."+parts[1], sig) {
 		return nil, objErr(ReasonSignature, "signature does not verify with the x5c leaf")
 	}
@@ -263,7 +263,7 @@ func encryptionChoice(cm *ClientMetadata) (*JWK, string, error) {
 }
 
 func decodeSegment(seg string, v any) error {
-	b, err := base64.RawURLEncoding.Strict().DecodeString(seg)
+	b, err := b64url.Decode(seg)
 	if err != nil {
 		return err
 	}

@@ -5,6 +5,8 @@ import (
 	"crypto/rand"
 	"encoding/base64"
 	"encoding/json"
+
+	"github.com/idgate/idgate/internal/b64url"
 )
 
 // b64 is base64url without padding, rejecting non-canonical trailing bits
@@ -61,7 +63,7 @@ func parseDisclosure(encoded string, dec *jsonDecoder) (*Disclosure, error) {
 	if encoded == "" || len(encoded) > MaxTokenBytes {
 		return nil, newErr(CodeDisclosureMalformed, "empty or oversized")
 	}
-	js, err := b64.DecodeString(encoded)
+	js, err := b64url.Decode(encoded)
 	if err != nil {
 		return nil, wrapErr(CodeDisclosureMalformed, "not base64url", err)
 	}

@@ -132,3 +132,36 @@ func FuzzVerify(f *testing.F) {
 		}
 	})
 }
+
+// TestOneSpelling: a presentation whose base64url parts carry a CR or LF (which encoding/base64
+// skips) is refused, so a verified presentation has exactly one spelling.
+func TestOneSpelling(t *testing.T) {
+	issuer := rfcPrivateKey(t, "Ur2bNKuBPOrAaxsRnbSH6hIhmNTxSGXshDSUD1a1y7g")
+	holder := rfcPrivateKey(t, "5K5SCos8zf9zRemGGUl6yfok-_NiiryNZsvANWMhF-I")
+	claims := sampleClaims()
+	claims["cnf"] = holderJWK(holder)
+	s, err := Issue(claims, samplePaths, IssueOptions{Signer: issuer})
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Unix(1748454271, 0)
+	kb, err := AddKeyBinding(s, holder, "ES256", "https://verifier.example.org", "1234567890", now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	opts := VerifyOptions{IssuerKey: fixedKey(&issuer.PublicKey),
+		KeyBinding: &KBOptions{Audience: "https://verifier.example.org", Nonce: "1234567890", Now: now}}
+	if _, err := Verify(kb, opts); err != nil {
+		t.Fatal(err)
+	}
+	issuerSig := strings.LastIndexByte(kb[:strings.IndexByte(kb, '~')], '.') + 3
+	for name, bad := range map[string]string{
+		"LF after the KB-JWT":        kb + "\n",
+		"CR in the KB-JWT signature": kb[:len(kb)-4] + "\r" + kb[len(kb)-4:],
+		"LF in the issuer signature": kb[:issuerSig] + "\n" + kb[issuerSig:],
+	} {
+		if _, err := Verify(bad, opts); err == nil {
+			t.Errorf("%s: verified", name)
+		}
+	}
+}

@@ -12,6 +12,8 @@ import (
 	"github.com/lestrrat-go/jwx/v2/jwa"
 	"github.com/lestrrat-go/jwx/v2/jwk"
 	"github.com/lestrrat-go/jwx/v2/jws"
+
+	"github.com/idgate/idgate/internal/b64url"
 )
 
 // DefaultAllowedAlgs is the verifier allow-list when none is configured.
@@ -41,15 +43,15 @@ func parseCompact(s string) (*compact, error) {
 	}
 	c := &compact{signingInput: s[:j]}
 	var err error
-	if c.header, err = b64.DecodeString(s[:i]); err != nil || len(c.header) == 0 {
+	if c.header, err = b64url.Decode(s[:i]); err != nil || len(c.header) == 0 {
 		return nil, wrapErr(CodeMalformed, "JWS header is not base64url", err)
 	}
-	if c.payload, err = b64.DecodeString(s[i+1 : j]); err != nil || len(c.payload) == 0 {
+	if c.payload, err = b64url.Decode(s[i+1 : j]); err != nil || len(c.payload) == 0 {
 		return nil, wrapErr(CodeMalformed, "JWS payload is not base64url", err)
 	}
 	// An empty signature is left to verifySig, so that {"alg":"none"} tokens
 	// are refused by the alg allow-list (alg_not_allowed), not as malformed.
-	if c.sig, err = b64.DecodeString(s[j+1:]); err != nil {
+	if c.sig, err = b64url.Decode(s[j+1:]); err != nil {
 		return nil, wrapErr(CodeMalformed, "JWS signature is not base64url", err)
 	}
 	return c, nil

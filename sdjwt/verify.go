@@ -11,6 +11,8 @@ import (
 	"github.com/lestrrat-go/jwx/v2/jwa"
 	"github.com/lestrrat-go/jwx/v2/jwk"
 	"github.com/lestrrat-go/jwx/v2/jws"
+
+	"github.com/idgate/idgate/internal/b64url"
 )
 
 // VerifyOptions configures Verify.
@@ -240,8 +242,8 @@ func fastJWK(m map[string]any) (crypto.PublicKey, error) {
 		}
 		y, _ := m["y"].(string)
 		n := (curve.Params().BitSize + 7) / 8
-		xb, errX := b64.DecodeString(x)
-		yb, errY := b64.DecodeString(y)
+		xb, errX := b64url.Decode(x)
+		yb, errY := b64url.Decode(y)
 		if errX != nil || errY != nil || len(xb) != n || len(yb) != n { // full-length coordinates, RFC 7518 §6.2.1.2
 			return nil, newErr(CodeCnfMissing, "cnf.jwk: bad EC coordinates")
 		}
@@ -253,7 +255,7 @@ func fastJWK(m map[string]any) (crypto.PublicKey, error) {
 		}
 		return pub, nil
 	case kty == "OKP" && crv == "Ed25519":
-		xb, err := b64.DecodeString(x)
+		xb, err := b64url.Decode(x)
 		if err != nil || len(xb) != ed25519.PublicKeySize {
 			return nil, newErr(CodeCnfMissing, "cnf.jwk: bad Ed25519 key")
 		}

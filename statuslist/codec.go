@@ -5,6 +5,8 @@ import (
 	"compress/zlib"
 	"encoding/base64"
 	"io"
+
+	"github.com/idgate/idgate/internal/b64url"
 )
 
 // Encode returns the "lst" value: the packed array compressed with DEFLATE in the zlib format
@@ -43,7 +45,7 @@ func Decode(bits int, lst string, maxEntries int) (*List, error) {
 	if len(lst) > base64.RawURLEncoding.EncodedLen(maxCompressed) {
 		return nil, newErr(ErrMalformed, nil, "lst of %d characters exceeds the bound for %d entries", len(lst), maxEntries)
 	}
-	raw, err := base64.RawURLEncoding.Strict().DecodeString(lst)
+	raw, err := b64url.Decode(lst)
 	if err != nil {
 		return nil, newErr(ErrMalformed, err, "lst is not unpadded base64url")
 	}

@@ -12,6 +12,8 @@ import (
 	"encoding/json"
 	"math/big"
 	"strings"
+
+	"github.com/idgate/idgate/internal/b64url"
 )
 
 // algES256 is the only JWS algorithm accepted: the idgate PKI is P-256 throughout, and an
@@ -68,7 +70,7 @@ func parseCompact(token []byte) (*compactJWS, error) {
 	if len(parts) != 3 {
 		return nil, newErr(ErrInvalidList, nil, "not a compact JWS (%d parts)", len(parts))
 	}
-	hb, err := base64.RawURLEncoding.Strict().DecodeString(parts[0])
+	hb, err := b64url.Decode(parts[0])
 	if err != nil {
 		return nil, newErr(ErrInvalidList, err, "header encoding")
 	}
@@ -76,11 +78,11 @@ func parseCompact(token []byte) (*compactJWS, error) {
 	if err := strictUnmarshal(hb, &hdr); err != nil {
 		return nil, newErr(ErrInvalidList, err, "header JSON")
 	}
-	payload, err := base64.RawURLEncoding.Strict().DecodeString(parts[1])
+	payload, err := b64url.Decode(parts[1])
 	if err != nil {
 		return nil, newErr(ErrInvalidList, err, "payload encoding")
 	}
-	sig, err := base64.RawURLEncoding.Strict().DecodeString(parts[2])
+	sig, err := b64url.Decode(parts[2])
 	if err != nil {
 		return nil, newErr(ErrInvalidList, err, "signature encoding")
 	}

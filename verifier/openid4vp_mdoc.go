@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/idgate/idgate/credential"
+	"github.com/idgate/idgate/internal/b64url"
 	"github.com/idgate/idgate/mdoc"
 	"github.com/idgate/idgate/oid4vp"
 )
@@ -46,7 +47,7 @@ func (vp *VP) sessionTranscript(rec *vpRecord) ([]byte, error) {
 // query_not_satisfied, as CheckVPToken says of any other. The Presented it returns lacks
 // Claims, which the caller fills from the DCQL selection.
 func (vp *VP) verifyMDoc(ctx context.Context, cq *oid4vp.CredentialQuery, p string, transcript []byte) (*oid4vp.Credential, *Presented, error) {
-	raw, err := base64.RawURLEncoding.Strict().DecodeString(strings.TrimRight(p, "="))
+	raw, err := b64url.Decode(strings.TrimRight(p, "="))
 	if err != nil {
 		return nil, nil, &mdoc.Error{Code: mdoc.CodeMalformed, Msg: "the vp_token entry is not a base64url DeviceResponse"}
 	}

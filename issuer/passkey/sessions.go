@@ -14,6 +14,7 @@ import (
 
 	"github.com/go-webauthn/webauthn/webauthn"
 
+	"github.com/idgate/idgate/internal/b64url"
 	"github.com/idgate/idgate/internal/jsonscan"
 )
 
@@ -110,7 +111,7 @@ func (t *sessions) open(token string, kind ceremony, now time.Time) (session, [3
 	if token == "" || len(token) > MaxSessionTokenBytes {
 		return session{}, none, fail(CodeInvalidSession, "ceremony session missing or too long", nil)
 	}
-	raw, err := base64.RawURLEncoding.Strict().DecodeString(token)
+	raw, err := b64url.Decode(token)
 	if err != nil {
 		return session{}, none, fail(CodeInvalidSession, "ceremony session is not base64url", err)
 	}
