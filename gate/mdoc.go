@@ -54,8 +54,9 @@ func MdocSessionTranscript(audience, nonce string) ([]byte, error) {
 }
 
 // verifyMdoc consumes nonce for aud, then verifies the mdoc ID (base64url DeviceResponse): the
-// IACA chain for the mDL doctype, validity, element digests, the device signature over
-// MdocSessionTranscript(aud, nonce), the required elements and the status list entry.
+// mDL document alone (nothing beside it the gate would drop unread), the IACA chain for the mDL
+// doctype, validity, element digests, the device signature over MdocSessionTranscript(aud,
+// nonce), the required elements and the status list entry.
 func (s *Service) verifyMdoc(ctx context.Context, d *Decision, aud, b64, nonce string) (*passengerID, spentNonce, bool) {
 	if s.cfg.Mdoc == nil { // before the nonce: nothing this gate could accept was sent
 		credentialFailed(d, CodeMdocNotAccepted)
@@ -81,7 +82,7 @@ func (s *Service) verifyMdoc(ctx context.Context, d *Decision, aud, b64, nonce s
 		d.deny(ReasonInternal)
 		return nil, spent, false
 	}
-	v, err := s.cfg.Mdoc.Verify(raw, mdoc.VerifyOptions{DocType: mdoc.DocTypeMDL, SessionTranscript: st})
+	v, err := s.cfg.Mdoc.Verify(raw, mdoc.VerifyOptions{DocType: mdoc.DocTypeMDL, SessionTranscript: st, OnlyDocument: true})
 	if err != nil {
 		credentialFailed(d, mdocCode(err))
 		return nil, spent, false

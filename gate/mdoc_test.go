@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/fxamacker/cbor/v2"
+
 	"github.com/idgate/idgate/gate"
 	"github.com/idgate/idgate/gate/gatetest"
 	"github.com/idgate/idgate/gate/sqlitestore"
@@ -119,6 +121,22 @@ func TestVerifyMdoc(t *testing.T) {
 		{name: "element tampered", want: gate.ReasonCredentialInvalid, code: "disclosure_unreferenced",
 			build: func(t *testing.T, p *gatetest.MdocPassenger, n gate.Nonce) req {
 				return req{tamper(t, p.Present(t, n), "Mustermann", "Musterfrau"), n.Nonce}
+			}},
+		{name: "a second document beside the mDL", want: gate.ReasonCredentialInvalid, code: "malformed",
+			build: func(t *testing.T, p *gatetest.MdocPassenger, n gate.Nonce) req {
+				raw, _ := base64.RawURLEncoding.DecodeString(p.Present(t, n))
+				var r mdoc.DeviceResponse
+				if err := cbor.Unmarshal(raw, &r); err != nil || len(r.Documents) != 1 {
+					t.Fatalf("DeviceResponse: %v", err)
+				}
+				extra := r.Documents[0]
+				extra.DocType = "org.iso.23220.photoid.1"
+				r.Documents = append(r.Documents, extra)
+				b, err := cbor.Marshal(r)
+				if err != nil {
+					t.Fatal(err)
+				}
+				return req{base64.RawURLEncoding.EncodeToString(b), n.Nonce}
 			}},
 		{name: "not a DeviceResponse", want: gate.ReasonCredentialInvalid, code: "malformed",
 			build: func(t *testing.T, p *gatetest.MdocPassenger, n gate.Nonce) req {
