@@ -67,13 +67,17 @@ public final class Sample {
             String one = w.credentialJSON(id);
             String status = w.credentialStatus(id); // "valid", "revoked", "suspended"...
             String presentation = w.present(id, requestJSON);
+            String mdl = w.findCredentialID("org.iso.18013.5.1.mDL");
+            // At a gate, from the gate's request (its audience as client_id and response_uri):
+            String deviceResponse = w.presentMdoc(mdl, "{\"client_id\":\"https://gate.example/a1\",\"nonce\":\"n\","
+                + "\"response_uri\":\"https://gate.example/a1\",\"elements\":{\"org.iso.18013.5.1\":[\"family_name\"]}}");
             String preview = w.resolveVP(vpLink);
             String requestID = preview; // parsed from the preview's "request_id"
             String answer = w.respondVP(requestID, "{}");
             String declined = w.declineVP(requestID);
             w.delete(id);
             w.cancel(); // from the UI thread: ends the calls in progress with code "cancelled"
-            System.out.println(previewed + ids + list + one + status + presentation + answer + declined + soft + dev + attested);
+            System.out.println(previewed + ids + list + one + status + presentation + deviceResponse + answer + declined + soft + dev + attested);
         } catch (Exception e) {
             System.out.println("wallet error: " + Mobile.errorCode(e));
         }

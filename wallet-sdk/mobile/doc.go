@@ -16,6 +16,7 @@
 // (valid, revoked, suspended). OpenWalletWithKeyAttester adds the app's KeyAttester, which
 // obtains OpenID4VCI key attestations of device keys for issuers that require them. ResolveVP turns a scanned openid4vp:// link into a consent
 // preview JSON with a request_id, and RespondVP (with the holder's choice) or DeclineVP
-// answers it. ErrorCode maps any returned error to walletsdk's stable code so the app can
+// answers it. PresentMdoc presents a held mdoc to a reader outside OpenID4VP (an airport
+// gate) from its request JSON. ErrorCode maps any returned error to walletsdk's stable code so the app can
 // localise messages.
 package mobile

@@ -39,7 +39,7 @@ func (m *Wallet) call() (context.Context, context.CancelFunc) {
 	return context.WithTimeout(parent, callTimeout)
 }
 
-// Cancel ends every network call of this wallet in progress (AcceptOffer, Present,
+// Cancel ends every network call of this wallet in progress (AcceptOffer, Present, PresentMdoc,
 // CredentialStatus, ResolveVP, RespondVP, DeclineVP): each returns promptly with code
 // "cancelled". Calls made afterwards run normally. Safe to call from any thread.
 func (m *Wallet) Cancel() {
