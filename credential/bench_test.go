@@ -6,9 +6,10 @@ import (
 	"crypto/elliptic"
 	"crypto/rand"
 	"crypto/sha256"
-	"runtime"
 	"testing"
 	"time"
+
+	"github.com/idgate/idgate/internal/cpuratio"
 
 	"github.com/idgate/idgate/credential"
 	"github.com/idgate/idgate/credential/credentialtest"
@@ -73,8 +74,6 @@ func rawES256x2() func() bool {
 // crypto floor per iteration, so load from other processes on the shared machine hits both
 // alike, and reports ratio = verify / raw in wall time and in thread CPU time (goal: <= 1.2).
 func BenchmarkVerifyPresentationRatio(b *testing.B) {
-	runtime.LockOSThread()
-	defer runtime.UnlockOSThread()
 	env := credentialtest.New(b)
 	h := env.Issue(b, credentialtest.IssueOpts{})
 	v := benchVerifier(b, env)
@@ -85,24 +84,5 @@ func BenchmarkVerifyPresentationRatio(b *testing.B) {
 		b.Fatal(err)
 	}
 	raw := rawES256x2()
-	var wv, wr time.Duration
-	var cv, cr int64
-	b.ReportAllocs()
-	b.ResetTimer()
-	for i := 0; i < b.N; i++ {
-		c0, t0 := threadCPU(), time.Now()
-		if _, err := v.Verify(ctx, pres, exp); err != nil {
-			b.Fatal(err)
-		}
-		c1, t1 := threadCPU(), time.Now()
-		if !raw() {
-			b.Fatal("verify failed")
-		}
-		wv, wr = wv+t1.Sub(t0), wr+time.Since(t1)
-		cv, cr = cv+c1-c0, cr+threadCPU()-c1
-	}
-	b.ReportMetric(float64(wv.Nanoseconds())/float64(b.N), "verify-ns/op")
-	b.ReportMetric(float64(wr.Nanoseconds())/float64(b.N), "raw2-ns/op")
-	b.ReportMetric(float64(wv)/float64(wr), "ratio")
-	b.ReportMetric(float64(cv)/float64(cr), "cpu-ratio")
+	cpuratio.Run(b, func() error { _, err := v.Verify(ctx, pres, exp); return err }, raw, "verify-ns/op", "raw2-ns/op")
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/idgate/idgate/credential"
 	"github.com/idgate/idgate/gate"
 	"github.com/idgate/idgate/gate/gatetest"
+	"github.com/idgate/idgate/internal/cpuratio"
 	"github.com/idgate/idgate/statuslist"
 )
 
@@ -98,12 +99,12 @@ func verifyBench(b *testing.B, mdocID bool) func() (wall time.Duration, cpu int6
 			i = 0
 			b.StartTimer()
 		}
-		c0, t0 := threadCPU(), time.Now()
+		c0, t0 := cpuratio.ThreadCPU(), time.Now()
 		if d := svc.Verify(ctx, "A1", reqs[i]); !d.Allowed() {
 			b.Fatalf("deny: %v", d.Reasons)
 		}
 		i++
-		return time.Since(t0), threadCPU() - c0
+		return time.Since(t0), cpuratio.ThreadCPU() - c0
 	}
 	run() // warms the status list and x5c caches
 	return run
@@ -166,9 +167,9 @@ func gateVsCryptoBound(b *testing.B, mdocID bool) {
 	for i := 0; i < b.N; i++ {
 		w, c := verify()
 		tv, cv = tv+w, cv+c
-		c1, t1 := threadCPU(), time.Now()
+		c1, t1 := cpuratio.ThreadCPU(), time.Now()
 		bound()
-		tb, cb = tb+time.Since(t1), cb+threadCPU()-c1
+		tb, cb = tb+time.Since(t1), cb+cpuratio.ThreadCPU()-c1
 	}
 	b.ReportMetric(float64(tv.Nanoseconds())/float64(b.N), "gate-ns/op")
 	b.ReportMetric(float64(tb.Nanoseconds())/float64(b.N), "bound-ns/op")

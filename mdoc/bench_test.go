@@ -5,9 +5,9 @@ import (
 	"crypto/elliptic"
 	"crypto/rand"
 	"crypto/sha256"
-	"runtime"
 	"testing"
-	"time"
+
+	"github.com/idgate/idgate/internal/cpuratio"
 )
 
 // benchSetup is a two-element mDL presentation and its verifier, warmed (trust-list chain cache
@@ -56,28 +56,7 @@ func rawES256x2() func() bool {
 // public-key floor per iteration, so load from other processes hits both alike, and reports
 // ratio = verify / raw in wall time and in thread CPU time (goal: <= 1.2).
 func BenchmarkVerifyDeviceResponseRatio(b *testing.B) {
-	runtime.LockOSThread()
-	defer runtime.UnlockOSThread()
 	v, resp, opts := benchSetup(b)
 	raw := rawES256x2()
-	var wv, wr time.Duration
-	var cv, cr int64
-	b.ReportAllocs()
-	b.ResetTimer()
-	for i := 0; i < b.N; i++ {
-		c0, t0 := threadCPU(), time.Now()
-		if _, err := v.Verify(resp, opts); err != nil {
-			b.Fatal(err)
-		}
-		c1, t1 := threadCPU(), time.Now()
-		if !raw() {
-			b.Fatal("raw verify failed")
-		}
-		wv, wr = wv+t1.Sub(t0), wr+time.Since(t1)
-		cv, cr = cv+c1-c0, cr+threadCPU()-c1
-	}
-	b.ReportMetric(float64(wv.Nanoseconds())/float64(b.N), "verify-ns/op")
-	b.ReportMetric(float64(wr.Nanoseconds())/float64(b.N), "raw2-ns/op")
-	b.ReportMetric(float64(wv)/float64(wr), "ratio")
-	b.ReportMetric(float64(cv)/float64(cr), "cpu-ratio")
+	cpuratio.Run(b, func() error { _, err := v.Verify(resp, opts); return err }, raw, "verify-ns/op", "raw2-ns/op")
 }

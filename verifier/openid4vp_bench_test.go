@@ -8,9 +8,10 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/json"
-	"runtime"
 	"testing"
 	"time"
+
+	"github.com/idgate/idgate/internal/cpuratio"
 
 	"github.com/idgate/idgate/certs"
 	"github.com/idgate/idgate/certs/certstest"
@@ -105,32 +106,11 @@ func rawDirectPostJWT() func() bool {
 // public-key work per iteration, so load from other processes hits both alike, and reports
 // ratio = verify / raw in wall time and in thread CPU time (goal: <= 1.25).
 func BenchmarkDirectPostJWTRatio(b *testing.B) {
-	runtime.LockOSThread()
-	defer runtime.UnlockOSThread()
 	d := newDirectPostJWT(b)
 	ctx := context.Background()
 	if err := d.verify(ctx); err != nil {
 		b.Fatal(err)
 	}
 	raw := rawDirectPostJWT()
-	var wv, wr time.Duration
-	var cv, cr int64
-	b.ReportAllocs()
-	b.ResetTimer()
-	for i := 0; i < b.N; i++ {
-		c0, t0 := threadCPU(), time.Now()
-		if err := d.verify(ctx); err != nil {
-			b.Fatal(err)
-		}
-		c1, t1 := threadCPU(), time.Now()
-		if !raw() {
-			b.Fatal("raw work failed")
-		}
-		wv, wr = wv+t1.Sub(t0), wr+time.Since(t1)
-		cv, cr = cv+c1-c0, cr+threadCPU()-c1
-	}
-	b.ReportMetric(float64(wv.Nanoseconds())/float64(b.N), "verify-ns/op")
-	b.ReportMetric(float64(wr.Nanoseconds())/float64(b.N), "raw-ns/op")
-	b.ReportMetric(float64(wv)/float64(wr), "ratio")
-	b.ReportMetric(float64(cv)/float64(cr), "cpu-ratio")
+	cpuratio.Run(b, func() error { return d.verify(ctx) }, raw, "verify-ns/op", "raw-ns/op")
 }
