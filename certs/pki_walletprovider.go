@@ -6,7 +6,6 @@ import (
 	"crypto/rand"
 	"crypto/x509"
 	"crypto/x509/pkix"
-	"path/filepath"
 )
 
 // Files and names of the development PKI's wallet provider: a CA of its own (a wallet provider
@@ -50,39 +49,21 @@ func generateWalletProvider(o Options, files map[string][]byte) (trustFileAnchor
 	if err != nil {
 		return trustFileAnchor{}, err
 	}
-	for _, f := range []struct {
-		name string
-		cert *x509.Certificate
-		key  *ecdsa.PrivateKey
-	}{{FileWalletProviderCA, ca, caKey}, {FileWalletProvider, leaf, leafKey}} {
-		files[f.name+".crt"] = EncodeCertsPEM([]*x509.Certificate{f.cert})
-		if files[f.name+".key"], err = EncodeKeyPEM(f.key); err != nil {
-			return trustFileAnchor{}, err
-		}
+	if err := walletProvider.add(files, ca, caKey, leaf, leafKey); err != nil {
+		return trustFileAnchor{}, err
 	}
 	return trustFileAnchor{Purpose: PurposeWalletProvider, Scope: ScopeAny, Roots: []string{FileWalletProviderCA + ".crt"}, Names: []string{CNWalletProvider}}, nil
 }
 
+// walletProvider is the wallet provider CA and its key attestation signer.
+var walletProvider = caSigner{
+	caFile: FileWalletProviderCA, caName: "wallet provider CA", caProfile: ProfileRoot,
+	signerFile: FileWalletProvider, signerProfile: ProfileKeyAttestation,
+}
+
 // loadWalletProvider reads the wallet provider CA and its key attestation signer, checks their
 // profiles and that the signer chains to the CA.
-func (p *PKI) loadWalletProvider(dir string) error {
-	chain, err := readChain(filepath.Join(dir, FileWalletProviderCA+".crt"))
-	if err != nil {
-		return newErr(ErrPKI, err, "wallet provider CA")
-	}
-	p.WalletProviderCA = chain[0]
-	if err := ProfileRoot.checkCA(p.WalletProviderCA); err != nil {
-		return newErr(ErrPKI, err, "%s.crt", FileWalletProviderCA)
-	}
-	if p.WalletProvider, err = LoadSigner(dir, FileWalletProvider); err != nil {
-		return newErr(ErrPKI, err, "%s", FileWalletProvider)
-	}
-	leaf := p.WalletProvider.Chain()[0]
-	if err := ProfileKeyAttestation.Check(leaf); err != nil {
-		return newErr(ErrPKI, err, "%s.crt", FileWalletProvider)
-	}
-	if _, err := leaf.Verify(x509.VerifyOptions{Roots: rootPool(p.WalletProviderCA), KeyUsages: []x509.ExtKeyUsage{x509.ExtKeyUsageAny}}); err != nil {
-		return newErr(ErrPKI, err, "%s.crt does not chain to %s.crt", FileWalletProvider, FileWalletProviderCA)
-	}
-	return nil
+func (p *PKI) loadWalletProvider(dir string) (err error) {
+	p.WalletProviderCA, p.WalletProvider, err = walletProvider.load(dir)
+	return err
 }
