@@ -38,6 +38,11 @@ func decodeX5C(x5c []string) ([][]byte, error) {
 		if err != nil {
 			return nil, newErr(ErrMalformed, err, "x5c[%d] is not standard base64", i)
 		}
+		// Strict still skips CR and LF; any other spelling than the one canonical encoding of
+		// der is refused, so that a certificate has one x5c spelling (caches keyed on it).
+		if base64.StdEncoding.EncodedLen(len(der)) != len(s) {
+			return nil, newErr(ErrMalformed, nil, "x5c[%d] is not canonical standard base64 (line break)", i)
+		}
 		ders[i] = der
 	}
 	return ders, nil

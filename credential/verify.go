@@ -68,8 +68,11 @@ type Result struct {
 
 // Verifier verifies SD-JWT VC presentations for a relying party. Safe for concurrent use.
 type Verifier struct {
-	cfg    VerifierConfig
-	chains sync.Map // x5c leaf (base64) -> []*x509.Certificate; bounded by chainCount
+	cfg VerifierConfig
+	// chains maps a single-certificate x5c to its parsed chain, keyed by the leaf's base64
+	// text: certs.ParseX5C admits only the canonical standard base64 of the DER (no CR/LF,
+	// exact padding, zero trailing bits), so each certificate has one key. Bounded by count.
+	chains sync.Map
 	count  int64
 	mu     sync.Mutex
 }
@@ -185,6 +188,9 @@ func (v *Verifier) parseChain(h *sdjwt.Header) ([]*x509.Certificate, error) {
 		}
 	}
 	chain, err := certs.ParseX5C(x5c)
+	if errors.Is(err, certs.ErrMalformed) {
+		return nil, wrapError(CodeMalformed, err, "x5c")
+	}
 	if err != nil {
 		return nil, wrapError(CodeUntrustedIssuer, err, "x5c")
 	}

@@ -180,6 +180,12 @@ func TestVerify(t *testing.T) {
 				h["jwk"] = pub
 			})
 		}, nil, keyattest.ErrUntrusted},
+		{"x5c leaf spelt with a line break", func(t *testing.T) string {
+			return resign(t, good, e.provider, func(h, _ map[string]any) {
+				x5c := h["x5c"].([]any)
+				x5c[0] = x5c[0].(string)[:64] + "\n" + x5c[0].(string)[64:]
+			})
+		}, nil, keyattest.ErrMalformed},
 		{"signed by another key than the x5c leaf", func(t *testing.T) string {
 			return resign(t, good, other, func(map[string]any, map[string]any) {})
 		}, nil, keyattest.ErrSignature},

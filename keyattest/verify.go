@@ -128,6 +128,9 @@ func (a *Attestation) signer(trust *certs.TrustList, now time.Time) (*x509.Certi
 			if errors.Is(err, certs.ErrNotValidAtTime) {
 				return nil, newErr(ErrExpired, err, "wallet provider certificate")
 			}
+			if errors.Is(err, certs.ErrMalformed) {
+				return nil, newErr(ErrMalformed, err, "x5c")
+			}
 			return nil, newErr(ErrUntrusted, err, "wallet provider chain")
 		}
 		return leaf, nil

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"crypto"
 	"crypto/x509"
-	"encoding/base64"
 	"strings"
 	"time"
 
@@ -12,6 +11,7 @@ import (
 	"github.com/lestrrat-go/jwx/v2/jwk"
 	"github.com/lestrrat-go/jwx/v2/jws"
 
+	"github.com/idgate/idgate/certs"
 	"github.com/idgate/idgate/sdjwt"
 )
 
@@ -53,24 +53,19 @@ func x5cLeaf(h jws.Headers, atTime time.Time) (*x509.Certificate, error) {
 	if c == nil {
 		return nil, newErr(CodeInvalidCredential, "issuer JWT has no x5c header", nil)
 	}
-	ders := make([][]byte, 0, c.Len())
-	for i := 0; i < c.Len() && i <= maxX5C; i++ {
-		b, _ := c.Get(i)
-		ders = append(ders, b)
-	}
-	if len(ders) == 0 || len(ders) > maxX5C {
+	if c.Len() == 0 || c.Len() > maxX5C {
 		return nil, newErr(CodeInvalidCredential, "x5c must hold 1 to 8 certificates", nil)
 	}
-	chain := make([]*x509.Certificate, len(ders))
-	for i, b64der := range ders {
-		// jwx keeps x5c entries as their base64 (standard, padded) text.
-		der, err := base64.StdEncoding.DecodeString(string(b64der))
-		if err != nil {
-			return nil, newErr(CodeInvalidCredential, "x5c entry is not base64", err)
-		}
-		if chain[i], err = x509.ParseCertificate(der); err != nil {
-			return nil, newErr(CodeInvalidCredential, "x5c entry is not a certificate", err)
-		}
+	// jwx keeps x5c entries as their base64 (standard, padded) text; certs.ParseX5C admits
+	// only its canonical spelling.
+	x5c := make([]string, c.Len())
+	for i := range x5c {
+		b, _ := c.Get(i)
+		x5c[i] = string(b)
+	}
+	chain, err := certs.ParseX5C(x5c)
+	if err != nil {
+		return nil, newErr(CodeInvalidCredential, "x5c is not a list of certificates in canonical standard base64", err)
 	}
 	for i := 0; i+1 < len(chain); i++ {
 		if err := chain[i].CheckSignatureFrom(chain[i+1]); err != nil {
