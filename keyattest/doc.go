@@ -5,9 +5,10 @@
 //
 // A credential issuer that requires key attestations calls Verify with the wallet providers of
 // its trust list (certs.PurposeWalletProvider), then Policy.Check with the levels it accepts and
-// Attestation.Attests with the key the credential is to be bound to. A wallet backend (or a
-// test stand-in for one) produces attestations with Issue. Parse reads an attestation without
-// checking its signature: a wallet uses it to check what its platform returned.
+// Attestation.Attests with the key the credential is to be bound to. A wallet backend produces
+// attestations with Issue; SoftwareKeys is a development stand-in for a phone's key store and
+// its wallet provider, for demos and tests. Parse reads an attestation without checking its
+// signature: a wallet uses it to check what its platform returned.
 //
 // Every failure is an *Error whose Code names the property that failed (ErrType, ErrExpired,
 // ErrUntrusted, ErrKeyStorage...).

@@ -2,10 +2,6 @@ package walletsdk_test
 
 import (
 	"bytes"
-	"crypto"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
 	"errors"
 	"io"
 	"net/http"
@@ -13,7 +9,6 @@ import (
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/idgate/idgate/certs"
 	"github.com/idgate/idgate/certs/certstest"
@@ -26,61 +21,28 @@ import (
 )
 
 // attestingPlatform stands in for Android Keystore / the Secure Enclave together with the
-// wallet provider's backend: keys never leave it, and for each key it returns a key
-// attestation signed by the wallet provider of the test PKI (what the backend makes of the
-// platform's own attestation), with the issuer's nonce.
+// wallet provider's backend (keyattest.SoftwareKeys): for each key it returns a key attestation
+// signed by the wallet provider of the test PKI (what the backend makes of the platform's own
+// attestation), with the issuer's nonce, or misbehaves as told.
 type attestingPlatform struct {
-	provider   certs.Signer
-	keyStorage string // key_storage level asserted
+	keyattest.SoftwareKeys
 	attestNone bool   // the backend gives no attestation
 	attestFor  string // "other": attest a key that is not the alias's
 
 	mu      sync.Mutex
-	keys    map[string]*ecdsa.PrivateKey
 	attests int
 }
 
-func (p *attestingPlatform) GenerateP256(alias string) ([]byte, error) {
-	k, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		return nil, err
-	}
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if p.keys == nil {
-		p.keys = map[string]*ecdsa.PrivateKey{}
-	}
-	p.keys[alias] = k
-	return k.PublicKey.Bytes()
-}
-
-func (p *attestingPlatform) key(alias string) (*ecdsa.PrivateKey, error) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if k := p.keys[alias]; k != nil {
-		return k, nil
-	}
-	return nil, errors.New("no key under alias")
-}
-
-func (p *attestingPlatform) Sign(alias string, digest []byte) ([]byte, error) {
-	k, err := p.key(alias)
-	if err != nil {
-		return nil, err
-	}
-	return ecdsa.SignASN1(rand.Reader, k, digest)
-}
-
-func (p *attestingPlatform) Delete(alias string) error {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	delete(p.keys, alias)
-	return nil
+// newAttestingPlatform attests keys with provider at key_storage level keyStorage.
+func newAttestingPlatform(provider certs.Signer, keyStorage string) *attestingPlatform {
+	return &attestingPlatform{SoftwareKeys: keyattest.SoftwareKeys{
+		Provider: provider, Issuer: "https://wallet-provider.example",
+		KeyStorage: []string{keyStorage}, UserAuthentication: []string{keyattest.ISO18045High},
+	}}
 }
 
 func (p *attestingPlatform) AttestKey(alias, nonce string) (string, error) {
-	k, err := p.key(alias)
-	if err != nil {
+	if _, err := p.PublicKey(alias); err != nil {
 		return "", err
 	}
 	p.mu.Lock()
@@ -89,17 +51,14 @@ func (p *attestingPlatform) AttestKey(alias, nonce string) (string, error) {
 	if p.attestNone {
 		return "", nil
 	}
-	pub := crypto.PublicKey(&k.PublicKey)
 	if p.attestFor == "other" {
-		other, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-		pub = &other.PublicKey
+		other := newAttestingPlatform(p.Provider, p.KeyStorage[0])
+		if _, err := other.GenerateP256(alias); err != nil {
+			return "", err
+		}
+		return other.SoftwareKeys.AttestKey(alias, nonce)
 	}
-	now := time.Now()
-	return keyattest.Issue(p.provider, keyattest.Claims{
-		Issuer: "https://wallet-provider.example", IssuedAt: now, ExpiresAt: now.Add(time.Hour),
-		AttestedKeys: []crypto.PublicKey{pub}, KeyStorage: []string{p.keyStorage},
-		UserAuthentication: []string{keyattest.ISO18045High}, Nonce: nonce,
-	})
+	return p.SoftwareKeys.AttestKey(alias, nonce)
 }
 
 // attestingIssuer is the real issuer over loopback HTTP requiring key attestations (key storage
@@ -196,7 +155,7 @@ func TestEndToEndKeyAttestation(t *testing.T) {
 	iss := newAttestingIssuer(t, nil)
 	ctx := t.Context()
 
-	platform := &attestingPlatform{provider: iss.provider, keyStorage: keyattest.ISO18045High}
+	platform := newAttestingPlatform(iss.provider, keyattest.ISO18045High)
 	w := openWallet(t, platform)
 	// The preview tells the app which credentials need an attested key.
 	for ct, want := range map[credential.Type]bool{credential.DrivingLicence: true, credential.EmployeeID: false} {
@@ -230,13 +189,15 @@ func TestEndToEndKeyAttestation(t *testing.T) {
 		}
 	}
 	refused("software keys", openWallet(t, nil), "requires a key attestation")
-	refused("platform without attestation", openWallet(t, &attestingPlatform{provider: iss.provider, attestNone: true}), "requires a key attestation")
-	refused("key storage too weak", openWallet(t, &attestingPlatform{provider: iss.provider, keyStorage: keyattest.ISO18045Basic}), "key_storage")
+	refused("platform without attestation", openWallet(t, &attestingPlatform{SoftwareKeys: keyattest.SoftwareKeys{Provider: iss.provider}, attestNone: true}), "requires a key attestation")
+	refused("key storage too weak", openWallet(t, newAttestingPlatform(iss.provider, keyattest.ISO18045Basic)), "key_storage")
 	untrusted := certstest.NewCA(t).Issue(t, "wallet provider", certstest.WithProfile(certs.ProfileKeyAttestation))
-	refused("untrusted wallet provider", openWallet(t, &attestingPlatform{provider: untrusted, keyStorage: keyattest.ISO18045High}), "untrusted")
+	refused("untrusted wallet provider", openWallet(t, newAttestingPlatform(untrusted, keyattest.ISO18045High)), "untrusted")
 
 	// An attestation of another key never leaves the wallet.
-	other := openWallet(t, &attestingPlatform{provider: iss.provider, keyStorage: keyattest.ISO18045High, attestFor: "other"})
+	misattesting := newAttestingPlatform(iss.provider, keyattest.ISO18045High)
+	misattesting.attestFor = "other"
+	other := openWallet(t, misattesting)
 	if _, err := other.AcceptOffer(ctx, iss.offer(t, credential.DrivingLicence), ""); walletsdk.CodeOf(err) != walletsdk.CodeKeyStore {
 		t.Fatalf("attestation of another key: %v", err)
 	}
@@ -246,7 +207,7 @@ func TestEndToEndKeyAttestation(t *testing.T) {
 // wallet sends its key attestation as the proof, and the credential is bound to that key.
 func TestEndToEndAttestationProofType(t *testing.T) {
 	iss := newAttestingIssuer(t, dropJWTProofType(t))
-	platform := &attestingPlatform{provider: iss.provider, keyStorage: keyattest.ISO18045Moderate}
+	platform := newAttestingPlatform(iss.provider, keyattest.ISO18045Moderate)
 	w := openWallet(t, platform)
 	creds, err := w.AcceptOffer(t.Context(), iss.offer(t, credential.DrivingLicence), "")
 	if err != nil {

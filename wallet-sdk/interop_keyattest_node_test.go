@@ -91,7 +91,7 @@ func TestInteropNodeKeyAttestation(t *testing.T) {
 	ctx := t.Context()
 	iss := newAttestingIssuer(t, nil)
 	rec := &recorder{}
-	platform := &attestingPlatform{provider: iss.provider, keyStorage: keyattest.ISO18045High}
+	platform := newAttestingPlatform(iss.provider, keyattest.ISO18045High)
 	if _, err := openWalletHTTP(t, platform, &http.Client{Transport: rec}).AcceptOffer(ctx, iss.offer(t, credential.DrivingLicence), ""); err != nil {
 		t.Fatal(err)
 	}
@@ -101,7 +101,7 @@ func TestInteropNodeKeyAttestation(t *testing.T) {
 	// refuses; the request is recorded and judged by the library against the provider's root.
 	only := newAttestingIssuer(t, dropJWTProofType(t))
 	rec2 := &recorder{}
-	_, _ = openWalletHTTP(t, &attestingPlatform{provider: iss.provider, keyStorage: keyattest.ISO18045High}, &http.Client{Transport: rec2}).
+	_, _ = openWalletHTTP(t, newAttestingPlatform(iss.provider, keyattest.ISO18045High), &http.Client{Transport: rec2}).
 		AcceptOffer(ctx, only.offer(t, credential.DrivingLicence), "")
 	attProof := rec2.last(t)["attestation"][0]
 

@@ -31,6 +31,12 @@ func init() {
 	register("demo", "end-to-end demo on embedded defaults (what `make run` runs)", runDemo)
 }
 
+// demoKeyStorage is what the demo's wallet provider (the development one of `idgate certs
+// init`, attesting the software keys of keyattest.SoftwareKeys) asserts: iso_18045_basic, the
+// honest level of a software key; a phone's secure hardware attested by a real wallet provider
+// asserts more.
+const demoKeyStorage = keyattest.ISO18045Basic
+
 // demoHolder is the enrolment record the operator submits (both credential types).
 const demoHolder = `{
   "credential_types": ["employee-id", "mdl"],
@@ -215,7 +221,7 @@ func (d *demo) run() error {
 		return err
 	}
 	w, err := walletsdk.New(walletsdk.Config{Dir: filepath.Join(d.root, "wallet"), StoreKey: storeKey, VerifierTrust: verifierTrust,
-		PlatformKeys: &demoPlatform{provider: devPKI.WalletProvider}})
+		PlatformKeys: &keyattest.SoftwareKeys{Provider: devPKI.WalletProvider, KeyStorage: []string{demoKeyStorage}}})
 	if err != nil {
 		return err
 	}
