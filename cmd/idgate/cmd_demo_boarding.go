@@ -76,21 +76,12 @@ func (d *demo) enableGates(ctx context.Context, api *verifier.API, core *verifie
 // then three attempts: an impostor's face (deny), the holder (allow), the holder again (deny).
 func (d *demo) board(ctx context.Context, w *walletsdk.Wallet, licenceID, pkiDir string) error {
 	today := time.Now().UTC().Format(time.DateOnly)
-	body := fmt.Sprintf(`{"carrier":"IG","number":"101","date":%q,"boarding":true}`, today)
-	if err := d.gateCall("PUT", "/v1/gates/"+demoGate, d.gateToken, body, http.StatusOK, nil); err != nil {
-		return err
-	}
-	d.say("gate operator sets gate %s to board flight IG0101 on %s", demoGate, today)
-
-	ig, err := loadAirline(pkiDir, "IG")
-	if err != nil {
-		return err
-	}
-	bcbp, err := ig.Issue(airline.PassRequest{Name: "MUSTERMANN/ERIKA", PNR: "XK4T2Q", From: "FRA", To: "LHR",
+	bcbp, err := d.openFlight(demoGate, pkiDir, airline.PassRequest{PNR: "XK4T2Q", From: "FRA", To: "LHR",
 		Flight: "0101", Date: today, Seat: "12A", Sequence: "42"})
 	if err != nil {
 		return err
 	}
+	d.say("gate operator sets gate %s to board flight IG0101 on %s", demoGate, today)
 	d.say("airline IG issues a signed IATA boarding pass (BCBP, ES256 in the security section)")
 	d.detail("%s", bcbp[:60]+"…")
 
@@ -108,15 +99,8 @@ func (d *demo) board(ctx context.Context, w *walletsdk.Wallet, licenceID, pkiDir
 		if err != nil {
 			return err
 		}
-		score := "no scores on a deny"
-		if dec.Score != nil {
-			score = fmt.Sprintf("face distance %.3f (threshold %.2f)", *dec.Score, dec.Threshold)
-			if dec.LivenessScore != nil {
-				score += fmt.Sprintf(", liveness %.3f (threshold %.3f)", *dec.LivenessScore, dec.LivenessThreshold)
-			}
-		}
 		d.say("gate %s: %s (live photo %s) → %s %v, %s",
-			demoGate, a.what, a.photo, strings.ToUpper(dec.Decision), dec.Reasons, score)
+			demoGate, a.what, a.photo, strings.ToUpper(dec.Decision), dec.Reasons, dec.scores())
 		if (dec.Decision == "allow") != a.allow || (a.reason != "" && !containsReason(dec.Reasons, a.reason)) {
 			return fmt.Errorf("gate decided %s %v, expected allow=%v %s", dec.Decision, dec.Reasons, a.allow, a.reason)
 		}
@@ -134,6 +118,18 @@ type gateDecision struct {
 	LivenessThreshold float64  `json:"liveness_threshold"`
 }
 
+// scores is the decision's face distance and liveness score beside their thresholds.
+func (dec gateDecision) scores() string {
+	if dec.Score == nil {
+		return "no scores on a deny"
+	}
+	s := fmt.Sprintf("face distance %.3f (threshold %.2f)", *dec.Score, dec.Threshold)
+	if dec.LivenessScore != nil {
+		s += fmt.Sprintf(", liveness %.3f (threshold %.3f)", *dec.LivenessScore, dec.LivenessThreshold)
+	}
+	return s
+}
+
 func containsReason(rs []string, r string) bool {
 	for _, x := range rs {
 		if x == r {
@@ -147,11 +143,8 @@ func containsReason(rs []string, r string) bool {
 // template for it, the gate sends presentation, pass and the live JPEG in one call.
 func (d *demo) gateVerify(ctx context.Context, w *walletsdk.Wallet, licenceID, bcbp, photo string) (gateDecision, error) {
 	var dec gateDecision
-	var nonce struct {
-		Nonce    string `json:"nonce"`
-		Audience string `json:"audience"`
-	}
-	if err := d.gateCall("POST", "/v1/gates/"+demoGate+"/nonce", d.gateToken, "", http.StatusCreated, &nonce); err != nil {
+	nonce, err := d.gateNonce(demoGate)
+	if err != nil {
 		return dec, err
 	}
 	pres, err := w.Present(ctx, licenceID, walletsdk.PresentationRequest{
@@ -166,7 +159,35 @@ func (d *demo) gateVerify(ctx context.Context, w *walletsdk.Wallet, licenceID, b
 		return dec, err
 	}
 	body, _ := json.Marshal(map[string]any{"presentation": pres, "bcbp": bcbp, "live_jpeg": img})
-	req, err := http.NewRequest("POST", d.verifyURL+"/v1/gates/"+demoGate+"/verify", bytes.NewReader(body))
+	return d.postGate("/v1/gates/"+demoGate+"/verify", body)
+}
+
+// openFlight sets gate to board the flight of pass (airline IG, the pass's date) and has the
+// airline issue the passenger's signed boarding pass for it.
+func (d *demo) openFlight(gateName, pkiDir string, pass airline.PassRequest) (string, error) {
+	body := fmt.Sprintf(`{"carrier":"IG","number":%q,"date":%q,"boarding":true}`, strings.TrimLeft(pass.Flight, "0"), pass.Date)
+	if err := d.gateCall("PUT", "/v1/gates/"+gateName, d.gateToken, body, http.StatusOK, nil); err != nil {
+		return "", err
+	}
+	ig, err := loadAirline(pkiDir, "IG")
+	if err != nil {
+		return "", err
+	}
+	pass.Name = "MUSTERMANN/ERIKA"
+	return ig.Issue(pass)
+}
+
+// gateNonce is the nonce gate shows the passenger's phone.
+func (d *demo) gateNonce(gateName string) (gate.Nonce, error) {
+	var nonce gate.Nonce
+	err := d.gateCall("POST", "/v1/gates/"+gateName+"/nonce", d.gateToken, "", http.StatusCreated, &nonce)
+	return nonce, err
+}
+
+// postGate posts a verify body with the terminal's token and reads the decision.
+func (d *demo) postGate(path string, body []byte) (gateDecision, error) {
+	var dec gateDecision
+	req, err := http.NewRequest("POST", d.verifyURL+path, bytes.NewReader(body))
 	if err != nil {
 		return dec, err
 	}

@@ -1,13 +1,10 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"io/fs"
-	"net/http"
 	"strings"
 	"time"
 
@@ -24,23 +21,14 @@ const demoGateMdoc = "B3"
 // ISO/IEC 18013-5 mdoc: the gate's nonce, the wallet's DeviceResponse device-signed over the
 // gate's SessionTranscript (its audience and nonce), the pass and the live photo in one call.
 func (d *demo) boardMdoc(ctx context.Context, w *walletsdk.Wallet, mdocID, pkiDir string) error {
-	today := time.Now().UTC().Format(time.DateOnly)
-	body := fmt.Sprintf(`{"carrier":"IG","number":"103","date":%q,"boarding":true}`, today)
-	if err := d.gateCall("PUT", "/v1/gates/"+demoGateMdoc, d.gateToken, body, http.StatusOK, nil); err != nil {
-		return err
-	}
-	ig, err := loadAirline(pkiDir, "IG")
-	if err != nil {
-		return err
-	}
-	bcbp, err := ig.Issue(airline.PassRequest{Name: "MUSTERMANN/ERIKA", PNR: "XK4T2R", From: "LHR", To: "FRA",
-		Flight: "0103", Date: today, Seat: "7C", Sequence: "17"})
+	bcbp, err := d.openFlight(demoGateMdoc, pkiDir, airline.PassRequest{PNR: "XK4T2R", From: "LHR", To: "FRA",
+		Flight: "0103", Date: time.Now().UTC().Format(time.DateOnly), Seat: "7C", Sequence: "17"})
 	if err != nil {
 		return err
 	}
 	d.say("gate %s boards IG0103; the passenger shows the driving licence as an mdoc this time", demoGateMdoc)
-	var nonce gate.Nonce
-	if err := d.gateCall("POST", "/v1/gates/"+demoGateMdoc+"/nonce", d.gateToken, "", http.StatusCreated, &nonce); err != nil {
+	nonce, err := d.gateNonce(demoGateMdoc)
+	if err != nil {
 		return err
 	}
 	resp, err := w.PresentMdoc(ctx, mdocID, walletsdk.MdocPresentationRequest{
@@ -59,12 +47,8 @@ func (d *demo) boardMdoc(ctx context.Context, w *walletsdk.Wallet, mdocID, pkiDi
 	if err != nil {
 		return err
 	}
-	score := "no scores on a deny"
-	if dec.Score != nil {
-		score = fmt.Sprintf("face distance %.3f (threshold %.2f)", *dec.Score, dec.Threshold)
-	}
 	d.say("gate %s: the passenger boards with the mdoc licence (live photo %s) → %s %v, %s", demoGateMdoc, facephotos.Live,
-		strings.ToUpper(dec.Decision), dec.Reasons, score)
+		strings.ToUpper(dec.Decision), dec.Reasons, dec.scores())
 	if dec.Decision != "allow" {
 		return fmt.Errorf("gate denied the mdoc licence: %v", dec.Reasons)
 	}
@@ -78,25 +62,4 @@ func (d *demo) boardMdoc(ctx context.Context, w *walletsdk.Wallet, mdocID, pkiDi
 		return fmt.Errorf("a replayed mdoc was not denied nonce_invalid: %v", dec.Reasons)
 	}
 	return nil
-}
-
-// postGate posts a verify body with the terminal's token and reads the decision.
-func (d *demo) postGate(path string, body []byte) (gateDecision, error) {
-	var dec gateDecision
-	req, err := http.NewRequest("POST", d.verifyURL+path, bytes.NewReader(body))
-	if err != nil {
-		return dec, err
-	}
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("Authorization", "Bearer "+d.gateToken)
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		return dec, err
-	}
-	defer resp.Body.Close()
-	raw, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
-	if err := json.Unmarshal(raw, &dec); err != nil {
-		return dec, fmt.Errorf("gate answer %d %s", resp.StatusCode, raw)
-	}
-	return dec, nil
 }
