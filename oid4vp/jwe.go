@@ -339,6 +339,9 @@ func decryptJWE(compact string, key *DecryptionKey, encs []string) ([]byte, erro
 	if err1 != nil || err2 != nil {
 		return nil, rerr("JWE iv, ciphertext or tag is not base64url")
 	}
+	if len(iv) != gcmIVSize || len(sealed) < gcmTagSize { // decoded sizes: cipher.AEAD.Open panics on another nonce size
+		return nil, rerr("JWE iv or tag has the wrong length")
+	}
 
 	cek, err := key.agree(h, keyLen)
 	if err != nil {
