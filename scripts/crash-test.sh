@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Crash test with real processes on loopback: the issuer on SQLite and on PostgreSQL, killed
 # with SIGKILL during a burst of concurrent issuance, and the gate (verifier serve with its
-# SQLite store) killed during bursts of boardings; each restarted on the same database and
+# SQLite store, then its PostgreSQL store) killed during bursts of boardings; each restarted on the same database and
 # checked (idgate crashtest; cmd/idgate/crashtest and cmd/idgate/loadtest/gatecrash.go say what).
 # Every run is bounded (--timeout) and prints one summary line; the reports go to $CRASH_OUT
 # (default var/crash) as JSON.
@@ -38,6 +38,12 @@ scripts/with-postgres.sh bash -c '
     { echo "crash-test: issuer-postgres FAILED (report: $3/issuer-postgres.json)" >&2; exit 1; }
 ' "$bin/idgate" "${CRASH_WALLETS:-150}" "$kills" "$out" || fail=1
 run gate-sqlite gate --n "${CRASH_PASSENGERS:-200}" || fail=1
+# The gate on PostgreSQL, in a cluster of its own (its nonces live in the database there).
+scripts/with-postgres.sh bash -c '
+  if [ -z "${IDGATE_TEST_POSTGRES_DSN:-}" ]; then echo "crash-test: gate-postgres skipped: no PostgreSQL" >&2; exit 0; fi
+  "$0" crashtest gate --db "$IDGATE_TEST_POSTGRES_DSN" --n "$1" --kills "$2" --timeout 90s >"$3/gate-postgres.json" ||
+    { echo "crash-test: gate-postgres FAILED (report: $3/gate-postgres.json)" >&2; exit 1; }
+' "$bin/idgate" "${CRASH_PASSENGERS:-200}" "$kills" "$out" || fail=1
 
 echo "crash-test: reports in $out" >&2
 exit $fail

@@ -27,7 +27,7 @@ func runCrashtest(args []string, stdout, stderr io.Writer) int {
 	}
 	what := args[0]
 	fs := newFlags("crashtest "+what, "crashtest "+what+" [flags]", stderr)
-	db := fs.String("db", "", "issuer: postgres:// URL (default: an SQLite file in a temp dir)")
+	db := fs.String("db", "", "postgres:// URL of the issuer's or the gate's store (default: an SQLite file in a temp dir)")
 	n := fs.Int("n", 0, "wallets (issuer) or passengers per round (gate); 0: the default")
 	kills := fs.Int("kills", 3, "SIGKILLs during the burst, each at another point of it")
 	timeout := fs.Duration("timeout", 90*time.Second, "bound of the whole run")
@@ -70,19 +70,20 @@ func runCrashtest(args []string, stdout, stderr io.Writer) int {
 			r.Backend, r.Kills, r.Received, r.Wallets, r.Retried, r.Repeats["credential.redeliver"], r.Unconfirmed, r.Credentials, r.PasskeysAnswered, r.PasskeysRetried, r.Passkeys, r.AuditEvents, r.ReplaysRefused, r.ViolationCount)
 	case "gate":
 		r, err := loadtest.GateCrash(ctx, loadtest.GateCrashConfig{
-			ServerCommand: []string{exe, "verifier", "serve"}, Dir: dir, Passengers: *n, Kills: *kills, Progress: stderr,
+			ServerCommand: []string{exe, "verifier", "serve"}, Dir: dir, DB: *db, Passengers: *n, Kills: *kills, Progress: stderr,
 		})
 		if err != nil {
 			fmt.Fprintln(stderr, "idgate crashtest:", err)
 			return 1
 		}
 		rep, violations = r, r.ViolationCount
-		cut, committed := 0, 0
+		cut, committed, notSent, resentAllowed := 0, 0, 0, 0
 		for _, b := range r.Bursts {
 			cut, committed = cut+b.Unanswered, committed+b.UnansweredCommitted
+			notSent, resentAllowed = notSent+b.NotSent, resentAllowed+b.NotSentBoardOnResend
 		}
-		fmt.Fprintf(stderr, "crashtest gate (sqlite): %d kills, %d passes boarded, %d answers cut (%d of those boardings had committed), %d broken guarantees\n",
-			r.Kills, r.Boarded, cut, committed, r.ViolationCount)
+		fmt.Fprintf(stderr, "crashtest gate (%s): %d kills, %d passes boarded, %d answers cut (%d of those boardings had committed; %d requests never sent, %d of them allowed when sent after the restart), %d broken guarantees\n",
+			r.Backend, r.Kills, r.Boarded, cut, committed, notSent, resentAllowed, r.ViolationCount)
 	}
 	enc := json.NewEncoder(stdout)
 	enc.SetIndent("", "  ")

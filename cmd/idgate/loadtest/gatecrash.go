@@ -19,12 +19,15 @@ import (
 	"github.com/idgate/idgate/credential"
 )
 
-// GateCrashConfig is one gate crash run: the verifier (with an SQLite gate store) is killed
-// with SIGKILL during bursts of boardings and restarted on the same database.
+// GateCrashConfig is one gate crash run: the verifier (with an SQLite or a PostgreSQL gate
+// store) is killed with SIGKILL during bursts of boardings and restarted on the same database.
 type GateCrashConfig struct {
 	ServerCommand []string // the verifier's argv without the flags the run adds (as Config's)
 	ServerEnv     []string
-	Dir           string // holds the PKI and the gate database; must exist
+	Dir           string // holds the PKI and the SQLite gate database; must exist
+	// DB is a postgres:// URL for the gate store (its nonces then live in the database too and
+	// survive the kill); empty: an SQLite file in Dir (nonces in the process, lost with it).
+	DB string
 	Passengers    int    // fresh passengers per burst; default 200
 	Kills         int    // bursts, each cut by one SIGKILL at another point of it; default 3
 	Connections   int    // concurrent requests; default 16
@@ -33,6 +36,7 @@ type GateCrashConfig struct {
 
 // GateCrashReport says what each burst saw; Violations lists every broken guarantee.
 type GateCrashReport struct {
+	Backend        string           `json:"backend"` // sqlite or postgres
 	Kills          int              `json:"kills"`
 	Bursts         []GateCrashBurst `json:"bursts"`
 	Boarded        int              `json:"boarded"`    // passes answered allow over the run
@@ -48,6 +52,11 @@ type GateCrashBurst struct {
 	Allowed     int `json:"allowed"`
 	Denied      int `json:"denied"`
 	Unanswered  int `json:"unanswered"` // cut by the kill (in flight or not yet sent)
+	NotSent     int `json:"not_sent"`   // of the unanswered, never sent: the kill came first
+	// NotSentBoardOnResend: of NotSent, allowed when sent after the restart. With the nonces
+	// in the PostgreSQL store all of them (their nonces outlive the process); with SQLite none
+	// (the nonces died with it, the resend is denied nonce_invalid).
+	NotSentBoardOnResend int `json:"not_sent_board_on_resend"`
 	// After the restart:
 	ResentAnswered   map[string]int `json:"resent_answered"`   // answered requests sent again: outcome
 	ResentUnanswered map[string]int `json:"resent_unanswered"` // unanswered requests sent again: outcome
@@ -97,8 +106,11 @@ func GateCrash(ctx context.Context, cfg GateCrashConfig) (*GateCrashReport, erro
 		return nil, err
 	}
 	defer status.Close()
-	g := &gateCrash{cfg: cfg, gate: "CR1", allowed: map[int]int{}, rep: &GateCrashReport{},
+	g := &gateCrash{cfg: cfg, gate: "CR1", allowed: map[int]int{}, rep: &GateCrashReport{Backend: "sqlite"},
 		toks: [3]string{randomToken(), randomToken(), randomToken()}}
+	if cfg.DB != "" {
+		g.rep.Backend = "postgres"
+	}
 	g.pkiDir = filepath.Join(cfg.Dir, "pki")
 	pki, _, err := certs.Init(g.pkiDir, certs.Options{
 		IssuerURL: status.Base, Airlines: []string{carrier},
@@ -171,8 +183,12 @@ func (g *gateCrash) start() error {
 	argv := append(append([]string(nil), g.cfg.ServerCommand...),
 		"--gates", g.pkiDir, "--trust", filepath.Join(g.pkiDir, certs.FileTrust),
 		"--listen", "127.0.0.1:0", "--audience", Audience)
+	db := g.cfg.DB
+	if db == "" {
+		db = filepath.Join(g.cfg.Dir, "gate.db")
+	}
 	env := append([]string{
-		"IDGATE_GATE_DB=" + filepath.Join(g.cfg.Dir, "gate.db"),
+		"IDGATE_GATE_DB=" + db,
 		"IDGATE_GATE_OPERATOR_TOKEN_SHA256=" + hash(g.toks[0]),
 		"IDGATE_GATE_CHECKIN_TOKEN_SHA256=" + hash(g.toks[1]),
 		"IDGATE_GATE_TERMINAL_TOKEN_SHA256=" + hash(g.toks[2]),
@@ -266,8 +282,10 @@ func (g *gateCrash) burst(k int, frac float64) (*GateCrashBurst, error) {
 	}); err != nil {
 		return nil, err
 	}
+	issued := time.Now() // the burst's nonces expire NonceTTL (2 min) after this
 	b := &GateCrashBurst{Sent: n, ResentAnswered: map[string]int{}, ResentUnanswered: map[string]int{}}
 	answers := make([]answer, n)
+	sent := make([]bool, n)
 	var answered atomic.Int64
 	killAt := int64(float64(n) * frac)
 	killed := make(chan struct{})
@@ -296,6 +314,7 @@ func (g *gateCrash) burst(k int, frac float64) (*GateCrashBurst, error) {
 					continue // the verifier is gone: the rest of the burst is unanswered
 				default:
 				}
+				sent[j] = true
 				answers[j] = g.send(bodies[j])
 				if answers[j] != "" && answered.Add(1) >= killAt {
 					go kill()
@@ -335,6 +354,13 @@ func (g *gateCrash) burst(k int, frac float64) (*GateCrashBurst, error) {
 			}
 		} else {
 			b.ResentUnanswered[string(again)]++
+		}
+		if !sent[j] {
+			b.NotSent++
+			if again == "allow" {
+				b.NotSentBoardOnResend++
+			}
+			g.checkNotSent(k, first+j, again, time.Since(issued))
 		}
 		g.countAllow(first+j, again, "request resent after the restart")
 	}
@@ -377,4 +403,21 @@ func (g *gateCrash) burst(k int, frac float64) (*GateCrashBurst, error) {
 	}
 	g.rep.Kills++
 	return b, nil
+}
+
+// checkNotSent checks the resend of a request the kill kept from being sent: its nonce never
+// reached the verifier, so with nonces in the PostgreSQL store (shared, durable) it is still
+// valid and the passenger boards; with the SQLite store's in-process nonces it is gone. Past
+// 100 s the nonce may have expired (NonceTTL is 2 min) and the outcome is not checked.
+func (g *gateCrash) checkNotSent(k, i int, a answer, age time.Duration) {
+	if age > 100*time.Second {
+		return
+	}
+	want := answer("403:nonce_invalid")
+	if g.cfg.DB != "" {
+		want = "allow"
+	}
+	if a != want {
+		g.violation("burst %d: passenger %d's request, never sent before the kill, sent after the restart: %s (want %s on %s)", k+1, i, a, want, g.rep.Backend)
+	}
 }
