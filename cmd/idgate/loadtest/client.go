@@ -97,13 +97,14 @@ func (a *api) putGate(gate string, u gateUpdate) error {
 
 // nonce mirrors gate.Nonce.
 type nonce struct {
-	Nonce    string `json:"nonce"`
-	Audience string `json:"audience"`
+	Nonce     string    `json:"nonce"`
+	ExpiresAt time.Time `json:"expires_at"`
+	Audience  string    `json:"audience"`
 }
 
 func (n nonce) valid() error {
-	if n.Nonce == "" || n.Audience == "" || len(n.Nonce) > 256 || len(n.Audience) > 1024 {
-		return errf(CodeProtocol, nil, "nonce response without nonce or audience")
+	if n.Nonce == "" || n.Audience == "" || n.ExpiresAt.IsZero() || len(n.Nonce) > 256 || len(n.Audience) > 1024 {
+		return errf(CodeProtocol, nil, "nonce response without nonce, audience or expiry")
 	}
 	return nil
 }

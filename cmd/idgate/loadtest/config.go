@@ -6,8 +6,9 @@ import (
 	"time"
 )
 
-// maxOutstandingNonces is the verifier's default nonce store size (gate.Config.MaxNonces):
-// more pre-fetched nonces than that would evict the first ones before they are used.
+// maxOutstandingNonces is the verifier's default nonce store size (gate.Config.MaxNonces): a
+// batch binds at most half of it, so the store never evicts a nonce before it is sent. It also
+// bounds a verify run's passengers, which are all generated before the timed phase.
 const maxOutstandingNonces = 100_000
 
 // Config configures Run. Zero values take the documented defaults.
@@ -133,7 +134,7 @@ func (c Config) withDefaults() (Config, error) {
 		return c, errf(CodeConfig, nil, "at most %d passengers in one run", maxListEntries-c.Warmup-1)
 	}
 	if c.IdentifyGallery == 0 && c.Passengers+c.Warmup > maxOutstandingNonces {
-		return c, errf(CodeConfig, nil, "at most %d passengers: every one holds a gate nonce until it is driven, and the verifier keeps %d", maxOutstandingNonces-c.Warmup, maxOutstandingNonces)
+		return c, errf(CodeConfig, nil, "at most %d passengers in a verify run", maxOutstandingNonces-c.Warmup)
 	}
 	if c.Progress == nil {
 		c.Progress = io.Discard

@@ -85,14 +85,31 @@ func startCPU(m cpuMeter) cpuSpan {
 	return cpuSpan{m: m, start: d, ok: ok}
 }
 
-// perRequest is the CPU used since start divided by n, in microseconds (0 when unknown).
-func (c cpuSpan) perRequest(n int) float64 {
-	if !c.ok || n == 0 {
-		return 0
+// used is the CPU used since start; ok is false when unknown.
+func (c cpuSpan) used() (time.Duration, bool) {
+	if !c.ok {
+		return 0, false
 	}
 	d, ok := c.m.CPU()
 	if !ok {
+		return 0, false
+	}
+	return d - c.start, true
+}
+
+// perRequestUS is d divided by n, in microseconds (0 when n is 0).
+func perRequestUS(d time.Duration, n int) float64 {
+	if n == 0 {
 		return 0
 	}
-	return float64(d-c.start) / float64(time.Microsecond) / float64(n)
+	return float64(d) / float64(time.Microsecond) / float64(n)
+}
+
+// perRequest is the CPU used since start divided by n, in microseconds (0 when unknown).
+func (c cpuSpan) perRequest(n int) float64 {
+	d, ok := c.used()
+	if !ok {
+		return 0
+	}
+	return perRequestUS(d, n)
 }

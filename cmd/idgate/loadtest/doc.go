@@ -12,9 +12,13 @@
 //  3. Passengers, before any timing: a device key, an mDL or employee ID (credential.Issue)
 //     carrying a face_template sealed to the gate reader key (biometric.Seal) from a random
 //     unit 128-d template, an airline-signed BCBP (boardingpass.Sign) for the gate's flight,
-//     and a live template about 0.2 away from the enrolled one. Then one gate nonce each
-//     (POST /v1/gates/{gate}/nonce) and the KB-JWT presentation; the request body is kept as
-//     bytes, so the timed loop only sends bytes and reads a status.
+//     and a live template about 0.2 away from the enrolled one. The gate nonce (POST
+//     /v1/gates/{gate}/nonce) and KB-JWT presentation of each are bound in batches just
+//     before they are driven (batches.go): the timed phase runs in segments, each batch is
+//     built between them with the clock and the CPU meters stopped, and a segment ends before
+//     its oldest nonce is three quarters of its lifetime old (the nonce's expires_at), so no
+//     request fails nonce_invalid however long the phase. The bodies are kept as bytes, so
+//     the timed loop only sends bytes and reads a status.
 //  4. Drive POST /v1/gates/{gate}/verify over keep-alive connections, one raw connection per
 //     worker (rawhttp.go: the request line and headers are built once, each request is one
 //     writev of header and body, each answer is read by a minimal bounded parser), so the

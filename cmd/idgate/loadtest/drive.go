@@ -36,6 +36,7 @@ type outcome struct {
 	lag     []time.Duration // open loop: how late each send left vs its schedule
 	codes   map[string]int
 	respLen atomic.Int64 // body length of the first allowed answer
+	unsent  []int        // indexes of the bodies not sent (the phase ended first)
 
 	serverCPU, generatorCPU float64 // µs of CPU per request (0: unknown)
 }
@@ -135,6 +136,9 @@ func (l *load) run() *outcome {
 	// the recorded slots (a recorded latency is at least 1 ns).
 	lat, lag := o.lat[:0], o.lag[:0]
 	for i, d := range o.lat {
+		if d == 0 {
+			o.unsent = append(o.unsent, i)
+		}
 		if d > 0 {
 			lat = append(lat, d)
 			if o.lag != nil {
@@ -145,6 +149,24 @@ func (l *load) run() *outcome {
 	o.lat, o.lag, o.n = lat, lag, len(lat)
 	o.errors = int(errs.Load())
 	return o
+}
+
+// merge adds segment o's requests to out.
+func (out *outcome) merge(o *outcome) {
+	out.n += o.n
+	out.errors += o.errors
+	out.elapsed += o.elapsed
+	out.lat = append(out.lat, o.lat...)
+	out.lag = append(out.lag, o.lag...)
+	for c, k := range o.codes {
+		if _, seen := out.codes[c]; !seen && len(out.codes) >= maxErrorCodes {
+			c = "other"
+		}
+		out.codes[c] += k
+	}
+	if out.respLen.Load() == 0 {
+		out.respLen.Store(o.respLen.Load())
+	}
 }
 
 var allow = []byte(`"decision":"allow"`)

@@ -46,7 +46,10 @@ func runIdentify(ctx context.Context, cfg Config, a *api, w *world, serverCPU cp
 		return nil, errf(CodeSetup, nil, "stranger identify: want one 403 no_match, got %v", first.codes)
 	}
 	fmt.Fprintf(cfg.Progress, "driving identify over a gallery of %d for up to %v...\n", n, cfg.Duration)
-	out := timed(cfg, addr, url, bodies, serverCPU, allow)
+	out, err := timed(cfg, addr, url, &fixedBodies{bodies}, 0, serverCPU, allow)
+	if err != nil {
+		return nil, err
+	}
 	rep := report(cfg, "identify", out, n)
 	rep.Gallery, rep.EnrolS, rep.GalleryMS = n, enrol.Seconds(), ms(first.lat[0])
 	return rep, nil

@@ -5,7 +5,6 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
-	"runtime"
 	"time"
 
 	"github.com/fxamacker/cbor/v2"
@@ -83,29 +82,19 @@ func mdocSigningInputs(deviceResponse []byte, bcbp string, transcriptLen int) Si
 	return in
 }
 
-// prepareMdoc fetches one gate nonce per passenger and builds its /verify body with the mdoc
-// device-signed over that nonce's transcript.
-func prepareMdoc(cfg Config, a *api, pax []*passenger, bodies [][]byte) ([][]byte, SigningInputs, error) {
+// bindMdoc is passenger p's /verify body with the mdoc device-signed over nonce n's
+// transcript; with wantInputs also its signing-input lengths.
+func bindMdoc(p *passenger, n nonce, wantInputs bool) ([]byte, SigningInputs, error) {
 	var in SigningInputs
-	err := parallel(len(pax), 2*runtime.GOMAXPROCS(0), func(i int) error {
-		nc, err := a.gateNonce(cfg.Gate)
-		if err != nil {
-			return err
-		}
-		dr, err := pax[i].presentMdoc(nc)
-		if err != nil {
-			return err
-		}
-		if i == 0 {
-			raw, _ := base64.RawURLEncoding.DecodeString(dr)
-			st, _ := gate.MdocSessionTranscript(nc.Audience, nc.Nonce)
-			in = mdocSigningInputs(raw, pax[i].bcbp, len(st))
-		}
-		bodies[i], err = mdocVerifyBody(dr, nc.Nonce, pax[i].bcbp, pax[i].live, pax[i].jpeg)
-		return err
-	})
+	dr, err := p.presentMdoc(n)
 	if err != nil {
-		return nil, SigningInputs{}, err
+		return nil, in, err
 	}
-	return bodies, in, nil
+	if wantInputs {
+		raw, _ := base64.RawURLEncoding.DecodeString(dr)
+		st, _ := gate.MdocSessionTranscript(n.Audience, n.Nonce)
+		in = mdocSigningInputs(raw, p.bcbp, len(st))
+	}
+	body, err := mdocVerifyBody(dr, n.Nonce, p.bcbp, p.live, p.jpeg)
+	return body, in, err
 }

@@ -155,7 +155,7 @@ func randomToken() string {
 // with HalfRate it then drives fresh passengers open loop at half the measured throughput.
 func runVerify(ctx context.Context, cfg Config, a *api, w *world, serverCPU cpuMeter) (*Report, error) {
 	t0 := time.Now()
-	bodies, sizes, err := prepareVerify(cfg, a, w, 0, cfg.Passengers+cfg.Warmup)
+	pax, err := prepareVerify(cfg, w, 0, cfg.Passengers+cfg.Warmup)
 	if err != nil {
 		return nil, err
 	}
@@ -165,9 +165,20 @@ func runVerify(ctx context.Context, cfg Config, a *api, w *world, serverCPU cpuM
 	}
 	url := a.base + "/v1/gates/" + cfg.Gate + "/verify"
 	addr := strings.TrimPrefix(a.base, "http://")
-	warm := (&load{addr: addr, url: url, token: cfg.TerminalToken, bodies: bodies[:cfg.Warmup], connections: cfg.Connections, duration: time.Minute}).run()
+	fmt.Fprintf(cfg.Progress, "fetching gate nonces and signing KB-JWTs in batches, just before each is driven...\n")
+	warmSrc := newFreshBodies(cfg, a, pax[:cfg.Warmup])
+	warmBodies, _, err := warmSrc.next(cfg.Warmup)
+	if err != nil {
+		return nil, err
+	}
+	sizes := warmSrc.inputs
+	warm := (&load{addr: addr, url: url, token: cfg.TerminalToken, bodies: warmBodies, connections: cfg.Connections, duration: time.Minute}).run()
 	if warm.errors > 0 {
 		return nil, errf(CodeSetup, nil, "warm-up: %d of %d verifications failed: %v", warm.errors, warm.n, warm.codes)
+	}
+	warmRPS := 0.0
+	if warm.elapsed > 0 {
+		warmRPS = float64(warm.n) / warm.elapsed.Seconds()
 	}
 	// The bound is measured twice while the server is idle, before and after the timed
 	// phase; neighbours on a shared machine can only lower it, so the higher one is used
@@ -180,7 +191,13 @@ func runVerify(ctx context.Context, cfg Config, a *api, w *world, serverCPU cpuM
 		}
 	}
 	fmt.Fprintf(cfg.Progress, "driving %d passengers for up to %v on %d connections...\n", cfg.Passengers, cfg.Duration, cfg.Connections)
-	out := timed(cfg, addr, url, bodies[cfg.Warmup:], serverCPU, allow)
+	src := newFreshBodies(cfg, a, pax[cfg.Warmup:])
+	src.usable = warmSrc.usable
+	out, err := timed(cfg, addr, url, src, warmRPS, serverCPU, allow)
+	if err != nil {
+		return nil, err
+	}
+	pax = nil
 	mode := "verify"
 	if cfg.LiveJPEG != nil {
 		mode = "verify-live-jpeg"
@@ -212,12 +229,12 @@ func runVerify(ctx context.Context, cfg Config, a *api, w *world, serverCPU cpuM
 		fmt.Fprintf(cfg.Progress, "driving the same requests at an HTTP-only server (%d-byte answers)...\n", n)
 		// The floor is context, not the result: a floor that fails is reported on the
 		// progress stream and the run's own figures stand.
-		if rep.HTTPFloor, err = httpFloor(cfg, n, bodies[cfg.Warmup:]); err != nil {
+		if rep.HTTPFloor, err = httpFloor(cfg, n, src.built); err != nil {
 			fmt.Fprintf(cfg.Progress, "HTTP floor failed: %v\n", err)
 			rep.HTTPFloor = nil
 		}
 	}
-	bodies = nil
+	src = nil
 	if rep.Loop != "closed" || rep.ThroughputRPS <= 0 || rep.Errors > 0 {
 		return rep, nil
 	}
@@ -259,12 +276,16 @@ func runHalfRate(ctx context.Context, cfg Config, a *api, w *world, addr, url st
 	half.Connections = cfg.HalfRateConnections
 	// Enough passengers that the duration, not the supply, ends the phase.
 	n := min(int(half.Rate*cfg.Duration.Seconds())+2*half.Connections, maxOutstandingNonces)
-	more, _, err := prepareVerify(half, a, w, first, n)
+	more, err := prepareVerify(half, w, first, n)
 	if err != nil {
 		return nil, first, err
 	}
 	fmt.Fprintf(cfg.Progress, "driving %d more passengers open loop at %.0f/s (half the maximum)...\n", n, half.Rate)
-	return report(half, "verify", timed(half, addr, url, more, serverCPU, allow), n), first + n, nil
+	out, err := timed(half, addr, url, newFreshBodies(half, a, more), half.Rate, serverCPU, allow)
+	if err != nil {
+		return nil, first, err
+	}
+	return report(half, "verify", out, n), first + n, nil
 }
 
 // FloorMarker is what FloorCommand's server must put in every answer. It is deliberately not
@@ -283,52 +304,54 @@ func httpFloor(cfg Config, respLen int, bodies [][]byte) (*Report, error) {
 	floor := cfg
 	floor.SignalPhases = false
 	url := "http://" + p.Addr + "/v1/gates/" + cfg.Gate + "/verify"
-	out := timed(floor, p.Addr, url, bodies, procCPU(p.cmd.Process.Pid), FloorMarker)
+	out, err := timed(floor, p.Addr, url, &fixedBodies{bodies}, 0, procCPU(p.cmd.Process.Pid), FloorMarker)
+	if err != nil {
+		return nil, err
+	}
 	rep := report(floor, "http-floor", out, len(bodies))
 	rep.Server = "process"
 	return rep, nil
 }
 
-// prepareVerify builds passengers first..first+n-1 and their /verify bodies: credentials,
-// passes and templates first, then one gate nonce and KB-JWT each (so nonces are fresh).
-func prepareVerify(cfg Config, a *api, w *world, first, n int) ([][]byte, SigningInputs, error) {
+// prepareVerify builds passengers first..first+n-1 (credential, sealed face, signed pass);
+// their gate nonces and KB-JWTs are bound in batches as they are driven (freshBodies).
+func prepareVerify(cfg Config, w *world, first, n int) ([]*passenger, error) {
 	fmt.Fprintf(cfg.Progress, "generating %d passengers (credential, sealed face, signed pass)...\n", n)
 	pax := make([]*passenger, n)
 	if err := parallel(n, runtime.GOMAXPROCS(0), func(i int) (err error) {
 		pax[i], err = w.passenger(first + i)
 		return err
 	}); err != nil {
-		return nil, SigningInputs{}, err
+		return nil, err
 	}
-	fmt.Fprintf(cfg.Progress, "fetching %d gate nonces and signing KB-JWTs...\n", n)
-	bodies := make([][]byte, n)
-	if w.mdocDS != nil {
-		return prepareMdoc(cfg, a, pax, bodies)
-	}
-	var firstPres string
-	if err := parallel(n, 2*runtime.GOMAXPROCS(0), func(i int) error {
-		nc, err := a.gateNonce(cfg.Gate)
-		if err != nil {
-			return err
-		}
-		pres, err := pax[i].present(nc, cfg.Now())
-		if err != nil {
-			return err
-		}
-		if i == 0 {
-			firstPres = pres
-		}
-		bodies[i], err = verifyBody(pres, pax[i].bcbp, pax[i].live, pax[i].jpeg)
-		return err
-	}); err != nil {
-		return nil, SigningInputs{}, err
-	}
-	return bodies, signingInputs(firstPres, pax[0].bcbp), nil
+	return pax, nil
 }
 
-// timed runs the timed phase and the CPU accounting around it.
+// bindBody is passenger p's /verify body for gate nonce n; with wantInputs also its
+// signing-input lengths.
+func bindBody(cfg Config, p *passenger, n nonce, wantInputs bool) ([]byte, SigningInputs, error) {
+	if p.issuerSigned != nil {
+		return bindMdoc(p, n, wantInputs)
+	}
+	pres, err := p.present(n, cfg.Now())
+	if err != nil {
+		return nil, SigningInputs{}, err
+	}
+	var in SigningInputs
+	if wantInputs {
+		in = signingInputs(pres, p.bcbp)
+	}
+	body, err := verifyBody(pres, p.bcbp, p.live, p.jpeg)
+	return body, in, err
+}
+
+// timed runs the timed phase and the CPU accounting around it, in segments: before each, src
+// binds the next batch (gate nonces, KB-JWTs) with the clock and the CPU meters stopped, and
+// each segment ends before its oldest nonce is too old to send. Throughput, latency and CPU
+// per request cover the segments only. rps guesses the closed loop's throughput for the
+// first batch; later batches use the measured one.
 // A request succeeds on HTTP 200 with success in its body (allow, or floorAnswer's marker).
-func timed(cfg Config, addr, url string, bodies [][]byte, serverCPU cpuMeter, success []byte) *outcome {
+func timed(cfg Config, addr, url string, src bodySource, rps float64, serverCPU cpuMeter, success []byte) (*outcome, error) {
 	// Collect the preparation's garbage now and keep the collector off while timing: the
 	// phase allocates little (a few small objects per request), and a collection of the
 	// pre-generated bodies would compete with the server for the cores.
@@ -340,14 +363,60 @@ func timed(cfg Config, addr, url string, bodies [][]byte, serverCPU cpuMeter, su
 	if signal {
 		_ = child.p.Signal(syscall.SIGUSR1) // through the process handle: never a recycled PID
 	}
-	srv, gen := startCPU(serverCPU), startCPU(selfCPU{})
-	out := (&load{addr: addr, url: url, token: cfg.TerminalToken, bodies: bodies, connections: cfg.Connections,
-		duration: cfg.Duration, rate: cfg.Rate, success: success}).run()
-	out.serverCPU, out.generatorCPU = srv.perRequest(out.n), gen.perRequest(out.n)
+	out := &outcome{codes: map[string]int{}}
+	var srvCPU, genCPU time.Duration
+	srvOK, genOK := serverCPU != nil, true
+	if cfg.Rate > 0 {
+		rps = cfg.Rate
+	}
+	for remaining := cfg.Duration; remaining > 0 && src.left() > 0; {
+		n := batchSize(max(rps, 1), remaining, src.lifetime(), cfg.Connections)
+		bodies, sendBy, err := src.next(n)
+		if err != nil {
+			return nil, err
+		}
+		d := remaining
+		if !sendBy.IsZero() {
+			if d = min(d, time.Until(sendBy)); d <= 0 {
+				src.unsent(allIndexes(len(bodies)))
+				if len(bodies) <= cfg.Connections {
+					return nil, errf(CodeSetup, nil, "binding %d requests to gate nonces outlasts three quarters of the nonce lifetime", len(bodies))
+				}
+				rps /= 2 // a smaller batch builds faster
+				continue
+			}
+		}
+		srv, gen := startCPU(serverCPU), startCPU(selfCPU{})
+		o := (&load{addr: addr, url: url, token: cfg.TerminalToken, bodies: bodies, connections: cfg.Connections,
+			duration: d, rate: cfg.Rate, success: success}).run()
+		s, sok := srv.used()
+		g, gok := gen.used()
+		srvCPU, genCPU, srvOK, genOK = srvCPU+s, genCPU+g, srvOK && sok, genOK && gok
+		src.unsent(o.unsent)
+		out.merge(o)
+		remaining -= o.elapsed
+		if o.elapsed > 0 && cfg.Rate == 0 && o.n > 0 {
+			rps = float64(o.n) / o.elapsed.Seconds()
+		}
+	}
+	if srvOK {
+		out.serverCPU = perRequestUS(srvCPU, out.n)
+	}
+	if genOK {
+		out.generatorCPU = perRequestUS(genCPU, out.n)
+	}
 	if signal { // after reading its CPU: writing the profile is not the phase's work
 		_ = child.p.Signal(syscall.SIGUSR2)
 	}
-	return out
+	return out, nil
+}
+
+func allIndexes(n int) []int {
+	idx := make([]int, n)
+	for i := range idx {
+		idx[i] = i
+	}
+	return idx
 }
 
 // signingInputs reads the three ES256 signing-input lengths from a real presentation

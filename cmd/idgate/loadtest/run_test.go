@@ -30,6 +30,12 @@ const (
 // loopback listener in this process, over a fresh PKI; it returns the base URL and PKI.
 func target(t *testing.T) (string, *certs.PKI) {
 	t.Helper()
+	return targetNonceTTL(t, 0)
+}
+
+// targetNonceTTL is target with gate nonces that live ttl (0: the gate's default).
+func targetNonceTTL(t *testing.T, ttl time.Duration) (string, *certs.PKI) {
+	t.Helper()
 	pki, _, err := certs.Init(filepath.Join(t.TempDir(), "pki"), certs.Options{
 		IssuerURL: "https://issuer.loadtest.test", EmployeeVCT: credential.VCTEmployeeID, LicenceVCT: credential.VCTDrivingLicence,
 	})
@@ -42,7 +48,7 @@ func target(t *testing.T) (string, *certs.PKI) {
 		t.Fatal(err)
 	}
 	svc, err := gate.New(gate.Config{Credentials: cv, Mdoc: &mdoc.Verifier{Trust: pki.Trust}, Passes: pki.Trust, ReaderKey: pki.GateReader,
-		Store: gate.NewMemoryStore(), Audience: "https://verifier.loadtest.test"})
+		Store: gate.NewMemoryStore(), Audience: "https://verifier.loadtest.test", NonceTTL: ttl})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -135,6 +141,39 @@ func TestRunAgainstTarget(t *testing.T) {
 				t.Fatalf("errors %d (%v), server %q", r.Errors, r.ErrorCodes, r.Server)
 			}
 			tc.want(t, r)
+		})
+	}
+}
+
+// TestRunOutlastsNonceLifetime: a timed phase longer than the gate nonces' lifetime sends no
+// request with an expired nonce, because each batch is bound to its nonces just before it is
+// driven and sent within three quarters of their lifetime.
+func TestRunOutlastsNonceLifetime(t *testing.T) {
+	const ttl = 3 * time.Second
+	base, pki := targetNonceTTL(t, ttl)
+	for _, tc := range []struct {
+		name string
+		cfg  Config
+	}{
+		{"open", Config{Passengers: 600, Connections: 2, Rate: 50, Duration: 3 * ttl}},
+		{"mdoc", Config{Passengers: 400, Connections: 2, Rate: 40, Duration: 2 * ttl, Mdoc: true}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			cfg := tc.cfg
+			cfg.Target, cfg.PKIDir, cfg.OperatorToken, cfg.TerminalToken = base, pki.Dir, testOperatorToken, testTerminalToken
+			cfg.Gate, cfg.BoundDuration = "TTL-"+tc.name, -1
+			r, err := Run(context.Background(), cfg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			checkShape(t, r)
+			if r.Errors != 0 {
+				t.Fatalf("%d of %d failed: %v", r.Errors, r.Requests, r.ErrorCodes)
+			}
+			// The phase outlasted the nonces: most of its scheduled arrivals were sent.
+			if r.DurationS < 1.5*ttl.Seconds() || float64(r.Requests) < 0.6*cfg.Rate*cfg.Duration.Seconds() {
+				t.Fatalf("%d requests in %.1f s: the phase did not outlast the %v nonce lifetime", r.Requests, r.DurationS, ttl)
+			}
 		})
 	}
 }
