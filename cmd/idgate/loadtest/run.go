@@ -394,7 +394,11 @@ func timed(cfg Config, addr, url string, src bodySource, rps float64, serverCPU 
 		srvCPU, genCPU, srvOK, genOK = srvCPU+s, genCPU+g, srvOK && sok, genOK && gok
 		src.unsent(o.unsent)
 		out.merge(o)
-		remaining -= o.elapsed
+		if len(o.unsent) > 0 { // ended by its deadline: an open loop's last arrival may answer before it
+			remaining -= max(o.elapsed, d)
+		} else {
+			remaining -= o.elapsed
+		}
 		if o.elapsed > 0 && cfg.Rate == 0 && o.n > 0 {
 			rps = float64(o.n) / o.elapsed.Seconds()
 		}
