@@ -27,11 +27,11 @@ type GateCrashConfig struct {
 	Dir           string // holds the PKI and the SQLite gate database; must exist
 	// DB is a postgres:// URL for the gate store (its nonces then live in the database too and
 	// survive the kill); empty: an SQLite file in Dir (nonces in the process, lost with it).
-	DB string
-	Passengers    int    // fresh passengers per burst; default 200
-	Kills         int    // bursts, each cut by one SIGKILL at another point of it; default 3
-	Connections   int    // concurrent requests; default 16
-	Progress      io.Writer
+	DB          string
+	Passengers  int // fresh passengers per burst; default 200
+	Kills       int // bursts, each cut by one SIGKILL at another point of it; default 3
+	Connections int // concurrent requests; default 16
+	Progress    io.Writer
 }
 
 // GateCrashReport says what each burst saw; Violations lists every broken guarantee.
