@@ -66,9 +66,9 @@ type Config struct {
 	DetectSize int
 	// FastDecode gives dlib the capture as libjpeg-turbo decodes it, and liveness and the
 	// quality checks the same pixels, instead of the reference pipeline's: image/jpeg's
-	// decode re-encoded as a quality-95 JPEG (go-face's input) and decoded by libjpeg. ~4x
-	// faster to decode, no encode, but JPEG noise moves templates by 0.01-0.06
-	// (docs/performance.md).
+	// decode re-encoded as a quality-95 JPEG (go-face's input) and decoded by libjpeg, which
+	// the default computes bit for bit through libjpeg.Reference. Faster still to decode,
+	// but JPEG noise moves templates by 0.01-0.06 (docs/performance.md).
 	FastDecode bool
 	// CheckQuality makes Template refuse, under the Gate policy, a capture whose Quality fails
 	// QualityThresholds, with a *QualityError (ErrCaptureQuality).
@@ -188,6 +188,18 @@ func (e *Extractor) ModelID() biometric.ModelID { return e.model }
 // pyramid (see detect) and the chosen face's landmarks and descriptor are computed at full
 // resolution on the region around it.
 func (e *Extractor) Template(img []byte, policy Policy) (Result, error) {
+	return e.TemplateAnd(img, policy, nil)
+}
+
+// FaceFunc is work on the chosen face, given the upright picture and the face's box in it
+// (Result's Image and Box), e.g. a liveness check.
+type FaceFunc func(img image.Image, box image.Rectangle)
+
+// TemplateAnd is Template that also runs also, when not nil, on the chosen face while the
+// face's landmarks and descriptor are computed, and returns once both are done: on a gate
+// with a second core, a liveness check adds no time to the answer. also runs only when a face
+// was chosen; it must not keep img.
+func (e *Extractor) TemplateAnd(img []byte, policy Policy, also FaceFunc) (Result, error) {
 	if policy != Enrol && policy != Gate {
 		return Result{}, fmt.Errorf("face: unknown policy %d", int(policy))
 	}
@@ -198,11 +210,7 @@ func (e *Extractor) Template(img []byte, policy Policy) (Result, error) {
 		return Result{}, err
 	}
 	defer e.release(r)
-	up, err := decodeUprightWith(img, limits{maxBytes: e.cfg.MaxBytes, maxPixels: e.cfg.MaxPixels}, e.cfg.FastDecode)
-	if err != nil {
-		return Result{}, err
-	}
-	pix, err := e.dlibPixels(up)
+	up, pix, err := e.decode(img)
 	if err != nil {
 		return Result{}, err
 	}
@@ -214,7 +222,18 @@ func (e *Extractor) Template(img []byte, policy Policy) (Result, error) {
 	if err != nil {
 		return Result{}, err
 	}
+	var done chan struct{}
+	if also != nil {
+		done = make(chan struct{})
+		go func() {
+			defer close(done)
+			also(up, best.Intersect(up.Bounds()))
+		}()
+	}
 	shape, desc, err := describe(r, pix, best)
+	if done != nil {
+		<-done
+	}
 	if err != nil {
 		return Result{}, err
 	}
@@ -230,6 +249,28 @@ func (e *Extractor) Template(img []byte, policy Policy) (Result, error) {
 		}
 	}
 	return res, nil
+}
+
+// decode turns untrusted bytes into the upright picture and the pixels dlib sees, by
+// default through libjpeg.Reference, which computes the reference pipeline's two pictures
+// (below) bit for bit at a third of the cost, for the JPEGs it mirrors; otherwise through the
+// pipeline itself, which also decides what to make of any input the fast route refuses.
+func (e *Extractor) decode(img []byte) (image.Image, *image.RGBA, error) {
+	l := limits{maxBytes: e.cfg.MaxBytes, maxPixels: e.cfg.MaxPixels}
+	if !e.cfg.FastDecode {
+		if up, pix, ok := referencePixels(img, l); ok {
+			return up, pix, nil
+		}
+	}
+	up, err := decodeUprightWith(img, l, e.cfg.FastDecode)
+	if err != nil {
+		return nil, nil, err
+	}
+	pix, err := e.dlibPixels(up)
+	if err != nil {
+		return nil, nil, err
+	}
+	return up, pix, nil
 }
 
 // dlibPixels are the pixels dlib sees. By default those of go-face's pipeline, whose

@@ -6,6 +6,7 @@ import (
 	"image"
 	"image/jpeg"
 	"image/png"
+	"runtime"
 
 	"github.com/idgate/idgate/biometric/face/internal/libjpeg"
 )
@@ -35,6 +36,33 @@ type limits struct {
 func decodeUpright(b []byte, l limits) (image.Image, error) {
 	return decodeUprightWith(b, l, false)
 }
+
+// referencePixels takes libjpeg.Reference's route to what decodeUpright and dlibPixels make of
+// a JPEG that needs no turning upright (EXIF orientation 1): the same *image.YCbCr and the same
+// dlib pixels. ok is false for anything else, sent to the pipeline itself.
+func referencePixels(b []byte, l limits) (up image.Image, pix *image.RGBA, ok bool) {
+	if len(b) == 0 || len(b) > l.maxBytes || !bytes.HasPrefix(b, []byte{0xFF, 0xD8, 0xFF}) {
+		return nil, nil, false
+	}
+	defer func() {
+		if recover() != nil {
+			up, pix, ok = nil, nil, false
+		}
+	}()
+	cfg, err := jpeg.DecodeConfig(bytes.NewReader(b))
+	if err != nil || cfg.Width <= 0 || cfg.Height <= 0 || int64(cfg.Width)*int64(cfg.Height) > int64(l.maxPixels) ||
+		jpegOrientation(b) != 1 {
+		return nil, nil, false
+	}
+	y, pix, err := libjpeg.Reference(b, cfg.Width, cfg.Height, dlibQuality, referenceThreads)
+	if err != nil {
+		return nil, nil, false
+	}
+	return y, pix, true
+}
+
+// referenceThreads is how many threads libjpeg.Reference uses for one picture.
+var referenceThreads = min(2, runtime.NumCPU())
 
 // decodeUprightWith is decodeUpright; with turbo, JPEGs are decoded by libjpeg-turbo into an
 // *image.RGBA (by image/jpeg if libjpeg refuses one, e.g. CMYK).

@@ -2,11 +2,14 @@ package face
 
 import (
 	"bytes"
+	"encoding/binary"
 	"errors"
 	"image"
 	"image/color"
 	"image/jpeg"
 	"testing"
+
+	"github.com/idgate/idgate/internal/facephotos"
 )
 
 var testLimits = limits{maxBytes: DefaultMaxBytes, maxPixels: DefaultMaxPixels}
@@ -154,5 +157,58 @@ func TestGateMaxPixels(t *testing.T) {
 	}
 	if _, err := decodeUpright(encodeJPEG(gradient(1600, 1200)), gateLimits); err != nil {
 		t.Errorf("2 MP capture: %v", err)
+	}
+}
+
+// TestReferencePixelsAreThePipelines: the fast route (libjpeg.Reference) gives exactly the
+// pictures of decodeUpright and dlibPixels, and takes the repository's photos; a JPEG that
+// must be turned upright, a PNG and bytes beyond the limits go the pipeline's way.
+func TestReferencePixelsAreThePipelines(t *testing.T) {
+	e := &Extractor{}
+	for _, n := range facephotos.Names() {
+		b, err := facephotos.Read(n)
+		if err != nil {
+			t.Fatal(err)
+		}
+		up, pix, ok := referencePixels(b, testLimits)
+		if !ok {
+			t.Fatalf("%s: the fast route refused it", n)
+		}
+		wantUp, err := decodeUpright(b, testLimits)
+		if err != nil {
+			t.Fatal(err)
+		}
+		wantPix, err := e.dlibPixels(wantUp)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(pix.Pix, wantPix.Pix) || pix.Rect != wantPix.Rect {
+			t.Errorf("%s: dlib pixels differ", n)
+		}
+		if up.Bounds() != wantUp.Bounds() {
+			t.Fatalf("%s: bounds %v, want %v", n, up.Bounds(), wantUp.Bounds())
+		}
+		r := up.Bounds()
+		for y := r.Min.Y; y < r.Max.Y; y++ {
+			for x := r.Min.X; x < r.Max.X; x++ {
+				if up.At(x, y) != wantUp.At(x, y) {
+					t.Fatalf("%s: upright picture differs at (%d, %d)", n, x, y)
+				}
+			}
+		}
+	}
+	jpg := encodeJPEG(gradient(64, 48))
+	for name, b := range map[string][]byte{
+		"rotated":   withEXIF(jpg, tiffWithOrientation(6, binary.BigEndian)),
+		"png":       encodePNG(gradient(64, 48)),
+		"too large": jpegWithSize(jpg, 5000, 5000),
+		"empty":     nil,
+	} {
+		if _, _, ok := referencePixels(b, testLimits); ok {
+			t.Errorf("%s: taken by the fast route", name)
+		}
+	}
+	if _, _, ok := referencePixels(jpg, testLimits); !ok {
+		t.Error("a plain JPEG was refused")
 	}
 }

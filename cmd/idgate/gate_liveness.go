@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"image"
 	"os"
 	"strconv"
 
@@ -27,13 +28,17 @@ func newLiveFaces(ex *face.Extractor, threshold float64) (liveFaces, error) {
 }
 
 func (l liveFaces) LiveCapture(jpeg []byte) (gate.LiveCapture, error) {
-	res, err := l.ex.Template(jpeg, face.Gate)
+	// Liveness runs on the chosen face while its descriptor is computed.
+	var r liveness.Result
+	var lerr error
+	res, err := l.ex.TemplateAnd(jpeg, face.Gate, func(img image.Image, box image.Rectangle) {
+		r, lerr = l.live.Check(img, box)
+	})
 	if err != nil {
 		return gate.LiveCapture{}, err
 	}
-	r, err := l.live.Check(res.Image, res.Box)
-	if err != nil {
-		return gate.LiveCapture{}, err
+	if lerr != nil {
+		return gate.LiveCapture{}, lerr
 	}
 	return gate.LiveCapture{Template: res.Template, Liveness: &gate.Liveness{
 		Live: r.Live, Score: r.Score, Threshold: l.live.Threshold(), Model: string(l.live.ModelID())}}, nil

@@ -5,15 +5,9 @@
 #include <string.h>
 #include <jpeglib.h>
 #include "decode.h"
+#include "jerr.h"
 
-struct idgate_jpeg_error {
-	struct jpeg_error_mgr pub;
-	jmp_buf jump;
-	char *msg;
-	int msglen;
-};
-
-static void idgate_jpeg_exit(j_common_ptr c) {
+void idgate_jpeg_exit(j_common_ptr c) {
 	struct idgate_jpeg_error *e = (struct idgate_jpeg_error *)c->err;
 	char buf[JMSG_LENGTH_MAX];
 	c->err->format_message(c, buf);
@@ -21,7 +15,7 @@ static void idgate_jpeg_exit(j_common_ptr c) {
 	longjmp(e->jump, 1);
 }
 
-static void idgate_jpeg_message(j_common_ptr c, int level) {
+void idgate_jpeg_message(j_common_ptr c, int level) {
 	if (level < 0) // a warning: the data is corrupt
 		idgate_jpeg_exit(c);
 }

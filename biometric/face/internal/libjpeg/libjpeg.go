@@ -2,6 +2,10 @@
 // several times faster than image/jpeg on camera photos. The caller validates sizes first
 // (image/jpeg's DecodeConfig): Decode checks that libjpeg reads the same size and refuses
 // corrupt data that libjpeg would otherwise fill in with grey.
+//
+// Reference computes the face package's reference pictures (image/jpeg's decode, and
+// libjpeg's decode of image/jpeg's re-encoding of it) bit for bit without Go's codec: libjpeg
+// entropy-decodes and entropy-encodes, and image/jpeg's integer transforms run in C between.
 package libjpeg
 
 // #cgo LDFLAGS: -ljpeg
