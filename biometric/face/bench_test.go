@@ -102,3 +102,35 @@ func BenchmarkPipeline1MP(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkDecode1MP compares, in one run, the two routes to the upright picture and dlib's
+// pixels on bona.jpg (1000x1000): the reference pipeline itself (image/jpeg decode, quality-95
+// re-encode, libjpeg decode) and libjpeg.Reference, which gives the same bits.
+func BenchmarkDecode1MP(b *testing.B) {
+	img := readPhoto(b, "bona.jpg")
+	e := &Extractor{}
+	b.Run("pipeline", func(b *testing.B) {
+		b.ReportAllocs()
+		start := processCPU(b)
+		for b.Loop() {
+			up, err := decodeUpright(img, testLimits)
+			if err != nil {
+				b.Fatal(err)
+			}
+			if _, err := e.dlibPixels(up); err != nil {
+				b.Fatal(err)
+			}
+		}
+		reportCPU(b, start)
+	})
+	b.Run("reference", func(b *testing.B) {
+		b.ReportAllocs()
+		start := processCPU(b)
+		for b.Loop() {
+			if _, _, ok := referencePixels(img, testLimits); !ok {
+				b.Fatal("refused")
+			}
+		}
+		reportCPU(b, start)
+	})
+}
