@@ -25,9 +25,14 @@ var ErrUnsupported = errors.New("libjpeg: layout not mirrored")
 //
 // It mirrors baseline and progressive Huffman YCbCr JPEGs with 4:4:4, 4:2:2 or 4:2:0
 // subsampling whose quantisation tables are all defined before the first scan. Anything else
-// is ErrUnsupported; corrupt data is another error. Either way the caller falls back to the
-// reference pipeline, which decides what the input is. The caller checks sizes first
-// (image/jpeg's DecodeConfig).
+// is ErrUnsupported; corrupt data that libjpeg notices is another error. Either way the caller
+// falls back to the reference pipeline, which decides what the input is. The caller checks
+// sizes first (image/jpeg's DecodeConfig).
+//
+// Bit for bit holds for entropy-coded data that follows ITU-T T.81. On data that does not and
+// that neither decoder reports (a run of zeros past the end of a block's band: libjpeg stores
+// the coefficient and reads on, image/jpeg drops it), the two decode different garbage, and
+// Reference gives libjpeg's.
 func Reference(b []byte, w, h, quality, threads int) (*image.YCbCr, *image.RGBA, error) {
 	if w <= 0 || h <= 0 || int64(w)*int64(h) > 1<<28 {
 		return nil, nil, fmt.Errorf("libjpeg: bad size %dx%d", w, h)
