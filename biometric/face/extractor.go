@@ -223,16 +223,23 @@ func (e *Extractor) TemplateAnd(img []byte, policy Policy, also FaceFunc) (Resul
 		return Result{}, err
 	}
 	var done chan struct{}
+	var alsoPanic any
 	if also != nil {
 		done = make(chan struct{})
 		go func() {
 			defer close(done)
+			// A panic in also is re-raised on the caller's goroutine, where its recovery
+			// (an HTTP server's, a test's) can see it, instead of ending the process here.
+			defer func() { alsoPanic = recover() }()
 			also(up, best.Intersect(up.Bounds()))
 		}()
 	}
 	shape, desc, err := describe(r, pix, best)
 	if done != nil {
 		<-done
+		if alsoPanic != nil {
+			panic(alsoPanic)
+		}
 	}
 	if err != nil {
 		return Result{}, err

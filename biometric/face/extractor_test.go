@@ -12,6 +12,7 @@ import (
 
 	"github.com/idgate/idgate/biometric"
 	"github.com/idgate/idgate/facemodel"
+	"github.com/idgate/idgate/internal/facephotos"
 )
 
 func TestNewErrors(t *testing.T) {
@@ -288,4 +289,30 @@ func TestCNNWithRealDetector(t *testing.T) {
 	if !cnn.Box.Overlaps(hog.Box) || d > 0.3 {
 		t.Errorf("CNN and HOG disagree: boxes %v %v, distance %.3f", cnn.Box, hog.Box, d)
 	}
+}
+
+// TestTemplateAndRunsAlsoOnTheChosenFace: also sees the upright picture and the chosen box,
+// and a panic in it reaches the caller's goroutine rather than ending the process.
+func TestTemplateAndRunsAlsoOnTheChosenFace(t *testing.T) {
+	e := extractor(t)
+	b, err := facephotos.Read(facephotos.Names()[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	var gotBox image.Rectangle
+	var gotImg image.Image
+	res, err := e.TemplateAnd(b, Gate, func(img image.Image, box image.Rectangle) { gotImg, gotBox = img, box })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if gotBox != res.Box || gotImg != res.Image {
+		t.Errorf("also saw box %v, result has %v", gotBox, res.Box)
+	}
+	defer func() {
+		if r := recover(); r != "boom" {
+			t.Errorf("recovered %v, want the panic of also", r)
+		}
+	}()
+	_, _ = e.TemplateAnd(b, Gate, func(image.Image, image.Rectangle) { panic("boom") })
+	t.Error("TemplateAnd returned after also panicked")
 }

@@ -319,7 +319,9 @@ static void parallel(struct job *j, void *(*fn)(void *)) {
 static JDIMENSION round_up(JDIMENSION v, int m) { return (v + (JDIMENSION)m - 1) / (JDIMENSION)m * (JDIMENSION)m; }
 
 // rows fetches every block row of a virtual array on this thread (rows in order, which a
-// writable array requires), into a JPOOL_IMAGE list.
+// writable array requires), into a JPOOL_IMAGE list. The pointers stay valid because Debian's
+// libjpeg-turbo keeps whole arrays in memory: one that does not fit max_memory is an error,
+// never a backing store that would swap rows.
 static JBLOCKROW *rows(j_decompress_ptr src, jvirt_barray_ptr a, int n, boolean writable) {
 	JBLOCKROW *r = src->mem->alloc_small((j_common_ptr)src, JPOOL_IMAGE, (size_t)n * sizeof(JBLOCKROW));
 	for (int i = 0; i < n; i++)

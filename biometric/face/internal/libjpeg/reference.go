@@ -1,6 +1,6 @@
 package libjpeg
 
-// #cgo CFLAGS: -O3 -march=native
+// #cgo CFLAGS: -O3
 // #cgo LDFLAGS: -lpthread
 // #include <stdlib.h>
 // #include "reference.h"
@@ -29,10 +29,12 @@ var ErrUnsupported = errors.New("libjpeg: layout not mirrored")
 // falls back to the reference pipeline, which decides what the input is. The caller checks
 // sizes first (image/jpeg's DecodeConfig).
 //
-// Bit for bit holds for entropy-coded data that follows ITU-T T.81. On data that does not and
-// that neither decoder reports (a run of zeros past the end of a block's band: libjpeg stores
-// the coefficient and reads on, image/jpeg drops it), the two decode different garbage, and
-// Reference gives libjpeg's.
+// Bit for bit (inside the picture: the planes' MCU padding is left zero) holds for
+// entropy-coded data that follows ITU-T T.81. On data that does not and that libjpeg does not
+// report (a run of zeros past the end of a block's band: libjpeg stores the coefficient and
+// reads on, image/jpeg drops it; a coefficient beyond 16 bits: libjpeg wraps it, image/jpeg
+// keeps 32), the two decode different garbage, or image/jpeg refuses what libjpeg reads, and
+// Reference gives libjpeg's picture.
 func Reference(b []byte, w, h, quality, threads int) (*image.YCbCr, *image.RGBA, error) {
 	if w <= 0 || h <= 0 || int64(w)*int64(h) > 1<<28 {
 		return nil, nil, fmt.Errorf("libjpeg: bad size %dx%d", w, h)
@@ -78,17 +80,28 @@ func Reference(b []byte, w, h, quality, threads int) (*image.YCbCr, *image.RGBA,
 // sampling factors.
 type layout struct{ hs, vs int }
 
-// scanLayout walks the JPEG's marker segments (skipping entropy-coded data): the frame must be
-// baseline, extended or progressive Huffman with three components, and no DQT may follow the
-// first scan (image/jpeg dequantises a progressive image with the tables defined last, libjpeg
-// with those defined at each component's first scan). A progressive image with restart
-// markers is left to image/jpeg too, which refuses some that libjpeg reads.
+// scanLayout walks the JPEG's marker segments (skipping entropy-coded data) and takes only what
+// image/jpeg and libjpeg read alike: SOF0-2 with three 8-bit components; DHT, DQT, DRI, SOS,
+// COM, and APPn before the first scan; nothing else. It repeats image/jpeg's checks that
+// libjpeg does not make (or makes differently): Huffman tables defined before a scan uses
+// them, with 1-256 codes and, in a baseline frame, ids 0-1; DQT precision 0 or 1. It also
+// refuses what the two decode differently although both accept it: a DQT after the first scan
+// (image/jpeg dequantises a progressive image with the tables defined last, libjpeg with those
+// of each component's first scan), an APPn after the first scan (image/jpeg decides RGB or
+// YCbCr at the end), and restart markers in a progressive image or a scan of fewer than three
+// components (image/jpeg miscounts them there).
 func scanLayout(b []byte) (layout, error) {
 	var l layout
 	if len(b) < 4 || b[0] != 0xFF || b[1] != 0xD8 {
 		return l, ErrUnsupported
 	}
-	i, scans, progressive, restarts := 2, 0, false, false
+	var (
+		i                     = 2
+		scans                 int
+		baseline, progressive bool
+		restarts, singleScan  bool
+		defined               [2][4]bool // Huffman tables by class (DC, AC) and id
+	)
 	for i+2 <= len(b) {
 		if b[i] != 0xFF {
 			return l, ErrUnsupported
@@ -99,12 +112,12 @@ func scanLayout(b []byte) (layout, error) {
 			i++
 			continue
 		case m == 0xD9: // EOI
-			if l.hs == 0 || progressive && restarts {
+			if l.hs == 0 || scans == 0 || restarts && (progressive || singleScan) {
 				return l, ErrUnsupported
 			}
 			return l, nil
-		case m >= 0xD0 && m <= 0xD7: // RST outside a scan
-			return l, ErrUnsupported
+		case m < 0xC0 || m >= 0xD0 && m <= 0xD8:
+			return l, ErrUnsupported // FF00 or RST outside a scan, a second SOI, reserved
 		}
 		if i+4 > len(b) {
 			return l, ErrUnsupported
@@ -120,13 +133,33 @@ func scanLayout(b []byte) (layout, error) {
 				return l, ErrUnsupported
 			}
 			l.hs, l.vs = int(seg[7]>>4), int(seg[7]&15)
-			progressive = m == 0xC2
-		case m == 0xDD: // DRI
-			restarts = len(seg) != 2 || seg[0] != 0 || seg[1] != 0
-		case m >= 0xC3 && m <= 0xCF && m != 0xC4 && m != 0xC8 && m != 0xCC:
-			return l, ErrUnsupported // lossless, hierarchical or arithmetic coding
-		case m == 0xDB && scans > 0:
-			return l, ErrUnsupported
+			baseline, progressive = m == 0xC0, m == 0xC2
+		case m == 0xC4:
+			if !huffmanTables(seg, baseline, &defined) {
+				return l, ErrUnsupported
+			}
+		case m == 0xDB:
+			if scans > 0 || !quantTablesOK(seg) {
+				return l, ErrUnsupported
+			}
+		case m == 0xDD:
+			if len(seg) != 2 {
+				return l, ErrUnsupported
+			}
+			restarts = restarts || seg[0] != 0 || seg[1] != 0
+		case m == 0xDA:
+			ns, ok := scanUsesDefinedTables(seg, progressive, &defined)
+			if !ok || l.hs == 0 {
+				return l, ErrUnsupported
+			}
+			singleScan = singleScan || ns < 3
+		case m >= 0xE0 && m <= 0xEF:
+			if scans > 0 {
+				return l, ErrUnsupported
+			}
+		case m == 0xFE: // COM
+		default:
+			return l, ErrUnsupported // lossless, hierarchical, arithmetic, DNL, JPGn, ...
 		}
 		i += 2 + n
 		if m != 0xDA {
@@ -139,6 +172,71 @@ func scanLayout(b []byte) (layout, error) {
 		}
 	}
 	return l, ErrUnsupported
+}
+
+// huffmanTables checks a DHT segment as image/jpeg's processDHT does and records its tables.
+func huffmanTables(seg []byte, baseline bool, defined *[2][4]bool) bool {
+	for len(seg) > 0 {
+		if len(seg) < 17 {
+			return false
+		}
+		tc, th := seg[0]>>4, seg[0]&15
+		if tc > 1 || th > 3 || baseline && th > 1 {
+			return false
+		}
+		codes := 0
+		for _, c := range seg[1:17] {
+			codes += int(c)
+		}
+		if codes == 0 || codes > 256 || len(seg) < 17+codes {
+			return false
+		}
+		defined[tc][th] = true
+		seg = seg[17+codes:]
+	}
+	return true
+}
+
+// quantTablesOK checks a DQT segment as image/jpeg's processDQT does.
+func quantTablesOK(seg []byte) bool {
+	for len(seg) > 0 {
+		pq, tq := seg[0]>>4, seg[0]&15
+		size := 64
+		if pq == 1 {
+			size = 128
+		}
+		if pq > 1 || tq > 3 || len(seg) < 1+size {
+			return false
+		}
+		seg = seg[1+size:]
+	}
+	return true
+}
+
+// scanUsesDefinedTables parses an SOS segment: its component count, and whether every Huffman
+// table it decodes with is defined (image/jpeg fails on an undefined one; libjpeg substitutes
+// the standard tables).
+func scanUsesDefinedTables(seg []byte, progressive bool, defined *[2][4]bool) (int, bool) {
+	if len(seg) < 1 {
+		return 0, false
+	}
+	ns := int(seg[0])
+	if ns < 1 || ns > 3 || len(seg) != 1+2*ns+3 {
+		return 0, false
+	}
+	ss, ah := seg[1+2*ns], seg[3+2*ns]>>4
+	for k := 0; k < ns; k++ {
+		td, ta := seg[2+2*k]>>4, seg[2+2*k]&15
+		if td > 3 || ta > 3 {
+			return 0, false
+		}
+		useDC := !progressive || ss == 0 && ah == 0
+		useAC := !progressive || ss > 0
+		if useDC && !defined[0][td] || useAC && !defined[1][ta] {
+			return 0, false
+		}
+	}
+	return ns, true
 }
 
 // quantTables are image/jpeg's quantisation tables for quality (clipped to 1-100): the

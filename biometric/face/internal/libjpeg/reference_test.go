@@ -191,7 +191,12 @@ func TestReferenceRefuses(t *testing.T) {
 	// A DQT after the first scan: copy the file's first DQT segment in front of EOI.
 	dqt := bytes.Index(g, []byte{0xFF, 0xDB})
 	n := int(g[dqt+2])<<8 | int(g[dqt+3])
-	late := append(append(append([]byte{}, g[:len(g)-2]...), g[dqt:dqt+2+n]...), 0xFF, 0xD9)
+	late := beforeEOI(g, g[dqt:dqt+2+n])
+	dht := bytes.Index(g, []byte{0xFF, 0xC4})
+	dhtLen := int(g[dht+2])<<8 | int(g[dht+3])
+	noDHT := append(append([]byte{}, g[:dht]...), g[dht+2+dhtLen:]...)
+	zeroDHT := append(append(append([]byte{}, g[:dht]...), 0xFF, 0xC4, 0, 19, 0x00), make([]byte, 16)...)
+	zeroDHT = append(zeroDHT, g[dht:]...)
 	for name, c := range map[string]struct {
 		b           []byte
 		unsupported bool
@@ -199,6 +204,12 @@ func TestReferenceRefuses(t *testing.T) {
 		"grey":                      {grey.Bytes(), true},
 		"4:4:0":                     {s440, true},
 		"late DQT":                  {late, true},
+		"late APP14 (RGB)":          {beforeEOI(g, []byte{0xFF, 0xEE, 0, 14, 'A', 'd', 'o', 'b', 'e', 0, 100, 0, 0, 0, 0, 0}), true},
+		"restarts reset by a DRI":   {beforeEOI(progRestarts, []byte{0xFF, 0xDD, 0, 4, 0, 0}), true},
+		"DNL":                       {beforeEOI(g, []byte{0xFF, 0xDC, 0, 4, 0, 24}), true},
+		"no DHT":                    {noDHT, true},
+		"DHT with no codes":         {zeroDHT, true},
+		"FF00 between segments":     {append([]byte{0xFF, 0xD8, 0xFF, 0x00}, g[2:]...), true},
 		"progressive with restarts": {progRestarts, true},
 		"truncated":                 {g[:len(g)/2], true}, // no EOI: the marker walk stops first
 		"corrupt":                   {corrupt(g), false},
@@ -216,6 +227,12 @@ func TestReferenceRefuses(t *testing.T) {
 	if _, _, err := Reference(g, 24, 40, 95, 2); err == nil {
 		t.Error("a size other than the header's was accepted")
 	}
+}
+
+// beforeEOI inserts a segment in front of the JPEG's EOI marker.
+func beforeEOI(jpg, seg []byte) []byte {
+	out := append([]byte{}, jpg[:len(jpg)-2]...)
+	return append(append(out, seg...), 0xFF, 0xD9)
 }
 
 // corrupt flips bits in the middle of the entropy-coded data, keeping it free of markers.
