@@ -4,9 +4,10 @@
 // the encoder's block assembly (edge replication, 2x2 chroma averaging), forward DCT and
 // quantisation are image/jpeg's own integer arithmetic (Go's src/image/jpeg/dct.go, scan.go,
 // writer.go, BSD licence), and libjpeg entropy-codes the resulting coefficients and decodes
-// them as before. The planes and the pixels are bit for bit those of the reference pipeline
-// (reference_test.go and FuzzReference compare them); anything this path does not mirror
-// exactly is refused with IDGATE_REF_UNSUPPORTED for the caller to take the reference path.
+// them as the reference pipeline does. For valid entropy-coded data the planes and the pixels
+// are bit for bit the reference pipeline's (reference_test.go and FuzzReference compare them);
+// a layout this path does not mirror is refused with IDGATE_REF_UNSUPPORTED for the caller to
+// take the reference path.
 //
 #include <pthread.h>
 #include <stdint.h>
