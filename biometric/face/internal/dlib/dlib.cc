@@ -4,12 +4,13 @@
 // those go-face makes. Every call runs under the caller's exclusive use of the object (the Go
 // side pools them), so no locks are needed here.
 #include <cstring>
-#include <sstream>
 #include <stdexcept>
+#include <vector>
 #include <dlib/dnn.h>
 #include <dlib/image_processing/frontal_face_detector.h>
 #include <dlib/image_processing.h>
 #include "dlib.h"
+#include "hog.h"
 
 using namespace dlib;
 
@@ -36,25 +37,8 @@ template <typename SUBNET> using downsampler = relu<affine<con5d<32, relu<affine
 template <typename SUBNET> using rcon5 = relu<affine<con5<45,SUBNET>>>;
 using cnn_type = loss_mmod<con<1,9,9,1,1,rcon5<rcon5<rcon5<downsampler<input_rgb_image_pyramid<pyramid_down<6>>>>>>>>;
 
-// skip_levels is how many levels of the HOG detector's image pyramid (pyramid_down<6>) the
-// image given to hog_skip already went down; set for the duration of one call on this thread.
-static thread_local unsigned skip_levels = 0;
-
-// skip_pyramid is pyramid_down<6> for an image that is already skip_levels levels down the
-// pyramid of the full-resolution picture: the detector builds the same levels from it and maps
-// a box found on its level l back to the picture exactly as from level l + skip_levels, so each
-// box is the one the detector finds at that level of the full-resolution picture.
-struct skip_pyramid : pyramid_down<6> {
-	using pyramid_down<6>::rect_up;
-	drectangle rect_up(const drectangle& rect, unsigned int levels) const {
-		return pyramid_down<6>::rect_up(rect, levels + skip_levels);
-	}
-};
-using hog_skip_type = object_detector<scan_fhog_pyramid<skip_pyramid>>;
-
 struct idgate_dlib {
 	frontal_face_detector hog;
-	hog_skip_type hog_skip; // the same detector (filters, thresholds, overlap test) as hog
 	shape_predictor sp;
 	anet_type net;
 	cnn_type cnn;
@@ -63,9 +47,27 @@ struct idgate_dlib {
 
 static char* dup_error(const char* what) { return strdup(what ? what : "dlib error"); }
 
-static void load(matrix<rgb_pixel>& img, const uint8_t* rgb, int w, int h) {
+// load copies a w x h image of bpp-byte pixels (RGB or RGBA, alpha dropped) with rows stride
+// bytes apart into img.
+template <typename image_type>
+static void load(image_type& img, const uint8_t* pix, int stride, int bpp, int w, int h) {
+	static_assert(sizeof(rgb_pixel) == 3, "packed rgb_pixel");
 	img.set_size(h, w);
-	std::memcpy(&img(0, 0), rgb, (size_t)w * (size_t)h * 3);
+	char* base = (char*)image_data(img);
+	const long step = width_step(img);
+	for (int y = 0; y < h; y++) {
+		const uint8_t* src = pix + (size_t)y * (size_t)stride;
+		rgb_pixel* dst = (rgb_pixel*)(base + (size_t)y * (size_t)step);
+		if (bpp == 3) {
+			std::memcpy(dst, src, (size_t)w * 3);
+			continue;
+		}
+		for (int x = 0; x < w; x++) {
+			dst[x].red = src[4*x];
+			dst[x].green = src[4*x+1];
+			dst[x].blue = src[4*x+2];
+		}
+	}
 }
 
 static int describe(idgate_dlib* d, const matrix<rgb_pixel>& img, long l, long t, long r, long b,
@@ -88,9 +90,6 @@ extern "C" idgate_dlib* idgate_dlib_new(const char* dir, int cnn, char** err) {
 		auto d = new idgate_dlib();
 		std::string s = dir;
 		d->hog = get_frontal_face_detector();
-		std::stringstream copy;
-		serialize(d->hog, copy);
-		deserialize(d->hog_skip, copy);
 		deserialize(s + "/shape_predictor_5_face_landmarks.dat") >> d->sp;
 		deserialize(s + "/dlib_face_recognition_resnet_model_v1.dat") >> d->net;
 		if (cnn) {
@@ -108,33 +107,69 @@ extern "C" idgate_dlib* idgate_dlib_new(const char* dir, int cnn, char** err) {
 
 extern "C" void idgate_dlib_free(idgate_dlib* d) { delete d; }
 
-static int detect(idgate_dlib* d, const matrix<rgb_pixel>& img, int cnn, long* rects, int max, char** err) {
-		std::vector<rectangle> found;
-		if (cnn) {
-			if (!d->has_cnn) {
-				*err = dup_error("CNN detector not loaded");
-				return -1;
-			}
-			for (auto&& m : d->cnn(img)) found.push_back(m.rect);
-		} else {
-			found = d->hog(img);
-		}
-		std::sort(found.begin(), found.end());
-		for (size_t i = 0; i < found.size() && (int)i < max; i++) {
-			rects[4*i] = found[i].left();
-			rects[4*i+1] = found[i].top();
-			rects[4*i+2] = found[i].right();
-			rects[4*i+3] = found[i].bottom();
-		}
-		return (int)found.size();
+// put writes up to max boxes (left, top, right, bottom), sorted, to rects and their
+// confidences to scores (when not null), and returns how many there are.
+static int put(std::vector<std::pair<rectangle, double>> found, long* rects, double* scores, int max) {
+	std::sort(found.begin(), found.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+	for (size_t i = 0; i < found.size() && (int)i < max; i++) {
+		rects[4*i] = found[i].first.left();
+		rects[4*i+1] = found[i].first.top();
+		rects[4*i+2] = found[i].first.right();
+		rects[4*i+3] = found[i].first.bottom();
+		if (scores)
+			scores[i] = found[i].second;
+	}
+	return (int)found.size();
 }
 
-extern "C" int idgate_dlib_detect(idgate_dlib* d, const uint8_t* rgb, int w, int h, int cnn, long* rects, int max, char** err) {
-	try {
-		static_assert(sizeof(rgb_pixel) == 3, "packed rgb_pixel");
+// detect runs the CNN detector (cnn != 0) or the HOG one on threads threads (threads < 0: dlib's
+// own object_detector, for tests) on a w x h image of bpp-byte pixels, searching the HOG
+// pyramid from level skip on (each box is one the full search finds on that level).
+static int detect(idgate_dlib* d, const uint8_t* pix, int stride, int bpp, int w, int h, int cnn, int skip,
+		int threads, long* rects, double* scores, int max, char** err) {
+	std::vector<std::pair<rectangle, double>> found;
+	if (cnn) {
+		if (!d->has_cnn) {
+			*err = dup_error("CNN detector not loaded");
+			return -1;
+		}
 		matrix<rgb_pixel> img;
-		load(img, rgb, w, h);
-		return detect(d, img, cnn, rects, max, err);
+		load(img, pix, stride, bpp, w, h);
+		for (auto&& m : d->cnn(img))
+			found.push_back({m.rect, m.detection_confidence});
+		return put(found, rects, scores, max);
+	}
+	array2d<rgb_pixel> img;
+	load(img, pix, stride, bpp, w, h);
+	// The pyramid levels the detector would build from img, as it builds them (threads < 0:
+	// with dlib's own pyramid_down, for tests).
+	pyramid_down<6> pyr;
+	array2d<rgb_pixel> next;
+	for (int i = 0; i < skip; i++) {
+		if (threads < 0)
+			pyr(img, next);
+		else
+			pyramid_down_rgb(img, next, threads);
+		swap(img, next);
+	}
+	if (img.nr() == 0 || img.nc() == 0) {
+		*err = dup_error("image too small for the pyramid levels skipped");
+		return -1;
+	}
+	std::vector<rect_detection> dets;
+	if (threads < 0 && skip == 0)
+		d->hog(img, dets);
+	else
+		dets = hog_detect(d->hog, img, (unsigned)std::max(skip, 0), threads);
+	for (auto&& x : dets)
+		found.push_back({x.rect, x.detection_confidence});
+	return put(found, rects, scores, max);
+}
+
+extern "C" int idgate_dlib_detect(idgate_dlib* d, const uint8_t* pix, int stride, int bpp, int w, int h, int cnn,
+		int skip, int threads, long* rects, double* scores, int max, char** err) {
+	try {
+		return detect(d, pix, stride, bpp, w, h, cnn, skip, threads, rects, scores, max, err);
 	} catch (std::exception& e) {
 		*err = dup_error(e.what());
 	} catch (...) {
@@ -143,57 +178,24 @@ extern "C" int idgate_dlib_detect(idgate_dlib* d, const uint8_t* rgb, int w, int
 	return -1;
 }
 
-// load_rgba copies a w x h RGBA image with rows stride bytes apart into img, dropping alpha.
-static void load_rgba(matrix<rgb_pixel>& img, const uint8_t* pix, int stride, int w, int h) {
-	img.set_size(h, w);
-	for (int y = 0; y < h; y++) {
-		const uint8_t* src = pix + (size_t)y * (size_t)stride;
-		rgb_pixel* dst = &img(y, 0);
-		for (int x = 0; x < w; x++) {
-			dst[x].red = src[4*x];
-			dst[x].green = src[4*x+1];
-			dst[x].blue = src[4*x+2];
-		}
-	}
-}
-
-struct skip_guard {
-	explicit skip_guard(unsigned n) { skip_levels = n; }
-	~skip_guard() { skip_levels = 0; }
-};
-
-extern "C" int idgate_dlib_detect_rgba(idgate_dlib* d, const uint8_t* pix, int stride, int w, int h, int cnn, int skip,
-		long* rects, int max, char** err) {
+extern "C" int idgate_dlib_pyramid(const uint8_t* rgb, int w, int h, int levels, int threads, uint8_t* out,
+		int* ow, int* oh, char** err) {
 	try {
-		matrix<rgb_pixel> img;
-		load_rgba(img, pix, stride, w, h);
-		if (cnn || skip <= 0)
-			return detect(d, img, cnn, rects, max, err);
-		// The pyramid levels the detector would build from img, as it builds them.
+		array2d<rgb_pixel> img, next;
+		load(img, rgb, 3*w, 3, w, h);
 		pyramid_down<6> pyr;
-		array2d<rgb_pixel> level, next;
-		pyr(img, level);
-		for (int i = 1; i < skip; i++) {
-			pyr(level, next);
-			swap(level, next);
+		for (int i = 0; i < levels; i++) {
+			if (threads < 0)
+				pyr(img, next);
+			else
+				pyramid_down_rgb(img, next, threads);
+			swap(img, next);
 		}
-		if (level.nr() == 0 || level.nc() == 0) {
-			*err = dup_error("image too small for the pyramid levels skipped");
-			return -1;
-		}
-		std::vector<rectangle> found;
-		{
-			skip_guard g((unsigned)skip);
-			found = d->hog_skip(level);
-		}
-		std::sort(found.begin(), found.end());
-		for (size_t i = 0; i < found.size() && (int)i < max; i++) {
-			rects[4*i] = found[i].left();
-			rects[4*i+1] = found[i].top();
-			rects[4*i+2] = found[i].right();
-			rects[4*i+3] = found[i].bottom();
-		}
-		return (int)found.size();
+		*ow = (int)img.nc();
+		*oh = (int)img.nr();
+		for (long y = 0; y < img.nr(); y++)
+			std::memcpy(out + (size_t)y * (size_t)img.nc() * 3, &img[y][0], (size_t)img.nc() * 3);
+		return 0;
 	} catch (std::exception& e) {
 		*err = dup_error(e.what());
 	} catch (...) {
@@ -206,7 +208,7 @@ extern "C" int idgate_dlib_describe_rgba(idgate_dlib* d, const uint8_t* pix, int
 		long l, long t, long r, long b, long* parts, int max_parts, float* descriptor, char** err) {
 	try {
 		matrix<rgb_pixel> img;
-		load_rgba(img, pix, stride, w, h);
+		load(img, pix, stride, 4, w, h);
 		return describe(d, img, l, t, r, b, parts, max_parts, descriptor);
 	} catch (std::exception& e) {
 		*err = dup_error(e.what());

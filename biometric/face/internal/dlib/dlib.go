@@ -2,7 +2,8 @@
 // predictor and ResNet face descriptor, taking raw RGB or RGBA pixels. Unlike go-face's
 // Recognize, which detects, places landmarks and describes every face of one JPEG in one call,
 // it lets the caller search only the coarse levels of the HOG detector's pyramid (with the full
-// search's boxes) or a scaled copy, and describe only the chosen face at full resolution. It
+// search's boxes) or a scaled copy, and describe only the chosen face at full resolution. The
+// HOG search runs on two threads (hog.cc), with dlib's boxes and confidences bit for bit. It
 // lives in its own package so that the long C++ compile is redone only when it changes.
 package dlib
 
@@ -67,39 +68,61 @@ func (d *Engine) Close() {
 	}
 }
 
+// detectThreads is how many threads one HOG detection uses: the gate's machines have two
+// cores, and the second one is otherwise idle while a request's face is found.
+const detectThreads = 2
+
 // Detect returns the face boxes in img (left to right, top to bottom), from the HOG detector
 // or, with cnn, the CNN one (which New must have loaded).
 func (d *Engine) Detect(img RGB, cnn bool) ([]image.Rectangle, error) {
 	if img.W <= 0 || img.H <= 0 || len(img.Pix) < 3*img.W*img.H {
 		return nil, errors.New("bad image")
 	}
+	boxes, _, err := d.detect((*C.uint8_t)(unsafe.Pointer(&img.Pix[0])), 3*img.W, 3, img.W, img.H, cnn, 0, detectThreads)
+	return boxes, err
+}
+
+// detect is idgate_dlib_detect: the boxes found and their detection confidences.
+func (d *Engine) detect(pix *C.uint8_t, stride, bpp, w, h int, cnn bool, skip, threads int) ([]image.Rectangle, []float64, error) {
 	var rects [4 * maxDetections]C.long
+	var scores [maxDetections]C.double
 	var cerr *C.char
 	c := C.int(0)
 	if cnn {
 		c = 1
 	}
-	n := C.idgate_dlib_detect(d.ptr, (*C.uint8_t)(unsafe.Pointer(&img.Pix[0])), C.int(img.W), C.int(img.H), c, &rects[0], maxDetections, &cerr)
+	n := C.idgate_dlib_detect(d.ptr, pix, C.int(stride), C.int(bpp), C.int(w), C.int(h), c, C.int(skip), C.int(threads),
+		&rects[0], &scores[0], maxDetections, &cerr)
 	if n < 0 {
-		return nil, cError(cerr)
+		return nil, nil, cError(cerr)
 	}
 	out := make([]image.Rectangle, min(int(n), maxDetections))
+	conf := make([]float64, len(out))
 	for i := range out {
 		out[i] = image.Rect(int(rects[4*i]), int(rects[4*i+1]), int(rects[4*i+2]), int(rects[4*i+3]))
+		conf[i] = float64(scores[i])
 	}
-	return out, nil
+	return out, conf, nil
 }
 
-func boxes(rects []C.long, n int) []image.Rectangle {
-	out := make([]image.Rectangle, min(n, maxDetections))
-	for i := range out {
-		out[i] = image.Rect(int(rects[4*i]), int(rects[4*i+1]), int(rects[4*i+2]), int(rects[4*i+3]))
+// pyramid is level levels of the HOG detector's image pyramid of img, built on threads
+// threads (negative: dlib's own pyramid_down), for tests.
+func pyramid(img RGB, levels, threads int) (RGB, error) {
+	if img.W <= 0 || img.H <= 0 || len(img.Pix) < 3*img.W*img.H {
+		return RGB{}, errors.New("bad image")
 	}
-	return out
+	out := make([]byte, 3*img.W*img.H)
+	var w, h C.int
+	var cerr *C.char
+	if C.idgate_dlib_pyramid((*C.uint8_t)(unsafe.Pointer(&img.Pix[0])), C.int(img.W), C.int(img.H), C.int(levels),
+		C.int(threads), (*C.uint8_t)(unsafe.Pointer(&out[0])), &w, &h, &cerr) < 0 {
+		return RGB{}, cError(cerr)
+	}
+	return RGB{Pix: out[:3*int(w)*int(h)], W: int(w), H: int(h)}, nil
 }
 
 // rgbaArgs checks img and returns its first pixel, stride and size for C.
-func rgbaArgs(img *image.RGBA) (*C.uint8_t, C.int, C.int, C.int, error) {
+func rgbaArgs(img *image.RGBA) (*C.uint8_t, int, int, int, error) {
 	r := img.Rect
 	if r.Dx() <= 0 || r.Dy() <= 0 || img.Stride < 4*r.Dx() {
 		return nil, 0, 0, 0, errors.New("bad image")
@@ -108,7 +131,7 @@ func rgbaArgs(img *image.RGBA) (*C.uint8_t, C.int, C.int, C.int, error) {
 	if off < 0 || off+(r.Dy()-1)*img.Stride+4*r.Dx() > len(img.Pix) {
 		return nil, 0, 0, 0, errors.New("bad image")
 	}
-	return (*C.uint8_t)(unsafe.Pointer(&img.Pix[off])), C.int(img.Stride), C.int(r.Dx()), C.int(r.Dy()), nil
+	return (*C.uint8_t)(unsafe.Pointer(&img.Pix[off])), img.Stride, r.Dx(), r.Dy(), nil
 }
 
 // DetectRGBA is Detect on img (alpha ignored; boxes relative to img.Rect.Min). With the HOG
@@ -116,21 +139,17 @@ func rgbaArgs(img *image.RGBA) (*C.uint8_t, C.int, C.int, C.int, error) {
 // searched: each box found is one the full search finds at that level (faces larger than
 // about 80 px × 1.2^skip), at the cost of searching an image (5/6)^skip as large.
 func (d *Engine) DetectRGBA(img *image.RGBA, cnn bool, skip int) ([]image.Rectangle, error) {
+	boxes, _, err := d.detectRGBA(img, cnn, skip, detectThreads)
+	return boxes, err
+}
+
+// detectRGBA is DetectRGBA on the given number of threads, with the confidences.
+func (d *Engine) detectRGBA(img *image.RGBA, cnn bool, skip, threads int) ([]image.Rectangle, []float64, error) {
 	pix, stride, w, h, err := rgbaArgs(img)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	var rects [4 * maxDetections]C.long
-	var cerr *C.char
-	c := C.int(0)
-	if cnn {
-		c = 1
-	}
-	n := C.idgate_dlib_detect_rgba(d.ptr, pix, stride, w, h, c, C.int(skip), &rects[0], maxDetections, &cerr)
-	if n < 0 {
-		return nil, cError(cerr)
-	}
-	return boxes(rects[:], int(n)), nil
+	return d.detect(pix, stride, 4, w, h, cnn, skip, threads)
 }
 
 // DescribeRGBA places the landmarks of the face in box and computes its descriptor from the
@@ -144,7 +163,7 @@ func (d *Engine) DescribeRGBA(img *image.RGBA, box image.Rectangle) ([]image.Poi
 	}
 	var parts [2 * maxParts]C.long
 	var cerr *C.char
-	n := C.idgate_dlib_describe_rgba(d.ptr, pix, stride, w, h,
+	n := C.idgate_dlib_describe_rgba(d.ptr, pix, C.int(stride), C.int(w), C.int(h),
 		C.long(box.Min.X), C.long(box.Min.Y), C.long(box.Max.X), C.long(box.Max.Y),
 		&parts[0], maxParts, (*C.float)(unsafe.Pointer(&desc[0])), &cerr)
 	if n < 0 {

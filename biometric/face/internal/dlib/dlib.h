@@ -15,18 +15,23 @@ typedef struct idgate_dlib idgate_dlib;
 idgate_dlib* idgate_dlib_new(const char* dir, int cnn, char** err);
 void idgate_dlib_free(idgate_dlib* d);
 
-// idgate_dlib_detect finds faces in a packed RGB image (w*h*3 bytes) with the HOG (cnn == 0)
-// or CNN detector and writes up to max rectangles (left, top, right, bottom) to rects. It
-// returns the number of faces found (which may exceed max) or -1 with *err set.
-int idgate_dlib_detect(idgate_dlib* d, const uint8_t* rgb, int w, int h, int cnn, long* rects, int max, char** err);
+// idgate_dlib_detect finds faces in a w x h image of bpp-byte pixels (3: RGB, 4: RGBA with
+// alpha ignored) whose rows are stride bytes apart, with the HOG (cnn == 0) or CNN detector, and
+// writes up to max rectangles (left, top, right, bottom), sorted, to rects and their
+// confidences to scores (unless NULL). It returns the number of faces found (which may exceed
+// max) or -1 with *err set. With the HOG detector and skip > 0 it searches only the levels of
+// its image pyramid from level skip on (face boxes of 72 px * 1.2^skip and more): each box it
+// returns is one the full search finds at that level, and boxes only finer levels find are
+// missing. The HOG search runs on threads threads (at most 2; a negative value runs dlib's own
+// one-thread detector when skip is 0, for tests).
+int idgate_dlib_detect(idgate_dlib* d, const uint8_t* pix, int stride, int bpp, int w, int h, int cnn, int skip,
+	int threads, long* rects, double* scores, int max, char** err);
 
-// idgate_dlib_detect_rgba finds faces in an RGBA image (rows stride bytes apart; alpha
-// ignored) like idgate_dlib_detect. With the HOG detector and skip > 0 it searches only the
-// levels of its image pyramid from level skip on (face boxes of 72 px * 1.2^skip and more): each
-// box it returns is one the full search finds at that level, and boxes only finer levels find
-// are missing.
-int idgate_dlib_detect_rgba(idgate_dlib* d, const uint8_t* pix, int stride, int w, int h, int cnn, int skip,
-	long* rects, int max, char** err);
+// idgate_dlib_pyramid writes level levels of the HOG detector's image pyramid of a packed RGB
+// image to out (w*h*3 bytes at most) and its size to *ow, *oh, built on threads threads (a
+// negative value: with dlib's own pyramid_down). It returns 0, or -1 with *err set. For tests.
+int idgate_dlib_pyramid(const uint8_t* rgb, int w, int h, int levels, int threads, uint8_t* out,
+	int* ow, int* oh, char** err);
 
 // idgate_dlib_describe_rgba places the landmarks of the face in rect (l, t, r, b) of an RGBA
 // image (rows stride bytes apart; alpha ignored) and computes its 128-float descriptor from the

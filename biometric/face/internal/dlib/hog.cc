@@ -1,0 +1,293 @@
+// dlib's object_detector<scan_fhog_pyramid<pyramid_down<6>>>::operator() (object_detector.h,
+// scan_fhog_pyramid.h) taken apart so that its pyramid levels run on two threads: one builds
+// the levels (each from the one before, so in order) while the other extracts the HOG features
+// of the levels built and applies the detector's five filters to them; when all levels are
+// built, both take the remaining ones. The per-level work is dlib's own code on the same
+// inputs, and the detections are collected, sorted and pruned in dlib's order, so the boxes
+// and their confidences are those of the one-thread detector bit for bit (a test checks).
+#include <condition_variable>
+#include <exception>
+#include <mutex>
+#include <system_error>
+#include <thread>
+#include "hog.h"
+
+using namespace dlib;
+
+namespace {
+
+using scanner_type = scan_fhog_pyramid<pyramid_down<6>>;
+using detection = std::pair<double, rectangle>;
+
+// levels is the number of pyramid levels dlib's scanner searches for an image of this size
+// (impl::create_fhog_pyramid).
+unsigned long levels(const scanner_type& s, rectangle rect) {
+	pyramid_down<6> pyr;
+	unsigned long n = 0;
+	do {
+		rect = pyr.rect_down(rect);
+		++n;
+	} while (rect.width() >= s.get_min_pyramid_layer_width() && rect.height() >= s.get_min_pyramid_layer_height() &&
+		n < s.get_max_pyramid_levels());
+	return n;
+}
+
+// scan is one detection's per-level work and results.
+struct scan {
+	const frontal_face_detector& det;
+	unsigned skip;
+	// dets[l][d] are detector d's detections on level l, in dlib's scan order.
+	std::vector<std::vector<std::vector<detection>>> dets;
+
+	// level extracts the features of img, level l of the search, and applies every filter
+	// (impl::detect_from_fhog_pyramid for one level).
+	void level(const array2d<rgb_pixel>& img, unsigned long l, array<array2d<float>>& feats,
+			array2d<float>& saliency) {
+		const scanner_type& s = det.get_scanner();
+		const auto& fe = s.get_feature_extractor();
+		const unsigned long width = s.get_fhog_window_width(), height = s.get_fhog_window_height();
+		const unsigned long box_w = width - 2*s.get_padding(), box_h = height - 2*s.get_padding();
+		fe(img, feats, s.get_cell_size(), height, width);
+		pyramid_down<6> pyr;
+		for (unsigned long d = 0; d < det.num_detectors(); ++d) {
+			const double thresh = det.get_processed_w(d).w(s.get_num_dimensions());
+			const rectangle area = impl::apply_filters_to_fhog(det.get_processed_w(d).get_detect_argument(), feats, saliency);
+			std::vector<detection>& out = dets[l][d];
+			for (long r = area.top(); r <= area.bottom(); ++r) {
+				for (long c = area.left(); c <= area.right(); ++c) {
+					if (saliency[r][c] >= thresh) {
+						rectangle rect = fe.feats_to_image(centered_rect(point(c, r), box_w, box_h),
+							s.get_cell_size(), height, width);
+						rect = pyr.rect_up(rect, l + skip);
+						out.push_back(std::make_pair(saliency[r][c], rect));
+					}
+				}
+			}
+		}
+	}
+
+	// merge is object_detector::operator()'s collection and non-max suppression.
+	std::vector<rect_detection> merge() const {
+		const unsigned long n = det.num_detectors();
+		std::vector<rect_detection> accum;
+		for (unsigned long d = 0; d < n; ++d) {
+			std::vector<detection> all;
+			for (const auto& lv : dets)
+				all.insert(all.end(), lv[d].begin(), lv[d].end());
+			std::sort(all.rbegin(), all.rend(), impl::compare_pair_rect);
+			const double thresh = det.get_processed_w(d).w(det.get_scanner().get_num_dimensions());
+			for (const auto& x : all) {
+				rect_detection t;
+				t.detection_confidence = x.first - thresh;
+				t.weight_index = d;
+				t.rect = x.second;
+				accum.push_back(t);
+			}
+		}
+		if (n > 1)
+			std::sort(accum.rbegin(), accum.rend());
+		const test_box_overlap& overlap = det.get_overlap_tester();
+		std::vector<rect_detection> final_dets;
+		for (const auto& x : accum) {
+			bool hit = false;
+			for (const auto& f : final_dets) {
+				if (overlap(f.rect, x.rect)) {
+					hit = true;
+					break;
+				}
+			}
+			if (!hit)
+				final_dets.push_back(x);
+		}
+		return final_dets;
+	}
+};
+
+// down_rows computes rows [r0, r1) of out, already sized as pyramid_down<6> sizes the level
+// below in, exactly as resize_image(in, out, interpolate_bilinear) computes them for RGB
+// images (dlib 19.24, interpolation.h): the same float operations in the same order, with each
+// row's source position accumulated row by row from the top as there.
+void down_rows(const array2d<rgb_pixel>& in, array2d<rgb_pixel>& out, long r0, long r1) {
+	if (out.size() == 0 || in.size() == 0)
+		return;
+	const double x_scale = (in.nc()-1)/(double)std::max<long>((out.nc()-1),1);
+	const double y_scale = (in.nr()-1)/(double)std::max<long>((out.nr()-1),1);
+	double y = -y_scale;
+	for (long r = 0; r < r0; ++r)
+		y += y_scale;
+	for (long r = r0; r < r1; ++r) {
+		y += y_scale;
+		const long top = static_cast<long>(std::floor(y));
+		const long bottom = std::min(top+1, in.nr()-1);
+		const double tb_frac = y - top;
+		double x = -4*x_scale;
+		const simd4f _tb_frac = tb_frac;
+		const simd4f _inv_tb_frac = 1-tb_frac;
+		const simd4f _x_scale = 4*x_scale;
+		simd4f _x(x, x+x_scale, x+2*x_scale, x+3*x_scale);
+		long c = 0;
+		for (;; c += 4) {
+			_x += _x_scale;
+			simd4i left = simd4i(_x);
+			simd4f lr_frac = _x-left;
+			simd4f _inv_lr_frac = 1-lr_frac;
+			simd4i right = left+1;
+			simd4f tlf = _inv_tb_frac*_inv_lr_frac;
+			simd4f trf = _inv_tb_frac*lr_frac;
+			simd4f blf = _tb_frac*_inv_lr_frac;
+			simd4f brf = _tb_frac*lr_frac;
+			int32 fleft[4];
+			int32 fright[4];
+			left.store(fleft);
+			right.store(fright);
+			if (fright[3] >= in.nc())
+				break;
+			for (unsigned char rgb_pixel::*ch : {&rgb_pixel::red, &rgb_pixel::green, &rgb_pixel::blue}) {
+				simd4f tl(in[top][fleft[0]].*ch, in[top][fleft[1]].*ch, in[top][fleft[2]].*ch, in[top][fleft[3]].*ch);
+				simd4f tr(in[top][fright[0]].*ch, in[top][fright[1]].*ch, in[top][fright[2]].*ch, in[top][fright[3]].*ch);
+				simd4f bl(in[bottom][fleft[0]].*ch, in[bottom][fleft[1]].*ch, in[bottom][fleft[2]].*ch, in[bottom][fleft[3]].*ch);
+				simd4f br(in[bottom][fright[0]].*ch, in[bottom][fright[1]].*ch, in[bottom][fright[2]].*ch, in[bottom][fright[3]].*ch);
+				simd4i v = simd4i(tlf*tl + trf*tr + blf*bl + brf*br);
+				int32 fout[4];
+				v.store(fout);
+				for (int k = 0; k < 4; ++k)
+					out[r][c+k].*ch = static_cast<unsigned char>(fout[k]);
+			}
+		}
+		x = -x_scale + c*x_scale;
+		for (; c < out.nc(); ++c) {
+			x += x_scale;
+			const long left = static_cast<long>(std::floor(x));
+			const long right = std::min(left+1, in.nc()-1);
+			const double lr_frac = x - left;
+			const rgb_pixel tl = in[top][left];
+			const rgb_pixel tr = in[top][right];
+			const rgb_pixel bl = in[bottom][left];
+			const rgb_pixel br = in[bottom][right];
+			rgb_pixel temp;
+			assign_pixel(temp, 0);
+			vector_to_pixel(temp,
+				(1-tb_frac)*((1-lr_frac)*pixel_to_vector<double>(tl) + lr_frac*pixel_to_vector<double>(tr)) +
+				tb_frac*((1-lr_frac)*pixel_to_vector<double>(bl) + lr_frac*pixel_to_vector<double>(br)));
+			assign_pixel(out[r][c], temp);
+		}
+	}
+}
+
+} // namespace
+
+void pyramid_down_rgb(const array2d<rgb_pixel>& in, array2d<rgb_pixel>& out, int threads) {
+	const long N = 6;
+	set_image_size(out, ((N-1)*num_rows(in))/N+0.5, ((N-1)*num_columns(in))/N+0.5);
+	if (threads <= 1 || out.nr() < 2) {
+		down_rows(in, out, 0, out.nr());
+		return;
+	}
+	const long mid = out.nr() / 2;
+	std::exception_ptr err;
+	std::thread helper;
+	try {
+		helper = std::thread([&] {
+			try {
+				down_rows(in, out, mid, out.nr());
+			} catch (...) {
+				err = std::current_exception();
+			}
+		});
+	} catch (const std::system_error&) {
+		down_rows(in, out, 0, out.nr()); // no thread to be had: the same result, later
+		return;
+	}
+	try {
+		down_rows(in, out, 0, mid);
+	} catch (...) {
+		helper.join();
+		throw;
+	}
+	helper.join();
+	if (err)
+		std::rethrow_exception(err);
+}
+
+std::vector<rect_detection> hog_detect(const frontal_face_detector& det, const array2d<rgb_pixel>& img,
+		unsigned skip, int threads) {
+	const unsigned long n = levels(det.get_scanner(), get_rect(img));
+	scan sc{det, skip, {}};
+	sc.dets.assign(n, std::vector<std::vector<detection>>(det.num_detectors()));
+	// imgs[l] is level l of the search for l >= 1 (level 0 is img).
+	std::vector<array2d<rgb_pixel>> imgs(n);
+	auto at = [&](unsigned long l) -> const array2d<rgb_pixel>& { return l == 0 ? img : imgs[l]; };
+
+	auto serial = [&]() {
+		array<array2d<float>> feats;
+		array2d<float> saliency;
+		for (unsigned long l = 0; l < n; ++l) {
+			if (l > 0)
+				pyramid_down_rgb(at(l - 1), imgs[l], 1);
+			sc.level(at(l), l, feats, saliency);
+		}
+		return sc.merge();
+	};
+	if (threads <= 1 || n == 1)
+		return serial();
+
+	std::mutex mu;
+	std::condition_variable cv;
+	unsigned long built = 1;   // levels [0, built) exist
+	unsigned long claimed = 0; // levels [0, claimed) are taken by a thread
+	bool failed = false;
+	std::exception_ptr err;
+	auto fail = [&](std::exception_ptr e) {
+		std::lock_guard<std::mutex> g(mu);
+		if (!err)
+			err = e;
+		failed = true;
+		cv.notify_all();
+	};
+	// work scans levels in order until none is left; a level is claimed before it is built
+	// only by the thread that does not build, which then waits for it.
+	auto work = [&]() {
+		try {
+			array<array2d<float>> feats;
+			array2d<float> saliency;
+			for (;;) {
+				unsigned long l;
+				{
+					std::unique_lock<std::mutex> g(mu);
+					if (failed || claimed >= n)
+						return;
+					l = claimed++;
+					cv.wait(g, [&] { return failed || built > l; });
+					if (failed)
+						return;
+				}
+				sc.level(at(l), l, feats, saliency);
+			}
+		} catch (...) {
+			fail(std::current_exception());
+		}
+	};
+	std::thread helper;
+	try {
+		helper = std::thread(work);
+	} catch (const std::system_error&) {
+		return serial(); // no thread to be had: the same result, later
+	}
+	try {
+		for (unsigned long l = 1; l < n; ++l) {
+			pyramid_down_rgb(at(l - 1), imgs[l], 1);
+			std::lock_guard<std::mutex> g(mu);
+			if (failed)
+				break;
+			built = l + 1;
+			cv.notify_all();
+		}
+	} catch (...) {
+		fail(std::current_exception());
+	}
+	work();
+	helper.join();
+	if (err)
+		std::rethrow_exception(err);
+	return sc.merge();
+}
