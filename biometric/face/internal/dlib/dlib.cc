@@ -122,9 +122,10 @@ static int put(std::vector<std::pair<rectangle, double>> found, long* rects, dou
 	return (int)found.size();
 }
 
-// detect runs the CNN detector (cnn != 0) or the HOG one on threads threads (threads < 0: dlib's
-// own object_detector, for tests) on a w x h image of bpp-byte pixels, searching the HOG
-// pyramid from level skip on (each box is one the full search finds on that level).
+// detect runs the CNN detector (cnn != 0) or the HOG one on threads threads on a w x h image of
+// bpp-byte pixels, searching the HOG pyramid from level skip on (see hog_detect). threads < 0
+// is for tests: dlib's own object_detector (skip 0), or the whole pyramid built and searched
+// from level skip on.
 static int detect(idgate_dlib* d, const uint8_t* pix, int stride, int bpp, int w, int h, int cnn, int skip,
 		int threads, long* rects, double* scores, int max, char** err) {
 	std::vector<std::pair<rectangle, double>> found;
@@ -141,26 +142,24 @@ static int detect(idgate_dlib* d, const uint8_t* pix, int stride, int bpp, int w
 	}
 	array2d<rgb_pixel> img;
 	load(img, pix, stride, bpp, w, h);
-	// The pyramid levels the detector would build from img, as it builds them (threads < 0:
-	// with dlib's own pyramid_down, for tests).
-	pyramid_down<6> pyr;
-	array2d<rgb_pixel> next;
-	for (int i = 0; i < skip; i++) {
-		if (threads < 0)
-			pyr(img, next);
-		else
-			pyramid_down_rgb(img, next, threads);
-		swap(img, next);
-	}
-	if (img.nr() == 0 || img.nc() == 0) {
-		*err = dup_error("image too small for the pyramid levels skipped");
-		return -1;
-	}
+	const rectangle picture = get_rect(img);
+	skip = std::max(skip, 0);
 	std::vector<rect_detection> dets;
-	if (threads < 0 && skip == 0)
-		d->hog(img, dets);
-	else
-		dets = hog_detect(d->hog, img, (unsigned)std::max(skip, 0), threads);
+	if (threads < 0) {
+		// For tests: dlib's own detector, or the full search keeping levels skip on.
+		if (skip == 0)
+			d->hog(img, dets);
+		else
+			dets = hog_detect(d->hog, img, picture, 0, (unsigned)skip, 1);
+	} else if ((unsigned long)skip < hog_levels(d->hog, picture)) {
+		// The pyramid levels the detector would build from img, as it builds them.
+		array2d<rgb_pixel> next;
+		for (int i = 0; i < skip; i++) {
+			pyramid_down_rgb(img, next, threads);
+			swap(img, next);
+		}
+		dets = hog_detect(d->hog, img, picture, (unsigned)skip, 0, threads);
+	}
 	for (auto&& x : dets)
 		found.push_back({x.rect, x.detection_confidence});
 	return put(found, rects, scores, max);

@@ -136,8 +136,8 @@ func rgbaArgs(img *image.RGBA) (*C.uint8_t, int, int, int, error) {
 
 // DetectRGBA is Detect on img (alpha ignored; boxes relative to img.Rect.Min). With the HOG
 // detector and skip > 0, only the levels of its image pyramid from level skip on are
-// searched: each box found is one the full search finds at that level (faces larger than
-// about 80 px × 1.2^skip), at the cost of searching an image (5/6)^skip as large.
+// searched: each box found is one the full search's scan finds at that level (faces larger
+// than about 80 px × 1.2^skip), at the cost of searching an image (5/6)^skip as large.
 func (d *Engine) DetectRGBA(img *image.RGBA, cnn bool, skip int) ([]image.Rectangle, error) {
 	boxes, _, err := d.detectRGBA(img, cnn, skip, detectThreads)
 	return boxes, err

@@ -21,9 +21,10 @@ void idgate_dlib_free(idgate_dlib* d);
 // confidences to scores (unless NULL). It returns the number of faces found (which may exceed
 // max) or -1 with *err set. With the HOG detector and skip > 0 it searches only the levels of
 // its image pyramid from level skip on (face boxes of 72 px * 1.2^skip and more): each box it
-// returns is one the full search finds at that level, and boxes only finer levels find are
-// missing. The HOG search runs on threads threads (at most 2; a negative value runs dlib's own
-// one-thread detector when skip is 0, for tests).
+// returns is one the full search's scan finds at that level, and boxes only finer levels find
+// are missing. The HOG search runs on threads threads (at most 2; negative values are for
+// tests: dlib's own one-thread detector when skip is 0, else the whole pyramid built and
+// searched from level skip on).
 int idgate_dlib_detect(idgate_dlib* d, const uint8_t* pix, int stride, int bpp, int w, int h, int cnn, int skip,
 	int threads, long* rects, double* scores, int max, char** err);
 

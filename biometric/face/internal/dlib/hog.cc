@@ -35,7 +35,8 @@ unsigned long levels(const scanner_type& s, rectangle rect) {
 // scan is one detection's per-level work and results.
 struct scan {
 	const frontal_face_detector& det;
-	unsigned skip;
+	unsigned skip;  // img is level skip of the picture
+	unsigned first; // levels of img before first are built but not searched
 	// dets[l][d] are detector d's detections on level l, in dlib's scan order.
 	std::vector<std::vector<std::vector<detection>>> dets;
 
@@ -43,6 +44,8 @@ struct scan {
 	// (impl::detect_from_fhog_pyramid for one level).
 	void level(const array2d<rgb_pixel>& img, unsigned long l, array<array2d<float>>& feats,
 			array2d<float>& saliency) {
+		if (l < first)
+			return;
 		const scanner_type& s = det.get_scanner();
 		const auto& fe = s.get_feature_extractor();
 		const unsigned long width = s.get_fhog_window_width(), height = s.get_fhog_window_height();
@@ -209,10 +212,19 @@ void pyramid_down_rgb(const array2d<rgb_pixel>& in, array2d<rgb_pixel>& out, int
 		std::rethrow_exception(err);
 }
 
+unsigned long hog_levels(const frontal_face_detector& det, const rectangle& picture) {
+	return levels(det.get_scanner(), picture);
+}
+
 std::vector<rect_detection> hog_detect(const frontal_face_detector& det, const array2d<rgb_pixel>& img,
-		unsigned skip, int threads) {
-	const unsigned long n = levels(det.get_scanner(), get_rect(img));
-	scan sc{det, skip, {}};
+		const rectangle& picture, unsigned skip, unsigned first, int threads) {
+	// dlib counts the levels on the picture's rectangle, which rect_down shrinks a little more
+	// slowly than the images shrink: counted on img, the coarsest level could be missed.
+	const unsigned long total = levels(det.get_scanner(), picture);
+	if (skip >= total)
+		return {};
+	const unsigned long n = total - skip;
+	scan sc{det, skip, first, {}};
 	sc.dets.assign(n, std::vector<std::vector<detection>>(det.num_detectors()));
 	// imgs[l] is level l of the search for l >= 1 (level 0 is img).
 	std::vector<array2d<rgb_pixel>> imgs(n);

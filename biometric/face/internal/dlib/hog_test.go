@@ -33,7 +33,7 @@ func engine(t *testing.T) *Engine {
 }
 
 // pictures are the repository's photos, the ../shared faces when present, a face pasted
-// twice at two sizes, noise and a picture too small for the detector, as RGBA.
+// twice at two sizes, a close-up, noise and a picture too small for the detector, as RGBA.
 func pictures(t *testing.T) map[string]*image.RGBA {
 	t.Helper()
 	root := filepath.Join("..", "..", "..", "..")
@@ -56,12 +56,16 @@ func pictures(t *testing.T) map[string]*image.RGBA {
 		}
 		rgba := image.NewRGBA(img.Bounds())
 		draw.Draw(rgba, rgba.Rect, img, img.Bounds().Min, draw.Src)
-		out[filepath.Base(f)] = rgba
+		name, err := filepath.Rel(root, f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out[name] = rgba
 	}
 	if len(files) == 0 {
 		t.Fatal("no repository photos")
 	}
-	face := out["obama.jpg"]
+	face := out[filepath.Join("internal", "facephotos", "testdata", "obama.jpg")]
 	if face == nil {
 		t.Fatal("no obama.jpg among the repository's photos")
 	}
@@ -76,6 +80,19 @@ func pictures(t *testing.T) map[string]*image.RGBA {
 		}
 	}
 	out["group"] = group
+	// A close-up: the face magnified 4 times (nearest neighbour) fills a 640x480 picture, so
+	// the pyramid's coarsest level finds it, and counting the levels on a skipped level's image
+	// rather than on the picture would miss that level.
+	closeup := image.NewRGBA(image.Rect(0, 0, 640, 480))
+	for y := range 480 {
+		for x := range 640 {
+			sx, sy := 269+(x-320)/4, 153+(y-240)/4
+			if image.Pt(sx, sy).In(face.Rect) {
+				closeup.SetRGBA(x, y, face.RGBAAt(sx, sy))
+			}
+		}
+	}
+	out["closeup"] = closeup
 	noise := image.NewRGBA(image.Rect(0, 0, 640, 480))
 	rnd := rand.New(rand.NewPCG(1, 2))
 	for i := range noise.Pix {
@@ -91,7 +108,8 @@ func pictures(t *testing.T) map[string]*image.RGBA {
 func TestHOGThreads(t *testing.T) {
 	e := engine(t)
 	found := 0
-	for name, img := range pictures(t) {
+	pics := pictures(t)
+	for name, img := range pics {
 		want, wantConf, err := e.detectRGBA(img, false, 0, -1)
 		if err != nil {
 			t.Fatalf("%s: %v", name, err)
@@ -108,7 +126,7 @@ func TestHOGThreads(t *testing.T) {
 			}
 		}
 		for _, skip := range skips(name) {
-			// threads -1: the skipped levels built by dlib's pyramid_down, the rest on one thread.
+			// threads -1: the whole pyramid built and searched from level skip on, one thread.
 			one, oneConf, err1 := e.detectRGBA(img, false, skip, -1)
 			two, twoConf, err2 := e.detectRGBA(img, false, skip, 2)
 			if (err1 == nil) != (err2 == nil) || !reflect.DeepEqual(one, two) || !reflect.DeepEqual(oneConf, twoConf) {
@@ -118,6 +136,10 @@ func TestHOGThreads(t *testing.T) {
 	}
 	if found == 0 {
 		t.Fatal("no face found in any picture")
+	}
+	// The close-up's face is found on the coarsest level, where level counting matters.
+	if got, _, err := e.detectRGBA(pics["closeup"], false, 10, 2); err != nil || len(got) != 1 {
+		t.Errorf("close-up from level 10: %v %v, want its face", got, err)
 	}
 }
 
@@ -155,7 +177,7 @@ func skips(name string) []int {
 	if strings.HasSuffix(name, ".jpg") {
 		return []int{5}
 	}
-	return []int{1, 3, 5, 8}
+	return []int{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14}
 }
 
 // TestDetectRGBMatchesRGBA checks the packed-RGB entry point against the RGBA one.
