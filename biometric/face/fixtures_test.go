@@ -14,6 +14,8 @@ import (
 	"sync"
 	"testing"
 	"unicode"
+
+	"github.com/idgate/idgate/internal/facetest"
 )
 
 // Shared test data lives outside the repo; the product never reads it.
@@ -41,15 +43,7 @@ var (
 
 // modelsDir returns $IDGATE_MODELS or skips with a clear message.
 func modelsDir(t testing.TB) string {
-	t.Helper()
-	dir := os.Getenv("IDGATE_MODELS")
-	if dir == "" {
-		t.Skip("IDGATE_MODELS unset: run `make models` and set IDGATE_MODELS (make test does)")
-	}
-	if _, err := os.Stat(filepath.Join(dir, "dlib_face_recognition_resnet_model_v1.dat")); err != nil {
-		t.Skipf("IDGATE_MODELS=%s has no models: %v", dir, err)
-	}
-	return dir
+	return facetest.ModelsDir(t)
 }
 
 // extractor is one 2-worker Extractor shared by the tests (loading costs ~1.5 s per worker).

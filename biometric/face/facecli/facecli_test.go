@@ -10,18 +10,11 @@ import (
 
 	"github.com/idgate/idgate/biometric"
 	"github.com/idgate/idgate/internal/facephotos"
+	"github.com/idgate/idgate/internal/facetest"
 )
 
 func modelsDir(t *testing.T) string {
-	t.Helper()
-	dir := os.Getenv("IDGATE_MODELS")
-	if dir == "" {
-		t.Skip("IDGATE_MODELS unset: run `make models` and set IDGATE_MODELS (make test does)")
-	}
-	if _, err := os.Stat(filepath.Join(dir, "dlib_face_recognition_resnet_model_v1.dat")); err != nil {
-		t.Skipf("IDGATE_MODELS=%s has no models: %v", dir, err)
-	}
-	return dir
+	return facetest.ModelsDir(t)
 }
 
 // photosDir writes the repository's face photos into a temporary folder.

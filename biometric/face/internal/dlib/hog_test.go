@@ -12,19 +12,14 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/idgate/idgate/internal/facetest"
 )
 
 // engine loads the models from $IDGATE_MODELS (make test sets it) or skips.
 func engine(t *testing.T) *Engine {
 	t.Helper()
-	dir := os.Getenv("IDGATE_MODELS")
-	if dir == "" {
-		t.Skip("IDGATE_MODELS unset: run `make models` and set IDGATE_MODELS (make test does)")
-	}
-	if _, err := os.Stat(filepath.Join(dir, "dlib_face_recognition_resnet_model_v1.dat")); err != nil {
-		t.Skipf("IDGATE_MODELS=%s has no models: %v", dir, err)
-	}
-	e, err := New(dir, false)
+	e, err := New(facetest.ModelsDir(t), false)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -227,11 +222,7 @@ func TestDetectRGBASubImage(t *testing.T) {
 // BenchmarkHOG times the HOG search of a 1 MP picture on one and two threads, over the whole
 // pyramid (enrolment) and from level 5 on (the gate's search of a 1 MP capture).
 func BenchmarkHOG(b *testing.B) {
-	dir := os.Getenv("IDGATE_MODELS")
-	if dir == "" {
-		b.Skip("IDGATE_MODELS unset")
-	}
-	e, err := New(dir, false)
+	e, err := New(facetest.ModelsDir(b), false)
 	if err != nil {
 		b.Fatal(err)
 	}
