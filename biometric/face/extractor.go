@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"sync"
+	"sync/atomic"
 
 	"github.com/idgate/idgate/biometric"
 	"github.com/idgate/idgate/biometric/face/internal/dlib"
@@ -97,8 +98,8 @@ type Result struct {
 
 // engine is the slice of dlib an Extractor uses (*dlibEngine); one call at a time each.
 type engine interface {
-	Detect(img dlib.RGB, cnn bool) ([]image.Rectangle, error)
-	DetectRGBA(img *image.RGBA, cnn bool, skip int) ([]image.Rectangle, error)
+	Detect(img dlib.RGB, cnn bool, threads int) ([]image.Rectangle, error)
+	DetectRGBA(img *image.RGBA, cnn bool, skip, threads int) ([]image.Rectangle, error)
 	DescribeRGBA(img *image.RGBA, box image.Rectangle) ([]image.Point, [128]float32, error)
 	Close()
 }
@@ -110,6 +111,8 @@ type Extractor struct {
 	pool  chan engine
 	done  chan struct{}
 	once  sync.Once
+	// busy counts the calls holding a recognizer, which decide how many threads to use.
+	busy atomic.Int32
 	// loaded counts the recognizers New created; set before the Extractor is shared.
 	loaded int
 }
@@ -210,11 +213,13 @@ func (e *Extractor) TemplateAnd(img []byte, policy Policy, also FaceFunc) (Resul
 		return Result{}, err
 	}
 	defer e.release(r)
-	up, pix, err := e.decode(img)
+	threads := e.threads(e.busy.Add(1))
+	defer e.busy.Add(-1)
+	up, pix, err := e.decode(img, threads)
 	if err != nil {
 		return Result{}, err
 	}
-	faces, err := e.detect(r, pix, policy)
+	faces, err := e.detect(r, pix, policy, threads)
 	if err != nil {
 		return Result{}, err
 	}
@@ -262,10 +267,10 @@ func (e *Extractor) TemplateAnd(img []byte, policy Policy, also FaceFunc) (Resul
 // default through libjpeg.Reference, which computes the reference pipeline's two pictures
 // (below) bit for bit at 0.41 of the CPU, for the JPEGs it mirrors; otherwise through the
 // pipeline itself, which also decides what to make of any input the fast route refuses.
-func (e *Extractor) decode(img []byte) (image.Image, *image.RGBA, error) {
+func (e *Extractor) decode(img []byte, threads int) (image.Image, *image.RGBA, error) {
 	l := limits{maxBytes: e.cfg.MaxBytes, maxPixels: e.cfg.MaxPixels}
 	if !e.cfg.FastDecode {
-		if up, pix, ok := referencePixels(img, l); ok {
+		if up, pix, ok := referencePixels(img, l, threads); ok {
 			return up, pix, nil
 		}
 	}
@@ -324,14 +329,14 @@ const dlibQuality = 95
 // the boxes are scaled back (faster for small faces, but the boxes differ from the full
 // search's: templates move, see docs/performance.md); if the copy shows no face, the full
 // search runs.
-func (e *Extractor) detect(r engine, up *image.RGBA, policy Policy) ([]image.Rectangle, error) {
+func (e *Extractor) detect(r engine, up *image.RGBA, policy Policy, threads int) ([]image.Rectangle, error) {
 	cnn := e.cfg.Detector == DetectorCNN
 	if cnn {
-		return engineDetect(r, up, true, 0)
+		return engineDetect(r, up, true, 0, threads)
 	}
 	if e.cfg.DetectSize > 0 && max(up.Rect.Dx(), up.Rect.Dy()) > e.cfg.DetectSize {
 		small, s := toRGB(up).downscale(e.cfg.DetectSize)
-		faces, err := r.Detect(small.RGB, false)
+		faces, err := r.Detect(small.RGB, false, threads)
 		if err != nil {
 			// The pixels are our own buffer, so a failure here is an engine fault.
 			return nil, wrap(ErrInternal, err.Error())
@@ -342,14 +347,14 @@ func (e *Extractor) detect(r engine, up *image.RGBA, policy Policy) ([]image.Rec
 		if len(faces) > 0 {
 			return faces, nil
 		}
-		return engineDetect(r, up, false, 0)
+		return engineDetect(r, up, false, 0, threads)
 	}
 	if e.cfg.DetectSize > 0 || policy == Enrol {
-		return engineDetect(r, up, false, 0)
+		return engineDetect(r, up, false, 0, threads)
 	}
 	skip := startLevel(max(up.Rect.Dx(), up.Rect.Dy()), searchSize)
 	for {
-		faces, err := engineDetect(r, up, false, skip)
+		faces, err := engineDetect(r, up, false, skip, threads)
 		if err != nil || skip == 0 {
 			return faces, err
 		}
@@ -365,8 +370,8 @@ func (e *Extractor) detect(r engine, up *image.RGBA, policy Policy) ([]image.Rec
 }
 
 // engineDetect runs the detector on our own pixels: a failure is an engine fault.
-func engineDetect(r engine, up *image.RGBA, cnn bool, skip int) ([]image.Rectangle, error) {
-	faces, err := r.DetectRGBA(up, cnn, skip)
+func engineDetect(r engine, up *image.RGBA, cnn bool, skip, threads int) ([]image.Rectangle, error) {
+	faces, err := r.DetectRGBA(up, cnn, skip, threads)
 	if err != nil {
 		return nil, wrap(ErrInternal, err.Error())
 	}
@@ -479,6 +484,17 @@ func (e *Extractor) acquire() (engine, error) {
 }
 
 func (e *Extractor) release(r engine) { e.pool <- r }
+
+// threads is how many threads a call uses to decode and detect when busy calls hold a
+// recognizer, this one included: two while there is a core for each (one call at a time on
+// a two-core gate answers sooner), else one, since splitting the work costs CPU that
+// concurrent calls would otherwise use (docs/performance.md).
+func (e *Extractor) threads(busy int32) int {
+	if int(busy)*2 <= runtime.GOMAXPROCS(0) {
+		return 2
+	}
+	return 1
+}
 
 // pick applies the policy and the minimum size and returns the chosen face.
 func (e *Extractor) pick(faces []image.Rectangle, policy Policy) (image.Rectangle, error) {

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"sort"
 	"sync"
 	"testing"
@@ -315,4 +316,21 @@ func TestTemplateAndRunsAlsoOnTheChosenFace(t *testing.T) {
 	}()
 	_, _ = e.TemplateAnd(b, Gate, func(image.Image, image.Rectangle) { panic("boom") })
 	t.Error("TemplateAnd returned after also panicked")
+}
+
+// TestThreads checks that a call splits its decode and detection over two threads only while
+// every busy call has two cores.
+func TestThreads(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(0))
+	var e Extractor
+	for _, c := range []struct {
+		procs int
+		busy  int32
+		want  int
+	}{{1, 1, 1}, {2, 1, 2}, {2, 2, 1}, {4, 2, 2}, {4, 3, 1}, {8, 4, 2}, {8, 5, 1}} {
+		runtime.GOMAXPROCS(c.procs)
+		if got := e.threads(c.busy); got != c.want {
+			t.Errorf("GOMAXPROCS %d, %d busy: %d threads, want %d", c.procs, c.busy, got, c.want)
+		}
+	}
 }

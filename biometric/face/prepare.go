@@ -6,7 +6,6 @@ import (
 	"image"
 	"image/jpeg"
 	"image/png"
-	"runtime"
 
 	"github.com/idgate/idgate/biometric/face/internal/libjpeg"
 )
@@ -40,7 +39,7 @@ func decodeUpright(b []byte, l limits) (image.Image, error) {
 // referencePixels takes libjpeg.Reference's route to what decodeUpright and dlibPixels make of
 // a JPEG that needs no turning upright (EXIF orientation 1): the same *image.YCbCr and the same
 // dlib pixels. ok is false for anything else, sent to the pipeline itself.
-func referencePixels(b []byte, l limits) (up image.Image, pix *image.RGBA, ok bool) {
+func referencePixels(b []byte, l limits, threads int) (up image.Image, pix *image.RGBA, ok bool) {
 	if len(b) == 0 || len(b) > l.maxBytes || !bytes.HasPrefix(b, []byte{0xFF, 0xD8, 0xFF}) {
 		return nil, nil, false
 	}
@@ -54,15 +53,12 @@ func referencePixels(b []byte, l limits) (up image.Image, pix *image.RGBA, ok bo
 		jpegOrientation(b) != 1 {
 		return nil, nil, false
 	}
-	y, pix, err := libjpeg.Reference(b, cfg.Width, cfg.Height, dlibQuality, referenceThreads)
+	y, pix, err := libjpeg.Reference(b, cfg.Width, cfg.Height, dlibQuality, threads)
 	if err != nil {
 		return nil, nil, false
 	}
 	return y, pix, true
 }
-
-// referenceThreads is how many threads libjpeg.Reference uses for one picture.
-var referenceThreads = min(2, runtime.NumCPU())
 
 // decodeUprightWith is decodeUpright; with turbo, JPEGs are decoded by libjpeg-turbo into an
 // *image.RGBA (by image/jpeg if libjpeg refuses one, e.g. CMYK).

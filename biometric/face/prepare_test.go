@@ -170,7 +170,7 @@ func TestReferencePixelsAreThePipelines(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		up, pix, ok := referencePixels(b, testLimits)
+		up, pix, ok := referencePixels(b, testLimits, 2)
 		if !ok {
 			t.Fatalf("%s: the fast route refused it", n)
 		}
@@ -204,11 +204,11 @@ func TestReferencePixelsAreThePipelines(t *testing.T) {
 		"too large": jpegWithSize(jpg, 5000, 5000),
 		"empty":     nil,
 	} {
-		if _, _, ok := referencePixels(b, testLimits); ok {
+		if _, _, ok := referencePixels(b, testLimits, 2); ok {
 			t.Errorf("%s: taken by the fast route", name)
 		}
 	}
-	if _, _, ok := referencePixels(jpg, testLimits); !ok {
+	if _, _, ok := referencePixels(jpg, testLimits, 2); !ok {
 		t.Error("a plain JPEG was refused")
 	}
 }

@@ -68,17 +68,14 @@ func (d *Engine) Close() {
 	}
 }
 
-// detectThreads is how many threads one HOG detection uses: the gate's machines have two
-// cores, and the second one is otherwise idle while a request's face is found.
-const detectThreads = 2
-
 // Detect returns the face boxes in img (left to right, top to bottom), from the HOG detector
-// or, with cnn, the CNN one (which New must have loaded).
-func (d *Engine) Detect(img RGB, cnn bool) ([]image.Rectangle, error) {
+// on threads threads (1 or 2; the boxes are the same) or, with cnn, the CNN one (which New must
+// have loaded).
+func (d *Engine) Detect(img RGB, cnn bool, threads int) ([]image.Rectangle, error) {
 	if img.W <= 0 || img.H <= 0 || len(img.Pix) < 3*img.W*img.H {
 		return nil, errors.New("bad image")
 	}
-	boxes, _, err := d.detect((*C.uint8_t)(unsafe.Pointer(&img.Pix[0])), 3*img.W, 3, img.W, img.H, cnn, 0, detectThreads)
+	boxes, _, err := d.detect((*C.uint8_t)(unsafe.Pointer(&img.Pix[0])), 3*img.W, 3, img.W, img.H, cnn, 0, max(threads, 1))
 	return boxes, err
 }
 
@@ -138,8 +135,8 @@ func rgbaArgs(img *image.RGBA) (*C.uint8_t, int, int, int, error) {
 // detector and skip > 0, only the levels of its image pyramid from level skip on are
 // searched: each box found is one the full search's scan finds at that level (faces larger
 // than about 80 px × 1.2^skip), at the cost of searching an image (5/6)^skip as large.
-func (d *Engine) DetectRGBA(img *image.RGBA, cnn bool, skip int) ([]image.Rectangle, error) {
-	boxes, _, err := d.detectRGBA(img, cnn, skip, detectThreads)
+func (d *Engine) DetectRGBA(img *image.RGBA, cnn bool, skip, threads int) ([]image.Rectangle, error) {
+	boxes, _, err := d.detectRGBA(img, cnn, skip, max(threads, 1))
 	return boxes, err
 }
 

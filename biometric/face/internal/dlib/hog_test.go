@@ -183,11 +183,11 @@ func TestDetectRGBMatchesRGBA(t *testing.T) {
 	for i := 0; i < len(img.Pix); i += 4 {
 		rgb.Pix = append(rgb.Pix, img.Pix[i:i+3]...)
 	}
-	a, err := e.Detect(rgb, false)
+	a, err := e.Detect(rgb, false, 2)
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, err := e.DetectRGBA(img, false, 0)
+	b, err := e.DetectRGBA(img, false, 0, 2)
 	if err != nil || !reflect.DeepEqual(a, b) || len(a) != 2 {
 		t.Fatalf("RGB %v, RGBA %v %v (want the 2 pasted faces)", a, b, err)
 	}
@@ -201,20 +201,20 @@ func TestDetectRGBASubImage(t *testing.T) {
 	sub := img.SubImage(image.Rect(500, 40, 1200, 700)).(*image.RGBA)
 	own := image.NewRGBA(image.Rect(0, 0, 700, 660))
 	draw.Draw(own, own.Rect, sub, sub.Rect.Min, draw.Src)
-	want, err := e.DetectRGBA(own, false, 0)
+	want, err := e.DetectRGBA(own, false, 0, 2)
 	if err != nil || len(want) != 1 {
 		t.Fatalf("copy: %v %v (want one face)", want, err)
 	}
-	got, err := e.DetectRGBA(sub, false, 0)
+	got, err := e.DetectRGBA(sub, false, 0, 2)
 	if err != nil || !reflect.DeepEqual(got, want) {
 		t.Fatalf("sub-image: %v %v, its copy: %v", got, err, want)
 	}
 	for _, bad := range []*image.RGBA{{}, {Rect: image.Rect(0, 0, 10, 10), Stride: 40, Pix: make([]byte, 100)}} {
-		if _, err := e.DetectRGBA(bad, false, 0); err == nil {
+		if _, err := e.DetectRGBA(bad, false, 0, 2); err == nil {
 			t.Errorf("bad image %v accepted", bad.Rect)
 		}
 	}
-	if _, err := e.DetectRGBA(img, true, 0); err == nil {
+	if _, err := e.DetectRGBA(img, true, 0, 2); err == nil {
 		t.Error("CNN detection without the CNN model: no error")
 	}
 }
