@@ -1,6 +1,7 @@
 package face
 
 import (
+	"fmt"
 	"syscall"
 	"testing"
 	"time"
@@ -135,9 +136,9 @@ func BenchmarkDecode1MP(b *testing.B) {
 	})
 }
 
-// BenchmarkStages1MP times the stages a gate request waits for in turn, one call at a time
-// (two threads for decode and detection) on bona.jpg (1000x1000), one worker: the default
-// decode, the coarse-to-fine HOG detection and the landmarks and descriptor, in ms per image.
+// BenchmarkStages1MP times the stages a gate request waits for in turn, one call at a time,
+// on bona.jpg (1000x1000), one worker: the default decode, the coarse-to-fine HOG detection
+// (both on one or two threads) and the landmarks and descriptor, in ms per image.
 func BenchmarkStages1MP(b *testing.B) {
 	e, err := New(Config{ModelsDir: modelsDir(b), Workers: 1})
 	if err != nil {
@@ -150,29 +151,32 @@ func BenchmarkStages1MP(b *testing.B) {
 		b.Fatal(err)
 	}
 	defer e.release(r)
-	var decode, detect, describeTime time.Duration
-	b.ResetTimer()
-	for b.Loop() {
-		t0 := time.Now()
-		_, pix, err := e.decode(img, 2)
-		if err != nil {
-			b.Fatal(err)
-		}
-		t1 := time.Now()
-		faces, err := e.detect(r, pix, Gate, 2)
-		if err != nil || len(faces) == 0 {
-			b.Fatal(faces, err)
-		}
-		t2 := time.Now()
-		if _, _, err := describe(r, pix, faces[0]); err != nil {
-			b.Fatal(err)
-		}
-		decode += t1.Sub(t0)
-		detect += t2.Sub(t1)
-		describeTime += time.Since(t2)
+	for _, threads := range []int{1, 2} {
+		b.Run(fmt.Sprintf("threads=%d", threads), func(b *testing.B) {
+			var decode, detect, describeTime time.Duration
+			for b.Loop() {
+				t0 := time.Now()
+				_, pix, err := e.decode(img, threads)
+				if err != nil {
+					b.Fatal(err)
+				}
+				t1 := time.Now()
+				faces, err := e.detect(r, pix, Gate, threads)
+				if err != nil || len(faces) == 0 {
+					b.Fatal(faces, err)
+				}
+				t2 := time.Now()
+				if _, _, err := describe(r, pix, faces[0]); err != nil {
+					b.Fatal(err)
+				}
+				decode += t1.Sub(t0)
+				detect += t2.Sub(t1)
+				describeTime += time.Since(t2)
+			}
+			ms := func(d time.Duration) float64 { return float64(d) / float64(b.N) / 1e6 }
+			b.ReportMetric(ms(decode), "decode-ms")
+			b.ReportMetric(ms(detect), "detect-ms")
+			b.ReportMetric(ms(describeTime), "describe-ms")
+		})
 	}
-	ms := func(d time.Duration) float64 { return float64(d) / float64(b.N) / 1e6 }
-	b.ReportMetric(ms(decode), "decode-ms")
-	b.ReportMetric(ms(detect), "detect-ms")
-	b.ReportMetric(ms(describeTime), "describe-ms")
 }

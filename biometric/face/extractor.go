@@ -71,6 +71,11 @@ type Config struct {
 	// the default computes bit for bit through libjpeg.Reference. Faster still to decode,
 	// but JPEG noise moves templates by 0.01-0.06 (docs/performance.md).
 	FastDecode bool
+	// Threads is how many threads one call uses to decode and detect. 0 (the default): two
+	// while each busy call has two cores (GOMAXPROCS), else one; 1 or 2: always that many.
+	// Splitting costs CPU, so where GOMAXPROCS overstates the cores (a container whose CPU
+	// limit Go rounds up to 2), set 1.
+	Threads int
 	// CheckQuality makes Template refuse, under the Gate policy, a capture whose Quality fails
 	// QualityThresholds, with a *QualityError (ErrCaptureQuality).
 	CheckQuality      bool
@@ -213,13 +218,14 @@ func (e *Extractor) TemplateAnd(img []byte, policy Policy, also FaceFunc) (Resul
 		return Result{}, err
 	}
 	defer e.release(r)
-	threads := e.threads(e.busy.Add(1))
+	e.busy.Add(1)
 	defer e.busy.Add(-1)
-	up, pix, err := e.decode(img, threads)
+	up, pix, err := e.decode(img, e.threads())
 	if err != nil {
 		return Result{}, err
 	}
-	faces, err := e.detect(r, pix, policy, threads)
+	// Asked again: a call that arrived meanwhile may now need the second core.
+	faces, err := e.detect(r, pix, policy, e.threads())
 	if err != nil {
 		return Result{}, err
 	}
@@ -464,36 +470,6 @@ func floorTo(v, n int) int {
 		return 0
 	}
 	return v - v%n
-}
-
-// acquire takes an engine from the pool (ErrClosed once Close was called).
-func (e *Extractor) acquire() (engine, error) {
-	var r engine
-	select {
-	case <-e.done:
-		return nil, ErrClosed
-	case r = <-e.pool:
-	}
-	select {
-	case <-e.done:
-		e.release(r)
-		return nil, ErrClosed
-	default:
-	}
-	return r, nil
-}
-
-func (e *Extractor) release(r engine) { e.pool <- r }
-
-// threads is how many threads a call uses to decode and detect when busy calls hold a
-// recognizer, this one included: two while there is a core for each (one call at a time on
-// a two-core gate answers sooner), else one, since splitting the work costs CPU that
-// concurrent calls would otherwise use (docs/performance.md).
-func (e *Extractor) threads(busy int32) int {
-	if int(busy)*2 <= runtime.GOMAXPROCS(0) {
-		return 2
-	}
-	return 1
 }
 
 // pick applies the policy and the minimum size and returns the chosen face.

@@ -6,7 +6,6 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
-	"runtime"
 	"sort"
 	"sync"
 	"testing"
@@ -309,9 +308,16 @@ func TestTemplateAndRunsAlsoOnTheChosenFace(t *testing.T) {
 	if gotBox != res.Box || gotImg != res.Image {
 		t.Errorf("also saw box %v, result has %v", gotBox, res.Box)
 	}
+	if _, err := e.TemplateAnd([]byte("not a picture"), Gate, nil); err == nil {
+		t.Error("bad bytes accepted")
+	}
 	defer func() {
 		if r := recover(); r != "boom" {
 			t.Errorf("recovered %v, want the panic of also", r)
+		}
+		// Every call, whether answered, refused or panicking, leaves the busy count.
+		if n := e.busy.Load(); n != 0 {
+			t.Errorf("%d calls still counted busy", n)
 		}
 	}()
 	_, _ = e.TemplateAnd(b, Gate, func(image.Image, image.Rectangle) { panic("boom") })
@@ -319,18 +325,20 @@ func TestTemplateAndRunsAlsoOnTheChosenFace(t *testing.T) {
 }
 
 // TestThreads checks that a call splits its decode and detection over two threads only while
-// every busy call has two cores.
+// every busy call has two cores, unless Config.Threads says otherwise.
 func TestThreads(t *testing.T) {
-	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(0))
-	var e Extractor
-	for _, c := range []struct {
-		procs int
-		busy  int32
-		want  int
-	}{{1, 1, 1}, {2, 1, 2}, {2, 2, 1}, {4, 2, 2}, {4, 3, 1}, {8, 4, 2}, {8, 5, 1}} {
-		runtime.GOMAXPROCS(c.procs)
-		if got := e.threads(c.busy); got != c.want {
-			t.Errorf("GOMAXPROCS %d, %d busy: %d threads, want %d", c.procs, c.busy, got, c.want)
+	for _, c := range []struct{ busy, procs, want int }{
+		{1, 1, 1}, {1, 2, 2}, {2, 2, 1}, {2, 4, 2}, {3, 4, 1}, {4, 8, 2}, {5, 8, 1},
+	} {
+		if got := threadsFor(c.busy, c.procs); got != c.want {
+			t.Errorf("%d busy on %d cores: %d threads, want %d", c.busy, c.procs, got, c.want)
+		}
+	}
+	for _, c := range []struct{ cfg, want int }{{1, 1}, {2, 2}, {3, 2}} {
+		e := Extractor{cfg: Config{Threads: c.cfg}}
+		e.busy.Store(100)
+		if got := e.threads(); got != c.want {
+			t.Errorf("Threads %d: %d threads, want %d", c.cfg, got, c.want)
 		}
 	}
 }

@@ -10,9 +10,9 @@ import (
 )
 
 // faceCaptureFromEnv reads IDGATE_GATE_CAPTURE_QUALITY ("off", or name=value thresholds over
-// face.DefaultQualityThresholds), IDGATE_GATE_FACE_DETECT_SIZE (px, 0 the default search) and
-// IDGATE_GATE_FACE_FAST_DECODE (boolean) into the gate extractor's configuration; a malformed
-// value is an error (exit 2).
+// face.DefaultQualityThresholds), IDGATE_GATE_FACE_DETECT_SIZE (px, 0 the default search),
+// IDGATE_GATE_FACE_THREADS (0, 1 or 2) and IDGATE_GATE_FACE_FAST_DECODE (boolean) into the gate
+// extractor's configuration; a malformed value is an error (exit 2).
 func faceCaptureFromEnv(modelsDir string) (face.Config, error) {
 	cfg := face.Config{ModelsDir: modelsDir, MaxPixels: face.GateMaxPixels, MaxBytes: gate.MaxJPEGBytes,
 		CheckQuality: true, QualityThresholds: face.DefaultQualityThresholds()}
@@ -32,6 +32,13 @@ func faceCaptureFromEnv(modelsDir string) (face.Config, error) {
 			return cfg, fmt.Errorf("gate: IDGATE_GATE_FACE_DETECT_SIZE %q is not 0 or a size of at least 160 px", v)
 		}
 		cfg.DetectSize = n
+	}
+	if v := os.Getenv("IDGATE_GATE_FACE_THREADS"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 || n > 2 {
+			return cfg, fmt.Errorf("gate: IDGATE_GATE_FACE_THREADS %q is not 0, 1 or 2", v)
+		}
+		cfg.Threads = n
 	}
 	if v := os.Getenv("IDGATE_GATE_FACE_FAST_DECODE"); v != "" {
 		b, err := strconv.ParseBool(v)

@@ -112,4 +112,12 @@ func TestFaceCaptureFromEnv(t *testing.T) {
 	if _, err := faceCaptureFromEnv("m"); err == nil {
 		t.Error(`IDGATE_GATE_FACE_FAST_DECODE="fast" accepted`)
 	}
+	t.Setenv("IDGATE_GATE_FACE_FAST_DECODE", "")
+	for v, want := range map[string]int{"": 0, "0": 0, "1": 1, "2": 2, "3": -1, "-1": -1, "two": -1} {
+		t.Setenv("IDGATE_GATE_FACE_THREADS", v)
+		cfg, err := faceCaptureFromEnv("m")
+		if (err == nil) != (want >= 0) || (err == nil && cfg.Threads != want) {
+			t.Errorf("IDGATE_GATE_FACE_THREADS=%q: %v %+v", v, err, cfg)
+		}
+	}
 }

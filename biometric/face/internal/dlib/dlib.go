@@ -3,7 +3,8 @@
 // Recognize, which detects, places landmarks and describes every face of one JPEG in one call,
 // it lets the caller search only the coarse levels of the HOG detector's pyramid (with the full
 // search's boxes) or a scaled copy, and describe only the chosen face at full resolution. The
-// HOG search runs on two threads (hog.cc), with dlib's boxes and confidences bit for bit. It
+// HOG search runs on one or two threads as the caller asks (hog.cc), with dlib's boxes and
+// confidences bit for bit either way. It
 // lives in its own package so that the long C++ compile is redone only when it changes.
 package dlib
 

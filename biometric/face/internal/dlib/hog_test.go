@@ -246,7 +246,7 @@ func BenchmarkHOG(b *testing.B) {
 	for _, skip := range []int{0, 5} {
 		for _, threads := range []int{1, 2} {
 			b.Run(fmt.Sprintf("skip=%d/threads=%d", skip, threads), func(b *testing.B) {
-				for range b.N {
+				for b.Loop() {
 					if faces, _, err := e.detectRGBA(img, false, skip, threads); err != nil || len(faces) != 1 {
 						b.Fatal(faces, err)
 					}
