@@ -3,19 +3,20 @@
 // Here libjpeg only entropy-decodes the capture; the inverse DCT, the level shift and clamp,
 // the encoder's block assembly (edge replication, 2x2 chroma averaging), forward DCT and
 // quantisation are image/jpeg's own integer arithmetic (Go's src/image/jpeg/dct.go, scan.go,
-// writer.go, BSD licence), and libjpeg entropy-codes the resulting coefficients and decodes
-// them as the reference pipeline does. For valid entropy-coded data the planes and the pixels
+// writer.go, BSD licence), and the pixels are what libjpeg decodes from those coefficients
+// (coefpixels.c), without the entropy coding and decoding in between. For valid entropy-coded data the planes and the pixels
 // are bit for bit the reference pipeline's (reference_test.go and FuzzReference compare them);
 // a layout this path does not mirror is refused with IDGATE_REF_UNSUPPORTED for the caller to
 // take the reference path.
 //
-#include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include "coefpixels.h"
 #include "decode.h"
 #include "jerr.h"
 #include "reference.h"
+#include "split.h"
 
 // Fixed-point constants of image/jpeg's DCT: c(x, bits) rounds the 60-bit fraction x to bits.
 #define FIX(x, bits) ((uint32_t)(((uint64_t)(x) + ((uint64_t)1 << (59 - (bits)))) >> (60 - (bits))))
@@ -195,7 +196,6 @@ struct job {
 	int stride[3];
 	int w, h, hs, vs;        // image size; luma sampling factors (chroma is 1x1)
 	struct divisor div[128]; // the re-encode's quantisation, luma then chroma, natural order
-	int nworkers;
 };
 
 // reconstruct is image/jpeg's reconstructBlock for component c's block rows by = first,
@@ -274,50 +274,20 @@ static void encode_row(const struct job *j, int my, JBLOCKROW yrow[2], JBLOCKROW
 	}
 }
 
-struct worker {
-	struct job *j;
-	int first;
-};
-
-static void *run_source(void *arg) {
-	struct worker *w = arg;
+static void run_source(void *arg, int first, int step) {
 	for (int c = 0; c < 3; c++)
-		reconstruct(w->j, c, w->first, w->j->nworkers);
-	return NULL;
+		reconstruct(arg, c, first, step);
 }
 
-static void *run_encoder(void *arg) {
-	struct worker *w = arg;
-	struct job *j = w->j;
+static void run_encoder(void *arg, int first, int step) {
+	struct job *j = arg;
 	int rows = (j->h + 15) / 16;
-	for (int my = w->first; my < rows; my += j->nworkers) {
+	for (int my = first; my < rows; my += step) {
 		// Both luma rows exist: the array has an even number of rows, a padding row included.
 		JBLOCKROW yrow[2] = {j->out[0][2 * my], j->out[0][2 * my + 1]};
 		encode_row(j, my, yrow, j->out[1][my], j->out[2][my]);
 	}
-	return NULL;
 }
-
-// parallel runs fn on j->nworkers threads (this one included); a thread that cannot start
-// leaves its rows to this one.
-static void parallel(struct job *j, void *(*fn)(void *)) {
-	struct worker ws[2] = {{j, 0}, {j, 1}};
-	pthread_t t;
-	int started = 0;
-	if (j->nworkers > 1 && pthread_create(&t, NULL, fn, &ws[1]) == 0)
-		started = 1;
-	if (!started) {
-		int n = j->nworkers;
-		j->nworkers = 1;
-		fn(&ws[0]);
-		j->nworkers = n;
-		return;
-	}
-	fn(&ws[0]);
-	pthread_join(t, NULL);
-}
-
-static JDIMENSION round_up(JDIMENSION v, int m) { return (v + (JDIMENSION)m - 1) / (JDIMENSION)m * (JDIMENSION)m; }
 
 // rows fetches every block row of a virtual array on this thread (rows in order, which a
 // writable array requires), into a JPOOL_IMAGE list. The pointers stay valid because Debian's
@@ -334,26 +304,17 @@ int idgate_jpeg_reference(const uint8_t *data, size_t len, int w, int h, int hs,
 		uint8_t *y, int ystride, uint8_t *cb, uint8_t *cr, int cstride,
 		const uint16_t *qtab, uint8_t *out, int threads, long max_memory, char *msg, int msglen) {
 	struct jpeg_decompress_struct src;
-	struct jpeg_compress_struct dst;
-	struct idgate_jpeg_error jerr; // shared: either object's error jumps here
-	unsigned char *volatile jpg = NULL;
-	unsigned long jpglen = 0;
-	volatile int have_dst = 0;
+	struct idgate_jpeg_error jerr;
 	struct job j;
 	memset(&src, 0, sizeof src);
-	memset(&dst, 0, sizeof dst);
 	memset(&j, 0, sizeof j);
 	src.err = jpeg_std_error(&jerr.pub);
-	dst.err = &jerr.pub;
 	jerr.pub.error_exit = idgate_jpeg_exit;
 	jerr.pub.emit_message = idgate_jpeg_message;
 	jerr.msg = msg;
 	jerr.msglen = msglen;
 	if (setjmp(jerr.jump)) {
-		if (have_dst)
-			jpeg_destroy_compress(&dst);
 		jpeg_destroy_decompress(&src);
-		free(jpg);
 		return IDGATE_REF_FAILED;
 	}
 	jpeg_create_decompress(&src);
@@ -408,31 +369,16 @@ int idgate_jpeg_reference(const uint8_t *data, size_t len, int w, int h, int hs,
 		j.div[k].q = 8 * (int32_t)qtab[k];
 		j.div[k].r = 1.0 / (double)j.div[k].q;
 	}
-	j.nworkers = threads > 1 ? 2 : 1;
-	parallel(&j, run_source);
-	parallel(&j, run_encoder);
+	idgate_split(threads, run_source, &j);
+	idgate_split(threads, run_encoder, &j);
+	// libjpeg would decode exactly these coefficients from the JPEG made of them.
+	int rc = idgate_coef_rgba(j.out, w, h, qtab, out, threads);
 
-	jpeg_create_compress(&dst);
-	have_dst = 1;
-	jpeg_mem_dest(&dst, (unsigned char **)&jpg, &jpglen);
-	dst.image_width = (JDIMENSION)w;
-	dst.image_height = (JDIMENSION)h;
-	dst.input_components = 3;
-	dst.in_color_space = JCS_YCbCr;
-	jpeg_set_defaults(&dst); // YCbCr, luma 2x2 and chroma 1x1, tables 0 and 1: image/jpeg's layout
-	unsigned int tbl[64];
-	for (int t = 0; t < 2; t++) {
-		for (int k = 0; k < 64; k++)
-			tbl[k] = qtab[64 * t + k];
-		jpeg_add_quant_table(&dst, t, tbl, 100, TRUE);
-	}
-	jpeg_write_coefficients(&dst, outa);
-	jpeg_finish_compress(&dst);
-	jpeg_destroy_compress(&dst);
-	have_dst = 0;
 	jpeg_finish_decompress(&src);
 	jpeg_destroy_decompress(&src);
-	int rc = idgate_jpeg_decode_rgba(jpg, jpglen, out, w, h, max_memory, msg, msglen);
-	free(jpg);
-	return rc == 0 ? 0 : IDGATE_REF_FAILED;
+	if (rc != 0) {
+		snprintf(msg, msglen, "out of memory");
+		return IDGATE_REF_FAILED;
+	}
+	return 0;
 }
