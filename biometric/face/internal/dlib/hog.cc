@@ -10,6 +10,9 @@
 #include <mutex>
 #include <system_error>
 #include <thread>
+#ifdef __AVX2__
+#include <immintrin.h>
+#endif
 #include "hog.h"
 
 using namespace dlib;
@@ -106,15 +109,107 @@ struct scan {
 	}
 };
 
+// columns is the per-column state of resize_image's four-lane loop, the same for every row:
+// the left source column and the two interpolation weights of each column the loop computes,
+// in groups of four; columns from 4*groups on take its double-precision tail.
+struct columns {
+	long groups = 0;
+	std::vector<int32> left;
+	std::vector<float> frac, inv;
+};
+
+columns column_state(long in_nc, double x_scale) {
+	columns cs;
+	double x = -4*x_scale;
+	const simd4f _x_scale = 4*x_scale;
+	simd4f _x(x, x+x_scale, x+2*x_scale, x+3*x_scale);
+	for (;;) {
+		_x += _x_scale;
+		simd4i left = simd4i(_x);
+		simd4f lr_frac = _x-left;
+		simd4f inv_lr_frac = 1-lr_frac;
+		int32 fleft[4];
+		float ffrac[4], finv[4];
+		left.store(fleft);
+		if (fleft[3]+1 >= in_nc) // the loop's test on its right columns
+			break;
+		lr_frac.store(ffrac);
+		inv_lr_frac.store(finv);
+		cs.left.insert(cs.left.end(), fleft, fleft+4);
+		cs.frac.insert(cs.frac.end(), ffrac, ffrac+4);
+		cs.inv.insert(cs.inv.end(), finv, finv+4);
+		++cs.groups;
+	}
+	return cs;
+}
+
+#ifdef __AVX2__
+// sum4 is resize_image's tlf*tl + trf*tr + blf*bl + brf*br as GCC compiles dlib's simd4f
+// expression for a CPU with FMA: the first product rounded, the others fused in order.
+// TestPyramidRows holds it to dlib's own code.
+inline __m256 sum4(__m256 tlf, __m256 tl, __m256 trf, __m256 tr, __m256 blf, __m256 bl, __m256 brf, __m256 br) {
+#ifdef __FMA__
+	__m256 s = _mm256_fmadd_ps(trf, tr, _mm256_mul_ps(tlf, tl));
+	s = _mm256_fmadd_ps(blf, bl, s);
+	return _mm256_fmadd_ps(brf, br, s);
+#else
+	__m256 s = _mm256_add_ps(_mm256_mul_ps(tlf, tl), _mm256_mul_ps(trf, tr));
+	s = _mm256_add_ps(s, _mm256_mul_ps(blf, bl));
+	return _mm256_add_ps(s, _mm256_mul_ps(brf, br));
+#endif
+}
+
+// blend8 computes columns [c, c+8) of one output row as the four-lane loop does, lane for
+// lane, loading each corner pixel with one gather. Each gather reads 4 bytes at a pixel: the
+// caller keeps them inside the row.
+inline void blend8(const unsigned char* top, const unsigned char* bottom, const columns& cs, long c,
+		float tb_frac, float inv_tb_frac, rgb_pixel* out) {
+	const __m256i l3 = _mm256_mullo_epi32(_mm256_loadu_si256((const __m256i*)&cs.left[c]), _mm256_set1_epi32(3));
+	const __m256i r3 = _mm256_add_epi32(l3, _mm256_set1_epi32(3));
+	const __m256i g[4] = {
+		_mm256_i32gather_epi32((const int*)top, l3, 1), _mm256_i32gather_epi32((const int*)top, r3, 1),
+		_mm256_i32gather_epi32((const int*)bottom, l3, 1), _mm256_i32gather_epi32((const int*)bottom, r3, 1),
+	};
+	const __m256 lr_frac = _mm256_loadu_ps(&cs.frac[c]);
+	const __m256 inv_lr_frac = _mm256_loadu_ps(&cs.inv[c]);
+	const __m256 tb = _mm256_set1_ps(tb_frac), inv_tb = _mm256_set1_ps(inv_tb_frac);
+	const __m256 tlf = _mm256_mul_ps(inv_tb, inv_lr_frac);
+	const __m256 trf = _mm256_mul_ps(inv_tb, lr_frac);
+	const __m256 blf = _mm256_mul_ps(tb, inv_lr_frac);
+	const __m256 brf = _mm256_mul_ps(tb, lr_frac);
+	const __m256i mask = _mm256_set1_epi32(0xff);
+	int32 v[3][8];
+	for (int ch = 0; ch < 3; ++ch) {
+		__m256 p[4];
+		for (int k = 0; k < 4; ++k)
+			p[k] = _mm256_cvtepi32_ps(_mm256_and_si256(_mm256_srli_epi32(g[k], 8*ch), mask));
+		const __m256 sum = sum4(tlf, p[0], trf, p[1], blf, p[2], brf, p[3]);
+		_mm256_storeu_si256((__m256i*)v[ch], _mm256_cvttps_epi32(sum));
+	}
+	for (int k = 0; k < 8; ++k) {
+		out[c+k].red = static_cast<unsigned char>(v[0][k]);
+		out[c+k].green = static_cast<unsigned char>(v[1][k]);
+		out[c+k].blue = static_cast<unsigned char>(v[2][k]);
+	}
+}
+#endif
+
 // down_rows computes rows [r0, r1) of out, already sized as pyramid_down<6> sizes the level
 // below in, exactly as resize_image(in, out, interpolate_bilinear) computes them for RGB
 // images (dlib 19.24, interpolation.h): the same float operations in the same order, with each
-// row's source position accumulated row by row from the top as there.
+// row's source position accumulated row by row from the top as there. The columns' part of
+// that work, the same in every row, is done once (column_state).
 void down_rows(const array2d<rgb_pixel>& in, array2d<rgb_pixel>& out, long r0, long r1) {
 	if (out.size() == 0 || in.size() == 0)
 		return;
 	const double x_scale = (in.nc()-1)/(double)std::max<long>((out.nc()-1),1);
 	const double y_scale = (in.nr()-1)/(double)std::max<long>((out.nr()-1),1);
+	const columns cs = column_state(in.nc(), x_scale);
+	// Gathers read 4 bytes at a pixel: groups of 8 columns whose right pixels are at least two
+	// from the row's end.
+	long wide = 0;
+	while (wide+8 <= 4*cs.groups && cs.left[wide+7]+1 <= in.nc()-2)
+		wide += 8;
 	double y = -y_scale;
 	for (long r = 0; r < r0; ++r)
 		y += y_scale;
@@ -123,33 +218,28 @@ void down_rows(const array2d<rgb_pixel>& in, array2d<rgb_pixel>& out, long r0, l
 		const long top = static_cast<long>(std::floor(y));
 		const long bottom = std::min(top+1, in.nr()-1);
 		const double tb_frac = y - top;
-		double x = -4*x_scale;
 		const simd4f _tb_frac = tb_frac;
 		const simd4f _inv_tb_frac = 1-tb_frac;
-		const simd4f _x_scale = 4*x_scale;
-		simd4f _x(x, x+x_scale, x+2*x_scale, x+3*x_scale);
 		long c = 0;
-		for (;; c += 4) {
-			_x += _x_scale;
-			simd4i left = simd4i(_x);
-			simd4f lr_frac = _x-left;
-			simd4f _inv_lr_frac = 1-lr_frac;
-			simd4i right = left+1;
+#ifdef __AVX2__
+		const float ftb = tb_frac, finv = 1-tb_frac; // simd4f's conversions
+		for (; c < wide; c += 8)
+			blend8((const unsigned char*)&in[top][0], (const unsigned char*)&in[bottom][0], cs, c, ftb, finv, &out[r][0]);
+#endif
+		for (; c < 4*cs.groups; c += 4) {
+			simd4f lr_frac, _inv_lr_frac;
+			lr_frac.load(&cs.frac[c]);
+			_inv_lr_frac.load(&cs.inv[c]);
+			const int32* fleft = &cs.left[c];
 			simd4f tlf = _inv_tb_frac*_inv_lr_frac;
 			simd4f trf = _inv_tb_frac*lr_frac;
 			simd4f blf = _tb_frac*_inv_lr_frac;
 			simd4f brf = _tb_frac*lr_frac;
-			int32 fleft[4];
-			int32 fright[4];
-			left.store(fleft);
-			right.store(fright);
-			if (fright[3] >= in.nc())
-				break;
 			for (unsigned char rgb_pixel::*ch : {&rgb_pixel::red, &rgb_pixel::green, &rgb_pixel::blue}) {
 				simd4f tl(in[top][fleft[0]].*ch, in[top][fleft[1]].*ch, in[top][fleft[2]].*ch, in[top][fleft[3]].*ch);
-				simd4f tr(in[top][fright[0]].*ch, in[top][fright[1]].*ch, in[top][fright[2]].*ch, in[top][fright[3]].*ch);
+				simd4f tr(in[top][fleft[0]+1].*ch, in[top][fleft[1]+1].*ch, in[top][fleft[2]+1].*ch, in[top][fleft[3]+1].*ch);
 				simd4f bl(in[bottom][fleft[0]].*ch, in[bottom][fleft[1]].*ch, in[bottom][fleft[2]].*ch, in[bottom][fleft[3]].*ch);
-				simd4f br(in[bottom][fright[0]].*ch, in[bottom][fright[1]].*ch, in[bottom][fright[2]].*ch, in[bottom][fright[3]].*ch);
+				simd4f br(in[bottom][fleft[0]+1].*ch, in[bottom][fleft[1]+1].*ch, in[bottom][fleft[2]+1].*ch, in[bottom][fleft[3]+1].*ch);
 				simd4i v = simd4i(tlf*tl + trf*tr + blf*bl + brf*br);
 				int32 fout[4];
 				v.store(fout);
@@ -157,7 +247,7 @@ void down_rows(const array2d<rgb_pixel>& in, array2d<rgb_pixel>& out, long r0, l
 					out[r][c+k].*ch = static_cast<unsigned char>(fout[k]);
 			}
 		}
-		x = -x_scale + c*x_scale;
+		double x = -x_scale + c*x_scale;
 		for (; c < out.nc(); ++c) {
 			x += x_scale;
 			const long left = static_cast<long>(std::floor(x));
