@@ -162,25 +162,19 @@ static void fdct(uint32_t *b) {
 	}
 }
 
-// divisor is one quantisation step of image/jpeg's encoder (8 times the table's: its FDCT
-// output is scaled by 8) with its reciprocal.
-struct divisor {
-	int32_t q;
-	double r;
-};
-
-// quant is image/jpeg's div(a, q), division rounding half away from zero, by a multiplication:
-// the reciprocal's quotient is off by at most one (|a| < 2^31, q <= 2040), which the integer
-// check corrects.
-static inline int32_t quant(int32_t a, const struct divisor *d) {
-	int64_t n = a >= 0 ? (int64_t)a : -(int64_t)a;
-	n += d->q >> 1;
-	int64_t t = (int64_t)((double)n * d->r);
-	if (t * d->q > n)
-		t--;
-	else if ((t + 1) * d->q <= n)
-		t++;
-	return a >= 0 ? (int32_t)t : -(int32_t)t;
+// quantise is image/jpeg's div(a, q), division rounding half away from zero, of 64
+// coefficients by their steps q (8 times the table's: its FDCT output is scaled by 8), by
+// multiplying with the steps' float reciprocals r: the forward DCT of 8-bit samples stays
+// below 2^15, where the float quotient is off by at most one, which the integer checks correct.
+static inline void quantise(const uint32_t *b, const int32_t *q, const float *r, JCOEF *out) {
+	for (int k = 0; k < 64; k++) {
+		int32_t a = (int32_t)b[k];
+		int32_t n = (a >= 0 ? a : -a) + (q[k] >> 1);
+		int32_t t = (int32_t)((float)n * r[k]);
+		t -= t * q[k] > n;
+		t += (t + 1) * q[k] <= n;
+		out[k] = (JCOEF)(a >= 0 ? t : -t);
+	}
 }
 
 // job is what both workers share: the capture's coefficient rows and planes, the re-encode's
@@ -195,7 +189,8 @@ struct job {
 	uint8_t *plane[3];
 	int stride[3];
 	int w, h, hs, vs;        // image size; luma sampling factors (chroma is 1x1)
-	struct divisor div[128]; // the re-encode's quantisation, luma then chroma, natural order
+	int32_t dq[128];         // the re-encode's quantisation steps, luma then chroma, natural order
+	float dr[128];           // their reciprocals
 };
 
 // reconstruct is image/jpeg's reconstructBlock for component c's block rows by = first,
@@ -231,7 +226,6 @@ static void encode_row(const struct job *j, int my, JBLOCKROW yrow[2], JBLOCKROW
 	const int hsh = j->hs - 1, vsh = j->vs - 1; // chroma column and row shifts (factors 1 or 2)
 	const uint8_t *const yp = j->plane[0], *const cbp = j->plane[1], *const crp = j->plane[2];
 	const size_t ys = (size_t)j->stride[0], cs = (size_t)j->stride[1];
-	const struct divisor *const dq = j->div;
 	for (int mx = 0; mx < mcus; mx++) {
 		for (int i = 0; i < 4; i++) {
 			int px = 16 * mx + (i & 1) * 8, py = 16 * my + (i & 2) * 4;
@@ -252,8 +246,7 @@ static void encode_row(const struct job *j, int my, JBLOCKROW yrow[2], JBLOCKROW
 			}
 			fdct(b);
 			int bx = 2 * mx + (i & 1), r = (i & 2) >> 1;
-			for (int k = 0; k < 64; k++)
-				yrow[r][bx][k] = (JCOEF)quant((int32_t)b[k], &dq[k]);
+			quantise(b, j->dq, j->dr, yrow[r][bx]);
 		}
 		uint32_t (*src[2])[64] = {cb, cr};
 		JBLOCKROW dst[2] = {cbrow, crrow};
@@ -268,8 +261,7 @@ static void encode_row(const struct job *j, int my, JBLOCKROW yrow[2], JBLOCKROW
 					}
 			}
 			fdct(b);
-			for (int k = 0; k < 64; k++)
-				dst[c][mx][k] = (JCOEF)quant((int32_t)b[k], &dq[64 + k]);
+			quantise(b, j->dq + 64, j->dr + 64, dst[c][mx]);
 		}
 	}
 }
@@ -366,8 +358,8 @@ int idgate_jpeg_reference(const uint8_t *data, size_t len, int w, int h, int hs,
 	j.stride[0] = ystride; j.stride[1] = cstride; j.stride[2] = cstride;
 	j.w = w; j.h = h; j.hs = hs; j.vs = vs;
 	for (int k = 0; k < 128; k++) {
-		j.div[k].q = 8 * (int32_t)qtab[k];
-		j.div[k].r = 1.0 / (double)j.div[k].q;
+		j.dq[k] = 8 * (int32_t)qtab[k];
+		j.dr[k] = 1.0f / (float)j.dq[k];
 	}
 	idgate_split(threads, run_source, &j);
 	idgate_split(threads, run_encoder, &j);
