@@ -79,8 +79,8 @@ struct job {
 	int wb[3], hb[3];
 	int w, h, cw, ch; // picture; chroma (downsampled) size
 	uint8_t *out;
-	int *sums[2];    // per worker: two chroma rows' column sums
-	uint8_t *up[2];  // per worker: two upsampled chroma rows
+	int *sums[2];    // per worker: a chroma row's column sums
+	uint8_t *up[2];  // per worker: the upsampled Cb and Cr rows
 };
 
 static void run_idct(void *arg, int first, int step) {
@@ -160,7 +160,7 @@ int idgate_coef_rgba(JBLOCKROW *const rows[3], int w, int h, const uint16_t *qta
 		n[c] = j.stride[c] * 8 * (size_t)j.hb[c];
 	}
 	// One allocation: the three planes, then each worker's scratch rows.
-	size_t sums = 2 * sizeof(int) * (size_t)j.cw, up = 4 * (size_t)j.cw;
+	size_t sums = sizeof(int) * (size_t)j.cw, up = 4 * (size_t)j.cw;
 	uint8_t *mem = malloc(n[0] + n[1] + n[2] + 2 * (sums + up));
 	if (mem == NULL)
 		return -1;
