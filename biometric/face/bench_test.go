@@ -138,7 +138,7 @@ func BenchmarkDecode1MP(b *testing.B) {
 
 // BenchmarkStages1MP times the stages a gate request waits for in turn, one call at a time,
 // on bona.jpg (1000x1000), one worker: the default decode, the coarse-to-fine HOG detection
-// (both on one or two threads) and the landmarks and descriptor, in ms per image.
+// and the landmarks and descriptor (all three on one or two threads), in ms per image.
 func BenchmarkStages1MP(b *testing.B) {
 	e, err := New(Config{ModelsDir: modelsDir(b), Workers: 1})
 	if err != nil {
@@ -166,7 +166,7 @@ func BenchmarkStages1MP(b *testing.B) {
 					b.Fatal(faces, err)
 				}
 				t2 := time.Now()
-				if _, _, err := describe(r, pix, faces[0]); err != nil {
+				if _, _, err := describe(r, pix, faces[0], threads); err != nil {
 					b.Fatal(err)
 				}
 				decode += t1.Sub(t0)

@@ -71,10 +71,10 @@ type Config struct {
 	// the default computes bit for bit through libjpeg.Reference. Faster still to decode,
 	// but JPEG noise moves templates by 0.01-0.06 (docs/performance.md).
 	FastDecode bool
-	// Threads is how many threads one call uses to decode and detect. 0 (the default): two
-	// while each busy call has two cores (GOMAXPROCS), else one; 1 or 2: always that many.
-	// Splitting costs CPU, so where GOMAXPROCS overstates the cores (a container whose CPU
-	// limit Go rounds up to 2), set 1.
+	// Threads is how many threads one call uses to decode, detect and compute the descriptor
+	// (the same results either way). 0 (the default): two while each busy call has two cores
+	// (GOMAXPROCS), else one; 1 or 2: always that many. Splitting costs CPU, so where
+	// GOMAXPROCS overstates the cores (a container whose CPU limit Go rounds up to 2), set 1.
 	Threads int
 	// CheckQuality makes Template refuse, under the Gate policy, a capture whose Quality fails
 	// QualityThresholds, with a *QualityError (ErrCaptureQuality).
@@ -105,7 +105,7 @@ type Result struct {
 type engine interface {
 	Detect(img dlib.RGB, cnn bool, threads int) ([]image.Rectangle, error)
 	DetectRGBA(img *image.RGBA, cnn bool, skip, threads int) ([]image.Rectangle, error)
-	DescribeRGBA(img *image.RGBA, box image.Rectangle) ([]image.Point, [128]float32, error)
+	DescribeRGBA(img *image.RGBA, box image.Rectangle, threads int) ([]image.Point, [128]float32, error)
 	Close()
 }
 
@@ -245,7 +245,8 @@ func (e *Extractor) TemplateAnd(img []byte, policy Policy, also FaceFunc) (Resul
 			also(up, best.Intersect(up.Bounds()))
 		}()
 	}
-	shape, desc, err := describe(r, pix, best)
+	// Asked again, as before detection.
+	shape, desc, err := describe(r, pix, best, e.threads())
 	if done != nil {
 		<-done
 		if alsoPanic != nil {
@@ -437,11 +438,12 @@ func unscale(v int, s float64) int {
 }
 
 // describe places the landmarks of the face in box and computes its descriptor from the
-// region of up around it, handed to dlib as the decoded pixels.
-func describe(r engine, up *image.RGBA, box image.Rectangle) ([]image.Point, [128]float32, error) {
+// region of up around it, handed to dlib as the decoded pixels, on threads threads (the same
+// descriptor either way).
+func describe(r engine, up *image.RGBA, box image.Rectangle, threads int) ([]image.Point, [128]float32, error) {
 	region := chipRegion(box, up.Bounds())
 	sub := up.SubImage(region).(*image.RGBA)
-	shape, desc, err := r.DescribeRGBA(sub, box.Sub(region.Min))
+	shape, desc, err := r.DescribeRGBA(sub, box.Sub(region.Min), threads)
 	if err != nil {
 		// The pixels are our own buffer, so a failure here is an engine fault, not bad input.
 		return nil, desc, wrap(ErrInternal, err.Error())

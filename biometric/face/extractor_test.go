@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"sort"
 	"sync"
 	"testing"
@@ -324,8 +325,8 @@ func TestTemplateAndRunsAlsoOnTheChosenFace(t *testing.T) {
 	t.Error("TemplateAnd returned after also panicked")
 }
 
-// TestThreads checks that a call splits its decode and detection over two threads only while
-// every busy call has two cores, unless Config.Threads says otherwise.
+// TestThreads checks that a call splits its decode, detection and descriptor over two threads
+// only while every busy call has two cores, unless Config.Threads says otherwise.
 func TestThreads(t *testing.T) {
 	for _, c := range []struct{ busy, procs, want int }{
 		{1, 1, 1}, {1, 2, 2}, {2, 2, 1}, {2, 4, 2}, {3, 4, 1}, {4, 8, 2}, {5, 8, 1},
@@ -341,4 +342,47 @@ func TestThreads(t *testing.T) {
 			t.Errorf("Threads %d: %d threads, want %d", c.cfg, got, c.want)
 		}
 	}
+}
+
+// TestThreadsSameTemplates checks that one and two threads give the same template, face box
+// and landmarks bit for bit on every photo driftPhotos has (the descriptor's convolutions, the
+// decode and the detection all split).
+func TestThreadsSameTemplates(t *testing.T) {
+	dir := modelsDir(t)
+	var ext [2]*Extractor
+	for i := range ext {
+		e, err := New(Config{ModelsDir: dir, Workers: 1, Threads: i + 1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer e.Close()
+		ext[i] = e
+	}
+	photos := driftPhotos(t)
+	names := make([]string, 0, len(photos))
+	for n := range photos {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	faces := 0
+	for _, n := range names {
+		one, err1 := ext[0].Template(photos[n], Gate)
+		two, err2 := ext[1].Template(photos[n], Gate)
+		if (err1 == nil) != (err2 == nil) {
+			t.Errorf("%s: one thread %v, two %v", n, err1, err2)
+			continue
+		}
+		if err1 != nil {
+			continue
+		}
+		faces++
+		if one.Template != two.Template || one.Box != two.Box || !slices.Equal(one.Landmarks, two.Landmarks) {
+			d, _ := biometric.Distance(one.Template, two.Template)
+			t.Errorf("%s: two threads moved the template by %g, box %v (one thread %v)", n, d, two.Box, one.Box)
+		}
+	}
+	if faces == 0 {
+		t.Fatal("no face in any photo")
+	}
+	t.Logf("%d photos, %d with a face: the same templates on one and two threads", len(names), faces)
 }

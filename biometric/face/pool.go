@@ -21,7 +21,8 @@ func (e *Extractor) acquire() (engine, error) {
 
 func (e *Extractor) release(r engine) { e.pool <- r }
 
-// threads is how many threads a call holding a recognizer uses to decode and detect now.
+// threads is how many threads a call holding a recognizer uses now to decode, detect or
+// compute the descriptor.
 func (e *Extractor) threads() int {
 	if e.cfg.Threads > 0 {
 		return min(e.cfg.Threads, 2)

@@ -1,8 +1,9 @@
 // idgate's binding to dlib. The network definitions are dlib's published ones (as in dlib's
 // dnn_face_recognition_ex.cpp and dnn_mmod_face_detection_ex.cpp, and go-face's facerec.cc),
 // and the chip parameters (150 px, padding 0.25) are go-face's, so templates are comparable with
-// those go-face makes. Every call runs under the caller's exclusive use of the object (the Go
-// side pools them), so no locks are needed here.
+// those go-face makes; the ResNet's convolutions are pcon layers (pcon.h), dlib's con that can
+// run on two threads, with the same parameters and results. Every call runs under the caller's
+// exclusive use of the object (the Go side pools them), so no locks are needed here.
 #include <cstring>
 #include <stdexcept>
 #include <vector>
@@ -11,6 +12,7 @@
 #include <dlib/image_processing.h>
 #include "dlib.h"
 #include "hog.h"
+#include "pcon.h"
 
 using namespace dlib;
 
@@ -19,7 +21,7 @@ using residual = add_prev1<block<N,BN,1,tag1<SUBNET>>>;
 template <template <int,template<typename>class,int,typename> class block, int N, template<typename>class BN, typename SUBNET>
 using residual_down = add_prev2<avg_pool<2,2,2,2,skip1<tag2<block<N,BN,2,tag1<SUBNET>>>>>>;
 template <int N, template <typename> class BN, int stride, typename SUBNET>
-using block  = BN<con<N,3,3,1,1,relu<BN<con<N,3,3,stride,stride,SUBNET>>>>>;
+using block  = BN<pcon<N,3,3,1,1,relu<BN<pcon<N,3,3,stride,stride,SUBNET>>>>>;
 template <int N, typename SUBNET> using ares      = relu<residual<block,N,affine,SUBNET>>;
 template <int N, typename SUBNET> using ares_down = relu<residual_down<block,N,affine,SUBNET>>;
 template <typename SUBNET> using alevel0 = ares_down<256,SUBNET>;
@@ -29,7 +31,7 @@ template <typename SUBNET> using alevel3 = ares<64,ares<64,ares<64,ares_down<64,
 template <typename SUBNET> using alevel4 = ares<32,ares<32,ares<32,SUBNET>>>;
 using anet_type = loss_metric<fc_no_bias<128,avg_pool_everything<
 	alevel0<alevel1<alevel2<alevel3<alevel4<
-	max_pool<3,3,2,2,relu<affine<con<32,7,7,2,2,input_rgb_image_sized<150>>>>>>>>>>>>>;
+	max_pool<3,3,2,2,relu<affine<pcon<32,7,7,2,2,input_rgb_image_sized<150>>>>>>>>>>>>>;
 
 template <long num_filters, typename SUBNET> using con5d = con<num_filters,5,5,2,2,SUBNET>;
 template <long num_filters, typename SUBNET> using con5  = con<num_filters,5,5,1,1,SUBNET>;
@@ -70,12 +72,18 @@ static void load(image_type& img, const uint8_t* pix, int stride, int bpp, int w
 	}
 }
 
+// describe computes the descriptor with the ResNet's convolutions on threads threads (see
+// conv_threads).
 static int describe(idgate_dlib* d, const matrix<rgb_pixel>& img, long l, long t, long r, long b,
-		long* parts, int max_parts, float* descriptor) {
+		int threads, long* parts, int max_parts, float* descriptor) {
 	full_object_detection shape = d->sp(img, rectangle(l, t, r, b));
 	matrix<rgb_pixel> chip;
 	extract_image_chip(img, get_face_chip_details(shape, 150, 0.25), chip);
-	matrix<float,0,1> desc = d->net(chip);
+	matrix<float,0,1> desc;
+	{
+		conv_threads scope(threads);
+		desc = d->net(chip);
+	}
 	std::memcpy(descriptor, &desc(0, 0), 128 * sizeof(float));
 	int n = (int)shape.num_parts();
 	for (int i = 0; i < n && i < max_parts; i++) {
@@ -204,11 +212,11 @@ extern "C" int idgate_dlib_pyramid(const uint8_t* rgb, int w, int h, int levels,
 }
 
 extern "C" int idgate_dlib_describe_rgba(idgate_dlib* d, const uint8_t* pix, int stride, int w, int h,
-		long l, long t, long r, long b, long* parts, int max_parts, float* descriptor, char** err) {
+		long l, long t, long r, long b, int threads, long* parts, int max_parts, float* descriptor, char** err) {
 	try {
 		matrix<rgb_pixel> img;
 		load(img, pix, stride, 4, w, h);
-		return describe(d, img, l, t, r, b, parts, max_parts, descriptor);
+		return describe(d, img, l, t, r, b, threads, parts, max_parts, descriptor);
 	} catch (std::exception& e) {
 		*err = dup_error(e.what());
 	} catch (...) {

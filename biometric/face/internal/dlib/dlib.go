@@ -3,8 +3,8 @@
 // Recognize, which detects, places landmarks and describes every face of one JPEG in one call,
 // it lets the caller search only the coarse levels of the HOG detector's pyramid (with the full
 // search's boxes) or a scaled copy, and describe only the chosen face at full resolution. The
-// HOG search runs on one or two threads as the caller asks (hog.cc), with dlib's boxes and
-// confidences bit for bit either way. It
+// HOG search (hog.cc) and the descriptor's convolutions (conv2.cc) run on one or two threads
+// as the caller asks, with dlib's boxes, confidences and descriptors bit for bit either way. It
 // lives in its own package so that the long C++ compile is redone only when it changes.
 package dlib
 
@@ -151,9 +151,15 @@ func (d *Engine) detectRGBA(img *image.RGBA, cnn bool, skip, threads int) ([]ima
 }
 
 // DescribeRGBA places the landmarks of the face in box and computes its descriptor from the
-// 150x150 chip with padding 0.25 (go-face's parameters), on img (alpha ignored); box and
-// landmarks are relative to img.Rect.Min.
-func (d *Engine) DescribeRGBA(img *image.RGBA, box image.Rectangle) ([]image.Point, [128]float32, error) {
+// 150x150 chip with padding 0.25 (go-face's parameters), on img (alpha ignored), with the
+// ResNet's convolutions on threads threads (1 or 2; with ATLAS the descriptor is the same bit
+// for bit, see conv2.h); box and landmarks are relative to img.Rect.Min.
+func (d *Engine) DescribeRGBA(img *image.RGBA, box image.Rectangle, threads int) ([]image.Point, [128]float32, error) {
+	return d.describeRGBA(img, box, max(threads, 1))
+}
+
+// describeRGBA is DescribeRGBA with the test values of threads too (conv_threads in conv2.h).
+func (d *Engine) describeRGBA(img *image.RGBA, box image.Rectangle, threads int) ([]image.Point, [128]float32, error) {
 	var desc [128]float32
 	pix, stride, w, h, err := rgbaArgs(img)
 	if err != nil {
@@ -162,7 +168,7 @@ func (d *Engine) DescribeRGBA(img *image.RGBA, box image.Rectangle) ([]image.Poi
 	var parts [2 * maxParts]C.long
 	var cerr *C.char
 	n := C.idgate_dlib_describe_rgba(d.ptr, pix, C.int(stride), C.int(w), C.int(h),
-		C.long(box.Min.X), C.long(box.Min.Y), C.long(box.Max.X), C.long(box.Max.Y),
+		C.long(box.Min.X), C.long(box.Min.Y), C.long(box.Max.X), C.long(box.Max.Y), C.int(threads),
 		&parts[0], maxParts, (*C.float)(unsafe.Pointer(&desc[0])), &cerr)
 	if n < 0 {
 		return nil, desc, cError(cerr)

@@ -36,10 +36,12 @@ int idgate_dlib_pyramid(const uint8_t* rgb, int w, int h, int levels, int thread
 
 // idgate_dlib_describe_rgba places the landmarks of the face in rect (l, t, r, b) of an RGBA
 // image (rows stride bytes apart; alpha ignored) and computes its 128-float descriptor from the
-// 150x150 chip (padding 0.25), as dlib's face recognition example does. It writes up to
+// 150x150 chip (padding 0.25), as dlib's face recognition example does, with the ResNet's
+// convolutions on threads threads (1, dlib's code; 2, split over two threads with the same
+// result; negative values are for tests, see conv_threads in conv2.h). It writes up to
 // max_parts points (x, y) to parts and returns the number of landmarks, or -1 with *err set.
 int idgate_dlib_describe_rgba(idgate_dlib* d, const uint8_t* pix, int stride, int w, int h,
-	long l, long t, long r, long b, long* parts, int max_parts, float* descriptor, char** err);
+	long l, long t, long r, long b, int threads, long* parts, int max_parts, float* descriptor, char** err);
 
 #ifdef __cplusplus
 }

@@ -227,22 +227,7 @@ func BenchmarkHOG(b *testing.B) {
 		b.Fatal(err)
 	}
 	defer e.Close()
-	r, err := os.Open(filepath.Join("..", "..", "..", "..", "internal", "facephotos", "testdata", "obama.jpg"))
-	if err != nil {
-		b.Fatal(err)
-	}
-	src, err := jpeg.Decode(r)
-	r.Close()
-	if err != nil {
-		b.Fatal(err)
-	}
-	// 1280x1000, the photo scaled up 2.5 times (nearest neighbour).
-	img := image.NewRGBA(image.Rect(0, 0, 1280, 1000))
-	for y := 0; y < 1000; y++ {
-		for x := 0; x < 1280; x++ {
-			img.Set(x, y, src.At(x*2/5, y*2/5))
-		}
-	}
+	img := picture1MP(b)
 	for _, skip := range []int{0, 5} {
 		for _, threads := range []int{1, 2} {
 			b.Run(fmt.Sprintf("skip=%d/threads=%d", skip, threads), func(b *testing.B) {
@@ -254,4 +239,25 @@ func BenchmarkHOG(b *testing.B) {
 			})
 		}
 	}
+}
+
+// picture1MP is obama.jpg scaled up 2.5 times (nearest neighbour) to 1280x1000.
+func picture1MP(tb testing.TB) *image.RGBA {
+	tb.Helper()
+	r, err := os.Open(filepath.Join("..", "..", "..", "..", "internal", "facephotos", "testdata", "obama.jpg"))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	src, err := jpeg.Decode(r)
+	r.Close()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	img := image.NewRGBA(image.Rect(0, 0, 1280, 1000))
+	for y := 0; y < 1000; y++ {
+		for x := 0; x < 1280; x++ {
+			img.Set(x, y, src.At(x*2/5, y*2/5))
+		}
+	}
+	return img
 }
