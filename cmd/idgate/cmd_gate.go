@@ -16,6 +16,7 @@ import (
 	"github.com/idgate/idgate/gate"
 	"github.com/idgate/idgate/gate/pgstore"
 	"github.com/idgate/idgate/gate/sqlitestore"
+	"github.com/idgate/idgate/internal/cmalloc"
 	"github.com/idgate/idgate/mdoc"
 	"github.com/idgate/idgate/verifier"
 )
@@ -159,6 +160,11 @@ func newGateRoutes(ctx context.Context, pkiDir string, core *verifierCore, o ver
 	}
 	// The extractor's limits, capture checks and detection size: faceConfig.
 	cfg.Liveness = g.liveness
+	// The C heap keeps each capture's decode buffers for the next one instead of faulting
+	// fresh pages in for every capture.
+	if !cmalloc.Retain(128 << 20) {
+		logger.Warn("gate: the C library ignored the heap settings; live JPEGs decode more slowly")
+	}
 	if ex, err := face.New(g.faceConfig()); err != nil {
 		logger.Warn("gate: live JPEG extraction disabled", "reason", err.Error())
 	} else {
