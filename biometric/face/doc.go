@@ -9,7 +9,7 @@
 // eXIf TIFF header), so every later step sees the picture upright -> dlib's pixels: go-face's
 // (the picture re-encoded as a quality-95 JPEG and decoded once by libjpeg), or with
 // FastDecode the decode itself. For the usual camera JPEG (YCbCr, no turning needed) the
-// decode and dlib's pixels come from libjpeg.Reference instead: the same bits at 0.41 of
+// decode and dlib's pixels come from libjpeg.Reference instead: the same bits at ~0.36 of
 // the CPU -> detection (dlib HOG from the coarse end of its image pyramid,
 // boxes identical to its full search; the whole pyramid under Enrol; CNN; or with
 // Config.DetectSize on a scaled copy) -> policy (Enrol: exactly one face; Gate: largest face)

@@ -272,7 +272,7 @@ func (e *Extractor) TemplateAnd(img []byte, policy Policy, also FaceFunc) (Resul
 
 // decode turns untrusted bytes into the upright picture and the pixels dlib sees, by
 // default through libjpeg.Reference, which computes the reference pipeline's two pictures
-// (below) bit for bit at ~0.4 of the CPU, for the JPEGs it mirrors; otherwise through the
+// (below) bit for bit at ~0.36 of the CPU, for the JPEGs it mirrors; otherwise through the
 // pipeline itself, which also decides what to make of any input the fast route refuses.
 func (e *Extractor) decode(img []byte, threads int) (image.Image, *image.RGBA, error) {
 	l := limits{maxBytes: e.cfg.MaxBytes, maxPixels: e.cfg.MaxPixels}

@@ -21,10 +21,11 @@ import (
 var ErrUnsupported = errors.New("libjpeg: layout not mirrored")
 
 // Reference returns, for a w×h JPEG, what the face package's reference pipeline makes of it,
-// bit for bit, in 0.41 of its CPU time (docs/performance.md): img is image/jpeg's decode (the
+// bit for bit, in ~0.36 of its CPU time (docs/performance.md): img is image/jpeg's decode (the
 // same *image.YCbCr, planes and bounds), and pix is libjpeg's decode of image/jpeg's encoding
-// of img at the given quality. image/jpeg's integer transforms run in C on the coefficients libjpeg
-// entropy-decodes, on two threads when threads > 1.
+// of img at the given quality. image/jpeg's integer transforms run in C on the coefficients
+// libjpeg entropy-decodes, and libjpeg's decode of the re-encode is computed from its
+// coefficients (coefpixels.c), all on two threads when threads > 1.
 //
 // It mirrors baseline and progressive Huffman YCbCr JPEGs with 4:4:4, 4:2:2 or 4:2:0
 // subsampling whose quantisation tables are all defined before the first scan. Anything else
