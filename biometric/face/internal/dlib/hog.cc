@@ -144,26 +144,42 @@ columns column_state(long in_nc, double x_scale) {
 }
 
 #ifdef __AVX2__
-// sum4 is resize_image's tlf*tl + trf*tr + blf*bl + brf*br as GCC compiles dlib's simd4f
-// expression for a CPU with FMA: the first product rounded, the others fused in order.
-// TestPyramidRows holds it to dlib's own code.
-inline __m256 sum4(__m256 tlf, __m256 tl, __m256 trf, __m256 tr, __m256 blf, __m256 bl, __m256 brf, __m256 br) {
+// simd4f_fuses reports whether this build contracts dlib's simd4f expression
+// tlf*tl + trf*tr + blf*bl + brf*br into FMAs: GCC does at -O2 and above on a CPU with FMA,
+// rounding the first product and fusing the others in order; at -O1 it does not. Asked of an
+// expression of the same shape on inputs where the two differ.
+bool simd4f_fuses() {
+	static const bool fused = [] {
+		volatile float one = 1, a = 1 + 0x1p-12f, m = -(1 + 0x1p-11f), zero = 0;
+		const simd4f tlf(one), tl(m), trf(a), tr(a), blf(zero), bl(zero), brf(zero), br(zero);
+		float out[4];
+		// a*a is 1 + 2^-11 + 2^-24: rounded, the sum is 0; fused, 2^-24.
+		(tlf*tl + trf*tr + blf*bl + brf*br).store(out);
+		return out[0] != 0;
+	}();
+	return fused;
+}
+
+// sum4 is resize_image's tlf*tl + trf*tr + blf*bl + brf*br as this build computes dlib's
+// simd4f expression (simd4f_fuses). TestPyramidRows holds it to dlib's own code.
+inline __m256 sum4(bool fused, __m256 tlf, __m256 tl, __m256 trf, __m256 tr, __m256 blf, __m256 bl, __m256 brf, __m256 br) {
 #ifdef __FMA__
-	__m256 s = _mm256_fmadd_ps(trf, tr, _mm256_mul_ps(tlf, tl));
-	s = _mm256_fmadd_ps(blf, bl, s);
-	return _mm256_fmadd_ps(brf, br, s);
-#else
+	if (fused) {
+		__m256 s = _mm256_fmadd_ps(trf, tr, _mm256_mul_ps(tlf, tl));
+		s = _mm256_fmadd_ps(blf, bl, s);
+		return _mm256_fmadd_ps(brf, br, s);
+	}
+#endif
 	__m256 s = _mm256_add_ps(_mm256_mul_ps(tlf, tl), _mm256_mul_ps(trf, tr));
 	s = _mm256_add_ps(s, _mm256_mul_ps(blf, bl));
 	return _mm256_add_ps(s, _mm256_mul_ps(brf, br));
-#endif
 }
 
 // blend8 computes columns [c, c+8) of one output row as the four-lane loop does, lane for
 // lane, loading each corner pixel with one gather. Each gather reads 4 bytes at a pixel: the
 // caller keeps them inside the row.
 inline void blend8(const unsigned char* top, const unsigned char* bottom, const columns& cs, long c,
-		float tb_frac, float inv_tb_frac, rgb_pixel* out) {
+		float tb_frac, float inv_tb_frac, bool fused, rgb_pixel* out) {
 	const __m256i l3 = _mm256_mullo_epi32(_mm256_loadu_si256((const __m256i*)&cs.left[c]), _mm256_set1_epi32(3));
 	const __m256i r3 = _mm256_add_epi32(l3, _mm256_set1_epi32(3));
 	const __m256i g[4] = {
@@ -183,7 +199,7 @@ inline void blend8(const unsigned char* top, const unsigned char* bottom, const 
 		__m256 p[4];
 		for (int k = 0; k < 4; ++k)
 			p[k] = _mm256_cvtepi32_ps(_mm256_and_si256(_mm256_srli_epi32(g[k], 8*ch), mask));
-		const __m256 sum = sum4(tlf, p[0], trf, p[1], blf, p[2], brf, p[3]);
+		const __m256 sum = sum4(fused, tlf, p[0], trf, p[1], blf, p[2], brf, p[3]);
 		_mm256_storeu_si256((__m256i*)v[ch], _mm256_cvttps_epi32(sum));
 	}
 	for (int k = 0; k < 8; ++k) {
@@ -210,6 +226,9 @@ void down_rows(const array2d<rgb_pixel>& in, array2d<rgb_pixel>& out, long r0, l
 	long wide = 0;
 	while (wide+8 <= 4*cs.groups && cs.left[wide+7]+1 <= in.nc()-2)
 		wide += 8;
+#ifdef __AVX2__
+	const bool fused = simd4f_fuses();
+#endif
 	double y = -y_scale;
 	for (long r = 0; r < r0; ++r)
 		y += y_scale;
@@ -224,7 +243,7 @@ void down_rows(const array2d<rgb_pixel>& in, array2d<rgb_pixel>& out, long r0, l
 #ifdef __AVX2__
 		const float ftb = tb_frac, finv = 1-tb_frac; // simd4f's conversions
 		for (; c < wide; c += 8)
-			blend8((const unsigned char*)&in[top][0], (const unsigned char*)&in[bottom][0], cs, c, ftb, finv, &out[r][0]);
+			blend8((const unsigned char*)&in[top][0], (const unsigned char*)&in[bottom][0], cs, c, ftb, finv, fused, &out[r][0]);
 #endif
 		for (; c < 4*cs.groups; c += 4) {
 			simd4f lr_frac, _inv_lr_frac;
